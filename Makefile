@@ -1,0 +1,45 @@
+# Set-up and everyday tasks. `make run` serves the bundled graph; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test lint typecheck bench bench-small check clean system-deps
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests need: Chromium for the browser tests, Java for the HermiT reasoner.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	  else echo "install Debian packages chromium and default-jre-headless (as root)"; exit 2; fi; }
+
+run: install
+	$(BIN)/qualifica serve
+
+test: install system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+check: install
+	$(BIN)/qualifica check
+
+bench: install
+	$(BIN)/python bench/planning.py --scale 1
+
+bench-small: install
+	$(BIN)/python bench/planning.py --scale 0.05
+
+clean:
+	rm -rf var bench/out .pytest_cache

@@ -1,0 +1,5 @@
+"""Run the command line interface with ``python -m qualifica``."""
+
+from qualifica.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""The application factory: ``create_app(settings)`` builds store and routes in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from qualifica import __version__
+from qualifica.api import problems
+from qualifica.api.routes import ROUTERS, STARTUP_HOOKS
+from qualifica.config import Settings
+from qualifica.context import Context, ensure_bundled, open_context
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI:
+    """A FastAPI app over the store the settings name (or over a given context, for tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = context if context is not None else open_context(settings)
+        try:
+            ensure_bundled(ctx)
+            for hook in STARTUP_HOOKS:
+                hook(ctx)
+            app.state.ctx = ctx
+            yield
+        finally:
+            if context is None:
+                ctx.close()
+
+    app = FastAPI(
+        title="Qualifica",
+        version=__version__,
+        summary="Competencies, roles, tasks, training formats and legal bases of the "
+        "digitalised German public sector, as a knowledge graph.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Link", "Location", "Content-Location", "Vary"],
+    )
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

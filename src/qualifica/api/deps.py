@@ -1,0 +1,39 @@
+"""Request dependencies: the runtime context and its parts, injected with ``Annotated``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from qualifica.config import Settings
+from qualifica.context import Context
+from qualifica.sparql.registry import Registry
+from qualifica.store.base import Store
+
+
+def get_context(request: Request) -> Context:
+    """The context the lifespan built."""
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def get_store(ctx: Annotated[Context, Depends(get_context)]) -> Store:
+    """The store."""
+    return ctx.store
+
+
+def get_registry(ctx: Annotated[Context, Depends(get_context)]) -> Registry:
+    """The named queries."""
+    return ctx.registry
+
+
+def get_settings(ctx: Annotated[Context, Depends(get_context)]) -> Settings:
+    """The settings."""
+    return ctx.settings
+
+
+CtxDep = Annotated[Context, Depends(get_context)]
+StoreDep = Annotated[Store, Depends(get_store)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

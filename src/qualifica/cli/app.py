@@ -1,0 +1,58 @@
+"""The typer application and helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from qualifica.config import Settings
+from qualifica.context import Context, open_context
+from qualifica.errors import QualificaError
+
+app = typer.Typer(
+    name="qualifica",
+    help="Qualifica: competencies, roles, tasks, training formats and legal bases of the "
+    "digitalised German public sector.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def settings() -> Settings:
+    """Settings from the environment; a bad value ends the command with one clear line."""
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's ValidationError, shown as one line
+        err.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def context(*, bundled: bool = False) -> Iterator[Context]:
+    """Open the runtime context for one command; errors end it with exit code 2."""
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        ctx = open_context(settings())
+    except QualificaError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(2) from exc
+    try:
+        if bundled:
+            from qualifica.context import ensure_bundled
+
+            ensure_bundled(ctx)
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@app.callback()
+def _root() -> None:
+    """Qualifica: competencies, roles, tasks, training formats and legal bases of the digitalised
+    German public sector, as a knowledge graph."""

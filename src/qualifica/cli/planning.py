@@ -1,0 +1,5 @@
+"""Commands: planning."""
+
+from __future__ import annotations
+
+from qualifica.cli.app import app  # noqa: F401

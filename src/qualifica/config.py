@@ -1,0 +1,87 @@
+"""Runtime configuration, read from ``QUALIFICA_*`` environment variables.
+
+Nothing reads the environment at import time: callers build ``Settings()`` (or pass values in tests).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _split_list(value: object) -> object:
+    """Accept a comma- or whitespace-separated string where a list is expected."""
+    if isinstance(value, str):
+        return [part for part in value.replace(",", " ").split() if part]
+    return value
+
+
+class Settings(BaseSettings):
+    """All settings of a Qualifica process; environment prefix ``QUALIFICA_``."""
+
+    model_config = SettingsConfigDict(env_prefix="QUALIFICA_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    in_memory: bool = False
+    load_bundled: bool = True
+    bundled_dir: Path = PROJECT_ROOT / "data"
+    ontology_dir: Path = PROJECT_ROOT / "ontology"
+    shapes_dir: Path = PROJECT_ROOT / "shapes"
+    queries_dir: Path = PROJECT_ROOT / "queries"
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_iri: str = "http://127.0.0.1:8000/"
+    """Public base URL under which ``/id/{kind}/{slug}`` and the API are served."""
+
+    query_timeout_s: float = Field(default=10.0, gt=0, le=3600)
+    query_workers: int = Field(default=4, ge=1, le=64)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_query_chars: int = Field(default=100_000, ge=100)
+    service_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    sparql_endpoint: str | None = None
+    sparql_update_endpoint: str | None = None
+    sparql_gsp_endpoint: str | None = None
+    sparql_user: str | None = None
+    sparql_password: str | None = None
+    sparql_token: str | None = None
+
+    api_tokens: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("service_allow", "api_tokens", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("QUALIFICA_BASE_IRI must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _combinations(self) -> Settings:
+        if self.sparql_token and (self.sparql_user or self.sparql_password):
+            raise ValueError(
+                "set either QUALIFICA_SPARQL_TOKEN or QUALIFICA_SPARQL_USER/PASSWORD, not both"
+            )
+        if bool(self.sparql_user) != bool(self.sparql_password):
+            raise ValueError("QUALIFICA_SPARQL_USER and QUALIFICA_SPARQL_PASSWORD go together")
+        if (self.sparql_update_endpoint or self.sparql_gsp_endpoint) and not self.sparql_endpoint:
+            raise ValueError(
+                "QUALIFICA_SPARQL_UPDATE_ENDPOINT/GSP_ENDPOINT need QUALIFICA_SPARQL_ENDPOINT"
+            )
+        return self
+
+    @property
+    def remote(self) -> bool:
+        """True when the API runs over a remote SPARQL 1.1 server."""
+        return self.sparql_endpoint is not None

@@ -1,0 +1,1 @@
+"""Linked data: content negotiation, JSON-LD context, resource descriptions, dataset metadata."""

@@ -1,0 +1,1 @@
+"""Curriculum planning: competency-to-role paths, gap analysis, training recommendations."""

@@ -1,0 +1,223 @@
+"""User values become RDF terms here, and only here.
+
+Every value is checked for its declared type (IRI, string, integer, boolean, language tag,
+list of IRIs) and turned into a pyoxigraph term. Terms reach the query either as pyoxigraph
+``substitutions`` (embedded store, single values) or as a ``VALUES`` block placed as the first
+element of the top-level ``WHERE`` group, written from the terms' own N-Triples syntax
+(remote stores, and lists). Query text is never built by string formatting of user input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode
+
+from qualifica.errors import BadParameter
+from qualifica.namespaces import ID, KINDS, XSD
+from qualifica.sparql.registry import NamedQuery, Param
+from qualifica.store.base import Term
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# RFC 3987 IRI with the characters SPARQL's IRIREF forbids excluded.
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\\x00-\x20]*$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+MAX_STRING = 1000
+MAX_LIST = 500
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def _bad(param: str, message: str) -> BadParameter:
+    return BadParameter(f"parameter {param!r}: {message}", param=param, status=422)
+
+
+def iri(value: str, *, param: str = "iri", kind: str | None = None) -> NamedNode:
+    """An IRI from a full IRI or, when ``kind`` is given, a slug within that kind."""
+    value = value.strip()
+    if kind is not None and SLUG.match(value):
+        if kind not in KINDS:
+            raise _bad(param, f"unknown kind {kind!r}")
+        return NamedNode(f"{ID}{kind}/{value}")
+    if len(value) > 2000 or not _IRI.match(value):
+        expected = f"a {kind} slug or an absolute IRI" if kind else "an absolute IRI"
+        raise _bad(param, f"expected {expected}, got {value[:80]!r}")
+    return NamedNode(value)
+
+
+def string(value: str, *, param: str = "string") -> Literal:
+    """A plain string literal (escaped by the term itself)."""
+    if len(value) > MAX_STRING:
+        raise _bad(param, f"longer than {MAX_STRING} characters")
+    if "\x00" in value:
+        raise _bad(param, "contains a NUL character")
+    return Literal(value)
+
+
+def integer(
+    value: str | int, *, param: str = "integer", minimum: int | None = None,
+    maximum: int | None = None,
+) -> Literal:
+    """A bounded ``xsd:integer`` literal."""
+    if isinstance(value, bool):
+        raise _bad(param, "expected an integer")
+    if isinstance(value, str):
+        if not re.fullmatch(r"[+-]?\d{1,12}", value.strip()):
+            raise _bad(param, f"expected an integer, got {value[:40]!r}")
+        value = int(value.strip())
+    lo = INT_MIN if minimum is None else minimum
+    hi = INT_MAX if maximum is None else maximum
+    if not lo <= value <= hi:
+        raise _bad(param, f"must be between {lo} and {hi}")
+    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+
+
+def boolean(value: str | bool, *, param: str = "boolean") -> Literal:
+    """An ``xsd:boolean`` literal from true/false/1/0."""
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low not in {"true", "false", "1", "0"}:
+            raise _bad(param, f"expected true or false, got {value[:40]!r}")
+        value = low in {"true", "1"}
+    return Literal("true" if value else "false", datatype=NamedNode(XSD + "boolean"))
+
+
+def language(value: str, *, param: str = "lang") -> Literal:
+    """A BCP 47 language tag as a plain string literal (e.g. for ``langMatches``)."""
+    if not _LANG.match(value.strip()):
+        raise _bad(param, f"expected a language tag such as 'de' or 'en', got {value[:40]!r}")
+    return Literal(value.strip().lower())
+
+
+def iris(values: Sequence[str] | str, *, param: str = "iris", kind: str | None = None
+         ) -> list[NamedNode]:
+    """A list of IRIs (a comma-separated string or a sequence)."""
+    items = [v for v in (values.split(",") if isinstance(values, str) else values) if v.strip()]
+    if len(items) > MAX_LIST:
+        raise _bad(param, f"at most {MAX_LIST} values")
+    return [iri(v, param=param, kind=kind) for v in items]
+
+
+@dataclass
+class BoundQuery:
+    """A named query with its values: single terms and lists of terms per variable."""
+
+    query: NamedQuery
+    values: dict[str, Term] = field(default_factory=dict)
+    lists: dict[str, list[NamedNode]] = field(default_factory=dict)
+
+    def for_substitution(self) -> tuple[str, dict[str, Term]]:
+        """Query text and ``substitutions`` for pyoxigraph (lists go into VALUES)."""
+        text = self.query.text
+        if self.lists:
+            text = with_values(text, self.lists)
+        return text, dict(self.values)
+
+    def as_values(self) -> str:
+        """Query text with every value in a leading VALUES block (for remote stores)."""
+        rows: dict[str, list[Term]] = {k: [v] for k, v in self.values.items()}
+        rows.update({k: list(v) for k, v in self.lists.items()})
+        return with_values(self.query.text, rows) if rows else self.query.text
+
+
+def coerce(param: Param, raw: object) -> Term | list[NamedNode]:
+    """Check one raw value against its parameter declaration and make the term(s)."""
+    name = param.name
+    if param.type == "iris":
+        if isinstance(raw, str | list | tuple):
+            return iris(raw, param=name, kind=param.kind)  # type: ignore[arg-type]
+        raise _bad(name, "expected a list of IRIs")
+    if param.type == "integer":
+        if not isinstance(raw, str | int):
+            raise _bad(name, "expected an integer")
+        return integer(raw, param=name, minimum=param.minimum, maximum=param.maximum)
+    if param.type == "boolean":
+        if not isinstance(raw, str | bool):
+            raise _bad(name, "expected true or false")
+        return boolean(raw, param=name)
+    if not isinstance(raw, str):
+        raise _bad(name, "expected a single value")
+    if param.enum is not None and raw not in param.enum:
+        raise _bad(name, f"must be one of {', '.join(param.enum)}")
+    if param.type == "iri":
+        return iri(raw, param=name, kind=param.kind)
+    if param.type == "language":
+        return language(raw, param=name)
+    return string(raw, param=name)
+
+
+def bind(query: NamedQuery, raw: Mapping[str, object]) -> BoundQuery:
+    """Bind raw request values to a named query: defaults applied, unknown names refused."""
+    known = {p.name for p in query.params}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise _bad(unknown[0], f"query {query.name!r} takes no such parameter")
+    bound = BoundQuery(query)
+    for param in query.params:
+        value = raw.get(param.name)
+        if value is None or value == "" or value == []:
+            value = param.default
+        if value is None:
+            if param.required:
+                raise _bad(param.name, "is required")
+            continue
+        term = coerce(param, value)
+        if isinstance(term, list):
+            bound.lists[param.name] = term
+        else:
+            bound.values[param.name] = term
+    return bound
+
+
+# --- VALUES placement ---------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\s]*>)
+    | (?P<open>\{)
+    | (?P<close>\})
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def where_brace(text: str) -> int:
+    """Offset just after the ``{`` that opens the top-level WHERE group of a query."""
+    depth = 0
+    seen_where = False
+    groups_closed = 0
+    form = None
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "word" and depth == 0:
+            word = match.group().upper()
+            if form is None and word in {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}:
+                form = word
+            elif word == "WHERE":
+                seen_where = True
+        elif kind == "open":
+            if depth == 0 and (seen_where or (form != "CONSTRUCT") or groups_closed >= 1):
+                return match.end()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth == 0:
+                groups_closed += 1
+    raise BadParameter("the query has no WHERE group to bind values into", param="query")
+
+
+def with_values(text: str, rows: Mapping[str, Sequence[Term]]) -> str:
+    """The query with ``VALUES`` blocks (one per variable, a join) opening its WHERE group."""
+    pos = where_brace(text)
+    blocks = []
+    for name, terms in rows.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise _bad(name, "is not a valid variable name")
+        blocks.append(f" VALUES ?{name} {{ " + " ".join(str(t) for t in terms) + " }")
+    return text[:pos] + "\n" + "\n".join(blocks) + "\n" + text[pos:]

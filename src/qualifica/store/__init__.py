@@ -1,0 +1,43 @@
+"""Storage backends: the ``Store`` protocol, the embedded pyoxigraph store and remote SPARQL servers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qualifica.store.base import (
+    AskResult,
+    ChangeSet,
+    DatasetSpec,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    Store,
+)
+
+if TYPE_CHECKING:
+    from qualifica.config import Settings
+
+__all__ = [
+    "AskResult",
+    "ChangeSet",
+    "DatasetSpec",
+    "GraphResult",
+    "QueryResult",
+    "SelectResult",
+    "Store",
+    "open_store",
+]
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the store the settings name: remote when an endpoint is set, else embedded."""
+    if settings.remote:
+        from qualifica.store.remote import RemoteStore
+
+        return RemoteStore.from_settings(settings)
+    from qualifica.store.oxigraph import OxigraphStore
+
+    if settings.in_memory:
+        return OxigraphStore(None)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return OxigraphStore(settings.data_dir / "store")

@@ -1,0 +1,1 @@
+"""SHACL validation: the gate every write passes, and readable reports."""
