@@ -35,12 +35,11 @@ def _bad(param: str, message: str) -> BadParameter:
 
 def iri(value: str, *, param: str = "iri", kind: str | None = None) -> NamedNode:
     """An IRI from a full IRI or, when ``kind`` is given, a slug within that kind."""
-    value = value.strip()
-    if kind is not None and SLUG.match(value):
+    if kind is not None and SLUG.fullmatch(value):
         if kind not in KINDS:
             raise _bad(param, f"unknown kind {kind!r}")
         return NamedNode(f"{ID}{kind}/{value}")
-    if len(value) > 2000 or not _IRI.match(value):
+    if len(value) > 2000 or not _IRI.fullmatch(value):
         expected = f"a {kind} slug or an absolute IRI" if kind else "an absolute IRI"
         raise _bad(param, f"expected {expected}, got {value[:80]!r}")
     return NamedNode(value)
@@ -85,15 +84,16 @@ def boolean(value: str | bool, *, param: str = "boolean") -> Literal:
 
 def language(value: str, *, param: str = "lang") -> Literal:
     """A BCP 47 language tag as a plain string literal (e.g. for ``langMatches``)."""
-    if not _LANG.match(value.strip()):
+    if not _LANG.fullmatch(value):
         raise _bad(param, f"expected a language tag such as 'de' or 'en', got {value[:40]!r}")
-    return Literal(value.strip().lower())
+    return Literal(value.lower())
 
 
 def iris(values: Sequence[str] | str, *, param: str = "iris", kind: str | None = None
          ) -> list[NamedNode]:
     """A list of IRIs (a comma-separated string or a sequence)."""
-    items = [v for v in (values.split(",") if isinstance(values, str) else values) if v.strip()]
+    items = [v.strip() for v in (values.split(",") if isinstance(values, str) else values)
+             if v.strip()]
     if len(items) > MAX_LIST:
         raise _bad(param, f"at most {MAX_LIST} values")
     return [iri(v, param=param, kind=kind) for v in items]
@@ -108,11 +108,21 @@ class BoundQuery:
     lists: dict[str, list[NamedNode]] = field(default_factory=dict)
 
     def for_substitution(self) -> tuple[str, dict[str, Term]]:
-        """Query text and ``substitutions`` for pyoxigraph (lists go into VALUES)."""
-        text = self.query.text
-        if self.lists:
-            text = with_values(text, self.lists)
-        return text, dict(self.values)
+        """Query text and ``substitutions`` for pyoxigraph.
+
+        pyoxigraph substitutes only variables a SELECT projects; every other value, and every
+        list, goes into a leading VALUES block instead.
+        """
+        substitutable = self.query.form != "select" or set(self.query.projection)
+        subs: dict[str, Term] = {}
+        rows: dict[str, list[Term]] = {k: list(v) for k, v in self.lists.items()}
+        for name, term in self.values.items():
+            if substitutable is True or name in substitutable:  # type: ignore[operator]
+                subs[name] = term
+            else:
+                rows[name] = [term]
+        text = with_values(self.query.text, rows) if rows else self.query.text
+        return text, subs
 
     def as_values(self) -> str:
         """Query text with every value in a leading VALUES block (for remote stores)."""
@@ -200,6 +210,10 @@ def where_brace(text: str) -> int:
             if form is None and word in {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}:
                 form = word
             elif word == "WHERE":
+                if form == "CONSTRUCT" and groups_closed == 0:
+                    raise BadParameter(
+                        "values cannot be bound into the short form CONSTRUCT WHERE { ... }; "
+                        "write CONSTRUCT { template } WHERE { pattern }", param="query")
                 seen_where = True
         elif kind == "open":
             if depth == 0 and (seen_where or (form != "CONSTRUCT") or groups_closed >= 1):

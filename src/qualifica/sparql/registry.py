@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from pyoxigraph import QuerySolutions
 from pyoxigraph import Store as _ParseCheck
 
 from qualifica.errors import NotFound, QualificaError
@@ -66,6 +67,8 @@ class NamedQuery:
     params: tuple[Param, ...] = ()
     example: dict[str, Any] = field(default_factory=dict)
     form: str = "select"
+    projection: tuple[str, ...] = ()
+    """The variables a SELECT projects (pyoxigraph substitutes only projected variables)."""
 
     def param(self, name: str) -> Param:
         """The parameter called ``name``."""
@@ -137,9 +140,12 @@ def load_query(path: Path) -> NamedQuery:
         )
     try:
         # Parse only (an empty in-memory store answers at once); fail fast on bad SPARQL.
-        _ParseCheck().query(text)
+        parsed = _ParseCheck().query(text)
     except SyntaxError as exc:
         raise RegistryError(f"{path}: SPARQL syntax error: {exc}") from exc
+    projection = (
+        tuple(v.value for v in parsed.variables) if isinstance(parsed, QuerySolutions) else ()
+    )
     tags = header.get("tags") or []
     return NamedQuery(
         name=path.stem,
@@ -151,6 +157,7 @@ def load_query(path: Path) -> NamedQuery:
         params=tuple(params),
         example=dict(header.get("example") or {}),
         form=_form(text),
+        projection=projection,
     )
 
 
