@@ -1,0 +1,61 @@
+"""The SHACL gate: parse, validate with what is stored, write all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualifica.context import Context
+from qualifica.errors import ValidationFailed
+from qualifica.validation.gate import GateRejected, graph_for, load_files
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def valid_files() -> list[Path]:
+    files = sorted((DATA / "valid").glob("*.ttl"))
+    assert files, "tests/data/valid holds conforming examples"
+    return files
+
+
+def invalid_files() -> list[Path]:
+    files = sorted((DATA / "invalid").glob("*.ttl"))
+    assert files, "tests/data/invalid holds failing examples"
+    return files
+
+
+def test_valid_file_is_written_to_its_own_graph(empty_ctx: Context) -> None:
+    path = valid_files()[0]
+    result = load_files(empty_ctx.store, empty_ctx.shapes, [path])
+    assert result.before == 0 and result.after == result.quads > 0
+    assert graph_for(path) in empty_ctx.store.named_graphs()
+
+
+@pytest.mark.parametrize("path", invalid_files(), ids=lambda p: p.name)
+def test_violation_changes_nothing(empty_ctx: Context, path: Path) -> None:
+    load_files(empty_ctx.store, empty_ctx.shapes, [valid_files()[0]])
+    before = empty_ctx.store.count()
+    generation = empty_ctx.store.generation
+    with pytest.raises(GateRejected) as info:
+        load_files(empty_ctx.store, empty_ctx.shapes, [path])
+    assert info.value.report.violations
+    text = info.value.report.text("en")
+    assert "Violation" in text and "<" in text  # names the node
+    assert empty_ctx.store.count() == before
+    assert empty_ctx.store.generation == generation
+
+
+def test_syntax_error_names_the_file_and_changes_nothing(empty_ctx: Context,
+                                                         tmp_path: Path) -> None:
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b \"unclosed .\n")
+    with pytest.raises(ValidationFailed, match="broken.ttl"):
+        load_files(empty_ctx.store, empty_ctx.shapes, [valid_files()[0], bad])
+    assert empty_ctx.store.count() == 0
+
+
+def test_one_bad_file_among_good_ones_writes_none(empty_ctx: Context) -> None:
+    with pytest.raises(GateRejected):
+        load_files(empty_ctx.store, empty_ctx.shapes, [valid_files()[0], invalid_files()[0]])
+    assert empty_ctx.store.count() == 0
