@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from qualifica import __version__
-from qualifica.api import problems
-from qualifica.api.routes import ROUTERS, STARTUP_HOOKS
+from qualifica.api import caching, problems
+from qualifica.api.routes import ROUTERS, STARTUP_HOOKS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, ensure_bundled, open_context
 
@@ -51,6 +51,8 @@ def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI
         expose_headers=["ETag", "Link", "Location", "Content-Location", "Vary"],
     )
     problems.install(app)
+    caching.install(app)
+    queries.install(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -46,7 +46,12 @@ def context(*, bundled: bool = False) -> Iterator[Context]:
         if bundled:
             from qualifica.context import ensure_bundled
 
-            ensure_bundled(ctx)
+            try:
+                ensure_bundled(ctx)
+            except QualificaError as exc:
+                err.print("error: the bundled graph could not be loaded:", style="red")
+                err.print(exc.detail, markup=False, highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from exc
         yield ctx
     finally:
         ctx.close()

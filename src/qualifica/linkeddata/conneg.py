@@ -98,7 +98,7 @@ class MediaRange:
 
     def matches(self, media_type: str) -> bool:
         """Whether this range covers ``media_type`` (or an alias of it)."""
-        main, _, sub = media_type.partition("/")
+        main = media_type.partition("/")[0]
         if self.type == "*":
             return True
         if self.subtype == "*":
@@ -177,7 +177,7 @@ def negotiate(accept_header: str | None, offered: Sequence[str],
     available = [SHORT_NAME.get(m, m) for m in offered]
     if override is not None and override.strip():
         wanted = format_media_type(override)
-        if wanted in offered:
+        if wanted is not None and wanted in offered:
             return wanted
         raise NotAcceptable(
             f"format {override[:40]!r} is not available here; "

@@ -110,15 +110,13 @@ def parse_bytes(data: bytes, fmt: RdfFormat, *, source: str, graph: str | None =
     """Parse RDF; a syntax error becomes ``ValidationFailed`` naming the source and position."""
     g = NamedNode(graph) if graph else None
     try:
-        quads = list(parse(data, format=fmt, base_iri=base_iri, to_graph=g)
-                     if not fmt.supports_datasets
-                     else parse(data, format=fmt, base_iri=base_iri))
+        quads = list(parse(data, format=fmt, base_iri=base_iri))
     except SyntaxError as exc:
         raise ValidationFailed(f"{source}: syntax error: {exc}", source=source) from exc
     except (ValueError, OSError) as exc:
         raise ValidationFailed(f"{source}: cannot be read as {fmt.name}: {exc}",
                                source=source) from exc
-    if g is not None and fmt.supports_datasets:
+    if g is not None:
         quads = [Quad(q.subject, q.predicate, q.object, g) for q in quads]
     return quads
 
@@ -184,6 +182,13 @@ class Shapes:
 def _messages(results: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:
     msgs = {str(m.language or ""): str(m) for m in results.objects(node, SH.resultMessage)
             if isinstance(m, rdflib.Literal)}
+    if not any(msgs.keys() - {""}):
+        # pySHACL drops the language tags of SPARQL-based results; the report graph keeps the
+        # tagged sh:message of the SPARQL constraint itself.
+        constraint = results.value(node, SH.sourceConstraint)
+        tagged = {str(m.language): str(m) for m in results.objects(constraint, SH.message)
+                  if isinstance(m, rdflib.Literal) and m.language} if constraint else {}
+        msgs.update(tagged)
     en = msgs.get("en") or msgs.get("") or next(iter(msgs.values()), "")
     de = msgs.get("de") or en
     return en, de

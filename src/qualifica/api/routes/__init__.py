@@ -37,3 +37,8 @@ ROUTERS: list[APIRouter] = [
 
 #: Called with the context after the bundled graph is loaded, before the first request.
 STARTUP_HOOKS: list[Callable[[Context], None]] = []
+
+# Planning: build the planning index once the bundled graph is loaded (kept current on writes).
+from qualifica.planning import install as _planning_install  # noqa: E402
+
+STARTUP_HOOKS.append(_planning_install)

@@ -1,7 +1,100 @@
-"""Routes: datasets (filled in by its feature)."""
+"""Dataset metadata and dumps: VoID at ``/.well-known/void``, the DCAT catalog at ``/catalog``,
+and the whole graph at ``/downloads/qualifica.{ttl,nt,jsonld}``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import base64
+import logging
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse
+
+from qualifica.api import rdf_response as ld
+from qualifica.api.deps import CtxDep
+from qualifica.errors import NotFound
+from qualifica.linkeddata import conneg
+from qualifica.linkeddata.dumps import DUMP_FORMATS, DUMP_STEM, current_dumps
+from qualifica.linkeddata.metadata import CATALOG_IRI, DATASET_IRI, catalog_triples, void_triples
+from qualifica.web.ldpages import render_catalog
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["dataset"])
+
+FormatParam = Annotated[
+    str | None,
+    Query(description="Overrides the Accept header: ttl, jsonld, nt or rdf (and html for "
+                      "the catalog)."),
+]
+LangParam = Annotated[
+    str | None, Query(description="Language of the HTML page: de (default) or en.")
+]
+VOID_FORMATS = conneg.RDF_FORMATS
+CATALOG_FORMATS = (*conneg.RDF_FORMATS, conneg.HTML)
+
+
+@router.api_route(
+    "/.well-known/void",
+    methods=["GET", "HEAD"],
+    summary="VoID description of the dataset",
+    responses={200: {"content": {m: {} for m in VOID_FORMATS}},
+               406: {"description": "None of the offered media types is acceptable"}},
+)
+def void(request: Request, ctx: CtxDep, format: FormatParam = None) -> Response:
+    """Sizes (triples, entities, class and property partitions), the SPARQL endpoint, the
+    dumps, the URI space and the vocabularies of the dataset, as VoID (Turtle by default)."""
+    media_type = ld.negotiate(request, VOID_FORMATS, format)
+    headers = ld.headers_for(ctx.settings, ".well-known/void", VOID_FORMATS, media_type,
+                             extra_links=[f'<{DATASET_IRI}>; rel="describes"'])
+    return ld.graph_response(void_triples(ctx, ctx.settings.base_iri), media_type, headers)
+
+
+@router.api_route(
+    "/catalog",
+    methods=["GET", "HEAD"],
+    summary="DCAT catalog of the dataset",
+    responses={200: {"content": {m: {} for m in CATALOG_FORMATS}},
+               406: {"description": "None of the offered media types is acceptable"}},
+)
+def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
+            lang: LangParam = None) -> Response:
+    """The DCAT catalog: the dataset and its version, one distribution per dump with media
+    type, byte size and SHA-256 checksum, and the SPARQL endpoint as a data service. Turtle by
+    default; a browser (``Accept: text/html``) gets a readable page."""
+    media_type = ld.negotiate(request, CATALOG_FORMATS, format)
+    headers = ld.headers_for(ctx.settings, "catalog", CATALOG_FORMATS, media_type,
+                             canonical=CATALOG_IRI)
+    dumps = current_dumps(ctx)
+    triples = catalog_triples(ctx, ctx.settings.base_iri, dumps)
+    if media_type == conneg.HTML:
+        html = render_catalog(ctx.settings, dumps, ld.lang_of(request, lang), CATALOG_FORMATS)
+        return HTMLResponse(html, headers=headers)
+    return ld.graph_response(triples, media_type, headers)
+
+
+@router.api_route(
+    "/downloads/{name}",
+    methods=["GET", "HEAD"],
+    summary="A dump of the whole knowledge graph",
+    responses={200: {"content": {m: {} for m, _ in DUMP_FORMATS.values()}},
+               404: {"description": "No such dump"}},
+)
+def download(name: str, ctx: CtxDep) -> Response:
+    """``qualifica.ttl``, ``qualifica.nt`` or ``qualifica.jsonld``: every triple of the store
+    (the union of its graphs), written from the store and streamed from a file. Its size and
+    SHA-256 are those the catalog states (``Repr-Digest`` carries the SHA-256 too)."""
+    stem, _, suffix = name.partition(".")
+    if stem != DUMP_STEM or suffix not in DUMP_FORMATS:
+        raise NotFound(f"there is no download {name!r}; available: "
+                       + ", ".join(f"{DUMP_STEM}.{s}" for s in DUMP_FORMATS), id=name)
+    dump = current_dumps(ctx)[suffix]
+    digest = base64.b64encode(bytes.fromhex(dump.sha256)).decode("ascii")
+    return FileResponse(
+        dump.path,
+        media_type=conneg.content_type(dump.media_type),
+        filename=dump.name,
+        content_disposition_type="inline",
+        headers={"Cache-Control": ld.CACHE_CONTROL, "Repr-Digest": f"sha-256=:{digest}:",
+                 "Link": f'<{ld.public_url(ctx.settings, "catalog")}>; rel="describedby"'},
+    )

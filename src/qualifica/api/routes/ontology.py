@@ -1,7 +1,55 @@
-"""Routes: ontology (filled in by its feature)."""
+"""The ontology at ``/ontology``: HTML documentation of every class and property, and its RDF
+(Turtle, JSON-LD, N-Triples, RDF/XML) by content negotiation."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from qualifica.api import rdf_response as ld
+from qualifica.api.deps import CtxDep
+from qualifica.linkeddata import conneg
+from qualifica.linkeddata.ontology import ontology_doc, ontology_triples
+from qualifica.namespaces import ONTOLOGY_IRI
+from qualifica.web.ldpages import render_ontology
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["linked data"])
+
+FormatParam = Annotated[
+    str | None,
+    Query(description="Overrides the Accept header: ttl, jsonld, nt, rdf or html."),
+]
+LangParam = Annotated[
+    str | None, Query(description="Language of the HTML page: de (default) or en.")
+]
+
+
+@router.api_route(
+    "/ontology",
+    methods=["GET", "HEAD"],
+    summary="The Qualifica ontology",
+    responses={
+        200: {"description": "The ontology: HTML documentation or RDF",
+              "content": {m: {} for m in conneg.RESOURCE_FORMATS}},
+        406: {"description": "None of the offered media types is acceptable"},
+    },
+)
+def ontology(request: Request, ctx: CtxDep, format: FormatParam = None,
+             lang: LangParam = None) -> Response:
+    """The ontology as loaded in the store: an HTML page documenting every class, property and
+    individual (labels in German and English, definitions, domain and range, superclasses,
+    alignments), or its triples in an RDF format."""
+    offered = conneg.RESOURCE_FORMATS
+    media_type = ld.negotiate(request, offered, format)
+    headers = ld.headers_for(ctx.settings, "ontology", offered, media_type,
+                             canonical=ONTOLOGY_IRI)
+    if media_type == conneg.HTML:
+        html = render_ontology(ontology_doc(ctx), ctx.settings, ld.lang_of(request, lang),
+                               offered)
+        return HTMLResponse(html, headers=headers)
+    return ld.graph_response(ontology_triples(ctx), media_type, headers)

@@ -1,7 +1,180 @@
-"""Routes: pages (filled in by its feature)."""
+"""Routes: the HTML pages for planners, their CSV tables and the paths diagram as SVG.
+
+``/`` home, ``/roles/{id}``, ``/competencies/{id}`` (with ``/competencies/{id}/paths.svg``),
+``/gap`` (form and result); every table also as ``…/{table}.csv``. Pages are German unless
+``?lang=en``. Errors on HTML pages are HTML pages with the status; on CSV and SVG, problems.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+import re
+from collections.abc import Callable
+from importlib.resources import files
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from qualifica.api.deps import CtxDep
+from qualifica.errors import BadParameter, NotFound, QualificaError
+from qualifica.web import gapview, render, views
+from qualifica.web.i18n import pick_lang, words
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["pages"])
+
+LangParam = Annotated[str | None, Query(description="Page language: de (default) or en.")]
+CSV = "text/csv; charset=utf-8"
+_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                 ".svg": "image/svg+xml"}
+
+
+def _html(body: str, lang: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status,
+                        headers={"Content-Language": lang, "Vary": "Accept-Language"})
+
+
+def _page(request: Request, lang: str | None, build: Callable[[str], str]) -> HTMLResponse:
+    """Render a page; a Qualifica error becomes an HTML error page with its status."""
+    language = pick_lang(lang)
+    try:
+        return _html(build(language), language)
+    except QualificaError as exc:
+        if exc.status >= 500:
+            log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc.detail)
+        return _html(render.render_error(exc.status, exc.detail, language, request.url.path),
+                     language, exc.status)
+
+
+def _csv(table: views.Table, name: str) -> Response:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "table"
+    return Response(views.table_csv(table), media_type=CSV,
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})
+
+
+def _table(tables: dict[str, views.Table], name: str) -> views.Table:
+    try:
+        return tables[name]
+    except KeyError:
+        raise NotFound(f"there is no table {name!r}; tables: {', '.join(sorted(tables))}",
+                       id=name) from None
+
+
+@router.get("/", response_class=HTMLResponse, summary="Home page", include_in_schema=False)
+def home(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
+    """Roles and competencies by framework, search and links to the tools."""
+    return _page(request, lang, lambda language: render.render_home(ctx, language))
+
+
+@router.get("/roles/{id}", response_class=HTMLResponse, summary="Role page")
+def role_page(id: str, request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
+    """A role: its tasks, competency requirements with levels, training formats and legal
+    bases."""
+    return _page(request, lang, lambda language: render.render_role(ctx, id, language))
+
+
+@router.get("/roles/{id}/{table}.csv", summary="A table of a role page as CSV",
+            response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def role_csv(id: str, table: str, ctx: CtxDep, lang: LangParam = None) -> Response:
+    """``tasks``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
+    language = pick_lang(lang)
+    view = views.role_view(ctx, id, language, words(language))
+    return _csv(_table(view.tables, table), f"{view.resource.ref.id}-{table}")
+
+
+@router.get("/competencies/{id}", response_class=HTMLResponse, summary="Competency page")
+def competency_page(id: str, request: Request, ctx: CtxDep,
+                    lang: LangParam = None) -> HTMLResponse:
+    """A competency with the diagram of its paths to roles, and the formats developing it."""
+    return _page(request, lang, lambda language: render.render_competency(ctx, id, language))
+
+
+@router.get("/competencies/{id}/paths.svg", summary="Paths diagram of a competency (SVG)",
+            response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})
+def competency_svg(id: str, ctx: CtxDep, lang: LangParam = None) -> Response:
+    """The diagram competency → (broader) → task → role, drawn on the server."""
+    language = pick_lang(lang)
+    view = views.competency_view(ctx, id, language, words(language))
+    svg = render.competency_svg(view, language)
+    return Response('<?xml version="1.0" encoding="UTF-8"?>\n' + svg,
+                    media_type="image/svg+xml", headers={"Content-Language": language})
+
+
+@router.get("/competencies/{id}/{table}.csv", summary="A table of a competency page as CSV",
+            response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def competency_csv(id: str, table: str, ctx: CtxDep, lang: LangParam = None) -> Response:
+    """``paths``, ``formats`` or ``narrower`` of a competency."""
+    language = pick_lang(lang)
+    view = views.competency_view(ctx, id, language, words(language))
+    return _csv(_table(view.tables, table), f"{view.resource.ref.id}-{table}")
+
+
+def _gap_params(request: Request, form: list[tuple[str, str]] | None = None
+                ) -> list[tuple[str, str]]:
+    items = form if form is not None else list(request.query_params.multi_items())
+    return [(k, v) for k, v in items if k != "lang"]
+
+
+def _gap_page(request: Request, ctx: CtxDep, lang: str | None,
+              params: list[tuple[str, str]]) -> HTMLResponse:
+    values = dict(params)
+    role = values.get("role") or None
+
+    def build(language: str) -> str:
+        held = gapview.parse_held(params)
+        form = gapview.build_form(ctx, role, held, language)
+        result = None
+        if role and ("analyse" in values or any(k == "held" for k, _ in params)):
+            result = gapview.analyse(ctx, role, held, language, words(language))
+        return render.render_gap(ctx, language, form, result, params)
+
+    return _page(request, lang, build)
+
+
+@router.get("/gap", response_class=HTMLResponse, summary="Gap analysis page")
+def gap_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
+    """Choose a role, tick the competencies held and their levels, and see coverage, gaps and
+    recommended formats. Parameters: ``role``, ``held`` (repeated), ``level-{competency}``."""
+    return _gap_page(request, ctx, lang, _gap_params(request))
+
+
+@router.post("/gap", response_class=HTMLResponse, summary="Gap analysis page (form post)")
+async def gap_post(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
+    """The same as ``GET /gap`` with the parameters as a form body."""
+    form = await request.form()
+    items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    language = lang or next((v for k, v in items if k == "lang"), None)
+    return _gap_page(request, ctx, language, _gap_params(request, items))
+
+
+@router.get("/gap/{table}.csv", summary="A table of the gap analysis as CSV",
+            response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def gap_csv(table: str, request: Request, ctx: CtxDep, lang: LangParam = None) -> Response:
+    """``gaps`` or ``recommendations`` for the same parameters as ``/gap``."""
+    language = pick_lang(lang)
+    params = _gap_params(request)
+    role = dict(params).get("role")
+    if not role:
+        raise BadParameter("parameter 'role' is required", param="role", status=422)
+    held = gapview.parse_held(params)
+    result = gapview.analyse(ctx, role, held, language, words(language))
+    return _csv(_table(result.tables, table), f"gap-{role}-{table}")
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> Response:
+    """The stylesheet and scripts of the pages (no CDN)."""
+    suffix = name[name.rfind("."):] if "." in name else ""
+    if not re.fullmatch(r"[a-z0-9-]+\.[a-z]+", name) or suffix not in _STATIC_TYPES:
+        raise NotFound(f"there is no static file {name!r}", id=name)
+    resource = files("qualifica.web").joinpath("static", name)
+    if not resource.is_file():
+        raise NotFound(f"there is no static file {name!r}", id=name)
+    return Response(resource.read_bytes(), media_type=_STATIC_TYPES[suffix],
+                    headers={"Cache-Control": "public, max-age=3600"})

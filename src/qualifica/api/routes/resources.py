@@ -1,7 +1,67 @@
-"""Routes: resources (filled in by its feature)."""
+"""Dereferenceable instance IRIs: ``/id/{kind}/{slug}`` serves the description of
+``https://w3id.org/qualifica/id/{kind}/{slug}`` as Turtle, JSON-LD, N-Triples, RDF/XML or HTML."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from qualifica.api import rdf_response as ld
+from qualifica.api.deps import CtxDep
+from qualifica.errors import NotFound
+from qualifica.linkeddata import conneg
+from qualifica.linkeddata.describe import describe
+from qualifica.namespaces import KINDS
+from qualifica.sparql import binding
+from qualifica.web.render import render_error, render_resource
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["linked data"])
+
+FormatParam = Annotated[
+    str | None,
+    Query(description="Overrides the Accept header: ttl, jsonld, nt, rdf or html."),
+]
+LangParam = Annotated[
+    str | None, Query(description="Language of the HTML page: de (default) or en.")
+]
+
+
+@router.api_route(
+    "/id/{kind}/{slug}",
+    methods=["GET", "HEAD"],
+    summary="Dereference an instance IRI",
+    responses={
+        200: {"description": "The description of the resource",
+              "content": {m: {} for m in conneg.RESOURCE_FORMATS}},
+        404: {"description": "No such resource (in the negotiated format)"},
+        406: {"description": "None of the offered media types is acceptable"},
+    },
+)
+def resource(kind: str, slug: str, request: Request, ctx: CtxDep,
+             format: FormatParam = None, lang: LangParam = None) -> Response:
+    """The description of ``https://w3id.org/qualifica/id/{kind}/{slug}``: its triples, its
+    qualified links with their triples, the labels of everything it links to, and the
+    statements that link to it. Content negotiation picks the format (HTML by default)."""
+    offered = conneg.RESOURCE_FORMATS
+    media_type = ld.negotiate(request, offered, format)
+    path = f"id/{kind}/{slug}"
+    language = ld.lang_of(request, lang)
+    try:
+        if kind not in KINDS or not binding.SLUG.match(slug):
+            raise NotFound(f"there is no resource /id/{kind}/{slug}", id=slug)
+        node = binding.iri(slug, param="slug", kind=kind)
+        headers = ld.headers_for(ctx.settings, path, offered, media_type, canonical=node.value)
+        if media_type == conneg.HTML:
+            html = render_resource(ctx, node.value, language)
+            return HTMLResponse(html, headers=headers)
+        description = describe(ctx, node)
+        return ld.graph_response(description.triples, media_type, headers)
+    except NotFound as exc:
+        page = (render_error(404, exc.detail, language, request.url.path)
+                if media_type == conneg.HTML else None)
+        return ld.error_response(exc, media_type, request, html=page)

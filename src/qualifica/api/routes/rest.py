@@ -1,7 +1,376 @@
-"""Routes: rest (filled in by its feature)."""
+"""Routes: the REST API for partner systems — listings, details, search, hierarchy, and the
+JSON-LD context every JSON answer links.
+
+Thin wrappers over ``qualifica.linkeddata.catalogue`` / ``details`` / ``search``; every id and
+filter value becomes an IRI in ``sparql.binding`` (through the catalogue).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from qualifica.api.deps import CtxDep
+from qualifica.linkeddata import catalogue as cat_mod
+from qualifica.linkeddata.catalogue import MAX_LIMIT, Page, catalogue_for, listing, paginate
+from qualifica.linkeddata.context import CONTEXT_PATH, context_document
+from qualifica.linkeddata.details import detail
+from qualifica.linkeddata.search import MAX_LIMIT as SEARCH_MAX
+from qualifica.linkeddata.search import parse_types, search
 
 router = APIRouter()
+
+Lang = Literal["de", "en"]
+LangQuery = Annotated[Lang, Query(description="Language of labels and definitions "
+                                              "(fallback: the other language)")]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}")]
+OffsetQuery = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip")]
+
+ID = "https://w3id.org/qualifica/id/"
+
+
+def _node(kind: str, slug: str, label: str) -> dict[str, str]:
+    return {"iri": f"{ID}{kind}/{slug}", "id": slug, "label": label, "type": kind}
+
+
+def _problem(status: int, title: str, detail: str, param: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
+                            "detail": detail}
+    if param:
+        body["param"] = param
+    return {"description": title, "content": {"application/problem+json": {"example": body}}}
+
+
+NOT_FOUND = _problem(404, "Not found", "there is no role 'nobody'", "id")
+BAD_LIMIT = _problem(422, "Unprocessable request", "limit: Input should be less than or equal "
+                     "to 500", "limit")
+
+
+def _ok(example: Any, description: str = "The answer (JSON-LD under /context.jsonld)"
+        ) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"example": example}}}
+
+
+def _listing_example(collection: str, kind: str, slug: str, label: str) -> dict[int | str, Any]:
+    url = f"http://127.0.0.1:8000/api/{collection}"
+    return {
+        200: _ok({"items": [_node(kind, slug, label)], "total": 41, "limit": 1, "offset": 1,
+                  "next": f"{url}?limit=1&offset=2", "prev": f"{url}?limit=1&offset=0",
+                  "first": f"{url}?limit=1&offset=0"}),
+        404: _problem(404, "Not found", "there is no framework 'nope'", "framework"),
+        422: BAD_LIMIT,
+    }
+
+
+def _envelope(request: Request, page: Page, extra: dict[str, Any] | None = None
+              ) -> JSONResponse:
+    """A listing page with ``next``/``prev`` links in the body and the ``Link`` header."""
+    url = request.url
+
+    def at(offset: int) -> str:
+        return str(url.include_query_params(limit=page.limit, offset=offset))
+
+    nxt = at(page.offset + page.limit) if page.has_next else None
+    prev = at(max(0, page.offset - page.limit)) if page.has_prev else None
+    body: dict[str, Any] = dict(extra or {})
+    body.update(items=page.items, total=page.total, limit=page.limit, offset=page.offset,
+                next=nxt, prev=prev, first=at(0))
+    links = [f'<{nxt}>; rel="next"'] if nxt else []
+    if prev:
+        links.append(f'<{prev}>; rel="prev"')
+    links.append(f'<{at(0)}>; rel="first"')
+    return JSONResponse(body, headers={"Link": ", ".join(links)})
+
+
+# --- the context ----------------------------------------------------------------------------
+
+@router.get(CONTEXT_PATH, tags=["rest"], summary="The JSON-LD context of the REST API",
+            response_class=JSONResponse,
+            responses={200: {"description": "The context",
+                             "content": {"application/ld+json": {"example": {
+                                 "@context": {"iri": "@id", "label": "skos:prefLabel"}}}}}})
+def jsonld_context() -> JSONResponse:
+    """The ``@context`` under which every JSON answer of ``/api/`` is JSON-LD (cacheable, CORS)."""
+    return JSONResponse(
+        context_document(), media_type="application/ld+json",
+        headers={"Cache-Control": "public, max-age=86400",
+                 "Access-Control-Allow-Origin": "*"},
+    )
+
+
+# --- listings -------------------------------------------------------------------------------
+
+def _list(request: Request, ctx: CtxDep, collection: str, lang: str, limit: int, offset: int,
+          **filters: str | None) -> JSONResponse:
+    page = listing(catalogue_for(ctx), collection, lang=lang, limit=limit, offset=offset,
+                   filters=filters)
+    return _envelope(request, page)
+
+
+@router.get("/api/roles", tags=["rest"], summary="Roles",
+            responses=_listing_example("roles", "role", "prozessmanager", "Prozessmanager/in"))
+def list_roles(
+    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+    legal_basis: Annotated[str | None, Query(
+        description="Only roles governed by this legal basis or one of its provisions "
+                    "(slug or IRI)", examples=["bbig"])] = None,
+) -> JSONResponse:
+    """Roles ordered by label then IRI."""
+    return _list(request, ctx, "roles", lang, limit, offset, legal_basis=legal_basis)
+
+
+@router.get("/api/tasks", tags=["rest"], summary="Tasks",
+            responses=_listing_example("tasks", "task", "prozesse-modellieren",
+                                       "Prozesse modellieren"))
+def list_tasks(
+    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+    legal_basis: Annotated[str | None, Query(description="Only tasks governed by this legal "
+                                                         "basis (slug or IRI)")] = None,
+) -> JSONResponse:
+    """Tasks ordered by label then IRI."""
+    return _list(request, ctx, "tasks", lang, limit, offset, legal_basis=legal_basis)
+
+
+@router.get("/api/competencies", tags=["rest"], summary="Competencies",
+            responses=_listing_example("competencies", "competency", "digcomp-4-2",
+                                       "Schutz personenbezogener Daten und der Privatsphäre"))
+def list_competencies(
+    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+    framework: Annotated[str | None, Query(description="Only competencies of this framework "
+                                                       "(slug or IRI)",
+                                           examples=["digcomp-2-2"])] = None,
+    broader: Annotated[str | None, Query(description="Only direct narrower competencies of "
+                                                     "this one (slug or IRI)",
+                                         examples=["digcomp-4"])] = None,
+) -> JSONResponse:
+    """Competencies ordered by label then IRI."""
+    return _list(request, ctx, "competencies", lang, limit, offset, framework=framework,
+                 broader=broader)
+
+
+@router.get("/api/training-formats", tags=["rest"], summary="Training formats",
+            responses=_listing_example("training-formats", "training-format",
+                                       "egov-campus-prozessmanagement",
+                                       "Prozessmanagement im öffentlichen Sektor"))
+def list_formats(
+    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+    kind: Annotated[str | None, Query(description="Only formats of this training kind: "
+                                                  "ausbildung, fortbildung, weiterbildung "
+                                                  "or an IRI",
+                                      examples=["fortbildung"])] = None,
+    competency: Annotated[str | None, Query(description="Only formats that develop this "
+                                                        "competency (slug or IRI)",
+                                            examples=["digcomp-4-2"])] = None,
+) -> JSONResponse:
+    """Training formats ordered by label then IRI."""
+    return _list(request, ctx, "training-formats", lang, limit, offset, kind=kind,
+                 competency=competency)
+
+
+@router.get("/api/legal-bases", tags=["rest"], summary="Legal bases",
+            responses=_listing_example("legal-bases", "legal-basis", "bbig-1", "§ 1 BBiG"))
+def list_legal_bases(
+    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+    part_of: Annotated[str | None, Query(description="Only provisions of this act "
+                                                     "(slug or IRI)",
+                                         examples=["bbig"])] = None,
+) -> JSONResponse:
+    """Acts, ordinances, collective agreements and their provisions."""
+    return _list(request, ctx, "legal-bases", lang, limit, offset, part_of=part_of)
+
+
+@router.get("/api/frameworks", tags=["rest"], summary="Competency frameworks",
+            responses=_listing_example("frameworks", "framework", "digcomp-2-2", "DigComp 2.2"))
+def list_frameworks(request: Request, ctx: CtxDep, lang: LangQuery = "de",
+                    limit: LimitQuery = 50, offset: OffsetQuery = 0) -> JSONResponse:
+    """Competency frameworks ordered by label then IRI."""
+    return _list(request, ctx, "frameworks", lang, limit, offset)
+
+
+@router.get("/api/levels", tags=["rest"], summary="Proficiency levels",
+            responses=_listing_example("levels", "level", "digcomp-4", "Stufe 4"))
+def list_levels(
+    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+    framework: Annotated[str | None, Query(description="Only levels of this framework's scale"
+                                           )] = None,
+) -> JSONResponse:
+    """Proficiency levels ordered by label then IRI."""
+    return _list(request, ctx, "levels", lang, limit, offset, framework=framework)
+
+
+# --- search and hierarchy -------------------------------------------------------------------
+
+@router.get("/api/search", tags=["rest"], summary="Search and autocomplete over labels",
+            responses={
+                200: _ok({"query": "datenschutz", "items": [
+                    dict(_node("competency", "digcomp-4-2", "Schutz personenbezogener Daten "
+                                                            "und der Privatsphäre"),
+                         match="word", matched="Datenschutz")], "total": 1}),
+                422: _problem(422, "Unprocessable request", "parameter 'type': unknown type "
+                              "'roll'", "type"),
+            })
+def search_labels(
+    ctx: CtxDep,
+    q: Annotated[str, Query(min_length=1, max_length=200,
+                            description="Text to find in preferred and alternative labels "
+                                        "(both languages; case- and umlaut-tolerant)",
+                            examples=["Datenschutz"])],
+    type: Annotated[str | None, Query(description="Comma-separated kinds: role, task, "
+                                                  "competency, framework, training-format, "
+                                                  "legal-basis, level",
+                                      examples=["competency"])] = None,
+    lang: LangQuery = "de",
+    limit: Annotated[int, Query(ge=1, le=SEARCH_MAX, description="At most this many "
+                                                                 "results")] = 20,
+) -> dict[str, Any]:
+    """Exact matches first, then prefix, then word start, then anywhere; ties by label."""
+    items = search(catalogue_for(ctx), q, types=parse_types(type), lang=lang, limit=limit)
+    return {"query": q, "items": items, "total": len(items)}
+
+
+@router.get("/api/frameworks/{id:path}/top", tags=["rest"],
+            summary="Top competencies of a framework",
+            responses={200: _ok({"framework": _node("framework", "digcomp-2-2", "DigComp 2.2"),
+                                 "items": [_node("competency", "digcomp-4", "Sicherheit")],
+                                 "total": 5, "limit": 50, "offset": 0, "next": None,
+                                 "prev": None}),
+                       404: NOT_FOUND, 422: BAD_LIMIT})
+def framework_top(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
+                  limit: LimitQuery = 50, offset: OffsetQuery = 0) -> JSONResponse:
+    """Competencies of the framework that have no broader competency in it."""
+    cat = catalogue_for(ctx)
+    iri = cat.resolve(id, "framework", param="id")
+    page = paginate(cat, cat.top_concepts(iri), lang, limit, offset)
+    return _envelope(request, page, {"framework": cat.node(iri, lang)})
+
+
+def _hierarchy(request: Request, ctx: CtxDep, id: str, direction: str, lang: str,
+               transitive: bool, limit: int, offset: int) -> JSONResponse:
+    cat = catalogue_for(ctx)
+    node, found = cat_mod.hierarchy(cat, id, direction, lang=lang, transitive=transitive)
+    page = paginate(cat, found, lang, limit, offset)
+    return _envelope(request, page, {"competency": node})
+
+
+_HIER_EXAMPLE: dict[int | str, Any] = {
+    200: _ok({"competency": _node("competency", "digcomp-4", "Sicherheit"),
+              "items": [_node("competency", "digcomp-4-2", "Schutz personenbezogener Daten "
+                                                           "und der Privatsphäre")],
+              "total": 4, "limit": 50, "offset": 0, "next": None, "prev": None}),
+    404: _problem(404, "Not found", "there is no competency 'nope'", "id"),
+    422: BAD_LIMIT,
+}
+TransitiveQuery = Annotated[bool, Query(description="All levels of the hierarchy, not only "
+                                                    "the direct neighbours")]
+
+
+@router.get("/api/competencies/{id:path}/narrower", tags=["rest"],
+            summary="Narrower competencies", responses=_HIER_EXAMPLE)
+def narrower(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
+             transitive: TransitiveQuery = False, limit: LimitQuery = 50,
+             offset: OffsetQuery = 0) -> JSONResponse:
+    """Competencies whose ``skos:broader`` is this one (or, transitively, below it)."""
+    return _hierarchy(request, ctx, id, "narrower", lang, transitive, limit, offset)
+
+
+@router.get("/api/competencies/{id:path}/broader", tags=["rest"],
+            summary="Broader competencies", responses=_HIER_EXAMPLE)
+def broader(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
+            transitive: TransitiveQuery = False, limit: LimitQuery = 50,
+            offset: OffsetQuery = 0) -> JSONResponse:
+    """The ``skos:broader`` competencies of this one (or all its ancestors)."""
+    return _hierarchy(request, ctx, id, "broader", lang, transitive, limit, offset)
+
+
+# --- details --------------------------------------------------------------------------------
+
+def _detail_example(kind_: str, slug: str, label: str, **links: Any) -> dict[int | str, Any]:
+    kind = kind_
+    body: dict[str, Any] = dict(_node(kind, slug, label), labels={"de": label, "en": label},
+                                alt_labels={}, source=["https://example.org/source"])
+    body.update(links)
+    return {200: _ok(body), 404: _problem(404, "Not found", f"there is no {kind} 'nope'", "id"),
+            422: _problem(422, "Unprocessable request", "parameter 'id': expected a "
+                          f"{kind} slug or an absolute IRI, got 'a b'", "id")}
+
+
+def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> dict[str, Any]:
+    return detail(catalogue_for(ctx), ctx.store, ctx.registry, collection, id, lang=lang)
+
+
+@router.get("/api/roles/{id:path}", tags=["rest"], summary="A role",
+            responses=_detail_example(
+                "role", "prozessmanager", "Prozessmanager/in", tasks=[], legal_bases=[],
+                requirements=[{"competency": _node("competency", "digcomp-4-2", "Datenschutz"),
+                               "level": dict(_node("level", "e-kompetenz-2", "Stufe 2"),
+                                             rank=2),
+                               "essential": True, "editorial": True, "source": []}]))
+def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+    """A role with its tasks, requirements (competency, level, essential, editorial, source)
+    and legal bases."""
+    return _detail(ctx, "roles", id, lang)
+
+
+@router.get("/api/tasks/{id:path}", tags=["rest"], summary="A task",
+            responses=_detail_example("task", "prozesse-modellieren", "Prozesse modellieren",
+                                      roles=[], requirements=[], legal_bases=[]))
+def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+    """A task with the roles that perform it and its requirements."""
+    return _detail(ctx, "tasks", id, lang)
+
+
+@router.get("/api/competencies/{id:path}", tags=["rest"], summary="A competency",
+            responses=_detail_example(
+                "competency", "digcomp-4-2", "Schutz personenbezogener Daten",
+                framework=_node("framework", "digcomp-2-2", "DigComp 2.2"),
+                broader=[_node("competency", "digcomp-4", "Sicherheit")], narrower=[],
+                formats=[]))
+def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+    """A competency with its framework, broader and narrower competencies and the formats
+    that develop it."""
+    return _detail(ctx, "competencies", id, lang)
+
+
+@router.get("/api/training-formats/{id:path}", tags=["rest"], summary="A training format",
+            responses=_detail_example(
+                "training-format", "egov-campus-prozessmanagement", "Prozessmanagement",
+                kind={"iri": "https://w3id.org/qualifica/ontology#Fortbildung",
+                      "id": "https://w3id.org/qualifica/ontology#Fortbildung",
+                      "label": "Fortbildung", "type": "training-kind"},
+                outcomes=[], legal_bases=[]))
+def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+    """A training format with its kind, learning outcomes and legal bases."""
+    return _detail(ctx, "training-formats", id, lang)
+
+
+@router.get("/api/legal-bases/{id:path}", tags=["rest"], summary="A legal basis",
+            responses=_detail_example("legal-basis", "bbig-1", "§ 1 BBiG",
+                                      part_of=_node("legal-basis", "bbig", "BBiG"), parts=[]))
+def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+    """An act or provision with the act it is part of and its provisions."""
+    return _detail(ctx, "legal-bases", id, lang)
+
+
+@router.get("/api/frameworks/{id:path}", tags=["rest"], summary="A competency framework",
+            responses=_detail_example("framework", "digcomp-2-2", "DigComp 2.2", levels=[],
+                                      top=[], total_competencies=26))
+def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+    """A framework with its levels and top competencies."""
+    return _detail(ctx, "frameworks", id, lang)
+
+
+@router.get("/api/levels/{id:path}", tags=["rest"], summary="A proficiency level",
+            responses=_detail_example("level", "digcomp-4", "Stufe 4",
+                                      framework=_node("framework", "digcomp-2-2",
+                                                      "DigComp 2.2"), rank=4))
+def level_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+    """A level with its framework and rank."""
+    return _detail(ctx, "levels", id, lang)

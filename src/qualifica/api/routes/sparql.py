@@ -1,7 +1,205 @@
-"""Routes: sparql (filled in by its feature)."""
+"""The read-only SPARQL 1.1 Protocol endpoint ``/sparql`` (query operation).
+
+GET and POST (form or ``application/sparql-query``) run a query over the store — with no dataset
+named, the default graph is the union of all graphs. ``GET /sparql`` without a query answers a
+Service Description, or for a browser the query page. The request checks, negotiation and
+serialisation live in ``sparql.protocol`` and ``sparql.guard``; queries run in the bounded pool
+of ``sparql.runner`` with the configured time limit.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+from pathlib import Path
+from typing import Any
 
-router = APIRouter()
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from qualifica.api.deps import CtxDep
+from qualifica.context import Context
+from qualifica.errors import BadParameter, QualificaError
+from qualifica.linkeddata.service_description import service_description
+from qualifica.namespaces import PREFIXES, SD
+from qualifica.sparql import binding, guard, protocol
+from qualifica.sparql.runner import QueryPool
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["sparql"])
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+_POOL = "sparql.pool"
+_PAGE = "sparql.page"
+
+_PARAMS: list[dict[str, Any]] = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it, "
+                    "GET answers the Service Description (or the query page for a browser)."},
+    {"name": "default-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+     "description": "A graph of the default graph (repeatable); replaces the union default."},
+    {"name": "named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+     "description": "A named graph the query may use in GRAPH (repeatable)."},
+    {"name": "format", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": sorted(protocol.FORMAT_NAMES)},
+     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml."},
+]
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Query results in the negotiated format",
+          "content": {m: {} for m in (*protocol.SOLUTION_TYPES, *protocol.GRAPH_TYPES)}},
+    400: {"description": "Malformed query, two queries, wrong content type or encoding"},
+    403: {"description": "An update (read-only endpoint) or a SERVICE that is not allowed"},
+    406: {"description": "No acceptable result format"},
+    413: {"description": "The query is longer than QUALIFICA_MAX_QUERY_CHARS"},
+    503: {"description": "The query ran past QUALIFICA_QUERY_TIMEOUT_S"},
+}
+
+
+def _pool(ctx: Context) -> QueryPool:
+    pool = ctx.extras.get(_POOL)
+    if not isinstance(pool, QueryPool):
+        pool = QueryPool(ctx.settings.query_workers)
+        ctx.extras[_POOL] = pool
+    return pool
+
+
+async def _answer(request: Request, ctx: CtxDep, body: bytes) -> Response:
+    req = protocol.parse_request(request.method, request.scope.get("query_string", b""),
+                                 request.headers.get("content-type"), body)
+    accept = request.headers.get("accept")
+    if req.query is None:
+        if request.method != "GET":
+            raise BadParameter("the request has no 'query' parameter", param="query")
+        return _service_or_page(ctx, accept, req.format)
+    s = ctx.settings
+    info = guard.check_query(req.query, service_allow=s.service_allow,
+                             max_chars=s.max_query_chars)
+    media = protocol.negotiate(accept, protocol.kind_of_form(info.form or "select"), req.format)
+    dataset = req.dataset if req.dataset is not None else info.dataset()
+    text = req.query
+
+    def run() -> tuple[str, bytes]:
+        result = ctx.store.query(text, dataset=dataset, timeout_s=s.query_timeout_s)
+        chosen = media
+        if protocol.result_kind(result) != protocol.kind_of_form(info.form or "select"):
+            chosen = protocol.negotiate(accept, protocol.result_kind(result), req.format)
+        return chosen, protocol.serialize_result(result, chosen)
+
+    # A little grace so that the store's own deadline check usually answers first.
+    chosen, payload = await _pool(ctx).run(run, s.query_timeout_s + 0.2)
+    return Response(payload, media_type=protocol.content_type(chosen),
+                    headers={"Vary": "Accept"})
+
+
+def _service_or_page(ctx: Context, accept: str | None, fmt: str | None) -> Response:
+    offers = (protocol.HTML, *protocol.GRAPH_TYPES)
+    media = protocol.choose(accept, offers) if fmt is None else fmt
+    # A client that sends no Accept (or only */*) gets RDF: only a browser asks for HTML.
+    if media == protocol.HTML and not accept_names_html(accept):
+        media = protocol.TURTLE
+    if media == protocol.HTML:
+        return HTMLResponse(render_page(ctx), headers={"Vary": "Accept"})
+    media = protocol.negotiate(accept if fmt is None else None, "graph", fmt)
+    s = ctx.settings
+    triples = service_description(
+        s.base_iri + "sparql",
+        formats=(*protocol.SOLUTION_TYPES, *protocol.GRAPH_TYPES),
+        named_graphs=ctx.store.named_graphs(),
+        triple_count=ctx.store.count(),
+        federated=bool(s.service_allow),
+    )
+    prefixes = {**PREFIXES, "sd": SD, "formats": "http://www.w3.org/ns/formats/"}
+    return Response(protocol.serialize_graph(triples, media, prefixes),
+                    media_type=protocol.content_type(media), headers={"Vary": "Accept"})
+
+
+def accept_names_html(accept: str | None) -> bool:
+    """Whether the ``Accept`` header names ``text/html`` itself (with q > 0)."""
+    return any(r.type == "text" and r.subtype == "html" and r.q > 0
+               for r in protocol.parse_accept(accept))
+
+
+def examples(ctx: Context) -> list[dict[str, str]]:
+    """Every named query as an example: its name, summary and text with the example values."""
+    out = []
+    for named in ctx.registry:
+        text = named.text
+        try:
+            if named.params:
+                text = binding.bind(named, named.example).as_values()
+        except QualificaError:
+            log.debug("named query %s: example values do not bind", named.name)
+        out.append({"name": named.name, "summary": named.summary, "text": text})
+    return out
+
+
+def render_page(ctx: Context) -> str:
+    """The query page with the named queries as examples."""
+    env = ctx.extras.get(_PAGE)
+    if not isinstance(env, jinja2.Environment):
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+        ctx.extras[_PAGE] = env
+    template = env.get_template("sparql.html")
+    return template.render(
+        examples=examples(ctx),
+        solution_formats=protocol.SOLUTION_TYPES,
+        graph_formats=protocol.GRAPH_TYPES,
+        timeout=ctx.settings.query_timeout_s,
+    )
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET)",
+    description="Runs `query` over all graphs (or the dataset named by `default-graph-uri` / "
+    "`named-graph-uri`). Without `query`: the Service Description (Turtle by default), or the "
+    "query page for a browser. Read-only; SERVICE only to allowed endpoints.",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={"parameters": _PARAMS},
+)
+async def sparql_get(request: Request, ctx: CtxDep) -> Response:
+    """SPARQL protocol query via GET."""
+    return await _answer(request, ctx, b"")
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST)",
+    description="POST with `application/x-www-form-urlencoded` (`query=`) or with "
+    "`application/sparql-query` (the body is the query). Updates are refused here.",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={
+        "parameters": _PARAMS[1:],
+        "requestBody": {"required": True, "content": {
+            protocol.DIRECT: {"schema": {"type": "string"},
+                              "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"},
+            protocol.FORM: {"schema": {"type": "object", "properties": {
+                "query": {"type": "string"},
+                "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+            }, "required": ["query"]}},
+        }},
+    },
+)
+async def sparql_post(request: Request, ctx: CtxDep) -> Response:
+    """SPARQL protocol query via POST."""
+    body = await _read_body(request, ctx.settings.max_body_bytes)
+    return await _answer(request, ctx, body)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 beyond ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BadParameter(f"the request body exceeds {limit} bytes",
+                                        param="request body", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)

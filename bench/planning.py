@@ -1,0 +1,324 @@
+"""Planning benchmark: the HTTP API over the planning index against plain SPARQL on pyoxigraph.
+
+One command (from the repository root)::
+
+    .venv/bin/python bench/planning.py --scale 1
+
+It generates the graph (or reuses ``bench/out/graph-{scale}.nt``), bulk-loads it into an on-disk
+``OxigraphStore`` in a temporary folder (load time and resident memory measured), builds the
+planning index (timed), starts the real app with uvicorn on a free 127.0.0.1 port in a thread and
+measures through HTTP (httpx), for a bounded number of requests and time each:
+
+  (a) ``GET /api/competencies/{id}/roles`` for leaf competencies,
+  (b) ``POST /api/gap`` for a role with 10 held competencies,
+  (c) ``POST /api/match`` over all roles with 10 held competencies,
+
+and beside each, in the same run, the same question as one plain SPARQL query with property paths
+(``bench/queries/*.rq``) executed directly on pyoxigraph (a few runs each, stopped after a run
+that exceeds the cap). It prints a table and writes ``bench/out/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Variable, parse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "src"))
+
+import generate  # noqa: E402
+
+from qualifica import planning  # noqa: E402
+from qualifica.api import create_app  # noqa: E402
+from qualifica.config import Settings  # noqa: E402
+from qualifica.context import Context  # noqa: E402
+from qualifica.namespaces import GRAPH, QD, RDF, XSD  # noqa: E402
+from qualifica.sparql.binding import where_brace  # noqa: E402
+from qualifica.sparql.registry import Registry, load_query  # noqa: E402
+from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
+
+TARGETS_MS = {"a": 20.0, "b": 20.0, "c": 100.0}
+QUERIES = ROOT / "bench" / "queries"
+
+
+def rss_mb() -> dict[str, float]:
+    """Current and peak resident memory of this process, in MiB."""
+    out = {"rss": 0.0, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                out["rss"] = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                out["peak"] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return {k: round(v, 1) for k, v in out.items()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def summary(samples_s: list[float]) -> dict[str, float]:
+    """Median, p95 and count of latencies (in ms)."""
+    ms = sorted(x * 1000 for x in samples_s)
+    if not ms:
+        return {"n": 0, "median_ms": float("nan"), "p95_ms": float("nan")}
+    p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]
+    return {"n": len(ms), "median_ms": round(statistics.median(ms), 2),
+            "p95_ms": round(p95, 2), "max_ms": round(ms[-1], 2)}
+
+
+def measure(call: Callable[[int], None], n: int, budget_s: float, warmup: int = 5
+            ) -> list[float]:
+    """Latencies of up to ``n`` calls within ``budget_s`` seconds, after a warm-up."""
+    for i in range(warmup):
+        call(i)
+    samples: list[float] = []
+    stop = time.perf_counter() + budget_s
+    for i in range(n):
+        t0 = time.perf_counter()
+        call(i)
+        samples.append(time.perf_counter() - t0)
+        if time.perf_counter() > stop:
+            break
+    return samples
+
+
+def values_block(text: str, pairs: list[tuple[str, int]]) -> str:
+    """Fill the empty ``VALUES (?competency ?held) { }`` of a baseline with held competencies."""
+    rows = " ".join(
+        f"({NamedNode(c)} {Literal(str(r), datatype=NamedNode(XSD + 'integer'))})"
+        for c, r in pairs
+    )
+    marker = "VALUES (?competency ?held) { }"
+    assert marker in text
+    return text.replace(marker, "VALUES (?competency ?held) { " + rows + " }")
+
+
+def run_baseline(store: OxigraphStore, text: str, subs: dict[str, Any], runs: int,
+                 cap_s: float) -> tuple[list[float], int]:
+    """Run a baseline query directly on pyoxigraph; stop after a run over ``cap_s``."""
+    raw = store._store  # the pyoxigraph store itself: no layer of ours in between
+    samples: list[float] = []
+    rows = 0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = raw.query(text, use_default_graph_as_union=True,
+                           substitutions={Variable(k): v for k, v in subs.items()})
+        rows = sum(1 for _ in result)
+        samples.append(time.perf_counter() - t0)
+        if samples[-1] > cap_s:
+            break
+    return samples, rows
+
+
+def held_for(index: planning.PlanningIndex, rng: random.Random, role: str | None
+             ) -> list[tuple[str, int]]:
+    """10 held competencies: half from the role's requirements, the rest at random."""
+    comps = sorted(index.competencies)
+    pool = sorted(index.role_requirements.get(role, {})) if role else []
+    chosen: list[str] = rng.sample(pool, min(5, len(pool))) if pool else []
+    while len(chosen) < 10:
+        c = rng.choice(comps)
+        if c not in chosen:
+            chosen.append(c)
+    out = []
+    for c in chosen:
+        scale = sorted(index.scale(c)) or [1]
+        out.append((c, rng.choice(scale)))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--requests", type=int, default=300, help="requests per question")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds per question")
+    parser.add_argument("--baseline-runs", type=int, default=5)
+    parser.add_argument("--baseline-cap", type=float, default=60.0,
+                        help="stop repeating a baseline after a run longer than this (s)")
+    parser.add_argument("--graph", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "results.json")
+    args = parser.parse_args(argv)
+
+    graph_path = args.graph or ROOT / "bench" / "out" / f"graph-{args.scale:g}.nt"
+    if not graph_path.exists():
+        t0 = time.perf_counter()
+        sizes = generate.write(args.scale, args.seed, graph_path)
+        print(f"generated {graph_path} in {time.perf_counter() - t0:.1f} s: {sizes}")
+    results: dict[str, Any] = {
+        "scale": args.scale, "seed": args.seed, "graph": str(graph_path.relative_to(ROOT))
+        if graph_path.is_relative_to(ROOT) else str(graph_path),
+        "python": platform.python_version(), "machine": platform.machine(),
+        "memory_mb": {"start": rss_mb()},
+    }
+
+    with tempfile.TemporaryDirectory(prefix="qualifica-bench-") as tmp:
+        store = OxigraphStore(Path(tmp) / "store")
+        g = NamedNode(GRAPH + "bench")
+        t0 = time.perf_counter()
+        store.bulk_add(Quad(t.subject, t.predicate, t.object, g)
+                       for t in parse(path=str(graph_path), format=RdfFormat.N_TRIPLES))
+        results["load_s"] = round(time.perf_counter() - t0, 2)
+        results["quads"] = store.count()
+        results["memory_mb"]["after_load"] = rss_mb()
+        print(f"loaded {results['quads']} quads in {results['load_s']} s")
+
+        settings = Settings(data_dir=Path(tmp), load_bundled=False)
+        ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))
+        t0 = time.perf_counter()
+        index = planning.get_index(ctx)
+        results["index_build_s"] = round(time.perf_counter() - t0, 2)
+        results["index"] = index.stats()
+        results["memory_mb"]["after_index"] = rss_mb()
+        print(f"built the planning index in {results['index_build_s']} s: {index.stats()}")
+
+        rng = random.Random(args.seed)
+        leaves = sorted(c for c in index.competencies if c not in index.narrower)
+        comps_a = rng.sample(leaves, min(50, len(leaves)))
+        roles_b = rng.sample(sorted(index.roles), min(50, len(index.roles)))
+        have_b = [held_for(index, rng, r) for r in roles_b]
+        have_c = [held_for(index, rng, rng.choice(roles_b)) for _ in range(20)]
+
+        def body(have: list[tuple[str, int]]) -> list[dict[str, Any]]:
+            return [{"competency": c, "level": r} for c, r in have]
+
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(settings, context=ctx),
+                                               host="127.0.0.1", port=port,
+                                               log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=60) as http:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if http.get("/api/curriculum/gaps?lang=en").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.2)
+
+            sizes: dict[str, list[int]] = {"a": [], "b": [], "c": []}
+
+            def call_a(i: int) -> None:
+                r = http.get(f"/api/competencies/{comps_a[i % len(comps_a)]}/roles")
+                r.raise_for_status()
+                sizes["a"].append(len(r.json()["roles"]))
+
+            def call_b(i: int) -> None:
+                j = i % len(roles_b)
+                r = http.post("/api/gap", json={"role": roles_b[j], "have": body(have_b[j])})
+                r.raise_for_status()
+
+            def call_c(i: int) -> None:
+                r = http.post("/api/match",
+                              json={"have": body(have_c[i % len(have_c)]), "limit": 20})
+                r.raise_for_status()
+
+            api = {}
+            for key, call in (("a", call_a), ("b", call_b), ("c", call_c)):
+                api[key] = summary(measure(call, args.requests, args.budget))
+                print(f"API ({key}): {api[key]}")
+            results["api"] = api
+            results["roles_per_competency_mean"] = round(statistics.mean(sizes["a"]), 1)
+
+            # a write: how long until it has committed and the index is current again
+            t0 = time.perf_counter()
+            req = NamedNode(f"{generate.ID}requirement/bench-write-probe")
+            store.add([
+                Quad(NamedNode(roles_b[0]), NamedNode(QD + "requires"), req, g),
+                Quad(req, NamedNode(RDF + "type"), NamedNode(QD + "CompetencyRequirement"), g),
+                Quad(req, NamedNode(QD + "competency"), NamedNode(comps_a[0]), g),
+            ])
+            results["write_and_reindex_s"] = round(time.perf_counter() - t0, 2)
+            seen = http.get(f"/api/competencies/{comps_a[0]}/roles").json()["roles"]
+            results["write_visible"] = roles_b[0] in {r["role"]["iri"] for r in seen}
+
+        server.should_exit = True
+        thread.join(timeout=10)
+
+        # baselines: the same questions as one SPARQL query each, directly on pyoxigraph
+        q_a = load_query(QUERIES / "roles-for.rq").text
+        q_b = load_query(QUERIES / "gap.rq").text
+        q_c = load_query(QUERIES / "match.rq").text
+        where_brace(q_a)  # the baselines are well-formed queries
+        base_res: dict[str, Any] = {}
+        for key, make in (
+            ("a", lambda i: (q_a, {"competency": NamedNode(comps_a[i])})),
+            ("b", lambda i: (values_block(q_b, have_b[i]), {"role": NamedNode(roles_b[i])})),
+            ("c", lambda i: (values_block(q_c, have_c[i]), {})),
+        ):
+            samples: list[float] = []
+            rows = 0
+            for i in range(args.baseline_runs):
+                text, subs = make(i)
+                s, rows = run_baseline(store, text, subs, 1, args.baseline_cap)
+                samples += s
+                if s[-1] > args.baseline_cap:
+                    break
+            base_res[key] = {**summary(samples), "rows_last": rows}
+            print(f"SPARQL baseline ({key}): {base_res[key]}")
+        results["baseline"] = base_res
+
+        # the baseline and the index agree on the roles of a competency
+        api_roles = {r["role"]["iri"] for r in
+                     planning.roles_for(index, comps_a[1])["roles"]}
+        raw = store._store.query(q_a, use_default_graph_as_union=True,
+                                 substitutions={Variable("competency"): NamedNode(comps_a[1])})
+        results["baseline_agrees_a"] = api_roles == {s["role"].value for s in raw}
+        results["memory_mb"]["end"] = rss_mb()
+        store.close()
+
+    ratios = {}
+    met = {}
+    for key in ("a", "b", "c"):
+        a, b = results["api"][key], results["baseline"][key]
+        ratios[key] = round(b["median_ms"] / a["median_ms"], 1) if a["median_ms"] else None
+        met[key] = a["p95_ms"] <= TARGETS_MS[key]
+    results["speedup_median"] = ratios
+    results["targets_ms_p95"] = TARGETS_MS
+    results["targets_met"] = met
+
+    names = {"a": "roles for a competency", "b": "gap, 10 held", "c": "match over all roles"}
+    print()
+    print(f"scale {args.scale:g}: {results['quads']} quads, load {results['load_s']} s, "
+          f"index {results['index_build_s']} s, RSS {results['memory_mb']['end']['rss']} MiB")
+    print(f"{'question':26} {'API median':>11} {'API p95':>9} {'target':>7} "
+          f"{'SPARQL median':>14} {'ratio':>7}")
+    for key in ("a", "b", "c"):
+        a, b = results["api"][key], results["baseline"][key]
+        print(f"({key}) {names[key]:22} {a['median_ms']:>9.2f}ms {a['p95_ms']:>7.2f}ms "
+              f"{TARGETS_MS[key]:>5.0f}ms {b['median_ms']:>12.1f}ms {ratios[key]:>6}x")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0 if all(met.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,344 @@
+"""The catalogue behind the REST API: typed resources, their labels and links, read once per
+store generation, and the listings and hierarchy answers computed from it.
+
+``catalogue_for(ctx)`` returns the snapshot for the store's current generation (rebuilt after a
+write). The snapshot is read with three library queries (``queries/lib/rest-types.rq``,
+``rest-labels.rq``, ``rest-links.rq``); listing, filtering, ordering and paging are pure
+functions over it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from qualifica.context import Context
+from qualifica.errors import BadParameter, NotFound
+from qualifica.namespaces import KINDS, QD, SKOS
+from qualifica.sparql import binding
+from qualifica.sparql.nodes import Node, kind_of, make_node, pick_label
+from qualifica.sparql.registry import Registry
+from qualifica.store.base import SelectResult, Store, Term
+
+log = logging.getLogger(__name__)
+
+#: REST collection names and the kinds they hold.
+COLLECTIONS: dict[str, str] = {
+    "roles": "role",
+    "tasks": "task",
+    "competencies": "competency",
+    "training-formats": "training-format",
+    "legal-bases": "legal-basis",
+    "frameworks": "framework",
+    "levels": "level",
+}
+#: The training kinds a ``kind`` filter accepts by name.
+TRAINING_KINDS: dict[str, str] = {
+    "ausbildung": QD + "Ausbildung",
+    "fortbildung": QD + "Fortbildung",
+    "weiterbildung": QD + "Weiterbildung",
+}
+_CLASS_KIND: dict[str, str] = {cls: kind for kind, cls in KINDS.items()}
+_CLASS_KIND[QD + "TrainingKind"] = "training-kind"
+
+P_IN_SCHEME = SKOS + "inScheme"
+P_BROADER = SKOS + "broader"
+P_TOP_OF = SKOS + "topConceptOf"
+P_KIND = QD + "kind"
+P_LEGAL = QD + "legalBasis"
+P_PART_OF = QD + "partOf"
+P_LEVEL_OF = QD + "levelOf"
+P_TASK = QD + "performsTask"
+P_DEVELOPS = QD + "develops"
+
+MAX_LIMIT = 500
+_CACHE_KEY = "rest.catalogue"
+_LOCK_KEY = "rest.catalogue.lock"
+
+
+def select(store: Store, registry: Registry, name: str, raw: Mapping[str, object] | None = None,
+           timeout_s: float | None = None) -> SelectResult:
+    """Run a library query of ``queries/lib/`` with values bound by ``sparql.binding``."""
+    bound = binding.bind(registry.internal(name), raw or {})
+    text, subs = bound.for_substitution()
+    result = store.query(text, substitutions=subs, timeout_s=timeout_s)
+    if not isinstance(result, SelectResult):
+        raise TypeError(f"library query {name!r} is not a SELECT query")
+    return result
+
+
+def value(term: Term | None) -> str:
+    """The lexical value of a term (IRI, literal or blank node label)."""
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode | Literal | BlankNode):
+        return term.value
+    return str(term)
+
+
+def fold(text: str) -> str:
+    """Case-folded, whitespace-collapsed form used for ordering."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+@dataclass
+class Catalogue:
+    """A snapshot of the typed resources, labels and links of one store generation."""
+
+    generation: int
+    kinds: dict[str, str] = field(default_factory=dict)  # iri -> kind
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # iri -> lang -> label
+    alt: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # iri -> lang -> labels
+    out: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    inv: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_kind: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    ranks: dict[str, int] = field(default_factory=dict)  # level iri -> rank
+    search_index: Any = None  # built lazily by ``linkeddata.search``
+
+    # -- nodes ---------------------------------------------------------------------------
+    def kind(self, iri: str) -> str | None:
+        """The kind of a catalogued resource."""
+        return self.kinds.get(iri)
+
+    def label(self, iri: str, lang: str) -> str:
+        """The preferred label in ``lang`` (fallback: the other language, then the slug)."""
+        return make_node(iri, self.labels.get(iri, {}), lang)["label"]
+
+    def node(self, iri: str, lang: str) -> Node:
+        """The JSON node form of any IRI."""
+        return make_node(iri, self.labels.get(iri, {}), lang,
+                         self.kinds.get(iri) or kind_of(iri) or "resource")
+
+    def nodes(self, iris: Iterable[str], lang: str) -> list[Node]:
+        """Nodes of several IRIs, ordered by label then IRI."""
+        return [self.node(i, lang) for i in self.ordered(iris, lang)]
+
+    def ordered(self, iris: Iterable[str], lang: str) -> list[str]:
+        """IRIs ordered by their label in ``lang`` then by IRI; duplicates dropped."""
+        return sorted(set(iris), key=lambda i: (fold(self.label(i, lang)), i))
+
+    def targets(self, iri: str, prop: str) -> list[str]:
+        """Objects of ``iri prop ?o``."""
+        return list(self.out.get((iri, prop), ()))
+
+    def sources(self, iri: str, prop: str) -> list[str]:
+        """Subjects of ``?s prop iri``."""
+        return list(self.inv.get((iri, prop), ()))
+
+    # -- resolving ids ----------------------------------------------------------------------
+    def resolve(self, value: str, kind: str, *, param: str = "id") -> str:
+        """The IRI of a resource of ``kind`` from a slug or a full IRI; ``NotFound`` when the
+        catalogue has no such resource."""
+        term = binding.iri(value, param=param, kind=kind)
+        if self.kinds.get(term.value) != kind:
+            raise NotFound(f"there is no {kind} {value!r}", param=param, id=value)
+        return term.value
+
+    def resolve_training_kind(self, value: str, *, param: str = "kind") -> str:
+        """A training kind by name (``fortbildung``) or IRI."""
+        named = TRAINING_KINDS.get(value.strip().lower())
+        if named is None and binding.SLUG.match(value.strip().lower()):
+            raise NotFound(f"there is no training kind {value!r}; use one of "
+                           + ", ".join(TRAINING_KINDS), param=param, id=value)
+        term = binding.iri(named if named is not None else value, param=param)
+        if self.kinds.get(term.value) != "training-kind" and term.value not in \
+                TRAINING_KINDS.values():
+            raise NotFound(f"there is no training kind {value!r}", param=param, id=value)
+        return term.value
+
+    # -- hierarchy ---------------------------------------------------------------------------
+    def closure(self, start: str, prop: str, *, inverse: bool) -> list[str]:
+        """All resources reachable from ``start`` over ``prop`` (or its inverse), cycle-safe."""
+        seen: list[str] = []
+        todo = [start]
+        while todo:
+            current = todo.pop()
+            step = self.sources(current, prop) if inverse else self.targets(current, prop)
+            for nxt in step:
+                if nxt != start and nxt not in seen:
+                    seen.append(nxt)
+                    todo.append(nxt)
+        return seen
+
+    def top_concepts(self, framework: str) -> list[str]:
+        """Competencies of a framework with no broader competency in it (or marked top)."""
+        members = [c for c in self.sources(framework, P_IN_SCHEME) if self.kinds.get(c) ==
+                   "competency"]
+        member_set = set(members)
+        top = {c for c in members
+               if not any(b in member_set for b in self.targets(c, P_BROADER))}
+        top.update(c for c in self.sources(framework, P_TOP_OF))
+        return list(top)
+
+
+def build(store: Store, registry: Registry, generation: int) -> Catalogue:
+    """Read a catalogue snapshot from the store."""
+    cat = Catalogue(generation=generation)
+    for row in select(store, registry, "rest-types").rows:
+        iri, cls = value(row["resource"]), value(row["class"])
+        kind = _CLASS_KIND.get(cls)
+        if kind is None or iri in cat.kinds:
+            continue
+        # an instance IRI's own kind wins over a second class
+        own = kind_of(iri)
+        cat.kinds[iri] = own if own is not None and KINDS.get(own) else kind
+    for iri, kind in cat.kinds.items():
+        cat.by_kind[kind].append(iri)
+    for row in select(store, registry, "rest-labels").rows:
+        iri, prop, lit = value(row["resource"]), value(row["property"]), row["label"]
+        if not isinstance(lit, Literal):
+            continue
+        lang = (lit.language or "").split("-")[0].lower()
+        if prop == SKOS + "prefLabel":
+            cat.labels.setdefault(iri, {}).setdefault(lang, lit.value)
+        else:
+            cat.alt.setdefault(iri, {}).setdefault(lang, []).append(lit.value)
+    for row in select(store, registry, "rest-links").rows:
+        s, p, o = row["resource"], row["property"], row["target"]
+        if (isinstance(s, NamedNode) and isinstance(o, NamedNode) and isinstance(p, NamedNode)
+                and o.value not in cat.out[(s.value, p.value)]):
+            cat.out[(s.value, p.value)].append(o.value)
+            cat.inv[(o.value, p.value)].append(s.value)
+    for row in select(store, registry, "rest-ranks").rows:
+        rank = row["rank"]
+        if isinstance(rank, Literal) and rank.value.lstrip("+-").isdigit():
+            cat.ranks.setdefault(value(row["level"]), int(rank.value))
+    log.info("catalogue of generation %d: %d resources", generation, len(cat.kinds))
+    return cat
+
+
+def catalogue_for(ctx: Context) -> Catalogue:
+    """The catalogue of the store's current generation (built on first use, rebuilt after
+    writes)."""
+    generation = ctx.store.generation
+    cached = ctx.extras.get(_CACHE_KEY)
+    if isinstance(cached, Catalogue) and cached.generation == generation:
+        return cached
+    lock = ctx.extras.setdefault(_LOCK_KEY, threading.Lock())
+    with lock:
+        cached = ctx.extras.get(_CACHE_KEY)
+        if isinstance(cached, Catalogue) and cached.generation == generation:
+            return cached
+        cat = build(ctx.store, ctx.registry, generation)
+        ctx.extras[_CACHE_KEY] = cat
+        return cat
+
+
+# --- listings -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its nodes and the number of all matching resources."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    @property
+    def has_next(self) -> bool:
+        """True when a further page exists."""
+        return self.offset + len(self.items) < self.total
+
+    @property
+    def has_prev(self) -> bool:
+        """True when the page does not start at the first item."""
+        return self.offset > 0
+
+
+#: The filters each collection accepts: parameter name → what it filters by.
+FILTERS: dict[str, tuple[str, ...]] = {
+    "competencies": ("framework", "broader"),
+    "training-formats": ("kind", "competency"),
+    "roles": ("legal_basis",),
+    "tasks": ("legal_basis",),
+    "legal-bases": ("part_of",),
+    "levels": ("framework",),
+}
+
+
+def check_page(limit: int, offset: int) -> None:
+    """Refuse a page size or offset out of range (422 naming the parameter)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadParameter(f"parameter 'limit' must be between 1 and {MAX_LIMIT}",
+                           param="limit", status=422)
+    if offset < 0:
+        raise BadParameter("parameter 'offset' must be 0 or more", param="offset", status=422)
+
+
+def paginate(cat: Catalogue, iris: Iterable[str], lang: str, limit: int, offset: int) -> Page:
+    """Order IRIs by label and IRI and cut one page of nodes."""
+    check_page(limit, offset)
+    ordered = cat.ordered(iris, lang)
+    window = ordered[offset:offset + limit]
+    return Page(items=[dict(cat.node(i, lang)) for i in window], total=len(ordered),
+                limit=limit, offset=offset)
+
+
+def _filtered(cat: Catalogue, collection: str, filters: Mapping[str, str | None]) -> list[str]:
+    kind = COLLECTIONS[collection]
+    members = list(cat.by_kind.get(kind, ()))
+    allowed = FILTERS.get(collection, ())
+    for name, value in filters.items():
+        if value is None or value == "":
+            continue
+        if name not in allowed:
+            raise BadParameter(f"{collection} cannot be filtered by {name!r}", param=name,
+                               status=422)
+        if name == "framework":
+            target = cat.resolve(value, "framework", param=name)
+            prop = P_IN_SCHEME if kind == "competency" else P_LEVEL_OF
+            keep = set(cat.sources(target, prop))
+        elif name == "broader":
+            target = cat.resolve(value, "competency", param=name)
+            keep = set(cat.sources(target, P_BROADER))
+        elif name == "kind":
+            target = cat.resolve_training_kind(value, param=name)
+            keep = set(cat.sources(target, P_KIND))
+        elif name == "competency":
+            target = cat.resolve(value, "competency", param=name)
+            keep = set(cat.sources(target, P_DEVELOPS))
+        elif name == "legal_basis":
+            target = cat.resolve(value, "legal-basis", param=name)
+            # a resource governed by the norm or by one of its provisions
+            norms = {target, *cat.closure(target, P_PART_OF, inverse=True)}
+            keep = {s for n in norms for s in cat.sources(n, P_LEGAL)}
+        else:  # part_of
+            target = cat.resolve(value, "legal-basis", param=name)
+            keep = set(cat.sources(target, P_PART_OF))
+        members = [m for m in members if m in keep]
+    return members
+
+
+def listing(cat: Catalogue, collection: str, *, lang: str = "de", limit: int = 50,
+            offset: int = 0, filters: Mapping[str, str | None] | None = None) -> Page:
+    """One page of a collection (``roles`` …), filtered, ordered by label then IRI."""
+    if collection not in COLLECTIONS:
+        raise NotFound(f"there is no collection {collection!r}", param="kind")
+    check_page(limit, offset)
+    return paginate(cat, _filtered(cat, collection, filters or {}), lang, limit, offset)
+
+
+def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "de",
+              transitive: bool = False) -> tuple[Node, list[str]]:
+    """The competency and its narrower or broader competencies (direct or transitive)."""
+    iri = cat.resolve(competency, "competency", param="id")
+    if transitive:
+        found = cat.closure(iri, P_BROADER, inverse=direction == "narrower")
+    elif direction == "narrower":
+        found = cat.sources(iri, P_BROADER)
+    else:
+        found = cat.targets(iri, P_BROADER)
+    return cat.node(iri, lang), found
+
+
+def pick(labels: Mapping[str, str], lang: str) -> str:
+    """A value in ``lang`` with fallback (re-exported for the detail builders)."""
+    return pick_label(labels, lang)

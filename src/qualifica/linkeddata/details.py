@@ -1,0 +1,170 @@
+"""The detail answer of one resource (``/api/{collection}/{id}``): its node, labels,
+definition, provenance, and its links as nodes.
+
+Statements about the resource come from ``queries/lib/rest-describe.rq``, qualified links
+(requirements, learning outcomes) from ``rest-qualified.rq``; labels and the other links from
+the catalogue snapshot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from qualifica.errors import NotFound
+from qualifica.linkeddata.catalogue import (
+    COLLECTIONS,
+    P_BROADER,
+    P_DEVELOPS,
+    P_IN_SCHEME,
+    P_KIND,
+    P_LEGAL,
+    P_LEVEL_OF,
+    P_PART_OF,
+    P_TASK,
+    Catalogue,
+    select,
+)
+from qualifica.linkeddata.catalogue import value as lexical
+from qualifica.namespaces import DCTERMS, QD, SKOS
+from qualifica.sparql.nodes import pick_label
+from qualifica.sparql.registry import Registry
+from qualifica.store.base import Store, Term
+
+
+def _plain(term: Term) -> Any:
+    """A literal as a JSON value (booleans and integers native), an IRI as its string."""
+    if isinstance(term, Literal):
+        dt = term.datatype.value
+        if dt.endswith("#boolean"):
+            return term.value in ("true", "1")
+        if dt.endswith("#integer"):
+            try:
+                return int(term.value)
+            except ValueError:
+                return term.value
+        return term.value
+    if isinstance(term, NamedNode):
+        return term.value
+    return str(term)
+
+
+def _by_lang(values: list[Literal]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for lit in values:
+        out.setdefault((lit.language or "").split("-")[0].lower() or "und", lit.value)
+    return out
+
+
+def _qualified(cat: Catalogue, store: Store, registry: Registry, iri: str, relation: str,
+               lang: str) -> list[dict[str, Any]]:
+    """Requirements (``qd:requires``) or outcomes (``qd:develops``) of a resource."""
+    links: dict[str, dict[str, Any]] = {}
+    for row in select(store, registry, "rest-qualified", {"resource": iri}).rows:
+        if lexical(row["relation"]) != relation:
+            continue
+        link = row["link"]
+        key = str(link)
+        entry = links.get(key)
+        if entry is None:
+            entry = {}
+            if isinstance(link, NamedNode):
+                entry.update(cat.node(link.value, lang))
+                entry["type"] = "requirement" if relation == QD + "requires" else "outcome"
+            entry["competency"] = cat.node(lexical(row["competency"]), lang)
+            level = row.get("level")
+            if isinstance(level, NamedNode):
+                level_node: dict[str, Any] = dict(cat.node(level.value, lang))
+                if row.get("rank") is not None:
+                    level_node["rank"] = _plain(row["rank"])
+                entry["level"] = level_node
+            if relation == QD + "requires":
+                entry["essential"] = bool(_plain(row["essential"])) \
+                    if row.get("essential") is not None else False
+            entry["editorial"] = bool(_plain(row["editorial"])) \
+                if row.get("editorial") is not None else False
+            entry["source"] = []
+            links[key] = entry
+        src = row.get("source")
+        if src is not None and not isinstance(src, BlankNode):
+            value = _plain(src)
+            if value not in entry["source"]:
+                entry["source"].append(value)
+    return sorted(links.values(),
+                  key=lambda e: (e["competency"]["label"].casefold(), e["competency"]["iri"]))
+
+
+def detail(cat: Catalogue, store: Store, registry: Registry, collection: str, value: str, *,
+           lang: str = "de") -> dict[str, Any]:
+    """The detail answer of the resource ``value`` (slug or IRI) of a collection."""
+    kind = COLLECTIONS.get(collection)
+    if kind is None:
+        raise NotFound(f"there is no collection {collection!r}", param="kind")
+    iri = cat.resolve(value, kind, param="id")
+    body: dict[str, Any] = dict(cat.node(iri, lang))
+    rows = select(store, registry, "rest-describe", {"resource": iri}).rows
+    props: dict[str, list[Term]] = {}
+    for row in rows:
+        props.setdefault(lexical(row["property"]), []).append(row["value"])
+    labels = _by_lang([t for t in props.get(SKOS + "prefLabel", []) if isinstance(t, Literal)])
+    body["labels"] = labels
+    alt: dict[str, list[str]] = {}
+    for t in props.get(SKOS + "altLabel", []):
+        if isinstance(t, Literal):
+            alt.setdefault((t.language or "und").split("-")[0].lower(), []).append(t.value)
+    body["alt_labels"] = {k: sorted(v) for k, v in alt.items()}
+    definitions = _by_lang([t for t in props.get(SKOS + "definition", [])
+                            if isinstance(t, Literal)])
+    if definitions:
+        body["definition"] = pick_label(definitions, lang)
+        body["definitions"] = definitions
+    body["source"] = sorted({_plain(t) for t in props.get(DCTERMS + "source", [])
+                             if not isinstance(t, BlankNode)}, key=str)
+    editorial = props.get(QD + "editorial")
+    if editorial:
+        body["editorial"] = any(bool(_plain(t)) for t in editorial)
+    body.update(_links(cat, store, registry, iri, kind, lang))
+    return body
+
+
+def _links(cat: Catalogue, store: Store, registry: Registry, iri: str, kind: str,
+           lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if kind in ("role", "task", "training-format"):
+        out["legal_bases"] = cat.nodes(cat.targets(iri, P_LEGAL), lang)
+    if kind == "role":
+        out["tasks"] = cat.nodes(cat.targets(iri, P_TASK), lang)
+        out["requirements"] = _qualified(cat, store, registry, iri, QD + "requires", lang)
+    elif kind == "task":
+        out["roles"] = cat.nodes(cat.sources(iri, P_TASK), lang)
+        out["requirements"] = _qualified(cat, store, registry, iri, QD + "requires", lang)
+    elif kind == "competency":
+        schemes = cat.ordered(cat.targets(iri, P_IN_SCHEME), lang)
+        out["framework"] = cat.node(schemes[0], lang) if schemes else None
+        out["broader"] = cat.nodes(cat.targets(iri, P_BROADER), lang)
+        out["narrower"] = cat.nodes(cat.sources(iri, P_BROADER), lang)
+        out["formats"] = cat.nodes(cat.sources(iri, P_DEVELOPS), lang)
+    elif kind == "framework":
+        levels = []
+        for level in cat.sources(iri, P_LEVEL_OF):
+            node: dict[str, Any] = dict(cat.node(level, lang))
+            node["rank"] = cat.ranks.get(level)
+            levels.append(node)
+        out["levels"] = sorted(levels, key=lambda n: (n["rank"] or 0, n["iri"]))
+        out["top"] = cat.nodes(cat.top_concepts(iri), lang)
+        out["total_competencies"] = sum(
+            1 for c in cat.sources(iri, P_IN_SCHEME) if cat.kind(c) == "competency")
+    elif kind == "level":
+        frameworks = cat.ordered(cat.targets(iri, P_LEVEL_OF), lang)
+        out["framework"] = cat.node(frameworks[0], lang) if frameworks else None
+        out["rank"] = cat.ranks.get(iri)
+    elif kind == "training-format":
+        kinds = cat.ordered(cat.targets(iri, P_KIND), lang)
+        out["kind"] = dict(cat.node(kinds[0], lang), type="training-kind") if kinds else None
+        out["outcomes"] = _qualified(cat, store, registry, iri, QD + "develops", lang)
+    elif kind == "legal-basis":
+        parents = cat.ordered(cat.targets(iri, P_PART_OF), lang)
+        out["part_of"] = cat.node(parents[0], lang) if parents else None
+        out["parts"] = cat.nodes(cat.sources(iri, P_PART_OF), lang)
+    return out

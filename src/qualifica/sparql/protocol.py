@@ -1,0 +1,385 @@
+"""The SPARQL 1.1 Protocol (query part): request parameters, media types, content negotiation
+and result serialisation.
+
+- ``read_params`` decodes a query string or form body strictly as UTF-8 and keeps repeated names;
+  ``parse_request`` turns GET / POST-form / POST ``application/sparql-query`` into a
+  ``ProtocolRequest`` and refuses what the protocol calls a bad request.
+- ``negotiate`` picks a media type from ``Accept`` (q-values, wildcards) for a result kind.
+- ``serialize_result`` writes SELECT/ASK as SPARQL JSON (written here), XML, CSV or TSV
+  (pyoxigraph's writers, fed with that JSON), and graphs as Turtle, N-Triples, JSON-LD or RDF/XML.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from typing import Literal as TypingLiteral
+from urllib.parse import parse_qsl
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    RdfFormat,
+    Triple,
+    parse_query_results,
+    serialize,
+)
+
+from qualifica.errors import BadParameter, Forbidden, NotAcceptable
+from qualifica.namespaces import PREFIXES
+from qualifica.sparql import binding
+from qualifica.sparql.guard import READ_ONLY
+from qualifica.store.base import AskResult, DatasetSpec, GraphResult, QueryResult, Term
+
+ResultKind = TypingLiteral["solutions", "graph"]
+
+SPARQL_JSON = "application/sparql-results+json"
+SPARQL_XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+JSONLD = "application/ld+json"
+RDFXML = "application/rdf+xml"
+HTML = "text/html"
+
+#: Media types offered for SELECT/ASK results, in order of preference.
+SOLUTION_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
+#: Media types offered for CONSTRUCT/DESCRIBE results and RDF documents, in order of preference.
+GRAPH_TYPES: tuple[str, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+
+#: Further names clients use for the same formats.
+ALIASES: dict[str, str] = {
+    "application/json": SPARQL_JSON,
+    "application/sparql-results+xml": SPARQL_XML,
+    "application/xml": SPARQL_XML,
+    "text/xml": SPARQL_XML,
+    "application/x-turtle": TURTLE,
+    "text/plain": NTRIPLES,
+}
+
+#: Short names for the ``format`` parameter.
+FORMAT_NAMES: dict[str, str] = {
+    "json": SPARQL_JSON,
+    "xml": SPARQL_XML,
+    "csv": CSV,
+    "tsv": TSV,
+    "ttl": TURTLE,
+    "turtle": TURTLE,
+    "nt": NTRIPLES,
+    "ntriples": NTRIPLES,
+    "jsonld": JSONLD,
+    "json-ld": JSONLD,
+    "rdfxml": RDFXML,
+    "rdf": RDFXML,
+}
+
+_RESULT_FORMATS: dict[str, QueryResultsFormat] = {
+    SPARQL_XML: QueryResultsFormat.XML,
+    CSV: QueryResultsFormat.CSV,
+    TSV: QueryResultsFormat.TSV,
+}
+RDF_FORMATS: dict[str, RdfFormat] = {
+    TURTLE: RdfFormat.TURTLE,
+    NTRIPLES: RdfFormat.N_TRIPLES,
+    JSONLD: RdfFormat.JSON_LD,
+    RDFXML: RdfFormat.RDF_XML,
+}
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+# --- requests ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """A decoded SPARQL protocol request: the query (if any), dataset and format override."""
+
+    query: str | None
+    dataset: DatasetSpec | None
+    format: str | None = None
+
+
+def read_params(raw: bytes | str, *, source: str) -> list[tuple[str, str]]:
+    """Name/value pairs of a query string or form body, strictly UTF-8 (else 400)."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise BadParameter(f"the {source} is not valid UTF-8", param=source) from exc
+
+
+def _media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
+    if not content_type:
+        return "", {}
+    main, *params = content_type.split(";")
+    options = {}
+    for p in params:
+        key, _, value = p.partition("=")
+        options[key.strip().lower()] = value.strip().strip('"').lower()
+    return main.strip().lower(), options
+
+
+def _single(params: Sequence[tuple[str, str]], name: str) -> str | None:
+    values = [v for k, v in params if k == name]
+    if len(values) > 1:
+        raise BadParameter(
+            f"the request has {len(values)} '{name}' parameters; send exactly one", param=name
+        )
+    return values[0] if values else None
+
+
+def _dataset(params: Sequence[tuple[str, str]]) -> DatasetSpec | None:
+    defaults = [v for k, v in params if k == "default-graph-uri"]
+    named = [v for k, v in params if k == "named-graph-uri"]
+    if not defaults and not named:
+        return None
+    try:
+        d = tuple(binding.iri(v, param="default-graph-uri").value for v in defaults)
+        n = tuple(binding.iri(v, param="named-graph-uri").value for v in named)
+    except BadParameter as exc:
+        raise BadParameter(exc.detail, param=exc.param, status=400) from exc
+    # The protocol dataset replaces the query's: an absent part is empty, not the union.
+    return DatasetSpec(default_graphs=d, named_graphs=n)
+
+
+def parse_request(
+    method: str,
+    query_string: bytes,
+    content_type: str | None,
+    body: bytes,
+) -> ProtocolRequest:
+    """Decode a protocol request; refuses bad encodings, repeated queries and updates."""
+    url_params = read_params(query_string, source="query string")
+    if method == "GET":
+        params = url_params
+    else:
+        media, options = _media_type(content_type)
+        charset = options.get("charset")
+        if charset and charset not in ("utf-8", "utf8"):
+            raise BadParameter(f"only UTF-8 is accepted, not charset={charset}",
+                               param="content-type")
+        if media == FORM:
+            params = read_params(body, source="request body")
+            if any(k in ("query", "update") for k, _ in url_params):
+                raise BadParameter("with a form POST the query goes in the body, not the URL",
+                                   param="query")
+            params = [*params, *url_params]
+        elif media == DIRECT:
+            if any(k in ("query", "update") for k, _ in url_params):
+                raise BadParameter("with application/sparql-query the body is the query; "
+                                   "do not repeat it in the URL", param="query")
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadParameter("the request body is not valid UTF-8",
+                                   param="request body") from exc
+            params = [("query", text), *url_params]
+        elif media == UPDATE:
+            raise Forbidden(READ_ONLY)
+        elif not media:
+            raise BadParameter(
+                "a POST needs a Content-Type: application/x-www-form-urlencoded or "
+                "application/sparql-query", param="content-type")
+        else:
+            raise BadParameter(
+                f"unsupported Content-Type {media!r}: use application/x-www-form-urlencoded "
+                "or application/sparql-query", param="content-type")
+    if any(k == "update" for k, _ in params):
+        raise Forbidden(READ_ONLY)
+    query = _single(params, "query")
+    fmt = _single(params, "format")
+    if fmt is not None and fmt.lower() not in FORMAT_NAMES:
+        raise BadParameter(
+            f"unknown format {fmt[:40]!r}; use one of {', '.join(sorted(FORMAT_NAMES))}",
+            param="format")
+    return ProtocolRequest(query=query, dataset=_dataset(params),
+                           format=FORMAT_NAMES[fmt.lower()] if fmt else None)
+
+
+# --- negotiation ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Range:
+    type: str
+    subtype: str
+    q: float
+    order: int
+
+    def specificity(self, media: str) -> int:
+        t, _, s = media.partition("/")
+        if self.type == "*" and self.subtype == "*":
+            return 0
+        if self.type == t and self.subtype == "*":
+            return 1
+        if self.type == t and self.subtype == s:
+            return 2
+        return -1
+
+
+def parse_accept(accept: str | None) -> list[_Range]:
+    """The media ranges of an ``Accept`` header; malformed entries are ignored."""
+    ranges = []
+    for order, part in enumerate((accept or "").split(",")):
+        media, options = _media_type(part)
+        if "/" not in media:
+            continue
+        t, _, s = media.partition("/")
+        try:
+            q = float(options.get("q", "1"))
+        except ValueError:
+            q = 0.0
+        ranges.append(_Range(t, s, max(0.0, min(q, 1.0)), order))
+    return ranges
+
+
+def _quality(ranges: Sequence[_Range], media: str) -> float:
+    best = -1
+    q = 0.0
+    for r in ranges:
+        spec = r.specificity(media)
+        if spec > best:
+            best, q = spec, r.q
+    return q if best >= 0 else 0.0
+
+
+def choose(accept: str | None, offers: Sequence[str],
+           aliases: Mapping[str, str] | None = None) -> str | None:
+    """The offered media type the ``Accept`` header likes best (``offers[0]`` without one)."""
+    ranges = parse_accept(accept)
+    if not ranges:
+        return offers[0]
+    candidates: list[tuple[float, int, str]] = []
+    for rank, media in enumerate(offers):
+        candidates.append((_quality(ranges, media), -rank, media))
+    for alias, target in (aliases or {}).items():
+        if target in offers and any(r.specificity(alias) == 2 for r in ranges):
+            candidates.append((_quality(ranges, alias), -len(offers), target))
+    q, _, media = max(candidates)
+    return media if q > 0 else None
+
+
+def negotiate(accept: str | None, kind: ResultKind, override: str | None = None) -> str:
+    """The media type for a result kind; ``NotAcceptable`` (406) when nothing fits."""
+    offers = SOLUTION_TYPES if kind == "solutions" else GRAPH_TYPES
+    if override is not None:
+        if override not in offers:
+            raise NotAcceptable(
+                f"format {override} is not available for this result; use one of "
+                + ", ".join(offers))
+        return override
+    aliases = {a: t for a, t in ALIASES.items() if t in offers}
+    media = choose(accept, offers, aliases)
+    if media is None:
+        raise NotAcceptable(
+            f"none of the accepted types ({accept}) is available for this result; offered: "
+            + ", ".join(offers))
+    return media
+
+
+def result_kind(result: QueryResult) -> ResultKind:
+    """``graph`` for CONSTRUCT/DESCRIBE results, ``solutions`` for SELECT/ASK."""
+    return "graph" if isinstance(result, GraphResult) else "solutions"
+
+
+def kind_of_form(form: str) -> ResultKind:
+    """The result kind of a query form (``select`` ...)."""
+    return "graph" if form in ("construct", "describe") else "solutions"
+
+
+# --- serialisation -------------------------------------------------------------------------
+
+def term_json(term: Term) -> dict[str, Any]:
+    """One RDF term in the SPARQL 1.1 JSON results form (triple terms as in SPARQL 1.2)."""
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, Triple):
+        return {"type": "triple", "value": {
+            "subject": term_json(term.subject),
+            "predicate": term_json(term.predicate),
+            "object": term_json(term.object),
+        }}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def results_json(result: QueryResult) -> dict[str, Any]:
+    """A SELECT or ASK result as a SPARQL 1.1 Query Results JSON document."""
+    if isinstance(result, AskResult):
+        return {"head": {}, "boolean": result.value}
+    if isinstance(result, GraphResult):
+        raise TypeError("a graph result has no SPARQL results form")
+    return {
+        "head": {"vars": list(result.variables)},
+        "results": {"bindings": [
+            {name: term_json(value) for name, value in row.items()} for row in result.rows
+        ]},
+    }
+
+
+def content_type(media: str) -> str:
+    """The ``Content-Type`` header value for a media type (text types get a charset)."""
+    if media.startswith("text/") or media in (SPARQL_JSON, JSONLD, NTRIPLES):
+        return f"{media}; charset=utf-8"
+    return media
+
+
+def serialize_result(result: QueryResult, media: str) -> bytes:
+    """Write a query result in the chosen media type."""
+    if isinstance(result, GraphResult):
+        return serialize_graph(result.triples, media)
+    doc = json.dumps(results_json(result), ensure_ascii=False).encode("utf-8")
+    if media == SPARQL_JSON:
+        return doc
+    fmt = _RESULT_FORMATS.get(media)
+    if fmt is None:
+        raise NotAcceptable(f"{media} is not a SPARQL results format")
+    parsed = parse_query_results(doc, format=QueryResultsFormat.JSON)
+    out = parsed.serialize(format=fmt)
+    return out if out is not None else b""
+
+
+def used_prefixes(triples: Sequence[Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI of ``triples`` starts with."""
+    iris: set[str] = set()
+
+    def collect(term: object) -> None:
+        if isinstance(term, NamedNode):
+            iris.add(term.value)
+        elif isinstance(term, Literal):
+            iris.add(term.datatype.value)
+        elif isinstance(term, Triple):
+            collect(term.subject)
+            collect(term.predicate)
+            collect(term.object)
+
+    for t in triples:
+        collect(t)
+    return {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}
+
+
+def serialize_graph(triples: Sequence[Triple], media: str,
+                    prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Triples in an RDF media type (Turtle, N-Triples, JSON-LD, RDF/XML)."""
+    fmt = RDF_FORMATS.get(media)
+    if fmt is None:
+        raise NotAcceptable(f"{media} is not an RDF format")
+    used: dict[str, str] = {}
+    if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
+        used = used_prefixes(triples, PREFIXES if prefixes is None else prefixes)
+    out = serialize(triples, format=fmt, prefixes=used)
+    return out if out is not None else b""

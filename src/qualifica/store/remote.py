@@ -1,0 +1,466 @@
+"""The remote backend: any SPARQL 1.1 server, over the SPARQL 1.1 Protocol (httpx).
+
+Reads go to the query endpoint (SELECT/ASK as ``application/sparql-results+json``,
+CONSTRUCT/DESCRIBE as N-Triples), writes to the update endpoint as one SPARQL Update request
+each, so a write is atomic on the server. Results come back as pyoxigraph terms, exactly like
+the embedded store's. Values reach the server only as a ``VALUES`` block written from the terms'
+own N-Triples syntax (``sparql.binding.with_values``).
+
+Servers differ (see ``docs/backends.md``); what this module relies on:
+
+* with no dataset in the request, the default graph is the union of all named graphs
+  (Oxigraph: start it with ``--union-default-graph``; Virtuoso: its default already);
+* quads written into the store's own default graph are not told apart from the union when read
+  back through SPARQL, so Qualifica keeps all data in named graphs;
+* the generation counter counts the writes made through this process; writes made by other
+  clients of the same server are not seen by listeners.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable
+from qualifica.namespaces import PREFIXES
+from qualifica.store.base import (
+    AskResult,
+    ChangeListener,
+    ChangeSet,
+    DatasetSpec,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    Term,
+)
+
+log = logging.getLogger(__name__)
+
+_ACCEPT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.5, "
+    "text/turtle;q=0.4"
+)
+_RDF_TYPES = {
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "text/ntriples": RdfFormat.N_TRIPLES,
+    "text/turtle": RdfFormat.TURTLE,
+    "application/x-turtle": RdfFormat.TURTLE,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/ld+json": RdfFormat.JSON_LD,
+}
+
+
+class RemoteStore:
+    """A ``Store`` over a SPARQL 1.1 server's query and update endpoints."""
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        *,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        auth: httpx.Auth | None = None,
+        token: str | None = None,
+        timeout_s: float = 30.0,
+        lib_dir: Path | None = None,
+        update_param: str | None = None,
+    ) -> None:
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.gsp_endpoint = gsp_endpoint
+        self.timeout_s = timeout_s
+        # Some servers (Virtuoso) take updates as a form field on the query endpoint only.
+        self.update_param = update_param
+        headers = {"User-Agent": "qualifica"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._client = httpx.Client(auth=auth, headers=headers, timeout=timeout_s)
+        self._generation = 0
+        self._listeners: list[ChangeListener] = []
+        self._write_lock = threading.Lock()
+        self._lib = _LibQueries(lib_dir)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RemoteStore:
+        """A remote store as ``QUALIFICA_SPARQL_*`` describe it."""
+        if not settings.sparql_endpoint:
+            raise StoreUnavailable("QUALIFICA_SPARQL_ENDPOINT is not set")
+        auth = None
+        if settings.sparql_user and settings.sparql_password:
+            auth = httpx.BasicAuth(settings.sparql_user, settings.sparql_password)
+        store = cls(
+            settings.sparql_endpoint,
+            update_endpoint=settings.sparql_update_endpoint,
+            gsp_endpoint=settings.sparql_gsp_endpoint,
+            auth=auth,
+            token=settings.sparql_token,
+            timeout_s=max(float(settings.query_timeout_s), 1.0) * 3,
+            lib_dir=Path(settings.queries_dir) / "lib",
+        )
+        store.ping()
+        return store
+
+    # -- change notification -------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """Grows with every write committed through this store."""
+        return self._generation
+
+    def subscribe(self, listener: ChangeListener) -> None:
+        """Call ``listener`` after every committed write."""
+        self._listeners.append(listener)
+
+    def _committed(self, change: ChangeSet) -> None:
+        self._generation += 1
+        for listener in self._listeners:
+            listener(change)
+
+    # -- HTTP ----------------------------------------------------------------------------
+    def _post(
+        self,
+        url: str,
+        data: list[tuple[str, str]] | None = None,
+        *,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout_s: float | None = None,
+        what: str = "query",
+    ) -> httpx.Response:
+        try:
+            response = self._client.post(
+                url,
+                data=dict_pairs(data) if data is not None else None,  # type: ignore[arg-type]
+                content=content,
+                headers=headers,
+                timeout=timeout_s or self.timeout_s,
+            )
+        except httpx.TimeoutException as exc:
+            raise QueryTimeout(
+                f"the SPARQL server did not answer the {what} within "
+                f"{timeout_s or self.timeout_s} s"
+            ) from exc
+        except httpx.HTTPError as exc:
+            log.warning("SPARQL server unreachable at %s: %s", url, exc)
+            raise StoreUnavailable("the SPARQL server cannot be reached") from exc
+        if response.status_code == 400:
+            log.info("SPARQL server rejected a %s: %s", what, response.text[:500])
+            raise BadParameter(
+                f"the SPARQL server rejected the {what} as malformed",
+                param="update" if what == "update" else "query",
+            )
+        if response.status_code in (401, 403):
+            log.warning("SPARQL server refused the credentials (%s)", response.status_code)
+            raise StoreUnavailable("the SPARQL server refused the configured credentials")
+        if response.status_code >= 300:
+            log.warning("SPARQL server answered %s: %s", response.status_code,
+                        response.text[:500])
+            if response.status_code in (408, 504):
+                raise QueryTimeout(f"the SPARQL server stopped the {what} (time limit)")
+            raise StoreUnavailable(
+                f"the SPARQL server failed the {what} (HTTP {response.status_code})"
+            )
+        return response
+
+    def ping(self) -> None:
+        """Fail with ``StoreUnavailable`` unless the server answers an ASK."""
+        result = self.query(self._lib.text("store-ping"))
+        if not isinstance(result, AskResult):
+            raise StoreUnavailable("the SPARQL endpoint did not answer an ASK query")
+
+    # -- reads ---------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        dataset: DatasetSpec | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Run a query on the server; substitutions become a leading VALUES block."""
+        if substitutions:
+            from qualifica.sparql.binding import with_values
+
+            sparql = with_values(sparql, {k: [v] for k, v in substitutions.items()})
+        form: list[tuple[str, str]] = [("query", sparql)]
+        if dataset is not None:
+            form += [("default-graph-uri", g) for g in dataset.default_graphs or ()]
+            form += [("named-graph-uri", g) for g in dataset.named_graphs or ()]
+        response = self._post(
+            self.query_endpoint,
+            form,
+            headers={"Accept": _ACCEPT},
+            timeout_s=timeout_s,
+        )
+        return _parse_response(response)
+
+    def _select(self, name: str, values: Mapping[str, Sequence[Term]] | None = None
+                ) -> SelectResult:
+        text = self._lib.text(name)
+        if values:
+            from qualifica.sparql.binding import with_values
+
+            text = with_values(text, values)
+        result = self.query(text)
+        assert isinstance(result, SelectResult)
+        return result
+
+    def quads(
+        self,
+        subject: NamedNode | BlankNode | None = None,
+        predicate: NamedNode | None = None,
+        obj: Term | None = None,
+        graph: str | None = None,
+    ) -> Iterator[Quad]:
+        """Quads of the named graphs matching a pattern."""
+        values: dict[str, Sequence[Term]] = {}
+        if isinstance(subject, BlankNode):
+            return iter(())  # blank node labels are local to one response
+        if subject is not None:
+            values["s"] = [subject]
+        if predicate is not None:
+            values["p"] = [predicate]
+        if obj is not None:
+            if isinstance(obj, BlankNode):
+                return iter(())
+            values["o"] = [obj]
+        if graph is not None:
+            values["g"] = [NamedNode(graph)]
+        rows = self._select("store-quads", values).rows
+        return iter(
+            [
+                Quad(
+                    row.get("s", subject),  # type: ignore[arg-type]
+                    row.get("p", predicate),  # type: ignore[arg-type]
+                    row.get("o", obj),  # type: ignore[arg-type]
+                    row.get("g", NamedNode(graph) if graph else DefaultGraph()),  # type: ignore[arg-type]
+                )
+                for row in rows
+            ]
+        )
+
+    def count(self) -> int:
+        """Number of quads in the named graphs."""
+        rows = self._select("store-count").rows
+        value = rows[0].get("n") if rows else None
+        return int(value.value) if value is not None else 0  # type: ignore[union-attr]
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs."""
+        rows = self._select("store-graphs").rows
+        return sorted(
+            row["g"].value for row in rows if isinstance(row.get("g"), NamedNode)  # type: ignore[union-attr]
+        )
+
+    def dump(self, output: IO[bytes], fmt: RdfFormat, graph: str | None = None) -> None:
+        """Write the store: quad formats keep graphs, triple formats get the union."""
+        if fmt.supports_datasets and graph is None:
+            serialize(self.quads(), output, format=fmt, prefixes=PREFIXES)
+            return
+        if graph is not None:
+            from qualifica.sparql.binding import with_values
+
+            result = self.query(with_values(self._lib.text("store-graph"),
+                                            {"g": [NamedNode(graph)]}))
+        else:
+            result = self.query(self._lib.text("store-union"))
+        assert isinstance(result, GraphResult)
+        serialize(result.triples, output, format=fmt, prefixes=PREFIXES)
+
+    # -- writes --------------------------------------------------------------------------
+    def _update(self, text: str) -> None:
+        if self.update_param:
+            self._post(self.update_endpoint, [(self.update_param, text)], what="update")
+        else:
+            self._post(
+                self.update_endpoint,
+                content=text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                what="update",
+            )
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        """Add quads with one INSERT DATA request (atomic on the server)."""
+        batch = list(quads)
+        if not batch:
+            return
+        with self._write_lock:
+            self._update(_data_block("INSERT", batch))
+            self._committed(ChangeSet(added=batch, removed=[], graphs=_graphs(batch)))
+
+    def remove(self, quads: Iterable[Quad]) -> None:
+        """Remove quads with one DELETE DATA request."""
+        batch = [q for q in quads if self._contains(q)]
+        if not batch:
+            return
+        _no_blank_nodes(batch)
+        with self._write_lock:
+            self._update(_data_block("DELETE", batch))
+            self._committed(ChangeSet(added=[], removed=batch, graphs=_graphs(batch)))
+
+    def _contains(self, quad: Quad) -> bool:
+        if isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode):
+            return True
+        graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else None
+        if graph is None:
+            return True
+        return any(True for _ in self.quads(quad.subject, quad.predicate, quad.object, graph))
+
+    def replace_graph(self, graph: str | None, quads: Iterable[Quad]) -> None:
+        """Replace one graph: ``DROP SILENT GRAPH`` and ``INSERT DATA`` in one request."""
+        g: NamedNode | DefaultGraph = NamedNode(graph) if graph is not None else DefaultGraph()
+        new = [Quad(q.subject, q.predicate, q.object, g) for q in quads]
+        old = list(self.quads(graph=graph)) if graph is not None else []
+        drop = f"DROP SILENT GRAPH {g}" if isinstance(g, NamedNode) else "DROP SILENT DEFAULT"
+        parts = [drop]
+        if new:
+            parts.append(_data_block("INSERT", new))
+        with self._write_lock:
+            self._update(" ;\n".join(parts))
+            self._committed(ChangeSet(added=new, removed=old, graphs={graph or ""}))
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update on the server (one request)."""
+        with self._write_lock:
+            self._update(sparql)
+            self._committed(ChangeSet())
+
+    def clear(self) -> None:
+        """Remove everything."""
+        with self._write_lock:
+            self._update("CLEAR SILENT ALL")
+            self._committed(ChangeSet())
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._client.close()
+
+
+class _LibQueries:
+    """The library queries of ``queries/lib`` this store runs, read on first use."""
+
+    def __init__(self, folder: Path | None) -> None:
+        from qualifica.config import PROJECT_ROOT
+
+        self.folder = folder or PROJECT_ROOT / "queries" / "lib"
+        self._texts: dict[str, str] = {}
+
+    def text(self, name: str) -> str:
+        if name not in self._texts:
+            path = self.folder / f"{name}.rq"
+            try:
+                self._texts[name] = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise StoreUnavailable(f"the library query {path} is missing") from exc
+        return self._texts[name]
+
+
+def dict_pairs(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """Form fields with repeated names (``named-graph-uri``) as httpx wants them."""
+    out: dict[str, str | list[str]] = {}
+    for key, value in pairs:
+        if key in out:
+            prev = out[key]
+            out[key] = [*prev, value] if isinstance(prev, list) else [prev, value]
+        else:
+            out[key] = value
+    return out
+
+
+def _parse_response(response: httpx.Response) -> QueryResult:
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = response.content
+    if ctype in ("application/sparql-results+json", "application/json"):
+        raw = parse_query_results(_normalise_json(body), format=QueryResultsFormat.JSON)
+        if isinstance(raw, QuerySolutions):
+            variables = [v.value for v in raw.variables]
+            rows: list[dict[str, Term]] = []
+            for solution in raw:
+                row: dict[str, Term] = {}
+                for name in variables:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = value
+                rows.append(row)
+            return SelectResult(variables, rows)
+        assert isinstance(raw, QueryBoolean)
+        return AskResult(bool(raw))
+    if ctype == "application/sparql-results+xml":
+        raw = parse_query_results(body, format=QueryResultsFormat.XML)
+        if isinstance(raw, QueryBoolean):
+            return AskResult(bool(raw))
+    fmt = _RDF_TYPES.get(ctype)
+    if fmt is None:
+        log.warning("unexpected content type from the SPARQL server: %r", ctype)
+        raise StoreUnavailable(f"the SPARQL server answered with an unexpected type {ctype!r}")
+    triples = [Triple(q.subject, q.predicate, q.object) for q in parse(body, format=fmt)]
+    return GraphResult(triples)
+
+
+def _normalise_json(body: bytes) -> bytes:
+    """Virtuoso writes typed literals as ``"type": "typed-literal"`` (SPARQL 1.0 JSON);
+    SPARQL 1.1 says ``literal`` with a ``datatype``."""
+    if b'"typed-literal"' not in body:
+        return body
+    return body.replace(b'"type": "typed-literal"', b'"type": "literal"').replace(
+        b'"type":"typed-literal"', b'"type":"literal"'
+    )
+
+
+def _graphs(quads: list[Quad]) -> set[str]:
+    return {q.graph_name.value if isinstance(q.graph_name, NamedNode) else "" for q in quads}
+
+
+def _no_blank_nodes(quads: list[Quad]) -> None:
+    for q in quads:
+        if isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode):
+            raise BadParameter(
+                "quads with blank nodes cannot be removed from a remote store one by one; "
+                "replace their graph instead",
+                param="body",
+            )
+
+
+def data_update(removed: Sequence[Quad], added: Sequence[Quad]) -> str:
+    """One update request that deletes ``removed`` and then inserts ``added`` (atomic)."""
+    parts = []
+    if removed:
+        _no_blank_nodes(list(removed))
+        parts.append(_data_block("DELETE", list(removed)))
+    if added:
+        parts.append(_data_block("INSERT", list(added)))
+    return " ;\n".join(parts)
+
+
+def _data_block(verb: str, quads: list[Quad]) -> str:
+    """``INSERT DATA``/``DELETE DATA`` from the terms' own N-Triples syntax."""
+    lines: list[str] = []
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        triple = f"{q.subject} {q.predicate} {q.object} ."
+        if isinstance(q.graph_name, NamedNode):
+            by_graph.setdefault(str(q.graph_name), []).append(triple)
+        else:
+            lines.append(triple)
+    for graph, triples in by_graph.items():
+        lines.append(f"GRAPH {graph} {{\n" + "\n".join(triples) + "\n}")
+    return f"{verb} DATA {{\n" + "\n".join(lines) + "\n}"

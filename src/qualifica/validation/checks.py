@@ -1,0 +1,115 @@
+"""The project's self-checks, run by ``qualifica check`` (and ``make check``).
+
+1. the ontology is consistent under HermiT, with no unsatisfiable class;
+2. the bundled graph (ontology, vocabularies, data) conforms to the shapes;
+3. every quality query ``queries/qc/*-violation.rq`` returns no rows on the bundled graph.
+
+All of it runs in memory, over the bundled files; the configured store is not touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal as TypingLiteral
+
+from pyoxigraph import NamedNode, Quad
+
+from qualifica.config import Settings
+from qualifica.errors import QualificaError
+from qualifica.sparql.registry import Registry
+from qualifica.store.base import SelectResult
+from qualifica.store.oxigraph import OxigraphStore
+from qualifica.validation.gate import graph_for
+from qualifica.validation.reasoning import ReasonerUnavailable, check_consistency, ontology_files
+from qualifica.validation.shacl import Shapes, parse_files, to_rdflib
+
+log = logging.getLogger(__name__)
+
+Status = TypingLiteral["pass", "fail", "error"]
+_SHOW_ROWS = 10
+
+
+@dataclass
+class CheckOutcome:
+    """One check's result: ``pass``, ``fail`` or ``error`` (could not run)."""
+
+    name: str
+    status: Status
+    seconds: float
+    detail: str = ""
+    report: str = ""
+
+
+def _timed(name: str, fn: Callable[[], tuple[Status, str, str]]) -> CheckOutcome:
+    started = time.monotonic()
+    try:
+        status, detail, report = fn()
+    except (QualificaError, ReasonerUnavailable, OSError) as exc:
+        status, detail, report = "error", str(getattr(exc, "detail", exc)), ""
+    return CheckOutcome(name, status, time.monotonic() - started, detail, report)
+
+
+def bundled_files(settings: Settings) -> list[Path]:
+    """Ontology, vocabularies and bundled data files, in load order."""
+    return [*ontology_files(settings.ontology_dir), *sorted(settings.bundled_dir.glob("*.ttl"))]
+
+
+def run_checks(settings: Settings, *, reasoner: bool = True) -> list[CheckOutcome]:
+    """Run every check and return the outcomes in order."""
+    outcomes: list[CheckOutcome] = []
+
+    if reasoner:
+        def consistency() -> tuple[Status, str, str]:
+            result = check_consistency(ontology_files(settings.ontology_dir))
+            report = "\n".join(f"unsatisfiable: <{c}>" for c in result.unsatisfiable)
+            return ("pass" if result.ok else "fail"), result.message, report
+
+        outcomes.append(_timed("ontology consistency (HermiT)", consistency))
+
+    files = bundled_files(settings)
+    quads: list[Quad] = []
+
+    def conformance() -> tuple[Status, str, str]:
+        parsed = parse_files(files)
+        for path, file_quads in parsed.items():
+            target = NamedNode(graph_for(path))
+            quads.extend(Quad(q.subject, q.predicate, q.object, target) for q in file_quads)
+        report = Shapes(settings.shapes_dir, settings.ontology_dir).validate(to_rdflib(quads))
+        detail = f"{len(files)} file(s), {len(quads)} triples"
+        if report.conforms:
+            warnings = len(report.findings)
+            return "pass", detail + (f", {warnings} warning(s)" if warnings else ""), ""
+        lines = [f.text("en") for f in report.violations]
+        return "fail", f"{detail}, {len(report.violations)} violation(s)", "\n".join(lines)
+
+    shacl = _timed("bundled graph conforms to the shapes (SHACL)", conformance)
+    outcomes.append(shacl)
+
+    registry = Registry(settings.queries_dir)
+    store = OxigraphStore(None)
+    try:
+        store.add(quads)
+        for name, named in registry.qc.items():
+            outcomes.append(_timed(f"qc: {name}", lambda q=named: _qc(store, q.text, settings)))
+    finally:
+        store.close()
+    return outcomes
+
+
+def _qc(store: OxigraphStore, text: str, settings: Settings) -> tuple[Status, str, str]:
+    result = store.query(text, timeout_s=settings.query_timeout_s * 6)
+    if not isinstance(result, SelectResult):
+        return "error", "a quality query must be a SELECT", ""
+    if not result.rows:
+        return "pass", "0 rows", ""
+    lines = [
+        ", ".join(f"{k}={getattr(v, 'value', v)}" for k, v in row.items())
+        for row in result.rows[:_SHOW_ROWS]
+    ]
+    if len(result.rows) > _SHOW_ROWS:
+        lines.append(f"… and {len(result.rows) - _SHOW_ROWS} more")
+    return "fail", f"{len(result.rows)} row(s)", "\n".join(lines)

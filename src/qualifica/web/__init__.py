@@ -1,0 +1,1 @@
+"""Server-rendered HTML pages for curriculum planners (templates, static files, SVG)."""

@@ -1,0 +1,126 @@
+"""HTML of the linked-data documents: the ontology documentation (``/ontology``) and the data
+catalog (``/catalog``), in the site's layout (``base.html``), German by default."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from qualifica import __version__
+from qualifica.config import Settings
+from qualifica.linkeddata import conneg
+from qualifica.linkeddata.dumps import Dump
+from qualifica.linkeddata.metadata import DATASET_IRI, LICENSE
+from qualifica.linkeddata.ontology import OntologyDoc, TermDoc, TermRef
+from qualifica.web.i18n import pick_lang
+from qualifica.web.i18n import words as site_words
+from qualifica.web.render import PageInfo, environment, with_lang
+
+log = logging.getLogger(__name__)
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "class": ("Klassen", "Classes"),
+    "object-property": ("Objekteigenschaften", "Object properties"),
+    "datatype-property": ("Dateneigenschaften", "Datatype properties"),
+    "annotation-property": ("Annotationseigenschaften", "Annotation properties"),
+    "property": ("Eigenschaften", "Properties"),
+    "individual": ("Individuen", "Individuals"),
+    "label": ("Bezeichnung", "Label"),
+    "definition": ("Definition", "Definition"),
+    "comment": ("Kommentar", "Comment"),
+    "type": ("Typ", "Type"),
+    "superclasses": ("Oberklassen", "Superclasses"),
+    "superproperties": ("Obereigenschaften", "Superproperties"),
+    "domain": ("Definitionsbereich", "Domain"),
+    "range": ("Wertebereich", "Range"),
+    "alignments": ("Abbildungen", "Alignments"),
+    "deprecated": ("veraltet", "deprecated"),
+    "replaced_by": ("ersetzt durch", "Replaced by"),
+    "formats": ("Formate", "Formats"),
+    "empty": ("Die Ontologie ist nicht geladen.", "The ontology is not loaded."),
+    "title": ("Qualifica-Ontologie", "Qualifica ontology"),
+    "catalog_title": ("Qualifica-Datenkatalog", "Qualifica data catalog"),
+    "catalog_text": ("Der Qualifica-Wissensgraph als Datensatz: Version, Lizenz, "
+                     "SPARQL-Endpunkt und Downloads mit Größe und SHA-256-Prüfsumme.",
+                     "The Qualifica knowledge graph as a dataset: version, licence, SPARQL "
+                     "endpoint and downloads with size and SHA-256 checksum."),
+    "dataset": ("Datensatz", "Dataset"),
+    "version": ("Version", "Version"),
+    "license": ("Lizenz", "Licence"),
+    "sparql": ("SPARQL-Endpunkt", "SPARQL endpoint"),
+    "ontology": ("Ontologie", "Ontology"),
+    "downloads": ("Downloads", "Downloads"),
+    "file": ("Datei", "File"),
+    "media_type": ("Medientyp", "Media type"),
+    "size": ("Größe (Bytes)", "Size (bytes)"),
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    """The words of these pages in ``lang`` (``de`` unless ``en``)."""
+    index = 1 if lang == "en" else 0
+    return {key: pair[index] for key, pair in _WORDS.items()}
+
+
+def _refs(refs: Sequence[TermRef]) -> Markup:
+    parts = []
+    for r in refs:
+        if r.anchor is not None:
+            parts.append(Markup('<a href="#{}"><code>{}</code></a>').format(r.anchor, r.name))
+        elif r.iri.startswith(("http://", "https://")):
+            parts.append(Markup('<a href="{}"><code>{}</code></a>').format(r.iri, r.name))
+        else:
+            parts.append(Markup("<code>{}</code>").format(r.name))
+    return Markup(", ").join(parts)
+
+
+def _alternates(url: str, offered: Sequence[str]) -> list[dict[str, str]]:
+    return [{"type": m, "name": conneg.SHORT_NAME.get(m, m),
+             "href": f"{url}?format={conneg.SHORT_NAME.get(m, m)}"} for m in offered]
+
+
+def _render(template: str, path: str, lang: str, **values: Any) -> str:
+    lang = pick_lang(lang)
+    return environment().get_template(template).render(
+        t=site_words(lang), lang=lang, page=PageInfo(path, lang),
+        link=lambda href: with_lang(href, lang), w=words(lang), **values)
+
+
+def _in_lang(values: Sequence[str], lang: str) -> str | None:
+    return next((v.rsplit(" (", 1)[0] for v in values if v.endswith(f"({lang})")), None)
+
+
+def render_ontology(doc: OntologyDoc, settings: Settings, lang: str,
+                    offered: Sequence[str]) -> str:
+    """The HTML documentation of every class, property and individual of the ontology."""
+    lang = pick_lang(lang)
+
+    def label(term: TermDoc) -> str:
+        return term.labels.get(lang) or term.labels.get("en") or term.labels.get("de") \
+            or next(iter(term.labels.values()), term.name)
+
+    title = _in_lang(doc.header.get("dcterms:title", []), lang) or words(lang)["title"]
+    description = _in_lang(doc.header.get("dcterms:description", []), lang) or ""
+    shown = ("owl:versionIRI", "owl:versionInfo", "owl:priorVersion", "dcterms:license",
+             "dcterms:created", "dcterms:modified")
+    header = [(k, doc.header[k]) for k in shown if k in doc.header]
+    return _render("ld-ontology.html", "/ontology", lang, doc=doc, title=title,
+                   description=description, header=header, label=label, refs=_refs,
+                   alternates=_alternates(settings.base_iri + "ontology", offered))
+
+
+def render_catalog(settings: Settings, dumps: Mapping[str, Dump], lang: str,
+                   offered: Sequence[str]) -> str:
+    """The data catalog as a page: dataset, version, licence, endpoints and downloads."""
+    base = settings.base_iri
+    rows = [{"name": d.name, "url": f"{base}downloads/{d.name}", "media_type": d.media_type,
+             "size": f"{d.byte_size:,}".replace(",", "\u202f"), "sha256": d.sha256}
+            for _, d in sorted(dumps.items())]
+    return _render("ld-catalog.html", "/catalog", lang, dumps=rows,
+                   description=words(pick_lang(lang))["catalog_text"], dataset=DATASET_IRI,
+                   version=__version__, license=LICENSE, sparql=base + "sparql",
+                   void=base + ".well-known/void", ontology=base + "ontology",
+                   alternates=_alternates(base + "catalog", offered))

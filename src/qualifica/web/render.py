@@ -1,0 +1,144 @@
+"""HTML pages: the jinja2 environment and one render function per page.
+
+Pages are German by default and English with ``?lang=en``; every internal link keeps the
+language. ``render_resource`` is what ``/id/{kind}/{slug}`` shows as HTML: the role and
+competency pages for those kinds, a generic resource page for every other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from qualifica.context import Context
+from qualifica.sparql.nodes import kind_of, slug_of
+from qualifica.web import svg, views
+from qualifica.web.i18n import pick_lang, words
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[tuple[str, str]]
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The jinja2 environment over ``web/templates`` with autoescaping on."""
+    env = Environment(
+        loader=PackageLoader("qualifica.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["percent"] = lambda v: f"{round(float(v) * 100)} %"
+    return env
+
+
+def with_lang(href: str, lang: str) -> str:
+    """``href`` with ``lang=en`` added for English (internal links only)."""
+    if lang == "de" or not href.startswith("/"):
+        return href
+    return f"{href}{'&' if '?' in href else '?'}lang={lang}"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Where a page is (path and its query parameters without ``lang``) and in which language."""
+
+    path: str
+    lang: str
+    params: Params = ()
+
+    def switch(self, lang: str) -> str:
+        """This page in another language."""
+        params = [(k, v) for k, v in self.params if k != "lang"]
+        if lang != "de":
+            params.append(("lang", lang))
+        return self.path + (f"?{urlencode(params)}" if params else "")
+
+    def url(self, path: str, params: Params = ()) -> str:
+        """Another URL of the site in this page's language."""
+        query = [*params, *([("lang", self.lang)] if self.lang != "de" else [])]
+        return path + (f"?{urlencode(query)}" if query else "")
+
+
+def _page(template: str, info: PageInfo, **values: Any) -> str:
+    lang = pick_lang(info.lang)
+    link: Callable[[str], str] = lambda href: with_lang(href, lang)  # noqa: E731
+    return environment().get_template(template).render(
+        t=words(lang), lang=lang, page=info, link=link, **values)
+
+
+def render_home(ctx: Context, lang: str) -> str:
+    """The home page: search, roles, competencies by framework, links to the tools."""
+    lang = pick_lang(lang)
+    return _page("index.html", PageInfo("/", lang), home=views.home_view(ctx, lang))
+
+
+def render_role(ctx: Context, role: str, lang: str, *, path: str | None = None) -> str:
+    """The role page for a slug or IRI (``NotFound`` / ``BadParameter`` otherwise)."""
+    lang = pick_lang(lang)
+    view = views.role_view(ctx, role, lang, words(lang))
+    info = PageInfo(path or f"/roles/{view.resource.ref.id}", lang)
+    return _page("role.html", info, view=view, res=view.resource,
+                 csv_base=f"/roles/{view.resource.ref.id}")
+
+
+def competency_svg(view: views.CompetencyView, lang: str) -> str:
+    """The paths diagram of a competency page."""
+    w = words(lang)
+    return svg.paths_svg(
+        view.paths, title=f"{w['paths']}: {view.resource.ref.label}",
+        link=lambda href: with_lang(href, lang),
+        labels={"broader": w["broader"], "requires": w["requirements"],
+                "performs": w["tasks"]},
+    )
+
+
+def render_competency(ctx: Context, competency: str, lang: str, *,
+                      path: str | None = None) -> str:
+    """The competency page with its paths diagram."""
+    lang = pick_lang(lang)
+    view = views.competency_view(ctx, competency, lang, words(lang))
+    info = PageInfo(path or f"/competencies/{view.resource.ref.id}", lang)
+    diagram = Markup(competency_svg(view, lang)) if view.paths else None  # noqa: S704
+    return _page("competency.html", info, view=view, res=view.resource, diagram=diagram,
+                 csv_base=f"/competencies/{view.resource.ref.id}")
+
+
+def render_resource(ctx: Context, iri: str, lang: str) -> str:
+    """The HTML page of any instance: role and competency pages for those kinds, otherwise a
+    page with labels, definition, types, properties, incoming links and provenance.
+
+    Raises ``NotFound`` when nothing is stated about ``iri``.
+    """
+    lang = pick_lang(lang)
+    kind = kind_of(iri)
+    path = f"/id/{kind}/{slug_of(iri)}" if kind else "/"
+    if kind == "role":
+        return render_role(ctx, iri, lang, path=path)
+    if kind == "competency":
+        return render_competency(ctx, iri, lang, path=path)
+    res = views.resource_view(ctx, iri, lang)
+    return _page("resource.html", PageInfo(path, lang), res=res)
+
+
+def render_gap(ctx: Context, lang: str, form: Any, result: Any | None,
+               params: Params) -> str:
+    """The gap page: the form (role choice, held competencies and levels) and the result."""
+    lang = pick_lang(lang)
+    return _page("gap.html", PageInfo("/gap", lang, params), form=form, result=result)
+
+
+def render_error(status: int, detail: str, lang: str, path: str = "/") -> str:
+    """An error page (404, 422 ...) that names the problem."""
+    lang = pick_lang(lang)
+    w = words(lang)
+    title = w["not_found"] if status == 404 else w["bad_request"] if status < 500 else w["error"]
+    return _page("error.html", PageInfo(path, lang), status=status, title=title, detail=detail)

@@ -1,0 +1,180 @@
+"""Server-side SVG of the paths competency → (broader) → task → role.
+
+A layered drawing, left to right: the competency and its broader competencies (one column per
+step up), then tasks, then roles. Nodes are boxes with their label (shortened, the full label in
+a ``<title>``) that link to their pages; edges are arrows. The SVG is built with ElementTree, so
+every label is escaped and the output is well-formed XML.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from qualifica.web.views import CompetencyPath, Ref
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+
+BOX_W = 210
+BOX_H = 46
+COL_GAP = 80
+ROW_GAP = 18
+PAD = 16
+MAX_CHARS = 28
+
+
+@dataclass
+class _Node:
+    ref: Ref
+    layer: int
+    order: float = 0.0
+    x: float = 0.0
+    y: float = 0.0
+
+
+def _wrap(label: str) -> list[str]:
+    """At most two lines of about ``MAX_CHARS`` characters; an ellipsis where cut."""
+    words = label.split()
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= MAX_CHARS or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1]]
+        lines[1] = lines[1][: MAX_CHARS - 1].rstrip() + "…"
+    return [line if len(line) <= MAX_CHARS + 4 else line[: MAX_CHARS - 1] + "…"
+            for line in lines] or [""]
+
+
+def _layout(paths: Sequence[CompetencyPath]) -> tuple[dict[str, _Node],
+                                                       set[tuple[str, str, str]]]:
+    """Nodes with their layers and positions, and the edges (from, to, kind)."""
+    depth = max((len(p.competencies) for p in paths), default=1)
+    has_tasks = any(p.task for p in paths)
+    nodes: dict[str, _Node] = {}
+    edges: set[tuple[str, str, str]] = set()
+
+    def add(ref: Ref, layer: int) -> None:
+        node = nodes.get(ref.iri)
+        if node is None:
+            nodes[ref.iri] = _Node(ref, layer)
+        else:
+            node.layer = max(node.layer, layer)
+
+    for path in paths:
+        for i, comp in enumerate(path.competencies):
+            add(comp, i)
+            if i:
+                edges.add((path.competencies[i - 1].iri, comp.iri, "broader"))
+        last = path.competencies[-1].iri
+        if path.task is not None:
+            add(path.task, depth)
+            edges.add((last, path.task.iri, "requires"))
+            edges.add((path.task.iri, path.role.iri, "performs"))
+        else:
+            edges.add((last, path.role.iri, "requires"))
+        add(path.role, depth + (1 if has_tasks else 0))
+
+    # Order each layer by the mean position of its predecessors (one sweep), then by label.
+    layers: dict[int, list[_Node]] = defaultdict(list)
+    for node in nodes.values():
+        layers[node.layer].append(node)
+    preds: dict[str, list[str]] = defaultdict(list)
+    for src, dst, _ in edges:
+        preds[dst].append(src)
+    for layer in sorted(layers):
+        for node in layers[layer]:
+            before = [nodes[p].order for p in preds[node.ref.iri] if nodes[p].layer < layer]
+            node.order = sum(before) / len(before) if before else 0.0
+        layers[layer].sort(key=lambda n: (n.order, n.ref.label.lower()))
+        for i, node in enumerate(layers[layer]):
+            node.order = float(i)
+    tallest = max((len(col) for col in layers.values()), default=1)
+    height = tallest * (BOX_H + ROW_GAP) - ROW_GAP
+    for layer, col in layers.items():
+        col_h = len(col) * (BOX_H + ROW_GAP) - ROW_GAP
+        top = PAD + (height - col_h) / 2
+        for i, node in enumerate(col):
+            node.x = PAD + layer * (BOX_W + COL_GAP)
+            node.y = top + i * (BOX_H + ROW_GAP)
+    return nodes, edges
+
+
+def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
+              link: Callable[[str], str] = lambda href: href,
+              labels: dict[str, str] | None = None) -> str:
+    """The SVG document of ``paths``; ``link`` maps a node's page to the link target (e.g. to add
+    the page language); ``labels`` names the edge kinds for the legend tooltips."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    nodes, edges = _layout(paths)
+    layers = max((n.layer for n in nodes.values()), default=0) + 1
+    bottom = max((n.y for n in nodes.values()), default=PAD) + BOX_H + PAD
+    width = PAD * 2 + layers * BOX_W + (layers - 1) * COL_GAP
+    height = max(bottom, BOX_H + 2 * PAD)
+    svg = ET.Element(f"{{{SVG_NS}}}svg", {
+        "width": str(int(width)), "height": str(int(height)),
+        "viewBox": f"0 0 {int(width)} {int(height)}", "role": "img",
+        "aria-labelledby": "paths-title", "class": "paths-diagram",
+    })
+    title_el = ET.SubElement(svg, f"{{{SVG_NS}}}title", {"id": "paths-title"})
+    title_el.text = title
+    style = ET.SubElement(svg, f"{{{SVG_NS}}}style")
+    style.text = (
+        ".node rect{fill:#fff;stroke:#1d4f91;stroke-width:1.5}"
+        ".node.competency rect{fill:#e6effa}.node.task rect{fill:#fdf3e1;stroke:#8a5a00}"
+        ".node.role rect{fill:#e7f5ea;stroke:#1e6b34}.node.origin rect{stroke-width:3}"
+        ".node text{font:13px system-ui,sans-serif;fill:#111}"
+        ".node a:hover rect,.node a:focus rect{fill:#ffe98a}"
+        ".edge{fill:none;stroke:#555;stroke-width:1.4}.edge.broader{stroke-dasharray:5 4}"
+    )
+    defs = ET.SubElement(svg, f"{{{SVG_NS}}}defs")
+    marker = ET.SubElement(defs, f"{{{SVG_NS}}}marker", {
+        "id": "arrow", "viewBox": "0 0 10 10", "refX": "10", "refY": "5",
+        "markerWidth": "8", "markerHeight": "8", "orient": "auto-start-reverse"})
+    ET.SubElement(marker, f"{{{SVG_NS}}}path", {"d": "M 0 0 L 10 5 L 0 10 z", "fill": "#555"})
+    edge_group = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"class": "edges"})
+    for src, dst, kind in sorted(edges):
+        a, b = nodes[src], nodes[dst]
+        x1, y1 = a.x + BOX_W, a.y + BOX_H / 2
+        x2, y2 = b.x, b.y + BOX_H / 2
+        mid = (x1 + x2) / 2
+        path = ET.SubElement(edge_group, f"{{{SVG_NS}}}path", {
+            "class": f"edge {kind}", "marker-end": "url(#arrow)",
+            "d": f"M {x1:.1f} {y1:.1f} C {mid:.1f} {y1:.1f}, {mid:.1f} {y2:.1f}, "
+                 f"{x2:.1f} {y2:.1f}",
+            "data-from": a.ref.id, "data-to": b.ref.id})
+        if labels and kind in labels:
+            tip = ET.SubElement(path, f"{{{SVG_NS}}}title")
+            tip.text = f"{a.ref.label} – {labels[kind]} → {b.ref.label}"
+    origin = paths[0].competencies[0].iri if paths else None
+    node_group = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"class": "nodes"})
+    for node in sorted(nodes.values(), key=lambda n: (n.layer, n.order)):
+        classes = f"node {node.ref.kind}" + (" origin" if node.ref.iri == origin else "")
+        group = ET.SubElement(node_group, f"{{{SVG_NS}}}g", {
+            "class": classes, "data-id": node.ref.id, "data-kind": node.ref.kind})
+        target = link(node.ref.href)
+        anchor = ET.SubElement(group, f"{{{SVG_NS}}}a", {
+            "href": target, f"{{{XLINK_NS}}}href": target})
+        tip = ET.SubElement(anchor, f"{{{SVG_NS}}}title")
+        tip.text = node.ref.label
+        ET.SubElement(anchor, f"{{{SVG_NS}}}rect", {
+            "x": f"{node.x:.1f}", "y": f"{node.y:.1f}", "width": str(BOX_W),
+            "height": str(BOX_H), "rx": "6"})
+        lines = _wrap(node.ref.label)
+        first = node.y + BOX_H / 2 - (len(lines) - 1) * 8 + 4
+        for i, line in enumerate(lines):
+            text = ET.SubElement(anchor, f"{{{SVG_NS}}}text", {
+                "x": f"{node.x + 10:.1f}", "y": f"{first + i * 16:.1f}"})
+            text.text = line
+    return ET.tostring(svg, encoding="unicode")

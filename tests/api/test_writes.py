@@ -1,0 +1,236 @@
+"""Authenticated, SHACL-gated writes: Graph Store Protocol at /graphs and SPARQL Update, on the
+embedded store and on a real Oxigraph server process."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qualifica.api import create_app
+from qualifica.config import Settings
+from qualifica.context import Context
+from qualifica.store.oxigraph import OxigraphStore
+
+TOKEN = "s3cret-token-for-tests"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ID = "https://w3id.org/qualifica/id/"
+NEW_GRAPH = "https://w3id.org/qualifica/graph/test-writes"
+TTL = "text/turtle"
+
+GOOD_ROLE = f"""
+@prefix qd: <https://w3id.org/qualifica/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{ID}role/testrolle> a qd:Role ;
+  skos:prefLabel "Testrolle"@de , "Test role"@en ;
+  skos:definition "Eine Rolle für Tests."@de , "A role for tests."@en ;
+  dcterms:source <https://www.bmi.bund.de/> .
+"""
+BAD_ROLE = f"""
+@prefix qd: <https://w3id.org/qualifica/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<{ID}role/halbe-rolle> a qd:Role ; skos:prefLabel "Nur deutsch"@de .
+"""
+
+
+def _servers() -> object:
+    path = Path(__file__).resolve().parents[1] / "remote" / "qualifica_test_servers.py"
+    spec = importlib.util.spec_from_file_location("qualifica_test_servers", path)
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.get("qualifica_test_servers") or importlib.util.module_from_spec(spec)
+    if "qualifica_test_servers" not in sys.modules:
+        sys.modules["qualifica_test_servers"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[object]:
+    """``None`` for the embedded store, else a running Oxigraph server."""
+    if request.param == "embedded":
+        yield None
+        return
+    servers = _servers()
+    server = servers.start_oxigraph(tmp_path_factory.mktemp("writes-ox") / "db")  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ctx(backend: object, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
+    """A fresh store holding the bundled graph, with one API token configured."""
+    if backend is None:
+        settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
+                            api_tokens=[TOKEN])
+        store = OxigraphStore(None)
+    else:
+        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])  # type: ignore[attr-defined]
+        store = backend.store()  # type: ignore[attr-defined]
+        store.clear()
+    store.add(bundled_ctx.store.quads())
+    context = Context(settings=settings, store=store, registry=bundled_ctx.registry)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+        yield c
+
+
+def snapshot(ctx: Context) -> set[str]:
+    return {str(q) for q in ctx.store.quads()}
+
+
+def test_reads_are_open_and_negotiated(client: TestClient, ctx: Context) -> None:
+    graph = ctx.store.named_graphs()[0]
+    r = client.get("/graphs", params={"graph": graph})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(TTL)
+    assert "@prefix" in r.text or "<" in r.text
+    nt = client.get("/graphs", params={"graph": graph},
+                    headers={"Accept": "application/n-triples"})
+    assert nt.status_code == 200
+    assert len(nt.text.strip().splitlines()) == len(list(ctx.store.quads(graph=graph)))
+    head = client.head("/graphs", params={"graph": graph})
+    assert head.status_code == 200 and head.content == b""
+    assert client.get("/graphs", params={"graph": NEW_GRAPH}).status_code == 404
+    bad = client.get("/graphs", params={"graph": "not an iri"})
+    assert bad.status_code == 422 and bad.json()["param"] == "graph"
+
+
+def test_writes_need_a_valid_token(client: TestClient, ctx: Context) -> None:
+    before = snapshot(ctx)
+    r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
+                   headers={"Content-Type": TTL})
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
+                   headers={"Content-Type": TTL, "Authorization": "Bearer wrong"})
+    assert r.status_code == 403
+    r = client.post("/sparql/update", content="CLEAR ALL",
+                    headers={"Content-Type": "application/sparql-update"})
+    assert r.status_code == 401
+    r = client.delete("/graphs", params={"graph": ctx.store.named_graphs()[0]},
+                      headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 403
+    assert snapshot(ctx) == before
+
+
+def test_writes_are_off_without_configured_tokens(bundled_ctx: Context, tmp_path: Path) -> None:
+    settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path)
+    store = OxigraphStore(None)
+    store.add(bundled_ctx.store.quads())
+    ctx = Context(settings=settings, store=store, registry=bundled_ctx.registry)
+    with TestClient(create_app(settings, context=ctx)) as c:
+        r = c.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
+                  headers={"Content-Type": TTL, **AUTH})
+        assert r.status_code == 403 and "switched off" in r.json()["detail"]
+    assert NEW_GRAPH not in store.named_graphs()
+
+
+def test_put_post_delete_graph_lifecycle(client: TestClient, ctx: Context) -> None:
+    count = ctx.store.count()
+    r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
+                   headers={"Content-Type": TTL, **AUTH})
+    assert r.status_code == 201, r.text
+    assert ctx.store.count() == count + 8
+    r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
+                   headers={"Content-Type": TTL, **AUTH})
+    assert r.status_code == 204 and ctx.store.count() == count + 8
+    extra = (f'<{ID}role/testrolle> <http://www.w3.org/2004/02/skos/core#altLabel> '
+             f'"Prüfrolle"@de .\n')
+    r = client.post("/graphs", params={"graph": NEW_GRAPH}, content=extra,
+                    headers={"Content-Type": "application/n-triples", **AUTH})
+    assert r.status_code == 204, r.text
+    assert ctx.store.count() == count + 9
+    got = client.get("/graphs", params={"graph": NEW_GRAPH},
+                     headers={"Accept": "application/n-triples"})
+    assert "Prüfrolle" in got.text
+    q = ("SELECT ?l WHERE { <https://w3id.org/qualifica/id/role/testrolle> "
+         "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }")
+    answer = client.post("/sparql", data={"query": q},
+                         headers={"Accept": "application/sparql-results+json"})
+    assert len(answer.json()["results"]["bindings"]) == 2
+    r = client.delete("/graphs", params={"graph": NEW_GRAPH}, headers=AUTH)
+    assert r.status_code == 204 and ctx.store.count() == count
+    r = client.delete("/graphs", params={"graph": NEW_GRAPH}, headers=AUTH)
+    assert r.status_code == 404
+
+
+def test_non_conforming_write_is_422_with_report_and_changes_nothing(
+    client: TestClient, ctx: Context
+) -> None:
+    before = snapshot(ctx)
+    r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=BAD_ROLE,
+                   headers={"Content-Type": TTL, **AUTH})
+    assert r.status_code == 422
+    body = r.json()
+    assert body["status"] == 422
+    assert f"{ID}role/halbe-rolle" in body["text"]["en"]
+    assert f"{ID}role/halbe-rolle" in body["text"]["de"]
+    assert "prefLabel" in body["text"]["en"]
+    report = body["report"]
+    flat = str(report)
+    assert "http://www.w3.org/ns/shacl#ValidationReport" in flat
+    assert "halbe-rolle" in flat
+    assert snapshot(ctx) == before
+
+
+def test_deleting_a_graph_others_depend_on_is_refused(client: TestClient, ctx: Context) -> None:
+    competencies = [g for g in ctx.store.named_graphs() if g.endswith("/digcomp")]
+    assert competencies
+    before = snapshot(ctx)
+    r = client.delete("/graphs", params={"graph": competencies[0]}, headers=AUTH)
+    assert r.status_code == 422
+    assert snapshot(ctx) == before
+
+
+def test_malformed_bodies_and_types(client: TestClient, ctx: Context) -> None:
+    before = snapshot(ctx)
+    r = client.put("/graphs", params={"graph": NEW_GRAPH}, content="<a> <b> .",
+                   headers={"Content-Type": TTL, **AUTH})
+    assert r.status_code == 400 and r.json()["param"] == "body"
+    r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
+                   headers={"Content-Type": "application/pdf", **AUTH})
+    assert r.status_code == 415
+    r = client.put("/graphs", content=GOOD_ROLE, headers={"Content-Type": TTL, **AUTH})
+    assert r.status_code == 400 and r.json()["param"] == "graph"
+    assert snapshot(ctx) == before
+
+
+def test_sparql_update_is_gated(client: TestClient, ctx: Context) -> None:
+    before = snapshot(ctx)
+    upd = "application/sparql-update"
+    bad = (f'INSERT DATA {{ GRAPH <{NEW_GRAPH}> {{ <{ID}role/halbe-rolle> a '
+           f'<https://w3id.org/qualifica/ontology#Role> }} }}')
+    r = client.post("/sparql/update", content=bad, headers={"Content-Type": upd, **AUTH})
+    assert r.status_code == 422 and "halbe-rolle" in r.json()["text"]["en"]
+    assert snapshot(ctx) == before
+    r = client.post("/sparql/update", content="INSERT DATA { oops",
+                    headers={"Content-Type": upd, **AUTH})
+    assert r.status_code == 400
+    good = (f'INSERT DATA {{ GRAPH <{NEW_GRAPH}> {{ <{ID}role/prozessmanager> '
+            f'<http://www.w3.org/2004/02/skos/core#altLabel> "Prozessverantwortliche"@de }} }}')
+    r = client.post("/sparql/update", data={"update": good}, headers=AUTH)
+    assert r.status_code == 204, r.text
+    assert len(snapshot(ctx)) == len(before) + 1
+    # a general update: its effect is computed, validated, then committed
+    general = (f"DELETE {{ GRAPH ?g {{ ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?l }} }}"
+               f" WHERE {{ GRAPH ?g {{ ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?l }}"
+               f" FILTER(?g = <{NEW_GRAPH}>) }}")
+    r = client.post("/sparql/update", content=general, headers={"Content-Type": upd, **AUTH})
+    assert r.status_code == 204, r.text
+    assert snapshot(ctx) == before
+    # removing every label of a role is refused
+    strip = ("DELETE { GRAPH ?g { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } } "
+             f"WHERE {{ GRAPH ?g {{ ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }} "
+             f"FILTER(?s = <{ID}role/prozessmanager>) }}")
+    r = client.post("/sparql/update", content=strip, headers={"Content-Type": upd, **AUTH})
+    assert r.status_code == 422
+    assert snapshot(ctx) == before

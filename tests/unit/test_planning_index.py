@@ -1,0 +1,135 @@
+"""The planning index follows the store: relevant writes rebuild it, others leave it alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+
+from qualifica import planning
+from qualifica.config import Settings
+from qualifica.context import Context, open_context
+from qualifica.namespaces import QD, RDF, SKOS, XSD
+from qualifica.planning.index import EXTRAS_KEY, IndexHolder, is_relevant
+from qualifica.store.base import ChangeSet
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
+ID = "https://w3id.org/qualifica/id/"
+GRAPH = NamedNode("https://w3id.org/qualifica/graph/small")
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[Context]:
+    c = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp_path))
+    c.store.add(Quad(t.subject, t.predicate, t.object, GRAPH)
+                for t in parse(path=str(SMALL), format=RdfFormat.TURTLE))
+    yield c
+    c.close()
+
+
+def requirement(holder: str, comp: str, level: int, essential: bool) -> list[Quad]:
+    req = NamedNode(f"{ID}requirement/{holder.rsplit('/', 1)[-1]}-{comp.rsplit('/', 1)[-1]}")
+    return [
+        Quad(NamedNode(holder), NamedNode(QD + "requires"), req, GRAPH),
+        Quad(req, NamedNode(RDF + "type"), NamedNode(QD + "CompetencyRequirement"), GRAPH),
+        Quad(req, NamedNode(QD + "competency"), NamedNode(comp), GRAPH),
+        Quad(req, NamedNode(QD + "level"), NamedNode(f"{ID}level/testrahmen-{level}"), GRAPH),
+        Quad(req, NamedNode(QD + "essential"),
+             Literal(str(essential).lower(), datatype=NamedNode(XSD + "boolean")), GRAPH),
+    ]
+
+
+def test_get_index_is_built_once_and_stored_in_extras(ctx: Context) -> None:
+    first = planning.get_index(ctx)
+    assert planning.get_index(ctx) is first
+    assert isinstance(ctx.extras[EXTRAS_KEY], IndexHolder)
+
+
+def test_new_requirement_changes_answers(ctx: Context) -> None:
+    sec, clerk = ID + "competency/it-sicherheit", ID + "role/sachbearbeitung"
+    before = planning.get_index(ctx)
+    assert [r["role"]["id"] for r in planning.roles_for(before, sec)["roles"]] == ["datenanalyst"]
+    ctx.store.add(requirement(clerk, sec, 2, True))
+    after = planning.get_index(ctx)
+    assert after is not before
+    assert [r["role"]["id"] for r in planning.roles_for(after, sec)["roles"]] == [
+        "datenanalyst", "sachbearbeitung"]
+    # now the clerk's only essential requirement; not held → coverage 0, and no format closes it
+    gap = planning.gap(after, clerk, [(ID + "competency/kommunikation", 2)])
+    assert gap["coverage"] == 0.0
+    assert gap["uncovered"] == [ID + "competency/datenschutz", sec]
+    # the old index object is untouched (readers holding it see one consistent state)
+    assert [r["role"]["id"] for r in planning.roles_for(before, sec)["roles"]] == ["datenanalyst"]
+
+
+def test_removal_and_label_change_are_seen(ctx: Context) -> None:
+    planning.get_index(ctx)
+    quads = requirement(ID + "role/datenanalyst", ID + "competency/it-sicherheit", 1, False)
+    existing = [q for q in ctx.store.quads(None, None, None) if q.subject == quads[1].subject]
+    ctx.store.remove(existing)
+    assert planning.roles_for(planning.get_index(ctx), ID + "competency/it-sicherheit")[
+        "roles"] == []
+    role = NamedNode(ID + "role/datenanalyst")
+    old = next(q for q in ctx.store.quads(role, NamedNode(SKOS + "prefLabel"), None)
+               if isinstance(q.object, Literal) and q.object.language == "de")
+    ctx.store.remove([old])
+    ctx.store.add([Quad(role, NamedNode(SKOS + "prefLabel"),
+                        Literal("Datenanalystin", language="de"), GRAPH)])
+    assert planning.get_index(ctx).label(role.value, "de") == "Datenanalystin"
+
+
+def test_sparql_update_rebuilds(ctx: Context) -> None:
+    first = planning.get_index(ctx)
+    ctx.store.update(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "INSERT DATA { GRAPH <https://w3id.org/qualifica/graph/small> { "
+        "<https://w3id.org/qualifica/id/competency/datenschutz> skos:broader "
+        "<https://w3id.org/qualifica/id/competency/it-sicherheit> } }"
+    )
+    second = planning.get_index(ctx)
+    assert second is not first
+    assert ID + "competency/it-sicherheit" in second.ancestors[ID + "competency/datenschutz"]
+    roles = planning.roles_for(second, ID + "competency/datenschutz")["roles"]
+    analyst = next(r for r in roles if r["role"]["id"] == "datenanalyst")
+    assert ["datenschutz", "it-sicherheit", "datenanalyst"] in [
+        [n["id"] for n in p] for p in analyst["paths"]]
+
+
+def test_irrelevant_write_keeps_the_index(ctx: Context) -> None:
+    first = planning.get_index(ctx)
+    holder = ctx.extras[EXTRAS_KEY]
+    rebuilds = holder.rebuilds
+    ctx.store.add([Quad(NamedNode(ID + "role/datenanalyst"),
+                        NamedNode("http://purl.org/dc/terms/description"),
+                        Literal("nur eine Beschreibung", language="de"), GRAPH)])
+    assert planning.get_index(ctx) is first
+    assert holder.rebuilds == rebuilds
+
+
+def test_is_relevant() -> None:
+    assert is_relevant(ChangeSet())
+    assert not is_relevant(ChangeSet(added=[], removed=[]))
+    q = Quad(NamedNode(ID + "role/x"), NamedNode(QD + "performsTask"), NamedNode(ID + "task/y"))
+    assert is_relevant(ChangeSet(added=[], removed=[q]))
+
+
+def test_failed_rebuild_marks_stale_and_recovers(ctx: Context,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    planning.get_index(ctx)
+    holder = ctx.extras[EXTRAS_KEY]
+    import qualifica.planning.index as module
+
+    real = module.build_index
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("store gone")
+
+    monkeypatch.setattr(module, "build_index", broken)
+    ctx.store.add(requirement(ID + "role/sachbearbeitung", ID + "competency/projektarbeit", 1,
+                              True))  # the write itself succeeds
+    monkeypatch.setattr(module, "build_index", real)
+    fresh = planning.get_index(ctx)
+    assert ID + "role/sachbearbeitung" in fresh.comp_roles_direct[ID + "competency/projektarbeit"]
+    assert holder.rebuilds >= 2

@@ -1,0 +1,293 @@
+"""Exact planning answers on the hand-made graph ``tests/data/planning/small.ttl``.
+
+The expected values below were worked out by hand from the graph (its header comment lists the
+hierarchy, the requirements with their levels and the learning outcomes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+
+from qualifica import planning
+from qualifica.config import Settings
+from qualifica.context import Context, open_context
+from qualifica.errors import BadParameter, NotFound
+from qualifica.planning import PlanningIndex
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
+ID = "https://w3id.org/qualifica/id/"
+C, R, T, F = ID + "competency/", ID + "role/", ID + "task/", ID + "training-format/"
+A, A1, A1A, A2 = C + "grundlagen", C + "datenkompetenz", C + "datenschutz", C + "kommunikation"
+B, B1, SEC = C + "projektarbeit", C + "prozessmodellierung", C + "it-sicherheit"
+R1, R2, R3 = R + "prozessmanagerin", R + "datenanalyst", R + "sachbearbeitung"
+T1, T2 = T + "prozesse-analysieren", T + "daten-auswerten"
+
+
+def load_small(ctx: Context) -> None:
+    graph = NamedNode("https://w3id.org/qualifica/graph/small")
+    ctx.store.add(Quad(t.subject, t.predicate, t.object, graph)
+                  for t in parse(path=str(SMALL), format=RdfFormat.TURTLE))
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanningIndex]:
+    ctx = open_context(Settings(in_memory=True, load_bundled=False,
+                                data_dir=tmp_path_factory.mktemp("small")))
+    load_small(ctx)
+    yield planning.get_index(ctx)
+    ctx.close()
+
+
+def ids(nodes: list[dict[str, str]]) -> list[str]:
+    return [n["id"] for n in nodes]
+
+
+# --- the index ----------------------------------------------------------------------------------
+
+def test_merged_requirements_higher_level_wins_essential_if_either(index: PlanningIndex) -> None:
+    reqs = index.role_requirements[R1]
+    assert {c: (r.rank, r.essential) for c, r in reqs.items()} == {
+        A1: (2, True),   # own @1 essential + task T1 @2 optional
+        A2: (2, True),
+        B1: (3, True),   # own @2 optional + task T1 @3 essential
+    }
+    assert set(reqs[A1].sources) == {R1, T1}
+    assert {c: (r.rank, r.essential) for c, r in index.role_requirements[R2].items()} == {
+        A: (2, True), A1: (3, True), SEC: (1, False),
+    }
+
+
+def test_hierarchy_closure(index: PlanningIndex) -> None:
+    assert index.ancestors[A1A] == {A1, A}
+    assert index.ancestors[B1] == {B}
+    assert index.scale(A1A) == {1, 2, 3, 4}
+
+
+# --- roles of a competency -------------------------------------------------------------------
+
+def test_roles_for_narrow_competency_with_hierarchy_and_task_paths(index: PlanningIndex) -> None:
+    answer = planning.roles_for(index, A1A)
+    assert answer["competency"]["label"] == "Datenschutz"
+    roles = answer["roles"]
+    assert [r["role"]["id"] for r in roles] == ["datenanalyst", "prozessmanagerin",
+                                                 "sachbearbeitung"]
+    assert roles[0]["via"] == ["task", "hierarchy"]
+    # equal length: "Daten auswerten" sorts before "Digitale Grundlagen"
+    assert [ids(p) for p in roles[0]["paths"]] == [
+        ["datenschutz", "datenkompetenz", "daten-auswerten", "datenanalyst"],
+        ["datenschutz", "datenkompetenz", "grundlagen", "datenanalyst"],
+    ]
+    assert roles[1]["via"] == ["task", "hierarchy"]
+    assert [ids(p) for p in roles[1]["paths"]] == [
+        ["datenschutz", "datenkompetenz", "prozessmanagerin"],
+        ["datenschutz", "datenkompetenz", "prozesse-analysieren", "prozessmanagerin"],
+    ]
+    assert roles[2]["via"] == ["direct"]
+    assert [ids(p) for p in roles[2]["paths"]] == [["datenschutz", "sachbearbeitung"]]
+    assert [n["type"] for n in roles[0]["paths"][0]] == ["competency", "competency", "task",
+                                                        "role"]
+
+
+def test_roles_for_orders_by_label_in_the_language(index: PlanningIndex) -> None:
+    answer = planning.roles_for(index, A1A, lang="en")
+    # en: Administrative clerk, Data analyst, Process manager
+    assert [r["role"]["id"] for r in answer["roles"]] == ["sachbearbeitung", "datenanalyst",
+                                                          "prozessmanagerin"]
+    # en: "Digital foundations" sorts before "Evaluate data"
+    assert [ids(p)[2] for p in answer["roles"][1]["paths"]] == ["grundlagen", "daten-auswerten"]
+
+
+def test_roles_for_direct_and_task(index: PlanningIndex) -> None:
+    roles = planning.roles_for(index, A1)["roles"]
+    by_id = {r["role"]["id"]: r for r in roles}
+    assert by_id["prozessmanagerin"]["via"] == ["direct", "task"]
+    assert [ids(p) for p in by_id["prozessmanagerin"]["paths"]] == [
+        ["datenkompetenz", "prozessmanagerin"],
+        ["datenkompetenz", "prozesse-analysieren", "prozessmanagerin"],
+    ]
+    assert by_id["datenanalyst"]["via"] == ["task", "hierarchy"]
+    assert set(by_id) == {"prozessmanagerin", "datenanalyst"}
+
+
+def test_roles_for_broad_competency_nobody_needs(index: PlanningIndex) -> None:
+    assert planning.roles_for(index, B)["roles"] == []
+
+
+def test_roles_for_unknown_competency(index: PlanningIndex) -> None:
+    with pytest.raises(NotFound) as info:
+        planning.roles_for(index, C + "gibt-es-nicht")
+    assert info.value.extra["id"] == C + "gibt-es-nicht"
+
+
+# --- paths ---------------------------------------------------------------------------------------
+
+def test_paths_shortest_first_and_bounded(index: PlanningIndex) -> None:
+    answer = planning.paths(index, A1A, R2, max_hops=4)
+    assert [ids(p) for p in answer["paths"]] == [
+        ["datenschutz", "datenkompetenz", "daten-auswerten", "datenanalyst"],
+        ["datenschutz", "datenkompetenz", "grundlagen", "datenanalyst"],
+    ]
+    assert planning.paths(index, A1A, R2, max_hops=3)["paths"] == answer["paths"]
+    assert planning.paths(index, A1A, R2, max_hops=2)["paths"] == []
+    assert [ids(p) for p in planning.paths(index, A1, R1)["paths"]] == [
+        ["datenkompetenz", "prozessmanagerin"],
+        ["datenkompetenz", "prozesse-analysieren", "prozessmanagerin"],
+    ]
+    assert [len(p) for p in planning.paths(index, A1A, R1, max_hops=4)["paths"]] == [3, 4]
+
+
+def test_paths_none_upwards_only(index: PlanningIndex) -> None:
+    assert planning.paths(index, B, R1)["paths"] == []
+
+
+def test_paths_bad_input(index: PlanningIndex) -> None:
+    with pytest.raises(BadParameter) as info:
+        planning.paths(index, A1, R1, max_hops=0)
+    assert info.value.param == "max_hops"
+    with pytest.raises(NotFound):
+        planning.paths(index, A1, R + "niemand")
+    with pytest.raises(NotFound):
+        planning.paths(index, R1, R1)
+
+
+# --- gap -----------------------------------------------------------------------------------------
+
+def statuses(answer: dict) -> list[tuple[str, int, int | None, bool, str]]:
+    return [(r["competency"]["id"], r["required_level"], r["held_level"], r["essential"],
+             r["status"]) for r in answer["requirements"]]
+
+
+def test_gap_partial_missing_ties_and_uncovered(index: PlanningIndex) -> None:
+    answer = planning.gap(index, R1, [(A1, 1)])
+    assert answer["role"]["id"] == "prozessmanagerin"
+    assert answer["coverage"] == 0.0
+    assert statuses(answer) == [
+        ("datenkompetenz", 2, 1, True, "partial"),
+        ("kommunikation", 2, None, True, "missing"),
+        ("prozessmodellierung", 3, None, True, "missing"),
+    ]
+    # Datenkurs, Analysekurs and Prozesskurs each close one gap: tie broken by label,
+    # "Analysekurs" < "Datenkurs"; then Prozesskurs; Kommunikationstraining only reaches 1 < 2.
+    recs = answer["recommendations"]
+    assert [r["training_format"]["id"] for r in recs] == ["analysekurs", "prozesskurs"]
+    assert [r["closes"] for r in recs] == [[A1], [B1]]
+    assert recs[0]["kind"]["iri"].endswith("#Weiterbildung")
+    assert recs[0]["legal_basis"] == []
+    assert ids(recs[1]["legal_basis"]) == ["testgesetz"]
+    assert answer["uncovered"] == [A2]
+
+
+def test_gap_tie_follows_label_language(index: PlanningIndex) -> None:
+    recs = planning.gap(index, R1, [(A1, 1)], lang="en")["recommendations"]
+    # en: "Analytics basics" (datenkurs) < "Data analysis course" (analysekurs)
+    assert [r["training_format"]["id"] for r in recs] == ["datenkurs", "prozesskurs"]
+    assert ids(recs[0]["legal_basis"]) == ["testgesetz-3"]
+
+
+def test_gap_partial_level_with_coverage(index: PlanningIndex) -> None:
+    answer = planning.gap(index, R1, [(A1, 2), (A2, 3), (B1, 2)])
+    assert answer["coverage"] == 0.6667
+    assert statuses(answer) == [
+        ("datenkompetenz", 2, 2, True, "met"),
+        ("kommunikation", 2, 3, True, "met"),
+        ("prozessmodellierung", 3, 2, True, "partial"),
+    ]
+    # Analysekurs reaches Prozessmodellierung only at 2 < 3
+    assert [(r["training_format"]["id"], r["closes"]) for r in answer["recommendations"]] == [
+        ("prozesskurs", [B1])]
+    assert answer["uncovered"] == []
+
+
+def test_gap_narrower_does_not_meet_broader_and_task_inherited(index: PlanningIndex) -> None:
+    answer = planning.gap(index, R2, [(A1A, 4)])
+    assert statuses(answer) == [
+        # essential first, then by label: "Datenkompetenz" < "Digitale Grundlagen"
+        ("datenkompetenz", 3, None, True, "missing"),   # from task Daten auswerten
+        ("grundlagen", 2, None, True, "missing"),
+        ("it-sicherheit", 1, None, False, "missing"),
+    ]
+    assert answer["coverage"] == 0.0
+    assert [(r["training_format"]["id"], r["closes"]) for r in answer["recommendations"]] == [
+        ("datenkurs", sorted([A, A1]))]
+    assert answer["uncovered"] == [SEC]
+
+
+def test_gap_all_met(index: PlanningIndex) -> None:
+    answer = planning.gap(index, R2, [(A, 2), (A1, 4), (SEC, 1)])
+    assert answer["coverage"] == 1.0
+    assert answer["recommendations"] == [] and answer["uncovered"] == []
+
+
+def test_gap_optional_only_role_counts_all(index: PlanningIndex) -> None:
+    assert planning.gap(index, R3, [(A2, 2)])["coverage"] == 0.5
+
+
+def test_gap_level_outside_scale(index: PlanningIndex) -> None:
+    for bad in (5, 0):
+        with pytest.raises(BadParameter) as info:
+            planning.gap(index, R1, [(A1, 2), (A2, bad)])
+        assert info.value.param == "have[1].level"
+        assert info.value.status == 422
+
+
+def test_gap_unknown_ids(index: PlanningIndex) -> None:
+    with pytest.raises(NotFound) as info:
+        planning.gap(index, R + "niemand", [])
+    assert info.value.extra["id"] == R + "niemand"
+    with pytest.raises(NotFound) as info:
+        planning.gap(index, R1, [(C + "unbekannt", 1)])
+    assert info.value.extra["id"] == C + "unbekannt"
+
+
+# --- match ---------------------------------------------------------------------------------------
+
+def test_match_coverage_then_label(index: PlanningIndex) -> None:
+    answer = planning.match(index, [(A1, 3), (A2, 2)])
+    assert [(r["role"]["id"], r["coverage"], r["missing"]) for r in answer["roles"]] == [
+        ("prozessmanagerin", 0.6667, [B1]),
+        ("datenanalyst", 0.5, [A]),
+        ("sachbearbeitung", 0.5, [A1A]),
+    ]
+    en = planning.match(index, [(A1, 3), (A2, 2)], lang="en")
+    assert [r["role"]["id"] for r in en["roles"]] == ["prozessmanagerin", "sachbearbeitung",
+                                                      "datenanalyst"]
+    assert len(planning.match(index, [(A1, 3)], limit=2)["roles"]) == 2
+
+
+def test_match_nothing_held(index: PlanningIndex) -> None:
+    answer = planning.match(index, [])
+    assert [r["coverage"] for r in answer["roles"]] == [0.0, 0.0, 0.0]
+    assert [r["role"]["id"] for r in answer["roles"]] == ["datenanalyst", "prozessmanagerin",
+                                                          "sachbearbeitung"]
+
+
+# --- curriculum gaps -----------------------------------------------------------------------------
+
+def test_curriculum_gaps_all_roles(index: PlanningIndex) -> None:
+    gaps = planning.curriculum_gaps(index)["gaps"]
+    assert [(g["competency"]["id"], g["required_level"], g["best_available_level"],
+             ids(g["roles"])) for g in gaps] == [
+        ("datenschutz", 1, None, ["sachbearbeitung"]),
+        ("it-sicherheit", 1, None, ["datenanalyst"]),
+        ("kommunikation", 2, 1, ["prozessmanagerin", "sachbearbeitung"]),
+    ]
+
+
+def test_curriculum_gaps_one_role(index: PlanningIndex) -> None:
+    gaps = planning.curriculum_gaps(index, R1)["gaps"]
+    assert [(g["competency"]["id"], g["required_level"], g["best_available_level"],
+             ids(g["roles"])) for g in gaps] == [("kommunikation", 2, 1, ["prozessmanagerin"])]
+
+
+def test_role_profile(index: PlanningIndex) -> None:
+    profile = planning.role_profile(index, R1)
+    assert ids(profile["tasks"]) == ["prozesse-analysieren"]
+    first = profile["requirements"][0]
+    assert first["competency"]["id"] == "datenkompetenz"
+    assert sorted(ids(first["from"])) == ["prozesse-analysieren", "prozessmanagerin"]
+    assert first["level"]["id"] == "testrahmen-2"
+    assert sorted(ids(first["formats"])) == ["analysekurs", "datenkurs"]
