@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Any
 
 import httpx
 import uvicorn
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Variable, parse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -50,7 +51,6 @@ from qualifica.api import create_app  # noqa: E402
 from qualifica.config import Settings  # noqa: E402
 from qualifica.context import Context  # noqa: E402
 from qualifica.namespaces import GRAPH, QD, RDF, XSD  # noqa: E402
-from qualifica.sparql.binding import where_brace  # noqa: E402
 from qualifica.sparql.registry import Registry, load_query  # noqa: E402
 from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
 
@@ -58,11 +58,14 @@ TARGETS_MS = {"a": 20.0, "b": 20.0, "c": 100.0}
 QUERIES = ROOT / "bench" / "queries"
 
 
-def rss_mb() -> dict[str, float]:
-    """Current and peak resident memory of this process, in MiB."""
-    out = {"rss": 0.0, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+def rss_mb(pid: int | None = None) -> dict[str, float]:
+    """Current and peak resident memory of this (or another) process, in MiB."""
+    out = {"rss": 0.0, "peak": 0.0}
+    if pid is None:
+        out["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        status = Path(f"/proc/{pid or 'self'}/status")
+        for line in status.read_text().splitlines():
             if line.startswith("VmRSS:"):
                 out["rss"] = int(line.split()[1]) / 1024
             elif line.startswith("VmHWM:"):
@@ -88,7 +91,7 @@ def summary(samples_s: list[float]) -> dict[str, float]:
             "p95_ms": round(p95, 2), "max_ms": round(ms[-1], 2)}
 
 
-def measure(call: Callable[[int], None], n: int, budget_s: float, warmup: int = 5
+def measure(call: Callable[[int], object], n: int, budget_s: float, warmup: int = 5
             ) -> list[float]:
     """Latencies of up to ``n`` calls within ``budget_s`` seconds, after a warm-up."""
     for i in range(warmup):
@@ -115,21 +118,94 @@ def values_block(text: str, pairs: list[tuple[str, int]]) -> str:
     return text.replace(marker, "VALUES (?competency ?held) { " + rows + " }")
 
 
-def run_baseline(store: OxigraphStore, text: str, subs: dict[str, Any], runs: int,
-                 cap_s: float) -> tuple[list[float], int]:
-    """Run a baseline query directly on pyoxigraph; stop after a run over ``cap_s``."""
-    raw = store._store  # the pyoxigraph store itself: no layer of ours in between
-    samples: list[float] = []
+def baseline_worker(store_path: str) -> int:
+    """Child process: run one baseline query (JSON spec on stdin) on the pyoxigraph store."""
+    spec = json.loads(sys.stdin.read())
+    raw = Store.read_only(store_path)  # pyoxigraph itself: no layer of ours in between
+    subs = {Variable(k): NamedNode(v) for k, v in spec["subs"].items()}
+    t0 = time.perf_counter()
+    solutions = raw.query(spec["query"], use_default_graph_as_union=True, substitutions=subs)
+    roles = set()
     rows = 0
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = raw.query(text, use_default_graph_as_union=True,
-                           substitutions={Variable(k): v for k, v in subs.items()})
-        rows = sum(1 for _ in result)
-        samples.append(time.perf_counter() - t0)
-        if samples[-1] > cap_s:
-            break
-    return samples, rows
+    for solution in solutions:
+        rows += 1
+        role = solution["role"] if "role" in [v.value for v in solutions.variables] else None
+        if role is not None:
+            roles.add(role.value)
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"seconds": seconds, "rows": rows, "roles": sorted(roles)}))
+    return 0
+
+
+def baseline_in_process(store_path: Path | None, text: str, subs: dict[str, str], cap_s: float
+                        ) -> dict[str, Any] | None:
+    """Run one baseline query in a child process; ``None`` when it ran past ``cap_s``."""
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--baseline-worker", str(store_path)],
+            input=json.dumps({"query": text, "subs": subs}), capture_output=True, text=True,
+            timeout=cap_s + 30,  # opening the store is not part of the measured time
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    if proc.returncode != 0:
+        raise RuntimeError(f"baseline worker failed: {proc.stderr[-2000:]}")
+    answer: dict[str, Any] = json.loads(proc.stdout)
+    return None if answer["seconds"] > cap_s else answer
+
+
+def body(have: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """The ``have`` list of a request body."""
+    return [{"competency": c, "level": r} for c, r in have]
+
+
+def measure_api(base: str, args: argparse.Namespace, comps_a: list[str], roles_b: list[str],
+                have_b: list[list[tuple[str, int]]], have_c: list[list[tuple[str, int]]]
+                ) -> tuple[dict[str, Any], list[int]]:
+    """Latencies of the three questions through HTTP."""
+    sizes: list[int] = []
+    with httpx.Client(base_url=base, timeout=60) as http:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                if http.get("/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            time.sleep(0.2)
+
+        def call_a(i: int) -> None:
+            r = http.get(f"/api/competencies/{comps_a[i % len(comps_a)]}/roles")
+            r.raise_for_status()
+            sizes.append(len(r.json()["roles"]))
+
+        def call_b(i: int) -> None:
+            j = i % len(roles_b)
+            r = http.post("/api/gap", json={"role": roles_b[j], "have": body(have_b[j])})
+            r.raise_for_status()
+
+        def call_c(i: int) -> None:
+            r = http.post("/api/match", json={"have": body(have_c[i % len(have_c)]), "limit": 20})
+            r.raise_for_status()
+
+        api = {}
+        for key, call in (("a", call_a), ("b", call_b), ("c", call_c)):
+            api[key] = summary(measure(call, args.requests, args.budget))
+            print(f"API ({key}): {api[key]}")
+    return api, sizes
+
+
+def serve(store_path: str, port: int) -> int:
+    """Child process: the real app over the loaded store (the index is built at start-up)."""
+    settings = Settings(data_dir=Path(store_path).parent, load_bundled=False)
+    store = OxigraphStore(Path(store_path))
+    ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))
+    uvicorn.run(create_app(settings, context=ctx), host="127.0.0.1", port=port,
+                log_level="warning", access_log=False)
+    store.close()
+    return 0
 
 
 def held_for(index: planning.PlanningIndex, rng: random.Random, role: str | None
@@ -157,10 +233,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per question")
     parser.add_argument("--baseline-runs", type=int, default=5)
     parser.add_argument("--baseline-cap", type=float, default=60.0,
-                        help="stop repeating a baseline after a run longer than this (s)")
+                        help="a baseline run longer than this (s) is stopped, and not repeated")
     parser.add_argument("--graph", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "results.json")
+    parser.add_argument("--baseline-worker", metavar="STORE", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", metavar="STORE", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve:
+        return serve(args.serve, args.port)
+    if args.baseline_worker:
+        return baseline_worker(args.baseline_worker)
 
     graph_path = args.graph or ROOT / "bench" / "out" / f"graph-{args.scale:g}.nt"
     if not graph_path.exists():
@@ -171,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         "scale": args.scale, "seed": args.seed, "graph": str(graph_path.relative_to(ROOT))
         if graph_path.is_relative_to(ROOT) else str(graph_path),
         "python": platform.python_version(), "machine": platform.machine(),
-        "memory_mb": {"start": rss_mb()},
+        "memory_mb": {"start": rss_mb()}, "load_average_at_start": os.getloadavg(),
     }
 
     with tempfile.TemporaryDirectory(prefix="qualifica-bench-") as tmp:
@@ -201,98 +284,82 @@ def main(argv: list[str] | None = None) -> int:
         have_b = [held_for(index, rng, r) for r in roles_b]
         have_c = [held_for(index, rng, rng.choice(roles_b)) for _ in range(20)]
 
-        def body(have: list[tuple[str, int]]) -> list[dict[str, Any]]:
-            return [{"competency": c, "level": r} for c, r in have]
+        # the same questions answered by the library alone (no HTTP), for comparison
+        library = {}
+        for key, call in (
+            ("a", lambda i: planning.roles_for(index, comps_a[i % len(comps_a)])),
+            ("b", lambda i: planning.gap(index, roles_b[i % len(roles_b)],
+                                         have_b[i % len(roles_b)])),
+            ("c", lambda i: planning.match(index, have_c[i % len(have_c)], 20)),
+        ):
+            library[key] = summary(measure(call, args.requests, args.budget))
+        results["library"] = library
+        print(f"library only: {library}")
 
+        # a write: how long until it has committed and the index is current again
+        probe = NamedNode(f"{generate.ID}requirement/bench-write-probe")
+        quads = [
+            Quad(NamedNode(roles_b[0]), NamedNode(QD + "requires"), probe, g),
+            Quad(probe, NamedNode(RDF + "type"), NamedNode(QD + "CompetencyRequirement"), g),
+            Quad(probe, NamedNode(QD + "competency"), NamedNode(comps_a[0]), g),
+        ]
+        t0 = time.perf_counter()
+        store.add(quads)
+        results["write_and_reindex_s"] = round(time.perf_counter() - t0, 2)
+        seen = planning.roles_for(planning.get_index(ctx), comps_a[0])["roles"]
+        results["write_visible"] = roles_b[0] in {r["role"]["iri"] for r in seen}
+        store.remove(quads)
+        results["memory_mb"]["bench_process"] = rss_mb()
+        store_path = store.path
+        store.close()
+
+        # the real app in its own process (as deployed): uvicorn on a free loopback port
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings, context=ctx),
-                                               host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=60) as http:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if http.get("/api/curriculum/gaps?lang=en").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.2)
-
-            sizes: dict[str, list[int]] = {"a": [], "b": [], "c": []}
-
-            def call_a(i: int) -> None:
-                r = http.get(f"/api/competencies/{comps_a[i % len(comps_a)]}/roles")
-                r.raise_for_status()
-                sizes["a"].append(len(r.json()["roles"]))
-
-            def call_b(i: int) -> None:
-                j = i % len(roles_b)
-                r = http.post("/api/gap", json={"role": roles_b[j], "have": body(have_b[j])})
-                r.raise_for_status()
-
-            def call_c(i: int) -> None:
-                r = http.post("/api/match",
-                              json={"have": body(have_c[i % len(have_c)]), "limit": 20})
-                r.raise_for_status()
-
-            api = {}
-            for key, call in (("a", call_a), ("b", call_b), ("c", call_c)):
-                api[key] = summary(measure(call, args.requests, args.budget))
-                print(f"API ({key}): {api[key]}")
+        server = subprocess.Popen([sys.executable, __file__, "--serve", str(store_path),
+                                   "--port", str(port)])
+        try:
+            api, sizes = measure_api(f"http://127.0.0.1:{port}", args, comps_a, roles_b,
+                                     have_b, have_c)
             results["api"] = api
-            results["roles_per_competency_mean"] = round(statistics.mean(sizes["a"]), 1)
+            results["roles_per_competency_mean"] = round(statistics.mean(sizes), 1)
+            results["memory_mb"]["server"] = rss_mb(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
-            # a write: how long until it has committed and the index is current again
-            t0 = time.perf_counter()
-            req = NamedNode(f"{generate.ID}requirement/bench-write-probe")
-            store.add([
-                Quad(NamedNode(roles_b[0]), NamedNode(QD + "requires"), req, g),
-                Quad(req, NamedNode(RDF + "type"), NamedNode(QD + "CompetencyRequirement"), g),
-                Quad(req, NamedNode(QD + "competency"), NamedNode(comps_a[0]), g),
-            ])
-            results["write_and_reindex_s"] = round(time.perf_counter() - t0, 2)
-            seen = http.get(f"/api/competencies/{comps_a[0]}/roles").json()["roles"]
-            results["write_visible"] = roles_b[0] in {r["role"]["iri"] for r in seen}
-
-        server.should_exit = True
-        thread.join(timeout=10)
-
-        # baselines: the same questions as one SPARQL query each, directly on pyoxigraph
+        # baselines: the same questions as one SPARQL query each, directly on pyoxigraph, each
+        # run in its own process (opening the store read-only) so that a run over the cap is
+        # stopped for sure
         q_a = load_query(QUERIES / "roles-for.rq").text
         q_b = load_query(QUERIES / "gap.rq").text
         q_c = load_query(QUERIES / "match.rq").text
-        where_brace(q_a)  # the baselines are well-formed queries
         base_res: dict[str, Any] = {}
+        agree: bool | None = None
         for key, make in (
-            ("a", lambda i: (q_a, {"competency": NamedNode(comps_a[i])})),
-            ("b", lambda i: (values_block(q_b, have_b[i]), {"role": NamedNode(roles_b[i])})),
+            ("a", lambda i: (q_a, {"competency": comps_a[i]})),
+            ("b", lambda i: (values_block(q_b, have_b[i]), {"role": roles_b[i]})),
             ("c", lambda i: (values_block(q_c, have_c[i]), {})),
         ):
             samples: list[float] = []
             rows = 0
+            timed_out = False
             for i in range(args.baseline_runs):
                 text, subs = make(i)
-                s, rows = run_baseline(store, text, subs, 1, args.baseline_cap)
-                samples += s
-                if s[-1] > args.baseline_cap:
+                answer = baseline_in_process(store_path, text, subs, args.baseline_cap)
+                if answer is None:
+                    timed_out = True
+                    samples.append(args.baseline_cap)
                     break
-            base_res[key] = {**summary(samples), "rows_last": rows}
+                samples.append(answer["seconds"])
+                rows = answer["rows"]
+                if key == "a" and i == 0:
+                    expected = {r["role"]["iri"] for r in
+                                planning.roles_for(index, comps_a[0])["roles"]}
+                    agree = expected == set(answer["roles"])
+            base_res[key] = {**summary(samples), "rows_last": rows, "timed_out": timed_out}
             print(f"SPARQL baseline ({key}): {base_res[key]}")
         results["baseline"] = base_res
-
-        # the baseline and the index agree on the roles of a competency
-        api_roles = {r["role"]["iri"] for r in
-                     planning.roles_for(index, comps_a[1])["roles"]}
-        raw = store._store.query(q_a, use_default_graph_as_union=True,
-                                 substitutions={Variable("competency"): NamedNode(comps_a[1])})
-        results["baseline_agrees_a"] = api_roles == {s["role"].value for s in raw}
-        results["memory_mb"]["end"] = rss_mb()
-        store.close()
+        results["baseline_agrees_a"] = agree
 
     ratios = {}
     met = {}
@@ -300,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         a, b = results["api"][key], results["baseline"][key]
         ratios[key] = round(b["median_ms"] / a["median_ms"], 1) if a["median_ms"] else None
         met[key] = a["p95_ms"] <= TARGETS_MS[key]
+    results["load_average_at_end"] = os.getloadavg()
     results["speedup_median"] = ratios
     results["targets_ms_p95"] = TARGETS_MS
     results["targets_met"] = met
@@ -307,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     names = {"a": "roles for a competency", "b": "gap, 10 held", "c": "match over all roles"}
     print()
     print(f"scale {args.scale:g}: {results['quads']} quads, load {results['load_s']} s, "
-          f"index {results['index_build_s']} s, RSS {results['memory_mb']['end']['rss']} MiB")
+          f"index {results['index_build_s']} s, server RSS "
+          f"{results['memory_mb']['server']['rss']} MiB")
     print(f"{'question':26} {'API median':>11} {'API p95':>9} {'target':>7} "
           f"{'SPARQL median':>14} {'ratio':>7}")
     for key in ("a", "b", "c"):

@@ -142,6 +142,14 @@ def title_case(name: str) -> str:
     return " ".join([words[0].capitalize(), *words[1:]]).replace(" , ", ", ")
 
 
+#: Everyday names planners search for (skos:altLabel), German and English.
+ALT_LABELS = {
+    "4.2": ("Datenschutz", "Data protection"),
+    "3.4": ("Programmieren", "Coding"),
+    "4.1": ("IT-Sicherheit am Arbeitsplatz", "Device security"),
+}
+
+
 def literal(text: str, lang: str) -> str:
     """A Turtle string literal with a language tag."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
@@ -178,6 +186,9 @@ def build(rows: list[dict[str, str]]) -> str:
         english = title_case(name)
         lines = [f"competency:{slug(code)}", "    a qd:Competency, skos:Concept ;"]
         lines.append(f"    skos:prefLabel {literal(GERMAN[key], 'de')}, {literal(english, 'en')} ;")
+        if key in ALT_LABELS:
+            alt_de, alt_en = ALT_LABELS[key]
+            lines.append(f"    skos:altLabel {literal(alt_de, 'de')}, {literal(alt_en, 'en')} ;")
         lines.append(f'    skos:notation "{key}" ;')
         if is_area:
             de, en = AREA_DEFINITIONS[key]

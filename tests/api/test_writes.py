@@ -139,16 +139,16 @@ def test_put_post_delete_graph_lifecycle(client: TestClient, ctx: Context) -> No
     r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
                    headers={"Content-Type": TTL, **AUTH})
     assert r.status_code == 201, r.text
-    assert ctx.store.count() == count + 8
+    assert ctx.store.count() == count + 6
     r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
                    headers={"Content-Type": TTL, **AUTH})
-    assert r.status_code == 204 and ctx.store.count() == count + 8
+    assert r.status_code == 204 and ctx.store.count() == count + 6
     extra = (f'<{ID}role/testrolle> <http://www.w3.org/2004/02/skos/core#altLabel> '
              f'"Prüfrolle"@de .\n')
     r = client.post("/graphs", params={"graph": NEW_GRAPH}, content=extra,
                     headers={"Content-Type": "application/n-triples", **AUTH})
     assert r.status_code == 204, r.text
-    assert ctx.store.count() == count + 9
+    assert ctx.store.count() == count + 7
     got = client.get("/graphs", params={"graph": NEW_GRAPH},
                      headers={"Accept": "application/n-triples"})
     assert "Prüfrolle" in got.text

@@ -19,6 +19,27 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path("/tmp/qualifica-pages")
 
+# Worked out by hand from the bundled graph: the Prozessmanager has five essential requirements
+# (digcomp-2-3 @5, digcomp-5-3 @6, qd-problemloesungskompetenz @3, digcomp-4-2 @5,
+# digcomp-1-3 @5). Holding digcomp-4-2 at 5 and qd-problemloesungskompetenz at 3 meets two,
+# digcomp-1-3 at 3 is partial: coverage 2/5 = 40 %. Each open gap is closed by one format; the
+# greedy cover picks the lowest label among the formats reaching the required level.
+ROLE_HEADING = "IT-Sicherheitsmanager"
+COMPETENCY_HEADING = "Schutz personenbezogener Daten und der Privatsphäre"
+GAP_ROLE = "prozessmanager"
+GAP_TICKS = {"digcomp-4-2": 5, "qd-problemloesungskompetenz": 3, "digcomp-1-3": 3}
+GAP_COVERAGE = "40 %"
+GAP_MISSING = [
+    "Gesellschaftliche Teilhabe mithilfe digitaler Technologien",
+    "Kreatives Nutzen digitaler Technologien",
+    "Verwalten von Daten, Informationen und digitalen Inhalten",
+]
+GAP_RECOMMENDED = [
+    "eGov-Campus: Lernangebote zum Onlinezugangsgesetz",
+    "Bachelor Professional",
+    "Ausbildung zur/zum Fachinformatiker/in",
+]
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:

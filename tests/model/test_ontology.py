@@ -16,7 +16,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, Namespace
 
 import qualifica
-from qualifica.namespaces import ONTOLOGY_IRI, QD as QD_IRI
+from qualifica.namespaces import ONTOLOGY_IRI
+from qualifica.namespaces import QD as QD_IRI
 
 ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = ROOT / "ontology"
@@ -156,7 +157,8 @@ def test_ontology_metadata(core: rdflib.Graph) -> None:
 # The vocabulary contract
 
 
-@pytest.mark.parametrize("term", list(VOCABULARY), ids=lambda t: t.n3(rdflib.Graph().namespace_manager))
+@pytest.mark.parametrize("term", list(VOCABULARY),
+                         ids=lambda t: t.n3(rdflib.Graph().namespace_manager))
 def test_vocabulary_term_declared_and_documented(core: rdflib.Graph, term: rdflib.URIRef) -> None:
     assert (term, RDF.type, VOCABULARY[term]) in core, f"{term} not declared as {VOCABULARY[term]}"
     for predicate in (RDFS.label, SKOS.prefLabel, SKOS.definition):
@@ -377,6 +379,19 @@ def test_hermit_consistent_and_satisfiable(everything: rdflib.Graph, tmp_path: P
     iris = {c.iri for c in world.classes()}
     assert {str(QD.Role), str(QD.TrainingKind), str(QD.LegalBasis)} <= iris
     assert {i.iri for i in world.individuals()} >= {str(QD.Ausbildung), str(QD.Weiterbildung)}
+
+
+def test_hermit_bundled_graph_consistent(everything: rdflib.Graph, tmp_path: Path) -> None:
+    """The ontology together with the bundled data (the ABox) has a model."""
+    bundle = rdflib.Graph()
+    for triple in everything:
+        bundle.add(triple)
+    data = sorted((ROOT / "data").glob("*.ttl"))
+    assert data, "no bundled data"
+    for triple in parse(data):
+        bundle.add(triple)
+    world = run_hermit(reasoner_input(bundle, tmp_path))
+    assert list(world.inconsistent_classes()) == []
 
 
 X = rdflib.URIRef("https://w3id.org/qualifica/id/role/widerspruch")

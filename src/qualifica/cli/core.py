@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from qualifica.cli.app import app, context, err, out, settings
+from qualifica.config import Settings
 from qualifica.errors import QualificaError, ValidationFailed
 from qualifica.sparql import binding, guard, protocol
 from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResult
@@ -52,6 +53,11 @@ def serve(
     if port:
         update["port"] = port
     s = s.model_copy(update=update)
+    if s.base_iri == Settings.model_fields["base_iri"].default and (s.host, s.port) != (
+        "127.0.0.1", 8000
+    ):
+        # No public base IRI configured: name the address actually served.
+        s = s.model_copy(update={"base_iri": f"http://{s.host}:{s.port}/"})
     uvicorn.run(create_app(s), host=s.host, port=s.port, log_level=s.log_level.lower())
 
 
@@ -278,7 +284,11 @@ def check(
     outcomes: list[CheckOutcome] = []
     with err.status("checking …"):
         outcomes = run_checks(s, reasoner=not skip_reasoner)
-    table = Table("check", "result", "time", "details", show_lines=False)
+    table = Table(show_lines=False)
+    table.add_column("check", overflow="fold")
+    table.add_column("result", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("details", overflow="fold", min_width=26)
     for o in outcomes:
         style = {"pass": "green", "fail": "red", "error": "yellow"}[o.status]
         table.add_row(o.name, f"[{style}]{o.status}[/{style}]", f"{o.seconds:.1f} s",

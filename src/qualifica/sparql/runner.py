@@ -71,14 +71,15 @@ class QueryPool:
             except RuntimeError:  # the loop is closed; nobody waits any more
                 log.debug("query finished after its event loop closed")
 
-    async def run(self, fn: Callable[[], T], timeout_s: float) -> T:
-        """Run ``fn`` in the pool; ``QueryTimeout`` when it is not done within ``timeout_s``."""
+    async def run(self, fn: Callable[[], T], timeout_s: float, *, grace_s: float = 0.0) -> T:
+        """Run ``fn`` in the pool; ``QueryTimeout`` when it is not done within ``timeout_s``
+        (plus ``grace_s``, which lets a store that checks the same deadline answer first)."""
         self._start()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._jobs.put((fn, loop, future))
         try:
-            return await asyncio.wait_for(asyncio.shield(future), timeout=timeout_s)
+            return await asyncio.wait_for(asyncio.shield(future), timeout=timeout_s + grace_s)
         except TimeoutError as exc:
             future.cancel()
             raise QueryTimeout(

@@ -26,12 +26,13 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 from pyshacl import validate as _pyshacl_validate
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from qualifica.config import PROJECT_ROOT
 from qualifica.store.base import GraphResult, SelectResult, Store
@@ -299,6 +300,8 @@ class IncrementalValidator:
         self.reach = ShapeReach.of(shapes.shapes)
         self._q = _Queries(queries_dir)
         self.last_stats: dict[str, float] = {}
+        self._hierarchy = list(shapes.ontology.triples((None, RDFS.subClassOf, None)))
+        install_query_cache()
         log.debug("shape reach: depth %d, %d forward and %d inverse predicates",
                   self.reach.depth, len(self.reach.forward), len(self.reach.inverse))
 
@@ -416,21 +419,27 @@ class IncrementalValidator:
         triples = self.neighbourhood(store, change, focus)
         t2 = time.perf_counter()
         data = to_rdflib(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)
-        focus_iris = sorted(n.value for n in focus if isinstance(n, NamedNode))
+        # the class hierarchy the shapes' sh:class and targets need (instead of mixing the
+        # whole ontology into the data graph, which pySHACL would copy on every call)
+        for triple in self._hierarchy:
+            data.add(triple)
+        focus_iris = {rdflib.URIRef(n.value) for n in focus if isinstance(n, NamedNode)}
+        focus_iris |= {rdflib.BNode(n.value) for n in focus if isinstance(n, BlankNode)}
         if not focus_iris:
             return Report(conforms=True)
-        conforms, results, _ = _pyshacl_validate(
+        # The whole neighbourhood is validated and the results are kept for the focus nodes
+        # only: nodes at its edge are incomplete there. (pySHACL's own ``focus_nodes=`` option
+        # also filters the value nodes of nested shapes, which breaks sh:qualifiedValueShape.)
+        _, results, _ = _pyshacl_validate(
             data,
             shacl_graph=self.shapes.shapes,
-            ont_graph=self.shapes.ontology,
             inference="none",
             abort_on_first=False,
             allow_warnings=True,
             meta_shacl=False,
             advanced=True,
-            focus_nodes=focus_iris,
         )
-        report = report_from_graph(results, bool(conforms))  # type: ignore[arg-type]
+        report = _restricted(results, focus_iris)  # type: ignore[arg-type]
         t3 = time.perf_counter()
         self.last_stats = {
             "focus_nodes": float(len(focus)),
@@ -442,6 +451,65 @@ class IncrementalValidator:
         }
         log.debug("incremental validation: %s", self.last_stats)
         return report
+
+
+def _restricted(results: rdflib.Graph, focus: set[rdflib.term.Node]) -> Report:
+    """The report of ``results`` with only the results about ``focus`` nodes (graph too)."""
+    out = rdflib.Graph()
+    report_node = rdflib.BNode()
+    out.add((report_node, RDF.type, SH.ValidationReport))
+    conforms = True
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        if results.value(result, SH.focusNode) not in focus:
+            continue
+        if results.value(result, SH.resultSeverity) == SH.Violation:
+            conforms = False
+        out.add((report_node, SH.result, result))
+        todo = [result]
+        while todo:
+            node = todo.pop()
+            for p, o in results.predicate_objects(node):
+                out.add((node, p, o))
+                if isinstance(o, rdflib.BNode) and (o, None, None) not in out:
+                    todo.append(o)
+    out.add((report_node, SH.conforms, rdflib.Literal(conforms)))
+    return report_from_graph(out, conforms)
+
+
+_QUERY_CACHE: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
+_QUERY_CACHE_SIZE = 512
+
+
+def install_query_cache() -> None:
+    """Let rdflib reuse the translated algebra of a SPARQL text it has seen before.
+
+    pySHACL hands every SPARQL-based constraint to rdflib as text on every validation, and
+    rdflib parses it anew each time (about 0.1 s per constraint); the algebra does not change
+    between evaluations, so it is kept (``prepareQuery`` relies on the same reuse).
+    """
+    from rdflib.plugins.sparql import processor
+
+    if getattr(processor.SPARQLProcessor.query, "_qualifica_cached", False):
+        return
+    original = processor.SPARQLProcessor.query
+
+    def query(self: Any, strOrQuery: Any, initBindings: Any = None,
+              initNs: Any = None, base: Any = None, DEBUG: bool = False) -> Any:
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base,
+                   tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items())))
+            prepared = _QUERY_CACHE.get(key)
+            if prepared is None:
+                prepared = processor.translateQuery(processor.parseQuery(strOrQuery), base,
+                                                    initNs)
+                if len(_QUERY_CACHE) >= _QUERY_CACHE_SIZE:
+                    _QUERY_CACHE.clear()
+                _QUERY_CACHE[key] = prepared
+            strOrQuery = prepared
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    query._qualifica_cached = True  # type: ignore[attr-defined]
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
 
 
 def _chunks(items: list[NamedNode]) -> Iterable[list[NamedNode]]:

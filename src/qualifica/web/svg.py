@@ -12,32 +12,48 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from qualifica.web.views import CompetencyPath, Ref
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 
-BOX_W = 210
+BOX_W = 220
 BOX_H = 46
 COL_GAP = 80
 ROW_GAP = 18
 PAD = 16
-MAX_CHARS = 28
+WAYPOINT_H = 8
+MAX_CHARS = 27
 
 
 @dataclass
 class _Node:
-    ref: Ref
+    ref: Ref | None  # None: a waypoint of long edges (one per source and layer crossed)
     layer: int
+    key: str
     order: float = 0.0
     x: float = 0.0
     y: float = 0.0
 
+    @property
+    def height(self) -> float:
+        return BOX_H if self.ref is not None else WAYPOINT_H
+
+    @property
+    def mid(self) -> float:
+        return self.y + self.height / 2
+
 
 def _wrap(label: str) -> list[str]:
     """At most two lines of about ``MAX_CHARS`` characters; an ellipsis where cut."""
-    words = label.split()
+    words: list[str] = []
+    for word in label.split():
+        while len(word) > MAX_CHARS:  # a very long word is split with a hyphen
+            words.append(word[: MAX_CHARS - 1] + "-")
+            word = word[MAX_CHARS - 1:]
+        words.append(word)
     lines: list[str] = []
     current = ""
     for word in words:
@@ -56,18 +72,23 @@ def _wrap(label: str) -> list[str]:
             for line in lines] or [""]
 
 
-def _layout(paths: Sequence[CompetencyPath]) -> tuple[dict[str, _Node],
-                                                       set[tuple[str, str, str]]]:
-    """Nodes with their layers and positions, and the edges (from, to, kind)."""
+Edge = tuple[str, str, str]
+
+
+def _layout(paths: Sequence[CompetencyPath]
+            ) -> tuple[dict[str, _Node], set[Edge], dict[Edge, list[str]]]:
+    """Nodes with layers and positions, the edges (from, to, kind), and for every edge that
+    crosses layers the waypoints it runs through (shared by the edges of one source, so that
+    they run as one line past the boxes in between and fan out at the end)."""
     depth = max((len(p.competencies) for p in paths), default=1)
     has_tasks = any(p.task for p in paths)
     nodes: dict[str, _Node] = {}
-    edges: set[tuple[str, str, str]] = set()
+    edges: set[Edge] = set()
 
     def add(ref: Ref, layer: int) -> None:
         node = nodes.get(ref.iri)
         if node is None:
-            nodes[ref.iri] = _Node(ref, layer)
+            nodes[ref.iri] = _Node(ref, layer, ref.iri)
         else:
             node.layer = max(node.layer, layer)
 
@@ -85,29 +106,61 @@ def _layout(paths: Sequence[CompetencyPath]) -> tuple[dict[str, _Node],
             edges.add((last, path.role.iri, "requires"))
         add(path.role, depth + (1 if has_tasks else 0))
 
+    # Waypoints for edges that skip layers.
+    routes: dict[Edge, list[str]] = {}
+    links: set[tuple[str, str]] = set()
+    for edge in edges:
+        src, dst, _ = edge
+        chain = [src]
+        for layer in range(nodes[src].layer + 1, nodes[dst].layer):
+            key = f"{src}@{layer}"
+            nodes.setdefault(key, _Node(None, layer, key))
+            chain.append(key)
+        chain.append(dst)
+        routes[edge] = chain[1:-1]
+        links.update(pairwise(chain))
+
     # Order each layer by the mean position of its predecessors (one sweep), then by label.
     layers: dict[int, list[_Node]] = defaultdict(list)
     for node in nodes.values():
         layers[node.layer].append(node)
     preds: dict[str, list[str]] = defaultdict(list)
-    for src, dst, _ in edges:
+    for src, dst in links:
         preds[dst].append(src)
     for layer in sorted(layers):
         for node in layers[layer]:
-            before = [nodes[p].order for p in preds[node.ref.iri] if nodes[p].layer < layer]
+            before = [nodes[p].order for p in preds[node.key]]
             node.order = sum(before) / len(before) if before else 0.0
-        layers[layer].sort(key=lambda n: (n.order, n.ref.label.lower()))
+        layers[layer].sort(key=lambda n: (n.order, n.ref is None,
+                                          n.ref.label.lower() if n.ref else n.key))
         for i, node in enumerate(layers[layer]):
             node.order = float(i)
-    tallest = max((len(col) for col in layers.values()), default=1)
-    height = tallest * (BOX_H + ROW_GAP) - ROW_GAP
+
+    def column_height(col: list[_Node]) -> float:
+        return sum(n.height for n in col) + ROW_GAP * (len(col) - 1)
+
+    tallest = max((column_height(col) for col in layers.values()), default=BOX_H)
     for layer, col in layers.items():
-        col_h = len(col) * (BOX_H + ROW_GAP) - ROW_GAP
-        top = PAD + (height - col_h) / 2
-        for i, node in enumerate(col):
+        y = PAD + (tallest - column_height(col)) / 2
+        for node in col:
             node.x = PAD + layer * (BOX_W + COL_GAP)
-            node.y = top + i * (BOX_H + ROW_GAP)
-    return nodes, edges
+            node.y = y
+            y += node.height + ROW_GAP
+    return nodes, edges, routes
+
+
+def _route(points: list[tuple[float, float]]) -> str:
+    """A path through ``points``: pairs (exit, entry) joined by S-curves, straight in between."""
+    (x0, y0), rest = points[0], points[1:]
+    parts = [f"M {x0:.1f} {y0:.1f}"]
+    for i in range(0, len(rest), 2):
+        x1, y1 = rest[i]
+        mid = (x0 + x1) / 2
+        parts.append(f"C {mid:.1f} {y0:.1f}, {mid:.1f} {y1:.1f}, {x1:.1f} {y1:.1f}")
+        if i + 1 < len(rest):
+            x0, y0 = rest[i + 1]
+            parts.append(f"L {x0:.1f} {y0:.1f}")
+    return " ".join(parts)
 
 
 def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
@@ -117,9 +170,9 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
     the page language); ``labels`` names the edge kinds for the legend tooltips."""
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
-    nodes, edges = _layout(paths)
+    nodes, edges, routes = _layout(paths)
     layers = max((n.layer for n in nodes.values()), default=0) + 1
-    bottom = max((n.y for n in nodes.values()), default=PAD) + BOX_H + PAD
+    bottom = max((n.y + n.height for n in nodes.values()), default=PAD + BOX_H) + PAD
     width = PAD * 2 + layers * BOX_W + (layers - 1) * COL_GAP
     height = max(bottom, BOX_H + 2 * PAD)
     svg = ET.Element(f"{{{SVG_NS}}}svg", {
@@ -146,13 +199,15 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
     edge_group = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"class": "edges"})
     for src, dst, kind in sorted(edges):
         a, b = nodes[src], nodes[dst]
-        x1, y1 = a.x + BOX_W, a.y + BOX_H / 2
-        x2, y2 = b.x, b.y + BOX_H / 2
-        mid = (x1 + x2) / 2
+        if a.ref is None or b.ref is None:
+            continue
+        points = [(a.x + BOX_W, a.mid)]
+        for key in routes[(src, dst, kind)]:
+            way = nodes[key]
+            points += [(way.x, way.mid), (way.x + BOX_W, way.mid)]
+        points.append((b.x, b.mid))
         path = ET.SubElement(edge_group, f"{{{SVG_NS}}}path", {
-            "class": f"edge {kind}", "marker-end": "url(#arrow)",
-            "d": f"M {x1:.1f} {y1:.1f} C {mid:.1f} {y1:.1f}, {mid:.1f} {y2:.1f}, "
-                 f"{x2:.1f} {y2:.1f}",
+            "class": f"edge {kind}", "marker-end": "url(#arrow)", "d": _route(points),
             "data-from": a.ref.id, "data-to": b.ref.id})
         if labels and kind in labels:
             tip = ET.SubElement(path, f"{{{SVG_NS}}}title")
@@ -160,6 +215,8 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
     origin = paths[0].competencies[0].iri if paths else None
     node_group = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"class": "nodes"})
     for node in sorted(nodes.values(), key=lambda n: (n.layer, n.order)):
+        if node.ref is None:
+            continue
         classes = f"node {node.ref.kind}" + (" origin" if node.ref.iri == origin else "")
         group = ET.SubElement(node_group, f"{{{SVG_NS}}}g", {
             "class": classes, "data-id": node.ref.id, "data-kind": node.ref.kind})

@@ -76,6 +76,13 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
+    csv_only: frozenset[int] = frozenset()
+    """Indexes of columns only the CSV download has (the page shows them otherwise)."""
+
+    @property
+    def shown(self) -> list[int]:
+        """The indexes of the columns the page shows."""
+        return [i for i in range(len(self.columns)) if i not in self.csv_only]
 
 
 def href_for(iri: str) -> str:
@@ -565,7 +572,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
               Cell(_level_text(p.level, p.rank)),
               Cell(w["yes"] if p.essential else w["no"]),
               Cell(" → ".join(n.label for n in p.nodes))]
-             for p in found]),
+             for p in found], csv_only=frozenset({5})),
         "formats": Table(
             "formats", w["formats"], [w["format"], w["kind"], w["level_reached"]],
             [[Cell.of(f.format), Cell(", ".join(k.label for k in f.kinds)),

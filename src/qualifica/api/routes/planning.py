@@ -3,7 +3,9 @@
 Thin wrappers over ``qualifica.planning``: ids become IRIs through ``sparql.binding``, the
 answers come from the planning index of the context. The answers are JSON-ready dicts built by the
 library and sent as they are (the pydantic models document them in the OpenAPI description; not
-re-validating large answers keeps the latency low).
+re-validating large answers keeps the latency low). The handlers are ``async``: an answer is a
+few milliseconds of in-memory work on an index that is already built (rebuilds happen in the
+writing thread), so running it on the event loop saves the thread-pool hand-over.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def _have(have: Sequence[HeldCompetency]) -> list[tuple[str, int]]:
 @router.get("/api/competencies/{id:path}/roles",
             response_model=None, responses={200: {"model": RolesForResponse}},
             summary="Roles that need a competency, with their paths")
-def roles_for(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def roles_for(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """Roles that require the competency, perform a task requiring it, or require a broader
     competency of it (transitively); each with ``via`` and every path."""
     comp = binding.iri(id, param="id", kind="competency").value
@@ -56,7 +58,7 @@ def roles_for(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
 @router.get("/api/paths",
             response_model=None, responses={200: {"model": PathsResponse}},
             summary="All simple paths from a competency to a role")
-def paths(
+async def paths(
     ctx: CtxDep,
     from_: Annotated[str, Query(alias="from", description="Competency slug or IRI")],
     to: Annotated[str, Query(description="Role slug or IRI")],
@@ -72,7 +74,7 @@ def paths(
 @router.post("/api/gap",
             response_model=None, responses={200: {"model": GapResponse}},
              summary="Gap analysis of a role against held competencies")
-def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """Requirement by requirement status, coverage, and a greedy cover of the gaps by
     training formats; ``uncovered`` lists gaps no format closes."""
     role = binding.iri(body.role, param="role", kind="role").value
@@ -82,7 +84,7 @@ def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
 @router.post("/api/match",
             response_model=None, responses={200: {"model": MatchResponse}},
              summary="Roles that best fit held competencies")
-def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """All roles by coverage descending, ties by label; ``limit`` of them."""
     return JSONResponse(planning.match(planning.get_index(ctx), _have(body.have), body.limit, lang))
 
@@ -90,7 +92,7 @@ def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONRespon
 @router.get("/api/roles/{id:path}/curriculum",
             response_model=None, responses={200: {"model": CurriculumGapsResponse}},
             summary="Curriculum gaps of one role")
-def role_curriculum(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def role_curriculum(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """The role's required competencies that no training format develops to the required level."""
     role = binding.iri(id, param="id", kind="role").value
     return JSONResponse(planning.curriculum_gaps(planning.get_index(ctx), role, lang))
@@ -99,6 +101,6 @@ def role_curriculum(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONRespons
 @router.get("/api/curriculum/gaps",
             response_model=None, responses={200: {"model": CurriculumGapsResponse}},
             summary="Curriculum gaps over all roles")
-def curriculum_gaps(ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def curriculum_gaps(ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """Required competencies (per required level) that no training format reaches."""
     return JSONResponse(planning.curriculum_gaps(planning.get_index(ctx), None, lang))

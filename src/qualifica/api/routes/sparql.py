@@ -89,7 +89,7 @@ async def _answer(request: Request, ctx: CtxDep, body: bytes) -> Response:
         return chosen, protocol.serialize_result(result, chosen)
 
     # A little grace so that the store's own deadline check usually answers first.
-    chosen, payload = await _pool(ctx).run(run, s.query_timeout_s + 0.2)
+    chosen, payload = await _pool(ctx).run(run, s.query_timeout_s, grace_s=0.2)
     return Response(payload, media_type=protocol.content_type(chosen),
                     headers={"Vary": "Accept"})
 

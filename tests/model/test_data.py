@@ -1,0 +1,378 @@
+"""The bundled knowledge graph: it loads through the SHACL gate, conforms without warnings, is
+complete where the domain says so (roles, DigComp, levels, tasks, formats, legal bases) and cites
+only the sources the domain names."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import Literal, NamedNode
+
+from qualifica.context import Context
+from qualifica.namespaces import DCTERMS, GRAPH, ID, PREFIXES, QD, RDF, SKOS, XSD
+from qualifica.validation.shacl import parse_files, to_rdflib
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA_FILES = sorted((ROOT / "data").glob("*.ttl"))
+VOCAB_FILE = ROOT / "ontology" / "vocab" / "frameworks.ttl"
+EDITORIAL = ID + "source/editorial"
+
+TYPE = NamedNode(RDF + "type")
+PREF = NamedNode(SKOS + "prefLabel")
+SOURCE = NamedNode(DCTERMS + "source")
+
+
+def qd(name: str) -> NamedNode:
+    return NamedNode(QD + name)
+
+
+def node(kind: str, slug: str) -> NamedNode:
+    return NamedNode(f"{ID}{kind}/{slug}")
+
+
+def instances(ctx: Context, cls: str) -> set[str]:
+    return {q.subject.value for q in ctx.store.quads(None, TYPE, qd(cls))}
+
+
+def objects(ctx: Context, subject: str, predicate: NamedNode) -> list[str]:
+    return [q.object.value for q in ctx.store.quads(NamedNode(subject), predicate, None)]
+
+
+def labels(ctx: Context, subject: str) -> dict[str, str]:
+    return {q.object.language or "": q.object.value
+            for q in ctx.store.quads(NamedNode(subject), PREF, None)
+            if isinstance(q.object, Literal)}
+
+
+def rank(ctx: Context, level: str) -> int:
+    return int(objects(ctx, level, qd("rank"))[0])
+
+
+# --- loading and validation ------------------------------------------------------------------
+
+def test_bundled_graph_loaded_through_the_gate(bundled_ctx: Context) -> None:
+    graphs = bundled_ctx.store.named_graphs()
+    for stem in ("digcomp", "competencies", "legal-bases", "training", "roles", "tasks",
+                 "requirements", "sources", "frameworks"):
+        assert GRAPH + stem in graphs
+    assert bundled_ctx.store.count() > 3500
+
+
+def test_bundled_graph_conforms_without_warnings(bundled_ctx: Context) -> None:
+    quads = [q for qs in parse_files(bundled_ctx.bundled_files()).values() for q in qs]
+    report = bundled_ctx.shapes.validate(to_rdflib(quads))
+    assert report.conforms, report.text("en")
+    assert report.findings == [], report.text("en")
+
+
+def test_files_use_the_project_prefixes() -> None:
+    declared = re.compile(r"^@prefix\s+([\w-]*):\s+<([^>]+)>\s*\.", re.MULTILINE)
+    for path in [*DATA_FILES, VOCAB_FILE]:
+        prefixes = declared.findall(path.read_text(encoding="utf-8"))
+        assert prefixes, path
+        for name, iri in prefixes:
+            assert PREFIXES.get(name) == iri, f"{path.name}: prefix {name}: <{iri}>"
+
+
+# --- roles and tasks -------------------------------------------------------------------------
+
+E_KOMPETENZ_ROLES = [
+    "cio", "it-koordinator", "it-architekt", "it-projektmanager", "it-anforderungsmanager",
+    "it-controller", "it-sicherheitsmanager", "organisations-changemanager", "prozessmanager",
+    "innovationsmanager", "fachaufgabentraeger", "fachanwendungsbetreuer", "agenda-setter",
+    "berater-dienstleister", "anwender",
+]
+OTHER_ROLES = [
+    "chief-digital-officer", "digitalisierungsbeauftragte", "digitallotse",
+    "verwaltungsfachangestellte", "fachinformatiker-anwendungsentwicklung",
+    "fachinformatiker-systemintegration", "fachinformatiker-daten-und-prozessanalyse",
+    "fachinformatiker-digitale-vernetzung", "verwaltungsinformatikdienst-gehoben", "finanzwirt",
+]
+
+
+def test_roles_include_every_named_role(bundled_ctx: Context) -> None:
+    roles = instances(bundled_ctx, "Role")
+    assert len(roles) >= 21
+    for slug in E_KOMPETENZ_ROLES + OTHER_ROLES:
+        assert node("role", slug).value in roles, slug
+    assert labels(bundled_ctx, node("role", "prozessmanager").value) == {
+        "de": "Prozessmanager", "en": "Process manager"}
+
+
+def test_every_role_has_tasks_requirements_and_a_group(bundled_ctx: Context) -> None:
+    for role in instances(bundled_ctx, "Role"):
+        assert objects(bundled_ctx, role, qd("performsTask")), role
+        assert objects(bundled_ctx, role, qd("requires")), role
+        groups = objects(bundled_ctx, role, qd("roleGroup"))
+        assert len(groups) == 1 and labels(bundled_ctx, groups[0]).keys() == {"de", "en"}, role
+
+
+def test_occupations_have_their_ordinances(bundled_ctx: Context) -> None:
+    vfa = objects(bundled_ctx, node("role", "verwaltungsfachangestellte").value, qd("legalBasis"))
+    assert sorted(v.rsplit("/", 1)[1] for v in vfa) == [
+        "vwfangausbv-2", "vwfangausbv-3", "vwfangausbv-4"]
+    for spec in ("anwendungsentwicklung", "systemintegration", "daten-und-prozessanalyse",
+                 "digitale-vernetzung"):
+        bases = objects(bundled_ctx, node("role", f"fachinformatiker-{spec}").value,
+                        qd("legalBasis"))
+        assert bases == [node("legal-basis", "fiausbv").value]
+
+
+def test_tasks_are_many_and_all_performed(bundled_ctx: Context) -> None:
+    tasks = instances(bundled_ctx, "Task")
+    assert len(tasks) >= 40
+    performed = {q.object.value for q in bundled_ctx.store.quads(None, qd("performsTask"), None)}
+    assert tasks == performed
+
+
+def test_requirement_shapes_of_the_data(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    requirements = instances(ctx, "CompetencyRequirement")
+    assert len(requirements) > 100
+    for req in requirements:
+        # IRI = requirement/{holder}-{competency}
+        holders = [q.subject for q in ctx.store.quads(None, qd("requires"), NamedNode(req))]
+        assert len(holders) == 1
+        competency = objects(ctx, req, qd("competency"))[0]
+        assert req == f"{ID}requirement/{holders[0].value.rsplit('/', 1)[1]}-" \
+                      f"{competency.rsplit('/', 1)[1]}"
+        assert objects(ctx, req, qd("essential")) in (["true"], ["false"])
+        assert objects(ctx, req, qd("editorial")) == ["true"]
+        sources = objects(ctx, req, SOURCE)
+        assert EDITORIAL in sources and len(sources) >= 2
+    assert labels(ctx, node("requirement", "prozessmanager-digcomp-4-2").value) == {
+        "de": "Prozessmanager – 4.2 (Stufe 5)", "en": "Process manager – 4.2 (level 5)"}
+
+
+def test_requirement_reached_only_through_a_task(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    role = node("role", "fachinformatiker-systemintegration").value
+    own = {objects(ctx, r, qd("competency"))[0] for r in objects(ctx, role, qd("requires"))}
+    via_tasks = {objects(ctx, r, qd("competency"))[0]
+                 for t in objects(ctx, role, qd("performsTask"))
+                 for r in objects(ctx, t, qd("requires"))}
+    assert node("competency", "digcomp-4-1").value in via_tasks - own
+
+
+def test_a_role_requires_a_broader_digcomp_area(bundled_ctx: Context) -> None:
+    areas = {node("competency", f"digcomp-{i}").value for i in range(1, 6)}
+    required = {q.object.value for q in bundled_ctx.store.quads(None, qd("competency"), None)
+                if q.subject.value.startswith(ID + "requirement/")}
+    assert required & areas
+
+
+# --- competencies, frameworks, levels --------------------------------------------------------
+
+def test_digcomp_has_5_areas_and_21_competences(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    scheme = node("framework", "digcomp-2-2")
+    in_scheme = {q.subject.value
+                 for q in ctx.store.quads(None, NamedNode(SKOS + "inScheme"), scheme)}
+    areas = {q.subject.value
+             for q in ctx.store.quads(None, NamedNode(SKOS + "topConceptOf"), scheme)}
+    assert areas == {node("competency", f"digcomp-{i}").value for i in range(1, 6)}
+    competences = in_scheme - areas
+    assert len(competences) == 21
+    per_area: dict[str, int] = defaultdict(int)
+    for c in competences:
+        broader = objects(ctx, c, NamedNode(SKOS + "broader"))
+        assert len(broader) == 1 and broader[0] in areas, c
+        notation = objects(ctx, c, NamedNode(SKOS + "notation"))[0]
+        assert c.endswith("digcomp-" + notation.replace(".", "-"))
+        per_area[broader[0].rsplit("-", 1)[1]] += 1
+    assert dict(per_area) == {"1": 3, "2": 6, "3": 4, "4": 4, "5": 4}
+    assert labels(ctx, node("competency", "digcomp-4-2").value) == {
+        "de": "Schutz personenbezogener Daten und der Privatsphäre",
+        "en": "Protecting personal data and privacy"}
+    assert labels(ctx, node("competency", "digcomp-1").value)["de"] == \
+        "Informations- und Datenkompetenz"
+    assert labels(ctx, node("competency", "digcomp-4").value)["de"] == "Sicherheit"
+
+
+def test_blv_and_meta_study_competencies(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    expected = {
+        "blv-kompetenzen": {"Fachkompetenz", "Methodenkompetenz", "Soziale Kompetenz"},
+        "qd-metastudie": {"Selbstorganisationsfähigkeit", "Problemlösungskompetenz",
+                          "Soziale Kompetenzen", "Orientierungskompetenz",
+                          "Managementtechniken", "IT-bezogene Kompetenzen"},
+    }
+    for framework, names in expected.items():
+        members = [q.subject.value for q in ctx.store.quads(
+            None, NamedNode(SKOS + "inScheme"), node("framework", framework))]
+        assert {labels(ctx, m)["de"] for m in members} == names
+
+
+def test_frameworks(bundled_ctx: Context) -> None:
+    frameworks = instances(bundled_ctx, "CompetencyFramework")
+    assert frameworks == {node("framework", s).value for s in (
+        "digcomp-2-2", "e-kompetenz", "blv-kompetenzen", "qd-metastudie")}
+    for f in frameworks:
+        types = objects(bundled_ctx, f, TYPE)
+        assert SKOS + "ConceptScheme" in types
+        assert objects(bundled_ctx, f, NamedNode(SKOS + "definition"))
+        assert objects(bundled_ctx, f, SOURCE)
+    assert objects(bundled_ctx, node("framework", "digcomp-2-2").value, SOURCE) == [
+        "https://doi.org/10.2760/115376"]
+
+
+def test_digcomp_has_8_levels_and_the_mastery_scale_3(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    digcomp = [node("level", f"digcomp-{i}").value for i in range(1, 9)]
+    for i, level in enumerate(digcomp, 1):
+        assert rank(ctx, level) == i
+        assert objects(ctx, level, qd("levelOf")) == [node("framework", "digcomp-2-2").value]
+    assert labels(ctx, digcomp[0]) == {"de": "Grundlegend 1", "en": "Foundation 1"}
+    assert labels(ctx, digcomp[7]) == {"de": "Hochspezialisiert 8", "en": "Highly specialised 8"}
+    frameworks = {node("framework", f).value
+                  for f in ("e-kompetenz", "blv-kompetenzen", "qd-metastudie")}
+    for i in range(1, 4):
+        level = node("level", f"e-kompetenz-{i}").value
+        assert rank(ctx, level) == i
+        assert set(objects(ctx, level, qd("levelOf"))) == frameworks
+        assert EDITORIAL in objects(ctx, level, SOURCE)
+    assert len(instances(ctx, "ProficiencyLevel")) == 11
+
+
+# --- training formats ------------------------------------------------------------------------
+
+def test_every_format_has_kind_outcomes_and_a_section_level_basis(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    formats = instances(ctx, "TrainingFormat")
+    assert len(formats) >= 25
+    kinds: dict[str, int] = defaultdict(int)
+    for f in formats:
+        kind = objects(ctx, f, qd("kind"))
+        assert len(kind) == 1
+        kinds[kind[0].rsplit("#", 1)[1]] += 1
+        outcomes = objects(ctx, f, qd("develops"))
+        assert outcomes, f
+        for o in outcomes:
+            assert o == f"{ID}outcome/{f.rsplit('/', 1)[1]}-" \
+                        f"{objects(ctx, o, qd('competency'))[0].rsplit('/', 1)[1]}"
+        bases = objects(ctx, f, qd("legalBasis"))
+        assert any(objects(ctx, b, qd("partOf")) for b in bases), f
+    assert set(kinds) == {"Ausbildung", "Fortbildung", "Weiterbildung"}
+
+
+def test_named_formats_exist(bundled_ctx: Context) -> None:
+    formats = instances(bundled_ctx, "TrainingFormat")
+    for slug in ("tvoed-erhaltungsqualifizierung", "tvoed-fort-und-weiterbildung",
+                 "tvoed-qualifizierung-arbeitsplatzsicherung",
+                 "tvoed-wiedereinstiegsqualifizierung", "digitv-massgeschneiderte-kurse",
+                 "digitv-allgemeingueltige-kurse", "digitv-studiengaenge", "berufsausbildung",
+                 "berufliche-fortbildung", "umschulung", "gepruefte-berufsspezialistin",
+                 "bachelor-professional", "master-professional",
+                 "vorbereitungsdienst-verwaltungsinformatik",
+                 "duales-studium-verwaltungsinformatik", "egov-campus-prozessmanagement",
+                 "egov-campus-verwaltungsportale", "digitalakademie-seminare"):
+        assert node("training-format", slug).value in formats, slug
+    tvoed = objects(bundled_ctx, node("training-format", "tvoed-erhaltungsqualifizierung").value,
+                    qd("legalBasis"))
+    assert tvoed == [node("legal-basis", "tvoed-5").value]
+
+
+def test_non_editorial_outcomes_cite_their_norm(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    stated = [q.subject.value for q in ctx.store.quads(
+        None, qd("editorial"), Literal("false", datatype=NamedNode(XSD + "boolean")))]
+    assert len(stated) == 3
+    for outcome in stated:
+        assert EDITORIAL not in objects(ctx, outcome, SOURCE)
+        assert "https://www.gesetze-im-internet.de/blv_2009/__47.html" in \
+            objects(ctx, outcome, SOURCE)
+
+
+# --- legal bases -----------------------------------------------------------------------------
+
+ACTS = ["bbig", "vwfangausbv", "fiausbv", "bbg", "blv", "tvoed", "tv-l", "digitv-bund", "ozg",
+        "ozg-aenderungsgesetz", "egovg", "vo-verwaltungsinformatikdienst-gehoben"]
+SECTIONS = ["bbig-1", "bbig-3", "bbig-5", "bbig-53", "bbig-53a", "bbig-53b", "bbig-53c",
+            "bbig-53d", "bbig-58", "bbig-73", "vwfangausbv-2", "vwfangausbv-3", "vwfangausbv-4",
+            "bbg-61", "bbg-78", "blv-46", "blv-47", "tvoed-5", "tv-l-5", "digitv-bund-4",
+            "ozg-1", "ozg-3", "ozg-4", "ozg-5", "egovg-6", "egovg-9"]
+
+
+def test_legal_bases_acts_and_sections(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    bases = instances(ctx, "LegalBasis")
+    assert bases == {node("legal-basis", s).value for s in ACTS + SECTIONS}
+    for section in SECTIONS:
+        iri = node("legal-basis", section).value
+        act = objects(ctx, iri, qd("partOf"))
+        assert act == [node("legal-basis", section.rsplit("-", 1)[0]).value], section
+        assert objects(ctx, iri, NamedNode(SKOS + "scopeNote")), section  # the "as of" note
+    for act in ACTS:
+        iri = node("legal-basis", act).value
+        assert not objects(ctx, iri, qd("partOf"))
+        assert objects(ctx, iri, NamedNode(DCTERMS + "identifier")), act
+
+
+def test_legal_sources_by_kind_of_norm(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    gii = "https://www.gesetze-im-internet.de/"
+    assert objects(ctx, node("legal-basis", "bbig-1").value, SOURCE) == [gii + "bbig_2005/__1.html"]
+    for agreement in ("tvoed", "tvoed-5", "digitv-bund", "digitv-bund-4", "tv-l"):
+        sources = [q.object for q in ctx.store.quads(
+            node("legal-basis", agreement), SOURCE, None)]
+        assert sources and all(isinstance(s, Literal) for s in sources), agreement
+    schema_same_as = NamedNode("https://schema.org/sameAs")
+    assert objects(ctx, node("legal-basis", "ozg-aenderungsgesetz").value, schema_same_as) == [
+        "https://www.recht.bund.de/eli/bund/bgbl-1/2024/245"]
+    assert objects(ctx, node("legal-basis", "vo-verwaltungsinformatikdienst-gehoben").value,
+                   schema_same_as) == ["https://www.recht.bund.de/eli/bund/bgbl-1/2024/284"]
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+ALLOWED_SOURCES = (
+    EDITORIAL, ID + "legal-basis/", "https://doi.org/10.2760/115376",
+    "https://github.com/dini-ag-kim/digComp", "urn:isbn:978-3-946209-03-4",
+    "https://www.qualifica-digitalis.de/", "https://www.fokus.fraunhofer.de/",
+    "https://trendreport.digitaler-staat.org/", "https://egov-campus.org/",
+    "https://www.bakoev.bund.de/", "https://www.gesetze-im-internet.de/",
+    "https://www.recht.bund.de/eli/bund/bgbl-1/2024/",
+)
+
+
+def test_every_subject_of_the_data_has_a_source() -> None:
+    graph = to_rdflib(q for qs in parse_files([*DATA_FILES, VOCAB_FILE]).values() for q in qs)
+    bibliographic = rdflib.URIRef(DCTERMS + "BibliographicResource")
+    source = rdflib.URIRef(DCTERMS + "source")
+    subjects = set(graph.subjects())
+    described = set(graph.subjects(rdflib.RDF.type, bibliographic))
+    missing = [s for s in subjects - described if (s, source, None) not in graph]
+    assert missing == []
+    assert len(subjects) > 350
+
+
+def test_only_the_domain_sources_are_cited(bundled_ctx: Context) -> None:
+    cited = {q.object.value for q in bundled_ctx.store.quads(None, SOURCE, None)
+             if isinstance(q.object, NamedNode)}
+    stray = sorted(c for c in cited if not c.startswith(ALLOWED_SOURCES))
+    assert stray == []
+    described = {q.subject.value for q in bundled_ctx.store.quads(
+        None, TYPE, NamedNode(DCTERMS + "BibliographicResource"))}
+    for iri in cited - described:
+        assert iri.startswith((ID + "legal-basis/", "https://www.gesetze-im-internet.de/",
+                               "https://www.recht.bund.de/")), iri
+
+
+@pytest.mark.parametrize("kind", ["role", "task", "competency", "training-format", "legal-basis",
+                                  "requirement", "outcome", "level", "framework"])
+def test_every_instance_has_one_label_per_language(bundled_ctx: Context, kind: str) -> None:
+    cls = {"role": "Role", "task": "Task", "competency": "Competency",
+           "training-format": "TrainingFormat", "legal-basis": "LegalBasis",
+           "requirement": "CompetencyRequirement", "outcome": "LearningOutcome",
+           "level": "ProficiencyLevel", "framework": "CompetencyFramework"}[kind]
+    members = instances(bundled_ctx, cls)
+    assert members
+    for member in members:
+        assert member.startswith(f"{ID}{kind}/")
+        langs = [q.object.language for q in bundled_ctx.store.quads(NamedNode(member), PREF, None)
+                 if isinstance(q.object, Literal)]
+        assert sorted(langs) == ["de", "en"], member

@@ -1,0 +1,703 @@
+"""The named queries of ``queries/`` on the bundled graph: every query runs with its example
+parameters through pyoxigraph substitutions and through a VALUES block (as for remote stores),
+both give the same rows, and the rows are the expected ones. The quality rules of ``queries/qc``
+find nothing in the bundled graph and do find the faults of a deliberately broken one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+from pyoxigraph import Literal, NamedNode, RdfFormat
+
+from qualifica.context import Context
+from qualifica.errors import BadParameter
+from qualifica.namespaces import ID, QD
+from qualifica.sparql.binding import bind
+from qualifica.sparql.registry import NamedQuery
+from qualifica.store.base import SelectResult, Store
+from qualifica.store.oxigraph import OxigraphStore
+from qualifica.validation.shacl import parse_bytes
+
+Row = tuple[str | None, ...]
+
+EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
+    "competencies-per-area": (
+        ("area", "notation", "competences"),
+        [
+            ("competency/digcomp-1", "1", "3"),
+            ("competency/digcomp-2", "2", "6"),
+            ("competency/digcomp-3", "3", "4"),
+            ("competency/digcomp-4", "4", "4"),
+            ("competency/digcomp-5", "5", "4"),
+        ],
+    ),
+    "competency-hierarchy": (
+        ("competency", "notation", "broader"),
+        [
+            ("competency/blv-fachkompetenz", None, None),
+            ("competency/blv-methodenkompetenz", None, None),
+            ("competency/blv-soziale-kompetenz", None, None),
+        ],
+    ),
+    "editorial-links": (
+        ("link", "type", "holder", "level"),
+        [
+            (
+                "requirement/digitale-transformation-steuern-digcomp-4-4",
+                "qd:CompetencyRequirement",
+                "task/digitale-transformation-steuern",
+                "level/digcomp-4",
+            ),
+            (
+                "requirement/it-architekt-digcomp-4-4",
+                "qd:CompetencyRequirement",
+                "role/it-architekt",
+                "level/digcomp-4",
+            ),
+        ],
+    ),
+    "essential-without-training": (
+        ("competency", "holder", "rank", "bestRank"),
+        [
+            ("competency/digcomp-1-2", "role/fachinformatiker-daten-und-prozessanalyse", "6", "5"),
+            ("competency/digcomp-1-2", "role/it-controller", "6", "5"),
+            ("competency/digcomp-1-2", "task/daten-analysieren", "6", "5"),
+            ("competency/digcomp-2-4", "role/cio", "5", "4"),
+            ("competency/digcomp-2-4", "role/it-koordinator", "5", "4"),
+            ("competency/digcomp-2-4", "role/it-projektmanager", "5", "4"),
+            ("competency/digcomp-2-4", "task/it-vorhaben-koordinieren", "5", "4"),
+            ("competency/digcomp-4", "role/cio", "5", None),
+            ("competency/digcomp-4-1", "role/it-sicherheitsmanager", "6", "5"),
+            ("competency/digcomp-4-1", "task/sicherheitskonzept-erstellen", "6", "5"),
+            ("competency/digcomp-4-1", "task/sicherheitsvorfaelle-behandeln", "6", "5"),
+            ("competency/digcomp-4-2", "role/it-sicherheitsmanager", "6", "5"),
+            ("competency/digcomp-4-2", "task/sicherheitskonzept-erstellen", "6", "5"),
+            ("competency/digcomp-4-4", "role/it-architekt", "4", None),
+            ("competency/qd-orientierungskompetenz", "role/chief-digital-officer", "3", None),
+        ],
+    ),
+    "format-outcomes": (
+        ("competency", "level", "rank", "editorial"),
+        [
+            ("competency/digcomp-1-3", "level/digcomp-5", "5", "true"),
+            ("competency/digcomp-3-4", "level/digcomp-6", "6", "true"),
+            ("competency/digcomp-4-1", "level/digcomp-5", "5", "true"),
+            ("competency/digcomp-5-1", "level/digcomp-6", "6", "true"),
+        ],
+    ),
+    "formats-by-kind": (
+        ("format", "outcomes"),
+        [
+            ("training-format/ausbildung-fachinformatiker", "4"),
+            ("training-format/ausbildung-verwaltungsfachangestellte", "4"),
+            ("training-format/berufsausbildung", "2"),
+            ("training-format/duales-studium-verwaltungsinformatik", "3"),
+            ("training-format/vorbereitungsdienst-verwaltungsinformatik", "4"),
+        ],
+    ),
+    "framework-levels": (
+        ("level", "rank"),
+        [
+            ("level/e-kompetenz-1", "1"),
+            ("level/e-kompetenz-2", "2"),
+            ("level/e-kompetenz-3", "3"),
+        ],
+    ),
+    "legal-basis-provisions": (
+        ("provision", "notation", "url"),
+        [
+            ("legal-basis/bbig-1", "§ 1", "https://www.gesetze-im-internet.de/bbig_2005/__1.html"),
+            ("legal-basis/bbig-3", "§ 3", "https://www.gesetze-im-internet.de/bbig_2005/__3.html"),
+            ("legal-basis/bbig-5", "§ 5", "https://www.gesetze-im-internet.de/bbig_2005/__5.html"),
+            (
+                "legal-basis/bbig-53",
+                "§ 53",
+                "https://www.gesetze-im-internet.de/bbig_2005/__53.html",
+            ),
+            (
+                "legal-basis/bbig-53a",
+                "§ 53a",
+                "https://www.gesetze-im-internet.de/bbig_2005/__53a.html",
+            ),
+            (
+                "legal-basis/bbig-53b",
+                "§ 53b",
+                "https://www.gesetze-im-internet.de/bbig_2005/__53b.html",
+            ),
+            (
+                "legal-basis/bbig-53c",
+                "§ 53c",
+                "https://www.gesetze-im-internet.de/bbig_2005/__53c.html",
+            ),
+            (
+                "legal-basis/bbig-53d",
+                "§ 53d",
+                "https://www.gesetze-im-internet.de/bbig_2005/__53d.html",
+            ),
+            (
+                "legal-basis/bbig-58",
+                "§ 58",
+                "https://www.gesetze-im-internet.de/bbig_2005/__58.html",
+            ),
+            (
+                "legal-basis/bbig-73",
+                "§ 73",
+                "https://www.gesetze-im-internet.de/bbig_2005/__73.html",
+            ),
+        ],
+    ),
+    "role-competencies": (
+        ("competency", "framework", "level", "rank", "essential", "path", "task"),
+        [
+            (
+                "competency/digcomp-1-3",
+                "framework/digcomp-2-2",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "direct",
+                None,
+            ),
+            (
+                "competency/digcomp-1-3",
+                "framework/digcomp-2-2",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "task",
+                "task/prozesse-erheben",
+            ),
+            (
+                "competency/digcomp-2-3",
+                "framework/digcomp-2-2",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "task",
+                "task/verwaltungsleistungen-digitalisieren",
+            ),
+            (
+                "competency/digcomp-4-2",
+                "framework/digcomp-2-2",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "direct",
+                None,
+            ),
+            (
+                "competency/digcomp-4-2",
+                "framework/digcomp-2-2",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "task",
+                "task/verwaltungsleistungen-digitalisieren",
+            ),
+            (
+                "competency/digcomp-5-3",
+                "framework/digcomp-2-2",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "direct",
+                None,
+            ),
+            (
+                "competency/digcomp-5-3",
+                "framework/digcomp-2-2",
+                "level/digcomp-6",
+                "6",
+                "true",
+                "task",
+                "task/prozesse-optimieren",
+            ),
+            (
+                "competency/qd-problemloesungskompetenz",
+                "framework/qd-metastudie",
+                "level/e-kompetenz-3",
+                "3",
+                "true",
+                "direct",
+                None,
+            ),
+            (
+                "competency/qd-problemloesungskompetenz",
+                "framework/qd-metastudie",
+                "level/e-kompetenz-2",
+                "2",
+                "true",
+                "task",
+                "task/prozesse-erheben",
+            ),
+        ],
+    ),
+    "role-groups": (
+        ("broader", "role"),
+        [
+            ("role-group/gestalter", "role/digitallotse"),
+            ("role-group/gestalter", "role/fachanwendungsbetreuer"),
+            ("role-group/gestalter", "role/fachaufgabentraeger"),
+            ("role-group/gestalter", "role/finanzwirt"),
+            ("role-group/gestalter", "role/verwaltungsfachangestellte"),
+        ],
+    ),
+    "role-requirements-count": (
+        ("direct", "viaTasks", "competencies", "essentials"),
+        [
+            ("4", "5", "5", "9"),
+        ],
+    ),
+    "role-tasks": (
+        ("task",),
+        [
+            ("task/sicherheit-sensibilisieren",),
+            ("task/sicherheitskonzept-erstellen",),
+            ("task/sicherheitsvorfaelle-behandeln",),
+        ],
+    ),
+    "roles-by-legal-basis": (
+        ("role", "path", "task", "provision"),
+        [
+            ("role/anwender", "task", "task/e-akte-fuehren", "legal-basis/egovg-6"),
+            (
+                "role/fachinformatiker-daten-und-prozessanalyse",
+                "task",
+                "task/prozesse-erheben",
+                "legal-basis/egovg-9",
+            ),
+            ("role/prozessmanager", "task", "task/prozesse-erheben", "legal-basis/egovg-9"),
+            ("role/prozessmanager", "task", "task/prozesse-optimieren", "legal-basis/egovg-9"),
+            (
+                "role/verwaltungsfachangestellte",
+                "task",
+                "task/e-akte-fuehren",
+                "legal-basis/egovg-6",
+            ),
+        ],
+    ),
+    "roles-requiring-competency": (
+        ("role", "path", "via", "level", "rank", "essential"),
+        [
+            ("role/cio", "broader", "competency/digcomp-4", "level/digcomp-5", "5", "true"),
+            ("role/anwender", "direct", None, "level/digcomp-3", "3", "true"),
+            ("role/fachaufgabentraeger", "direct", None, "level/digcomp-4", "4", "true"),
+            ("role/finanzwirt", "direct", None, "level/digcomp-5", "5", "true"),
+            ("role/it-sicherheitsmanager", "direct", None, "level/digcomp-6", "6", "true"),
+            ("role/prozessmanager", "direct", None, "level/digcomp-5", "5", "true"),
+            ("role/verwaltungsfachangestellte", "direct", None, "level/digcomp-4", "4", "true"),
+            (
+                "role/digitalisierungsbeauftragte",
+                "task",
+                "task/verwaltungsleistungen-digitalisieren",
+                "level/digcomp-5",
+                "5",
+                "true",
+            ),
+            (
+                "role/it-sicherheitsmanager",
+                "task",
+                "task/sicherheitskonzept-erstellen",
+                "level/digcomp-6",
+                "6",
+                "true",
+            ),
+            (
+                "role/prozessmanager",
+                "task",
+                "task/verwaltungsleistungen-digitalisieren",
+                "level/digcomp-5",
+                "5",
+                "true",
+            ),
+        ],
+    ),
+    "search-labels": (
+        ("resource", "label", "type"),
+        [
+            (
+                "role/fachinformatiker-daten-und-prozessanalyse",
+                "Fachinformatiker/in – Daten- und Prozessanalyse",
+                "qd:Role",
+            ),
+            ("role/prozessmanager", "Prozessmanager", "qd:Role"),
+            ("task/prozesse-erheben", "Verwaltungsprozesse erheben und modellieren", "qd:Task"),
+            ("task/prozesse-optimieren", "Verwaltungsprozesse optimieren", "qd:Task"),
+            ("task/veraenderungsprozesse-begleiten", "Veränderungsprozesse begleiten", "qd:Task"),
+            (
+                "training-format/egov-campus-prozessmanagement",
+                "eGov-Campus: Prozessmanagement im öffentlichen Sektor",
+                "qd:TrainingFormat",
+            ),
+        ],
+    ),
+    "training-for-competency": (
+        ("format", "kind", "level", "rank", "editorial", "legalBasis"),
+        [
+            (
+                "training-format/ausbildung-fachinformatiker",
+                "qd:Ausbildung",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "legal-basis/bbig-5",
+            ),
+            (
+                "training-format/ausbildung-fachinformatiker",
+                "qd:Ausbildung",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "legal-basis/fiausbv",
+            ),
+            (
+                "training-format/egov-campus-it-sicherheit",
+                "qd:Weiterbildung",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "legal-basis/blv-47",
+            ),
+            (
+                "training-format/egov-campus-it-sicherheit",
+                "qd:Weiterbildung",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "legal-basis/digitv-bund-4",
+            ),
+            (
+                "training-format/egov-campus-it-sicherheit",
+                "qd:Weiterbildung",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "legal-basis/ozg-5",
+            ),
+            (
+                "training-format/vorbereitungsdienst-verwaltungsinformatik",
+                "qd:Ausbildung",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "legal-basis/bbig-3",
+            ),
+            (
+                "training-format/vorbereitungsdienst-verwaltungsinformatik",
+                "qd:Ausbildung",
+                "level/digcomp-5",
+                "5",
+                "true",
+                "legal-basis/vo-verwaltungsinformatikdienst-gehoben",
+            ),
+        ],
+    ),
+}
+
+
+def short(term: object) -> str | None:
+    """An IRI as ``kind/slug`` or ``qd:Name``, a literal as its value."""
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return term.value.replace(ID, "").replace(QD, "qd:")
+    assert isinstance(term, Literal)
+    return term.value
+
+
+def run_both(
+    store: Store, query: NamedQuery, params: Mapping[str, object]
+) -> tuple[SelectResult, SelectResult, bool]:
+    """Run a named query with substitutions and with a VALUES block; whether any value was
+    substituted."""
+    bound = bind(query, params)
+    text, subs = bound.for_substitution()
+    by_substitution = store.query(text, substitutions=subs)
+    by_values = store.query(bound.as_values())
+    assert isinstance(by_substitution, SelectResult) and isinstance(by_values, SelectResult)
+    return by_substitution, by_values, bool(subs)
+
+
+def table(result: SelectResult, columns: tuple[str, ...]) -> list[Row]:
+    return [tuple(short(row.get(c)) for c in columns) for row in result.rows]
+
+
+def test_registry_holds_the_named_queries(bundled_ctx: Context) -> None:
+    registry = bundled_ctx.registry
+    assert len(registry) >= 14
+    assert set(EXPECTED) <= set(registry.queries)
+    for query in registry:
+        assert query.form == "select"
+        assert query.summary and query.description
+        lang = query.param("lang")
+        assert lang.type == "language" and lang.default == "de"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_named_query_example(bundled_ctx: Context, name: str) -> None:
+    query = bundled_ctx.registry.get(name)
+    by_substitution, by_values, _ = run_both(bundled_ctx.store, query, query.example)
+    assert by_substitution.variables == by_values.variables
+    assert by_substitution.rows == by_values.rows
+    columns, expected = EXPECTED[name]
+    assert table(by_substitution, columns) == expected
+
+
+def test_examples_exercise_substitution(bundled_ctx: Context) -> None:
+    substituted = [
+        q.name for q in bundled_ctx.registry if run_both(bundled_ctx.store, q, q.example)[2]
+    ]
+    assert len(substituted) >= 10
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("de", "Sicherheitsvorfälle behandeln"), ("en", "Handle security incidents")],
+)
+def test_labels_follow_the_language(bundled_ctx: Context, lang: str, label: str) -> None:
+    query = bundled_ctx.registry.get("role-tasks")
+    result, values, _ = run_both(
+        bundled_ctx.store, query, {"role": "it-sicherheitsmanager", "lang": lang}
+    )
+    assert result.rows == values.rows
+    labels = [row["taskLabel"] for row in result.rows]
+    assert len(labels) == 3 and all(isinstance(x, Literal) and x.language == lang for x in labels)
+    assert label in [x.value for x in labels]
+
+
+# Further parameter sets: both bindings agree, and the answer is the stated one.
+CASES: list[tuple[str, dict[str, object], tuple[str, ...], list[Row]]] = [
+    (
+        "roles-by-legal-basis",
+        {"legalBasis": "vwfangausbv"},
+        ("role", "path", "provision"),
+        [
+            ("role/verwaltungsfachangestellte", "direct", "legal-basis/vwfangausbv-2"),
+            ("role/verwaltungsfachangestellte", "direct", "legal-basis/vwfangausbv-3"),
+            ("role/verwaltungsfachangestellte", "direct", "legal-basis/vwfangausbv-4"),
+        ],
+    ),
+    (
+        "roles-by-legal-basis",
+        {"legalBasis": ID + "legal-basis/ozg-5"},
+        ("role", "task"),
+        [
+            ("role/it-sicherheitsmanager", "task/sicherheitskonzept-erstellen"),
+        ],
+    ),
+    (
+        "competencies-per-area",
+        {"framework": "qd-metastudie", "lang": "en"},
+        ("area", "competences"),
+        [
+            ("competency/qd-it-bezogene-kompetenzen", "0"),
+            ("competency/qd-managementtechniken", "0"),
+            ("competency/qd-orientierungskompetenz", "0"),
+            ("competency/qd-problemloesungskompetenz", "0"),
+            ("competency/qd-selbstorganisationsfaehigkeit", "0"),
+            ("competency/qd-soziale-kompetenzen", "0"),
+        ],
+    ),
+    (
+        "roles-requiring-competency",
+        {"competency": "digcomp-4-4"},
+        ("role", "path", "via"),
+        [
+            ("role/cio", "broader", "competency/digcomp-4"),
+            ("role/it-architekt", "direct", None),
+            ("role/chief-digital-officer", "task", "task/digitale-transformation-steuern"),
+        ],
+    ),
+    ("training-for-competency", {"competency": "digcomp-4-4"}, ("format",), []),
+    (
+        "formats-by-kind",
+        {"kind": "Weiterbildung", "lang": "en"},
+        ("format",),
+        [
+            ("training-format/digitalakademie-programme",),
+            ("training-format/digitv-studiengaenge",),
+            ("training-format/egov-campus-fim",),
+            ("training-format/egov-campus-it-sicherheit",),
+            ("training-format/egov-campus-kuenstliche-intelligenz",),
+            ("training-format/egov-campus-ozg",),
+            ("training-format/egov-campus-prozessmanagement",),
+            ("training-format/egov-campus-verwaltungsportale",),
+            ("training-format/tvoed-fort-und-weiterbildung",),
+            ("training-format/tvoed-qualifizierung-arbeitsplatzsicherung",),
+            ("training-format/umschulung",),
+        ],
+    ),
+    (
+        "search-labels",
+        {"text": "DATENKOMPETENZ"},
+        ("resource", "label"),
+        [
+            ("competency/digcomp-1", "Informations- und Datenkompetenz"),
+        ],
+    ),
+    (
+        "search-labels",
+        {"text": "privacy", "lang": "en"},
+        ("resource",),
+        [
+            ("competency/digcomp-4-2",),
+        ],
+    ),
+    (
+        "framework-levels",
+        {},
+        ("level", "levelLabel"),
+        [
+            (f"level/digcomp-{i}", name)
+            for i, name in enumerate(
+                [
+                    "Grundlegend 1",
+                    "Grundlegend 2",
+                    "Selbstständig 3",
+                    "Selbstständig 4",
+                    "Fortgeschritten 5",
+                    "Fortgeschritten 6",
+                    "Hochspezialisiert 7",
+                    "Hochspezialisiert 8",
+                ],
+                1,
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "columns", "expected"), CASES)
+def test_named_query_cases(
+    bundled_ctx: Context,
+    name: str,
+    params: dict[str, object],
+    columns: tuple[str, ...],
+    expected: list[Row],
+) -> None:
+    query = bundled_ctx.registry.get(name)
+    result, values, _ = run_both(bundled_ctx.store, query, params)
+    assert result.rows == values.rows
+    assert table(result, columns) == expected
+
+
+def test_optional_parameters_widen_the_answer(bundled_ctx: Context) -> None:
+    store, registry = bundled_ctx.store, bundled_ctx.registry
+    counts, values, _ = run_both(store, registry.get("role-requirements-count"), {})
+    assert counts.rows == values.rows
+    assert len(counts.rows) == 25
+    assert all(int(short(row["competencies"]) or 0) >= 2 for row in counts.rows)
+    groups, _, _ = run_both(store, registry.get("role-groups"), {"lang": "en"})
+    assert len(groups.rows) == 25
+    links, values, _ = run_both(store, registry.get("editorial-links"), {})
+    assert links.rows == values.rows
+    editorial = [
+        q
+        for q in store.quads(None, NamedNode(QD + "editorial"), None)
+        if isinstance(q.object, Literal) and q.object.value == "true"
+    ]
+    assert len(links.rows) == len(editorial)
+    assert {short(row["type"]) for row in links.rows} == {
+        "qd:CompetencyRequirement",
+        "qd:LearningOutcome",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "param"),
+    [
+        ("formats-by-kind", {"kind": "Studium"}, "kind"),
+        ("formats-by-kind", {}, "kind"),
+        ("roles-requiring-competency", {}, "competency"),
+        ("role-tasks", {"role": "not a slug!"}, "role"),
+        ("role-tasks", {"role": "cio", "lang": "de-!!"}, "lang"),
+        ("search-labels", {"text": "x" * 1001}, "text"),
+        ("framework-levels", {"framework": "e-kompetenz", "limit": "3"}, "limit"),
+    ],
+)
+def test_bad_parameters_are_refused(
+    bundled_ctx: Context, name: str, params: dict[str, object], param: str
+) -> None:
+    with pytest.raises(BadParameter) as info:
+        bind(bundled_ctx.registry.get(name), params)
+    assert info.value.param == param
+    assert info.value.status == 422
+
+
+# --- quality rules -----------------------------------------------------------------------------
+
+
+def test_quality_rules_pass_on_the_bundled_graph(bundled_ctx: Context) -> None:
+    qc = bundled_ctx.registry.qc
+    assert len(qc) >= 5
+    for name, query in qc.items():
+        result = bundled_ctx.store.query(query.text)
+        assert isinstance(result, SelectResult)
+        assert result.rows == [], name
+
+
+BROKEN = """
+@prefix qd: <https://w3id.org/qualifica/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ex: <https://w3id.org/qualifica/id/> .
+
+ex:framework\\/a a qd:CompetencyFramework ; skos:prefLabel "A"@de, "A"@en ;
+    dcterms:source <https://example.org/a> .
+ex:framework\\/b a qd:CompetencyFramework ; skos:prefLabel "B"@de, "B"@en ;
+    dcterms:source <https://example.org/b> .
+ex:level\\/b-1 a qd:ProficiencyLevel ; qd:levelOf ex:framework\\/b ; qd:rank 1 ;
+    skos:prefLabel "B 1"@de, "B 1"@en ; dcterms:source <https://example.org/b> .
+ex:competency\\/c a qd:Competency ; skos:inScheme ex:framework\\/a ;
+    skos:prefLabel "C"@de, "C"@en ; dcterms:source <https://example.org/a> .
+
+# no requirement, no task, no source, two German labels and no English one
+ex:role\\/empty a qd:Role ; skos:prefLabel "Leer"@de, "Leerstelle"@de .
+# a task nobody describes
+ex:role\\/busy a qd:Role ; skos:prefLabel "B"@de, "B"@en ; dcterms:source <https://example.org/r> ;
+    qd:performsTask ex:task\\/ghost ; qd:requires ex:requirement\\/busy-c .
+# level of another framework; editorial without the editorial source
+ex:requirement\\/busy-c a qd:CompetencyRequirement ; qd:competency ex:competency\\/c ;
+    qd:level ex:level\\/b-1 ; qd:editorial true ; skos:prefLabel "R"@de, "R"@en ;
+    dcterms:source <https://example.org/r> .
+# a requirement nothing points to
+ex:requirement\\/orphan-c a qd:CompetencyRequirement ; qd:competency ex:competency\\/c ;
+    skos:prefLabel "O"@de, "O"@en ; dcterms:source <https://example.org/r> .
+# a format without legal basis and outcome
+ex:training-format\\/f a qd:TrainingFormat ; skos:prefLabel "F"@de, "F"@en ;
+    dcterms:source <https://example.org/f> .
+"""
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "dangling-reference-violation",
+        "duplicate-preflabel-language-violation",
+        "editorial-without-editorial-source-violation",
+        "format-without-legal-basis-violation",
+        "level-not-in-framework-violation",
+        "missing-label-language-violation",
+        "orphan-link-violation",
+        "resource-without-source-violation",
+        "role-without-requirement-violation",
+        "role-without-task-violation",
+    ],
+)
+def test_quality_rule_finds_its_fault(bundled_ctx: Context, rule: str) -> None:
+    store = OxigraphStore(None)
+    try:
+        store.add(
+            parse_bytes(
+                BROKEN.encode(),
+                RdfFormat.TURTLE,
+                source="broken.ttl",
+                graph="https://w3id.org/qualifica/graph/broken",
+            )
+        )
+        result = store.query(bundled_ctx.registry.qc[rule].text)
+        assert isinstance(result, SelectResult)
+        assert result.rows, rule
+    finally:
+        store.close()
