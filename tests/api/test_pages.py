@@ -143,12 +143,12 @@ def test_language_switch(client: TestClient) -> None:
     assert '<html lang="en">' in en.text and "Tasks" in en.text
     assert en.headers["content-language"] == "en"
     assert 'href="/roles/prozessmanager?lang=en"' in de.text
-    assert 'href="/roles/prozessmanager"' in en.text
+    assert 'href="/roles/prozessmanager?lang=de"' in en.text
     # links on an English page stay English
     assert "/competencies/" in en.text
     assert all("lang=en" in h for h in tables_of(en.text).links
                if h.startswith(("/competencies/", "/roles/", "/id/"))
-               and h != "/roles/prozessmanager")  # the switch back to German
+               and h != "/roles/prozessmanager?lang=de")  # the switch back to German
     # an unknown language falls back to German
     assert '<html lang="de">' in client.get("/roles/prozessmanager?lang=fr").text
 
@@ -275,6 +275,9 @@ def test_render_resource_dispatches_by_kind(bundled_ctx: Context) -> None:
     role = render.render_resource(bundled_ctx, ID + "role/prozessmanager", "de")
     assert 'data-table="requirements"' in role
     assert 'href="/id/role/prozessmanager?lang=en"' in role
+    # links to /id/ pages name the language (they would follow Accept-Language otherwise)
+    assert "/id/task/" in role and all(
+        h.endswith("lang=de") for h in tables_of(role).links if h.startswith("/id/"))
     comp = render.render_resource(bundled_ctx, ID + "competency/digcomp-4-2", "en")
     assert 'class="paths-diagram"' in comp and '<html lang="en">' in comp
     level = render.render_resource(bundled_ctx, ID + "level/digcomp-3", "de")

@@ -115,6 +115,7 @@ def test_language_switch(page: Page, live_server: Any) -> None:
     page.click("#lang-de")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("h1").inner_text()
 
 
 def test_gap_form_submits_and_shows_the_result(page: Page, live_server: Any) -> None:

@@ -251,7 +251,7 @@ def test_export_writes_what_the_store_holds(loaded: Cli) -> None:
 def test_check_passes_and_fails(cli: Cli) -> None:
     ok = cli("check")
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "ontology consistency" in ok.stdout
+    assert "consistent (HermiT)" in ok.stdout
     assert "qc: role-without-label-violation" in ok.stdout
     assert "passed" in ok.stdout
     # a quality query that finds rows makes the check fail

@@ -176,7 +176,7 @@ def test_gap_partial_missing_ties_and_uncovered(index: PlanningIndex) -> None:
     assert [r["training_format"]["id"] for r in recs] == ["analysekurs", "prozesskurs"]
     assert [r["closes"] for r in recs] == [[A1], [B1]]
     assert recs[0]["kind"]["iri"].endswith("#Weiterbildung")
-    assert recs[0]["legal_basis"] == []
+    assert ids(recs[0]["legal_basis"]) == ["testgesetz-3"]
     assert ids(recs[1]["legal_basis"]) == ["testgesetz"]
     assert answer["uncovered"] == [A2]
 
@@ -291,3 +291,16 @@ def test_role_profile(index: PlanningIndex) -> None:
     assert sorted(ids(first["from"])) == ["prozesse-analysieren", "prozessmanagerin"]
     assert first["level"]["id"] == "testrahmen-2"
     assert sorted(ids(first["formats"])) == ["analysekurs", "datenkurs"]
+
+
+def test_the_small_graph_conforms_to_the_shapes() -> None:
+    from qualifica.validation.shacl import Shapes, parse_files, to_rdflib
+
+    settings = Settings(in_memory=True, load_bundled=False)
+    ontology = [*sorted(settings.ontology_dir.glob("*.ttl")),
+                *sorted((settings.ontology_dir / "vocab").glob("*.ttl"))]
+    graph = None
+    for quads in parse_files([*ontology, SMALL]).values():
+        graph = to_rdflib(quads, graph) if graph is not None else to_rdflib(quads)
+    report = Shapes(settings.shapes_dir, settings.ontology_dir).validate(graph)
+    assert report.conforms, report.text("en")

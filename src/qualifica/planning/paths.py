@@ -152,7 +152,7 @@ def paths(
     found: list[tuple[str, ...]] = []
     truncated = False
     # Breadth first, so that a truncated answer still holds the shortest paths.
-    frontier = deque([(from_iri,)] if from_iri in dist else [])
+    frontier: deque[tuple[str, ...]] = deque([(from_iri,)] if from_iri in dist else [])
     while frontier:
         path = frontier.popleft()
         last = path[-1]

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDF
+
+from qualifica.namespaces import ONTOLOGY_IRI
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +50,17 @@ def ontology_files(ontology_dir: Path) -> list[Path]:
 
 
 def merged_graph(paths: Sequence[Path]) -> rdflib.Graph:
-    """All files in one rdflib graph, ``owl:imports`` removed (the files are the closure)."""
+    """All files in one rdflib graph: ``owl:imports`` removed (the files are the closure), and
+    only the main ontology header kept."""
     graph = rdflib.Graph()
     for path in paths:
         graph.parse(path, format="turtle")
     graph.remove((None, OWL.imports, None))
+    # One ontology header: the others' annotations would make owlready2 see several ontologies.
+    main = rdflib.URIRef(ONTOLOGY_IRI)
+    for header in list(graph.subjects(RDF.type, OWL.Ontology)):
+        if header != main:
+            graph.remove((header, None, None))
     return graph
 
 

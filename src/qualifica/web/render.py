@@ -41,8 +41,10 @@ def environment() -> Environment:
 
 
 def with_lang(href: str, lang: str) -> str:
-    """``href`` with ``lang=en`` added for English (internal links only)."""
-    if lang == "de" or not href.startswith("/"):
+    """``href`` with the page language added (internal links only). German, the default of
+    these pages, is left out except on ``/id/`` links, which otherwise follow the browser's
+    ``Accept-Language``."""
+    if not href.startswith("/") or (lang == "de" and not href.startswith("/id/")):
         return href
     return f"{href}{'&' if '?' in href else '?'}lang={lang}"
 
@@ -57,9 +59,8 @@ class PageInfo:
 
     def switch(self, lang: str) -> str:
         """This page in another language."""
-        params = [(k, v) for k, v in self.params if k != "lang"]
-        if lang != "de":
-            params.append(("lang", lang))
+        # Always explicit: a page under /id/ would otherwise follow Accept-Language.
+        params = [*((k, v) for k, v in self.params if k != "lang"), ("lang", lang)]
         return self.path + (f"?{urlencode(params)}" if params else "")
 
     def url(self, path: str, params: Params = ()) -> str:
