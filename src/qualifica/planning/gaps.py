@@ -142,21 +142,38 @@ def match(index: PlanningIndex, have: Iterable[Held], limit: int = 20, lang: str
 
     ``missing`` lists the competencies of the requirements that count for coverage (the
     essential ones, or all when a role has none essential) that ``have`` does not meet.
+
+    Only roles that count a held competency can score above 0, so they are found through the
+    inverted index competency → (role, required rank); the rest follow in label order.
     """
     if not 1 <= limit <= 10_000:
         raise BadParameter("limit must be between 1 and 10000", param="limit", status=422)
     held = check_have(index, have)
-    scored = []
-    for role in index.roles:
-        counted = index.role_counted.get(role, ())
-        scored.append((-_coverage(counted, held), index.label(role, lang), role))
+    met: dict[str, int] = {}
+    for comp, rank in held.items():
+        for role, required in index.counted_by_comp.get(comp, ()):
+            if rank >= required:
+                met[role] = met.get(role, 0) + 1
+    scored = [
+        (-round(n / len(index.role_counted[role]), 4), index.label(role, lang), role)
+        for role, n in met.items()
+    ]
+    scored += [(-1.0, index.label(role, lang), role) for role in index.unconstrained_roles]
     scored.sort()
+    ranked = [(-neg, role) for neg, _, role in scored[:limit]]
+    if len(ranked) < limit:
+        seen = {role for _, role in ranked}
+        for role in index.roles_by_label(lang):
+            if len(ranked) >= limit:
+                break
+            if role not in seen:
+                ranked.append((0.0, role))
     out = []
-    for neg, _, role in scored[:limit]:
+    for coverage, role in ranked:
         counted = index.role_counted.get(role, ())
         out.append({
             "role": typed_node(index, role, lang),
-            "coverage": -neg,
+            "coverage": coverage,
             "missing": sorted(c for c, rank in counted if held.get(c, 0) < rank),
         })
     return {"roles": out}

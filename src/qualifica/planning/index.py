@@ -93,7 +93,10 @@ class PlanningIndex:
     best_outcome: dict[str, int] = field(default_factory=dict)
     format_kind: dict[str, str | None] = field(default_factory=dict)
     format_legal: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    counted_by_comp: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    unconstrained_roles: tuple[str, ...] = ()
     types: dict[str, str] = field(default_factory=dict)
+    _role_order: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _nodes: dict[str, dict[str, Node]] = field(default_factory=dict, repr=False)
 
     # -- small helpers used by the answering modules ---------------------------------------
@@ -120,6 +123,14 @@ class PlanningIndex:
     def label(self, iri: str, lang: str = "de") -> str:
         """The label of ``iri`` in ``lang`` (for sorting)."""
         return self._cached(iri, lang, None)["label"]
+
+    def roles_by_label(self, lang: str = "de") -> list[str]:
+        """All roles ordered by label in ``lang``, then IRI (computed once per language)."""
+        order = self._role_order.get(lang)
+        if order is None:
+            order = sorted(self.roles, key=lambda r: (self.label(r, lang), r))
+            self._role_order[lang] = order
+        return order
 
     def scale(self, competency: str) -> frozenset[int]:
         """The ranks of the levels of the competency's frameworks (empty when unknown)."""
@@ -301,6 +312,9 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
         essential = [(c, r.rank) for c, r in merged.items() if r.essential]
         counted = essential if essential else [(c, r.rank) for c, r in merged.items()]
         ix.role_counted[role] = tuple(sorted(counted))
+        for comp, rank in counted:
+            ix.counted_by_comp.setdefault(comp, []).append((role, rank))
+    ix.unconstrained_roles = tuple(sorted(r for r in ix.roles if not ix.role_counted[r]))
 
     for row in _select(store, registry, "planning-formats"):
         f = _iri(row.get("format"))
@@ -342,6 +356,7 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
     for lang in ("de", "en"):  # warm the node cache of the resources answers are made of
         for iri in ix.types:
             ix._cached(iri, lang, None)
+        ix.roles_by_label(lang)
 
     ix.built_s = time.perf_counter() - start
     log.info("planning index built in %.3f s: %s", ix.built_s, ix.stats())
