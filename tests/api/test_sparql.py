@@ -394,3 +394,13 @@ def test_cors_and_docs(api: TestClient) -> None:
     names = {p["name"] for p in spec["paths"]["/sparql"]["get"]["parameters"]}
     assert {"query", "default-graph-uri", "named-graph-uri"} <= names
     assert api.get("/healthz").json()["status"] == "ok"
+
+
+def test_oversize_body_is_413(tmp_path: Path) -> None:
+    client, ctx = make_client(tmp_path, max_body_bytes=2048)
+    with client:
+        r = client.post("/sparql", content="ASK {}" + " " * 3000,
+                        headers={"Content-Type": "application/sparql-query"})
+        assert_problem(r, 413, "2048")
+        assert r.json()["title"] == "Content too large"
+    ctx.close()

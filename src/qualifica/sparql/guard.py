@@ -52,6 +52,15 @@ _LOCAL_ESC = re.compile(r"\\(.)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+class TooLarge(BadParameter):
+    """A query or request body over its size limit (413)."""
+
+    title = "Content too large"
+
+    def __init__(self, detail: str, *, param: str) -> None:
+        super().__init__(detail, param=param, status=413)
+
+
 @dataclass(frozen=True)
 class Token:
     """One lexical token: its kind (a group name of ``_TOKEN``) and text."""
@@ -161,10 +170,8 @@ def check_query(text: str, *, service_allow: Sequence[str], max_chars: int) -> Q
     Raises ``BadParameter`` (400, 413 when too long) and ``Forbidden`` (updates, SERVICE).
     """
     if len(text) > max_chars:
-        raise BadParameter(
-            f"the query is {len(text)} characters long; the limit is {max_chars}",
-            param="query", status=413,
-        )
+        raise TooLarge(f"the query is {len(text)} characters long; the limit is {max_chars}",
+                       param="query")
     if not text.strip():
         raise BadParameter("the query is empty", param="query")
     info = inspect(text)

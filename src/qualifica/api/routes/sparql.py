@@ -199,7 +199,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise BadParameter(f"the request body exceeds {limit} bytes",
-                                        param="request body", status=413)
+            raise guard.TooLarge(f"the request body exceeds {limit} bytes",
+                                 param="request body")
         chunks.append(chunk)
     return b"".join(chunks)

@@ -1,0 +1,110 @@
+"""The planning index against plain SPARQL and brute force, on a small generated graph."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+
+from qualifica import planning
+from qualifica.config import Settings
+from qualifica.context import Context, open_context
+from qualifica.planning import PlanningIndex
+from qualifica.sparql.registry import load_query
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
+    tmp = tmp_path_factory.mktemp("generated")
+    path = tmp / "graph.nt"
+    sizes = _generator().write(0.02, 7, path)
+    assert sizes["roles"] == 60 and sizes["competencies"] == 282
+    c = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp))
+    g = NamedNode("https://w3id.org/qualifica/graph/bench")
+    c.store.add(Quad(t.subject, t.predicate, t.object, g)
+                for t in parse(path=str(path), format=RdfFormat.N_TRIPLES))
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def index(ctx: Context) -> PlanningIndex:
+    return planning.get_index(ctx)
+
+
+def test_generated_graph_shape(index: PlanningIndex) -> None:
+    assert len(index.roles) == 60 and len(index.tasks) == 120
+    depths = {len(index.ancestors.get(c, ())) for c in index.competencies}
+    assert depths == {0, 1, 2, 3}  # a four-level hierarchy
+    sizes = [len(r) for r in index.role_requirements.values()]
+    assert min(sizes) >= 10 and max(sizes) <= 40
+
+
+def test_roles_for_agrees_with_plain_sparql(ctx: Context, index: PlanningIndex) -> None:
+    text = load_query(ROOT / "bench" / "queries" / "roles-for.rq").text
+    rng = random.Random(3)
+    for comp in rng.sample(sorted(index.competencies), 15):
+        rows = ctx.store.query(text, substitutions={"competency": NamedNode(comp)}).rows
+        expected: dict[str, set[str]] = {}
+        for row in rows:
+            expected.setdefault(row["role"].value, set()).add(row["via"].value)
+        answer = planning.roles_for(index, comp)
+        got = {r["role"]["iri"]: set(r["via"]) for r in answer["roles"]}
+        assert set(got) == set(expected), comp
+        for role, via in got.items():
+            # the SPARQL baseline labels a broader-then-task route "hierarchy" only
+            assert via - {"task"} <= expected[role] | {"task"}
+            assert ("hierarchy" in via) == ("hierarchy" in expected[role])
+
+
+def brute_match(index: PlanningIndex, held: dict[str, int], limit: int) -> list[tuple]:
+    rows = []
+    for role in index.roles:
+        counted = index.role_counted[role]
+        met = sum(1 for c, r in counted if held.get(c, 0) >= r)
+        cov = round(met / len(counted), 4) if counted else 1.0
+        rows.append((-cov, index.label(role), role))
+    rows.sort()
+    return [(role, -neg) for neg, _, role in rows[:limit]]
+
+
+def test_match_agrees_with_brute_force(index: PlanningIndex) -> None:
+    rng = random.Random(5)
+    comps = sorted(index.competencies)
+    for limit in (1, 5, 20, 60, 100):
+        held: dict[str, int] = {}
+        role = rng.choice(sorted(index.roles))
+        for c in [*list(index.role_requirements[role])[:6], *rng.sample(comps, 4)]:
+            held[c] = rng.choice(sorted(index.scale(c)))
+        answer = planning.match(index, list(held.items()), limit)
+        assert [(r["role"]["iri"], r["coverage"]) for r in answer["roles"]] == \
+            brute_match(index, held, limit)
+
+
+def test_gap_recommendations_close_only_real_gaps(index: PlanningIndex) -> None:
+    rng = random.Random(9)
+    for role in rng.sample(sorted(index.roles), 10):
+        answer = planning.gap(index, role, [])
+        gaps = {r["competency"]["iri"]: r["required_level"] for r in answer["requirements"]}
+        closed = [c for rec in answer["recommendations"] for c in rec["closes"]]
+        assert len(closed) == len(set(closed))  # each gap closed once
+        assert set(closed) | set(answer["uncovered"]) == set(gaps)
+        sizes = [len(rec["closes"]) for rec in answer["recommendations"]]
+        assert sizes == sorted(sizes, reverse=True)  # greedy: never more later
+        for rec in answer["recommendations"]:
+            outcomes = index.format_outcomes[rec["training_format"]["iri"]]
+            assert all(outcomes[c] >= gaps[c] for c in rec["closes"])
