@@ -34,9 +34,9 @@ VOID_FORMATS = conneg.RDF_FORMATS
 CATALOG_FORMATS = (*conneg.RDF_FORMATS, conneg.HTML)
 
 
-@router.api_route(
+@router.head("/.well-known/void", include_in_schema=False)
+@router.get(
     "/.well-known/void",
-    methods=["GET", "HEAD"],
     summary="VoID description of the dataset",
     responses={200: {"content": {m: {} for m in VOID_FORMATS}},
                406: {"description": "None of the offered media types is acceptable"}},
@@ -50,9 +50,9 @@ def void(request: Request, ctx: CtxDep, format: FormatParam = None) -> Response:
     return ld.graph_response(void_triples(ctx, ctx.settings.base_iri), media_type, headers)
 
 
-@router.api_route(
+@router.head("/catalog", include_in_schema=False)
+@router.get(
     "/catalog",
-    methods=["GET", "HEAD"],
     summary="DCAT catalog of the dataset",
     responses={200: {"content": {m: {} for m in CATALOG_FORMATS}},
                406: {"description": "None of the offered media types is acceptable"}},
@@ -73,9 +73,9 @@ def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
     return ld.graph_response(triples, media_type, headers)
 
 
-@router.api_route(
+@router.head("/downloads/{name}", include_in_schema=False)
+@router.get(
     "/downloads/{name}",
-    methods=["GET", "HEAD"],
     summary="A dump of the whole knowledge graph",
     responses={200: {"content": {m: {} for m, _ in DUMP_FORMATS.values()}},
                404: {"description": "No such dump"}},

@@ -29,9 +29,9 @@ LangParam = Annotated[
 ]
 
 
-@router.api_route(
+@router.head("/ontology", include_in_schema=False)
+@router.get(
     "/ontology",
-    methods=["GET", "HEAD"],
     summary="The Qualifica ontology",
     responses={
         200: {"description": "The ontology: HTML documentation or RDF",

@@ -31,9 +31,9 @@ LangParam = Annotated[
 ]
 
 
-@router.api_route(
+@router.head("/id/{kind}/{slug}", include_in_schema=False)
+@router.get(
     "/id/{kind}/{slug}",
-    methods=["GET", "HEAD"],
     summary="Dereference an instance IRI",
     responses={
         200: {"description": "The description of the resource",
