@@ -118,6 +118,13 @@ def values_block(text: str, pairs: list[tuple[str, int]]) -> str:
     return text.replace(marker, "VALUES (?competency ?held) { " + rows + " }")
 
 
+def role_block(text: str, role: str) -> str:
+    """Fill the empty ``VALUES ?role { }`` of the gap baseline with the role."""
+    marker = "VALUES ?role { }"
+    assert marker in text
+    return text.replace(marker, "VALUES ?role { " + str(NamedNode(role)) + " }")
+
+
 def baseline_worker(store_path: str) -> int:
     """Child process: run one baseline query (JSON spec on stdin) on the pyoxigraph store."""
     spec = json.loads(sys.stdin.read())
@@ -230,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--requests", type=int, default=300, help="requests per question")
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds per question")
-    parser.add_argument("--baseline-runs", type=int, default=5)
+    parser.add_argument("--budget", type=float, default=45.0, help="seconds per question")
+    parser.add_argument("--baseline-runs", type=int, default=3)
     parser.add_argument("--baseline-cap", type=float, default=60.0,
                         help="a baseline run longer than this (s) is stopped, and not repeated")
     parser.add_argument("--graph", type=Path, default=None)
@@ -337,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         agree: bool | None = None
         for key, make in (
             ("a", lambda i: (q_a, {"competency": comps_a[i]})),
-            ("b", lambda i: (values_block(q_b, have_b[i]), {"role": roles_b[i]})),
+            ("b", lambda i: (values_block(role_block(q_b, roles_b[i]), have_b[i]), {})),
             ("c", lambda i: (values_block(q_c, have_c[i]), {})),
         ):
             samples: list[float] = []

@@ -34,8 +34,9 @@ SHAPES = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix t: <urn:test:shapes#> .
 
-t: sh:declare [ sh:prefix "qd" ; sh:namespace "https://w3id.org/qualifica/ontology#"^^xsd:anyURI ] ,
-              [ sh:prefix "skos" ; sh:namespace "http://www.w3.org/2004/02/skos/core#"^^xsd:anyURI ] .
+t: sh:declare
+  [ sh:prefix "qd" ; sh:namespace "https://w3id.org/qualifica/ontology#"^^xsd:anyURI ] ,
+  [ sh:prefix "skos" ; sh:namespace "http://www.w3.org/2004/02/skos/core#"^^xsd:anyURI ] .
 
 t:Labelled a sh:NodeShape ;
   sh:targetClass qd:Role, qd:Competency, qd:CompetencyFramework, qd:ProficiencyLevel ;

@@ -149,7 +149,7 @@ class RemoteStore:
         try:
             response = self._client.post(
                 url,
-                data=dict_pairs(data) if data is not None else None,  # type: ignore[arg-type]
+                data=dict_pairs(data) if data is not None else None,
                 content=content,
                 headers=headers,
                 timeout=timeout_s or self.timeout_s,
@@ -318,7 +318,7 @@ class RemoteStore:
             self._committed(ChangeSet(added=[], removed=batch, graphs=_graphs(batch)))
 
     def _contains(self, quad: Quad) -> bool:
-        if isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode):
+        if not isinstance(quad.subject, NamedNode) or isinstance(quad.object, BlankNode):
             return True
         graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else None
         if graph is None:
@@ -401,6 +401,10 @@ def _parse_response(response: httpx.Response) -> QueryResult:
                     if value is not None:
                         row[name] = value
                 rows.append(row)
+            if variables == ["__ASK_RETVAL"]:
+                # Virtuoso answers ASK as a one-row SELECT of an integer
+                value = rows[0].get("__ASK_RETVAL") if rows else None
+                return AskResult(value is not None and value.value not in ("0", "false"))  # type: ignore[union-attr]
             return SelectResult(variables, rows)
         assert isinstance(raw, QueryBoolean)
         return AskResult(bool(raw))
@@ -417,13 +421,22 @@ def _parse_response(response: httpx.Response) -> QueryResult:
 
 
 def _normalise_json(body: bytes) -> bytes:
-    """Virtuoso writes typed literals as ``"type": "typed-literal"`` (SPARQL 1.0 JSON);
-    SPARQL 1.1 says ``literal`` with a ``datatype``."""
-    if b'"typed-literal"' not in body:
+    """Virtuoso writes SPARQL 1.0-style JSON: ``"type": "typed-literal"`` and ``"lang"``;
+    SPARQL 1.1 says ``literal`` with ``datatype`` and ``xml:lang``."""
+    if b'"typed-literal"' not in body and b'"lang"' not in body:
         return body
-    return body.replace(b'"type": "typed-literal"', b'"type": "literal"').replace(
-        b'"type":"typed-literal"', b'"type":"literal"'
-    )
+    import json
+
+    data = json.loads(body)
+    for row in data.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "typed-literal":
+                term["type"] = "literal"
+            if "lang" in term:
+                term["xml:lang"] = term.pop("lang")
+    head = data.get("head", {})
+    head.pop("link", None)
+    return json.dumps(data).encode()
 
 
 def _graphs(quads: list[Quad]) -> set[str]:

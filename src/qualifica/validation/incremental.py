@@ -235,7 +235,7 @@ def _collect_triples(node: object, out: list[tuple[object, object, object]]) -> 
     if isinstance(node, CompValue):
         for key, value in node.items():
             if key == "triples" and isinstance(value, list):
-                out.extend(tuple(t) for t in value if len(t) == 3)  # type: ignore[misc]
+                out.extend(tuple(t) for t in value if len(t) == 3)
             else:
                 _collect_triples(value, out)
     elif isinstance(node, list | tuple):
@@ -312,7 +312,7 @@ class IncrementalValidator:
         # A changed triple is read from its subject, or from its object where a shape walks
         # its predicate backwards; those nodes and whatever reaches them are affected.
         frontier: set[Node] = {t.subject for t in change.triples}  # type: ignore[misc]
-        frontier |= {t.object for t in change.triples  # type: ignore[misc]
+        frontier |= {t.object for t in change.triples
                      if (reach.any_predicate or t.predicate.value in reach.inverse)
                      and isinstance(t.object, NamedNode | BlankNode)}
         nodes: set[Node] = set(frontier)
@@ -322,7 +322,7 @@ class IncrementalValidator:
                 break
             found = self._linking_subjects(store, iris)
             found |= self._inverse_objects(store, iris)
-            frontier = found - nodes  # type: ignore[assignment]
+            frontier = found - nodes
             nodes |= found
         return nodes
 
@@ -363,19 +363,26 @@ class IncrementalValidator:
         return triples
 
     def _fetch_inverse(self, store: Store, nodes: Sequence[NamedNode]) -> list[Triple]:
+        """Triples pointing at ``nodes`` through the predicates shapes walk backwards.
+
+        One query per predicate, the predicate passed as a substitution: two VALUES blocks
+        joined with one triple pattern make pyoxigraph scan the whole store.
+        """
         from qualifica.sparql.binding import with_values
 
         if not self.reach.inverse and not self.reach.any_predicate:
             return []
-        preds = [NamedNode(p) for p in sorted(self.reach.inverse)]
+        preds: list[NamedNode | None] = (
+            [None] if self.reach.any_predicate
+            else [NamedNode(p) for p in sorted(self.reach.inverse)]
+        )
         triples: list[Triple] = []
         for chunk in _chunks(list(nodes)):
-            values: dict[str, Sequence[NamedNode]] = {"o": chunk, "p": preds}
-            if self.reach.any_predicate:
-                del values["p"]
-            result = store.query(with_values(self._q.inverse, values))
-            assert isinstance(result, GraphResult)
-            triples += result.triples
+            text = with_values(self._q.inverse, {"o": chunk})
+            for pred in preds:
+                result = store.query(text, substitutions={"p": pred} if pred else None)
+                assert isinstance(result, GraphResult)
+                triples += result.triples
         return triples
 
     def neighbourhood(self, store: Store, change: Change, focus: Iterable[Node]) -> set[Triple]:
@@ -423,7 +430,9 @@ class IncrementalValidator:
         # whole ontology into the data graph, which pySHACL would copy on every call)
         for triple in self._hierarchy:
             data.add(triple)
-        focus_iris = {rdflib.URIRef(n.value) for n in focus if isinstance(n, NamedNode)}
+        focus_iris: set[rdflib.term.Node] = {
+            rdflib.URIRef(n.value) for n in focus if isinstance(n, NamedNode)
+        }
         focus_iris |= {rdflib.BNode(n.value) for n in focus if isinstance(n, BlankNode)}
         if not focus_iris:
             return Report(conforms=True)
@@ -439,7 +448,7 @@ class IncrementalValidator:
             meta_shacl=False,
             advanced=True,
         )
-        report = _restricted(results, focus_iris)  # type: ignore[arg-type]
+        report = _restricted(results, focus_iris)
         t3 = time.perf_counter()
         self.last_stats = {
             "focus_nodes": float(len(focus)),
@@ -500,8 +509,10 @@ def install_query_cache() -> None:
                    tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items())))
             prepared = _QUERY_CACHE.get(key)
             if prepared is None:
-                prepared = processor.translateQuery(processor.parseQuery(strOrQuery), base,
-                                                    initNs)
+                from rdflib.plugins.sparql.algebra import translateQuery
+                from rdflib.plugins.sparql.parser import parseQuery
+
+                prepared = translateQuery(parseQuery(strOrQuery), base, initNs)
                 if len(_QUERY_CACHE) >= _QUERY_CACHE_SIZE:
                     _QUERY_CACHE.clear()
                 _QUERY_CACHE[key] = prepared

@@ -1,0 +1,179 @@
+"""Citable releases of the data and the changes between them.
+
+``make_release(ctx, "1.2.0")`` freezes what the store holds now:
+
+* a snapshot as N-Quads (gzip) under ``{data_dir}/releases/{version}/``, every quad moved into
+  the release's named graph ``https://w3id.org/qualifica/graph/release/{version}`` (the graph
+  is kept in the dump, not loaded into the live store: there the default graph is the union of
+  all graphs, and a second copy of everything would show up in every answer);
+* a Turtle dump of the same triples beside it;
+* a DCAT entry (``dcat:Dataset`` with ``dcat:version``, ``dcterms:issued``, the release graph
+  and its distributions) in the graph ``https://w3id.org/qualifica/graph/releases`` of the live
+  store, written through the SHACL gate.
+
+``changes(ctx, from_, to)`` compares two releases (``to=None``: the live data) resource by
+resource: added, removed, and changed with the properties whose values differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse, serialize
+
+from qualifica.errors import BadParameter, NotFound
+from qualifica.namespaces import DCAT, DCTERMS, GRAPH, PREFIXES, RDF, XSD
+
+if TYPE_CHECKING:
+    from qualifica.context import Context
+
+RELEASES_GRAPH = f"{GRAPH}releases"
+_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+@dataclass(frozen=True)
+class Release:
+    """One release: version, issue date, its graph and files."""
+
+    version: str
+    issued: str
+    graph: str
+    quads: int
+    files: tuple[str, ...]
+
+
+def release_graph(version: str) -> str:
+    """The named graph of a release."""
+    return f"{GRAPH}release/{version}"
+
+
+def release_iri(ctx: Context, version: str) -> str:
+    """The IRI of a release's DCAT entry."""
+    return f"{ctx.settings.base_iri}releases/{version}"
+
+
+def check_version(version: str) -> str:
+    """A semantic version ``X.Y.Z``; ``BadParameter`` otherwise."""
+    if not _VERSION.match(version):
+        raise BadParameter(f"a release version is X.Y.Z (semantic versioning), got {version!r}",
+                           param="version", status=422)
+    return version
+
+
+def _folder(ctx: Context, version: str) -> Path:
+    return Path(ctx.settings.data_dir) / "releases" / version
+
+
+def _live_quads(ctx: Context) -> list[Quad]:
+    return [q for q in ctx.store.quads()
+            if not (isinstance(q.graph_name, NamedNode) and q.graph_name.value == RELEASES_GRAPH)]
+
+
+def make_release(ctx: Context, version: str, *, today: dt.date | None = None) -> Release:
+    """Freeze the current data as release ``version`` (see the module doc)."""
+    from qualifica.validation.changes import gated_write, validator_for, write_lock
+    from qualifica.validation.incremental import Change
+
+    check_version(version)
+    if version in {r.version for r in list_releases(ctx)}:
+        raise BadParameter(f"release {version} exists already; releases are immutable",
+                           param="version", status=409)
+    issued = (today or dt.date.today()).isoformat()
+    graph = NamedNode(release_graph(version))
+    frozen = [Quad(q.subject, q.predicate, q.object, graph) for q in _live_quads(ctx)]
+    folder = _folder(ctx, version)
+    folder.mkdir(parents=True, exist_ok=True)
+    nq = folder / f"qualifica-{version}.nq.gz"
+    ttl = folder / f"qualifica-{version}.ttl"
+    with gzip.open(nq, "wb") as fh:
+        serialize(frozen, fh, format=RdfFormat.N_QUADS)
+    with ttl.open("wb") as fh:
+        serialize((q.triple for q in frozen), fh, format=RdfFormat.TURTLE, prefixes=PREFIXES)
+
+    entry = NamedNode(release_iri(ctx, version))
+    g = NamedNode(RELEASES_GRAPH)
+    meta = [
+        Quad(entry, NamedNode(RDF + "type"), NamedNode(DCAT + "Dataset"), g),
+        Quad(entry, NamedNode(DCAT + "version"), Literal(version), g),
+        Quad(entry, NamedNode(DCTERMS + "issued"),
+             Literal(issued, datatype=NamedNode(XSD + "date")), g),
+        Quad(entry, NamedNode(DCTERMS + "title"),
+             Literal(f"Qualifica {version}", language="en"), g),
+        Quad(entry, NamedNode(DCTERMS + "title"),
+             Literal(f"Qualifica {version}", language="de"), g),
+        Quad(entry, NamedNode(DCTERMS + "hasPart"), graph, g),
+    ]
+    for path, media in ((nq, "application/n-quads"), (ttl, "text/turtle")):
+        dist = NamedNode(f"{ctx.settings.base_iri}releases/{version}/{path.name}")
+        meta += [
+            Quad(entry, NamedNode(DCAT + "distribution"), dist, g),
+            Quad(dist, NamedNode(RDF + "type"), NamedNode(DCAT + "Distribution"), g),
+            Quad(dist, NamedNode(DCAT + "mediaType"), Literal(media), g),
+            Quad(dist, NamedNode(DCAT + "downloadURL"), dist, g),
+        ]
+    with write_lock(ctx):
+        gated_write(ctx.store, validator_for(ctx), Change(added=meta))
+    return Release(version, issued, graph.value, len(frozen), (nq.name, ttl.name))
+
+
+def list_releases(ctx: Context) -> list[Release]:
+    """All releases, oldest first (by version)."""
+    out = []
+    for q in ctx.store.quads(predicate=NamedNode(DCAT + "version"), graph=RELEASES_GRAPH):
+        version = q.object.value if isinstance(q.object, Literal) else ""
+        issued = next((i.object.value for i in ctx.store.quads(
+            q.subject, NamedNode(DCTERMS + "issued"), graph=RELEASES_GRAPH)), "")
+        folder = _folder(ctx, version)
+        files = tuple(sorted(p.name for p in folder.glob("qualifica-*"))) if folder.is_dir() else ()
+        out.append(Release(version, issued, release_graph(version), -1, files))
+    return sorted(out, key=lambda r: tuple(int(x) for x in r.version.split(".")))
+
+
+def release_file(ctx: Context, version: str, name: str) -> Path:
+    """A file of a release (for downloads); ``NotFound`` otherwise."""
+    check_version(version)
+    path = _folder(ctx, version) / name
+    if "/" in name or not name.startswith("qualifica-") or not path.is_file():
+        raise NotFound(f"release {version} has no file {name!r}")
+    return path
+
+
+def _snapshot(ctx: Context, version: str | None) -> set[tuple[object, object, object]]:
+    if version is None:
+        return {(q.subject, q.predicate, q.object) for q in _live_quads(ctx)}
+    check_version(version)
+    path = _folder(ctx, version) / f"qualifica-{version}.nq.gz"
+    if not path.is_file():
+        raise NotFound(f"there is no release {version}", param="from")
+    with gzip.open(path, "rb") as fh:
+        return {(q.subject, q.predicate, q.object) for q in parse(fh, format=RdfFormat.N_QUADS)}
+
+
+def changes(ctx: Context, from_: str, to: str | None = None) -> dict[str, object]:
+    """Resources added, removed and changed (with the changed properties) between versions."""
+    old, new = _snapshot(ctx, from_), _snapshot(ctx, to)
+    by_old: dict[object, set[tuple[object, object]]] = defaultdict(set)
+    by_new: dict[object, set[tuple[object, object]]] = defaultdict(set)
+    for s, p, o in old:
+        if not isinstance(s, BlankNode):
+            by_old[s].add((p, o))
+    for s, p, o in new:
+        if not isinstance(s, BlankNode):
+            by_new[s].add((p, o))
+    added = sorted(str(s.value) for s in by_new.keys() - by_old.keys())  # type: ignore[attr-defined]
+    removed = sorted(str(s.value) for s in by_old.keys() - by_new.keys())  # type: ignore[attr-defined]
+    changed = []
+    for s in sorted(by_old.keys() & by_new.keys(), key=lambda n: n.value):  # type: ignore[attr-defined]
+        before, after = by_old[s], by_new[s]
+        if before == after:
+            continue
+        props = sorted({str(p.value) for p, _ in before ^ after})  # type: ignore[attr-defined]
+        changed.append({"iri": s.value, "properties": props})  # type: ignore[attr-defined]
+    return {"from": from_, "to": to or "current", "added": added, "removed": removed,
+            "changed": changed}
