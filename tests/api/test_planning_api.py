@@ -223,7 +223,7 @@ def test_openapi_lists_the_planning_operations(api: TestClient) -> None:
 # --- writes are seen at once, over real HTTP --------------------------------------------------
 
 def test_answer_changes_after_a_write_over_http(tmp_path: Path) -> None:
-    from conftest import LiveServer
+    from qualifica_testing import LiveServer
 
     ctx = small_context(tmp_path)
     server = LiveServer(create_app(ctx.settings, context=ctx)).start()

@@ -18,7 +18,7 @@ from pyoxigraph import (
     parse,
     parse_query_results,
 )
-from tests.conftest import LiveServer
+from qualifica_testing import LiveServer
 
 from qualifica.api import create_app
 from qualifica.config import Settings

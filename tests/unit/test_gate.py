@@ -33,16 +33,32 @@ def test_valid_file_is_written_to_its_own_graph(empty_ctx: Context) -> None:
 
 
 @pytest.mark.parametrize("path", invalid_files(), ids=lambda p: p.name)
-def test_violation_changes_nothing(empty_ctx: Context, path: Path) -> None:
-    load_files(empty_ctx.store, empty_ctx.shapes, [valid_files()[0]])
-    before = empty_ctx.store.count()
-    generation = empty_ctx.store.generation
+def test_violation_is_rejected_and_writes_nothing(empty_ctx: Context, path: Path) -> None:
     with pytest.raises(GateRejected) as info:
         load_files(empty_ctx.store, empty_ctx.shapes, [path])
     assert info.value.report.violations
     text = info.value.report.text("en")
-    assert "Violation" in text and "<" in text  # names the node
-    assert empty_ctx.store.count() == before
+    assert all(f"<{f.focus}>" in text for f in info.value.report.violations)  # names the node
+    assert empty_ctx.store.count() == 0
+    assert empty_ctx.store.generation == 0
+
+
+def test_violation_against_stored_data_leaves_it_as_it_was(empty_ctx: Context,
+                                                           tmp_path: Path) -> None:
+    load_files(empty_ctx.store, empty_ctx.shapes, [valid_files()[0]])
+    before = sorted(str(q) for q in empty_ctx.store.quads())
+    generation = empty_ctx.store.generation
+    bad = tmp_path / "unlabelled-role.ttl"
+    bad.write_text(
+        "@prefix qd: <https://w3id.org/qualifica/ontology#> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "<https://w3id.org/qualifica/id/role/ohne-namen> a qd:Role ;\n"
+        "    dcterms:source <https://example.org/source> .\n"
+    )
+    with pytest.raises(GateRejected) as info:
+        load_files(empty_ctx.store, empty_ctx.shapes, [bad])
+    assert any("ohne-namen" in f.focus for f in info.value.report.violations)
+    assert sorted(str(q) for q in empty_ctx.store.quads()) == before
     assert empty_ctx.store.generation == generation
 
 

@@ -1,4 +1,5 @@
-"""The planning index follows the store: relevant writes rebuild it, others leave it alone."""
+"""The planning index follows the store: relevant writes patch (or rebuild) it, others leave it
+alone."""
 
 from __future__ import annotations
 
@@ -121,15 +122,53 @@ def test_failed_rebuild_marks_stale_and_recovers(ctx: Context,
     holder = ctx.extras[EXTRAS_KEY]
     import qualifica.planning.index as module
 
-    real = module.build_index
+    real_build, real_patch = module.build_index, module.patch_index
 
     def broken(*args: object) -> object:
         raise RuntimeError("store gone")
 
+    # the patch fails, and so does the rebuild it falls back to
+    monkeypatch.setattr(module, "patch_index", broken)
     monkeypatch.setattr(module, "build_index", broken)
     ctx.store.add(requirement(ID + "role/sachbearbeitung", ID + "competency/projektarbeit", 1,
                               True))  # the write itself succeeds
-    monkeypatch.setattr(module, "build_index", real)
+    monkeypatch.setattr(module, "build_index", real_build)
+    monkeypatch.setattr(module, "patch_index", real_patch)
     fresh = planning.get_index(ctx)
     assert ID + "role/sachbearbeitung" in fresh.comp_roles_direct[ID + "competency/projektarbeit"]
     assert holder.rebuilds >= 2
+
+
+def test_failed_patch_falls_back_to_a_rebuild(ctx: Context,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    planning.get_index(ctx)
+    holder = ctx.extras[EXTRAS_KEY]
+    import qualifica.planning.index as module
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("patch failed")
+
+    monkeypatch.setattr(module, "patch_index", broken)
+    rebuilds = holder.rebuilds
+    ctx.store.add(requirement(ID + "role/sachbearbeitung", ID + "competency/projektarbeit", 1,
+                              True))
+    assert holder.rebuilds == rebuilds + 1 and holder.patches == 0
+    fresh = planning.get_index(ctx)
+    assert ID + "role/sachbearbeitung" in fresh.comp_roles_direct[ID + "competency/projektarbeit"]
+
+
+def test_known_relevant_write_is_patched_not_rebuilt(ctx: Context) -> None:
+    before = planning.get_index(ctx)
+    holder = ctx.extras[EXTRAS_KEY]
+    rebuilds = holder.rebuilds
+    ctx.store.add(requirement(ID + "role/sachbearbeitung", ID + "competency/projektarbeit", 3,
+                              True))
+    after = planning.get_index(ctx)
+    assert after is not before and holder.rebuilds == rebuilds and holder.patches == 1
+    assert after.generation == ctx.store.generation
+    assert ID + "role/sachbearbeitung" not in before.comp_roles_direct.get(
+        ID + "competency/projektarbeit", set())
+    # a change of a level's rank reaches every requirement: rebuilt, not patched
+    ctx.store.add([Quad(NamedNode(ID + "level/testrahmen-9"), NamedNode(QD + "rank"),
+                        Literal("9", datatype=NamedNode(XSD + "integer")), GRAPH)])
+    assert holder.rebuilds == rebuilds + 1 and holder.patches == 1

@@ -92,7 +92,7 @@ def make_release(ctx: Context, version: str, *, today: dt.date | None = None) ->
     nq = folder / f"qualifica-{version}.nq.gz"
     ttl = folder / f"qualifica-{version}.ttl"
     with gzip.open(nq, "wb") as fh:
-        serialize(frozen, fh, format=RdfFormat.N_QUADS)
+        serialize(frozen, fh, format=RdfFormat.N_QUADS)  # type: ignore[arg-type]
     with ttl.open("wb") as fh:
         serialize((q.triple for q in frozen), fh, format=RdfFormat.TURTLE, prefixes=PREFIXES)
 
@@ -127,8 +127,10 @@ def list_releases(ctx: Context) -> list[Release]:
     out = []
     for q in ctx.store.quads(predicate=NamedNode(DCAT + "version"), graph=RELEASES_GRAPH):
         version = q.object.value if isinstance(q.object, Literal) else ""
+        subject = q.subject if isinstance(q.subject, NamedNode) else None
         issued = next((i.object.value for i in ctx.store.quads(
-            q.subject, NamedNode(DCTERMS + "issued"), graph=RELEASES_GRAPH)), "")
+            subject, NamedNode(DCTERMS + "issued"), graph=RELEASES_GRAPH)
+            if isinstance(i.object, Literal)), "")
         folder = _folder(ctx, version)
         files = tuple(sorted(p.name for p in folder.glob("qualifica-*"))) if folder.is_dir() else ()
         out.append(Release(version, issued, release_graph(version), -1, files))
@@ -152,7 +154,8 @@ def _snapshot(ctx: Context, version: str | None) -> set[tuple[object, object, ob
     if not path.is_file():
         raise NotFound(f"there is no release {version}", param="from")
     with gzip.open(path, "rb") as fh:
-        return {(q.subject, q.predicate, q.object) for q in parse(fh, format=RdfFormat.N_QUADS)}
+        return {(q.subject, q.predicate, q.object)
+                for q in parse(fh, format=RdfFormat.N_QUADS)}  # type: ignore[arg-type]
 
 
 def changes(ctx: Context, from_: str, to: str | None = None) -> dict[str, object]:

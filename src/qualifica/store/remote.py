@@ -19,6 +19,7 @@ Servers differ (see ``docs/backends.md``); what this module relies on:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -59,6 +60,9 @@ _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.5, "
     "text/turtle;q=0.4"
 )
+_ACCEPT_GRAPH = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5"
+_FORM = re.compile(r"(?i)\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b")
+_PROLOGUE = re.compile(r"(?i)\b(?:PREFIX\s+[^\s:]*:\s*|BASE\s+)<[^>]*>|#[^\n]*")
 _RDF_TYPES = {
     "application/n-triples": RdfFormat.N_TRIPLES,
     "text/plain": RdfFormat.N_TRIPLES,
@@ -205,10 +209,14 @@ class RemoteStore:
         if dataset is not None:
             form += [("default-graph-uri", g) for g in dataset.default_graphs or ()]
             form += [("named-graph-uri", g) for g in dataset.named_graphs or ()]
+        # Ask for a graph format when the query makes a graph: some servers (Virtuoso) answer
+        # CONSTRUCT as JSON results when JSON is acceptable.
+        match = _FORM.search(_PROLOGUE.sub(" ", sparql))
+        graph_form = match is not None and match.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
         response = self._post(
             self.query_endpoint,
             form,
-            headers={"Accept": _ACCEPT},
+            headers={"Accept": _ACCEPT_GRAPH if graph_form else _ACCEPT},
             timeout_s=timeout_s,
         )
         return _parse_response(response)
