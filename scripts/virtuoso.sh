@@ -38,7 +38,9 @@ ResultSetMaxRows = 1000000
 MaxQueryExecutionTime = 120
 DefaultQuery = ASK {}
 INI
-    (cd "$dir" && virtuoso-t +configfile "$dir/virtuoso.ini" +foreground > "$dir/stdout.log" 2>&1 & echo $! > "$dir/virtuoso.pid")
+    # exec: the background job's PID is virtuoso's own, so stop can end exactly that process
+    (cd "$dir" && exec virtuoso-t +configfile "$dir/virtuoso.ini" +foreground > "$dir/stdout.log" 2>&1) &
+    echo $! > "$dir/virtuoso.pid"
     for _ in $(seq 1 120); do
       if isql-vt "127.0.0.1:$sql" dba dba exec="status();" >/dev/null 2>&1; then
         isql-vt "127.0.0.1:$sql" dba dba exec="GRANT SPARQL_UPDATE TO \"SPARQL\";" >/dev/null
