@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     sparql_user: str | None = None
     sparql_password: str | None = None
     sparql_token: str | None = None
+    sparql_update_param: str | None = None
+    """Send updates as this form field (Virtuoso: ``query``) instead of an
+    ``application/sparql-update`` body."""
+    sparql_dataset: Literal["union", "explicit"] = "union"
+    """``union``: the server's default graph already is the union of all named graphs;
+    ``explicit``: every query that names no dataset gets Qualifica's graphs as its dataset."""
+    sparql_graph_prefix: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["https://w3id.org/qualifica/graph/"]
+    )
+    """IRI prefixes of Qualifica's named graphs on a remote server (explicit dataset mode)."""
 
     api_tokens: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -58,6 +68,11 @@ class Settings(BaseSettings):
     @field_validator("service_allow", "api_tokens", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("sparql_graph_prefix", mode="before")
+    @classmethod
+    def _graph_prefixes(cls, value: object) -> object:
         return _split_list(value)
 
     @field_validator("base_iri")

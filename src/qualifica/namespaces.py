@@ -28,6 +28,25 @@ VOID: Final = "http://rdfs.org/ns/void#"
 SD: Final = "http://www.w3.org/ns/sparql-service-description#"
 FOAF: Final = "http://xmlns.com/foaf/0.1/"
 
+# Properties read in more than one place (one name each; prefix_localName).
+RDF_TYPE: Final = RDF + "type"
+RDFS_LABEL: Final = RDFS + "label"
+SKOS_PREF_LABEL: Final = SKOS + "prefLabel"
+SKOS_ALT_LABEL: Final = SKOS + "altLabel"
+SKOS_DEFINITION: Final = SKOS + "definition"
+SKOS_BROADER: Final = SKOS + "broader"
+SKOS_IN_SCHEME: Final = SKOS + "inScheme"
+SKOS_TOP_CONCEPT_OF: Final = SKOS + "topConceptOf"
+DCTERMS_SOURCE: Final = DCTERMS + "source"
+QD_EDITORIAL: Final = QD + "editorial"
+QD_KIND: Final = QD + "kind"
+QD_LEGAL_BASIS: Final = QD + "legalBasis"
+QD_PART_OF: Final = QD + "partOf"
+QD_LEVEL_OF: Final = QD + "levelOf"
+QD_PERFORMS_TASK: Final = QD + "performsTask"
+QD_REQUIRES: Final = QD + "requires"
+QD_DEVELOPS: Final = QD + "develops"
+
 PREFIXES: Final[dict[str, str]] = {
     "qd": QD,
     "skos": SKOS,

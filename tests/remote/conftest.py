@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from qualifica_test_servers import Server, start_oxigraph, start_virtuoso, stop_virtuoso
+from qualifica_test_servers import Server, start_oxigraph, start_virtuoso
 
 from qualifica.context import Context, ensure_bundled, open_context
 from qualifica.store.remote import RemoteStore
@@ -25,14 +25,11 @@ def sparql_server(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real SPARQL server process for the session (one per backend)."""
     root = tmp_path_factory.mktemp(request.param)
-    if request.param == "virtuoso":
-        server = start_virtuoso(root)
+    server = start_virtuoso(root) if request.param == "virtuoso" else start_oxigraph(root / "db")
+    try:
         yield server
-        stop_virtuoso(server)
-        return
-    server = start_oxigraph(root / "db")
-    yield server
-    server.stop()
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +38,6 @@ def remote_bundled_ctx(sparql_server: Server,
     """A context over a remote store holding the bundled graph, loaded through the gate."""
     settings = sparql_server.settings(tmp_path_factory.mktemp("remote-ctx"), load_bundled=True)
     ctx = open_context(settings)
-    if sparql_server.update_param:
-        ctx.store.update_param = sparql_server.update_param  # type: ignore[attr-defined]
     ctx.store.clear()  # type: ignore[attr-defined]
     ensure_bundled(ctx)
     yield ctx

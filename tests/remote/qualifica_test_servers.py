@@ -38,20 +38,28 @@ class Server:
     update: str
     process: subprocess.Popen[bytes] | None = None
     update_param: str | None = None
+    dataset: str = "union"
+    env: dict[str, str] | None = None
+    """Environment of ``scripts/virtuoso.sh`` (Virtuoso only)."""
 
     def settings(self, tmp: Path, **extra: object) -> Settings:
         return Settings(
             sparql_endpoint=self.query,
             sparql_update_endpoint=self.update,
+            sparql_update_param=self.update_param,
+            sparql_dataset=self.dataset,  # type: ignore[arg-type]
             data_dir=tmp,
             **extra,  # type: ignore[arg-type]
         )
 
     def store(self) -> RemoteStore:
         return RemoteStore(self.query, update_endpoint=self.update,
-                           update_param=self.update_param)
+                           update_param=self.update_param, dataset_mode=self.dataset)
 
     def stop(self) -> None:
+        if self.env is not None:
+            stop_virtuoso(self)
+            return
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -89,18 +97,24 @@ def start_oxigraph(location: Path) -> Server:
 
 
 def start_virtuoso(root: Path) -> Server:
-    """Virtuoso through ``scripts/virtuoso.sh`` (bound to 127.0.0.1)."""
+    """Virtuoso through ``scripts/virtuoso.sh`` (bound to 127.0.0.1), in explicit dataset
+    mode (its default graph also holds its system graphs); stopped by PID if the start fails."""
     port = free_port()
     env = {**os.environ, "VIRTUOSO_DIR": str(root), "VIRTUOSO_HTTP_PORT": str(port),
            "VIRTUOSO_SQL_PORT": str(free_port())}
-    subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "start"], env=env,
-                   check=True, timeout=120)
     url = f"http://127.0.0.1:{port}/sparql"
-    server = Server("virtuoso", url, url, None, update_param="query")
-    server._virtuoso_env = env  # type: ignore[attr-defined]
+    server = Server("virtuoso", url, url, None, update_param="query", dataset="explicit",
+                    env=env)
+    try:
+        subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "start"], env=env,
+                       check=True, timeout=120)
+    except BaseException:
+        stop_virtuoso(server)
+        raise
     return server
 
 
 def stop_virtuoso(server: Server) -> None:
+    """Stop a Virtuoso started by ``start_virtuoso`` (by the PID its script recorded)."""
     subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "stop"],
-                   env=server._virtuoso_env, check=False, timeout=60)  # type: ignore[attr-defined]
+                   env=server.env, check=False, timeout=60)

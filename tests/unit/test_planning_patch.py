@@ -63,9 +63,9 @@ def generated_ctx(tmp_path: Path) -> Iterator[Context]:
     c.close()
 
 
-def _answer(call: Callable[[], Any]) -> Any:
+def _answer(call: Callable[..., Any], *args: Any) -> Any:
     try:
-        return call()
+        return call(*args)
     except QualificaError as exc:
         return ("error", type(exc).__name__, str(exc))
 
@@ -94,23 +94,23 @@ def assert_same(patched: PlanningIndex, fresh: PlanningIndex, rng: random.Random
         roles = rng.sample(roles, min(sample, len(roles)))
     for lang in ("de", "en"):
         for c in comps:
-            assert (_answer(lambda: planning.roles_for(patched, c, lang))
-                    == _answer(lambda: planning.roles_for(fresh, c, lang))), c
+            assert (_answer(planning.roles_for, patched, c, lang)
+                    == _answer(planning.roles_for, fresh, c, lang)), c
         for r in roles:
             have = _have(fresh, rng, 4)
-            assert (_answer(lambda: planning.gap(patched, r, have, lang))
-                    == _answer(lambda: planning.gap(fresh, r, have, lang))), r
+            assert (_answer(planning.gap, patched, r, have, lang)
+                    == _answer(planning.gap, fresh, r, have, lang)), r
             assert planning.role_profile(patched, r, lang) == planning.role_profile(fresh, r, lang)
             assert (planning.curriculum_gaps(patched, r, lang)
                     == planning.curriculum_gaps(fresh, r, lang))
             if comps:
                 c = rng.choice(comps)
-                assert (_answer(lambda: planning.paths(patched, c, r, 5, lang))
-                        == _answer(lambda: planning.paths(fresh, c, r, 5, lang)))
+                assert (_answer(planning.paths, patched, c, r, 5, lang)
+                        == _answer(planning.paths, fresh, c, r, 5, lang))
         for _ in range(3):
             have = _have(fresh, rng, 5)
-            assert (_answer(lambda: planning.match(patched, have, 10, lang))
-                    == _answer(lambda: planning.match(fresh, have, 10, lang)))
+            assert (_answer(planning.match, patched, have, 10, lang)
+                    == _answer(planning.match, fresh, have, 10, lang))
         assert planning.curriculum_gaps(patched, None, lang) == planning.curriculum_gaps(
             fresh, None, lang)
 
@@ -126,7 +126,7 @@ class Writer:
         return f"{ID}{kind}/neu-{self.n}"
 
     def some(self, *pools: Any) -> str:
-        pool = sorted(set().union(*pools))
+        pool: list[str] = sorted(set().union(*pools))
         return self.rng.choice(pool)
 
     def graph(self) -> NamedNode:
@@ -145,7 +145,7 @@ class Writer:
 
         comps = ix.competencies | {self.new("competency")}
         holders = ix.roles | ix.tasks | set(list(sorted(ix.competencies))[:1])
-        levels = sorted(ix.level_rank) + [ID + "level/unbekannt"]
+        levels = [*sorted(ix.level_rank), ID + "level/unbekannt"]
         op = rng.randrange(16)
         if op in (0, 1):  # a new requirement (sometimes of a new holder, or an existing node)
             holder = self.some(holders) if rng.random() < 0.9 else self.new("role")
@@ -202,7 +202,8 @@ class Writer:
                       if rng.random() < 0.5 else self.new("thing"))
             return "add type", [q(target, RDF + "type", rng.choice(CLASSES))], []
         if op == 12:
-            pool = [x for x in self.existing(RDF + "type") if x.object.value in CLASSES]
+            pool = [x for x in self.existing(RDF + "type")
+                    if isinstance(x.object, NamedNode) and x.object.value in CLASSES]
             return "remove type", [], rng.sample(pool, min(len(pool), 1))
         if op == 13:
             fmt = self.some(ix.formats, ix.roles)

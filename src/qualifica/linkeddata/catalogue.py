@@ -17,15 +17,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
 from qualifica.errors import BadParameter, NotFound
-from qualifica.namespaces import KINDS, QD, SKOS
+from qualifica.namespaces import (
+    KINDS,
+    QD,
+    QD_DEVELOPS,
+    QD_KIND,
+    QD_LEGAL_BASIS,
+    QD_LEVEL_OF,
+    QD_PART_OF,
+    SKOS_BROADER,
+    SKOS_IN_SCHEME,
+    SKOS_PREF_LABEL,
+    SKOS_TOP_CONCEPT_OF,
+)
 from qualifica.sparql import binding
 from qualifica.sparql.nodes import Node, kind_of, make_node, pick_label
 from qualifica.sparql.registry import Registry
-from qualifica.store.base import SelectResult, Store, Term
+from qualifica.sparql.terms import int_of, text_of
+from qualifica.store.base import SelectResult, Store
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +61,6 @@ TRAINING_KINDS: dict[str, str] = {
 _CLASS_KIND: dict[str, str] = {cls: kind for kind, cls in KINDS.items()}
 _CLASS_KIND[QD + "TrainingKind"] = "training-kind"
 
-P_IN_SCHEME = SKOS + "inScheme"
-P_BROADER = SKOS + "broader"
-P_TOP_OF = SKOS + "topConceptOf"
-P_KIND = QD + "kind"
-P_LEGAL = QD + "legalBasis"
-P_PART_OF = QD + "partOf"
-P_LEVEL_OF = QD + "levelOf"
-P_TASK = QD + "performsTask"
-P_DEVELOPS = QD + "develops"
 
 MAX_LIMIT = 500
 _CACHE_KEY = "rest.catalogue"
@@ -72,15 +76,6 @@ def select(store: Store, registry: Registry, name: str, raw: Mapping[str, object
     if not isinstance(result, SelectResult):
         raise TypeError(f"library query {name!r} is not a SELECT query")
     return result
-
-
-def value(term: Term | None) -> str:
-    """The lexical value of a term (IRI, literal or blank node label)."""
-    if term is None:
-        return ""
-    if isinstance(term, NamedNode | Literal | BlankNode):
-        return term.value
-    return str(term)
 
 
 def fold(text: str) -> str:
@@ -169,12 +164,12 @@ class Catalogue:
 
     def top_concepts(self, framework: str) -> list[str]:
         """Competencies of a framework with no broader competency in it (or marked top)."""
-        members = [c for c in self.sources(framework, P_IN_SCHEME) if self.kinds.get(c) ==
+        members = [c for c in self.sources(framework, SKOS_IN_SCHEME) if self.kinds.get(c) ==
                    "competency"]
         member_set = set(members)
         top = {c for c in members
-               if not any(b in member_set for b in self.targets(c, P_BROADER))}
-        top.update(c for c in self.sources(framework, P_TOP_OF))
+               if not any(b in member_set for b in self.targets(c, SKOS_BROADER))}
+        top.update(c for c in self.sources(framework, SKOS_TOP_CONCEPT_OF))
         return list(top)
 
 
@@ -182,7 +177,7 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
     """Read a catalogue snapshot from the store."""
     cat = Catalogue(generation=generation)
     for row in select(store, registry, "rest-types").rows:
-        iri, cls = value(row["resource"]), value(row["class"])
+        iri, cls = text_of(row["resource"]), text_of(row["class"])
         kind = _CLASS_KIND.get(cls)
         if kind is None or iri in cat.kinds:
             continue
@@ -192,11 +187,11 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
     for iri, kind in cat.kinds.items():
         cat.by_kind[kind].append(iri)
     for row in select(store, registry, "rest-labels").rows:
-        iri, prop, lit = value(row["resource"]), value(row["property"]), row["label"]
+        iri, prop, lit = text_of(row["resource"]), text_of(row["property"]), row["label"]
         if not isinstance(lit, Literal):
             continue
         lang = (lit.language or "").split("-")[0].lower()
-        if prop == SKOS + "prefLabel":
+        if prop == SKOS_PREF_LABEL:
             cat.labels.setdefault(iri, {}).setdefault(lang, lit.value)
         else:
             cat.alt.setdefault(iri, {}).setdefault(lang, []).append(lit.value)
@@ -207,9 +202,9 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
             cat.out[(s.value, p.value)].append(o.value)
             cat.inv[(o.value, p.value)].append(s.value)
     for row in select(store, registry, "rest-ranks").rows:
-        rank = row["rank"]
-        if isinstance(rank, Literal) and rank.value.lstrip("+-").isdigit():
-            cat.ranks.setdefault(value(row["level"]), int(rank.value))
+        rank = int_of(row["rank"])
+        if rank is not None:
+            cat.ranks.setdefault(text_of(row["level"]), rank)
     log.info("catalogue of generation %d: %d resources", generation, len(cat.kinds))
     return cat
 
@@ -294,25 +289,25 @@ def _filtered(cat: Catalogue, collection: str, filters: Mapping[str, str | None]
                                status=422)
         if name == "framework":
             target = cat.resolve(value, "framework", param=name)
-            prop = P_IN_SCHEME if kind == "competency" else P_LEVEL_OF
+            prop = SKOS_IN_SCHEME if kind == "competency" else QD_LEVEL_OF
             keep = set(cat.sources(target, prop))
         elif name == "broader":
             target = cat.resolve(value, "competency", param=name)
-            keep = set(cat.sources(target, P_BROADER))
+            keep = set(cat.sources(target, SKOS_BROADER))
         elif name == "kind":
             target = cat.resolve_training_kind(value, param=name)
-            keep = set(cat.sources(target, P_KIND))
+            keep = set(cat.sources(target, QD_KIND))
         elif name == "competency":
             target = cat.resolve(value, "competency", param=name)
-            keep = set(cat.sources(target, P_DEVELOPS))
+            keep = set(cat.sources(target, QD_DEVELOPS))
         elif name == "legal_basis":
             target = cat.resolve(value, "legal-basis", param=name)
             # a resource governed by the norm or by one of its provisions
-            norms = {target, *cat.closure(target, P_PART_OF, inverse=True)}
-            keep = {s for n in norms for s in cat.sources(n, P_LEGAL)}
+            norms = {target, *cat.closure(target, QD_PART_OF, inverse=True)}
+            keep = {s for n in norms for s in cat.sources(n, QD_LEGAL_BASIS)}
         else:  # part_of
             target = cat.resolve(value, "legal-basis", param=name)
-            keep = set(cat.sources(target, P_PART_OF))
+            keep = set(cat.sources(target, QD_PART_OF))
         members = [m for m in members if m in keep]
     return members
 
@@ -331,11 +326,11 @@ def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "d
     """The competency and its narrower or broader competencies (direct or transitive)."""
     iri = cat.resolve(competency, "competency", param="id")
     if transitive:
-        found = cat.closure(iri, P_BROADER, inverse=direction == "narrower")
+        found = cat.closure(iri, SKOS_BROADER, inverse=direction == "narrower")
     elif direction == "narrower":
-        found = cat.sources(iri, P_BROADER)
+        found = cat.sources(iri, SKOS_BROADER)
     else:
-        found = cat.targets(iri, P_BROADER)
+        found = cat.targets(iri, SKOS_BROADER)
     return cat.node(iri, lang), found
 
 

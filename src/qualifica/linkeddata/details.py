@@ -13,23 +13,26 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from qualifica.errors import NotFound
-from qualifica.linkeddata.catalogue import (
-    COLLECTIONS,
-    P_BROADER,
-    P_DEVELOPS,
-    P_IN_SCHEME,
-    P_KIND,
-    P_LEGAL,
-    P_LEVEL_OF,
-    P_PART_OF,
-    P_TASK,
-    Catalogue,
-    select,
+from qualifica.linkeddata.catalogue import COLLECTIONS, Catalogue, select
+from qualifica.namespaces import (
+    DCTERMS_SOURCE,
+    QD_DEVELOPS,
+    QD_EDITORIAL,
+    QD_KIND,
+    QD_LEGAL_BASIS,
+    QD_LEVEL_OF,
+    QD_PART_OF,
+    QD_PERFORMS_TASK,
+    QD_REQUIRES,
+    SKOS_ALT_LABEL,
+    SKOS_BROADER,
+    SKOS_DEFINITION,
+    SKOS_IN_SCHEME,
+    SKOS_PREF_LABEL,
 )
-from qualifica.linkeddata.catalogue import value as lexical
-from qualifica.namespaces import DCTERMS, QD, SKOS
 from qualifica.sparql.nodes import pick_label
 from qualifica.sparql.registry import Registry
+from qualifica.sparql.terms import text_of as lexical
 from qualifica.store.base import Store, Term
 
 
@@ -71,7 +74,7 @@ def _qualified(cat: Catalogue, store: Store, registry: Registry, iri: str, relat
             entry = {}
             if isinstance(link, NamedNode):
                 entry.update(cat.node(link.value, lang))
-                entry["type"] = "requirement" if relation == QD + "requires" else "outcome"
+                entry["type"] = "requirement" if relation == QD_REQUIRES else "outcome"
             entry["competency"] = cat.node(lexical(row["competency"]), lang)
             level = row.get("level")
             if isinstance(level, NamedNode):
@@ -79,7 +82,7 @@ def _qualified(cat: Catalogue, store: Store, registry: Registry, iri: str, relat
                 if row.get("rank") is not None:
                     level_node["rank"] = _plain(row["rank"])
                 entry["level"] = level_node
-            if relation == QD + "requires":
+            if relation == QD_REQUIRES:
                 entry["essential"] = bool(_plain(row["essential"])) \
                     if row.get("essential") is not None else False
             entry["editorial"] = bool(_plain(row["editorial"])) \
@@ -107,21 +110,21 @@ def detail(cat: Catalogue, store: Store, registry: Registry, collection: str, va
     props: dict[str, list[Term]] = {}
     for row in rows:
         props.setdefault(lexical(row["property"]), []).append(row["value"])
-    labels = _by_lang([t for t in props.get(SKOS + "prefLabel", []) if isinstance(t, Literal)])
+    labels = _by_lang([t for t in props.get(SKOS_PREF_LABEL, []) if isinstance(t, Literal)])
     body["labels"] = labels
     alt: dict[str, list[str]] = {}
-    for t in props.get(SKOS + "altLabel", []):
+    for t in props.get(SKOS_ALT_LABEL, []):
         if isinstance(t, Literal):
             alt.setdefault((t.language or "und").split("-")[0].lower(), []).append(t.value)
     body["alt_labels"] = {k: sorted(v) for k, v in alt.items()}
-    definitions = _by_lang([t for t in props.get(SKOS + "definition", [])
+    definitions = _by_lang([t for t in props.get(SKOS_DEFINITION, [])
                             if isinstance(t, Literal)])
     if definitions:
         body["definition"] = pick_label(definitions, lang)
         body["definitions"] = definitions
-    body["source"] = sorted({_plain(t) for t in props.get(DCTERMS + "source", [])
+    body["source"] = sorted({_plain(t) for t in props.get(DCTERMS_SOURCE, [])
                              if not isinstance(t, BlankNode)}, key=str)
-    editorial = props.get(QD + "editorial")
+    editorial = props.get(QD_EDITORIAL)
     if editorial:
         body["editorial"] = any(bool(_plain(t)) for t in editorial)
     body.update(_links(cat, store, registry, iri, kind, lang))
@@ -132,39 +135,39 @@ def _links(cat: Catalogue, store: Store, registry: Registry, iri: str, kind: str
            lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if kind in ("role", "task", "training-format"):
-        out["legal_bases"] = cat.nodes(cat.targets(iri, P_LEGAL), lang)
+        out["legal_bases"] = cat.nodes(cat.targets(iri, QD_LEGAL_BASIS), lang)
     if kind == "role":
-        out["tasks"] = cat.nodes(cat.targets(iri, P_TASK), lang)
-        out["requirements"] = _qualified(cat, store, registry, iri, QD + "requires", lang)
+        out["tasks"] = cat.nodes(cat.targets(iri, QD_PERFORMS_TASK), lang)
+        out["requirements"] = _qualified(cat, store, registry, iri, QD_REQUIRES, lang)
     elif kind == "task":
-        out["roles"] = cat.nodes(cat.sources(iri, P_TASK), lang)
-        out["requirements"] = _qualified(cat, store, registry, iri, QD + "requires", lang)
+        out["roles"] = cat.nodes(cat.sources(iri, QD_PERFORMS_TASK), lang)
+        out["requirements"] = _qualified(cat, store, registry, iri, QD_REQUIRES, lang)
     elif kind == "competency":
-        schemes = cat.ordered(cat.targets(iri, P_IN_SCHEME), lang)
+        schemes = cat.ordered(cat.targets(iri, SKOS_IN_SCHEME), lang)
         out["framework"] = cat.node(schemes[0], lang) if schemes else None
-        out["broader"] = cat.nodes(cat.targets(iri, P_BROADER), lang)
-        out["narrower"] = cat.nodes(cat.sources(iri, P_BROADER), lang)
-        out["formats"] = cat.nodes(cat.sources(iri, P_DEVELOPS), lang)
+        out["broader"] = cat.nodes(cat.targets(iri, SKOS_BROADER), lang)
+        out["narrower"] = cat.nodes(cat.sources(iri, SKOS_BROADER), lang)
+        out["formats"] = cat.nodes(cat.sources(iri, QD_DEVELOPS), lang)
     elif kind == "framework":
         levels = []
-        for level in cat.sources(iri, P_LEVEL_OF):
+        for level in cat.sources(iri, QD_LEVEL_OF):
             node: dict[str, Any] = dict(cat.node(level, lang))
             node["rank"] = cat.ranks.get(level)
             levels.append(node)
         out["levels"] = sorted(levels, key=lambda n: (n["rank"] or 0, n["iri"]))
         out["top"] = cat.nodes(cat.top_concepts(iri), lang)
         out["total_competencies"] = sum(
-            1 for c in cat.sources(iri, P_IN_SCHEME) if cat.kind(c) == "competency")
+            1 for c in cat.sources(iri, SKOS_IN_SCHEME) if cat.kind(c) == "competency")
     elif kind == "level":
-        frameworks = cat.ordered(cat.targets(iri, P_LEVEL_OF), lang)
+        frameworks = cat.ordered(cat.targets(iri, QD_LEVEL_OF), lang)
         out["framework"] = cat.node(frameworks[0], lang) if frameworks else None
         out["rank"] = cat.ranks.get(iri)
     elif kind == "training-format":
-        kinds = cat.ordered(cat.targets(iri, P_KIND), lang)
+        kinds = cat.ordered(cat.targets(iri, QD_KIND), lang)
         out["kind"] = dict(cat.node(kinds[0], lang), type="training-kind") if kinds else None
-        out["outcomes"] = _qualified(cat, store, registry, iri, QD + "develops", lang)
+        out["outcomes"] = _qualified(cat, store, registry, iri, QD_DEVELOPS, lang)
     elif kind == "legal-basis":
-        parents = cat.ordered(cat.targets(iri, P_PART_OF), lang)
+        parents = cat.ordered(cat.targets(iri, QD_PART_OF), lang)
         out["part_of"] = cat.node(parents[0], lang) if parents else None
-        out["parts"] = cat.nodes(cat.sources(iri, P_PART_OF), lang)
+        out["parts"] = cat.nodes(cat.sources(iri, QD_PART_OF), lang)
     return out

@@ -745,7 +745,7 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
     for nodes in ix._nodes.values():
         for iri in stale:
             nodes.pop(iri, None)
-    if False:
+    if ix.roles != old.roles or any(s in ix.roles or s in old.roles for s in stale):
         ix._role_order = {}
     for lang in ("de", "en"):
         for iri in stale:

@@ -8,8 +8,12 @@ own N-Triples syntax (``sparql.binding.with_values``).
 
 Servers differ (see ``docs/backends.md``); what this module relies on:
 
-* with no dataset in the request, the default graph is the union of all named graphs
-  (Oxigraph: start it with ``--union-default-graph``; Virtuoso: its default already);
+* in ``union`` dataset mode (the default), a request without a dataset sees the union of all
+  named graphs as its default graph (Oxigraph: ``--union-default-graph``); in ``explicit`` mode
+  the store names the dataset of every query that names none itself: ``default-graph-uri`` and
+  ``named-graph-uri`` are Qualifica's graphs (IRIs under the configured prefixes, plus every graph
+  written through this store), so a server's own graphs (Virtuoso's system graphs, other
+  applications' data) stay out of every answer, count and dump;
 * quads written into the store's own default graph are not told apart from the union when read
   back through SPARQL, so Qualifica keeps all data in named graphs;
 * the generation counter counts the writes made through this process; writes made by other
@@ -42,7 +46,7 @@ from pyoxigraph import (
 )
 
 from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable
-from qualifica.namespaces import PREFIXES
+from qualifica.namespaces import GRAPH, PREFIXES
 from qualifica.store.base import (
     AskResult,
     ChangeListener,
@@ -72,6 +76,11 @@ _RDF_TYPES = {
     "application/rdf+xml": RdfFormat.RDF_XML,
     "application/ld+json": RdfFormat.JSON_LD,
 }
+DATASET_MODES = ("union", "explicit")
+EMPTY_GRAPH = "urn:x-qualifica:empty-graph"
+"""Named in a request when a dataset part must be empty: the protocol cannot say "no graphs",
+and servers treat an absent ``named-graph-uri`` as "all graphs"."""
+_UPDATE_GRAPH = re.compile(r"(?i)\bGRAPH\s+<([^<>\s]*)>")
 
 
 class RemoteStore:
@@ -88,6 +97,8 @@ class RemoteStore:
         timeout_s: float = 30.0,
         lib_dir: Path | None = None,
         update_param: str | None = None,
+        dataset_mode: str = "union",
+        graph_prefixes: Sequence[str] = (GRAPH,),
     ) -> None:
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
@@ -103,6 +114,12 @@ class RemoteStore:
         self._listeners: list[ChangeListener] = []
         self._write_lock = threading.Lock()
         self._lib = _LibQueries(lib_dir)
+        if dataset_mode not in DATASET_MODES:
+            raise ValueError(f"dataset_mode must be one of {DATASET_MODES}, not {dataset_mode!r}")
+        self.dataset_mode = dataset_mode
+        self.graph_prefixes = tuple(graph_prefixes)
+        self._written: set[str] = set()
+        self._known: tuple[str, ...] | None = None
 
     @classmethod
     def from_settings(cls, settings: Any) -> RemoteStore:
@@ -120,6 +137,9 @@ class RemoteStore:
             token=settings.sparql_token,
             timeout_s=max(float(settings.query_timeout_s), 1.0) * 3,
             lib_dir=Path(settings.queries_dir) / "lib",
+            update_param=getattr(settings, "sparql_update_param", None),
+            dataset_mode=getattr(settings, "sparql_dataset", "union"),
+            graph_prefixes=getattr(settings, "sparql_graph_prefix", None) or (GRAPH,),
         )
         store.ping()
         return store
@@ -185,9 +205,65 @@ class RemoteStore:
             )
         return response
 
+    # -- the dataset ---------------------------------------------------------------------
+    def qualifica_graphs(self) -> tuple[str, ...]:
+        """Qualifica's graphs on the server: the named graphs under ``graph_prefixes`` and
+        those written through this store (cached; found again after an opaque update)."""
+        known = self._known
+        if known is None:
+            rows = self._send(self._lib.text("store-graphs"), []).rows  # type: ignore[union-attr]
+            found = {
+                g.value for row in rows if isinstance(g := row.get("g"), NamedNode)
+                and g.value.startswith(self.graph_prefixes)
+            }
+            known = tuple(sorted(found | self._written))
+            self._known = known
+        return known
+
+    def _wrote(self, graphs: Iterable[str]) -> None:
+        """Remember graphs written through this store (explicit dataset mode)."""
+        new = {g for g in graphs if g}
+        self._written |= new
+        known = self._known
+        if known is not None and not new <= set(known):
+            self._known = tuple(sorted(set(known) | new))
+
+    def dataset_params(self, sparql: str, dataset: DatasetSpec | None
+                       ) -> list[tuple[str, str]]:
+        """The protocol's dataset fields for one query.
+
+        A ``DatasetSpec`` is sent as given, an empty part as the empty graph ``EMPTY_GRAPH``
+        (an absent ``named-graph-uri`` means "all graphs" on Oxigraph and Virtuoso). In
+        ``explicit`` mode a query that names no dataset (neither here nor with ``FROM``) gets
+        Qualifica's graphs as default and named graphs, and a part left ``None`` does too.
+        """
+        explicit = self.dataset_mode == "explicit"
+        if dataset is None or (dataset.default_graphs is None and dataset.named_graphs is None):
+            if not explicit:
+                return []
+            from qualifica.sparql.guard import inspect
+
+            if inspect(sparql).dataset() is not None:
+                return []  # the query's FROM / FROM NAMED name its dataset
+            own = self.qualifica_graphs()
+            defaults: tuple[str, ...] | None = own
+            named: tuple[str, ...] | None = own
+        else:
+            defaults, named = dataset.default_graphs, dataset.named_graphs
+            if explicit:
+                own = self.qualifica_graphs()
+                defaults = own if defaults is None else defaults
+                named = own if named is None else named
+        form: list[tuple[str, str]] = []
+        if defaults is not None:
+            form += [("default-graph-uri", g) for g in defaults or (EMPTY_GRAPH,)]
+        if named is not None:
+            form += [("named-graph-uri", g) for g in named or (EMPTY_GRAPH,)]
+        return form
+
     def ping(self) -> None:
         """Fail with ``StoreUnavailable`` unless the server answers an ASK."""
-        result = self.query(self._lib.text("store-ping"))
+        result = self._send(self._lib.text("store-ping"), [])
         if not isinstance(result, AskResult):
             raise StoreUnavailable("the SPARQL endpoint did not answer an ASK query")
 
@@ -205,10 +281,11 @@ class RemoteStore:
             from qualifica.sparql.binding import with_values
 
             sparql = with_values(sparql, {k: [v] for k, v in substitutions.items()})
-        form: list[tuple[str, str]] = [("query", sparql)]
-        if dataset is not None:
-            form += [("default-graph-uri", g) for g in dataset.default_graphs or ()]
-            form += [("named-graph-uri", g) for g in dataset.named_graphs or ()]
+        return self._send(sparql, self.dataset_params(sparql, dataset), timeout_s)
+
+    def _send(self, sparql: str, dataset_form: list[tuple[str, str]],
+              timeout_s: float | None = None) -> QueryResult:
+        form: list[tuple[str, str]] = [("query", sparql), *dataset_form]
         # Ask for a graph format when the query makes a graph: some servers (Virtuoso) answer
         # CONSTRUCT as JSON results when JSON is acceptable.
         match = _FORM.search(_PROLOGUE.sub(" ", sparql))
@@ -267,13 +344,13 @@ class RemoteStore:
         )
 
     def count(self) -> int:
-        """Number of quads in the named graphs."""
+        """Number of quads in the named graphs (Qualifica's graphs in explicit mode)."""
         rows = self._select("store-count").rows
         value = rows[0].get("n") if rows else None
         return int(value.value) if value is not None else 0  # type: ignore[union-attr]
 
     def named_graphs(self) -> list[str]:
-        """IRIs of the named graphs."""
+        """IRIs of the named graphs that hold quads (Qualifica's graphs in explicit mode)."""
         rows = self._select("store-graphs").rows
         return sorted(
             row["g"].value for row in rows if isinstance(row.get("g"), NamedNode)  # type: ignore[union-attr]
@@ -313,6 +390,7 @@ class RemoteStore:
             return
         with self._write_lock:
             self._update(_data_block("INSERT", batch))
+            self._wrote(_graphs(batch))
             self._committed(ChangeSet(added=batch, removed=[], graphs=_graphs(batch)))
 
     def remove(self, quads: Iterable[Quad]) -> None:
@@ -344,18 +422,30 @@ class RemoteStore:
             parts.append(_data_block("INSERT", new))
         with self._write_lock:
             self._update(" ;\n".join(parts))
+            if new and graph is not None:
+                self._wrote([graph])
             self._committed(ChangeSet(added=new, removed=old, graphs={graph or ""}))
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update on the server (one request)."""
         with self._write_lock:
             self._update(sparql)
+            # graphs the update names are Qualifica's; others it may touch are found again
+            self._wrote(_UPDATE_GRAPH.findall(sparql))
+            self._known = None
             self._committed(ChangeSet())
 
     def clear(self) -> None:
-        """Remove everything."""
+        """Remove everything (in explicit mode: drop Qualifica's graphs only)."""
         with self._write_lock:
-            self._update("CLEAR SILENT ALL")
+            if self.dataset_mode == "explicit":
+                self._known = None
+                graphs = self.qualifica_graphs()
+                if graphs:
+                    self._update(" ;\n".join(f"DROP SILENT GRAPH {NamedNode(g)}" for g in graphs))
+            else:
+                self._update("CLEAR SILENT ALL")
+            self._known = None
             self._committed(ChangeSet())
 
     def close(self) -> None:

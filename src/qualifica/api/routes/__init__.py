@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from qualifica.api.routes import (
     datasets,
     health,
+    imports,
     ontology,
     pages,
     planning,
@@ -25,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     health.router,
     sparql.router,
     writes.router,
+    imports.router,
     planning.router,
     queries.router,
     releases.router,

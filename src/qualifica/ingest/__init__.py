@@ -1,0 +1,1 @@
+"""Importing planners' data (spreadsheets) into the graph through the SHACL gate."""
