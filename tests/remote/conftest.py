@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from qualifica_test_servers import Server, start_oxigraph, start_virtuoso
 
 from qualifica.context import Context, ensure_bundled, open_context
 from qualifica.store.remote import RemoteStore
 
-BACKENDS = ["oxigraph", *(["virtuoso"] if os.environ.get("QUALIFICA_TEST_VIRTUOSO") == "1"
-                          else [])]
+BACKENDS = ["oxigraph", "oxigraph-explicit",
+            *(["virtuoso"] if os.environ.get("QUALIFICA_TEST_VIRTUOSO") == "1" else [])]
+FOREIGN_GRAPH = "urn:x-other-application:graph"
+"""A graph of another application on the same server: explicit dataset mode must not see it."""
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -25,7 +28,10 @@ def sparql_server(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real SPARQL server process for the session (one per backend)."""
     root = tmp_path_factory.mktemp(request.param)
-    server = start_virtuoso(root) if request.param == "virtuoso" else start_oxigraph(root / "db")
+    if request.param == "virtuoso":
+        server = start_virtuoso(root)
+    else:
+        server = start_oxigraph(root / "db", union=request.param == "oxigraph")
     try:
         yield server
     finally:
@@ -39,6 +45,13 @@ def remote_bundled_ctx(sparql_server: Server,
     settings = sparql_server.settings(tmp_path_factory.mktemp("remote-ctx"), load_bundled=True)
     ctx = open_context(settings)
     ctx.store.clear()  # type: ignore[attr-defined]
+    if sparql_server.dataset == "explicit":
+        # the server also holds another application's graph and a default-graph triple
+        foreign = "<urn:x-other:s> <urn:x-other:p> \"other\""
+        httpx.post(sparql_server.update,
+                   data={sparql_server.update_param or "update":
+                         f"INSERT DATA {{ GRAPH <{FOREIGN_GRAPH}> {{ {foreign} }} {foreign} }}"},
+                   timeout=30).raise_for_status()
     ensure_bundled(ctx)
     yield ctx
     ctx.close()

@@ -69,17 +69,21 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_oxigraph(location: Path) -> Server:
-    """An Oxigraph server on a free loopback port; waits (bounded) until it answers."""
+def start_oxigraph(location: Path, *, union: bool = True) -> Server:
+    """An Oxigraph server on a free loopback port; waits (bounded) until it answers.
+
+    ``union=False`` starts it without ``--union-default-graph`` and the store in explicit
+    dataset mode (as for Fuseki without ``unionDefaultGraph``)."""
     port = free_port()
     log = (location.parent / f"oxigraph-{port}.log").open("wb")
     proc = subprocess.Popen(
         [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
+         *(["--union-default-graph"] if union else [])],
         stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    server = Server("oxigraph", f"{base}/query", f"{base}/update", proc)
+    server = Server("oxigraph", f"{base}/query", f"{base}/update", proc,
+                    dataset="union" if union else "explicit")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -97,13 +97,7 @@ def load(
     Without --graph each file goes to the graph https://w3id.org/qualifica/graph/{file stem}.
     On a violation or a syntax error nothing is written and the report is printed (exit 1).
     """
-    target = None
-    if graph is not None:
-        try:
-            target = binding.iri(graph, param="graph").value
-        except QualificaError as exc:
-            err.print(f"error: {exc.detail}", markup=False)
-            raise typer.Exit(2) from exc
+    target = _graph_iri(graph)
     with context(bundled=True) as ctx:
         started = time.monotonic()
         try:
@@ -182,6 +176,17 @@ class QueryFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+def _graph_iri(graph: str | None) -> str | None:
+    """The ``--graph`` option as an IRI; a bad value ends the command with exit code 2."""
+    if graph is None:
+        return None
+    try:
+        return binding.iri(graph, param="graph").value
+    except QualificaError as exc:
+        err.print(f"error: {exc.detail}", markup=False)
+        raise typer.Exit(2) from exc
 
 
 def _params(raw: list[str]) -> dict[str, object]:
@@ -335,13 +340,7 @@ def export(
     graph: Annotated[str | None, typer.Option(help="Only this named graph")] = None,
 ) -> None:
     """Write the store: ttl/nt/jsonld hold the union of all graphs, nq/trig keep the graphs."""
-    target = None
-    if graph is not None:
-        try:
-            target = binding.iri(graph, param="graph").value
-        except QualificaError as exc:
-            err.print(f"error: {exc.detail}", markup=False)
-            raise typer.Exit(2) from exc
+    target = _graph_iri(graph)
     with context(bundled=True) as ctx:
         try:
             if output is None:

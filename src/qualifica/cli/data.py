@@ -59,7 +59,8 @@ def import_(
             err.print(f"[red]error:[/red] {exc.detail}")
             raise typer.Exit(2) from exc
         created = ", ".join(f"{k}: {v}" for k, v in result.created.items() if v) or "nothing"
-        out.print(f"imported {result.quads} quads into <{result.graph}>; created {created}")
+        out.print(f"imported {result.quads} quads into <{result.graph}>; created {created}",
+                  soft_wrap=True, markup=False, highlight=False)
 
 
 @app.command("import-template")

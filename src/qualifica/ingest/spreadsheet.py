@@ -108,8 +108,8 @@ _BOOL_CHOICES = ("ja", "nein")
 def _entity_columns(extra: Sequence[Column]) -> tuple[Column, ...]:
     return (
         Column("id", True, "Kennung: Kleinbuchstaben, Ziffern und einzelne Bindestriche "
-               "(z. B. digitallotse).", "Id: lower-case letters, digits and single hyphens "
-               "(e.g. digitallotse)."),
+               "(z. B. planungslotse).", "Id: lower-case letters, digits and single hyphens "
+               "(e.g. planungslotse)."),
         Column("label_de", True, "Bezeichnung auf Deutsch.", "Label in German."),
         Column("label_en", True, "Bezeichnung auf Englisch.", "Label in English."),
         Column("definition_de", False, "Definition auf Deutsch.", "Definition in German."),
@@ -280,40 +280,43 @@ def _table(spec: SheetSpec, rows: Iterable[tuple[int, Sequence[object]]],
     return table
 
 
+def _read_sheet(ws: Any, tables: dict[str, Table], errors: list[RowError]) -> None:
+    title = str(ws.title)
+    if title.strip().lower() in {INSTRUCTIONS.lower(), "readme"}:
+        return
+    spec = sheet_named(title)
+    if spec is None:
+        errors.append(RowError(title, None, None, "unbekanntes Tabellenblatt",
+                               "unknown sheet; expected one of "
+                               + ", ".join(s.name for s in SHEETS)))
+        return
+    if spec.name in tables:
+        errors.append(RowError(title, None, None, "Tabellenblatt doppelt vorhanden",
+                               "duplicate sheet"))
+        return
+    rows = ((i, row) for i, row in enumerate(ws.iter_rows(values_only=True), 1))
+    table = _table(spec, rows, errors)
+    if table is not None:
+        tables[spec.name] = table
+
+
 def read_workbook(data: bytes) -> dict[str, Table]:
     """The sheets of an xlsx workbook; unknown sheets and bad headers are errors."""
-    import zipfile
-
     from openpyxl import load_workbook
 
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ImportFailed([RowError(None, None, None,
-                                     f"Die Datei ist keine lesbare xlsx-Arbeitsmappe ({exc}).",
-                                     f"the file is not a readable xlsx workbook ({exc})")]) from exc
     errors: list[RowError] = []
     tables: dict[str, Table] = {}
     try:
-        for ws in wb.worksheets:
-            if ws.title.strip().lower() in {INSTRUCTIONS.lower(), "readme"}:
-                continue
-            spec = sheet_named(ws.title)
-            if spec is None:
-                errors.append(RowError(ws.title, None, None, "unbekanntes Tabellenblatt",
-                                       "unknown sheet; expected one of "
-                                       + ", ".join(s.name for s in SHEETS)))
-                continue
-            if spec.name in tables:
-                errors.append(RowError(ws.title, None, None, "Tabellenblatt doppelt vorhanden",
-                                       "duplicate sheet"))
-                continue
-            rows = ((i, row) for i, row in enumerate(ws.iter_rows(values_only=True), 1))
-            table = _table(spec, rows, errors)
-            if table is not None:
-                tables[spec.name] = table
-    finally:
-        wb.close()
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for ws in wb.worksheets:
+                _read_sheet(ws, tables, errors)
+        finally:
+            wb.close()
+    except Exception as exc:  # zipfile, XML and openpyxl's own errors: the file is unreadable
+        raise ImportFailed([RowError(None, None, None,
+                                     f"Die Datei ist keine lesbare xlsx-Arbeitsmappe ({exc}).",
+                                     f"the file is not a readable xlsx workbook ({exc})")]) from exc
     if errors:
         raise ImportFailed(errors)
     return tables
@@ -415,7 +418,8 @@ class _Planner:
 
     def types(self, iri: str) -> set[str]:
         if iri not in self._types:
-            self._types[iri] = {q.object.value for q in self.store.quads(NamedNode(iri), RDF_TYPE)}
+            self._types[iri] = {q.object.value for q in self.store.quads(NamedNode(iri), RDF_TYPE)
+                                if isinstance(q.object, NamedNode)}
         return self._types[iri]
 
     def stored(self, iri: str) -> bool:
@@ -425,12 +429,15 @@ class _Planner:
         if self._levels is None:
             levels: dict[str, tuple[int, set[str]]] = {}
             for q in self.store.quads(None, _p(QD + "rank")):
+                if not isinstance(q.object, Literal) or not isinstance(q.subject, NamedNode):
+                    continue
                 try:
                     rank = int(q.object.value)
                 except ValueError:
                     continue
-                fws = {f.object.value for f in self.store.quads(q.subject, _p(QD + "levelOf"))}
-                levels[q.subject.value] = (rank, fws)  # type: ignore[union-attr]
+                fws = {f.object.value for f in self.store.quads(q.subject, _p(QD + "levelOf"))
+                       if isinstance(f.object, NamedNode)}
+                levels[q.subject.value] = (rank, fws)
             self._levels = levels
         return self._levels
 
@@ -448,6 +455,7 @@ class _Planner:
         if iri not in self.frameworks:
             self.frameworks[iri] = {
                 q.object.value for q in self.store.quads(NamedNode(iri), _p(SKOS + "inScheme"))
+                if isinstance(q.object, NamedNode)
             }
         return self.frameworks[iri]
 
@@ -589,7 +597,9 @@ class _Planner:
             for lb in self.refs(values.get("legal_basis", ""), "legal-basis", spec.name, row,
                                 "legal_basis"):
                 self.add(node, QD + "legalBasis", lb)
-        return node if complete else None
+        if not complete:
+            log.debug("%s row %d is incomplete", spec.name, row)
+        return node  # checked further even when incomplete: every error is reported
 
     def roles(self, table: Table) -> None:
         for row, values in table.rows:
@@ -608,7 +618,8 @@ class _Planner:
             node = self.entity(table.spec, row, values)
             if node is None:
                 continue
-            fw = self.ref(values["framework"], "framework", table.spec.name, row, "framework")
+            fw = (self.ref(values["framework"], "framework", table.spec.name, row, "framework")
+                  if values.get("framework") else None)
             if fw is not None:
                 self.add(node, SKOS + "inScheme", fw)
                 self.frameworks[node.value] = {fw.value}
@@ -626,7 +637,9 @@ class _Planner:
             node = self.entity(table.spec, row, values)
             if node is None:
                 continue
-            kind = values["kind"].strip()
+            kind = values.get("kind", "").strip()
+            if not kind:
+                continue
             kind = kind.split(":", 1)[1] if kind.lower().startswith("qd:") else kind
             match = next((k for k in _TRAINING_KINDS if k.lower() == kind.lower()), None)
             if match is None:

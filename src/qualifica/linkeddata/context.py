@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from qualifica.namespaces import DCTERMS, OWL, QD, RDF, RDFS, SKOS, XSD
+from qualifica.namespaces import PREFIXES, QD
 
 HYDRA: Final = "http://www.w3.org/ns/hydra/core#"
 JSONLD_CONTEXT_REL: Final = "http://www.w3.org/ns/json-ld#context"
 CONTEXT_PATH: Final = "/context.jsonld"
+#: The prefixes of ``namespaces.PREFIXES`` the context declares (the CURIEs below use them).
+_CONTEXT_PREFIXES: Final = ("qd", "skos", "dcterms", "rdf", "rdfs", "owl", "xsd")
 
 #: Kind names (the ``type`` of a node) and the classes they stand for.
 TYPE_TERMS: Final[dict[str, str]] = {
@@ -53,13 +55,7 @@ def context_document() -> dict[str, Any]:
     terms: dict[str, Any] = {
         "@version": 1.1,
         "@vocab": QD,
-        "qd": QD,
-        "skos": SKOS,
-        "dcterms": DCTERMS,
-        "rdf": RDF,
-        "rdfs": RDFS,
-        "owl": OWL,
-        "xsd": XSD,
+        **{p: PREFIXES[p] for p in _CONTEXT_PREFIXES},
         "hydra": HYDRA,
         # the node form
         "iri": "@id",

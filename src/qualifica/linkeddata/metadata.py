@@ -27,11 +27,12 @@ from qualifica.namespaces import (
     ONTOLOGY_IRI,
     OWL,
     PREFIXES,
-    RDF,
+    RDF_TYPE,
     RDFS,
     XSD,
 )
 from qualifica.namespaces import VOID as VOID_NS
+from qualifica.sparql.terms import int_of
 from qualifica.store.base import SelectResult
 
 log = logging.getLogger(__name__)
@@ -104,27 +105,27 @@ class Statistics:
 
 def _number(row: Mapping[str, object], name: str) -> int:
     value = row.get(name)
-    return int(value.value) if isinstance(value, Literal) else 0
+    return (int_of(value) or 0) if isinstance(value, Literal) else 0
+
+
+def _partitions(ctx: Context, query: str, key: str, count: str) -> dict[str, int]:
+    """The ``count`` of every ``key`` IRI a ``void-*`` library query answers."""
+    out: dict[str, int] = {}
+    result = run_internal(ctx, query)
+    if isinstance(result, SelectResult):
+        for r in result.rows:
+            iri = r.get(key)
+            if isinstance(iri, NamedNode):
+                out[iri.value] = _number(r, count)
+    return out
 
 
 def statistics(ctx: Context) -> Statistics:
     """Counts over the union of all graphs (library queries ``void-*``)."""
     totals = run_internal(ctx, "void-statistics")
     row = totals.rows[0] if isinstance(totals, SelectResult) and totals.rows else {}
-    classes: dict[str, int] = {}
-    result = run_internal(ctx, "void-classes")
-    if isinstance(result, SelectResult):
-        for r in result.rows:
-            cls = r.get("class")
-            if isinstance(cls, NamedNode):
-                classes[cls.value] = _number(r, "entities")
-    props: dict[str, int] = {}
-    result = run_internal(ctx, "void-properties")
-    if isinstance(result, SelectResult):
-        for r in result.rows:
-            prop = r.get("property")
-            if isinstance(prop, NamedNode):
-                props[prop.value] = _number(r, "triples")
+    classes = _partitions(ctx, "void-classes", "class", "entities")
+    props = _partitions(ctx, "void-properties", "property", "triples")
     return Statistics(
         triples=_number(row, "triples"), entities=_number(row, "entities"),
         subjects=_number(row, "subjects"), objects=_number(row, "objects"),
@@ -148,11 +149,11 @@ def void_triples(ctx: Context, public_base: str) -> list[Triple]:
     g = _Graph()
     ds = _iri(DATASET_IRI)
     doc = _iri(public_base + ".well-known/void")
-    g.add(doc, RDF + "type", _iri(VOID_NS + "DatasetDescription"))
+    g.add(doc, RDF_TYPE, _iri(VOID_NS + "DatasetDescription"))
     g.add(doc, FOAF + "primaryTopic", ds)
     g.labels(doc, DCTERMS + "title", {"en": "VoID description of the Qualifica dataset",
                                       "de": "VoID-Beschreibung des Qualifica-Datensatzes"})
-    g.add(ds, RDF + "type", _iri(VOID_NS + "Dataset"))
+    g.add(ds, RDF_TYPE, _iri(VOID_NS + "Dataset"))
     g.labels(ds, DCTERMS + "title", _TITLE)
     g.labels(ds, DCTERMS + "description", _DESCRIPTION)
     g.add(ds, DCTERMS + "license", _iri(LICENSE))
@@ -200,7 +201,7 @@ def catalog_triples(ctx: Context, public_base: str,
     catalog, ds, service = _iri(CATALOG_IRI), _iri(DATASET_IRI), _iri(SERVICE_IRI)
     version = _iri(f"{DATASET_IRI}/{__version__}")
 
-    g.add(catalog, RDF + "type", _iri(DCAT + "Catalog"))
+    g.add(catalog, RDF_TYPE, _iri(DCAT + "Catalog"))
     g.labels(catalog, DCTERMS + "title", {"de": "Qualifica-Datenkatalog",
                                           "en": "Qualifica data catalog"})
     g.add(catalog, DCTERMS + "license", _iri(LICENSE))
@@ -209,7 +210,7 @@ def catalog_triples(ctx: Context, public_base: str,
     g.add(catalog, DCAT + "service", service)
 
     for node in (ds, version):
-        g.add(node, RDF + "type", _iri(DCAT + "Dataset"))
+        g.add(node, RDF_TYPE, _iri(DCAT + "Dataset"))
         g.labels(node, DCTERMS + "title", _TITLE)
         g.labels(node, DCTERMS + "description", _DESCRIPTION)
         g.add(node, DCTERMS + "license", _iri(LICENSE))
@@ -233,7 +234,7 @@ def catalog_triples(ctx: Context, public_base: str,
         url = _iri(f"{public_base}downloads/{dump.name}")
         for node in (ds, version):
             g.add(node, DCAT + "distribution", dist)
-        g.add(dist, RDF + "type", _iri(DCAT + "Distribution"))
+        g.add(dist, RDF_TYPE, _iri(DCAT + "Distribution"))
         g.add(dist, DCTERMS + "title", _str(f"Qualifica {__version__} ({_FORMAT_FEATURE[suffix]})"))
         g.add(dist, DCAT + "downloadURL", url)
         g.add(dist, DCAT + "accessURL", url)
@@ -243,13 +244,13 @@ def catalog_triples(ctx: Context, public_base: str,
         g.add(dist, DCTERMS + "license", _iri(LICENSE))
         checksum = BlankNode()
         g.add(dist, SPDX + "checksum", checksum)
-        g.add(checksum, RDF + "type", _iri(SPDX + "Checksum"))
+        g.add(checksum, RDF_TYPE, _iri(SPDX + "Checksum"))
         g.add(checksum, SPDX + "algorithm", _iri(SPDX + "checksumAlgorithm_sha256"))
         g.add(checksum, SPDX + "checksumValue",
               Literal(dump.sha256, datatype=NamedNode(XSD + "hexBinary")))
 
     sparql = _iri(public_base + "sparql")
-    g.add(service, RDF + "type", _iri(DCAT + "DataService"))
+    g.add(service, RDF_TYPE, _iri(DCAT + "DataService"))
     g.labels(service, DCTERMS + "title", {"de": "Qualifica-SPARQL-Endpunkt",
                                           "en": "Qualifica SPARQL endpoint"})
     g.add(service, DCAT + "endpointURL", sparql)

@@ -7,12 +7,24 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, NamedNode, Triple
 
 from qualifica.context import Context
 from qualifica.linkeddata.describe import run_internal
 from qualifica.linkeddata.serialize import curie
-from qualifica.namespaces import GRAPH, OWL, QD, RDF, RDFS, SKOS
+from qualifica.namespaces import (
+    GRAPH,
+    OWL,
+    QD,
+    RDF,
+    RDF_TYPE,
+    RDFS,
+    RDFS_LABEL,
+    SKOS,
+    SKOS_DEFINITION,
+    SKOS_PREF_LABEL,
+)
+from qualifica.sparql.terms import lang_of, text_of
 from qualifica.store.base import SelectResult, Term
 
 log = logging.getLogger(__name__)
@@ -115,14 +127,6 @@ def ontology_triples(ctx: Context) -> list[Triple]:
     return triples
 
 
-def _text(term: Term) -> str:
-    return term.value if isinstance(term, NamedNode | Literal | BlankNode) else str(term)
-
-
-def _lang(term: Term) -> str:
-    return (term.language or "") if isinstance(term, Literal) else ""
-
-
 def ontology_doc(ctx: Context) -> OntologyDoc:
     """The documentation model of the ontology, from the store."""
     header_rows = run_internal(ctx, "ontology-header")
@@ -135,43 +139,43 @@ def ontology_doc(ctx: Context) -> OntologyDoc:
                 ontology_iri = ontology_iri or ont.value
             if isinstance(ont, NamedNode) and ont.value == ontology_iri:
                 obj = row["o"]
-                value = _text(obj)
-                if _lang(obj):
-                    value = f"{value} ({_lang(obj)})"
-                header[curie(_text(row["p"]))].append(value)
+                value = text_of(obj)
+                if lang_of(obj):
+                    value = f"{value} ({lang_of(obj)})"
+                header[curie(text_of(row["p"]))].append(value)
 
     unions: dict[str, list[str]] = defaultdict(list)
     union_rows = run_internal(ctx, "ontology-unions")
     if isinstance(union_rows, SelectResult):
         for row in union_rows.rows:
-            unions[_text(row["node"])].append(_text(row["member"]))
+            unions[text_of(row["node"])].append(text_of(row["member"]))
 
     rows = run_internal(ctx, "ontology-terms")
     by_term: dict[str, list[tuple[str, Term]]] = defaultdict(list)
     if isinstance(rows, SelectResult):
         for row in rows.rows:
-            by_term[_text(row["term"])].append((_text(row["p"]), row["o"]))
+            by_term[text_of(row["term"])].append((text_of(row["p"]), row["o"]))
     documented = set(by_term)
 
     def refs(obj: Term) -> list[TermRef]:
-        iris = unions.get(_text(obj), []) if isinstance(obj, BlankNode) else [_text(obj)]
+        iris = unions.get(text_of(obj), []) if isinstance(obj, BlankNode) else [text_of(obj)]
         return [TermRef(i, curie(i), anchor_of(i) if i in documented else None)
                 for i in sorted(iris)]
 
     terms: list[TermDoc] = []
     for iri, statements in by_term.items():
-        kinds = [_KIND_OF_TYPE[_text(o)] for p, o in statements
-                 if p == RDF + "type" and _text(o) in _KIND_OF_TYPE]
+        kinds = [_KIND_OF_TYPE[text_of(o)] for p, o in statements
+                 if p == RDF_TYPE and text_of(o) in _KIND_OF_TYPE]
         kind = min(kinds, key=_KIND_ORDER.index) if kinds else "property"
         doc = TermDoc(iri=iri, name=curie(iri), kind=kind)
         for p, o in statements:
-            lang = _lang(o) or "und"
-            if p in (SKOS + "prefLabel", RDFS + "label"):
-                doc.labels.setdefault(lang, _text(o))
-            elif p == SKOS + "definition":
-                doc.definitions.setdefault(lang, _text(o))
+            lang = lang_of(o) or "und"
+            if p in (SKOS_PREF_LABEL, RDFS_LABEL):
+                doc.labels.setdefault(lang, text_of(o))
+            elif p == SKOS_DEFINITION:
+                doc.definitions.setdefault(lang, text_of(o))
             elif p == RDFS + "comment":
-                doc.comments.setdefault(lang, _text(o))
+                doc.comments.setdefault(lang, text_of(o))
             elif p == RDFS + "domain":
                 doc.domain.extend(refs(o))
             elif p == RDFS + "range":
@@ -183,10 +187,10 @@ def ontology_doc(ctx: Context) -> OntologyDoc:
             elif p in _ALIGN:
                 doc.alignments.extend((_ALIGN[p], r) for r in refs(o))
             elif p == OWL + "deprecated":
-                doc.deprecated = _text(o) in ("true", "1")
+                doc.deprecated = text_of(o) in ("true", "1")
             elif p == "http://purl.org/dc/terms/isReplacedBy":
                 doc.replaced_by.extend(refs(o))
-            elif p == RDF + "type" and _text(o) not in _KIND_OF_TYPE:
+            elif p == RDF_TYPE and text_of(o) not in _KIND_OF_TYPE:
                 doc.types.extend(refs(o))
         terms.append(doc)
     # the ontology's own terms first, then the external terms it declares

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse, serialize
 
 from qualifica.errors import BadParameter, NotFound
-from qualifica.namespaces import DCAT, DCTERMS, GRAPH, PREFIXES, RDF, XSD
+from qualifica.namespaces import DCAT, DCTERMS, GRAPH, PREFIXES, RDF_TYPE, XSD
 
 if TYPE_CHECKING:
     from qualifica.context import Context
@@ -99,7 +99,7 @@ def make_release(ctx: Context, version: str, *, today: dt.date | None = None) ->
     entry = NamedNode(release_iri(ctx, version))
     g = NamedNode(RELEASES_GRAPH)
     meta = [
-        Quad(entry, NamedNode(RDF + "type"), NamedNode(DCAT + "Dataset"), g),
+        Quad(entry, NamedNode(RDF_TYPE), NamedNode(DCAT + "Dataset"), g),
         Quad(entry, NamedNode(DCAT + "version"), Literal(version), g),
         Quad(entry, NamedNode(DCTERMS + "issued"),
              Literal(issued, datatype=NamedNode(XSD + "date")), g),
@@ -113,7 +113,7 @@ def make_release(ctx: Context, version: str, *, today: dt.date | None = None) ->
         dist = NamedNode(f"{ctx.settings.base_iri}releases/{version}/{path.name}")
         meta += [
             Quad(entry, NamedNode(DCAT + "distribution"), dist, g),
-            Quad(dist, NamedNode(RDF + "type"), NamedNode(DCAT + "Distribution"), g),
+            Quad(dist, NamedNode(RDF_TYPE), NamedNode(DCAT + "Distribution"), g),
             Quad(dist, NamedNode(DCAT + "mediaType"), Literal(media), g),
             Quad(dist, NamedNode(DCAT + "downloadURL"), dist, g),
         ]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from qualifica.namespaces import DCTERMS, RDF, SD, VOID, XSD
+from qualifica.namespaces import DCTERMS, RDF_TYPE, SD, VOID, XSD
 
 #: W3C "formats" IRIs for the media types the endpoint produces.
 FORMAT_IRIS: dict[str, str] = {
@@ -43,7 +43,7 @@ def service_description(
     def sd(local: str) -> NamedNode:
         return NamedNode(SD + local)
 
-    a = NamedNode(RDF + "type")
+    a = NamedNode(RDF_TYPE)
     triples = [
         Triple(service, a, sd("Service")),
         Triple(service, sd("endpoint"), service),

@@ -80,6 +80,8 @@ DATASET_MODES = ("union", "explicit")
 EMPTY_GRAPH = "urn:x-qualifica:empty-graph"
 """Named in a request when a dataset part must be empty: the protocol cannot say "no graphs",
 and servers treat an absent ``named-graph-uri`` as "all graphs"."""
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
 _UPDATE_GRAPH = re.compile(r"(?i)\bGRAPH\s+<([^<>\s]*)>")
 
 
@@ -519,9 +521,11 @@ def _parse_response(response: httpx.Response) -> QueryResult:
 
 
 def _normalise_json(body: bytes) -> bytes:
-    """Virtuoso writes SPARQL 1.0-style JSON: ``"type": "typed-literal"`` and ``"lang"``;
-    SPARQL 1.1 says ``literal`` with ``datatype`` and ``xml:lang``."""
-    if b'"typed-literal"' not in body and b'"lang"' not in body:
+    """Virtuoso writes SPARQL 1.0-style JSON (``"type": "typed-literal"`` and ``"lang"``; SPARQL
+    1.1 says ``literal`` with ``datatype`` and ``xml:lang``), computed booleans as ``"1"``/``"0"``
+    and blank nodes as ``nodeID://b1`` (not a blank node label)."""
+    if (b'"typed-literal"' not in body and b'"lang"' not in body
+            and b"nodeID://" not in body):
         return body
     import json
 
@@ -532,6 +536,10 @@ def _normalise_json(body: bytes) -> bytes:
                 term["type"] = "literal"
             if "lang" in term:
                 term["xml:lang"] = term.pop("lang")
+            if term.get("datatype") == _XSD_BOOLEAN and term.get("value") in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+            if term.get("type") == "bnode":
+                term["value"] = _BNODE_LABEL.sub("", term["value"].removeprefix("nodeID://"))
     head = data.get("head", {})
     head.pop("link", None)
     return json.dumps(data).encode()
@@ -563,7 +571,28 @@ def data_update(removed: Sequence[Quad], added: Sequence[Quad]) -> str:
 
 
 def _data_block(verb: str, quads: list[Quad]) -> str:
-    """``INSERT DATA``/``DELETE DATA`` from the terms' own N-Triples syntax."""
+    """``INSERT DATA``/``DELETE DATA`` from the terms' own N-Triples syntax.
+
+    Quads with blank nodes are inserted by a second operation of the same request,
+    ``INSERT { … } WHERE {}``: the same effect (one fresh node per label), and Virtuoso refuses
+    blank nodes in ``INSERT DATA`` (and large ``INSERT`` templates, so only those quads go there).
+    """
+    if verb == "INSERT":
+        plain = [q for q in quads if not _has_blank_node(q)]
+        blank = [q for q in quads if _has_blank_node(q)]
+        parts = [f"INSERT DATA {_quad_block(plain)}"] if plain else []
+        if blank:
+            parts.append(f"INSERT {_quad_block(blank)} WHERE {{}}")
+        return " ;\n".join(parts)
+    return f"{verb} DATA {_quad_block(quads)}"
+
+
+def _has_blank_node(q: Quad) -> bool:
+    return isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode)
+
+
+def _quad_block(quads: list[Quad]) -> str:
+    """``{ … }`` holding the quads, grouped by graph."""
     lines: list[str] = []
     by_graph: dict[str, list[str]] = {}
     for q in quads:
@@ -574,4 +603,4 @@ def _data_block(verb: str, quads: list[Quad]) -> str:
             lines.append(triple)
     for graph, triples in by_graph.items():
         lines.append(f"GRAPH {graph} {{\n" + "\n".join(triples) + "\n}")
-    return f"{verb} DATA {{\n" + "\n".join(lines) + "\n}"
+    return "{\n" + "\n".join(lines) + "\n}"

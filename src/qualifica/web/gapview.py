@@ -17,7 +17,8 @@ from qualifica.errors import BadParameter
 from qualifica.planning.index import PlanningIndex
 from qualifica.sparql import binding
 from qualifica.sparql.nodes import slug_of
-from qualifica.web.views import Cell, Ref, Table, href_for
+from qualifica.web.queries import Ref, href_for
+from qualifica.web.tables import Cell, Table
 
 
 @dataclass(frozen=True)

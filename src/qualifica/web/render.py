@@ -19,8 +19,12 @@ from markupsafe import Markup
 
 from qualifica.context import Context
 from qualifica.sparql.nodes import kind_of, slug_of
-from qualifica.web import svg, views
+from qualifica.web import svg
+from qualifica.web.competency_view import CompetencyView, competency_view
 from qualifica.web.i18n import pick_lang, words
+from qualifica.web.resource_view import resource_view
+from qualifica.web.role_view import role_view
+from qualifica.web.views import home_view
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +83,19 @@ def _page(template: str, info: PageInfo, **values: Any) -> str:
 def render_home(ctx: Context, lang: str) -> str:
     """The home page: search, roles, competencies by framework, links to the tools."""
     lang = pick_lang(lang)
-    return _page("index.html", PageInfo("/", lang), home=views.home_view(ctx, lang))
+    return _page("index.html", PageInfo("/", lang), home=home_view(ctx, lang))
 
 
 def render_role(ctx: Context, role: str, lang: str, *, path: str | None = None) -> str:
     """The role page for a slug or IRI (``NotFound`` / ``BadParameter`` otherwise)."""
     lang = pick_lang(lang)
-    view = views.role_view(ctx, role, lang, words(lang))
+    view = role_view(ctx, role, lang, words(lang))
     info = PageInfo(path or f"/roles/{view.resource.ref.id}", lang)
     return _page("role.html", info, view=view, res=view.resource,
                  csv_base=f"/roles/{view.resource.ref.id}")
 
 
-def competency_svg(view: views.CompetencyView, lang: str) -> str:
+def competency_svg(view: CompetencyView, lang: str) -> str:
     """The paths diagram of a competency page."""
     w = words(lang)
     return svg.paths_svg(
@@ -106,7 +110,7 @@ def render_competency(ctx: Context, competency: str, lang: str, *,
                       path: str | None = None) -> str:
     """The competency page with its paths diagram."""
     lang = pick_lang(lang)
-    view = views.competency_view(ctx, competency, lang, words(lang))
+    view = competency_view(ctx, competency, lang, words(lang))
     info = PageInfo(path or f"/competencies/{view.resource.ref.id}", lang)
     diagram = Markup(competency_svg(view, lang)) if view.paths else None  # noqa: S704
     return _page("competency.html", info, view=view, res=view.resource, diagram=diagram,
@@ -126,7 +130,7 @@ def render_resource(ctx: Context, iri: str, lang: str) -> str:
         return render_role(ctx, iri, lang, path=path)
     if kind == "competency":
         return render_competency(ctx, iri, lang, path=path)
-    res = views.resource_view(ctx, iri, lang)
+    res = resource_view(ctx, iri, lang)
     return _page("resource.html", PageInfo(path, lang), res=res)
 
 

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from qualifica.web.views import CompetencyPath, Ref
+from qualifica.web.competency_view import CompetencyPath
+from qualifica.web.queries import Ref
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"

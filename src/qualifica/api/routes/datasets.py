@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
+from qualifica.api.params import LangParam
 from qualifica.errors import NotFound
 from qualifica.linkeddata import conneg
 from qualifica.linkeddata.dumps import DUMP_FORMATS, DUMP_STEM, current_dumps
@@ -26,9 +27,6 @@ FormatParam = Annotated[
     str | None,
     Query(description="Overrides the Accept header: ttl, jsonld, nt or rdf (and html for "
                       "the catalog)."),
-]
-LangParam = Annotated[
-    str | None, Query(description="Language of the HTML page: de (default) or en.")
 ]
 VOID_FORMATS = conneg.RDF_FORMATS
 CATALOG_FORMATS = (*conneg.RDF_FORMATS, conneg.HTML)

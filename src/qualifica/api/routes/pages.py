@@ -11,24 +11,36 @@ import logging
 import re
 from collections.abc import Callable
 from importlib.resources import files
-from typing import Annotated
+from typing import Protocol
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from qualifica.api.deps import CtxDep
+from qualifica.api.params import LangParam
+from qualifica.context import Context
 from qualifica.errors import BadParameter, NotFound, QualificaError
-from qualifica.web import gapview, render, views
+from qualifica.web import gapview, render
+from qualifica.web.competency_view import competency_view
 from qualifica.web.i18n import pick_lang, words
+from qualifica.web.resource_view import ResourceView
+from qualifica.web.role_view import role_view
+from qualifica.web.tables import Table, table_csv
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["pages"])
 
-LangParam = Annotated[str | None, Query(description="Page language: de (default) or en.")]
 CSV = "text/csv; charset=utf-8"
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".svg": "image/svg+xml"}
+
+
+class _TabledPage(Protocol):
+    """A role or competency page: the resource shown and its tables."""
+
+    resource: ResourceView
+    tables: dict[str, Table]
 
 
 def _html(body: str, lang: str, status: int = 200) -> HTMLResponse:
@@ -48,18 +60,26 @@ def _page(request: Request, lang: str | None, build: Callable[[str], str]) -> HT
                      language, exc.status)
 
 
-def _csv(table: views.Table, name: str) -> Response:
+def _csv(table: Table, name: str) -> Response:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "table"
-    return Response(views.table_csv(table), media_type=CSV,
+    return Response(table_csv(table), media_type=CSV,
                     headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})
 
 
-def _table(tables: dict[str, views.Table], name: str) -> views.Table:
+def _table(tables: dict[str, Table], name: str) -> Table:
     try:
         return tables[name]
     except KeyError:
         raise NotFound(f"there is no table {name!r}; tables: {', '.join(sorted(tables))}",
                        id=name) from None
+
+
+def _page_csv(view: Callable[[Context, str, str, dict[str, str]], _TabledPage], ctx: Context,
+              id: str, table: str, lang: str | None) -> Response:
+    """A table of a role or competency page as CSV, named ``{slug}-{table}.csv``."""
+    language = pick_lang(lang)
+    built = view(ctx, id, language, words(language))
+    return _csv(_table(built.tables, table), f"{built.resource.ref.id}-{table}")
 
 
 @router.get("/", response_class=HTMLResponse, summary="Home page", include_in_schema=False)
@@ -80,9 +100,7 @@ def role_page(id: str, request: Request, ctx: CtxDep, lang: LangParam = None) ->
             responses={200: {"content": {"text/csv": {}}}})
 def role_csv(id: str, table: str, ctx: CtxDep, lang: LangParam = None) -> Response:
     """``tasks``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
-    language = pick_lang(lang)
-    view = views.role_view(ctx, id, language, words(language))
-    return _csv(_table(view.tables, table), f"{view.resource.ref.id}-{table}")
+    return _page_csv(role_view, ctx, id, table, lang)
 
 
 @router.get("/competencies/{id}", response_class=HTMLResponse, summary="Competency page")
@@ -98,7 +116,7 @@ def competency_page(id: str, request: Request, ctx: CtxDep,
 def competency_svg(id: str, ctx: CtxDep, lang: LangParam = None) -> Response:
     """The diagram competency → (broader) → task → role, drawn on the server."""
     language = pick_lang(lang)
-    view = views.competency_view(ctx, id, language, words(language))
+    view = competency_view(ctx, id, language, words(language))
     svg = render.competency_svg(view, language)
     return Response('<?xml version="1.0" encoding="UTF-8"?>\n' + svg,
                     media_type="image/svg+xml", headers={"Content-Language": language})
@@ -109,9 +127,7 @@ def competency_svg(id: str, ctx: CtxDep, lang: LangParam = None) -> Response:
             responses={200: {"content": {"text/csv": {}}}})
 def competency_csv(id: str, table: str, ctx: CtxDep, lang: LangParam = None) -> Response:
     """``paths``, ``formats`` or ``narrower`` of a competency."""
-    language = pick_lang(lang)
-    view = views.competency_view(ctx, id, language, words(language))
-    return _csv(_table(view.tables, table), f"{view.resource.ref.id}-{table}")
+    return _page_csv(competency_view, ctx, id, table, lang)
 
 
 def _gap_params(request: Request, form: list[tuple[str, str]] | None = None

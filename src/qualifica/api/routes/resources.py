@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
+from qualifica.api.params import FormatParam, LangParam
 from qualifica.errors import NotFound
 from qualifica.linkeddata import conneg
 from qualifica.linkeddata.describe import describe
@@ -21,14 +21,6 @@ from qualifica.web.render import render_error, render_resource
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["linked data"])
-
-FormatParam = Annotated[
-    str | None,
-    Query(description="Overrides the Accept header: ttl, jsonld, nt, rdf or html."),
-]
-LangParam = Annotated[
-    str | None, Query(description="Language of the HTML page: de (default) or en.")
-]
 
 
 @router.head("/id/{kind}/{slug}", include_in_schema=False)

@@ -1,0 +1,78 @@
+"""What the role and competency pages list beside the competencies: the training formats that
+develop them and the legal bases of roles, tasks and formats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qualifica.context import Context
+from qualifica.sparql.terms import bool_of, int_of, iri_of
+from qualifica.web.queries import Labeller, Ref, select_rows
+
+
+@dataclass
+class FormatRow:
+    """A training format that develops a competency, and the level it reaches."""
+
+    format: Ref
+    kinds: list[Ref]
+    competency: Ref
+    level: Ref | None
+    rank: int | None
+    editorial: bool
+
+
+def formats_for(ctx: Context, competencies: Sequence[str], labeller: Labeller
+                ) -> list[FormatRow]:
+    """The formats that develop any of ``competencies``, one row per format and competency."""
+    if not competencies:
+        return []
+    rows = select_rows(ctx, "page-formats", {"competency": list(competencies)})
+    labeller.load(t for r in rows for k in ("format", "competency", "level", "kind")
+                  if (t := iri_of(r.get(k))))
+    found: dict[tuple[str, str], FormatRow] = {}
+    for row in rows:
+        fmt, comp = iri_of(row.get("format")), iri_of(row.get("competency"))
+        if fmt is None or comp is None:
+            continue
+        level, kind = iri_of(row.get("level")), iri_of(row.get("kind"))
+        rank = int_of(row.get("rank"))
+        item = found.get((fmt, comp))
+        if item is None:
+            item = found[(fmt, comp)] = FormatRow(
+                format=labeller.ref(fmt), kinds=[], competency=labeller.ref(comp),
+                level=labeller.ref(level) if level else None, rank=rank,
+                editorial=bool(bool_of(row.get("editorial"))))
+        elif rank is not None and (item.rank is None or rank > item.rank):
+            item.rank, item.level = rank, labeller.ref(level) if level else None
+        if kind and all(k.iri != kind for k in item.kinds):
+            item.kinds.append(labeller.ref(kind))
+    return sorted(found.values(), key=lambda f: (f.competency.label.lower(),
+                                                  f.format.label.lower()))
+
+
+@dataclass
+class LegalRow:
+    """A legal basis of a role, task or format, with the act it is part of."""
+
+    subject: Ref
+    legal: Ref
+    act: Ref | None
+
+
+def legal_bases_for(ctx: Context, subjects: Sequence[str], labeller: Labeller
+                    ) -> list[LegalRow]:
+    """The legal bases of the given roles, tasks and formats."""
+    if not subjects:
+        return []
+    rows = select_rows(ctx, "page-legal-bases", {"subject": sorted(set(subjects))})
+    labeller.load(t for r in rows for k in ("subject", "legal", "act") if (t := iri_of(r.get(k))))
+    out: dict[tuple[str, str], LegalRow] = {}
+    for row in rows:
+        subj, legal = iri_of(row.get("subject")), iri_of(row.get("legal"))
+        act = iri_of(row.get("act"))
+        if subj and legal and (subj, legal) not in out:
+            out[(subj, legal)] = LegalRow(labeller.ref(subj), labeller.ref(legal),
+                                          labeller.ref(act) if act else None)
+    return sorted(out.values(), key=lambda r: (r.legal.label.lower(), r.subject.label.lower()))

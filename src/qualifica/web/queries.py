@@ -1,0 +1,120 @@
+"""Shared reads of the pages: resources as :class:`Ref` values, their labels in batches, and
+the library queries ``queries/lib/page-*.rq`` run with values bound by ``sparql.binding``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pyoxigraph import Literal
+
+from qualifica.context import Context
+from qualifica.errors import NotFound
+from qualifica.linkeddata.catalogue import select
+from qualifica.namespaces import KINDS, RDF_TYPE
+from qualifica.sparql import binding
+from qualifica.sparql.nodes import kind_of, pick_label, slug_of
+from qualifica.sparql.terms import iri_of
+from qualifica.store.base import Term
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resource as a page shows it: label, kind and the page it links to."""
+
+    iri: str
+    id: str
+    kind: str
+    label: str
+    href: str
+
+
+def href_for(iri: str) -> str:
+    """The page of a resource: role and competency pages, else ``/id/{kind}/{slug}``."""
+    kind = kind_of(iri)
+    if kind is None:
+        return iri
+    slug = slug_of(iri)
+    if kind == "role":
+        return f"/roles/{slug}"
+    if kind == "competency":
+        return f"/competencies/{slug}"
+    return f"/id/{kind}/{slug}"
+
+
+def _local_name(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri.rstrip(sep):
+            return iri.rstrip(sep).rsplit(sep, 1)[-1]
+    return iri
+
+
+def select_rows(ctx: Context, name: str, raw: Mapping[str, object]) -> list[dict[str, Term]]:
+    """The rows of the library SELECT query ``name`` with ``raw`` values bound."""
+    return select(ctx.store, ctx.registry, name, raw, ctx.settings.query_timeout_s).rows
+
+
+class Labeller:
+    """Labels of many resources, fetched in batches, picked in one language."""
+
+    def __init__(self, ctx: Context, lang: str) -> None:
+        self.ctx = ctx
+        self.lang = lang
+        self._labels: dict[str, dict[str, str]] = {}
+        self._rdfs: dict[str, dict[str, str]] = {}
+
+    def load(self, iris: Iterable[str]) -> None:
+        """Fetch the labels of every IRI not seen yet."""
+        todo = sorted({i for i in iris if i and i not in self._labels})
+        for start in range(0, len(todo), binding.MAX_LIST):
+            chunk = todo[start:start + binding.MAX_LIST]
+            for i in chunk:
+                self._labels.setdefault(i, {})
+            for row in select_rows(self.ctx, "page-labels", {"iri": chunk}):
+                iri, label = iri_of(row.get("iri")), row.get("label")
+                if iri is None or not isinstance(label, Literal):
+                    continue
+                kind = row.get("kind")
+                target = self._labels if isinstance(kind, Literal) and kind.value == "pref" \
+                    else self._rdfs
+                target.setdefault(iri, {}).setdefault(label.language or "", label.value)
+
+    def label(self, iri: str) -> str:
+        """The label in the page language, with fallback; the local name when there is none."""
+        self.load([iri])
+        labels = self._labels.get(iri) or self._rdfs.get(iri) or {}
+        return pick_label(labels, self.lang, _local_name(slug_of(iri)))
+
+    def ref(self, iri: str) -> Ref:
+        """A :class:`Ref` for ``iri``."""
+        return Ref(iri=iri, id=slug_of(iri), kind=kind_of(iri) or "resource",
+                   label=self.label(iri), href=href_for(iri))
+
+
+def pick_text(lang: str, values: Sequence[Term]) -> str:
+    """The literal among ``values`` in ``lang`` (with fallback); ``""`` when there is none."""
+    by_lang = {v.language or "": v.value for v in values if isinstance(v, Literal)}
+    return pick_label(by_lang, lang, "")
+
+
+def resolve(value: str, kind: str, *, param: str = "id") -> str:
+    """The IRI for a slug of ``kind`` or a full IRI (``BadParameter`` 422 otherwise)."""
+    return binding.iri(value, param=param, kind=kind).value
+
+
+def statements_about(ctx: Context, iri: str) -> list[dict[str, Term]]:
+    """Every statement about ``iri``; ``NotFound`` when there is none."""
+    rows = select_rows(ctx, "page-resource", {"iri": iri})
+    if not rows:
+        raise NotFound(f"there is no resource {iri}", id=slug_of(iri))
+    return rows
+
+
+def check_kind(rows: Sequence[Mapping[str, Term]], iri: str, kind: str) -> None:
+    """``NotFound`` unless the statements ``rows`` type ``iri`` as an instance of ``kind``."""
+    types = {iri_of(r.get("o")) for r in rows if iri_of(r.get("p")) == RDF_TYPE}
+    if KINDS[kind] not in types:
+        raise NotFound(f"there is no {kind} {slug_of(iri)!r}", id=slug_of(iri))

@@ -1,0 +1,112 @@
+"""The generic resource page: everything stated about a resource and everything linking to
+it (``/id/{kind}/{slug}`` as HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode
+
+from qualifica.context import Context
+from qualifica.namespaces import (
+    DCTERMS_SOURCE,
+    QD_EDITORIAL,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SKOS_ALT_LABEL,
+    SKOS_DEFINITION,
+    SKOS_PREF_LABEL,
+)
+from qualifica.sparql.terms import bool_of, iri_of
+from qualifica.store.base import Term
+from qualifica.web.queries import Labeller, Ref, pick_text, select_rows, statements_about
+
+# Shown in their own places on a resource page, not among the properties.
+_HEADLINE = {SKOS_PREF_LABEL, SKOS_DEFINITION, RDFS_LABEL}
+
+
+@dataclass
+class Statement:
+    """One property value of a resource page."""
+
+    prop: Ref
+    value: Ref | None
+    text: str
+    lang: str = ""
+    datatype: str = ""
+
+
+@dataclass
+class ResourceView:
+    """A resource with everything stated about it and everything linking to it."""
+
+    ref: Ref
+    types: list[Ref]
+    definition: str
+    alt_labels: dict[str, str]
+    statements: list[Statement]
+    incoming: list[tuple[Ref, Ref]]
+    sources: list[Statement]
+    editorial: bool | None
+    graphs: list[str]
+
+
+def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
+    """Everything about one resource; ``NotFound`` when nothing is stated about it."""
+    rows = statements_about(ctx, iri)
+    incoming_rows = select_rows(ctx, "page-incoming", {"iri": iri})
+    labeller = Labeller(ctx, lang)
+    labeller.load([iri])
+    labeller.load(t for r in rows for t in (iri_of(r.get("p")), iri_of(r.get("o"))) if t)
+    labeller.load(t for r in incoming_rows for t in (iri_of(r.get("s")), iri_of(r.get("p"))) if t)
+    types: list[Ref] = []
+    definitions: list[Term] = []
+    alt: dict[str, str] = {}
+    statements: list[Statement] = []
+    sources: list[Statement] = []
+    editorial: bool | None = None
+    graphs: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        p, o = iri_of(row.get("p")), row.get("o")
+        graph = iri_of(row.get("g"))
+        if graph:
+            graphs.add(graph)
+        if p is None or o is None:
+            continue
+        key = (p, str(o))
+        if key in seen:
+            continue
+        seen.add(key)
+        if p == RDF_TYPE and isinstance(o, NamedNode):
+            types.append(labeller.ref(o.value))
+            continue
+        if p == SKOS_DEFINITION:
+            definitions.append(o)
+            continue
+        if p == SKOS_ALT_LABEL and isinstance(o, Literal):
+            alt.setdefault(o.language or "", o.value)
+        if p in _HEADLINE:
+            continue
+        if p == QD_EDITORIAL:
+            editorial = bool_of(o)
+        stmt = _statement(labeller, p, o)
+        (sources if p == DCTERMS_SOURCE else statements).append(stmt)
+    incoming = [(labeller.ref(s), labeller.ref(p)) for r in incoming_rows
+                if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))]
+    return ResourceView(
+        ref=labeller.ref(iri), types=types, definition=pick_text(lang, definitions),
+        alt_labels=alt, statements=statements, incoming=incoming, sources=sources,
+        editorial=editorial, graphs=sorted(graphs),
+    )
+
+
+def _statement(labeller: Labeller, p: str, o: Term) -> Statement:
+    prop = labeller.ref(p)
+    if isinstance(o, NamedNode):
+        return Statement(prop=prop, value=labeller.ref(o.value), text=o.value)
+    if isinstance(o, Literal):
+        datatype = o.datatype.value if o.datatype else ""
+        return Statement(prop=prop, value=None, text=o.value, lang=o.language or "",
+                         datatype=datatype)
+    return Statement(prop=prop, value=None, text=str(o))

@@ -1,0 +1,134 @@
+"""The role page: its tasks, its requirements merged over the role and its tasks, the formats
+developing the required competencies and the legal bases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from qualifica.context import Context
+from qualifica.namespaces import QD_PERFORMS_TASK
+from qualifica.sparql.terms import bool_of, int_of, iri_of
+from qualifica.web.formats import formats_for, legal_bases_for
+from qualifica.web.queries import (
+    Labeller,
+    Ref,
+    check_kind,
+    resolve,
+    select_rows,
+    statements_about,
+)
+from qualifica.web.resource_view import ResourceView, resource_view
+from qualifica.web.tables import Cell, Table, level_text
+
+
+@dataclass
+class MergedRequirement:
+    """A role's requirement of one competency, merged over the role and its tasks."""
+
+    competency: Ref
+    framework: Ref | None
+    level: Ref | None
+    rank: int | None
+    essential: bool
+    editorial: bool
+    via: list[Ref]
+
+
+@dataclass
+class RoleView:
+    """The role page: tasks, merged requirements, training formats and legal bases."""
+
+    resource: ResourceView
+    tasks: list[Ref]
+    requirements: list[MergedRequirement]
+    tables: dict[str, Table]
+
+
+def merged_requirements(ctx: Context, role_iri: str, labeller: Labeller
+                        ) -> list[MergedRequirement]:
+    """The role's requirements and its tasks' ones; per competency the higher level wins and
+    it is essential if either is."""
+    rows = select_rows(ctx, "page-role-requirements", {"role": role_iri})
+    labeller.load(t for r in rows for k in ("via", "competency", "level", "framework")
+                  if (t := iri_of(r.get(k))))
+    merged: dict[str, MergedRequirement] = {}
+    for row in rows:
+        comp = iri_of(row.get("competency"))
+        via = iri_of(row.get("via"))
+        if comp is None or via is None:
+            continue
+        rank = int_of(row.get("rank"))
+        level = iri_of(row.get("level"))
+        essential = bool(bool_of(row.get("essential")))
+        editorial = bool(bool_of(row.get("editorial")))
+        framework = iri_of(row.get("framework"))
+        current = merged.get(comp)
+        if current is None:
+            current = merged[comp] = MergedRequirement(
+                competency=labeller.ref(comp),
+                framework=labeller.ref(framework) if framework else None,
+                level=labeller.ref(level) if level else None, rank=rank,
+                essential=essential, editorial=editorial, via=[])
+        else:
+            if rank is not None and (current.rank is None or rank > current.rank):
+                current.rank, current.level = rank, labeller.ref(level) if level else None
+            current.essential = current.essential or essential
+            current.editorial = current.editorial and editorial
+        via_ref = labeller.ref(via)
+        if via_ref not in current.via:
+            current.via.append(via_ref)
+    return sorted(merged.values(), key=lambda r: (not r.essential, r.competency.label.lower()))
+
+
+def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> RoleView:
+    """The role page for a slug or IRI; ``NotFound`` for anything that is not a role."""
+    iri = resolve(role, "role")
+    rows = statements_about(ctx, iri)
+    check_kind(rows, iri, "role")
+    resource = resource_view(ctx, iri, lang)
+    labeller = Labeller(ctx, lang)
+    tasks = sorted({iri_of(r.get("o")) for r in rows
+                    if iri_of(r.get("p")) == QD_PERFORMS_TASK} - {None}, key=str)
+    labeller.load([iri, *[t for t in tasks if t]])
+    task_refs = sorted((labeller.ref(t) for t in tasks if t), key=lambda r: r.label.lower())
+    reqs = merged_requirements(ctx, iri, labeller)
+    formats = formats_for(ctx, [r.competency.iri for r in reqs], labeller)
+    required_rank = {r.competency.iri: r.rank for r in reqs}
+    legal = legal_bases_for(ctx, [iri, *(t.iri for t in task_refs),
+                                  *{f.format.iri for f in formats}], labeller)
+    w = words
+    tables = {
+        "tasks": Table("tasks", w["tasks"], [w["task"]],
+                       [[Cell.of(t)] for t in task_refs]),
+        "requirements": Table(
+            "requirements", w["requirements"],
+            [w["competency"], w["framework"], w["required_level"], w["essential"], w["via"],
+             w["source"]],
+            [[Cell.of(r.competency), Cell.of(r.framework),
+              Cell(level_text(r.level, r.rank), href=r.level.href if r.level else None,
+                   iri=r.level.iri if r.level else None),
+              Cell(w["yes"] if r.essential else w["no"]),
+              Cell(", ".join(w["via_role"] if v.iri == iri else v.label for v in r.via)),
+              Cell(w["editorial"] if r.editorial else w["sourced"],
+                   cls="editorial" if r.editorial else None)]
+             for r in reqs]),
+        "formats": Table(
+            "formats", w["formats"],
+            [w["format"], w["kind"], w["competency"], w["level_reached"],
+             w["reaches_required"]],
+            [[Cell.of(f.format), Cell(", ".join(k.label for k in f.kinds)),
+              Cell.of(f.competency),
+              Cell(level_text(f.level, f.rank)),
+              Cell(w["yes"] if _closes(f.rank, required_rank.get(f.competency.iri))
+                   else w["no"])]
+             for f in formats]),
+        "legal-bases": Table(
+            "legal-bases", w["legal_bases"], [w["legal_basis"], w["part_of"], w["applies_to"]],
+            [[Cell.of(lr.legal), Cell.of(lr.act), Cell.of(lr.subject)] for lr in legal]),
+    }
+    return RoleView(resource=resource, tasks=task_refs, requirements=reqs, tables=tables)
+
+
+def _closes(reached: int | None, required: int | None) -> bool:
+    return reached is not None and (required is None or reached >= required)

@@ -1,0 +1,74 @@
+"""Page tables: :class:`Table` values, so that the HTML page and its CSV download show the
+same rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from qualifica.web.queries import Ref
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: text, and where it names a resource, its IRI and link."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+    cls: str | None = None
+
+    @classmethod
+    def of(cls, ref: Ref | None, *, css: str | None = None) -> Cell:
+        """A cell for a resource (empty for ``None``)."""
+        if ref is None:
+            return cls("")
+        return cls(ref.label, href=ref.href, iri=ref.iri, cls=css)
+
+
+@dataclass
+class Table:
+    """A table of a page; ``name`` is its CSV download name."""
+
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    csv_only: frozenset[int] = frozenset()
+    """Indexes of columns only the CSV download has (the page shows them otherwise)."""
+
+    @property
+    def shown(self) -> list[int]:
+        """The indexes of the columns the page shows."""
+        return [i for i in range(len(self.columns)) if i not in self.csv_only]
+
+
+def level_text(level: Ref | None, rank: int | None) -> str:
+    """A level as a cell shows it: its label, with the rank unless the label holds it."""
+    if level is None:
+        return ""
+    return level.label if rank is None or str(rank) in level.label else f"{level.label} ({rank})"
+
+
+def table_csv(table: Table) -> str:
+    """The table as CSV with a header row; a column of resources gets an IRI column beside it."""
+    with_iri = [any(len(row) > i and row[i].iri for row in table.rows)
+                for i in range(len(table.columns))]
+    header: list[str] = []
+    for name, has_iri in zip(table.columns, with_iri, strict=True):
+        header.append(name)
+        if has_iri:
+            header.append(f"{name} IRI")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in table.rows:
+        out: list[str] = []
+        for i, has_iri in enumerate(with_iri):
+            cell = row[i] if i < len(row) else Cell("")
+            out.append(cell.text)
+            if has_iri:
+                out.append(cell.iri or "")
+        writer.writerow(out)
+    return buf.getvalue()
