@@ -1,6 +1,7 @@
 """Runtime configuration, read from ``QUALIFICA_*`` environment variables.
 
-Nothing reads the environment at import time: callers build ``Settings()`` (or pass values in tests).
+Nothing reads the environment at import time: callers build ``Settings()``
+(or pass values in tests).
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ class Context:
     def bundled_files(self) -> list[Path]:
         """Ontology, vocabularies and bundled data, in load order."""
         s = self.settings
-        files = [*sorted(s.ontology_dir.glob("*.ttl")), *sorted((s.ontology_dir / "vocab").glob("*.ttl"))]
+        files = [*sorted(s.ontology_dir.glob("*.ttl")),
+                 *sorted((s.ontology_dir / "vocab").glob("*.ttl"))]
         files += sorted(s.bundled_dir.glob("*.ttl"))
         return files
 

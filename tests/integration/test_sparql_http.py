@@ -18,11 +18,11 @@ from pyoxigraph import (
     parse,
     parse_query_results,
 )
-from qualifica_testing import LiveServer
 
 from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
+from qualifica_testing import LiveServer
 
 SELECT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 7"
 ASK = "ASK { ?s ?p ?o }"

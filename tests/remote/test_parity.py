@@ -170,7 +170,7 @@ def test_named_queries_over_http_answer_the_same(clients: tuple[TestClient, Test
 
 @pytest.mark.parametrize("query", [
     "SELECT ?s ?label WHERE { ?s a <https://w3id.org/qualifica/ontology#Role> ; "
-    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } ORDER BY ?s STR(?label)",
+    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } ORDER BY ?s STR(?label) LANG(?label)",
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "ASK { <https://w3id.org/qualifica/id/competency/digcomp-4-2> ?p ?o }",
 ])

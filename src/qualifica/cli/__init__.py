@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qualifica.cli.app import app
 from qualifica.cli import core, data, planning  # noqa: F401  (register commands)
+from qualifica.cli.app import app
 
 
 def main() -> None:

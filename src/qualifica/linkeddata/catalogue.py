@@ -2,9 +2,13 @@
 store generation, and the listings and hierarchy answers computed from it.
 
 ``catalogue_for(ctx)`` returns the snapshot for the store's current generation (rebuilt after a
-write). The snapshot is read with three library queries (``queries/lib/rest-types.rq``,
-``rest-labels.rq``, ``rest-links.rq``); listing, filtering, ordering and paging are pure
-functions over it.
+write). The snapshot is read with library queries (``queries/lib/rest-types.rq``,
+``rest-labels.rq``, ``rest-links.rq``, ``rest-ranks.rq``, ``rest-deprecated.rq``); listing,
+filtering, ordering and paging are pure functions over it.
+
+Deprecated resources (``owl:deprecated true``) stay in the snapshot, so they resolve and keep
+their details, but listings and hierarchy pages leave them out unless asked for
+(``deprecated=True``); ``successors`` names what replaces them (``dcterms:isReplacedBy``).
 """
 
 from __future__ import annotations
@@ -95,6 +99,8 @@ class Catalogue:
     inv: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     by_kind: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     ranks: dict[str, int] = field(default_factory=dict)  # level iri -> rank
+    deprecated: set[str] = field(default_factory=set)  # iris marked owl:deprecated true
+    replaced_by: dict[str, list[str]] = field(default_factory=dict)  # iri -> successors
     search_index: Any = None  # built lazily by ``linkeddata.search``
 
     # -- nodes ---------------------------------------------------------------------------
@@ -118,6 +124,20 @@ class Catalogue:
     def ordered(self, iris: Iterable[str], lang: str) -> list[str]:
         """IRIs ordered by their label in ``lang`` then by IRI; duplicates dropped."""
         return sorted(set(iris), key=lambda i: (fold(self.label(i, lang)), i))
+
+    def is_deprecated(self, iri: str) -> bool:
+        """Whether ``iri`` is marked ``owl:deprecated true``."""
+        return iri in self.deprecated
+
+    def successors(self, iri: str) -> list[str]:
+        """The ``dcterms:isReplacedBy`` successors of a deprecated resource, in IRI order."""
+        return sorted(self.replaced_by.get(iri, ()))
+
+    def current(self, iris: Iterable[str], *, deprecated: bool = False) -> list[str]:
+        """``iris`` without the deprecated ones (all of them when ``deprecated`` is true)."""
+        if deprecated:
+            return list(iris)
+        return [i for i in iris if i not in self.deprecated]
 
     def targets(self, iri: str, prop: str) -> list[str]:
         """Objects of ``iri prop ?o``."""
@@ -205,6 +225,13 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
         rank = int_of(row["rank"])
         if rank is not None:
             cat.ranks.setdefault(text_of(row["level"]), rank)
+    for row in select(store, registry, "rest-deprecated").rows:
+        iri = text_of(row["resource"])
+        cat.deprecated.add(iri)
+        successor = row.get("successor")
+        successors = cat.replaced_by.setdefault(iri, [])
+        if isinstance(successor, NamedNode) and successor.value not in successors:
+            successors.append(successor.value)
     log.info("catalogue of generation %d: %d resources", generation, len(cat.kinds))
     return cat
 
@@ -268,10 +295,12 @@ def check_page(limit: int, offset: int) -> None:
         raise BadParameter("parameter 'offset' must be 0 or more", param="offset", status=422)
 
 
-def paginate(cat: Catalogue, iris: Iterable[str], lang: str, limit: int, offset: int) -> Page:
-    """Order IRIs by label and IRI and cut one page of nodes."""
+def paginate(cat: Catalogue, iris: Iterable[str], lang: str, limit: int, offset: int, *,
+             deprecated: bool = False) -> Page:
+    """Order IRIs by label and IRI and cut one page of nodes; deprecated resources are left
+    out unless ``deprecated`` is true."""
     check_page(limit, offset)
-    ordered = cat.ordered(iris, lang)
+    ordered = cat.ordered(cat.current(iris, deprecated=deprecated), lang)
     window = ordered[offset:offset + limit]
     return Page(items=[dict(cat.node(i, lang)) for i in window], total=len(ordered),
                 limit=limit, offset=offset)
@@ -313,12 +342,15 @@ def _filtered(cat: Catalogue, collection: str, filters: Mapping[str, str | None]
 
 
 def listing(cat: Catalogue, collection: str, *, lang: str = "de", limit: int = 50,
-            offset: int = 0, filters: Mapping[str, str | None] | None = None) -> Page:
-    """One page of a collection (``roles`` …), filtered, ordered by label then IRI."""
+            offset: int = 0, filters: Mapping[str, str | None] | None = None,
+            deprecated: bool = False) -> Page:
+    """One page of a collection (``roles`` …), filtered, ordered by label then IRI; deprecated
+    resources only when ``deprecated`` is true."""
     if collection not in COLLECTIONS:
         raise NotFound(f"there is no collection {collection!r}", param="kind")
     check_page(limit, offset)
-    return paginate(cat, _filtered(cat, collection, filters or {}), lang, limit, offset)
+    return paginate(cat, _filtered(cat, collection, filters or {}), lang, limit, offset,
+                    deprecated=deprecated)
 
 
 def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "de",

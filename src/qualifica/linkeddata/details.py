@@ -4,6 +4,11 @@ definition, provenance, and its links as nodes.
 Statements about the resource come from ``queries/lib/rest-describe.rq``, qualified links
 (requirements, learning outcomes) from ``rest-qualified.rq``; labels and the other links from
 the catalogue snapshot.
+
+Every detail says whether the resource is deprecated (``owl:deprecated true``); a deprecated one
+also names its successor (``dcterms:isReplacedBy``) as ``replaced_by`` (a node, or null when it
+names none), and ``successor_links`` gives the ``Link: <…>; rel="successor-version"`` values
+its answers carry.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from qualifica.namespaces import (
     SKOS_IN_SCHEME,
     SKOS_PREF_LABEL,
 )
-from qualifica.sparql.nodes import pick_label
+from qualifica.sparql.nodes import kind_of, pick_label, slug_of
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import text_of as lexical
 from qualifica.store.base import Store, Term
@@ -127,8 +132,30 @@ def detail(cat: Catalogue, store: Store, registry: Registry, collection: str, va
     editorial = props.get(QD_EDITORIAL)
     if editorial:
         body["editorial"] = any(bool(_plain(t)) for t in editorial)
+    body["deprecated"] = cat.is_deprecated(iri)
+    if body["deprecated"]:
+        successors = cat.ordered(cat.successors(iri), lang)
+        body["replaced_by"] = cat.node(successors[0], lang) if successors else None
     body.update(_links(cat, store, registry, iri, kind, lang))
     return body
+
+
+def public_url_of(base_iri: str, iri: str) -> str:
+    """Where an instance IRI is served on this server (``{base}id/{kind}/{slug}``); other
+    IRIs unchanged."""
+    kind = kind_of(iri)
+    if kind is None:
+        return iri
+    return f"{base_iri.rstrip('/')}/id/{kind}/{slug_of(iri)}"
+
+
+def successor_links(cat: Catalogue, iri: str, base_iri: str) -> list[str]:
+    """``Link`` values (``rel="successor-version"``) to the successors of a deprecated
+    resource, in IRI order; empty for a current one."""
+    if not cat.is_deprecated(iri):
+        return []
+    return [f'<{public_url_of(base_iri, s)}>; rel="successor-version"'
+            for s in cat.successors(iri)]
 
 
 def _links(cat: Catalogue, store: Store, registry: Registry, iri: str, kind: str,

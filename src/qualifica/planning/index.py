@@ -34,6 +34,7 @@ from pyoxigraph import Literal, NamedNode
 from qualifica.namespaces import QD, RDF, RDFS, SKOS
 from qualifica.sparql.binding import with_values
 from qualifica.sparql.nodes import Node, make_node
+from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.store.base import ChangeSet, SelectResult, Store, Term
 
 if TYPE_CHECKING:
@@ -203,25 +204,6 @@ def _select_for(store: Store, registry: Registry, name: str, var: str, iris: Ite
     return rows
 
 
-def _iri(term: Term | None) -> str | None:
-    return term.value if isinstance(term, NamedNode) else None
-
-
-def _int(term: Term | None) -> int | None:
-    if isinstance(term, Literal):
-        try:
-            return int(term.value)
-        except ValueError:
-            return None
-    return None
-
-
-def _bool(term: Term | None, default: bool) -> bool:
-    if isinstance(term, Literal):
-        return term.value.strip().lower() in {"true", "1"}
-    return default
-
-
 def _merge(a: Requirement | None, b: Requirement) -> Requirement:
     """Same competency twice: the higher level wins, essential if either is.
 
@@ -258,7 +240,7 @@ def _labels(rows: Iterable[dict[str, Term]]) -> dict[str, dict[str, str]]:
     """``{resource: {lang: label}}``; two labels in one language: the smaller one."""
     acc: dict[str, dict[str, str]] = {}
     for row in rows:
-        s, lab = _iri(row.get("resource")), row.get("label")
+        s, lab = iri_of(row.get("resource")), row.get("label")
         if s is None or not isinstance(lab, Literal):
             continue
         lang = (lab.language or "").lower()
@@ -274,12 +256,12 @@ def _own_requirements(rows: Iterable[dict[str, Term]], holders: Container[str],
     """Own requirements per holder (only holders in ``holders``)."""
     own: dict[str, dict[str, Requirement]] = {}
     for row in rows:
-        holder, comp = _iri(row.get("holder")), _iri(row.get("competency"))
+        holder, comp = iri_of(row.get("holder")), iri_of(row.get("competency"))
         if holder is None or comp is None or holder not in holders:
             continue
-        level = _iri(row.get("level"))
+        level = iri_of(row.get("level"))
         rank = level_rank.get(level, 1) if level is not None else 1
-        req = Requirement(comp, rank, level, _bool(row.get("essential"), True), (holder,))
+        req = Requirement(comp, rank, level, bool_of(row.get("essential"), True), (holder,))
         reqs = own.setdefault(holder, {})
         reqs[comp] = _merge(reqs.get(comp), req)
     return own
@@ -305,14 +287,14 @@ def _format_facts(rows: Iterable[dict[str, Term]]
     kinds: dict[str, set[str]] = {}
     legal: dict[str, set[str]] = {}
     for row in rows:
-        f = _iri(row.get("format"))
+        f = iri_of(row.get("format"))
         if f is None:
             continue
         formats.add(f)
-        kind = _iri(row.get("kind"))
+        kind = iri_of(row.get("kind"))
         if kind is not None:
             kinds.setdefault(f, set()).add(kind)
-        lb = _iri(row.get("legal"))
+        lb = iri_of(row.get("legal"))
         if lb is not None:
             legal.setdefault(f, set()).add(lb)
     format_kind = {f: min(kinds[f]) if f in kinds else None for f in formats}
@@ -324,10 +306,10 @@ def _outcomes(rows: Iterable[dict[str, Term]], level_rank: Mapping[str, int]
     """The best rank each format develops each competency to."""
     outcomes: dict[str, dict[str, int]] = {}
     for row in rows:
-        f, comp = _iri(row.get("format")), _iri(row.get("competency"))
+        f, comp = iri_of(row.get("format")), iri_of(row.get("competency"))
         if f is None or comp is None:
             continue
-        level = _iri(row.get("level"))
+        level = iri_of(row.get("level"))
         rank = level_rank.get(level, 1) if level is not None else 1
         by_comp = outcomes.setdefault(f, {})
         if rank > by_comp.get(comp, 0):
@@ -353,21 +335,21 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
     ix.labels = _labels(_select(store, registry, "planning-labels"))
 
     for row in _select(store, registry, "planning-levels"):
-        level, rank = _iri(row.get("level")), _int(row.get("rank"))
+        level, rank = iri_of(row.get("level")), int_of(row.get("rank"))
         if level is None or rank is None:
             continue
         ix.level_rank[level] = rank
-        fw = _iri(row.get("framework"))
+        fw = iri_of(row.get("framework"))
         if fw is not None:
             ix.framework_levels.setdefault(fw, {})[rank] = level
 
     comp_fw: dict[str, set[str]] = defaultdict(set)
     for row in _select(store, registry, "planning-competencies"):
-        c = _iri(row.get("competency"))
+        c = iri_of(row.get("competency"))
         if c is None:
             continue
         ix.typed_competencies.add(c)
-        fw = _iri(row.get("framework"))
+        fw = iri_of(row.get("framework"))
         if fw is not None:
             comp_fw[c].add(fw)
     ix.comp_frameworks = {c: tuple(sorted(v)) for c, v in comp_fw.items()}
@@ -375,7 +357,7 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
     broader: dict[str, set[str]] = defaultdict(set)
     narrower: dict[str, set[str]] = defaultdict(set)
     for row in _select(store, registry, "planning-broader"):
-        n, b = _iri(row.get("narrower")), _iri(row.get("broader"))
+        n, b = iri_of(row.get("narrower")), iri_of(row.get("broader"))
         if n is None or b is None:
             continue
         if n not in ix.typed_competencies and b not in ix.typed_competencies:
@@ -387,17 +369,17 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
     ix.ancestors = _closure(ix.broader)
 
     for row in _select(store, registry, "planning-tasks"):
-        t = _iri(row.get("task"))
+        t = iri_of(row.get("task"))
         if t is not None:
             ix.tasks.add(t)
     role_tasks: dict[str, set[str]] = defaultdict(set)
     task_roles: dict[str, set[str]] = defaultdict(set)
     for row in _select(store, registry, "planning-roles"):
-        r = _iri(row.get("role"))
+        r = iri_of(row.get("role"))
         if r is None:
             continue
         ix.roles.add(r)
-        t = _iri(row.get("task"))
+        t = iri_of(row.get("task"))
         if t is not None:
             role_tasks[r].add(t)
             task_roles[t].add(r)
@@ -496,7 +478,7 @@ def _touched(change: ChangeSet) -> _Touched:
             continue
         if p in REBUILD_PREDICATES:
             raise _Unpatchable(p)
-        s, o = _iri(q.subject), _iri(q.object)
+        s, o = iri_of(q.subject), iri_of(q.object)
         if p in NODE_PREDICATES:
             if s is None:
                 raise _Unpatchable("a requirement or outcome that is a blank node")
@@ -571,7 +553,7 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
     # who holds or develops the requirement and outcome nodes that changed
     if t.nodes:
         for row in _select_for(store, registry, "planning-owners", "node", t.nodes):
-            h, f = _iri(row.get("holder")), _iri(row.get("format"))
+            h, f = iri_of(row.get("holder")), iri_of(row.get("format"))
             if h is not None:
                 t.holders.add(h)
             if f is not None:
@@ -583,15 +565,15 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
     if members:
         new_roles: dict[str, set[str]] = {}
         for row in _select_for(store, registry, "planning-roles", "role", members):
-            r = _iri(row.get("role"))
+            r = iri_of(row.get("role"))
             if r is None:
                 continue
             performed = new_roles.setdefault(r, set())
-            task = _iri(row.get("task"))
+            task = iri_of(row.get("task"))
             if task is not None:
                 performed.add(task)
         new_tasks = {v for row in _select_for(store, registry, "planning-tasks", "task", members)
-                     if (v := _iri(row.get("task"))) is not None}
+                     if (v := iri_of(row.get("task"))) is not None}
         for m in members:
             for task in old.role_tasks.get(m, ()):
                 left = tuple(r for r in ix.task_roles.get(task, ()) if r != m)
@@ -613,11 +595,11 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
         frameworks: dict[str, set[str]] = {}
         for row in _select_for(store, registry, "planning-competencies", "competency",
                                typed_touched):
-            c = _iri(row.get("competency"))
+            c = iri_of(row.get("competency"))
             if c is None:
                 continue
             ix.typed_competencies.add(c)
-            fw = _iri(row.get("framework"))
+            fw = iri_of(row.get("framework"))
             frameworks.setdefault(c, set())
             if fw is not None:
                 frameworks[c].add(fw)
@@ -720,7 +702,7 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
         rows = [*_select_for(store, registry, "planning-broader", "narrower", ends),
                 *_select_for(store, registry, "planning-broader", "broader", ends)]
         for row in rows:
-            lower, upper = _iri(row.get("narrower")), _iri(row.get("broader"))
+            lower, upper = iri_of(row.get("narrower")), iri_of(row.get("broader"))
             if lower is None or upper is None:
                 continue
             if lower not in ix.typed_competencies and upper not in ix.typed_competencies:

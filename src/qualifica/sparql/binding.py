@@ -113,11 +113,12 @@ class BoundQuery:
         pyoxigraph substitutes only variables a SELECT projects; every other value, and every
         list, goes into a leading VALUES block instead.
         """
-        substitutable = self.query.form != "select" or set(self.query.projection)
+        everything = self.query.form != "select"
+        projected = set(self.query.projection)
         subs: dict[str, Term] = {}
         rows: dict[str, list[Term]] = {k: list(v) for k, v in self.lists.items()}
         for name, term in self.values.items():
-            if substitutable is True or name in substitutable:  # type: ignore[operator]
+            if everything or name in projected:
                 subs[name] = term
             else:
                 rows[name] = [term]
@@ -136,7 +137,7 @@ def coerce(param: Param, raw: object) -> Term | list[NamedNode]:
     name = param.name
     if param.type == "iris":
         if isinstance(raw, str | list | tuple):
-            return iris(raw, param=name, kind=param.kind)  # type: ignore[arg-type]
+            return iris(raw, param=name, kind=param.kind)
         raise _bad(name, "expected a list of IRIs")
     if param.type == "integer":
         if not isinstance(raw, str | int):

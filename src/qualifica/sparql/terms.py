@@ -7,6 +7,8 @@ truth value only from a literal, ``None`` (or the given default) for anything el
 
 from __future__ import annotations
 
+from typing import overload
+
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from qualifica.store.base import Term
@@ -29,11 +31,20 @@ def int_of(term: Term | None) -> int | None:
     return None
 
 
+@overload
+def bool_of(term: Term | None, default: bool) -> bool: ...
+
+
+@overload
+def bool_of(term: Term | None, default: None = None) -> bool | None: ...
+
+
 def bool_of(term: Term | None, default: bool | None = None) -> bool | None:
-    """``True`` for the literals ``"true"`` and ``"1"``, ``False`` for any other literal,
-    ``default`` when ``term`` is no literal."""
+    """``True`` for the literals ``"true"`` and ``"1"`` (surrounding whitespace collapsed, as
+    for ``xsd:boolean``), ``False`` for any other literal, ``default`` when ``term`` is no
+    literal."""
     if isinstance(term, Literal):
-        return term.value in {"true", "1"}
+        return term.value.strip() in {"true", "1"}
     return default
 
 

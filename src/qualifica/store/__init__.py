@@ -1,4 +1,5 @@
-"""Storage backends: the ``Store`` protocol, the embedded pyoxigraph store and remote SPARQL servers."""
+"""Storage backends: the ``Store`` protocol, the embedded pyoxigraph store and remote SPARQL
+servers."""
 
 from __future__ import annotations
 

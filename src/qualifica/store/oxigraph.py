@@ -18,9 +18,11 @@ from pyoxigraph import (
     QuerySolutions,
     QueryTriples,
     RdfFormat,
-    Store as _OxStore,
     Variable,
     serialize,
+)
+from pyoxigraph import (
+    Store as _OxStore,
 )
 
 from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable

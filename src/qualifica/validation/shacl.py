@@ -137,7 +137,7 @@ def to_rdflib(quads: Iterable[Quad], graph: rdflib.Graph | None = None) -> rdfli
     """Triples of quads (graph names dropped) as an rdflib graph."""
     g = graph if graph is not None else rdflib.Graph()
     for q in quads:
-        g.add((_term(q.subject), _term(q.predicate), _term(q.object)))  # type: ignore[arg-type]
+        g.add((_term(q.subject), _term(q.predicate), _term(q.object)))
     return g
 
 
@@ -176,7 +176,10 @@ class Shapes:
             meta_shacl=False,
             advanced=True,
         )
-        return report_from_graph(results, bool(conforms))  # type: ignore[arg-type]
+        if not isinstance(results, rdflib.Graph):
+            # pySHACL answers with a message instead of a report when a shape itself is broken.
+            raise ValidationFailed(f"the shapes could not be applied: {_text}")
+        return report_from_graph(results, bool(conforms))
 
 
 def _messages(results: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:
