@@ -69,6 +69,8 @@ def context_document() -> dict[str, Any]:
         "definitions": _prop("skos:definition", **{"@container": "@language"}),
         "source": _prop("dcterms:source", **{"@container": "@set"}),
         "editorial": _prop("qd:editorial", **{"@type": "xsd:boolean"}),
+        "deprecated": _prop("owl:deprecated", **{"@type": "xsd:boolean"}),
+        "replaced_by": _prop("dcterms:isReplacedBy", **{"@type": "@id"}),
         "framework": "skos:inScheme",
         "broader": _prop("skos:broader", **{"@container": "@set"}),
         "narrower": _prop("skos:narrower", **{"@container": "@set"}),

@@ -5,7 +5,8 @@ Labels and queries are normalised twice: case-folded with umlauts spelled out (�
 of the query matches the same form of the label, so "Schuetzen", "schützen" and "Schutzen"
 all find "Schützen". Ranking: exact match, then prefix, then the start of a later word, then
 anywhere inside; ties by label and IRI. The index is part of the catalogue snapshot, so it
-is rebuilt when the store changes.
+is rebuilt when the store changes. Deprecated resources (``owl:deprecated true``) are found
+only when asked for (``deprecated=True``).
 """
 
 from __future__ import annotations
@@ -109,8 +110,9 @@ def parse_types(raw: str | None) -> tuple[str, ...]:
 
 
 def search(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang: str = "de",
-           limit: int = 20) -> list[dict[str, Any]]:
-    """Resources whose labels match ``q``, best first; an empty list when nothing matches."""
+           limit: int = 20, deprecated: bool = False) -> list[dict[str, Any]]:
+    """Resources whose labels match ``q``, best first; an empty list when nothing matches.
+    Deprecated resources only when ``deprecated`` is true."""
     if not 1 <= limit <= MAX_LIMIT:
         raise BadParameter(f"parameter 'limit' must be between 1 and {MAX_LIMIT}",
                            param="limit", status=422)
@@ -122,7 +124,7 @@ def search(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang:
         return []
     best: dict[str, tuple[int, int, _Entry]] = {}
     for entry in _index(cat):
-        if entry.kind not in types:
+        if entry.kind not in types or (not deprecated and entry.iri in cat.deprecated):
             continue
         ranks = [r for r in (_rank(forms[0], entry.forms[0]), _rank(forms[1], entry.forms[1]))
                  if r is not None]

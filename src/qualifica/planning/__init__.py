@@ -13,7 +13,7 @@ Public API (stable)::
     roles_for(index, competency_iri, lang="de") -> dict      # {"competency", "roles": [...]}
     paths(index, from_iri, to_iri, max_hops=4, lang="de") -> dict   # {"paths": [[node, ...]]}
     gap(index, role_iri, have, lang="de") -> dict            # {"role", "coverage", ...}
-    match(index, have, limit=20, lang="de") -> dict          # {"roles": [...]}
+    match(index, have, limit=20, lang="de", exclude=()) -> dict  # {"roles": [...]}
     curriculum_gaps(index, role_iri=None, lang="de") -> dict # {"gaps": [...]}
     role_profile(index, role_iri, lang="de") -> dict         # role, tasks, merged requirements
 

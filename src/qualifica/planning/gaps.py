@@ -15,7 +15,7 @@ Semantics (``docs/planning.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from qualifica.errors import BadParameter, NotFound
@@ -136,9 +136,10 @@ def gap(index: PlanningIndex, role_iri: str, have: Iterable[Held], lang: str = "
     }
 
 
-def match(index: PlanningIndex, have: Iterable[Held], limit: int = 20, lang: str = "de"
-          ) -> dict[str, Any]:
-    """The roles that fit ``have`` best: coverage descending, ties by label.
+def match(index: PlanningIndex, have: Iterable[Held], limit: int = 20, lang: str = "de",
+          exclude: Collection[str] = frozenset()) -> dict[str, Any]:
+    """The roles that fit ``have`` best: coverage descending, ties by label; roles in
+    ``exclude`` (the deprecated ones, say) are left out.
 
     ``missing`` lists the competencies of the requirements that count for coverage (the
     essential ones, or all when a role has none essential) that ``have`` does not meet.
@@ -156,9 +157,10 @@ def match(index: PlanningIndex, have: Iterable[Held], limit: int = 20, lang: str
                 met[role] = met.get(role, 0) + 1
     scored = [
         (-round(n / len(index.role_counted[role]), 4), index.label(role, lang), role)
-        for role, n in met.items()
+        for role, n in met.items() if role not in exclude
     ]
-    scored += [(-1.0, index.label(role, lang), role) for role in index.unconstrained_roles]
+    scored += [(-1.0, index.label(role, lang), role) for role in index.unconstrained_roles
+               if role not in exclude]
     scored.sort()
     ranked = [(-neg, role) for neg, _, role in scored[:limit]]
     if len(ranked) < limit:
@@ -166,7 +168,7 @@ def match(index: PlanningIndex, have: Iterable[Held], limit: int = 20, lang: str
         for role in index.roles_by_label(lang):
             if len(ranked) >= limit:
                 break
-            if role not in seen:
+            if role not in seen and role not in exclude:
                 ranked.append((0.0, role))
     out = []
     for coverage, role in ranked:

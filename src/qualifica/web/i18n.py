@@ -29,6 +29,9 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
                "redaktionelle Zuordnungen sind gekennzeichnet.",
                "Qualifica – an open knowledge graph. Statements cite their sources; "
                "editorial assignments are marked."),
+    "deprecated": ("Veraltet", "Deprecated"),
+    "replaced_by": ("ersetzt durch", "replaced by"),
+    "no_successor": ("kein Nachfolger angegeben", "no successor named"),
     "tasks": ("Aufgaben", "Tasks"),
     "task": ("Aufgabe", "Task"),
     "requirements": ("Kompetenzanforderungen", "Competency requirements"),

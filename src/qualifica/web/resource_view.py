@@ -1,15 +1,18 @@
 """The generic resource page: everything stated about a resource and everything linking to
-it (``/id/{kind}/{slug}`` as HTML)."""
+it (``/id/{kind}/{slug}`` as HTML). A deprecated resource (``owl:deprecated true``) carries its
+successors (``dcterms:isReplacedBy``) so that every page can show the notice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
 from qualifica.namespaces import (
+    DCTERMS_IS_REPLACED_BY,
     DCTERMS_SOURCE,
+    OWL_DEPRECATED,
     QD_EDITORIAL,
     RDF_TYPE,
     RDFS_LABEL,
@@ -49,6 +52,8 @@ class ResourceView:
     sources: list[Statement]
     editorial: bool | None
     graphs: list[str]
+    deprecated: bool = False
+    replaced_by: list[Ref] = field(default_factory=list)
 
 
 def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
@@ -65,6 +70,8 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
     statements: list[Statement] = []
     sources: list[Statement] = []
     editorial: bool | None = None
+    deprecated = False
+    replaced_by: list[Ref] = []
     graphs: set[str] = set()
     seen: set[tuple[str, str]] = set()
     for row in rows:
@@ -90,6 +97,10 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
             continue
         if p == QD_EDITORIAL:
             editorial = bool_of(o)
+        if p == OWL_DEPRECATED:
+            deprecated = deprecated or bool_of(o, False)
+        if p == DCTERMS_IS_REPLACED_BY and isinstance(o, NamedNode):
+            replaced_by.append(labeller.ref(o.value))
         stmt = _statement(labeller, p, o)
         (sources if p == DCTERMS_SOURCE else statements).append(stmt)
     incoming = [(labeller.ref(s), labeller.ref(p)) for r in incoming_rows
@@ -97,7 +108,8 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
     return ResourceView(
         ref=labeller.ref(iri), types=types, definition=pick_text(lang, definitions),
         alt_labels=alt, statements=statements, incoming=incoming, sources=sources,
-        editorial=editorial, graphs=sorted(graphs),
+        editorial=editorial, graphs=sorted(graphs), deprecated=deprecated,
+        replaced_by=sorted(replaced_by, key=lambda r: (r.label.casefold(), r.iri)),
     )
 
 

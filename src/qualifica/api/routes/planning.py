@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 
 from qualifica import planning
 from qualifica.api.deps import CtxDep
+from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.planning.models import (
     CurriculumGapsResponse,
     GapRequest,
@@ -84,9 +85,16 @@ async def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResp
 @router.post("/api/match",
             response_model=None, responses={200: {"model": MatchResponse}},
              summary="Roles that best fit held competencies")
-async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
-    """All roles by coverage descending, ties by label; ``limit`` of them."""
-    return JSONResponse(planning.match(planning.get_index(ctx), _have(body.have), body.limit, lang))
+async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
+                include_deprecated: Annotated[bool, Query(
+                    alias="deprecated", description="Also rank deprecated roles "
+                                                    "(owl:deprecated true)")] = False,
+                ) -> JSONResponse:
+    """All roles by coverage descending, ties by label; ``limit`` of them. Deprecated roles
+    only with ``deprecated=true``."""
+    exclude = frozenset() if include_deprecated else catalogue_for(ctx).deprecated
+    return JSONResponse(planning.match(planning.get_index(ctx), _have(body.have), body.limit,
+                                       lang, exclude))
 
 
 @router.get("/api/roles/{id:path}/curriculum",

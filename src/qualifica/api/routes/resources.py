@@ -13,7 +13,9 @@ from qualifica.api.deps import CtxDep
 from qualifica.api.params import FormatParam, LangParam
 from qualifica.errors import NotFound
 from qualifica.linkeddata import conneg
+from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.describe import describe
+from qualifica.linkeddata.details import successor_links
 from qualifica.namespaces import KINDS
 from qualifica.sparql import binding
 from qualifica.web.render import render_error, render_resource
@@ -38,7 +40,9 @@ def resource(kind: str, slug: str, request: Request, ctx: CtxDep,
              format: FormatParam = None, lang: LangParam = None) -> Response:
     """The description of ``https://w3id.org/qualifica/id/{kind}/{slug}``: its triples, its
     qualified links with their triples, the labels of everything it links to, and the
-    statements that link to it. Content negotiation picks the format (HTML by default)."""
+    statements that link to it. Content negotiation picks the format (HTML by default).
+    A deprecated resource is still served, with ``Link: <…>; rel="successor-version"`` to
+    each resource that replaces it."""
     offered = conneg.RESOURCE_FORMATS
     media_type = ld.negotiate(request, offered, format)
     path = f"id/{kind}/{slug}"
@@ -47,7 +51,9 @@ def resource(kind: str, slug: str, request: Request, ctx: CtxDep,
         if kind not in KINDS or not binding.SLUG.match(slug):
             raise NotFound(f"there is no resource /id/{kind}/{slug}", id=slug)
         node = binding.iri(slug, param="slug", kind=kind)
-        headers = ld.headers_for(ctx.settings, path, offered, media_type, canonical=node.value)
+        successors = successor_links(catalogue_for(ctx), node.value, ctx.settings.base_iri)
+        headers = ld.headers_for(ctx.settings, path, offered, media_type, canonical=node.value,
+                                 extra_links=successors)
         if media_type == conneg.HTML:
             html = render_resource(ctx, node.value, language)
             return HTMLResponse(html, headers=headers)

@@ -16,7 +16,7 @@ from qualifica.api.deps import CtxDep
 from qualifica.linkeddata import catalogue as cat_mod
 from qualifica.linkeddata.catalogue import MAX_LIMIT, Page, catalogue_for, listing, paginate
 from qualifica.linkeddata.context import CONTEXT_PATH, context_document
-from qualifica.linkeddata.details import detail
+from qualifica.linkeddata.details import detail, successor_links
 from qualifica.linkeddata.search import MAX_LIMIT as SEARCH_MAX
 from qualifica.linkeddata.search import parse_types, search
 
@@ -27,6 +27,9 @@ LangQuery = Annotated[Lang, Query(description="Language of labels and definition
                                               "(fallback: the other language)")]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}")]
 OffsetQuery = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip")]
+DeprecatedQuery = Annotated[bool, Query(
+    description="Also list deprecated resources (owl:deprecated true); they are left out by "
+                "default but always resolve under their own IRI")]
 
 ID = "https://w3id.org/qualifica/id/"
 
@@ -103,9 +106,9 @@ def jsonld_context() -> JSONResponse:
 # --- listings -------------------------------------------------------------------------------
 
 def _list(request: Request, ctx: CtxDep, collection: str, lang: str, limit: int, offset: int,
-          **filters: str | None) -> JSONResponse:
+          deprecated: bool, **filters: str | None) -> JSONResponse:
     page = listing(catalogue_for(ctx), collection, lang=lang, limit=limit, offset=offset,
-                   filters=filters)
+                   filters=filters, deprecated=deprecated)
     return _envelope(request, page)
 
 
@@ -113,13 +116,13 @@ def _list(request: Request, ctx: CtxDep, collection: str, lang: str, limit: int,
             responses=_listing_example("roles", "role", "prozessmanager", "Prozessmanager/in"))
 def list_roles(
     request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0,
+    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
     legal_basis: Annotated[str | None, Query(
         description="Only roles governed by this legal basis or one of its provisions "
                     "(slug or IRI)", examples=["bbig"])] = None,
 ) -> JSONResponse:
     """Roles ordered by label then IRI."""
-    return _list(request, ctx, "roles", lang, limit, offset, legal_basis=legal_basis)
+    return _list(request, ctx, "roles", lang, limit, offset, deprecated, legal_basis=legal_basis)
 
 
 @router.get("/api/tasks", tags=["rest"], summary="Tasks",
@@ -127,12 +130,12 @@ def list_roles(
                                        "Prozesse modellieren"))
 def list_tasks(
     request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0,
+    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
     legal_basis: Annotated[str | None, Query(description="Only tasks governed by this legal "
                                                          "basis (slug or IRI)")] = None,
 ) -> JSONResponse:
     """Tasks ordered by label then IRI."""
-    return _list(request, ctx, "tasks", lang, limit, offset, legal_basis=legal_basis)
+    return _list(request, ctx, "tasks", lang, limit, offset, deprecated, legal_basis=legal_basis)
 
 
 @router.get("/api/competencies", tags=["rest"], summary="Competencies",
@@ -140,7 +143,7 @@ def list_tasks(
                                        "Schutz personenbezogener Daten und der Privatsphäre"))
 def list_competencies(
     request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0,
+    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
     framework: Annotated[str | None, Query(description="Only competencies of this framework "
                                                        "(slug or IRI)",
                                            examples=["digcomp-2-2"])] = None,
@@ -149,7 +152,7 @@ def list_competencies(
                                          examples=["digcomp-4"])] = None,
 ) -> JSONResponse:
     """Competencies ordered by label then IRI."""
-    return _list(request, ctx, "competencies", lang, limit, offset, framework=framework,
+    return _list(request, ctx, "competencies", lang, limit, offset, deprecated, framework=framework,
                  broader=broader)
 
 
@@ -159,7 +162,7 @@ def list_competencies(
                                        "Prozessmanagement im öffentlichen Sektor"))
 def list_formats(
     request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0,
+    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
     kind: Annotated[str | None, Query(description="Only formats of this training kind: "
                                                   "ausbildung, fortbildung, weiterbildung "
                                                   "or an IRI",
@@ -169,7 +172,7 @@ def list_formats(
                                             examples=["digcomp-4-2"])] = None,
 ) -> JSONResponse:
     """Training formats ordered by label then IRI."""
-    return _list(request, ctx, "training-formats", lang, limit, offset, kind=kind,
+    return _list(request, ctx, "training-formats", lang, limit, offset, deprecated, kind=kind,
                  competency=competency)
 
 
@@ -177,33 +180,34 @@ def list_formats(
             responses=_listing_example("legal-bases", "legal-basis", "bbig-1", "§ 1 BBiG"))
 def list_legal_bases(
     request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0,
+    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
     part_of: Annotated[str | None, Query(description="Only provisions of this act "
                                                      "(slug or IRI)",
                                          examples=["bbig"])] = None,
 ) -> JSONResponse:
     """Acts, ordinances, collective agreements and their provisions."""
-    return _list(request, ctx, "legal-bases", lang, limit, offset, part_of=part_of)
+    return _list(request, ctx, "legal-bases", lang, limit, offset, deprecated, part_of=part_of)
 
 
 @router.get("/api/frameworks", tags=["rest"], summary="Competency frameworks",
             responses=_listing_example("frameworks", "framework", "digcomp-2-2", "DigComp 2.2"))
 def list_frameworks(request: Request, ctx: CtxDep, lang: LangQuery = "de",
-                    limit: LimitQuery = 50, offset: OffsetQuery = 0) -> JSONResponse:
+                    limit: LimitQuery = 50, offset: OffsetQuery = 0,
+                    deprecated: DeprecatedQuery = False) -> JSONResponse:
     """Competency frameworks ordered by label then IRI."""
-    return _list(request, ctx, "frameworks", lang, limit, offset)
+    return _list(request, ctx, "frameworks", lang, limit, offset, deprecated)
 
 
 @router.get("/api/levels", tags=["rest"], summary="Proficiency levels",
             responses=_listing_example("levels", "level", "digcomp-4", "Stufe 4"))
 def list_levels(
     request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0,
+    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
     framework: Annotated[str | None, Query(description="Only levels of this framework's scale"
                                            )] = None,
 ) -> JSONResponse:
     """Proficiency levels ordered by label then IRI."""
-    return _list(request, ctx, "levels", lang, limit, offset, framework=framework)
+    return _list(request, ctx, "levels", lang, limit, offset, deprecated, framework=framework)
 
 
 # --- search and hierarchy -------------------------------------------------------------------
@@ -230,9 +234,13 @@ def search_labels(
     lang: LangQuery = "de",
     limit: Annotated[int, Query(ge=1, le=SEARCH_MAX, description="At most this many "
                                                                  "results")] = 20,
+    deprecated: Annotated[bool, Query(description="Also find deprecated resources "
+                                                  "(owl:deprecated true)")] = False,
 ) -> dict[str, Any]:
-    """Exact matches first, then prefix, then word start, then anywhere; ties by label."""
-    items = search(catalogue_for(ctx), q, types=parse_types(type), lang=lang, limit=limit)
+    """Exact matches first, then prefix, then word start, then anywhere; ties by label.
+    Deprecated resources only with ``deprecated=true``."""
+    items = search(catalogue_for(ctx), q, types=parse_types(type), lang=lang, limit=limit,
+                   deprecated=deprecated)
     return {"query": q, "items": items, "total": len(items)}
 
 
@@ -244,19 +252,20 @@ def search_labels(
                                  "prev": None}),
                        404: NOT_FOUND, 422: BAD_LIMIT})
 def framework_top(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
-                  limit: LimitQuery = 50, offset: OffsetQuery = 0) -> JSONResponse:
+                  limit: LimitQuery = 50, offset: OffsetQuery = 0,
+                  deprecated: DeprecatedQuery = False) -> JSONResponse:
     """Competencies of the framework that have no broader competency in it."""
     cat = catalogue_for(ctx)
     iri = cat.resolve(id, "framework", param="id")
-    page = paginate(cat, cat.top_concepts(iri), lang, limit, offset)
+    page = paginate(cat, cat.top_concepts(iri), lang, limit, offset, deprecated=deprecated)
     return _envelope(request, page, {"framework": cat.node(iri, lang)})
 
 
 def _hierarchy(request: Request, ctx: CtxDep, id: str, direction: str, lang: str,
-               transitive: bool, limit: int, offset: int) -> JSONResponse:
+               transitive: bool, limit: int, offset: int, deprecated: bool) -> JSONResponse:
     cat = catalogue_for(ctx)
     node, found = cat_mod.hierarchy(cat, id, direction, lang=lang, transitive=transitive)
-    page = paginate(cat, found, lang, limit, offset)
+    page = paginate(cat, found, lang, limit, offset, deprecated=deprecated)
     return _envelope(request, page, {"competency": node})
 
 
@@ -276,18 +285,20 @@ TransitiveQuery = Annotated[bool, Query(description="All levels of the hierarchy
             summary="Narrower competencies", responses=_HIER_EXAMPLE)
 def narrower(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
              transitive: TransitiveQuery = False, limit: LimitQuery = 50,
-             offset: OffsetQuery = 0) -> JSONResponse:
+             offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False) -> JSONResponse:
     """Competencies whose ``skos:broader`` is this one (or, transitively, below it)."""
-    return _hierarchy(request, ctx, id, "narrower", lang, transitive, limit, offset)
+    return _hierarchy(request, ctx, id, "narrower", lang, transitive, limit, offset,
+                      deprecated)
 
 
 @router.get("/api/competencies/{id:path}/broader", tags=["rest"],
             summary="Broader competencies", responses=_HIER_EXAMPLE)
 def broader(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
             transitive: TransitiveQuery = False, limit: LimitQuery = 50,
-            offset: OffsetQuery = 0) -> JSONResponse:
+            offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False) -> JSONResponse:
     """The ``skos:broader`` competencies of this one (or all its ancestors)."""
-    return _hierarchy(request, ctx, id, "broader", lang, transitive, limit, offset)
+    return _hierarchy(request, ctx, id, "broader", lang, transitive, limit, offset,
+                      deprecated)
 
 
 # --- details --------------------------------------------------------------------------------
@@ -295,15 +306,21 @@ def broader(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
 def _detail_example(kind_: str, slug: str, label: str, **links: Any) -> dict[int | str, Any]:
     kind = kind_
     body: dict[str, Any] = dict(_node(kind, slug, label), labels={"de": label, "en": label},
-                                alt_labels={}, source=["https://example.org/source"])
+                                alt_labels={}, source=["https://example.org/source"],
+                                deprecated=False)
     body.update(links)
     return {200: _ok(body), 404: _problem(404, "Not found", f"there is no {kind} 'nope'", "id"),
             422: _problem(422, "Unprocessable request", "parameter 'id': expected a "
                           f"{kind} slug or an absolute IRI, got 'a b'", "id")}
 
 
-def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> dict[str, Any]:
-    return detail(catalogue_for(ctx), ctx.store, ctx.registry, collection, id, lang=lang)
+def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> JSONResponse:
+    """A detail answer; a deprecated resource's carries ``Link: <…>; rel="successor-version"``
+    to each successor."""
+    cat = catalogue_for(ctx)
+    body = detail(cat, ctx.store, ctx.registry, collection, id, lang=lang)
+    links = successor_links(cat, body["iri"], ctx.settings.base_iri)
+    return JSONResponse(body, headers={"Link": ", ".join(links)} if links else None)
 
 
 @router.get("/api/roles/{id:path}", tags=["rest"], summary="A role",
@@ -313,7 +330,7 @@ def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> dict[str, Any]:
                                "level": dict(_node("level", "e-kompetenz-2", "Stufe 2"),
                                              rank=2),
                                "essential": True, "editorial": True, "source": []}]))
-def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """A role with its tasks, requirements (competency, level, essential, editorial, source)
     and legal bases."""
     return _detail(ctx, "roles", id, lang)
@@ -322,7 +339,7 @@ def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
 @router.get("/api/tasks/{id:path}", tags=["rest"], summary="A task",
             responses=_detail_example("task", "prozesse-modellieren", "Prozesse modellieren",
                                       roles=[], requirements=[], legal_bases=[]))
-def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """A task with the roles that perform it and its requirements."""
     return _detail(ctx, "tasks", id, lang)
 
@@ -333,7 +350,7 @@ def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
                 framework=_node("framework", "digcomp-2-2", "DigComp 2.2"),
                 broader=[_node("competency", "digcomp-4", "Sicherheit")], narrower=[],
                 formats=[]))
-def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """A competency with its framework, broader and narrower competencies and the formats
     that develop it."""
     return _detail(ctx, "competencies", id, lang)
@@ -346,7 +363,7 @@ def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str,
                       "id": "https://w3id.org/qualifica/ontology#Fortbildung",
                       "label": "Fortbildung", "type": "training-kind"},
                 outcomes=[], legal_bases=[]))
-def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """A training format with its kind, learning outcomes and legal bases."""
     return _detail(ctx, "training-formats", id, lang)
 
@@ -354,7 +371,7 @@ def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any
 @router.get("/api/legal-bases/{id:path}", tags=["rest"], summary="A legal basis",
             responses=_detail_example("legal-basis", "bbig-1", "§ 1 BBiG",
                                       part_of=_node("legal-basis", "bbig", "BBiG"), parts=[]))
-def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """An act or provision with the act it is part of and its provisions."""
     return _detail(ctx, "legal-bases", id, lang)
 
@@ -362,7 +379,7 @@ def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str
 @router.get("/api/frameworks/{id:path}", tags=["rest"], summary="A competency framework",
             responses=_detail_example("framework", "digcomp-2-2", "DigComp 2.2", levels=[],
                                       top=[], total_competencies=26))
-def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """A framework with its levels and top competencies."""
     return _detail(ctx, "frameworks", id, lang)
 
@@ -371,6 +388,6 @@ def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, 
             responses=_detail_example("level", "digcomp-4", "Stufe 4",
                                       framework=_node("framework", "digcomp-2-2",
                                                       "DigComp 2.2"), rank=4))
-def level_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+def level_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """A level with its framework and rank."""
     return _detail(ctx, "levels", id, lang)
