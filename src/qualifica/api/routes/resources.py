@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from qualifica.api import rdf_response as ld
@@ -24,6 +25,43 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["linked data"])
 
+KindParam = Annotated[str, Path(
+    description="The kind of resource: " + ", ".join(KINDS),
+    openapi_examples={"role": {"value": "role"}, "competency": {"value": "competency"}},
+)]
+SlugParam = Annotated[str, Path(
+    description="The slug of the resource within its kind",
+    openapi_examples={"role": {"value": "cio"}, "competency": {"value": "digcomp-4-2"}},
+)]
+
+_EXAMPLES = {
+    "text/turtle": (
+        "@prefix qd: <https://w3id.org/qualifica/ontology#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix role: <https://w3id.org/qualifica/id/role/> .\n"
+        "@prefix req: <https://w3id.org/qualifica/id/requirement/> .\n"
+        "role:cio a qd:Role ;\n"
+        '    skos:prefLabel "CIO"@de, "CIO"@en ;\n'
+        "    qd:requires req:cio-digcomp-2-4 .\n"
+    ),
+    "application/ld+json": {
+        "@id": "https://w3id.org/qualifica/id/role/cio",
+        "@type": ["https://w3id.org/qualifica/ontology#Role"],
+        "http://www.w3.org/2004/02/skos/core#prefLabel": [
+            {"@value": "CIO", "@language": "de"}],
+    },
+    "application/n-triples": (
+        "<https://w3id.org/qualifica/id/role/cio> "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/qualifica/ontology#Role> .\n"
+    ),
+    "application/rdf+xml": (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="https://w3id.org/qualifica/id/role/cio"/></rdf:RDF>'
+    ),
+    "text/html": "<!doctype html><html lang=\"de\"><title>CIO – Qualifica</title>…</html>",
+}
+
 
 @router.head("/id/{kind}/{slug}", include_in_schema=False)
 @router.get(
@@ -31,12 +69,13 @@ router = APIRouter(tags=["linked data"])
     summary="Dereference an instance IRI",
     responses={
         200: {"description": "The description of the resource",
-              "content": {m: {} for m in conneg.RESOURCE_FORMATS}},
+              "content": {m: {"example": _EXAMPLES.get(m, "")}
+                          for m in conneg.RESOURCE_FORMATS}},
         404: {"description": "No such resource (in the negotiated format)"},
         406: {"description": "None of the offered media types is acceptable"},
     },
 )
-def resource(kind: str, slug: str, request: Request, ctx: CtxDep,
+def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
              format: FormatParam = None, lang: LangParam = None) -> Response:
     """The description of ``https://w3id.org/qualifica/id/{kind}/{slug}``: its triples, its
     qualified links with their triples, the labels of everything it links to, and the
