@@ -2,7 +2,9 @@
 # Start or stop a throw-away Virtuoso (Debian virtuoso-opensource) bound to 127.0.0.1, for tests.
 #   VIRTUOSO_DIR=/tmp/v VIRTUOSO_HTTP_PORT=8890 VIRTUOSO_SQL_PORT=1111 scripts/virtuoso.sh start
 #   VIRTUOSO_DIR=/tmp/v scripts/virtuoso.sh stop
-# The SPARQL endpoint is http://127.0.0.1:$VIRTUOSO_HTTP_PORT/sparql (updates allowed, no auth).
+# The SPARQL endpoint is http://127.0.0.1:$VIRTUOSO_HTTP_PORT/sparql (updates allowed, no auth);
+# Virtuoso's system graphs are private (not readable there), so its default graph is the union
+# of the graphs written through it.
 set -euo pipefail
 dir="${VIRTUOSO_DIR:?set VIRTUOSO_DIR}"
 http="${VIRTUOSO_HTTP_PORT:-8890}"
@@ -45,6 +47,13 @@ INI
       if isql-vt "127.0.0.1:$sql" dba dba exec="status();" >/dev/null 2>&1; then
         isql-vt "127.0.0.1:$sql" dba dba exec="GRANT SPARQL_UPDATE TO \"SPARQL\";" >/dev/null
         isql-vt "127.0.0.1:$sql" dba dba exec="DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);" >/dev/null
+        # Virtuoso's system graphs become private graphs the anonymous SPARQL user cannot read,
+        # so its union default graph holds exactly the data written through the endpoint.
+        isql-vt "127.0.0.1:$sql" dba dba exec="DB.DBA.RDF_GRAPH_GROUP_CREATE ('http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs', 1);" >/dev/null 2>&1 || true
+        for g in 'http://www.openlinksw.com/schemas/virtrdf#' 'http://www.w3.org/ns/ldp#' 'http://localuriqaserver/sparql'; do
+          isql-vt "127.0.0.1:$sql" dba dba exec="DB.DBA.RDF_GRAPH_GROUP_INS ('http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs', '$g');" >/dev/null
+        done
+        isql-vt "127.0.0.1:$sql" dba dba exec="DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);" >/dev/null
         exit 0
       fi
       sleep 0.5

@@ -55,13 +55,16 @@ class Settings(BaseSettings):
     sparql_update_param: str | None = None
     """Send updates as this form field (Virtuoso: ``query``) instead of an
     ``application/sparql-update`` body."""
-    sparql_dataset: Literal["union", "explicit"] = "union"
+    sparql_dataset: Literal["union", "explicit", "union-filtered"] = "union"
     """``union``: the server's default graph already is the union of all named graphs;
-    ``explicit``: every query that names no dataset gets Qualifica's graphs as its dataset."""
+    ``explicit``: every query that names no dataset gets Qualifica's graphs as its dataset;
+    ``union-filtered``: queries use the server's union, while counts, graph lists, quads, dumps
+    and ``clear()`` cover Qualifica's graphs only (Virtuoso)."""
     sparql_graph_prefix: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["https://w3id.org/qualifica/graph/"]
     )
-    """IRI prefixes of Qualifica's named graphs on a remote server (explicit dataset mode)."""
+    """IRI prefixes of Qualifica's named graphs on a remote server (explicit and
+    union-filtered dataset modes)."""
 
     api_tokens: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -46,14 +46,11 @@ def remote_bundled_ctx(sparql_server: Server,
     ctx = open_context(settings)
     ctx.store.clear()  # type: ignore[attr-defined]
     if sparql_server.dataset == "explicit":
-        # the server also holds another application's graph (and, where the server has one, a
-        # triple in its own default graph; Virtuoso has none to write to)
+        # the server also holds another application's graph and a triple in its own default graph
         foreign = "<urn:x-other:s> <urn:x-other:p> \"other\""
-        own_default = "" if sparql_server.name == "virtuoso" else foreign
         httpx.post(sparql_server.update,
                    data={sparql_server.update_param or "update":
-                         f"INSERT DATA {{ GRAPH <{FOREIGN_GRAPH}> {{ {foreign} }} "
-                         f"{own_default} }}"},
+                         f"INSERT DATA {{ GRAPH <{FOREIGN_GRAPH}> {{ {foreign} }} {foreign} }}"},
                    timeout=30).raise_for_status()
     ensure_bundled(ctx)
     yield ctx

@@ -53,6 +53,7 @@ class Server:
         )
 
     def store(self) -> RemoteStore:
+        """A remote store over this server, as the settings describe it."""
         return RemoteStore(self.query, update_endpoint=self.update,
                            update_param=self.update_param, dataset_mode=self.dataset)
 
@@ -101,14 +102,15 @@ def start_oxigraph(location: Path, *, union: bool = True) -> Server:
 
 
 def start_virtuoso(root: Path) -> Server:
-    """Virtuoso through ``scripts/virtuoso.sh`` (bound to 127.0.0.1), in explicit dataset
-    mode (its default graph also holds its system graphs); stopped by PID if the start fails."""
+    """Virtuoso through ``scripts/virtuoso.sh`` (bound to 127.0.0.1, system graphs private), in
+    union-filtered dataset mode (a dataset in the request loses rows of property paths);
+    stopped by PID if the start fails."""
     port = free_port()
     env = {**os.environ, "VIRTUOSO_DIR": str(root), "VIRTUOSO_HTTP_PORT": str(port),
            "VIRTUOSO_SQL_PORT": str(free_port())}
     url = f"http://127.0.0.1:{port}/sparql"
-    server = Server("virtuoso", url, url, None, update_param="query", dataset="explicit",
-                    env=env)
+    server = Server("virtuoso", url, url, None, update_param="query",
+                    dataset="union-filtered", env=env)
     try:
         subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "start"], env=env,
                        check=True, timeout=120)

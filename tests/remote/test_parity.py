@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import rdflib
 from fastapi.testclient import TestClient
+from rdflib.compare import to_canonical_graph
 
 from qualifica.api import create_app
 from qualifica.context import Context
@@ -36,12 +38,21 @@ def _term(value: object) -> str:
     return _BNODE.sub("_:b", str(value))
 
 
+def _rdflib_graph(triples: list[Any]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.parse(data="".join(f"{t} .\n" for t in triples), format="nt")
+    return graph
+
+
 def canonical(result: QueryResult) -> Any:
     """A comparable form: rows as sorted tuples of N-Triples strings."""
     if isinstance(result, AskResult):
         return result.value
     if isinstance(result, GraphResult):
-        return sorted(_term(t) for t in result.triples)
+        # an RDF graph is a set (the embedded store's CONSTRUCT may repeat a triple, Virtuoso's
+        # does not); blank nodes are compared by structure (canonical labels)
+        return sorted(to_canonical_graph(_rdflib_graph(result.triples)).serialize(
+            format="nt").splitlines())
     assert isinstance(result, SelectResult)
     return sorted(
         tuple(sorted((k, _term(v)) for k, v in row.items())) for row in result.rows

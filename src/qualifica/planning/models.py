@@ -34,7 +34,10 @@ class HeldCompetency(BaseModel):
 class GapRequest(BaseModel):
     """Body of ``POST /api/gap``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"role": "prozessmanager", "have": [{"competency": "digcomp-4-2", "level": 4},
+                                            {"competency": "digcomp-5-3", "level": 6}]},
+    ]})
 
     role: str = Field(min_length=1, max_length=2000, description="Role slug or full IRI",
                       examples=["prozessmanager"])
@@ -44,7 +47,9 @@ class GapRequest(BaseModel):
 class MatchRequest(BaseModel):
     """Body of ``POST /api/match``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"have": [{"competency": "digcomp-4-2", "level": 4}], "limit": 2},
+    ]})
 
     have: list[HeldCompetency] = Field(default_factory=list, max_length=500)
     limit: int = Field(default=20, ge=1, le=10_000, strict=True)

@@ -13,7 +13,11 @@ Servers differ (see ``docs/backends.md``); what this module relies on:
   the store names the dataset of every query that names none itself: ``default-graph-uri`` and
   ``named-graph-uri`` are Qualifica's graphs (IRIs under the configured prefixes, plus every graph
   written through this store), so a server's own graphs (Virtuoso's system graphs, other
-  applications' data) stay out of every answer, count and dump;
+  applications' data) stay out of every answer, count and dump; ``union-filtered`` mode sends
+  queries without a dataset (the server's union, as in ``union`` mode) but restricts the store's
+  own bookkeeping (``count``, ``named_graphs``, ``quads``, ``dump``, ``clear``) to Qualifica's
+  graphs, for a server whose union is right but which holds graphs of its own (Virtuoso, whose
+  system graphs are made private, and which loses rows of property paths under a dataset);
 * quads written into the store's own default graph are not told apart from the union when read
   back through SPARQL, so Qualifica keeps all data in named graphs;
 * the generation counter counts the writes made through this process; writes made by other
@@ -76,7 +80,7 @@ _RDF_TYPES = {
     "application/rdf+xml": RdfFormat.RDF_XML,
     "application/ld+json": RdfFormat.JSON_LD,
 }
-DATASET_MODES = ("union", "explicit")
+DATASET_MODES = ("union", "explicit", "union-filtered")
 EMPTY_GRAPH = "urn:x-qualifica:empty-graph"
 """Named in a request when a dataset part must be empty: the protocol cannot say "no graphs",
 and servers treat an absent ``named-graph-uri`` as "all graphs"."""
@@ -223,23 +227,25 @@ class RemoteStore:
         return known
 
     def _wrote(self, graphs: Iterable[str]) -> None:
-        """Remember graphs written through this store (explicit dataset mode)."""
+        """Remember graphs written through this store (explicit and union-filtered modes)."""
         new = {g for g in graphs if g}
         self._written |= new
         known = self._known
         if known is not None and not new <= set(known):
             self._known = tuple(sorted(set(known) | new))
 
-    def dataset_params(self, sparql: str, dataset: DatasetSpec | None
-                       ) -> list[tuple[str, str]]:
+    def dataset_params(self, sparql: str, dataset: DatasetSpec | None, *,
+                       own: bool = False) -> list[tuple[str, str]]:
         """The protocol's dataset fields for one query.
 
         A ``DatasetSpec`` is sent as given, an empty part as the empty graph ``EMPTY_GRAPH``
         (an absent ``named-graph-uri`` means "all graphs" on Oxigraph and Virtuoso). In
         ``explicit`` mode a query that names no dataset (neither here nor with ``FROM``) gets
         Qualifica's graphs as default and named graphs, and a part left ``None`` does too.
+        ``union-filtered`` mode does so only for the store's own bookkeeping queries (``own``).
         """
-        explicit = self.dataset_mode == "explicit"
+        explicit = self.dataset_mode == "explicit" or (
+            own and self.dataset_mode == "union-filtered")
         if dataset is None or (dataset.default_graphs is None and dataset.named_graphs is None):
             if not explicit:
                 return []
@@ -247,15 +253,15 @@ class RemoteStore:
 
             if inspect(sparql).dataset() is not None:
                 return []  # the query's FROM / FROM NAMED name its dataset
-            own = self.qualifica_graphs()
-            defaults: tuple[str, ...] | None = own
-            named: tuple[str, ...] | None = own
+            mine = self.qualifica_graphs()
+            defaults: tuple[str, ...] | None = mine
+            named: tuple[str, ...] | None = mine
         else:
             defaults, named = dataset.default_graphs, dataset.named_graphs
             if explicit:
-                own = self.qualifica_graphs()
-                defaults = own if defaults is None else defaults
-                named = own if named is None else named
+                mine = self.qualifica_graphs()
+                defaults = mine if defaults is None else defaults
+                named = mine if named is None else named
         form: list[tuple[str, str]] = []
         if defaults is not None:
             form += [("default-graph-uri", g) for g in defaults or (EMPTY_GRAPH,)]
@@ -307,7 +313,7 @@ class RemoteStore:
             from qualifica.sparql.binding import with_values
 
             text = with_values(text, values)
-        result = self.query(text)
+        result = self._send(text, self.dataset_params(text, None, own=True))
         assert isinstance(result, SelectResult)
         return result
 
@@ -346,13 +352,13 @@ class RemoteStore:
         )
 
     def count(self) -> int:
-        """Number of quads in the named graphs (Qualifica's graphs in explicit mode)."""
+        """Number of quads in the named graphs (Qualifica's graphs unless in union mode)."""
         rows = self._select("store-count").rows
         value = rows[0].get("n") if rows else None
         return int(value.value) if value is not None else 0  # type: ignore[union-attr]
 
     def named_graphs(self) -> list[str]:
-        """IRIs of the named graphs that hold quads (Qualifica's graphs in explicit mode)."""
+        """IRIs of the named graphs that hold quads (Qualifica's graphs unless in union mode)."""
         rows = self._select("store-graphs").rows
         return sorted(
             row["g"].value for row in rows if isinstance(row.get("g"), NamedNode)  # type: ignore[union-attr]
@@ -366,10 +372,10 @@ class RemoteStore:
         if graph is not None:
             from qualifica.sparql.binding import with_values
 
-            result = self.query(with_values(self._lib.text("store-graph"),
-                                            {"g": [NamedNode(graph)]}))
+            text = with_values(self._lib.text("store-graph"), {"g": [NamedNode(graph)]})
         else:
-            result = self.query(self._lib.text("store-union"))
+            text = self._lib.text("store-union")
+        result = self._send(text, self.dataset_params(text, None, own=True))
         assert isinstance(result, GraphResult)
         serialize(result.triples, output, format=fmt, prefixes=PREFIXES)
 
@@ -438,9 +444,10 @@ class RemoteStore:
             self._committed(ChangeSet())
 
     def clear(self) -> None:
-        """Remove everything (in explicit mode: drop Qualifica's graphs only)."""
+        """Remove everything (in explicit and union-filtered mode: drop Qualifica's graphs
+        only)."""
         with self._write_lock:
-            if self.dataset_mode == "explicit":
+            if self.dataset_mode != "union":
                 self._known = None
                 graphs = self.qualifica_graphs()
                 if graphs:

@@ -7,7 +7,7 @@ import base64
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from qualifica.api import rdf_response as ld
@@ -26,17 +26,59 @@ router = APIRouter(tags=["dataset"])
 FormatParam = Annotated[
     str | None,
     Query(description="Overrides the Accept header: ttl, jsonld, nt or rdf (and html for "
-                      "the catalog)."),
+                      "the catalog).", examples=["ttl"]),
 ]
 VOID_FORMATS = conneg.RDF_FORMATS
 CATALOG_FORMATS = (*conneg.RDF_FORMATS, conneg.HTML)
+
+# Answers over the bundled graph (Turtle, shortened to a few statements).
+_VOID_EXAMPLE = """@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix role: <https://w3id.org/qualifica/id/role/> .
+@prefix competency: <https://w3id.org/qualifica/id/competency/> .
+<https://w3id.org/qualifica/dataset> a void:Dataset ;
+\tdcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+\tvoid:classes 24 ;
+\tvoid:dataDump <http://127.0.0.1:8000/downloads/qualifica.ttl> ;
+\tvoid:distinctSubjects 483 ;
+\tvoid:entities 393 ;
+\tvoid:exampleResource competency:digcomp-4-2 , role:cio , role:prozessmanager ;
+\tvoid:properties 55 ;
+\tvoid:sparqlEndpoint <http://127.0.0.1:8000/sparql> .
+"""
+_CATALOG_EXAMPLE = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/qualifica/catalog> a dcat:Catalog ;
+\tdcterms:title "Qualifica data catalog"@en , "Qualifica-Datenkatalog"@de ;
+\tdcat:dataset <https://w3id.org/qualifica/dataset> ;
+\tdcat:service <https://w3id.org/qualifica/sparql-service> .
+<https://w3id.org/qualifica/dataset/0.1.0/distribution/ttl> a dcat:Distribution ;
+\tdcterms:title "Qualifica 0.1.0 (Turtle)" ;
+\tdcat:byteSize "259554"^^xsd:nonNegativeInteger ;
+\tdcat:downloadURL <http://127.0.0.1:8000/downloads/qualifica.ttl> ;
+\tdcat:mediaType <https://www.iana.org/assignments/media-types/text/turtle> .
+"""
+_DUMP_EXAMPLE = """@prefix qd: <https://w3id.org/qualifica/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix role: <https://w3id.org/qualifica/id/role/> .
+@prefix task: <https://w3id.org/qualifica/id/task/> .
+@prefix req: <https://w3id.org/qualifica/id/requirement/> .
+role:prozessmanager dcterms:source <urn:isbn:978-3-946209-03-4> ;
+\tqd:requires req:prozessmanager-qd-problemloesungskompetenz , req:prozessmanager-digcomp-5-3 ,
+\t\treq:prozessmanager-digcomp-1-3 , req:prozessmanager-digcomp-4-2 ;
+\tqd:performsTask task:verwaltungsleistungen-digitalisieren , task:prozesse-optimieren ,
+\t\ttask:prozesse-erheben .
+"""
 
 
 @router.head("/.well-known/void", include_in_schema=False)
 @router.get(
     "/.well-known/void",
     summary="VoID description of the dataset",
-    responses={200: {"content": {m: {} for m in VOID_FORMATS}},
+    responses={200: {"description": "The VoID description (Turtle by default)",
+                     "content": {m: {"example": _VOID_EXAMPLE} if m == conneg.TURTLE else {}
+                                 for m in VOID_FORMATS}},
                406: {"description": "None of the offered media types is acceptable"}},
 )
 def void(request: Request, ctx: CtxDep, format: FormatParam = None) -> Response:
@@ -52,7 +94,9 @@ def void(request: Request, ctx: CtxDep, format: FormatParam = None) -> Response:
 @router.get(
     "/catalog",
     summary="DCAT catalog of the dataset",
-    responses={200: {"content": {m: {} for m in CATALOG_FORMATS}},
+    responses={200: {"description": "The DCAT catalog (Turtle by default)",
+                     "content": {m: {"example": _CATALOG_EXAMPLE} if m == conneg.TURTLE else {}
+                                 for m in CATALOG_FORMATS}},
                406: {"description": "None of the offered media types is acceptable"}},
 )
 def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
@@ -75,10 +119,16 @@ def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
 @router.get(
     "/downloads/{name}",
     summary="A dump of the whole knowledge graph",
-    responses={200: {"content": {m: {} for m, _ in DUMP_FORMATS.values()}},
+    responses={200: {"description": "The dump, with its SHA-256 in Repr-Digest",
+                     "content": {m: {"example": _DUMP_EXAMPLE} if m == conneg.TURTLE else {}
+                                 for m, _ in DUMP_FORMATS.values()}},
                404: {"description": "No such dump"}},
 )
-def download(name: str, ctx: CtxDep) -> Response:
+def download(
+    name: Annotated[str, Path(description="qualifica.ttl, qualifica.nt or qualifica.jsonld",
+                              examples=["qualifica.ttl"])],
+    ctx: CtxDep,
+) -> Response:
     """``qualifica.ttl``, ``qualifica.nt`` or ``qualifica.jsonld``: every triple of the store
     (the union of its graphs), written from the store and streamed from a file. Its size and
     SHA-256 are those the catalog states (``Repr-Digest`` carries the SHA-256 too)."""

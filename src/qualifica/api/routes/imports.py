@@ -27,21 +27,62 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["import"])
 
+#: A real import over the bundled graph: one new task from a CSV body, and a refused row.
+_CSV_EXAMPLE = ("id,label_de,label_en,source\n"
+                "akten-digitalisieren,Akten digitalisieren,Digitise files,"
+                "https://example.org/personalplanung\n")
+_CREATED_EXAMPLE: dict[str, Any] = {
+    "graph": "https://w3id.org/qualifica/graph/import", "quads": 4,
+    "created": {"roles": 0, "tasks": 1, "competencies": 0, "requirements": 0,
+                "training formats": 0, "outcomes": 0},
+}
+_REFUSED_EXAMPLE: dict[str, Any] = {
+    "type": "about:blank", "title": "Validation failed", "status": 422,
+    "detail": "the import was refused with 1 error(s); nothing was written (first: "
+              "requirements, 2, level: level 'e-kompetenz-1' is not on the scale of the "
+              "competency's framework digcomp-2-2)",
+    "instance": "/api/import",
+    "errors": [{"sheet": "requirements", "row": 2, "column": "level",
+                "message_de": "Stufe 'e-kompetenz-1' gehört nicht zum Kompetenzrahmen "
+                              "digcomp-2-2 der Kompetenz",
+                "message_en": "level 'e-kompetenz-1' is not on the scale of the competency's "
+                              "framework digcomp-2-2"}],
+}
+_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {"type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "sheet": {"type": "string"}}}},
+        spreadsheet.XLSX: {"schema": {"type": "string", "format": "binary"}},
+        "text/csv": {"schema": {"type": "string"}, "example": _CSV_EXAMPLE},
+    },
+}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Nothing to import (no rows): the same counts, all zero"},
     201: {"description": "Imported: the graph written to, the quads added and the resources "
-                         "created per sheet"},
+                         "created per sheet",
+          "content": {"application/json": {"example": _CREATED_EXAMPLE}}},
     401: {"description": "No bearer token"},
     403: {"description": "A wrong token, or writes are switched off"},
     413: {"description": "The upload is larger than QUALIFICA_MAX_BODY_BYTES"},
     415: {"description": "Neither an xlsx workbook nor a CSV file"},
     422: {"description": "Refused, nothing written: ``errors`` lists every problem as "
-                         "{sheet, row, column, message_de, message_en}"},
+                         "{sheet, row, column, message_de, message_en}",
+          "content": {"application/problem+json": {"example": _REFUSED_EXAMPLE}}},
 }
 
 
 @router.get("/api/import/template.xlsx", summary="The import template (xlsx)",
             response_class=Response,
-            responses={200: {"content": {spreadsheet.XLSX: {}}}})
+            responses={200: {
+                "description": "The template workbook",
+                "content": {spreadsheet.XLSX: {"schema": {"type": "string",
+                                                          "format": "binary"}}},
+                "headers": {"Content-Disposition": {
+                    "schema": {"type": "string"},
+                    "example": 'attachment; filename="qualifica-import.xlsx"'}}}})
 def template() -> Response:
     """The workbook planners fill in: an instructions sheet (de/en) and one sheet per kind
     (roles, tasks, competencies, requirements, training formats, outcomes)."""
@@ -51,13 +92,14 @@ def template() -> Response:
 
 
 @router.post("/api/import", summary="Import a workbook or CSV file (gated, all or nothing)",
-             status_code=201, responses=_RESPONSES)
+             status_code=201, responses=_RESPONSES, openapi_extra={"requestBody": _BODY})
 async def import_file(
     request: Request,
     ctx: CtxDep,
     _auth: WriteAuth,
     sheet: Annotated[str | None, Query(description="The sheet a raw CSV body holds "
-                                                   "(e.g. roles)", max_length=40)] = None,
+                                                   "(e.g. roles)", max_length=40,
+                                              examples=["tasks"])] = None,
 ) -> JSONResponse:
     """Check every row, then write everything through the SHACL gate or nothing."""
     limit = ctx.settings.max_body_bytes

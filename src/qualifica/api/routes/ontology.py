@@ -20,6 +20,31 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["linked data"])
 
+#: The class qd:Role as the ontology answers it in Turtle (``?format=ttl``).
+_TURTLE_EXAMPLE = """@prefix qd: <https://w3id.org/qualifica/ontology#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix esco: <http://data.europa.eu/esco/model#> .
+@prefix schema: <https://schema.org/> .
+qd:Role a owl:Class ;
+\trdfs:isDefinedBy <https://w3id.org/qualifica/ontology> ;
+\trdfs:label "Rolle"@de , "role"@en ;
+\trdfs:subClassOf org:Role ;
+\tskos:closeMatch esco:Occupation , schema:Occupation ;
+\tskos:prefLabel "Rolle"@de , "role"@en .
+"""
+_JSONLD_EXAMPLE = [{
+    "@id": "https://w3id.org/qualifica/ontology#Role",
+    "@type": ["http://www.w3.org/2002/07/owl#Class"],
+    "http://www.w3.org/2000/01/rdf-schema#label": [{"@value": "Rolle", "@language": "de"},
+                                                   {"@value": "role", "@language": "en"}],
+    "http://www.w3.org/2000/01/rdf-schema#subClassOf": [{"@id": "http://www.w3.org/ns/org#Role"}],
+}]
+_EXAMPLES = {conneg.TURTLE: {"example": _TURTLE_EXAMPLE},
+             conneg.JSON_LD: {"example": _JSONLD_EXAMPLE}}
+
 
 @router.head("/ontology", include_in_schema=False)
 @router.get(
@@ -27,7 +52,7 @@ router = APIRouter(tags=["linked data"])
     summary="The Qualifica ontology",
     responses={
         200: {"description": "The ontology: HTML documentation or RDF",
-              "content": {m: {} for m in conneg.RESOURCE_FORMATS}},
+              "content": {m: _EXAMPLES.get(m, {}) for m in conneg.RESOURCE_FORMATS}},
         406: {"description": "None of the offered media types is acceptable"},
     },
 )

@@ -11,9 +11,9 @@ import logging
 import re
 from collections.abc import Callable
 from importlib.resources import files
-from typing import Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from qualifica.api.deps import CtxDep
@@ -34,6 +34,98 @@ router = APIRouter(tags=["pages"])
 CSV = "text/csv; charset=utf-8"
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".svg": "image/svg+xml"}
+
+RoleId = Annotated[str, Path(description="Role slug", openapi_examples={
+    "prozessmanager": {"value": "prozessmanager"}, "cio": {"value": "cio"}})]
+CompetencyId = Annotated[str, Path(description="Competency slug", openapi_examples={
+    "digcomp-4-2": {"value": "digcomp-4-2"}, "digcomp-2-2": {"value": "digcomp-2-2"}})]
+RoleTable = Annotated[str, Path(description="tasks, requirements, formats or legal-bases",
+                                examples=["requirements"])]
+CompetencyTable = Annotated[str, Path(description="paths, formats or narrower",
+                                      examples=["paths"])]
+GapTable = Annotated[str, Path(description="gaps or recommendations", examples=["gaps"])]
+
+# Answers over the bundled graph (German, the default; shortened).
+_ROLE_HTML = """<!DOCTYPE html>
+<html lang="de">
+<head>
+  <meta charset="utf-8">
+  <title>Prozessmanager – Qualifica</title>
+  …"""
+_COMPETENCY_HTML = """<!DOCTYPE html>
+<html lang="de">
+<head>
+  <meta charset="utf-8">
+  <title>Schutz personenbezogener Daten und der Privatsphäre – Qualifica</title>
+  …"""
+_GAP_HTML = """<!DOCTYPE html>
+<html lang="de">
+<head>
+  <meta charset="utf-8">
+  <title>Lückenanalyse: Prozessmanager – Qualifica</title>
+  …"""
+_ROLE_CSV = (
+    "Kompetenz,Kompetenz IRI,Rahmenwerk,Rahmenwerk IRI,Gefordertes Niveau,"
+    "Gefordertes Niveau IRI,Wesentlich,Herkunft,Quelle\r\n"
+    "Gesellschaftliche Teilhabe mithilfe digitaler Technologien,"
+    "https://w3id.org/qualifica/id/competency/digcomp-2-3,DigComp 2.2,"
+    "https://w3id.org/qualifica/id/framework/digcomp-2-2,Fortgeschritten 5,"
+    "https://w3id.org/qualifica/id/level/digcomp-5,ja,Verwaltungsleistungen digitalisieren,"
+    "redaktionell\r\n"
+)
+_COMPETENCY_CSV = (
+    "Rolle,Rolle IRI,Aufgabe,Aufgabe IRI,Kompetenz,Kompetenz IRI,Gefordertes Niveau,"
+    "Wesentlich,Pfad\r\n"
+    "Anwender,https://w3id.org/qualifica/id/role/anwender,,,"
+    "Schutz personenbezogener Daten und der Privatsphäre,"
+    "https://w3id.org/qualifica/id/competency/digcomp-4-2,Selbstständig 3,ja,"
+    "Schutz personenbezogener Daten und der Privatsphäre → Anwender\r\n"
+    "CIO,https://w3id.org/qualifica/id/role/cio,,,Sicherheit,"
+    "https://w3id.org/qualifica/id/competency/digcomp-4,Fortgeschritten 5,ja,"
+    "Schutz personenbezogener Daten und der Privatsphäre → Sicherheit → CIO\r\n"
+)
+_GAP_CSV = (
+    "Kompetenz,Kompetenz IRI,Gefordertes Niveau,Vorhandenes Niveau,Wesentlich,Status\r\n"
+    "Kreatives Nutzen digitaler Technologien,"
+    "https://w3id.org/qualifica/id/competency/digcomp-5-3,Fortgeschritten 6,"
+    "nicht vorhanden,ja,fehlt\r\n"
+    "Schutz personenbezogener Daten und der Privatsphäre,"
+    "https://w3id.org/qualifica/id/competency/digcomp-4-2,Fortgeschritten 5,"
+    "Selbstständig 4,ja,teilweise\r\n"
+)
+_SVG = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1152" height="526" '
+        'viewBox="0 0 1152 526" role="img" aria-labelledby="paths-title" '
+        'class="paths-diagram"><title id="paths-title">Pfade Kompetenz → Aufgabe → Rolle: '
+        'Schutz personenbezogener Daten und der Privatsphäre</title>…</svg>')
+
+
+def _ok(media: str, example: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """A 200 answer of one media type with a real example, and the 404 of a page."""
+    return {200: {"description": description, "content": {media: {"example": example}}},
+            404: {"description": "No such resource or table"}}
+
+
+#: The query parameters of the gap analysis (besides ``lang``), with the example of the tables.
+_GAP_PARAMS: list[dict[str, Any]] = [
+    {"name": "role", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Role slug", "example": "prozessmanager"},
+    {"name": "held", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "A competency held (repeated)", "example": ["digcomp-4-2"]},
+    {"name": "level-digcomp-4-2", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1},
+     "description": "The level held of a competency: one parameter level-{competency} per "
+                    "held competency (here digcomp-4-2)", "example": 4},
+    {"name": "analyse", "in": "query", "required": False, "schema": {"type": "string"},
+     "allowEmptyValue": True, "description": "Show the result (also implied by held)"},
+]
+_GAP_FORM: dict[str, Any] = {"content": {"application/x-www-form-urlencoded": {
+    "schema": {"type": "object", "properties": {
+        "role": {"type": "string"}, "held": {"type": "array", "items": {"type": "string"}},
+        "lang": {"type": "string"}}, "additionalProperties": {"type": "string"}},
+    "example": {"role": "prozessmanager", "held": ["digcomp-4-2"], "level-digcomp-4-2": "4"},
+}}}
 
 
 class _TabledPage(Protocol):
@@ -88,8 +180,9 @@ def home(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     return _page(request, lang, lambda language: render.render_home(ctx, language))
 
 
-@router.get("/roles/{id}", response_class=HTMLResponse, summary="Role page")
-def role_page(id: str, request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
+@router.get("/roles/{id}", response_class=HTMLResponse, summary="Role page",
+            responses=_ok("text/html", _ROLE_HTML, "The role page"))
+def role_page(id: RoleId, request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     """A role: its tasks, competency requirements with levels, training formats and legal
     bases."""
     return _page(request, lang, lambda language: render.render_role(ctx, id, language))
@@ -97,14 +190,15 @@ def role_page(id: str, request: Request, ctx: CtxDep, lang: LangParam = None) ->
 
 @router.get("/roles/{id}/{table}.csv", summary="A table of a role page as CSV",
             response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
-def role_csv(id: str, table: str, ctx: CtxDep, lang: LangParam = None) -> Response:
+            responses=_ok("text/csv", _ROLE_CSV, "prozessmanager-requirements.csv (shortened)"))
+def role_csv(id: RoleId, table: RoleTable, ctx: CtxDep, lang: LangParam = None) -> Response:
     """``tasks``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
     return _page_csv(role_view, ctx, id, table, lang)
 
 
-@router.get("/competencies/{id}", response_class=HTMLResponse, summary="Competency page")
-def competency_page(id: str, request: Request, ctx: CtxDep,
+@router.get("/competencies/{id}", response_class=HTMLResponse, summary="Competency page",
+            responses=_ok("text/html", _COMPETENCY_HTML, "The competency page"))
+def competency_page(id: CompetencyId, request: Request, ctx: CtxDep,
                     lang: LangParam = None) -> HTMLResponse:
     """A competency with the diagram of its paths to roles, and the formats developing it."""
     return _page(request, lang, lambda language: render.render_competency(ctx, id, language))
@@ -112,8 +206,8 @@ def competency_page(id: str, request: Request, ctx: CtxDep,
 
 @router.get("/competencies/{id}/paths.svg", summary="Paths diagram of a competency (SVG)",
             response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {}}}})
-def competency_svg(id: str, ctx: CtxDep, lang: LangParam = None) -> Response:
+            responses=_ok("image/svg+xml", _SVG, "The diagram of digcomp-4-2 (shortened)"))
+def competency_svg(id: CompetencyId, ctx: CtxDep, lang: LangParam = None) -> Response:
     """The diagram competency → (broader) → task → role, drawn on the server."""
     language = pick_lang(lang)
     view = competency_view(ctx, id, language, words(language))
@@ -124,8 +218,9 @@ def competency_svg(id: str, ctx: CtxDep, lang: LangParam = None) -> Response:
 
 @router.get("/competencies/{id}/{table}.csv", summary="A table of a competency page as CSV",
             response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
-def competency_csv(id: str, table: str, ctx: CtxDep, lang: LangParam = None) -> Response:
+            responses=_ok("text/csv", _COMPETENCY_CSV, "digcomp-4-2-paths.csv (shortened)"))
+def competency_csv(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
+                   lang: LangParam = None) -> Response:
     """``paths``, ``formats`` or ``narrower`` of a competency."""
     return _page_csv(competency_view, ctx, id, table, lang)
 
@@ -152,14 +247,18 @@ def _gap_page(request: Request, ctx: CtxDep, lang: str | None,
     return _page(request, lang, build)
 
 
-@router.get("/gap", response_class=HTMLResponse, summary="Gap analysis page")
+@router.get("/gap", response_class=HTMLResponse, summary="Gap analysis page",
+            responses=_ok("text/html", _GAP_HTML, "The form, and the result for a role"),
+            openapi_extra={"parameters": _GAP_PARAMS})
 def gap_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     """Choose a role, tick the competencies held and their levels, and see coverage, gaps and
     recommended formats. Parameters: ``role``, ``held`` (repeated), ``level-{competency}``."""
     return _gap_page(request, ctx, lang, _gap_params(request))
 
 
-@router.post("/gap", response_class=HTMLResponse, summary="Gap analysis page (form post)")
+@router.post("/gap", response_class=HTMLResponse, summary="Gap analysis page (form post)",
+             responses=_ok("text/html", _GAP_HTML, "The form, and the result for a role"),
+             openapi_extra={"requestBody": _GAP_FORM})
 async def gap_post(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     """The same as ``GET /gap`` with the parameters as a form body."""
     form = await request.form()
@@ -170,8 +269,11 @@ async def gap_post(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTM
 
 @router.get("/gap/{table}.csv", summary="A table of the gap analysis as CSV",
             response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
-def gap_csv(table: str, request: Request, ctx: CtxDep, lang: LangParam = None) -> Response:
+            responses=_ok("text/csv", _GAP_CSV,
+                          "gap-prozessmanager-gaps.csv for held=digcomp-4-2 at level 4 "
+                          "(shortened)"),
+            openapi_extra={"parameters": _GAP_PARAMS[:3]})
+def gap_csv(table: GapTable, request: Request, ctx: CtxDep, lang: LangParam = None) -> Response:
     """``gaps`` or ``recommendations`` for the same parameters as ``/gap``."""
     language = pick_lang(lang)
     params = _gap_params(request)

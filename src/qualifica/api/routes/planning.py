@@ -11,9 +11,9 @@ writing thread), so running it on the event loop saves the thread-pool hand-over
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from qualifica import planning
@@ -35,7 +35,107 @@ from qualifica.sparql import binding
 
 router = APIRouter(tags=["planning"])
 
-LangQuery = Annotated[Lang, Query(description="Language of the labels (fallback: the other)")]
+LangQuery = Annotated[Lang, Query(description="Language of the labels (fallback: the other)",
+                                  examples=["de"])]
+CompetencyId = Annotated[str, Path(description="Competency slug or IRI", openapi_examples={
+    "digcomp-4-2": {"summary": "DigComp 4.2 Schutz personenbezogener Daten",
+                    "value": "digcomp-4-2"},
+    "iri": {"summary": "The same as a full IRI",
+            "value": "https://w3id.org/qualifica/id/competency/digcomp-4-2"},
+})]
+RoleId = Annotated[str, Path(description="Role slug or IRI", openapi_examples={
+    "prozessmanager": {"value": "prozessmanager"},
+    "cio": {"value": "cio"},
+})]
+
+# Answers of the bundled graph (shortened where marked), as the OpenAPI examples. The OpenAPI
+# output leaves out null values, so the examples pick entries without them.
+_BASE = "https://w3id.org/qualifica/id/"
+
+
+def _node(kind: str, slug: str, label: str) -> dict[str, str]:
+    return {"iri": f"{_BASE}{kind}/{slug}", "id": slug, "label": label, "type": kind}
+
+
+_DIGCOMP_4_2 = _node("competency", "digcomp-4-2",
+                     "Schutz personenbezogener Daten und der Privatsphäre")
+_PROZESSMANAGER = _node("role", "prozessmanager", "Prozessmanager")
+_DIGITALISIEREN = _node("task", "verwaltungsleistungen-digitalisieren",
+                        "Verwaltungsleistungen digitalisieren")
+_ROLES_FOR_EXAMPLE: dict[str, Any] = {
+    "competency": _DIGCOMP_4_2,
+    "roles": [
+        {"role": _node("role", "anwender", "Anwender"), "via": ["direct"],
+         "paths": [[_DIGCOMP_4_2, _node("role", "anwender", "Anwender")]]},
+        {"role": _node("role", "cio", "CIO"), "via": ["hierarchy"],
+         "paths": [[_DIGCOMP_4_2, _node("competency", "digcomp-4", "Sicherheit"),
+                    _node("role", "cio", "CIO")]]},
+        {"role": _node("role", "digitalisierungsbeauftragte", "Digitalisierungsbeauftragte/r"),
+         "via": ["task"],
+         "paths": [[_DIGCOMP_4_2, _DIGITALISIEREN,
+                    _node("role", "digitalisierungsbeauftragte",
+                          "Digitalisierungsbeauftragte/r")]]},
+    ],
+}
+_PATHS_EXAMPLE: dict[str, Any] = {
+    "paths": [[_DIGCOMP_4_2, _PROZESSMANAGER],
+              [_DIGCOMP_4_2, _DIGITALISIEREN, _PROZESSMANAGER]],
+    "truncated": False,
+}
+_GAP_EXAMPLE: dict[str, Any] = {
+    "role": _PROZESSMANAGER,
+    "coverage": 0.2,
+    "requirements": [
+        {"competency": _node("competency", "digcomp-5-3",
+                             "Kreatives Nutzen digitaler Technologien"),
+         "required_level": 6, "held_level": 6, "essential": True, "status": "met"},
+        {"competency": _DIGCOMP_4_2, "required_level": 5, "held_level": 4, "essential": True,
+         "status": "partial"},
+    ],
+    "recommendations": [
+        {"training_format": _node("training-format", "ausbildung-fachinformatiker",
+                                  "Ausbildung zur/zum Fachinformatiker/in"),
+         "kind": {"iri": "https://w3id.org/qualifica/ontology#Ausbildung",
+                  "id": "https://w3id.org/qualifica/ontology#Ausbildung",
+                  "label": "Ausbildung", "type": "training-kind"},
+         "closes": [f"{_BASE}competency/digcomp-1-3"],
+         "legal_basis": [
+             _node("legal-basis", "fiausbv", "Verordnung über die Berufsausbildung zum "
+                   "Fachinformatiker und zur Fachinformatikerin (FIAusbV)"),
+             _node("legal-basis", "bbig-5", "§ 5 BBiG – Ausbildungsordnung")]},
+    ],
+    "uncovered": [],
+}
+_MATCH_EXAMPLE: dict[str, Any] = {
+    "roles": [
+        {"role": _node("role", "fachaufgabentraeger", "Fachaufgabenträger"), "coverage": 0.25,
+         "missing": [f"{_BASE}competency/blv-fachkompetenz", f"{_BASE}competency/digcomp-1-2",
+                     f"{_BASE}competency/qd-soziale-kompetenzen"]},
+        {"role": _node("role", "anwender", "Anwender"), "coverage": 0.2,
+         "missing": [f"{_BASE}competency/digcomp-1-1", f"{_BASE}competency/digcomp-1-3",
+                     f"{_BASE}competency/digcomp-2-1", f"{_BASE}competency/digcomp-5-1"]},
+    ],
+}
+_CURRICULUM_EXAMPLE: dict[str, Any] = {
+    "gaps": [
+        {"competency": _node("competency", "digcomp-1-2",
+                             "Bewerten von Daten, Informationen und digitalen Inhalten"),
+         "required_level": 6, "best_available_level": 5,
+         "roles": [_node("role", "fachinformatiker-daten-und-prozessanalyse",
+                         "Fachinformatiker/in – Daten- und Prozessanalyse"),
+                   _node("role", "it-controller", "IT-Controller")]},
+        {"competency": _node("competency", "digcomp-4-3",
+                             "Schutz der Gesundheit und des Wohlbefindens"),
+         "required_level": 4, "best_available_level": 3,
+         "roles": [_node("role", "it-sicherheitsmanager", "IT-Sicherheitsmanager")]},
+    ],
+}
+
+
+def _ok(model: type, example: dict[str, Any], description: str) -> dict[int | str, Any]:
+    """A 200 answer documented by its model and a real example."""
+    return {200: {"model": model, "description": description,
+                  "content": {"application/json": {"example": example}}}}
 
 
 def _have(have: Sequence[HeldCompetency]) -> list[tuple[str, int]]:
@@ -47,9 +147,11 @@ def _have(have: Sequence[HeldCompetency]) -> list[tuple[str, int]]:
 
 
 @router.get("/api/competencies/{id:path}/roles",
-            response_model=None, responses={200: {"model": RolesForResponse}},
+            response_model=None,
+            responses=_ok(RolesForResponse, _ROLES_FOR_EXAMPLE,
+                          "The roles, each with via and its paths (shortened)"),
             summary="Roles that need a competency, with their paths")
-async def roles_for(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def roles_for(id: CompetencyId, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """Roles that require the competency, perform a task requiring it, or require a broader
     competency of it (transitively); each with ``via`` and every path."""
     comp = binding.iri(id, param="id", kind="competency").value
@@ -57,13 +159,15 @@ async def roles_for(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONRespons
 
 
 @router.get("/api/paths",
-            response_model=None, responses={200: {"model": PathsResponse}},
+            response_model=None,
+            responses=_ok(PathsResponse, _PATHS_EXAMPLE, "The paths, shortest first"),
             summary="All simple paths from a competency to a role")
 async def paths(
     ctx: CtxDep,
-    from_: Annotated[str, Query(alias="from", description="Competency slug or IRI")],
-    to: Annotated[str, Query(description="Role slug or IRI")],
-    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
+    from_: Annotated[str, Query(alias="from", description="Competency slug or IRI",
+                                          examples=["digcomp-4-2"])],
+    to: Annotated[str, Query(description="Role slug or IRI", examples=["prozessmanager"])],
+    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, examples=[4])] = 4,
     lang: LangQuery = "de",
 ) -> JSONResponse:
     """Simple paths through broader competencies and tasks, shortest first."""
@@ -73,7 +177,9 @@ async def paths(
 
 
 @router.post("/api/gap",
-            response_model=None, responses={200: {"model": GapResponse}},
+            response_model=None,
+            responses=_ok(GapResponse, _GAP_EXAMPLE,
+                          "Coverage, requirements and recommendations (shortened)"),
              summary="Gap analysis of a role against held competencies")
 async def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """Requirement by requirement status, coverage, and a greedy cover of the gaps by
@@ -83,12 +189,14 @@ async def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResp
 
 
 @router.post("/api/match",
-            response_model=None, responses={200: {"model": MatchResponse}},
+            response_model=None,
+            responses=_ok(MatchResponse, _MATCH_EXAMPLE, "Roles by coverage"),
              summary="Roles that best fit held competencies")
 async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
                 include_deprecated: Annotated[bool, Query(
                     alias="deprecated", description="Also rank deprecated roles "
-                                                    "(owl:deprecated true)")] = False,
+                                                    "(owl:deprecated true)",
+                    examples=[False])] = False,
                 ) -> JSONResponse:
     """All roles by coverage descending, ties by label; ``limit`` of them. Deprecated roles
     only with ``deprecated=true``."""
@@ -98,16 +206,20 @@ async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
 
 
 @router.get("/api/roles/{id:path}/curriculum",
-            response_model=None, responses={200: {"model": CurriculumGapsResponse}},
+            response_model=None,
+            responses=_ok(CurriculumGapsResponse, {"gaps": []},
+                          "The role's curriculum gaps (prozessmanager: none)"),
             summary="Curriculum gaps of one role")
-async def role_curriculum(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def role_curriculum(id: RoleId, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """The role's required competencies that no training format develops to the required level."""
     role = binding.iri(id, param="id", kind="role").value
     return JSONResponse(planning.curriculum_gaps(planning.get_index(ctx), role, lang))
 
 
 @router.get("/api/curriculum/gaps",
-            response_model=None, responses={200: {"model": CurriculumGapsResponse}},
+            response_model=None,
+            responses=_ok(CurriculumGapsResponse, _CURRICULUM_EXAMPLE,
+                          "Every curriculum gap (shortened)"),
             summary="Curriculum gaps over all roles")
 async def curriculum_gaps(ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """Required competencies (per required level) that no training format reaches."""

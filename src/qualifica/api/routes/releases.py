@@ -3,9 +3,9 @@ and ``GET /api/changes?from=X&to=Y``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse
 
 from qualifica.api.deps import CtxDep
@@ -13,8 +13,33 @@ from qualifica.linkeddata import releases
 
 router = APIRouter(tags=["releases"])
 
+# A release 0.1.0 of the bundled graph, then one task imported after it.
+_RELEASES_EXAMPLE: dict[str, Any] = {
+    "items": [{
+        "version": "0.1.0", "issued": "2026-11-23",
+        "graph": "https://w3id.org/qualifica/graph/release/0.1.0",
+        "iri": "http://127.0.0.1:8000/releases/0.1.0",
+        "downloads": ["http://127.0.0.1:8000/api/releases/0.1.0/qualifica-0.1.0.nq.gz",
+                      "http://127.0.0.1:8000/api/releases/0.1.0/qualifica-0.1.0.ttl"],
+    }],
+    "total": 1,
+}
+_CHANGES_EXAMPLE: dict[str, Any] = {
+    "from": "0.1.0", "to": "current",
+    "added": ["https://w3id.org/qualifica/id/task/akten-digitalisieren"],
+    "removed": [], "changed": [],
+}
+_NQUADS_EXAMPLE = ("<https://w3id.org/qualifica/id/role/prozessmanager> "
+                   "<http://www.w3.org/2004/02/skos/core#prefLabel> \"Prozessmanager\"@de "
+                   "<https://w3id.org/qualifica/graph/release/0.1.0> .\n")
+_TURTLE_EXAMPLE = ("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+                   "<https://w3id.org/qualifica/id/role/prozessmanager> "
+                   "skos:prefLabel \"Prozessmanager\"@de , \"Process manager\"@en .\n")
 
-@router.get("/api/releases", summary="The citable releases of the data")
+
+@router.get("/api/releases", summary="The citable releases of the data",
+            responses={200: {"description": "The releases, oldest first",
+                             "content": {"application/json": {"example": _RELEASES_EXAMPLE}}}})
 def list_releases(ctx: CtxDep) -> dict[str, object]:
     """Every release with its version, issue date, graph and downloads, oldest first."""
     items = [
@@ -26,19 +51,39 @@ def list_releases(ctx: CtxDep) -> dict[str, object]:
     return {"items": items, "total": len(items)}
 
 
-@router.get("/api/releases/{version}/{name}", summary="A file of a release")
-def release_file(ctx: CtxDep, version: str, name: str) -> FileResponse:
+@router.get(
+    "/api/releases/{version}/{name}", summary="A file of a release", response_class=FileResponse,
+    responses={200: {"description": "The dump; N-Quads (gzip) of the release graph, or Turtle",
+                     "content": {
+                         "application/gzip": {
+                             "schema": {"type": "string", "format": "binary"},
+                             "example": _NQUADS_EXAMPLE},
+                         "text/turtle": {"example": _TURTLE_EXAMPLE}}},
+               404: {"description": "No such release or file"}},
+)
+def release_file(
+    ctx: CtxDep,
+    version: Annotated[str, Path(description="The release, X.Y.Z", examples=["0.1.0"])],
+    name: Annotated[str, Path(description="The file name", openapi_examples={
+        "nquads": {"summary": "N-Quads, gzip", "value": "qualifica-0.1.0.nq.gz"},
+        "turtle": {"summary": "Turtle", "value": "qualifica-0.1.0.ttl"}})],
+) -> FileResponse:
     """The N-Quads (gzip) or Turtle dump of a release."""
     path = releases.release_file(ctx, version, name)
     media = "application/gzip" if name.endswith(".gz") else "text/turtle"
     return FileResponse(path, media_type=media, filename=name)
 
 
-@router.get("/api/changes", summary="Resources added, removed and changed between releases")
+@router.get("/api/changes", summary="Resources added, removed and changed between releases",
+            responses={200: {"description": "Added, removed and changed resources",
+                             "content": {"application/json": {"example": _CHANGES_EXAMPLE}}},
+                       404: {"description": "No such release"}})
 def list_changes(
     ctx: CtxDep,
-    from_: Annotated[str, Query(alias="from", description="The earlier release, X.Y.Z")],
-    to: Annotated[str | None, Query(description="The later release (default: current data)")]
+    from_: Annotated[str, Query(alias="from", description="The earlier release, X.Y.Z",
+                                          examples=["0.1.0"])],
+    to: Annotated[str | None, Query(description="The later release (default: current data)",
+                                    examples=["0.2.0"])]
     = None,
 ) -> dict[str, object]:
     """Added and removed resources, and changed ones with the properties that differ."""

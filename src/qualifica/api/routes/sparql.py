@@ -36,20 +36,54 @@ _PAGE = "sparql.page"
 _PARAMS: list[dict[str, Any]] = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it, "
-                    "GET answers the Service Description (or the query page for a browser)."},
+                    "GET answers the Service Description (or the query page for a browser).",
+     "example": "PREFIX qd: <https://w3id.org/qualifica/ontology#>\n"
+                "SELECT ?role WHERE { ?role a qd:Role } LIMIT 3"},
     {"name": "default-graph-uri", "in": "query", "required": False,
      "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
-     "description": "A graph of the default graph (repeatable); replaces the union default."},
+     "description": "A graph of the default graph (repeatable); replaces the union default.",
+     "example": ["https://w3id.org/qualifica/graph/roles"]},
     {"name": "named-graph-uri", "in": "query", "required": False,
      "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
-     "description": "A named graph the query may use in GRAPH (repeatable)."},
+     "description": "A named graph the query may use in GRAPH (repeatable).",
+     "example": ["https://w3id.org/qualifica/graph/requirements"]},
     {"name": "format", "in": "query", "required": False,
      "schema": {"type": "string", "enum": sorted(protocol.FORMAT_NAMES)},
-     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml."},
+     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml.",
+     "example": "json"},
 ]
+#: Real answers over the bundled graph: the query example above, and the Service Description.
+_SELECT_EXAMPLE: dict[str, Any] = {
+    "head": {"vars": ["role"]},
+    "results": {"bindings": [
+        {"role": {"type": "uri", "value": "https://w3id.org/qualifica/id/role/finanzwirt"}},
+        {"role": {"type": "uri",
+                  "value": "https://w3id.org/qualifica/id/role/verwaltungsinformatikdienst-gehoben"}},
+        {"role": {"type": "uri",
+                  "value": "https://w3id.org/qualifica/id/role/fachinformatiker-digitale-vernetzung"}},
+    ]},
+}
+_CSV_EXAMPLE = ("role\r\nhttps://w3id.org/qualifica/id/role/finanzwirt\r\n"
+                "https://w3id.org/qualifica/id/role/verwaltungsinformatikdienst-gehoben\r\n"
+                "https://w3id.org/qualifica/id/role/fachinformatiker-digitale-vernetzung\r\n")
+_SD_EXAMPLE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<http://127.0.0.1:8000/sparql> a sd:Service ;
+\tsd:endpoint <http://127.0.0.1:8000/sparql> ;
+\tdcterms:title "Qualifica SPARQL endpoint"@en ;
+\tsd:supportedLanguage sd:SPARQL11Query ;
+\tsd:feature sd:UnionDefaultGraph ;
+\tsd:defaultDataset _:defaultDataset .
+"""
+_EXAMPLES: dict[str, dict[str, Any]] = {
+    protocol.SPARQL_JSON: {"example": _SELECT_EXAMPLE},
+    protocol.CSV: {"example": _CSV_EXAMPLE},
+    protocol.TURTLE: {"example": _SD_EXAMPLE},
+}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Query results in the negotiated format",
-          "content": {m: {} for m in (*protocol.SOLUTION_TYPES, *protocol.GRAPH_TYPES)}},
+          "content": {m: _EXAMPLES.get(m, {})
+                      for m in (*protocol.SOLUTION_TYPES, *protocol.GRAPH_TYPES)}},
     400: {"description": "Malformed query, two queries, wrong content type or encoding"},
     403: {"description": "An update (read-only endpoint) or a SERVICE that is not allowed"},
     406: {"description": "No acceptable result format"},
@@ -182,7 +216,10 @@ async def sparql_get(request: Request, ctx: CtxDep) -> Response:
                 "query": {"type": "string"},
                 "default-graph-uri": {"type": "array", "items": {"type": "string"}},
                 "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-            }, "required": ["query"]}},
+            }, "required": ["query"]},
+                "example": {"query": "SELECT ?level ?rank WHERE { ?level "
+                                     "<https://w3id.org/qualifica/ontology#rank> ?rank } "
+                                     "ORDER BY ?rank LIMIT 8"}},
         }},
     },
 )

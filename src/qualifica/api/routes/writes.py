@@ -48,14 +48,104 @@ _BODY_TYPES = {
 }
 _GRAPH_PARAMS: list[dict[str, Any]] = [
     {"name": "graph", "in": "query", "required": False,
-     "schema": {"type": "string", "format": "iri"}, "description": "The graph's IRI."},
+     "schema": {"type": "string", "format": "iri"}, "description": "The graph's IRI.",
+     "example": "https://w3id.org/qualifica/graph/roles"},
     {"name": "default", "in": "query", "required": False, "schema": {"type": "string"},
      "allowEmptyValue": True, "description": "The store's default graph (instead of graph)."},
 ]
+#: A real triple set of the bundled graph (``role/prozessmanager`` in the graph ``roles``).
+_TURTLE_EXAMPLE = """@prefix qd: <https://w3id.org/qualifica/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix role: <https://w3id.org/qualifica/id/role/> .
+@prefix task: <https://w3id.org/qualifica/id/task/> .
+@prefix req: <https://w3id.org/qualifica/id/requirement/> .
+role:prozessmanager a qd:Role ;
+\tskos:prefLabel "Prozessmanager"@de , "Process manager"@en ;
+\tqd:performsTask task:prozesse-erheben , task:prozesse-optimieren ,
+\t\ttask:verwaltungsleistungen-digitalisieren ;
+\tqd:requires req:prozessmanager-digcomp-4-2 , req:prozessmanager-digcomp-1-3 ;
+\tdcterms:source <urn:isbn:978-3-946209-03-4> .
+"""
+#: A body the gate refuses (no English label, no source), and the real answer to it.
+_BAD_TURTLE = """@prefix qd: <https://w3id.org/qualifica/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/qualifica/id/role/planungslotse> a qd:Role ;
+\tskos:prefLabel "Planungslotse"@de .
+"""
+_REJECTED_EXAMPLE: dict[str, Any] = {
+    "type": "about:blank", "title": "Validation failed", "status": 422,
+    "detail": "the write does not conform to the shapes; nothing was changed",
+    "instance": "/graphs",
+    "text": {
+        "de": "2 Verstoß/Verstöße:\nViolation: <https://w3id.org/qualifica/id/role/planungslotse> "
+              "http://purl.org/dc/terms/source: Mindestens eine Quelle (dcterms:source) als IRI "
+              "oder Zitation ist nötig. [https://w3id.org/qualifica/shapes#source]\n…",
+        "en": "2 violation(s):\nViolation: <https://w3id.org/qualifica/id/role/planungslotse> "
+              "http://purl.org/dc/terms/source: At least one source (dcterms:source) as an IRI "
+              "or a citation is required. [https://w3id.org/qualifica/shapes#source]\n…",
+    },
+    "results": [{
+        "focusNode": "https://w3id.org/qualifica/id/role/planungslotse",
+        "resultPath": "http://purl.org/dc/terms/source",
+        "sourceShape": "https://w3id.org/qualifica/shapes#source",
+        "sourceConstraintComponent": "http://www.w3.org/ns/shacl#MinCountConstraintComponent",
+        "resultSeverity": "Violation",
+        "message": {
+            "en": "At least one source (dcterms:source) as an IRI or a citation is required.",
+            "de": "Mindestens eine Quelle (dcterms:source) als IRI oder Zitation ist nötig.",
+        },
+    }],
+    "report": [{"@type": ["http://www.w3.org/ns/shacl#ValidationReport"],
+                "http://www.w3.org/ns/shacl#conforms": [
+                    {"@type": "http://www.w3.org/2001/XMLSchema#boolean", "@value": False}]}],
+}
+_UNAUTHORIZED_EXAMPLE: dict[str, Any] = {
+    "type": "about:blank", "title": "a bearer token is required to write", "status": 401,
+    "detail": "a bearer token is required to write", "instance": "/graphs",
+}
 _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No bearer token"},
+    401: {"description": "No bearer token",
+          "content": {"application/problem+json": {"example": _UNAUTHORIZED_EXAMPLE}}},
     403: {"description": "A wrong token, or writes are switched off"},
-    422: {"description": "The write does not conform to the shapes (SHACL report attached)"},
+    422: {"description": "The write does not conform to the shapes (SHACL report attached)",
+          "content": {"application/problem+json": {"example": _REJECTED_EXAMPLE}}},
+}
+_GRAPH_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "text/turtle": {"schema": {"type": "string"}, "examples": {
+            "conforming": {"summary": "A role as in the bundled graph",
+                           "value": _TURTLE_EXAMPLE},
+            "refused": {"summary": "Refused with 422: no English label, no source",
+                        "value": _BAD_TURTLE},
+        }},
+        **{m: {"schema": {"type": "string"}} for m in _READ_TYPES if m != "text/turtle"},
+    },
+}
+_GRAPH_READ: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The graph in the negotiated RDF format",
+          "content": {"text/turtle": {"example": _TURTLE_EXAMPLE},
+                      **{m: {} for m in _READ_TYPES if m != "text/turtle"}}},
+    404: {"description": "No such graph"},
+    406: {"description": "None of the RDF formats is acceptable"},
+}
+_UPDATE_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/sparql-update": {"schema": {"type": "string"}, "example": (
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+            "INSERT DATA { GRAPH <https://w3id.org/qualifica/graph/roles> {\n"
+            "  <https://w3id.org/qualifica/id/role/prozessmanager> "
+            "skos:altLabel \"Prozessmanagerin\"@de } }")},
+        "application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "properties": {"update": {"type": "string"}},
+                       "required": ["update"]},
+            "example": {"update": "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                                  "DELETE DATA { GRAPH <https://w3id.org/qualifica/graph/roles> "
+                                  "{ <https://w3id.org/qualifica/id/role/prozessmanager> "
+                                  "skos:altLabel \"Prozessmanagerin\"@de } }"}},
+    },
 }
 
 
@@ -152,6 +242,7 @@ def _read(request: Request, ctx: Context, *, head: bool) -> Response:
 
 
 @router.get("/graphs", summary="Read one graph (SPARQL 1.1 Graph Store Protocol; HEAD too)",
+            response_class=Response, responses=_GRAPH_READ,
             openapi_extra={"parameters": _GRAPH_PARAMS})
 def get_graph(request: Request, ctx: CtxDep) -> Response:
     """The triples of ``?graph=IRI`` (or ``?default``) in the negotiated RDF format."""
@@ -159,7 +250,8 @@ def get_graph(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.put("/graphs", summary="Replace one graph (gated)", status_code=204,
-            responses=_WRITE_RESPONSES, openapi_extra={"parameters": _GRAPH_PARAMS})
+            responses=_WRITE_RESPONSES,
+             openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY})
 async def put_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
     """Replace the graph's content with the body; 201 when the graph is new."""
     graph = _target(request)
@@ -173,7 +265,8 @@ async def put_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response
 
 
 @router.post("/graphs", summary="Add to one graph (gated)", status_code=204,
-             responses=_WRITE_RESPONSES, openapi_extra={"parameters": _GRAPH_PARAMS})
+             responses=_WRITE_RESPONSES,
+             openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY})
 async def post_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
     """Merge the body into the graph; 201 when the graph is new."""
     graph = _target(request)
@@ -199,7 +292,7 @@ def delete_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
 
 
 @router.post("/sparql/update", summary="SPARQL 1.1 Update (gated)", status_code=204,
-             responses=_WRITE_RESPONSES)
+             responses=_WRITE_RESPONSES, openapi_extra={"requestBody": _UPDATE_BODY})
 async def sparql_update(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
     """An update as ``application/sparql-update`` or the form field ``update``."""
     data = await _body(request, ctx.settings)
