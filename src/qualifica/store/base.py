@@ -69,6 +69,28 @@ class ChangeSet:
 ChangeListener = Callable[[ChangeSet], None]
 
 
+class ChangeNotifier:
+    """The write counter and listeners every backend shares; ``_committed`` after each write."""
+
+    def __init__(self) -> None:
+        self._generation = 0
+        self._listeners: list[ChangeListener] = []
+
+    @property
+    def generation(self) -> int:
+        """Grows with every write committed through this store."""
+        return self._generation
+
+    def subscribe(self, listener: ChangeListener) -> None:
+        """Call ``listener`` after every committed write."""
+        self._listeners.append(listener)
+
+    def _committed(self, change: ChangeSet) -> None:
+        self._generation += 1
+        for listener in self._listeners:
+            listener(change)
+
+
 @runtime_checkable
 class Store(Protocol):
     """A quad store that answers SPARQL 1.1 and takes atomic writes."""

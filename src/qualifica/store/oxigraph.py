@@ -29,7 +29,7 @@ from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable
 from qualifica.namespaces import PREFIXES
 from qualifica.store.base import (
     AskResult,
-    ChangeListener,
+    ChangeNotifier,
     ChangeSet,
     DatasetSpec,
     GraphResult,
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 _CHECK_EVERY = 128
 
 
-class OxigraphStore:
+class OxigraphStore(ChangeNotifier):
     """A ``Store`` over pyoxigraph. ``path=None`` keeps everything in memory."""
 
     def __init__(self, path: Path | None) -> None:
@@ -52,24 +52,8 @@ class OxigraphStore:
             self._store = _OxStore(str(path)) if path is not None else _OxStore()
         except OSError as exc:
             raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
-        self._generation = 0
-        self._listeners: list[ChangeListener] = []
+        ChangeNotifier.__init__(self)
         self._write_lock = threading.Lock()
-
-    # -- change notification -------------------------------------------------------------
-    @property
-    def generation(self) -> int:
-        """Grows with every committed write."""
-        return self._generation
-
-    def subscribe(self, listener: ChangeListener) -> None:
-        """Call ``listener`` after every committed write."""
-        self._listeners.append(listener)
-
-    def _committed(self, change: ChangeSet) -> None:
-        self._generation += 1
-        for listener in self._listeners:
-            listener(change)
 
     # -- reads ---------------------------------------------------------------------------
     def query(

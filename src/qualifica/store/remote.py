@@ -53,7 +53,7 @@ from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable
 from qualifica.namespaces import GRAPH, PREFIXES
 from qualifica.store.base import (
     AskResult,
-    ChangeListener,
+    ChangeNotifier,
     ChangeSet,
     DatasetSpec,
     GraphResult,
@@ -89,7 +89,7 @@ _BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
 _UPDATE_GRAPH = re.compile(r"(?i)\bGRAPH\s+<([^<>\s]*)>")
 
 
-class RemoteStore:
+class RemoteStore(ChangeNotifier):
     """A ``Store`` over a SPARQL 1.1 server's query and update endpoints."""
 
     def __init__(
@@ -116,8 +116,7 @@ class RemoteStore:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._client = httpx.Client(auth=auth, headers=headers, timeout=timeout_s)
-        self._generation = 0
-        self._listeners: list[ChangeListener] = []
+        ChangeNotifier.__init__(self)
         self._write_lock = threading.Lock()
         self._lib = _LibQueries(lib_dir)
         if dataset_mode not in DATASET_MODES:
@@ -149,21 +148,6 @@ class RemoteStore:
         )
         store.ping()
         return store
-
-    # -- change notification -------------------------------------------------------------
-    @property
-    def generation(self) -> int:
-        """Grows with every write committed through this store."""
-        return self._generation
-
-    def subscribe(self, listener: ChangeListener) -> None:
-        """Call ``listener`` after every committed write."""
-        self._listeners.append(listener)
-
-    def _committed(self, change: ChangeSet) -> None:
-        self._generation += 1
-        for listener in self._listeners:
-            listener(change)
 
     # -- HTTP ----------------------------------------------------------------------------
     def _post(
