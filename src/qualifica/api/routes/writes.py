@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pyoxigraph import RdfFormat, serialize
+from pyoxigraph import Quad, RdfFormat, serialize
 from starlette.exceptions import HTTPException
 
 from qualifica.api.deps import CtxDep, SettingsDep
@@ -27,6 +28,7 @@ from qualifica.errors import BadParameter, Forbidden, NotAcceptable, NotFound, V
 from qualifica.namespaces import PREFIXES
 from qualifica.sparql import binding
 from qualifica.validation import changes
+from qualifica.validation.changes import WriteResult
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.shacl import parse_bytes
 
@@ -249,19 +251,25 @@ def get_graph(request: Request, ctx: CtxDep) -> Response:
     return _read(request, ctx, head=request.method == "HEAD")
 
 
-@router.put("/graphs", summary="Replace one graph (gated)", status_code=204,
-            responses=_WRITE_RESPONSES,
-             openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY})
-async def put_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
-    """Replace the graph's content with the body; 201 when the graph is new."""
+async def _write_body(request: Request, ctx: Context,
+                      write: Callable[[Context, str | None, list[Quad]], WriteResult]) -> Response:
+    """Parse the body for ``?graph``/``?default`` and write it through the gate (PUT or POST)."""
     graph = _target(request)
     quads = _parse_body(request, await _body(request, ctx.settings), graph,
                         graph or ctx.settings.base_iri)
     try:
-        result = changes.put_graph(ctx, graph, quads)
+        result = write(ctx, graph, quads)
     except GateRejected as exc:
         raise _rejected(exc) from exc
     return Response(status_code=201 if result.created else 204)
+
+
+@router.put("/graphs", summary="Replace one graph (gated)", status_code=204,
+            responses=_WRITE_RESPONSES,
+            openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY})
+async def put_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
+    """Replace the graph's content with the body; 201 when the graph is new."""
+    return await _write_body(request, ctx, changes.put_graph)
 
 
 @router.post("/graphs", summary="Add to one graph (gated)", status_code=204,
@@ -269,14 +277,7 @@ async def put_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response
              openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY})
 async def post_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
     """Merge the body into the graph; 201 when the graph is new."""
-    graph = _target(request)
-    quads = _parse_body(request, await _body(request, ctx.settings), graph,
-                        graph or ctx.settings.base_iri)
-    try:
-        result = changes.post_graph(ctx, graph, quads)
-    except GateRejected as exc:
-        raise _rejected(exc) from exc
-    return Response(status_code=201 if result.created else 204)
+    return await _write_body(request, ctx, changes.post_graph)
 
 
 @router.delete("/graphs", summary="Delete one graph (gated)", status_code=204,
