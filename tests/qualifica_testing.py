@@ -5,9 +5,15 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import uvicorn
+
+from qualifica.config import Settings
+from qualifica.context import Context, open_context
+from qualifica.namespaces import GRAPH
 
 
 def free_port() -> int:
@@ -42,3 +48,20 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+REST_GRAPH_FILE = Path(__file__).resolve().parent / "api" / "rest-graph.ttl"
+
+
+def load_rest_graph(ctx: Context) -> None:
+    """Load the small REST test graph (``tests/api/rest-graph.ttl``) into its own named graph."""
+    g = ox.NamedNode(GRAPH + "rest-test")
+    triples = ox.parse(path=str(REST_GRAPH_FILE), format=ox.RdfFormat.TURTLE)
+    ctx.store.add([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
+
+
+def rest_graph_context(data_dir: Path) -> Context:
+    """An in-memory context holding only the REST test graph."""
+    ctx = open_context(Settings(in_memory=True, load_bundled=False, data_dir=data_dir))
+    load_rest_graph(ctx)
+    return ctx

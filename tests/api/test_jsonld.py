@@ -6,39 +6,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from pyld import jsonld
 
 from qualifica.api import create_app
-from qualifica.config import Settings
-from qualifica.context import Context, open_context
-from qualifica.namespaces import DCTERMS, GRAPH, ID, QD, RDF, SKOS
+from qualifica.namespaces import DCTERMS, ID, QD, RDF, SKOS
+from qualifica_testing import rest_graph_context
 
-GRAPH_FILE = Path(__file__).with_name("rest-graph.ttl")
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 TYPE = RDF + "type"
 LINK = re.compile(r'<([^>]+)>;\s*rel="http://www\.w3\.org/ns/json-ld#context"')
 
 
-def _load(ctx: Context) -> None:
-    g = ox.NamedNode(GRAPH + "rest-test")
-    triples = ox.parse(path=str(GRAPH_FILE), format=ox.RdfFormat.TURTLE)
-    ctx.store.add([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
-
-
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = Settings(in_memory=True, load_bundled=False,
-                        data_dir=tmp_path_factory.mktemp("jsonld"))
-    ctx = open_context(settings)
-    _load(ctx)
-    with TestClient(create_app(settings, context=ctx)) as c:
+    ctx = rest_graph_context(tmp_path_factory.mktemp("jsonld"))
+    with TestClient(create_app(ctx.settings, context=ctx)) as c:
         yield c
     ctx.close()
 

@@ -14,24 +14,14 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import GRAPH, ID
+from qualifica_testing import load_rest_graph, rest_graph_context
 
-GRAPH_FILE = Path(__file__).with_name("rest-graph.ttl")
 ROLES = 10  # roles in rest-graph.ttl
-
-
-def load_test_graph(ctx: Context) -> None:
-    """Load ``rest-graph.ttl`` into its own named graph."""
-    g = ox.NamedNode(GRAPH + "rest-test")
-    triples = ox.parse(path=str(GRAPH_FILE), format=ox.RdfFormat.TURTLE)
-    ctx.store.add([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
 
 
 @pytest.fixture(scope="module")
 def rest_ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
-    settings = Settings(in_memory=True, load_bundled=False,
-                        data_dir=tmp_path_factory.mktemp("rest"))
-    ctx = open_context(settings)
-    load_test_graph(ctx)
+    ctx = rest_graph_context(tmp_path_factory.mktemp("rest"))
     yield ctx
     ctx.close()
 
@@ -179,7 +169,7 @@ def test_label_falls_back_to_other_language(rest_ctx: Context, tmp_path: Path) -
     settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path)
     ctx = open_context(settings)
     try:
-        load_test_graph(ctx)
+        load_rest_graph(ctx)
         ctx.store.add([ox.Quad(ox.NamedNode(ID + "role/nur-deutsch"),
                                ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                                ox.NamedNode("https://w3id.org/qualifica/ontology#Role"),
@@ -304,7 +294,7 @@ def test_etag_changes_after_a_write(tmp_path: Path) -> None:
     settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path)
     ctx = open_context(settings)
     try:
-        load_test_graph(ctx)
+        load_rest_graph(ctx)
         with TestClient(create_app(settings, context=ctx)) as c:
             before = c.get("/api/roles", params={"limit": 500})
             ctx.store.add([ox.Quad(ox.NamedNode(ID + "role/neu"),

@@ -12,27 +12,18 @@ from fastapi.testclient import TestClient
 
 from qualifica.api import create_app
 from qualifica.config import Settings
-from qualifica.context import Context, open_context
+from qualifica.context import open_context
 from qualifica.linkeddata.search import spelled, stripped
 from qualifica.namespaces import GRAPH, ID
+from qualifica_testing import load_rest_graph, rest_graph_context
 
-GRAPH_FILE = Path(__file__).with_name("rest-graph.ttl")
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-
-
-def _load(ctx: Context) -> None:
-    g = ox.NamedNode(GRAPH + "rest-test")
-    triples = ox.parse(path=str(GRAPH_FILE), format=ox.RdfFormat.TURTLE)
-    ctx.store.add([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = Settings(in_memory=True, load_bundled=False,
-                        data_dir=tmp_path_factory.mktemp("search"))
-    ctx = open_context(settings)
-    _load(ctx)
-    with TestClient(create_app(settings, context=ctx)) as c:
+    ctx = rest_graph_context(tmp_path_factory.mktemp("search"))
+    with TestClient(create_app(ctx.settings, context=ctx)) as c:
         yield c
     ctx.close()
 
@@ -127,7 +118,7 @@ def test_index_follows_writes(tmp_path: Path) -> None:
     settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path)
     ctx = open_context(settings)
     try:
-        _load(ctx)
+        load_rest_graph(ctx)
         with TestClient(create_app(settings, context=ctx)) as c:
             assert c.get("/api/search", params={"q": "Digitallotse"}).json()["items"] == []
             iri = ox.NamedNode(ID + "role/digitallotse")

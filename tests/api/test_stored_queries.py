@@ -20,8 +20,8 @@ from qualifica.api import create_app
 from qualifica.config import PROJECT_ROOT, Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import GRAPH, ID
+from qualifica_testing import load_rest_graph
 
-GRAPH_FILE = Path(__file__).with_name("rest-graph.ttl")
 PREFIXES = """PREFIX qd: <https://w3id.org/qualifica/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
@@ -106,9 +106,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     settings = Settings(in_memory=True, load_bundled=False, queries_dir=folder,
                         data_dir=tmp_path_factory.mktemp("sq"))
     context = open_context(settings)
-    g = ox.NamedNode(GRAPH + "rest-test")
-    triples = ox.parse(path=str(GRAPH_FILE), format=ox.RdfFormat.TURTLE)
-    context.store.add([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
+    load_rest_graph(context)
     yield context
     context.close()
 
