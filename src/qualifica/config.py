@@ -41,10 +41,23 @@ class Settings(BaseSettings):
     """Public base URL under which ``/id/{kind}/{slug}`` and the API are served."""
 
     query_timeout_s: float = Field(default=10.0, gt=0, le=3600)
-    query_workers: int = Field(default=4, ge=1, le=64)
+    query_workers: int = Field(default=2, ge=1, le=64)
+    """Sandbox worker processes that evaluate user SPARQL and parse uploaded RDF."""
+    worker_memory_mb: int = Field(default=2048, ge=256)
+    """Address-space limit of each sandbox worker; a job past it is stopped."""
+    write_timeout_s: float = Field(default=120.0, gt=0, le=3600)
+    """Time limit for parsing an upload or computing an update's effect in a worker."""
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_query_chars: int = Field(default=100_000, ge=100)
+    max_query_depth: int = Field(default=64, ge=4, le=1000)
+    """Deepest nesting of groups, brackets and parentheses a query or update may have."""
+    max_json_depth: int = Field(default=64, ge=4, le=1000)
+    """Deepest nesting a JSON-LD body may have."""
+    max_literal_bytes: int = Field(default=1_000_000, ge=1024)
+    max_write_quads: int = Field(default=1_000_000, ge=1)
     service_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    load_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """IRI prefixes a SPARQL Update may ``LOAD`` from (default: none)."""
 
     sparql_endpoint: str | None = None
     sparql_update_endpoint: str | None = None
@@ -69,7 +82,7 @@ class Settings(BaseSettings):
     api_tokens: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    @field_validator("service_allow", "api_tokens", mode="before")
+    @field_validator("service_allow", "load_allow", "api_tokens", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split_list(value)

@@ -39,6 +39,15 @@ class BadParameter(QualificaError):
             self.extra.setdefault("param", param)
 
 
+class TooLarge(BadParameter):
+    """A query or request body over its size limit (413)."""
+
+    title = "Content too large"
+
+    def __init__(self, detail: str, *, param: str = "body") -> None:
+        super().__init__(detail, param=param, status=413)
+
+
 class NotAcceptable(QualificaError):
     """No representation matches the ``Accept`` header."""
 

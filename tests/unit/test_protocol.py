@@ -3,28 +3,22 @@ Service Description and the bounded query pool."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-import time
 
 import pytest
 from pyoxigraph import (
     BlankNode,
     Literal,
     NamedNode,
-    Quad,
     QueryResultsFormat,
     Triple,
     parse_query_results,
 )
 
-from qualifica.errors import BadParameter, Forbidden, NotAcceptable, QueryTimeout
+from qualifica.errors import BadParameter, Forbidden, NotAcceptable
 from qualifica.linkeddata.service_description import service_description
 from qualifica.sparql import guard, protocol
-from qualifica.sparql.runner import QueryPool
 from qualifica.store.base import AskResult, DatasetSpec, GraphResult, SelectResult
-from qualifica.store.oxigraph import OxigraphStore
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -273,68 +267,3 @@ def test_service_description_triples() -> None:
     plain = service_description("http://h/sparql", formats=[], named_graphs=[])
     assert NamedNode(sd + "BasicFederatedQuery") not in {t.object for t in plain}
 
-
-# --- the pool ------------------------------------------------------------------------------
-
-def _cartesian_store(n: int) -> OxigraphStore:
-    store = OxigraphStore(None)
-    g = NamedNode(EX + "g")
-    store.add([Quad(NamedNode(f"{EX}s{i}"), NamedNode(EX + "p"), Literal(str(i)), g)
-               for i in range(n)])
-    return store
-
-
-def test_pool_frees_the_caller_while_one_step_blocks() -> None:
-    """A COUNT over a cartesian product is one step the store cannot interrupt: the caller is
-    answered at the deadline all the same, while the worker finishes in the background."""
-    store = _cartesian_store(150)  # 150³ = 3.4 million rows to count
-    query = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    pool = QueryPool(1)
-
-    async def main() -> tuple[float, int]:
-        started = time.monotonic()
-        with pytest.raises(QueryTimeout, match=r"0\.2 s"):
-            await pool.run(lambda: store.query(query, timeout_s=0.2), 0.2)
-        return time.monotonic() - started, pool.busy
-
-    elapsed, busy = asyncio.run(main())
-    assert elapsed < 1.0
-    assert busy == 1  # the worker is still counting
-    deadline = time.monotonic() + 60
-    while pool.busy and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert pool.busy == 0
-    pool.shutdown()
-
-
-def test_pool_is_bounded_and_queued_jobs_time_out() -> None:
-    pool = QueryPool(1)
-    release = threading.Event()
-    seen: list[str] = []
-
-    async def main() -> None:
-        blocker = asyncio.ensure_future(pool.run(lambda: release.wait(5), 5))
-        await asyncio.sleep(0.1)
-        with pytest.raises(QueryTimeout):  # waits behind the blocker, never starts
-            await pool.run(lambda: seen.append("ran"), 0.3)
-        release.set()
-        assert await blocker is True
-        assert await pool.run(lambda: 42, 2) == 42
-
-    asyncio.run(main())
-    assert seen == []  # the timed-out job was dropped, not run later
-    pool.shutdown()
-
-
-def test_pool_passes_errors_through() -> None:
-    pool = QueryPool(2)
-
-    def fail() -> None:
-        raise BadParameter("broken", param="query")
-
-    async def main() -> None:
-        with pytest.raises(BadParameter, match="broken"):
-            await pool.run(fail, 2)
-
-    asyncio.run(main())
-    pool.shutdown()

@@ -14,6 +14,7 @@ from qualifica.api import caching, problems
 from qualifica.api.routes import ROUTERS, STARTUP_HOOKS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, ensure_bundled, open_context
+from qualifica.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,13 @@ def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI
             for hook in STARTUP_HOOKS:
                 hook(ctx)
             app.state.ctx = ctx
+            app.state.sandbox = Sandbox(ctx.settings, ctx.store)
+            app.state.sandbox.start()
             yield
         finally:
+            sandbox = getattr(app.state, "sandbox", None)
+            if sandbox is not None:
+                sandbox.close()
             if context is None:
                 ctx.close()
 

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from qualifica.config import Settings
 from qualifica.context import Context
+from qualifica.sandbox import Sandbox
 from qualifica.sparql.registry import Registry
 from qualifica.store.base import Store
 
@@ -16,6 +17,12 @@ def get_context(request: Request) -> Context:
     """The context the lifespan built."""
     ctx: Context = request.app.state.ctx
     return ctx
+
+
+def get_sandbox(request: Request) -> Sandbox:
+    """The sandbox of worker processes the lifespan started."""
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
 
 
 def get_store(ctx: Annotated[Context, Depends(get_context)]) -> Store:
@@ -37,3 +44,4 @@ CtxDep = Annotated[Context, Depends(get_context)]
 StoreDep = Annotated[Store, Depends(get_store)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SandboxDep = Annotated[Sandbox, Depends(get_sandbox)]

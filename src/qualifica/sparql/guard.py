@@ -1,16 +1,22 @@
-"""What a query sent to the read-only endpoint may do, checked before it runs.
+"""What user SPARQL may do, checked before it runs.
 
-A small SPARQL tokenizer (comments, strings and IRIs are skipped as whole tokens, so a keyword
-inside them never counts) finds:
+Every check works on the query as the SPARQL grammar reads it:
 
-- the query form (``select``, ``ask``, ``construct``, ``describe``), or that the text is an
-  update (refused: the endpoint is read-only);
-- every ``SERVICE`` target: a federated call is allowed only when its IRI starts with a prefix of
-  ``QUALIFICA_SERVICE_ALLOW``; a variable target, or one that cannot be resolved, is refused;
-- the ``FROM`` / ``FROM NAMED`` IRIs, so that a query's own dataset is honoured (the store's
-  default is the union of all graphs).
-
-The checks fail closed: when the tokenizer cannot tell what a ``SERVICE`` calls, it is refused.
+1. ``canonical`` applies what the grammar applies before parsing: codepoint escapes
+   (``\\uXXXX``, ``\\UXXXXXXXX``) are expanded, and line ends are normalised to ``\\n``. The
+   canonical text is what is then checked *and* what is evaluated, so no check and no
+   evaluator can read the same request two ways (for example a comment that one of them ends
+   at a carriage return and the other does not).
+2. A tokenizer (comments end at CR or LF; strings and IRIs are whole tokens, so a keyword inside
+   them never counts) finds the query form, updates (refused by the read-only endpoint), the
+   ``FROM`` / ``FROM NAMED`` IRIs, the nesting depth of groups, brackets and parentheses (too
+   deep a query is refused before any parser sees it: deep nesting exhausts the evaluator's
+   stack), and every ``SERVICE`` and ``LOAD``.
+3. When the text calls ``SERVICE`` or ``LOAD``, ``verify_parsed`` parses it into SPARQL algebra
+   and checks every ``SERVICE`` target against ``QUALIFICA_SERVICE_ALLOW`` and every ``LOAD``
+   source against ``QUALIFICA_LOAD_ALLOW`` (default: nothing). The parse must account for every
+   ``SERVICE``/``LOAD`` the tokenizer saw, else the request is refused: the checks fail closed.
+   This parse runs in the sandbox worker (``qualifica.sandbox``), never in the API process.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
-from qualifica.errors import BadParameter, Forbidden
+from qualifica.errors import BadParameter, Forbidden, TooLarge
 from qualifica.store.base import DatasetSpec
 
 QUERY_FORMS = ("select", "ask", "construct", "describe")
@@ -32,7 +39,7 @@ READ_ONLY = "this is a read-only endpoint; send updates to /sparql/update"
 _TOKEN = re.compile(
     r"""
       (?P<ws>\s+)
-    | (?P<comment>\#[^\n]*)
+    | (?P<comment>\#[^\n\r]*)
     | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                  |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
@@ -49,16 +56,8 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _LOCAL_ESC = re.compile(r"\\(.)")
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-class TooLarge(BadParameter):
-    """A query or request body over its size limit (413)."""
-
-    title = "Content too large"
-
-    def __init__(self, detail: str, *, param: str) -> None:
-        super().__init__(detail, param=param, status=413)
 
 
 @dataclass(frozen=True)
@@ -79,6 +78,10 @@ class QueryInfo:
     """``SERVICE`` targets as absolute IRIs; ``None`` for a variable or unresolvable target."""
     from_graphs: list[str] = field(default_factory=list)
     from_named: list[str] = field(default_factory=list)
+    loads: list[str | None] = field(default_factory=list)
+    """``LOAD`` sources as absolute IRIs (updates)."""
+    depth: int = 0
+    """The deepest nesting of ``{}``, ``()`` and ``[]``."""
 
     def dataset(self) -> DatasetSpec | None:
         """The query's own dataset (``FROM``/``FROM NAMED``), or ``None`` when it names none."""
@@ -121,12 +124,18 @@ def inspect(text: str) -> QueryInfo:
     prefixes: dict[str, str] = {}
     base: str | None = None
     toks = list(tokens(text))
-    depth = 0
+    depth = 0  # braces only: the query form and FROM are read at the top level
+    nesting = 0  # braces, brackets and parentheses
     i = 0
     while i < len(toks):
         tok = toks[i]
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         word = tok.text.upper() if tok.kind == "word" else ""
+        if tok.kind == "open" or tok.text in ("(", "["):
+            nesting += 1
+            info.depth = max(info.depth, nesting)
+        elif tok.kind == "close" or tok.text in (")", "]"):
+            nesting -= 1
         if tok.kind == "open":
             depth += 1
         elif tok.kind == "close":
@@ -160,36 +169,146 @@ def inspect(text: str) -> QueryInfo:
                 j += 1
             target_tok = toks[j] if j < len(toks) else Token("other", "")
             info.services.append(_resolve(target_tok, prefixes, base))
+        elif word == "LOAD":
+            j = i + 1
+            if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
+                j += 1
+            target_tok = toks[j] if j < len(toks) else Token("other", "")
+            info.loads.append(_resolve(target_tok, prefixes, base))
         i += 1
     return info
 
 
-def check_query(text: str, *, service_allow: Sequence[str], max_chars: int) -> QueryInfo:
+def canonical(text: str) -> str:
+    """The query text as the SPARQL grammar reads it: codepoint escapes expanded (SPARQL 1.1
+    Query, 19.2) and every line end (CR LF, CR) written as LF.
+
+    A carriage return inside a long string literal becomes a line feed; nothing else changes
+    meaning. Raises ``BadParameter`` for an escape that names no character.
+    """
+
+    def expand(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise BadParameter(f"the escape {match.group(0)} names no character", param="query")
+        return chr(code)
+
+    text = _CODEPOINT.sub(expand, text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _check_text(text: str, *, max_chars: int, max_depth: int, param: str) -> QueryInfo:
+    if len(text) > max_chars:
+        raise TooLarge(f"the {param} is {len(text)} characters long; the limit is {max_chars}",
+                       param=param)
+    if not text.strip():
+        raise BadParameter(f"the {param} is empty", param=param)
+    info = inspect(text)
+    if info.depth > max_depth:
+        raise BadParameter(
+            f"the {param} nests groups, brackets or parentheses {info.depth} deep; "
+            f"the limit is {max_depth}",
+            param=param,
+        )
+    return info
+
+
+def _check_targets(targets: Sequence[str | None], allow: Sequence[str], what: str,
+                   setting: str) -> None:
+    for target in targets:
+        if target is None:
+            raise Forbidden(f"{what} with a variable or unresolvable IRI is not allowed here")
+        if not any(target.startswith(prefix) for prefix in allow):
+            raise Forbidden(f"{what} <{target}> is not allowed: only IRIs listed in {setting} "
+                            "may be used")
+
+
+def check_query(text: str, *, service_allow: Sequence[str], max_chars: int,
+                max_depth: int = 64) -> QueryInfo:
     """Refuse what the read-only endpoint does not run; returns what the query is.
 
-    Raises ``BadParameter`` (400, 413 when too long) and ``Forbidden`` (updates, SERVICE).
+    ``text`` must be ``canonical``. Raises ``BadParameter`` (400, 413 when too long) and
+    ``Forbidden`` (updates, SERVICE).
     """
-    if len(text) > max_chars:
-        raise TooLarge(f"the query is {len(text)} characters long; the limit is {max_chars}",
-                       param="query")
-    if not text.strip():
-        raise BadParameter("the query is empty", param="query")
-    info = inspect(text)
+    info = _check_text(text, max_chars=max_chars, max_depth=max_depth, param="query")
     if info.update:
         raise Forbidden(READ_ONLY)
-    for target in info.services:
-        if target is None:
-            raise Forbidden(
-                "SERVICE with a variable or unresolvable endpoint is not allowed here"
-            )
-        if not any(target.startswith(prefix) for prefix in service_allow):
-            raise Forbidden(
-                f"SERVICE <{target}> is not allowed: federated queries may only call endpoints "
-                "listed in QUALIFICA_SERVICE_ALLOW"
-            )
+    _check_targets(info.services, service_allow, "SERVICE", "QUALIFICA_SERVICE_ALLOW")
     if info.form is None:
         raise BadParameter(
             "malformed SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE",
             param="query",
         )
     return info
+
+
+def check_update(text: str, *, service_allow: Sequence[str], load_allow: Sequence[str],
+                 max_chars: int, max_depth: int = 64) -> QueryInfo:
+    """The tokenizer's checks of a SPARQL Update (``text`` canonical): size, depth, SERVICE and
+    LOAD targets. Raises ``BadParameter`` or ``Forbidden``."""
+    info = _check_text(text, max_chars=max_chars, max_depth=max_depth, param="update")
+    _check_targets(info.services, service_allow, "SERVICE", "QUALIFICA_SERVICE_ALLOW")
+    _check_targets(info.loads, load_allow, "LOAD", "QUALIFICA_LOAD_ALLOW")
+    return info
+
+
+def needs_parse(info: QueryInfo) -> bool:
+    """Whether the text calls ``SERVICE`` or ``LOAD``, so ``verify_parsed`` must confirm it."""
+    return bool(info.services or info.loads)
+
+
+def verify_parsed(text: str, info: QueryInfo, *, update: bool, service_allow: Sequence[str],
+                  load_allow: Sequence[str] = ()) -> None:
+    """Parse ``text`` (canonical) into SPARQL algebra and check every ``SERVICE`` and ``LOAD``
+    in it; the parse must find at least as many as the tokenizer did.
+
+    Fails closed: a text that calls ``SERVICE``/``LOAD`` and cannot be parsed is refused. Runs
+    in a sandbox worker: parsing a hostile text may take time and memory.
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        parsed: Any = (translateUpdate(parseUpdate(text)) if update
+                       else translateQuery(parseQuery(text)))
+    except RecursionError as exc:
+        raise BadParameter("the request is nested too deeply to be checked",
+                           param="update" if update else "query") from exc
+    except Exception as exc:  # rdflib raises pyparsing and its own errors
+        raise Forbidden(
+            "the request calls SERVICE or LOAD and could not be parsed to check their targets: "
+            f"{str(exc)[:200]}"
+        ) from exc
+    services: list[str | None] = []
+    loads: list[str | None] = []
+    _walk(parsed.algebra, services, loads)
+    if len(services) < len(info.services) or len(loads) < len(info.loads):
+        raise Forbidden("the request's SERVICE or LOAD targets could not all be verified")
+    _check_targets(services, service_allow, "SERVICE", "QUALIFICA_SERVICE_ALLOW")
+    _check_targets(loads, load_allow, "LOAD", "QUALIFICA_LOAD_ALLOW")
+
+
+def _walk(node: Any, services: list[str | None], loads: list[str | None]) -> None:
+    """Collect ``SERVICE`` targets and ``LOAD`` sources of an rdflib algebra tree."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack: list[Any] = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, CompValue):
+            if current.name == "ServiceGraphPattern":
+                term = current.get("term")
+                services.append(str(term) if isinstance(term, URIRef) else None)
+            elif current.name == "Load":
+                term = current.get("iri")
+                loads.append(str(term) if isinstance(term, URIRef) else None)
+            stack.extend(current.values())
+        elif isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list | tuple | set):
+            stack.extend(current)

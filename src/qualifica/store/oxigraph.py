@@ -196,6 +196,36 @@ class OxigraphStore(ChangeNotifier):
             self._store.optimize() if self.path is not None else None
             self._committed(ChangeSet())
 
+    # -- snapshots for the sandbox workers ------------------------------------------------
+    def snapshot(self, target: Path) -> None:
+        """A consistent copy of the store that another process may open read-only.
+
+        On disk: a RocksDB checkpoint (hard links, cheap). In memory: an N-Quads file.
+        """
+        if self.path is not None:
+            self._store.flush()
+            self._store.backup(str(target))
+        else:
+            with target.open("wb") as out:
+                self._store.dump(out, format=RdfFormat.N_QUADS)
+
+    @classmethod
+    def open_snapshot(cls, source: Path) -> OxigraphStore:
+        """Open what ``snapshot`` wrote: a checkpoint read-only, an N-Quads file in memory."""
+        store = cls.__new__(cls)
+        ChangeNotifier.__init__(store)
+        store._write_lock = threading.Lock()
+        store.path = None
+        try:
+            if source.is_dir():
+                store._store = _OxStore.read_only(str(source))
+            else:
+                store._store = _OxStore()
+                store._store.bulk_load(path=str(source), format=RdfFormat.N_QUADS)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot open the snapshot {source}: {exc}") from exc
+        return store
+
     def close(self) -> None:
         """Flush and release."""
         if self.path is not None:

@@ -236,8 +236,10 @@ def delete_graph(ctx: Context, graph: str | None) -> WriteResult:
                            commit=lambda: ctx.store.replace_graph(graph, []))
 
 
-def run_update(ctx: Context, update: str) -> WriteResult:
-    """A SPARQL Update, gated: its effect is computed first, then committed as DATA."""
+def run_update(ctx: Context, update: str,
+               compute: Callable[[Store, str], Change] = update_change) -> WriteResult:
+    """A SPARQL Update, gated: its effect is computed first (by ``compute``: the API computes
+    it in a sandbox worker), then committed as DATA."""
     with write_lock(ctx):
-        change = update_change(ctx.store, update)
+        change = compute(ctx.store, update)
         return gated_write(ctx.store, validator_for(ctx), change)

@@ -3,8 +3,8 @@
 GET and POST (form or ``application/sparql-query``) run a query over the store — with no dataset
 named, the default graph is the union of all graphs. ``GET /sparql`` without a query answers a
 Service Description, or for a browser the query page. The request checks, negotiation and
-serialisation live in ``sparql.protocol`` and ``sparql.guard``; queries run in the bounded pool
-of ``sparql.runner`` with the configured time limit.
+serialisation live in ``sparql.protocol`` and ``sparql.guard``; queries are evaluated in the
+sandbox's worker processes (``qualifica.sandbox``) with the configured time limit.
 """
 
 from __future__ import annotations
@@ -17,20 +17,19 @@ import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from qualifica.api.deps import CtxDep
+from qualifica.api.body import read_body
+from qualifica.api.deps import CtxDep, SandboxDep
 from qualifica.context import Context
 from qualifica.errors import BadParameter, QualificaError
 from qualifica.linkeddata.service_description import service_description
 from qualifica.namespaces import PREFIXES, SD
 from qualifica.sparql import binding, guard, protocol
-from qualifica.sparql.runner import QueryPool
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["sparql"])
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
-_POOL = "sparql.pool"
 _PAGE = "sparql.page"
 
 _PARAMS: list[dict[str, Any]] = [
@@ -92,15 +91,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _pool(ctx: Context) -> QueryPool:
-    pool = ctx.extras.get(_POOL)
-    if not isinstance(pool, QueryPool):
-        pool = QueryPool(ctx.settings.query_workers)
-        ctx.extras[_POOL] = pool
-    return pool
-
-
-async def _answer(request: Request, ctx: CtxDep, body: bytes) -> Response:
+async def _answer(request: Request, ctx: Context, sandbox: SandboxDep, body: bytes) -> Response:
     req = protocol.parse_request(request.method, request.scope.get("query_string", b""),
                                  request.headers.get("content-type"), body)
     accept = request.headers.get("accept")
@@ -109,22 +100,15 @@ async def _answer(request: Request, ctx: CtxDep, body: bytes) -> Response:
             raise BadParameter("the request has no 'query' parameter", param="query")
         return _service_or_page(ctx, accept, req.format)
     s = ctx.settings
-    info = guard.check_query(req.query, service_allow=s.service_allow,
-                             max_chars=s.max_query_chars)
-    media = protocol.negotiate(accept, protocol.kind_of_form(info.form or "select"), req.format)
+    text = guard.canonical(req.query)
+    info = guard.check_query(text, service_allow=s.service_allow, max_chars=s.max_query_chars,
+                             max_depth=s.max_query_depth)
+    # Refuse an unacceptable Accept before the query costs anything.
+    protocol.negotiate(accept, protocol.kind_of_form(info.form or "select"), req.format)
     dataset = req.dataset if req.dataset is not None else info.dataset()
-    text = req.query
-
-    def run() -> tuple[str, bytes]:
-        result = ctx.store.query(text, dataset=dataset, timeout_s=s.query_timeout_s)
-        chosen = media
-        if protocol.result_kind(result) != protocol.kind_of_form(info.form or "select"):
-            chosen = protocol.negotiate(accept, protocol.result_kind(result), req.format)
-        return chosen, protocol.serialize_result(result, chosen)
-
-    # A little grace so that the store's own deadline check usually answers first.
-    chosen, payload = await _pool(ctx).run(run, s.query_timeout_s, grace_s=0.2)
-    return Response(payload, media_type=protocol.content_type(chosen),
+    media, payload = await sandbox.query(text, info, dataset=dataset, accept=accept,
+                                         fmt=req.format)
+    return Response(payload, media_type=protocol.content_type(media),
                     headers={"Vary": "Accept"})
 
 
@@ -195,9 +179,9 @@ def render_page(ctx: Context) -> str:
     responses=_RESPONSES,
     openapi_extra={"parameters": _PARAMS},
 )
-async def sparql_get(request: Request, ctx: CtxDep) -> Response:
+async def sparql_get(request: Request, ctx: CtxDep, sandbox: SandboxDep) -> Response:
     """SPARQL protocol query via GET."""
-    return await _answer(request, ctx, b"")
+    return await _answer(request, ctx, sandbox, b"")
 
 
 @router.post(
@@ -223,20 +207,7 @@ async def sparql_get(request: Request, ctx: CtxDep) -> Response:
         }},
     },
 )
-async def sparql_post(request: Request, ctx: CtxDep) -> Response:
+async def sparql_post(request: Request, ctx: CtxDep, sandbox: SandboxDep) -> Response:
     """SPARQL protocol query via POST."""
-    body = await _read_body(request, ctx.settings.max_body_bytes)
-    return await _answer(request, ctx, body)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 beyond ``limit`` bytes."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise guard.TooLarge(f"the request body exceeds {limit} bytes",
-                                 param="request body")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body = await read_body(request, ctx.settings.max_body_bytes)
+    return await _answer(request, ctx, sandbox, body)

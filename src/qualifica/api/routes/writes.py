@@ -19,18 +19,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pyoxigraph import Quad, RdfFormat, serialize
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from qualifica.api.deps import CtxDep, SettingsDep
-from qualifica.config import Settings
+from qualifica.api.body import decode_utf8, read_body
+from qualifica.api.deps import CtxDep, SandboxDep, SettingsDep
+from qualifica.api.memory import release_memory
 from qualifica.context import Context
 from qualifica.errors import BadParameter, Forbidden, NotAcceptable, NotFound, ValidationFailed
 from qualifica.namespaces import PREFIXES
-from qualifica.sparql import binding
+from qualifica.sandbox import Sandbox
+from qualifica.sparql import binding, guard, protocol
 from qualifica.validation import changes
 from qualifica.validation.changes import WriteResult
 from qualifica.validation.gate import GateRejected
-from qualifica.validation.shacl import parse_bytes
 
 log = logging.getLogger(__name__)
 
@@ -181,15 +183,9 @@ def _target(request: Request) -> str | None:
     return binding.iri(graphs[0], param="graph").value
 
 
-async def _body(request: Request, settings: Settings) -> bytes:
-    data = await request.body()
-    if len(data) > settings.max_body_bytes:
-        raise BadParameter(f"the body is larger than {settings.max_body_bytes} bytes",
-                           param="body", status=413)
-    return data
-
-
-def _parse_body(request: Request, data: bytes, graph: str | None, base: str) -> list[Any]:
+async def _parse_body(request: Request, ctx: Context, sandbox: Sandbox,
+                      graph: str | None) -> list[Quad]:
+    """The body's quads for ``graph``, parsed in a sandbox worker within the upload limits."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = _BODY_TYPES.get(ctype)
     if fmt is None:
@@ -198,10 +194,9 @@ def _parse_body(request: Request, data: bytes, graph: str | None, base: str) -> 
             + ", ".join(sorted(_READ_TYPES)),
             param="content-type", status=415,
         )
-    try:
-        return parse_bytes(data, fmt, source="body", graph=graph, base_iri=base)
-    except ValidationFailed as exc:
-        raise BadParameter(exc.detail, param="body") from exc
+    data = await read_body(request, ctx.settings.max_body_bytes)
+    return await sandbox.parse_rdf(data, fmt.media_type, graph=graph,
+                                   base_iri=graph or ctx.settings.base_iri)
 
 
 def _rejected(exc: GateRejected) -> ValidationFailed:
@@ -251,70 +246,75 @@ def get_graph(request: Request, ctx: CtxDep) -> Response:
     return _read(request, ctx, head=request.method == "HEAD")
 
 
-async def _write_body(request: Request, ctx: Context,
+async def _gated(write: Callable[..., WriteResult], *args: Any) -> WriteResult:
+    """Run a gated write on a worker thread: the event loop keeps answering reads meanwhile,
+    and the write lock inside ``write`` keeps writes one at a time."""
+    try:
+        return await run_in_threadpool(write, *args)
+    except GateRejected as exc:
+        raise _rejected(exc) from exc
+    finally:
+        release_memory()
+
+
+async def _write_body(request: Request, ctx: Context, sandbox: Sandbox,
                       write: Callable[[Context, str | None, list[Quad]], WriteResult]) -> Response:
     """Parse the body for ``?graph``/``?default`` and write it through the gate (PUT or POST)."""
     graph = _target(request)
-    quads = _parse_body(request, await _body(request, ctx.settings), graph,
-                        graph or ctx.settings.base_iri)
-    try:
-        result = write(ctx, graph, quads)
-    except GateRejected as exc:
-        raise _rejected(exc) from exc
+    quads = await _parse_body(request, ctx, sandbox, graph)
+    result = await _gated(write, ctx, graph, quads)
     return Response(status_code=201 if result.created else 204)
 
 
 @router.put("/graphs", summary="Replace one graph (gated)", status_code=204,
             responses=_WRITE_RESPONSES,
             openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY})
-async def put_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
+async def put_graph(request: Request, ctx: CtxDep, sandbox: SandboxDep,
+                    _auth: WriteAuth) -> Response:
     """Replace the graph's content with the body; 201 when the graph is new."""
-    return await _write_body(request, ctx, changes.put_graph)
+    return await _write_body(request, ctx, sandbox, changes.put_graph)
 
 
 @router.post("/graphs", summary="Add to one graph (gated)", status_code=204,
              responses=_WRITE_RESPONSES,
              openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY})
-async def post_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
+async def post_graph(request: Request, ctx: CtxDep, sandbox: SandboxDep,
+                     _auth: WriteAuth) -> Response:
     """Merge the body into the graph; 201 when the graph is new."""
-    return await _write_body(request, ctx, changes.post_graph)
+    return await _write_body(request, ctx, sandbox, changes.post_graph)
 
 
 @router.delete("/graphs", summary="Delete one graph (gated)", status_code=204,
                responses=_WRITE_RESPONSES, openapi_extra={"parameters": _GRAPH_PARAMS})
-def delete_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
+async def delete_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
     """Remove the graph and all its triples, if what remains still conforms."""
     graph = _target(request)
-    try:
-        changes.delete_graph(ctx, graph)
-    except GateRejected as exc:
-        raise _rejected(exc) from exc
+    await _gated(changes.delete_graph, ctx, graph)
     return Response(status_code=204)
 
 
 @router.post("/sparql/update", summary="SPARQL 1.1 Update (gated)", status_code=204,
              responses=_WRITE_RESPONSES, openapi_extra={"requestBody": _UPDATE_BODY})
-async def sparql_update(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
+async def sparql_update(request: Request, ctx: CtxDep, sandbox: SandboxDep,
+                        _auth: WriteAuth) -> Response:
     """An update as ``application/sparql-update`` or the form field ``update``."""
-    data = await _body(request, ctx.settings)
+    s = ctx.settings
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in ("application/sparql-update", "application/x-www-form-urlencoded"):
+        raise BadParameter("send application/sparql-update or a form with 'update'",
+                           param="content-type", status=415)
+    data = await read_body(request, s.max_body_bytes)
     if ctype == "application/sparql-update":
-        text = data.decode("utf-8", errors="strict")
-    elif ctype == "application/x-www-form-urlencoded":
-        from urllib.parse import parse_qs
-
-        fields = parse_qs(data.decode("utf-8"), keep_blank_values=True)
-        updates = fields.get("update", [])
+        text = decode_utf8(data, param="update")
+    else:
+        fields = protocol.read_params(data, source="request body")
+        updates = [value for name, value in fields if name == "update"]
         if len(updates) != 1:
             raise BadParameter("send exactly one 'update' field", param="update")
         text = updates[0]
-    else:
-        raise BadParameter("send application/sparql-update or a form with 'update'",
-                           param="content-type", status=415)
-    if len(text) > ctx.settings.max_query_chars:
-        raise BadParameter("the update is too long", param="update", status=413)
-    try:
-        changes.run_update(ctx, text)
-    except GateRejected as exc:
-        raise _rejected(exc) from exc
+    text = guard.canonical(text)
+    info = guard.check_update(text, service_allow=s.service_allow, load_allow=s.load_allow,
+                              max_chars=s.max_query_chars, max_depth=s.max_query_depth)
+    await _gated(changes.run_update, ctx, text,
+                 lambda _store, update: sandbox.update_change(update, info))
     return Response(status_code=204)
