@@ -15,6 +15,7 @@ from typing import Any
 from pyoxigraph import Quad, QuadParser, RdfFormat, parse, serialize
 
 from qualifica.config import Settings
+from qualifica.errors import BadParameter, ValidationFailed
 from qualifica.sandbox.limits import RdfLimits, check_after_parse, check_before_parse
 from qualifica.sparql import guard, protocol
 from qualifica.store import Store, open_store
@@ -110,7 +111,11 @@ def _parse(job: ParseJob) -> bytes:
     if fmt is None:
         raise ValueError(f"no RDF format for {job.media_type}")
     check_before_parse(job.data, fmt, job.limits)
-    quads = parse_bytes(job.data, fmt, source="body", graph=job.graph, base_iri=job.base_iri)
+    try:
+        quads = parse_bytes(job.data, fmt, source="body", graph=job.graph,
+                            base_iri=job.base_iri)
+    except ValidationFailed as exc:  # a syntax error is a bad request body, not a SHACL report
+        raise BadParameter(exc.detail, param="body") from exc
     check_after_parse(quads, job.limits)
     return nquads(quads)
 

@@ -37,7 +37,7 @@ _PARAMS: list[dict[str, Any]] = [
      "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it, "
                     "GET answers the Service Description (or the query page for a browser).",
      "example": "PREFIX qd: <https://w3id.org/qualifica/ontology#>\n"
-                "SELECT ?role WHERE { ?role a qd:Role } LIMIT 3"},
+                "SELECT ?role WHERE { ?role a qd:Role } ORDER BY ?role LIMIT 3"},
     {"name": "default-graph-uri", "in": "query", "required": False,
      "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
      "description": "A graph of the default graph (repeatable); replaces the union default.",
@@ -55,16 +55,16 @@ _PARAMS: list[dict[str, Any]] = [
 _SELECT_EXAMPLE: dict[str, Any] = {
     "head": {"vars": ["role"]},
     "results": {"bindings": [
-        {"role": {"type": "uri", "value": "https://w3id.org/qualifica/id/role/finanzwirt"}},
+        {"role": {"type": "uri", "value": "https://w3id.org/qualifica/id/role/agenda-setter"}},
         {"role": {"type": "uri",
-                  "value": "https://w3id.org/qualifica/id/role/verwaltungsinformatikdienst-gehoben"}},
+                  "value": "https://w3id.org/qualifica/id/role/anwender"}},
         {"role": {"type": "uri",
-                  "value": "https://w3id.org/qualifica/id/role/fachinformatiker-digitale-vernetzung"}},
+                  "value": "https://w3id.org/qualifica/id/role/berater-dienstleister"}},
     ]},
 }
-_CSV_EXAMPLE = ("role\r\nhttps://w3id.org/qualifica/id/role/finanzwirt\r\n"
-                "https://w3id.org/qualifica/id/role/verwaltungsinformatikdienst-gehoben\r\n"
-                "https://w3id.org/qualifica/id/role/fachinformatiker-digitale-vernetzung\r\n")
+_CSV_EXAMPLE = ("role\r\nhttps://w3id.org/qualifica/id/role/agenda-setter\r\n"
+                "https://w3id.org/qualifica/id/role/anwender\r\n"
+                "https://w3id.org/qualifica/id/role/berater-dienstleister\r\n")
 _SD_EXAMPLE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 <http://127.0.0.1:8000/sparql> a sd:Service ;
