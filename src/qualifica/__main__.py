@@ -2,4 +2,6 @@
 
 from qualifica.cli import main
 
-main()
+# Guarded: the sandbox's worker processes are spawned and import the main module again.
+if __name__ == "__main__":
+    main()

@@ -163,18 +163,13 @@ def inspect(text: str) -> QueryInfo:
             target = _resolve(target_tok, prefixes, base)
             if target is not None:
                 (info.from_named if named else info.from_graphs).append(target)
-        elif word == "SERVICE":
+        if word in ("SERVICE", "LOAD"):
             j = i + 1
             if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
                 j += 1
             target_tok = toks[j] if j < len(toks) else Token("other", "")
-            info.services.append(_resolve(target_tok, prefixes, base))
-        elif word == "LOAD":
-            j = i + 1
-            if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
-                j += 1
-            target_tok = toks[j] if j < len(toks) else Token("other", "")
-            info.loads.append(_resolve(target_tok, prefixes, base))
+            targets = info.services if word == "SERVICE" else info.loads
+            targets.append(_resolve(target_tok, prefixes, base))
         i += 1
     return info
 
