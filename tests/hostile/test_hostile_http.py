@@ -284,3 +284,21 @@ def test_reads_answer_while_a_large_write_is_gated(server: Server) -> None:
     assert max(waits) < 1.0, (max(waits), result)
     with server.client() as c:
         c.delete("/graphs", params={"graph": graph}, headers=server.auth())
+
+
+def test_a_zip_bomb_workbook_is_refused_before_unpacking(server: Server,
+                                                        unchanged: None) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 200_000_000)
+    body = buffer.getvalue()
+    assert len(body) < 1_000_000
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    with server.client() as c:
+        r = c.post("/api/import", content=body,
+                   headers={**server.auth(), "Content-Type": xlsx})
+    assert r.status_code == 413
+    assert "unpacks to" in r.json()["detail"]

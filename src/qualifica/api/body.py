@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from fastapi import Request
 
 from qualifica.errors import BadParameter, TooLarge
@@ -31,3 +34,16 @@ def decode_utf8(data: bytes, *, param: str) -> str:
     except UnicodeDecodeError as exc:
         raise BadParameter(f"the {param} is not valid UTF-8 (byte {exc.start})",
                            param=param) from exc
+
+
+def check_unpacked_size(data: bytes, limit: int) -> None:
+    """Refuse a ZIP container (an XLSX workbook) that would unpack to more than ``limit``
+    bytes, before any reader inflates it: a zip bomb is small on the wire."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        return  # not a ZIP: the reader says what is wrong with it
+    if total > limit:
+        raise TooLarge(f"the workbook unpacks to {total} bytes; the limit is {limit}",
+                       param="file")

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from qualifica.api.body import check_unpacked_size, read_body
 from qualifica.api.deps import CtxDep
 from qualifica.api.routes.writes import WriteAuth
 from qualifica.errors import BadParameter
@@ -102,13 +103,8 @@ async def import_file(
                                               examples=["tasks"])] = None,
 ) -> JSONResponse:
     """Check every row, then write everything through the SHACL gate or nothing."""
-    limit = ctx.settings.max_body_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BadParameter(f"the request is larger than {limit} bytes", param="file", status=413)
-    body = await request.body()
-    if len(body) > limit:
-        raise BadParameter(f"the request is larger than {limit} bytes", param="file", status=413)
+    body = await read_body(request, ctx.settings.max_body_bytes)
+    request._body = body  # what the multipart parser below reads (Starlette's body cache)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     filename: str | None = None
     if ctype == "multipart/form-data":
@@ -128,6 +124,8 @@ async def import_file(
             raise BadParameter(f"unsupported content type {ctype or '(none)'!r}; send "
                                f"{spreadsheet.XLSX}, text/csv or multipart/form-data",
                                param="content-type", status=415)
+    if ctype == spreadsheet.XLSX or data[:4] == b"PK\x03\x04":
+        check_unpacked_size(data, 8 * ctx.settings.max_body_bytes)
     result = await run_in_threadpool(spreadsheet.import_bytes, ctx, data, filename=filename,
                                      content_type=ctype, sheet=sheet)
     status = 201 if result.quads else 200
