@@ -15,7 +15,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from qualifica.linkeddata import conneg
+from qualifica import media
 from qualifica.namespaces import FOAF, PREFIXES, SD
 
 #: The prefixes written into Turtle, RDF/XML and JSON-LD: the project's and those of the
@@ -30,17 +30,6 @@ LD_PREFIXES: dict[str, str] = {
 }
 
 log = logging.getLogger(__name__)
-
-#: pyoxigraph's format for each RDF media type we answer with.
-RDF_FORMAT: dict[str, RdfFormat] = {
-    conneg.TURTLE: RdfFormat.TURTLE,
-    conneg.N_TRIPLES: RdfFormat.N_TRIPLES,
-    conneg.RDF_XML: RdfFormat.RDF_XML,
-    conneg.JSON_LD: RdfFormat.JSON_LD,
-    conneg.N_QUADS: RdfFormat.N_QUADS,
-    conneg.TRIG: RdfFormat.TRIG,
-}
-
 
 def sorted_triples(triples: Iterable[Triple]) -> list[Triple]:
     """Distinct triples in a stable order (stable bytes make stable ETags)."""
@@ -60,11 +49,10 @@ def used_prefixes(triples: Iterable[Triple]) -> dict[str, str]:
 
 
 def to_bytes(triples: Iterable[Triple], media_type: str, *, compact: bool = True) -> bytes:
-    """``triples`` serialised as ``media_type`` (an RDF media type of ``RDF_FORMAT``)."""
-    try:
-        fmt = RDF_FORMAT[media_type]
-    except KeyError:
-        raise ValueError(f"{media_type} is not an RDF serialisation") from None
+    """``triples`` serialised as ``media_type`` (an RDF media type of ``qualifica.media``)."""
+    fmt = media.rdf_format(media_type)
+    if fmt is None:
+        raise ValueError(f"{media_type} is not an RDF serialisation")
     ordered = sorted_triples(triples)
     out = io.BytesIO()
     if fmt in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS):

@@ -29,6 +29,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from qualifica import media
 from qualifica.errors import BadParameter, Forbidden, NotAcceptable
 from qualifica.namespaces import PREFIXES
 from qualifica.sparql import binding
@@ -37,57 +38,27 @@ from qualifica.store.base import AskResult, DatasetSpec, GraphResult, QueryResul
 
 ResultKind = TypingLiteral["solutions", "graph"]
 
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-NTRIPLES = "application/n-triples"
-JSONLD = "application/ld+json"
-RDFXML = "application/rdf+xml"
-HTML = "text/html"
+SPARQL_JSON = media.SPARQL_JSON
+SPARQL_XML = media.SPARQL_XML
+CSV = media.CSV
+TSV = media.TSV
+TURTLE = media.TURTLE
+NTRIPLES = media.N_TRIPLES
+JSONLD = media.JSON_LD
+RDFXML = media.RDF_XML
+HTML = media.HTML
 
 #: Media types offered for SELECT/ASK results, in order of preference.
 SOLUTION_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 #: Media types offered for CONSTRUCT/DESCRIBE results and RDF documents, in order of preference.
 GRAPH_TYPES: tuple[str, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML)
 
-#: Further names clients use for the same formats.
-ALIASES: dict[str, str] = {
-    "application/json": SPARQL_JSON,
-    "application/sparql-results+xml": SPARQL_XML,
-    "application/xml": SPARQL_XML,
-    "text/xml": SPARQL_XML,
-    "application/x-turtle": TURTLE,
-    "text/plain": NTRIPLES,
-}
-
-#: Short names for the ``format`` parameter.
+#: Short names for the ``format`` parameter, each with the media type it names first; for a
+#: result of the other kind ``negotiate`` reads the name again (``xml``: RDF/XML for a graph).
 FORMAT_NAMES: dict[str, str] = {
-    "json": SPARQL_JSON,
-    "xml": SPARQL_XML,
-    "csv": CSV,
-    "tsv": TSV,
-    "ttl": TURTLE,
-    "turtle": TURTLE,
-    "nt": NTRIPLES,
-    "ntriples": NTRIPLES,
-    "jsonld": JSONLD,
-    "json-ld": JSONLD,
-    "rdfxml": RDFXML,
-    "rdf": RDFXML,
-}
-
-_RESULT_FORMATS: dict[str, QueryResultsFormat] = {
-    SPARQL_XML: QueryResultsFormat.XML,
-    CSV: QueryResultsFormat.CSV,
-    TSV: QueryResultsFormat.TSV,
-}
-RDF_FORMATS: dict[str, RdfFormat] = {
-    TURTLE: RdfFormat.TURTLE,
-    NTRIPLES: RdfFormat.N_TRIPLES,
-    JSONLD: RdfFormat.JSON_LD,
-    RDFXML: RdfFormat.RDF_XML,
+    name: next(m for m in (*SOLUTION_TYPES, *GRAPH_TYPES) if m in targets)
+    for name, targets in media.FORMAT_KEYS.items()
+    if any(m in (*SOLUTION_TYPES, *GRAPH_TYPES) for m in targets)
 }
 
 FORM = "application/x-www-form-urlencoded"
@@ -160,18 +131,18 @@ def parse_request(
     if method == "GET":
         params = url_params
     else:
-        media, options = _media_type(content_type)
+        mtype, options = _media_type(content_type)
         charset = options.get("charset")
         if charset and charset not in ("utf-8", "utf8"):
             raise BadParameter(f"only UTF-8 is accepted, not charset={charset}",
                                param="content-type")
-        if media == FORM:
+        if mtype == FORM:
             params = read_params(body, source="request body")
             if any(k in ("query", "update") for k, _ in url_params):
                 raise BadParameter("with a form POST the query goes in the body, not the URL",
                                    param="query")
             params = [*params, *url_params]
-        elif media == DIRECT:
+        elif mtype == DIRECT:
             if any(k in ("query", "update") for k, _ in url_params):
                 raise BadParameter("with application/sparql-query the body is the query; "
                                    "do not repeat it in the URL", param="query")
@@ -181,15 +152,15 @@ def parse_request(
                 raise BadParameter("the request body is not valid UTF-8",
                                    param="request body") from exc
             params = [("query", text), *url_params]
-        elif media == UPDATE:
+        elif mtype == UPDATE:
             raise Forbidden(READ_ONLY)
-        elif not media:
+        elif not mtype:
             raise BadParameter(
                 "a POST needs a Content-Type: application/x-www-form-urlencoded or "
                 "application/sparql-query", param="content-type")
         else:
             raise BadParameter(
-                f"unsupported Content-Type {media!r}: use application/x-www-form-urlencoded "
+                f"unsupported Content-Type {mtype!r}: use application/x-www-form-urlencoded "
                 "or application/sparql-query", param="content-type")
     if any(k == "update" for k, _ in params):
         raise Forbidden(READ_ONLY)
@@ -205,82 +176,20 @@ def parse_request(
 
 # --- negotiation ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Range:
-    type: str
-    subtype: str
-    q: float
-    order: int
-
-    def specificity(self, media: str) -> int:
-        t, _, s = media.partition("/")
-        if self.type == "*" and self.subtype == "*":
-            return 0
-        if self.type == t and self.subtype == "*":
-            return 1
-        if self.type == t and self.subtype == s:
-            return 2
-        return -1
-
-
-def parse_accept(accept: str | None) -> list[_Range]:
-    """The media ranges of an ``Accept`` header; malformed entries are ignored."""
-    ranges = []
-    for order, part in enumerate((accept or "").split(",")):
-        media, options = _media_type(part)
-        if "/" not in media:
-            continue
-        t, _, s = media.partition("/")
-        try:
-            q = float(options.get("q", "1"))
-        except ValueError:
-            q = 0.0
-        ranges.append(_Range(t, s, max(0.0, min(q, 1.0)), order))
-    return ranges
-
-
-def _quality(ranges: Sequence[_Range], media: str) -> float:
-    best = -1
-    q = 0.0
-    for r in ranges:
-        spec = r.specificity(media)
-        if spec > best:
-            best, q = spec, r.q
-    return q if best >= 0 else 0.0
-
-
-def choose(accept: str | None, offers: Sequence[str],
-           aliases: Mapping[str, str] | None = None) -> str | None:
-    """The offered media type the ``Accept`` header likes best (``offers[0]`` without one)."""
-    ranges = parse_accept(accept)
-    if not ranges:
-        return offers[0]
-    candidates: list[tuple[float, int, str]] = []
-    for rank, media in enumerate(offers):
-        candidates.append((_quality(ranges, media), -rank, media))
-    for alias, target in (aliases or {}).items():
-        if target in offers and any(r.specificity(alias) == 2 for r in ranges):
-            candidates.append((_quality(ranges, alias), -len(offers), target))
-    q, _, media = max(candidates)
-    return media if q > 0 else None
+parse_accept = media.parse_accept
+choose = media.choose
 
 
 def negotiate(accept: str | None, kind: ResultKind, override: str | None = None) -> str:
-    """The media type for a result kind; ``NotAcceptable`` (406) when nothing fits."""
+    """The media type for a result kind; ``NotAcceptable`` (406) when nothing fits.
+
+    ``override`` is the media type ``format`` named; where it is of the other kind, its short
+    name is read for this kind (``format=xml`` asks RDF/XML of a CONSTRUCT).
+    """
     offers = SOLUTION_TYPES if kind == "solutions" else GRAPH_TYPES
-    if override is not None:
-        if override not in offers:
-            raise NotAcceptable(
-                f"format {override} is not available for this result; use one of "
-                + ", ".join(offers))
-        return override
-    aliases = {a: t for a, t in ALIASES.items() if t in offers}
-    media = choose(accept, offers, aliases)
-    if media is None:
-        raise NotAcceptable(
-            f"none of the accepted types ({accept}) is available for this result; offered: "
-            + ", ".join(offers))
-    return media
+    if override is not None and override not in offers:
+        override = media.SHORT_NAME.get(override, override)
+    return media.negotiate(accept, offers, override)
 
 
 def result_kind(result: QueryResult) -> ResultKind:
@@ -331,23 +240,19 @@ def results_json(result: QueryResult) -> dict[str, Any]:
     }
 
 
-def content_type(media: str) -> str:
-    """The ``Content-Type`` header value for a media type (text types get a charset)."""
-    if media.startswith("text/") or media in (SPARQL_JSON, JSONLD, NTRIPLES):
-        return f"{media}; charset=utf-8"
-    return media
+content_type = media.content_type
 
 
-def serialize_result(result: QueryResult, media: str) -> bytes:
+def serialize_result(result: QueryResult, media_type: str) -> bytes:
     """Write a query result in the chosen media type."""
     if isinstance(result, GraphResult):
-        return serialize_graph(result.triples, media)
+        return serialize_graph(result.triples, media_type)
     doc = json.dumps(results_json(result), ensure_ascii=False).encode("utf-8")
-    if media == SPARQL_JSON:
+    if media_type == SPARQL_JSON:
         return doc
-    fmt = _RESULT_FORMATS.get(media)
+    fmt = media.results_format(media_type)
     if fmt is None:
-        raise NotAcceptable(f"{media} is not a SPARQL results format")
+        raise NotAcceptable(f"{media_type} is not a SPARQL results format")
     parsed = parse_query_results(doc, format=QueryResultsFormat.JSON)
     out = parsed.serialize(format=fmt)
     return out if out is not None else b""
@@ -372,12 +277,12 @@ def used_prefixes(triples: Sequence[Triple], prefixes: Mapping[str, str]) -> dic
     return {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}
 
 
-def serialize_graph(triples: Sequence[Triple], media: str,
+def serialize_graph(triples: Sequence[Triple], media_type: str,
                     prefixes: Mapping[str, str] | None = None) -> bytes:
     """Triples in an RDF media type (Turtle, N-Triples, JSON-LD, RDF/XML)."""
-    fmt = RDF_FORMATS.get(media)
+    fmt = media.rdf_format(media_type) if media_type in GRAPH_TYPES else None
     if fmt is None:
-        raise NotAcceptable(f"{media} is not an RDF format")
+        raise NotAcceptable(f"{media_type} is not an RDF format")
     used: dict[str, str] = {}
     if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
         used = used_prefixes(triples, PREFIXES if prefixes is None else prefixes)

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 
+from qualifica import media
 from qualifica.api.caching import context_url
 from qualifica.api.deps import CtxDep
 from qualifica.errors import NotAcceptable
@@ -25,8 +26,6 @@ router = APIRouter(tags=["queries"])
 SOLUTION_OFFERS: tuple[str, ...] = (protocol.SPARQL_JSON, protocol.CSV, protocol.JSONLD,
                                     protocol.SPARQL_XML, protocol.TSV)
 GRAPH_OFFERS: tuple[str, ...] = protocol.GRAPH_TYPES
-_ALIASES = {"application/json": protocol.SPARQL_JSON, "application/xml": protocol.SPARQL_XML,
-            "text/xml": protocol.SPARQL_XML}
 
 
 def _problem(status: int, title: str, detail: str, param: str | None = None
@@ -59,12 +58,11 @@ def list_queries(request: Request, ctx: CtxDep) -> dict[str, Any]:
 
 def _negotiate(accept: str | None, query: NamedQuery) -> str:
     offers = GRAPH_OFFERS if protocol.kind_of_form(query.form) == "graph" else SOLUTION_OFFERS
-    aliases = {a: t for a, t in _ALIASES.items() if t in offers}
-    media = protocol.choose(accept, offers, aliases)
-    if media is None:
+    chosen = media.choose(accept, offers)
+    if chosen is None:
         raise NotAcceptable(f"none of the accepted types ({accept}) is available for query "
                             f"{query.name!r}; offered: " + ", ".join(offers))
-    return media
+    return chosen
 
 
 @router.get("/api/queries/{name}", summary="Run a stored query",
@@ -88,15 +86,15 @@ def run_query(name: str, request: Request, ctx: CtxDep) -> Response:
     """Run the named query with the values of the query string (see each query's own
     operation for its parameters)."""
     query = ctx.registry.get(name)
-    media = _negotiate(request.headers.get("accept"), query)
+    chosen = _negotiate(request.headers.get("accept"), query)
     raw = stored.raw_values(query, request.query_params.multi_items())
     query, result = stored.run(ctx.store, ctx.registry, name, raw,
                                timeout_s=ctx.settings.query_timeout_s)
-    if media == protocol.JSONLD and protocol.result_kind(result) == "solutions":
+    if chosen == protocol.JSONLD and protocol.result_kind(result) == "solutions":
         body = stored.select_jsonld(query, result, context_url(request.scope))
     else:
-        body = protocol.serialize_result(result, media)
-    return Response(body, media_type=protocol.content_type(media), headers={"Vary": "Accept"})
+        body = protocol.serialize_result(result, chosen)
+    return Response(body, media_type=protocol.content_type(chosen), headers={"Vary": "Accept"})
 
 
 # --- OpenAPI: one operation per named query ----------------------------------------------------

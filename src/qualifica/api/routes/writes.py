@@ -18,15 +18,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pyoxigraph import Quad, RdfFormat, serialize
+from pyoxigraph import Quad
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from qualifica import media
 from qualifica.api.body import decode_utf8, read_body
 from qualifica.api.deps import CtxDep, SandboxDep, SettingsDep
 from qualifica.api.memory import release_memory
 from qualifica.context import Context
-from qualifica.errors import BadParameter, Forbidden, NotAcceptable, NotFound, ValidationFailed
+from qualifica.errors import BadParameter, Forbidden, NotFound, ValidationFailed
 from qualifica.namespaces import PREFIXES
 from qualifica.sandbox import Sandbox
 from qualifica.sparql import binding, guard, protocol
@@ -38,18 +39,9 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["writes"])
 
-_READ_TYPES = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-}
-_BODY_TYPES = {
-    **_READ_TYPES,
-    "text/plain": RdfFormat.N_TRIPLES,
-    "application/x-turtle": RdfFormat.TURTLE,
-    "application/json": RdfFormat.JSON_LD,
-}
+#: The RDF formats a graph is read and written in (aliases such as ``text/plain`` and
+#: ``application/x-turtle`` are understood through ``qualifica.media``).
+_READ_TYPES: tuple[str, ...] = (media.TURTLE, media.N_TRIPLES, media.JSON_LD, media.RDF_XML)
 _GRAPH_PARAMS: list[dict[str, Any]] = [
     {"name": "graph", "in": "query", "required": False,
      "schema": {"type": "string", "format": "iri"}, "description": "The graph's IRI.",
@@ -187,15 +179,15 @@ async def _parse_body(request: Request, ctx: Context, sandbox: Sandbox,
                       graph: str | None) -> list[Quad]:
     """The body's quads for ``graph``, parsed in a sandbox worker within the upload limits."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    fmt = _BODY_TYPES.get(ctype)
-    if fmt is None:
+    body_type = media.resolve_format(ctype, _READ_TYPES) if ctype else None
+    if body_type is None:
         raise BadParameter(
             f"unsupported content type {ctype or '(none)'!r}; send one of "
             + ", ".join(sorted(_READ_TYPES)),
             param="content-type", status=415,
         )
     data = await read_body(request, ctx.settings.max_body_bytes)
-    return await sandbox.parse_rdf(data, fmt.media_type, graph=graph,
+    return await sandbox.parse_rdf(data, body_type, graph=graph,
                                    base_iri=graph or ctx.settings.base_iri)
 
 
@@ -213,29 +205,17 @@ def _rejected(exc: GateRejected) -> ValidationFailed:
     )
 
 
-def _negotiate(request: Request) -> str:
-    accept = request.headers.get("accept", "*/*")
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in _READ_TYPES:
-            return media
-        if media in ("*/*", "text/*", "application/*", ""):
-            return "text/turtle"
-    raise NotAcceptable("offered: " + ", ".join(_READ_TYPES))
-
-
 def _read(request: Request, ctx: Context, *, head: bool) -> Response:
     graph = _target(request)
-    media = _negotiate(request)
+    chosen = media.negotiate(request.headers.get("accept"), _READ_TYPES)
     quads = changes.graph_quads(ctx.store, graph)
     if graph is not None and not quads:
         raise NotFound(f"there is no graph {graph}", graph=graph)
     body = b""
     if not head:
-        body = serialize((q.triple for q in quads), format=_READ_TYPES[media],
-                         prefixes=PREFIXES) or b""
+        body = protocol.serialize_graph([q.triple for q in quads], chosen, PREFIXES)
     headers = {"Vary": "Accept"}
-    return Response(body, media_type=media, headers=headers)
+    return Response(body, media_type=media.content_type(chosen), headers=headers)
 
 
 @router.get("/graphs", summary="Read one graph (SPARQL 1.1 Graph Store Protocol; HEAD too)",
