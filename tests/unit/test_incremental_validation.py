@@ -18,7 +18,7 @@ from qualifica.store.oxigraph import OxigraphStore
 from qualifica.validation.changes import full_validate, gated_write, update_change
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator, ShapeReach
-from qualifica.validation.shacl import Report, Shapes
+from qualifica.validation.shacl import Report, Shapes, shapes_of
 
 Q = "https://w3id.org/qualifica/ontology#"
 ID = "https://w3id.org/qualifica/id/"
@@ -240,7 +240,7 @@ def test_project_shapes_incremental_agrees_on_bundled_graph(bundled_ctx: Context
     """The project's own shapes, on writes against the bundled graph."""
     store = OxigraphStore(None)
     store.add(bundled_ctx.store.quads())
-    shapes = bundled_ctx.shapes
+    shapes = shapes_of(bundled_ctx)
     if not full_validate(store, shapes, Change()).conforms:
         pytest.fail("the bundled graph does not conform to the shapes")
     validator = IncrementalValidator(shapes)

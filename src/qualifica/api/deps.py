@@ -8,7 +8,6 @@ from fastapi import Depends, Request
 
 from qualifica.config import Settings
 from qualifica.context import Context
-from qualifica.sparql.registry import Registry
 from qualifica.store.base import Store
 
 
@@ -23,11 +22,6 @@ def get_store(ctx: Annotated[Context, Depends(get_context)]) -> Store:
     return ctx.store
 
 
-def get_registry(ctx: Annotated[Context, Depends(get_context)]) -> Registry:
-    """The named queries."""
-    return ctx.registry
-
-
 def get_settings(ctx: Annotated[Context, Depends(get_context)]) -> Settings:
     """The settings."""
     return ctx.settings
@@ -35,5 +29,4 @@ def get_settings(ctx: Annotated[Context, Depends(get_context)]) -> Settings:
 
 CtxDep = Annotated[Context, Depends(get_context)]
 StoreDep = Annotated[Store, Depends(get_store)]
-RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -44,7 +44,7 @@ def context(*, bundled: bool = False) -> Iterator[Context]:
         raise typer.Exit(2) from exc
     try:
         if bundled:
-            from qualifica.context import ensure_bundled
+            from qualifica.validation.gate import ensure_bundled
 
             try:
                 ensure_bundled(ctx)

@@ -23,7 +23,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from qualifica.context import Context
+from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, NotFound
 from qualifica.namespaces import (
     KINDS,
@@ -67,8 +67,6 @@ _CLASS_KIND[QD + "TrainingKind"] = "training-kind"
 
 
 MAX_LIMIT = 500
-_CACHE_KEY = "rest.catalogue"
-_LOCK_KEY = "rest.catalogue.lock"
 
 
 def select(store: Store, registry: Registry, name: str, raw: Mapping[str, object] | None = None,
@@ -236,21 +234,36 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
     return cat
 
 
+class CatalogueCache:
+    """The catalogue of the newest store generation read so far; one build at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: Catalogue | None = None
+
+    def get(self, store: Store, registry: Registry) -> Catalogue:
+        """The catalogue of the store's current generation (rebuilt after writes)."""
+        generation = store.generation
+        cached = self._current
+        if cached is not None and cached.generation == generation:
+            return cached
+        with self._lock:
+            cached = self._current
+            if cached is not None and cached.generation == generation:
+                return cached
+            cat = build(store, registry, generation)
+            self._current = cat
+            return cat
+
+
+#: The catalogue cache of a context.
+CATALOGUE: Part[CatalogueCache] = Part("catalogue", lambda ctx: CatalogueCache())
+
+
 def catalogue_for(ctx: Context) -> Catalogue:
     """The catalogue of the store's current generation (built on first use, rebuilt after
     writes)."""
-    generation = ctx.store.generation
-    cached = ctx.extras.get(_CACHE_KEY)
-    if isinstance(cached, Catalogue) and cached.generation == generation:
-        return cached
-    lock = ctx.extras.setdefault(_LOCK_KEY, threading.Lock())
-    with lock:
-        cached = ctx.extras.get(_CACHE_KEY)
-        if isinstance(cached, Catalogue) and cached.generation == generation:
-            return cached
-        cat = build(ctx.store, ctx.registry, generation)
-        ctx.extras[_CACHE_KEY] = cat
-        return cat
+    return ctx.part(CATALOGUE).get(ctx.store, ctx.registry)
 
 
 # --- listings -----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import Literal, NamedNode
 
+from qualifica.context import Context, Part
 from qualifica.namespaces import QD, RDF, RDFS, SKOS
 from qualifica.sparql.binding import with_values
 from qualifica.sparql.nodes import Node, make_node
@@ -38,12 +39,9 @@ from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.store.base import ChangeSet, SelectResult, Store, Term
 
 if TYPE_CHECKING:
-    from qualifica.context import Context
     from qualifica.sparql.registry import Registry
 
 log = logging.getLogger(__name__)
-
-EXTRAS_KEY = "planning"
 
 #: Predicates whose quads the index reads; a change that touches none of them is ignored.
 RELEVANT_PREDICATES: frozenset[str] = frozenset(
@@ -774,12 +772,21 @@ class IndexHolder:
         self._lock = threading.Lock()
         self._index: PlanningIndex | None = None
         self._stale = True
+        self._closed = False
         self.rebuilds = 0
         self.patches = 0
 
     def subscribe(self) -> None:
         """Listen to the store's committed writes."""
         self.store.subscribe(self._on_change)
+
+    def close(self) -> None:
+        """Stop following the store and drop the index (the store keeps the listener, which
+        then does nothing: a store shared with another context outlives this holder)."""
+        with self._lock:
+            self._closed = True
+            self._index = None
+            self._stale = True
 
     def current(self) -> PlanningIndex:
         """The current index, built first if there is none or the last rebuild failed."""
@@ -824,7 +831,7 @@ class IndexHolder:
             return index
 
     def _on_change(self, change: ChangeSet) -> None:
-        if not is_relevant(change):
+        if self._closed or not is_relevant(change):
             return
         try:
             self.apply(change)
@@ -833,23 +840,21 @@ class IndexHolder:
             log.exception("rebuilding the planning index after a write failed")
 
 
+def _new_holder(ctx: Context) -> IndexHolder:
+    created = IndexHolder(ctx.store, ctx.registry)
+    created.subscribe()
+    return created
+
+
+#: The planning index holder of a context, created (and subscribed) on first use.
+HOLDER: Part[IndexHolder] = Part("planning index", _new_holder, close=IndexHolder.close)
+
+
 def holder(ctx: Context) -> IndexHolder:
     """The index holder of a context, created (and subscribed) on first use."""
-    existing = ctx.extras.get(EXTRAS_KEY)
-    if isinstance(existing, IndexHolder):
-        return existing
-    created = IndexHolder(ctx.store, ctx.registry)
-    current = ctx.extras.setdefault(EXTRAS_KEY, created)
-    if current is created:  # only the holder that is kept listens to the store
-        created.subscribe()
-    return current if isinstance(current, IndexHolder) else created
+    return ctx.part(HOLDER)
 
 
 def get_index(ctx: Context) -> PlanningIndex:
     """The planning index of ``ctx``, built on first use and kept current on every write."""
     return holder(ctx).current()
-
-
-def install(ctx: Context) -> None:
-    """Start-up hook: build the index once the bundled graph is loaded."""
-    get_index(ctx)

@@ -10,10 +10,8 @@ of ``sparql.runner`` with the configured time limit.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -23,15 +21,11 @@ from qualifica.errors import BadParameter, QualificaError
 from qualifica.linkeddata.service_description import service_description
 from qualifica.namespaces import PREFIXES, SD
 from qualifica.sparql import binding, guard, protocol
-from qualifica.sparql.runner import QueryPool
+from qualifica.web.render import environment
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["sparql"])
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
-_POOL = "sparql.pool"
-_PAGE = "sparql.page"
 
 _PARAMS: list[dict[str, Any]] = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
@@ -92,14 +86,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _pool(ctx: Context) -> QueryPool:
-    pool = ctx.extras.get(_POOL)
-    if not isinstance(pool, QueryPool):
-        pool = QueryPool(ctx.settings.query_workers)
-        ctx.extras[_POOL] = pool
-    return pool
-
-
 async def _answer(request: Request, ctx: CtxDep, body: bytes) -> Response:
     req = protocol.parse_request(request.method, request.scope.get("query_string", b""),
                                  request.headers.get("content-type"), body)
@@ -123,7 +109,7 @@ async def _answer(request: Request, ctx: CtxDep, body: bytes) -> Response:
         return chosen, protocol.serialize_result(result, chosen)
 
     # A little grace so that the store's own deadline check usually answers first.
-    chosen, payload = await _pool(ctx).run(run, s.query_timeout_s, grace_s=0.2)
+    chosen, payload = await ctx.query_pool.run(run, s.query_timeout_s, grace_s=0.2)
     return Response(payload, media_type=protocol.content_type(chosen),
                     headers={"Vary": "Accept"})
 
@@ -172,11 +158,7 @@ def examples(ctx: Context) -> list[dict[str, str]]:
 
 def render_page(ctx: Context) -> str:
     """The query page with the named queries as examples."""
-    env = ctx.extras.get(_PAGE)
-    if not isinstance(env, jinja2.Environment):
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-        ctx.extras[_PAGE] = env
-    template = env.get_template("sparql.html")
+    template = environment().get_template("sparql.html")
     return template.render(
         examples=examples(ctx),
         solution_formats=protocol.SOLUTION_TYPES,
