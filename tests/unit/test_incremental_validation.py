@@ -9,12 +9,14 @@ against the bundled graph.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica.context import Context
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica.validation import rdflib_cache
 from qualifica.validation.changes import full_validate, gated_write, update_change
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator, ShapeReach
@@ -157,6 +159,16 @@ def random_change(rng: random.Random, stored: list[Quad]) -> Change:
 
 def violations(report: Report) -> set[tuple[str, str | None, str | None, str | None]]:
     return {(f.focus, f.path, f.component, f.value) for f in report.violations}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _rdflib_cache() -> Iterator[None]:
+    """Validation as the API runs it: with rdflib's SPARQL algebra cache."""
+    was_on = rdflib_cache.enabled()
+    rdflib_cache.enable()
+    yield
+    if not was_on:
+        rdflib_cache.disable()
 
 
 @pytest.fixture(scope="module")

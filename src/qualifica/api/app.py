@@ -15,14 +15,17 @@ from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.planning import get_index
+from qualifica.validation import rdflib_cache
 from qualifica.validation.gate import ensure_bundled
 
 log = logging.getLogger(__name__)
 
 
 def start(ctx: Context) -> None:
-    """Everything the API does before its first request: load the bundled graph into an empty
-    store, then build the planning index (kept current on writes from then on)."""
+    """Everything the API does before its first request: let rdflib keep parsed SPARQL (the
+    shapes' constraints, validated on every write), load the bundled graph into an empty store,
+    then build the planning index (kept current on writes from then on)."""
+    rdflib_cache.enable()
     ensure_bundled(ctx)
     get_index(ctx)
 

@@ -39,7 +39,7 @@ from qualifica.namespaces import (
     SKOS_TOP_CONCEPT_OF,
 )
 from qualifica.sparql import binding
-from qualifica.sparql.nodes import Node, kind_of, make_node, pick_label
+from qualifica.sparql.nodes import Node, kind_of, make_node
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import int_of, text_of
 from qualifica.store.base import SelectResult, Store
@@ -377,8 +377,3 @@ def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "d
     else:
         found = cat.targets(iri, SKOS_BROADER)
     return cat.node(iri, lang), found
-
-
-def pick(labels: Mapping[str, str], lang: str) -> str:
-    """A value in ``lang`` with fallback (re-exported for the detail builders)."""
-    return pick_label(labels, lang)

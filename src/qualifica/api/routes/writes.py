@@ -19,12 +19,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pyoxigraph import Quad, RdfFormat, serialize
-from starlette.exceptions import HTTPException
 
 from qualifica.api.deps import CtxDep, SettingsDep
 from qualifica.config import Settings
 from qualifica.context import Context
-from qualifica.errors import BadParameter, Forbidden, NotAcceptable, NotFound, ValidationFailed
+from qualifica.errors import (
+    BadParameter,
+    Forbidden,
+    NotAcceptable,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from qualifica.namespaces import PREFIXES
 from qualifica.sparql import binding
 from qualifica.validation import changes
@@ -103,7 +109,7 @@ _REJECTED_EXAMPLE: dict[str, Any] = {
                     {"@type": "http://www.w3.org/2001/XMLSchema#boolean", "@value": False}]}],
 }
 _UNAUTHORIZED_EXAMPLE: dict[str, Any] = {
-    "type": "about:blank", "title": "a bearer token is required to write", "status": 401,
+    "type": "about:blank", "title": "Unauthorized", "status": 401,
     "detail": "a bearer token is required to write", "instance": "/graphs",
 }
 _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -158,8 +164,8 @@ def require_token(request: Request, settings: SettingsDep) -> None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(401, "a bearer token is required to write",
-                            headers={"WWW-Authenticate": 'Bearer realm="qualifica"'})
+        raise Unauthorized("a bearer token is required to write",
+                           challenge='Bearer realm="qualifica"')
     token = token.strip()
     if not any(secrets.compare_digest(token.encode(), t.encode()) for t in settings.api_tokens):
         raise Forbidden("this token may not write")
