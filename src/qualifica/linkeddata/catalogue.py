@@ -25,6 +25,7 @@ from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, NotFound
+from qualifica.labels import add_label, lang_key
 from qualifica.namespaces import (
     KINDS,
     QD,
@@ -208,11 +209,11 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
         iri, prop, lit = text_of(row["resource"]), text_of(row["property"]), row["label"]
         if not isinstance(lit, Literal):
             continue
-        lang = (lit.language or "").split("-")[0].lower()
         if prop == SKOS_PREF_LABEL:
-            cat.labels.setdefault(iri, {}).setdefault(lang, lit.value)
+            add_label(cat.labels.setdefault(iri, {}), lit.language, lit.value)
         else:
-            cat.alt.setdefault(iri, {}).setdefault(lang, []).append(lit.value)
+            alt = cat.alt.setdefault(iri, {}).setdefault(lang_key(lit.language), [])
+            alt.append(lit.value)
     for row in select(store, registry, "rest-links").rows:
         s, p, o = row["resource"], row["property"], row["target"]
         if (isinstance(s, NamedNode) and isinstance(o, NamedNode) and isinstance(p, NamedNode)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context, Part
+from qualifica.labels import add_label, local_name
 from qualifica.namespaces import QD, RDF, RDFS, SKOS
 from qualifica.sparql.binding import with_values
 from qualifica.sparql.nodes import Node, make_node
@@ -124,8 +125,7 @@ class PlanningIndex:
         if node is None:
             labels = self.labels.get(iri)
             if not labels:
-                local = iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
-                labels = {"": local}
+                labels = {"": local_name(iri)}
             node = make_node(iri, labels, lang, self.types.get(iri) or type_)
             by_lang[iri] = node  # a benign race: every thread computes the same node
         return node
@@ -241,11 +241,7 @@ def _labels(rows: Iterable[dict[str, Term]]) -> dict[str, dict[str, str]]:
         s, lab = iri_of(row.get("resource")), row.get("label")
         if s is None or not isinstance(lab, Literal):
             continue
-        lang = (lab.language or "").lower()
-        by_lang = acc.setdefault(s, {})
-        old = by_lang.get(lang)
-        if old is None or lab.value < old:
-            by_lang[lang] = lab.value
+        add_label(acc.setdefault(s, {}), lab.language, lab.value)
     return {s: dict(sorted(v.items())) for s, v in acc.items()}
 
 
