@@ -94,7 +94,9 @@ class Settings(BaseSettings):
         if bool(self.sparql_user) != bool(self.sparql_password):
             raise ValueError("QUALIFICA_SPARQL_USER and QUALIFICA_SPARQL_PASSWORD go together")
         if self.sparql_update_endpoint and not self.sparql_endpoint:
-            raise ValueError("QUALIFICA_SPARQL_UPDATE_ENDPOINT needs QUALIFICA_SPARQL_ENDPOINT")
+            raise ValueError(
+                "QUALIFICA_SPARQL_UPDATE_ENDPOINT is set: updates need QUALIFICA_SPARQL_ENDPOINT"
+            )
         return self
 
     @property
