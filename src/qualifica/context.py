@@ -66,6 +66,8 @@ class Context:
     def query_pool(self) -> QueryPool:
         """The bounded pool that user queries run in (``QUALIFICA_QUERY_WORKERS``)."""
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the context is closed; its query pool is shut down")
             if self._pool is None:
                 self._pool = QueryPool(self.settings.query_workers)
             return self._pool

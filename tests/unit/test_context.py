@@ -89,9 +89,11 @@ def test_close_closes_parts_newest_first_then_pool_then_store(settings: Settings
     async def one_query() -> int:
         return await ctx.query_pool.run(lambda: 42, timeout_s=5)
 
+    before = set(threading.enumerate())
     assert asyncio.run(one_query()) == 42
-    workers = [t for t in threading.enumerate() if t.name.startswith("sparql-")]
-    assert workers
+    # this context's workers (other tests' contexts may have pools of their own)
+    workers = [t for t in set(threading.enumerate()) - before if t.name.startswith("sparql-")]
+    assert len(workers) == settings.query_workers
     ctx.close()
     # a part that fails to close does not keep the others open
     assert closed == ["second", "broken", "first"]
@@ -105,6 +107,8 @@ def test_close_closes_parts_newest_first_then_pool_then_store(settings: Settings
     assert closed == ["second", "broken", "first"]
     with pytest.raises(RuntimeError, match="closed"):
         ctx.part(Part("late", lambda c: 1))
+    with pytest.raises(RuntimeError, match="closed"):
+        ctx.query_pool  # noqa: B018
 
 
 def test_a_closed_planning_holder_no_longer_follows_the_store(settings: Settings) -> None:
