@@ -92,6 +92,9 @@ class Context:
             value = part.build(self)
             with self._lock:
                 self._parts[part] = value
+                late = self._closed
+            if late and part.close is not None:  # built while the context was closing
+                part.close(value)
             return value
 
     def built(self, part: Part[T]) -> T | None:
