@@ -40,7 +40,7 @@ from qualifica import planning  # noqa: E402
 from qualifica.config import Settings  # noqa: E402
 from qualifica.context import Context  # noqa: E402
 from qualifica.namespaces import GRAPH, QD, RDF, SKOS  # noqa: E402
-from qualifica.planning.index import EXTRAS_KEY, IndexHolder  # noqa: E402
+from qualifica.planning.index import HOLDER, IndexHolder  # noqa: E402
 from qualifica.sparql.registry import Registry  # noqa: E402
 from qualifica.store.base import ChangeSet  # noqa: E402
 from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         index = planning.get_index(ctx)
         results["index_build_s"] = round(time.perf_counter() - t0, 2)
-        holder = ctx.extras[EXTRAS_KEY]
+        holder = ctx.part(HOLDER)
         assert isinstance(holder, IndexHolder)
         print(f"{results['quads']} quads, index built in {results['index_build_s']} s")
 

@@ -31,8 +31,9 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
 from qualifica.api import create_app
 from qualifica.config import Settings
-from qualifica.context import Context, ensure_bundled, open_context
+from qualifica.context import Context, open_context
 from qualifica.store.remote import RemoteStore
+from qualifica.validation.gate import ensure_bundled
 
 ROOT = Path(__file__).resolve().parents[1]
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"

@@ -28,10 +28,12 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from qualifica.config import Settings
-from qualifica.context import ensure_bundled, open_context
+from qualifica.context import open_context
 from qualifica.namespaces import DCTERMS, ID, QD, RDF, SKOS, XSD
 from qualifica.validation.changes import full_validate, gated_write
+from qualifica.validation.gate import ensure_bundled
 from qualifica.validation.incremental import Change, IncrementalValidator
+from qualifica.validation.shacl import shapes_of
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH = NamedNode("https://w3id.org/qualifica/graph/bench-writes")
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     size = ctx.store.count()
     print(f"store: {size} quads (bench graph loaded in {load_s:.1f} s)")
 
-    validator = IncrementalValidator(ctx.shapes)
+    validator = IncrementalValidator(shapes_of(ctx))
     timings: list[dict[str, float]] = []
     for run in range(args.runs):
         quads = write_of_100(run)
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_full:
         change = Change(added=write_of_100(args.runs))
         t = time.perf_counter()
-        report = full_validate(ctx.store, ctx.shapes, change)
+        report = full_validate(ctx.store, shapes_of(ctx), change)
         full_s = time.perf_counter() - t
         out["full_validation_s"] = full_s
         out["full_conforms"] = report.conforms

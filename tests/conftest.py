@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from qualifica.api import create_app
 from qualifica.config import Settings
-from qualifica.context import Context, ensure_bundled, open_context
+from qualifica.context import Context, open_context
+from qualifica.validation.gate import ensure_bundled
 from qualifica_testing import LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -61,7 +61,6 @@ class Settings(BaseSettings):
 
     sparql_endpoint: str | None = None
     sparql_update_endpoint: str | None = None
-    sparql_gsp_endpoint: str | None = None
     sparql_user: str | None = None
     sparql_password: str | None = None
     sparql_token: str | None = None
@@ -107,9 +106,9 @@ class Settings(BaseSettings):
             )
         if bool(self.sparql_user) != bool(self.sparql_password):
             raise ValueError("QUALIFICA_SPARQL_USER and QUALIFICA_SPARQL_PASSWORD go together")
-        if (self.sparql_update_endpoint or self.sparql_gsp_endpoint) and not self.sparql_endpoint:
+        if self.sparql_update_endpoint and not self.sparql_endpoint:
             raise ValueError(
-                "QUALIFICA_SPARQL_UPDATE_ENDPOINT/GSP_ENDPOINT need QUALIFICA_SPARQL_ENDPOINT"
+                "QUALIFICA_SPARQL_UPDATE_ENDPOINT is set: updates need QUALIFICA_SPARQL_ENDPOINT"
             )
         return self
 

@@ -1,34 +1,99 @@
-"""The runtime context shared by the CLI and the API: settings, store, named queries, shapes."""
+"""The runtime context shared by the CLI and the API: settings, store, named queries, and the
+lazily built parts that live as long as the process (query pool, write lock, and the parts that
+higher layers own: shapes, incremental validator, planning index, catalogue, dumps).
+
+The context sits below ``planning``, ``validation``, ``linkeddata`` and ``web`` and imports none
+of them, not even for type checking. What it holds of theirs is declared by the owning module as
+a :class:`Part`, a typed key with a builder and an optional closer::
+
+    HOLDER: Part[IndexHolder] = Part("planning index", _new_holder, close=IndexHolder.close)
+
+    def holder(ctx: Context) -> IndexHolder:
+        return ctx.part(HOLDER)
+
+``Context.part`` builds a part on first use (once, also under concurrent requests) and
+``Context.close`` closes every built part in reverse order of building, then the query pool,
+then the store.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from qualifica.config import Settings
 from qualifica.sparql.registry import Registry
 from qualifica.store import Store, open_store
-from qualifica.validation.shacl import Shapes
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 
-@dataclass
+
+@dataclass(frozen=True, eq=False)
+class Part(Generic[T]):
+    """A part of the context owned by a higher module: built from the context on first use,
+    closed (when ``close`` is given) with the context. Parts are compared by identity, so each
+    module-level ``Part`` is its own slot."""
+
+    name: str
+    build: Callable[[Context], T]
+    close: Callable[[T], None] | None = None
+
+
+@dataclass(eq=False)
 class Context:
     """Everything a command or a request needs; built once per process by ``open_context``."""
 
     settings: Settings
     store: Store
     registry: Registry
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: One write at a time: validation and commit must see the same store.
+    write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _parts: dict[Part[Any], Any] = field(default_factory=dict, init=False, repr=False)
+    _building: dict[Part[Any], threading.Lock] = field(default_factory=dict, init=False,
+                                                       repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _closed: bool = field(default=False, init=False, repr=False)
 
-    @cached_property
-    def shapes(self) -> Shapes:
-        """The shapes and ontology, parsed on first use."""
-        return Shapes(self.settings.shapes_dir, self.settings.ontology_dir)
+    def part(self, part: Part[T]) -> T:
+        """The context's ``part``, built on first use; concurrent callers wait for one build."""
+        try:
+            value: T = self._parts[part]
+            return value
+        except KeyError:
+            pass
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the context is closed; cannot build its {part.name}")
+            building = self._building.setdefault(part, threading.Lock())
+        # Built outside the context lock: one slow part (the planning index) must not hold up
+        # the first use of another.
+        with building:
+            if part in self._parts:
+                value = self._parts[part]
+                return value
+            value = part.build(self)
+            with self._lock:
+                self._parts[part] = value
+                late = self._closed
+            if late and part.close is not None:  # built while the context was closing
+                part.close(value)
+            return value
+
+    def built(self, part: Part[T]) -> T | None:
+        """The part if it has been built, else ``None`` (never builds it)."""
+        value: T | None = self._parts.get(part)
+        return value
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close`` has been called."""
+        return self._closed
 
     def bundled_files(self) -> list[Path]:
         """Ontology, vocabularies and bundled data, in load order."""
@@ -39,7 +104,24 @@ class Context:
         return files
 
     def close(self) -> None:
-        """Release the store."""
+        """Close what the context owns: its parts (newest first, the sandbox's worker processes
+        among them), then the store.
+
+        A part that fails to close is logged and the others are still closed. Closing twice does
+        nothing the second time.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            parts = list(self._parts.items())
+        for part, value in reversed(parts):
+            if part.close is None:
+                continue
+            try:
+                part.close(value)
+            except Exception:
+                log.exception("closing the %s failed", part.name)
         self.store.close()
 
 
@@ -48,14 +130,3 @@ def open_context(settings: Settings) -> Context:
     registry = Registry(settings.queries_dir)
     store = open_store(settings)
     return Context(settings=settings, store=store, registry=registry)
-
-
-def ensure_bundled(ctx: Context) -> int:
-    """Load the bundled graph through the gate when the store is empty; returns quads written."""
-    from qualifica.validation.gate import load_files
-
-    if not ctx.settings.load_bundled or ctx.store.count() > 0:
-        return 0
-    result = load_files(ctx.store, ctx.shapes, ctx.bundled_files())
-    log.info("loaded the bundled graph: %d quads", result.quads)
-    return result.quads

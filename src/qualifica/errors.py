@@ -16,6 +16,10 @@ class QualificaError(Exception):
         self.detail = detail
         self.extra = extra
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer to this error must carry (none by default)."""
+        return {}
+
 
 class NotFound(QualificaError):
     """A resource, id or named query does not exist."""
@@ -84,7 +88,16 @@ class Forbidden(QualificaError):
 
 
 class Unauthorized(QualificaError):
-    """A write without credentials."""
+    """A write without credentials; ``challenge`` is the ``WWW-Authenticate`` value that tells
+    the client how to authenticate (RFC 9110, section 11.6.1)."""
 
     status = 401
     title = "Unauthorized"
+
+    def __init__(self, detail: str, *, challenge: str, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.challenge = challenge
+
+    def headers(self) -> dict[str, str]:
+        """The authentication challenge."""
+        return {"WWW-Authenticate": self.challenge}

@@ -20,13 +20,13 @@ from pyoxigraph import RdfFormat
 
 from qualifica.api import create_app
 from qualifica.config import Settings
-from qualifica.context import Context, ensure_bundled, open_context
+from qualifica.context import Context, open_context
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.namespaces import DCTERMS, GRAPH, ID, OWL, RDF
 from qualifica.validation.changes import validator_for
-from qualifica.validation.gate import GateRejected, gated_add
+from qualifica.validation.gate import GateRejected, ensure_bundled, gated_add
 from qualifica.validation.incremental import Change
-from qualifica.validation.shacl import parse_bytes
+from qualifica.validation.shacl import parse_bytes, shapes_of
 
 OLD_ROLE = ID + "role/it-koordinator-alt"
 NEW_ROLE = ID + "role/it-koordinator"
@@ -82,7 +82,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
                         data_dir=tmp_path_factory.mktemp("deprecation"))
     context = open_context(settings)
     ensure_bundled(context)
-    gated_add(context.store, context.shapes, _quads(DEPRECATED_TTL))
+    gated_add(context.store, shapes_of(context), _quads(DEPRECATED_TTL))
     yield context
     context.close()
 
@@ -102,7 +102,7 @@ def ids(body: dict[str, Any]) -> list[str]:
 def test_gate_rejects_a_successor_of_another_kind(ctx: Context) -> None:
     before = ctx.store.count()
     with pytest.raises(GateRejected) as caught:
-        gated_add(ctx.store, ctx.shapes, _quads(BAD_TTL))
+        gated_add(ctx.store, shapes_of(ctx), _quads(BAD_TTL))
     shapes = {f.shape for f in caught.value.report.violations}
     assert shapes == {"https://w3id.org/qualifica/shapes#ReplacedBySameKindShape"}
     assert ctx.store.count() == before

@@ -110,6 +110,8 @@ def test_writes_need_a_valid_token(client: TestClient, ctx: Context) -> None:
     r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
                    headers={"Content-Type": TTL})
     assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["status"] == 401 and "bearer token" in r.json()["detail"]
     r = client.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
                    headers={"Content-Type": TTL, "Authorization": "Bearer wrong"})
     assert r.status_code == 403

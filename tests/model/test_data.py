@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
 from qualifica.namespaces import DCTERMS, GRAPH, ID, PREFIXES, QD, RDF, SKOS, XSD
-from qualifica.validation.shacl import parse_files, to_rdflib
+from qualifica.validation.shacl import parse_files, shapes_of, to_rdflib
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_FILES = sorted((ROOT / "data").glob("*.ttl"))
@@ -64,7 +64,7 @@ def test_bundled_graph_loaded_through_the_gate(bundled_ctx: Context) -> None:
 
 def test_bundled_graph_conforms_without_warnings(bundled_ctx: Context) -> None:
     quads = [q for qs in parse_files(bundled_ctx.bundled_files()).values() for q in qs]
-    report = bundled_ctx.shapes.validate(to_rdflib(quads))
+    report = shapes_of(bundled_ctx).validate(to_rdflib(quads))
     assert report.conforms, report.text("en")
     assert report.findings == [], report.text("en")
 

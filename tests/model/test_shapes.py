@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, SH
 
 from qualifica.context import Context
 from qualifica.validation.gate import GateRejected, load_files
-from qualifica.validation.shacl import Report, Shapes, parse_files, to_rdflib
+from qualifica.validation.shacl import Report, Shapes, parse_files, shapes_of, to_rdflib
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES_DIR = ROOT / "shapes"
@@ -219,12 +219,12 @@ def test_warnings_do_not_block(shapes: Shapes) -> None:
 def test_gate_accepts_valid_and_rejects_invalid_without_writing(empty_ctx: Context) -> None:
     ctx = empty_ctx
     valid = next(p for p in VALID if p.name == "complete-role.ttl")
-    result = load_files(ctx.store, ctx.shapes, [valid])
+    result = load_files(ctx.store, shapes_of(ctx), [valid])
     assert result.report.conforms
     assert result.after > result.before == 0
     before = ctx.store.count()
     invalid = next(p for p in INVALID if p.name == "level-duplicate-rank.ttl")
     with pytest.raises(GateRejected) as caught:
-        load_files(ctx.store, ctx.shapes, [invalid])
+        load_files(ctx.store, shapes_of(ctx), [invalid])
     assert QDS + "UniqueRankShape" in {f.shape for f in caught.value.report.violations}
     assert ctx.store.count() == before

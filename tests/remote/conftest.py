@@ -14,8 +14,9 @@ import httpx
 import pytest
 from qualifica_test_servers import Server, start_oxigraph, start_virtuoso
 
-from qualifica.context import Context, ensure_bundled, open_context
+from qualifica.context import Context, open_context
 from qualifica.store.remote import RemoteStore
+from qualifica.validation.gate import ensure_bundled
 
 BACKENDS = ["oxigraph", "oxigraph-explicit",
             *(["virtuoso"] if os.environ.get("QUALIFICA_TEST_VIRTUOSO") == "1" else [])]

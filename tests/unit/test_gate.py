@@ -9,6 +9,7 @@ import pytest
 from qualifica.context import Context
 from qualifica.errors import ValidationFailed
 from qualifica.validation.gate import GateRejected, graph_for, load_files
+from qualifica.validation.shacl import shapes_of
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -27,7 +28,7 @@ def invalid_files() -> list[Path]:
 
 def test_valid_file_is_written_to_its_own_graph(empty_ctx: Context) -> None:
     path = valid_files()[0]
-    result = load_files(empty_ctx.store, empty_ctx.shapes, [path])
+    result = load_files(empty_ctx.store, shapes_of(empty_ctx), [path])
     assert result.before == 0 and result.after == result.quads > 0
     assert graph_for(path) in empty_ctx.store.named_graphs()
 
@@ -35,7 +36,7 @@ def test_valid_file_is_written_to_its_own_graph(empty_ctx: Context) -> None:
 @pytest.mark.parametrize("path", invalid_files(), ids=lambda p: p.name)
 def test_violation_is_rejected_and_writes_nothing(empty_ctx: Context, path: Path) -> None:
     with pytest.raises(GateRejected) as info:
-        load_files(empty_ctx.store, empty_ctx.shapes, [path])
+        load_files(empty_ctx.store, shapes_of(empty_ctx), [path])
     assert info.value.report.violations
     text = info.value.report.text("en")
     assert all(f"<{f.focus}>" in text for f in info.value.report.violations)  # names the node
@@ -45,7 +46,7 @@ def test_violation_is_rejected_and_writes_nothing(empty_ctx: Context, path: Path
 
 def test_violation_against_stored_data_leaves_it_as_it_was(empty_ctx: Context,
                                                            tmp_path: Path) -> None:
-    load_files(empty_ctx.store, empty_ctx.shapes, [valid_files()[0]])
+    load_files(empty_ctx.store, shapes_of(empty_ctx), [valid_files()[0]])
     before = sorted(str(q) for q in empty_ctx.store.quads())
     generation = empty_ctx.store.generation
     bad = tmp_path / "unlabelled-role.ttl"
@@ -56,7 +57,7 @@ def test_violation_against_stored_data_leaves_it_as_it_was(empty_ctx: Context,
         "    dcterms:source <https://example.org/source> .\n"
     )
     with pytest.raises(GateRejected) as info:
-        load_files(empty_ctx.store, empty_ctx.shapes, [bad])
+        load_files(empty_ctx.store, shapes_of(empty_ctx), [bad])
     assert any("ohne-namen" in f.focus for f in info.value.report.violations)
     assert sorted(str(q) for q in empty_ctx.store.quads()) == before
     assert empty_ctx.store.generation == generation
@@ -67,11 +68,11 @@ def test_syntax_error_names_the_file_and_changes_nothing(empty_ctx: Context,
     bad = tmp_path / "broken.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b \"unclosed .\n")
     with pytest.raises(ValidationFailed, match=r"broken\.ttl"):
-        load_files(empty_ctx.store, empty_ctx.shapes, [valid_files()[0], bad])
+        load_files(empty_ctx.store, shapes_of(empty_ctx), [valid_files()[0], bad])
     assert empty_ctx.store.count() == 0
 
 
 def test_one_bad_file_among_good_ones_writes_none(empty_ctx: Context) -> None:
     with pytest.raises(GateRejected):
-        load_files(empty_ctx.store, empty_ctx.shapes, [valid_files()[0], invalid_files()[0]])
+        load_files(empty_ctx.store, shapes_of(empty_ctx), [valid_files()[0], invalid_files()[0]])
     assert empty_ctx.store.count() == 0

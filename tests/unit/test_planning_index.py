@@ -13,7 +13,7 @@ from qualifica import planning
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import QD, RDF, SKOS, XSD
-from qualifica.planning.index import EXTRAS_KEY, IndexHolder, is_relevant
+from qualifica.planning.index import HOLDER, IndexHolder, is_relevant
 from qualifica.store.base import ChangeSet
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
@@ -42,10 +42,11 @@ def requirement(holder: str, comp: str, level: int, essential: bool) -> list[Qua
     ]
 
 
-def test_get_index_is_built_once_and_stored_in_extras(ctx: Context) -> None:
+def test_get_index_is_built_once_and_kept_in_the_context(ctx: Context) -> None:
     first = planning.get_index(ctx)
     assert planning.get_index(ctx) is first
-    assert isinstance(ctx.extras[EXTRAS_KEY], IndexHolder)
+    assert isinstance(ctx.built(HOLDER), IndexHolder)
+    assert ctx.part(HOLDER) is ctx.built(HOLDER) and ctx.part(HOLDER).current() is first
 
 
 def test_new_requirement_changes_answers(ctx: Context) -> None:
@@ -100,7 +101,7 @@ def test_sparql_update_rebuilds(ctx: Context) -> None:
 
 def test_irrelevant_write_keeps_the_index(ctx: Context) -> None:
     first = planning.get_index(ctx)
-    holder = ctx.extras[EXTRAS_KEY]
+    holder = ctx.part(HOLDER)
     rebuilds = holder.rebuilds
     ctx.store.add([Quad(NamedNode(ID + "role/datenanalyst"),
                         NamedNode("http://purl.org/dc/terms/description"),
@@ -119,7 +120,7 @@ def test_is_relevant() -> None:
 def test_failed_rebuild_marks_stale_and_recovers(ctx: Context,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     planning.get_index(ctx)
-    holder = ctx.extras[EXTRAS_KEY]
+    holder = ctx.part(HOLDER)
     import qualifica.planning.index as module
 
     real_build, real_patch = module.build_index, module.patch_index
@@ -142,7 +143,7 @@ def test_failed_rebuild_marks_stale_and_recovers(ctx: Context,
 def test_failed_patch_falls_back_to_a_rebuild(ctx: Context,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     planning.get_index(ctx)
-    holder = ctx.extras[EXTRAS_KEY]
+    holder = ctx.part(HOLDER)
     import qualifica.planning.index as module
 
     def broken(*args: object) -> object:
@@ -159,7 +160,7 @@ def test_failed_patch_falls_back_to_a_rebuild(ctx: Context,
 
 def test_known_relevant_write_is_patched_not_rebuilt(ctx: Context) -> None:
     before = planning.get_index(ctx)
-    holder = ctx.extras[EXTRAS_KEY]
+    holder = ctx.part(HOLDER)
     rebuilds = holder.rebuilds
     ctx.store.add(requirement(ID + "role/sachbearbeitung", ID + "competency/projektarbeit", 3,
                               True))

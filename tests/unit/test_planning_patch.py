@@ -24,7 +24,7 @@ from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.errors import QualificaError
 from qualifica.namespaces import QD, RDF, SKOS, XSD
-from qualifica.planning.index import EXTRAS_KEY, IndexHolder, PlanningIndex, build_index
+from qualifica.planning.index import HOLDER, IndexHolder, PlanningIndex, build_index
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "planning" / "small.ttl"
@@ -246,7 +246,7 @@ class Writer:
 
 def run(ctx: Context, seed: int, steps: int, sample: int | None) -> IndexHolder:
     planning.get_index(ctx)
-    holder = ctx.extras[EXTRAS_KEY]
+    holder = ctx.part(HOLDER)
     assert isinstance(holder, IndexHolder)
     rng = random.Random(seed)
     writer = Writer(ctx, rng)

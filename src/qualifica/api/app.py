@@ -11,32 +11,42 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from qualifica import __version__
 from qualifica.api import caching, problems
-from qualifica.api.routes import ROUTERS, STARTUP_HOOKS, queries
+from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
-from qualifica.context import Context, ensure_bundled, open_context
-from qualifica.sandbox import Sandbox
+from qualifica.context import Context, open_context
+from qualifica.planning import get_index
+from qualifica.sandbox import SANDBOX
+from qualifica.validation import rdflib_cache
+from qualifica.validation.gate import ensure_bundled
 
 log = logging.getLogger(__name__)
 
 
+def start(ctx: Context) -> None:
+    """Everything the API does before its first request: let rdflib keep parsed SPARQL (the
+    shapes' constraints, validated on every write), load the bundled graph into an empty store,
+    then build the planning index (kept current on writes from then on)."""
+    rdflib_cache.enable()
+    ensure_bundled(ctx)
+    get_index(ctx)
+    ctx.part(SANDBOX).start()  # the worker processes start in the background
+
+
 def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI:
-    """A FastAPI app over the store the settings name (or over a given context, for tests)."""
+    """A FastAPI app over the store the settings name (or over a given context, for tests).
+
+    The app opens and closes its own context; a ``context`` passed in stays open (its owner
+    closes it).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = context if context is not None else open_context(settings)
         try:
-            ensure_bundled(ctx)
-            for hook in STARTUP_HOOKS:
-                hook(ctx)
+            start(ctx)
             app.state.ctx = ctx
-            app.state.sandbox = Sandbox(ctx.settings, ctx.store)
-            app.state.sandbox.start()
             yield
         finally:
-            sandbox = getattr(app.state, "sandbox", None)
-            if sandbox is not None:
-                sandbox.close()
             if context is None:
                 ctx.close()
 

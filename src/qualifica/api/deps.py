@@ -8,8 +8,7 @@ from fastapi import Depends, Request
 
 from qualifica.config import Settings
 from qualifica.context import Context
-from qualifica.sandbox import Sandbox
-from qualifica.sparql.registry import Registry
+from qualifica.sandbox import SANDBOX, Sandbox
 from qualifica.store.base import Store
 
 
@@ -19,20 +18,14 @@ def get_context(request: Request) -> Context:
     return ctx
 
 
-def get_sandbox(request: Request) -> Sandbox:
-    """The sandbox of worker processes the lifespan started."""
-    sandbox: Sandbox = request.app.state.sandbox
-    return sandbox
+def get_sandbox(ctx: Annotated[Context, Depends(get_context)]) -> Sandbox:
+    """The context's sandbox of worker processes."""
+    return ctx.part(SANDBOX)
 
 
 def get_store(ctx: Annotated[Context, Depends(get_context)]) -> Store:
     """The store."""
     return ctx.store
-
-
-def get_registry(ctx: Annotated[Context, Depends(get_context)]) -> Registry:
-    """The named queries."""
-    return ctx.registry
 
 
 def get_settings(ctx: Annotated[Context, Depends(get_context)]) -> Settings:
@@ -42,6 +35,5 @@ def get_settings(ctx: Annotated[Context, Depends(get_context)]) -> Settings:
 
 CtxDep = Annotated[Context, Depends(get_context)]
 StoreDep = Annotated[Store, Depends(get_store)]
-RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SandboxDep = Annotated[Sandbox, Depends(get_sandbox)]

@@ -42,7 +42,7 @@ def install(app: FastAPI) -> None:
         if exc.status >= 500:
             log.warning("%s: %s", type(exc).__name__, exc.detail)
         return problem(exc.status, exc.title, exc.detail, instance=str(request.url.path),
-                       **exc.extra)
+                       headers=exc.headers() or None, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,6 +12,7 @@ from rich.console import Console
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.errors import QualificaError
+from qualifica.validation import rdflib_cache
 
 app = typer.Typer(
     name="qualifica",
@@ -44,7 +45,7 @@ def context(*, bundled: bool = False) -> Iterator[Context]:
         raise typer.Exit(2) from exc
     try:
         if bundled:
-            from qualifica.context import ensure_bundled
+            from qualifica.validation.gate import ensure_bundled
 
             try:
                 ensure_bundled(ctx)
@@ -61,3 +62,6 @@ def context(*, bundled: bool = False) -> Iterator[Context]:
 def _root() -> None:
     """Qualifica: competencies, roles, tasks, training formats and legal bases of the digitalised
     German public sector, as a knowledge graph."""
+    # Validation (load, validate, import, the first load of the bundled graph) evaluates each
+    # SPARQL constraint of the shapes once per focus node; rdflib would parse it every time.
+    rdflib_cache.enable()

@@ -27,7 +27,7 @@ from qualifica.sparql import binding, guard, protocol
 from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResult
 from qualifica.validation.checks import CheckOutcome, run_checks
 from qualifica.validation.gate import GateRejected, load_files
-from qualifica.validation.shacl import Shapes, parse_files, to_rdflib
+from qualifica.validation.shacl import Shapes, parse_files, shapes_of, to_rdflib
 
 FilesArg = Annotated[
     list[Path],
@@ -102,7 +102,7 @@ def load(
         started = time.monotonic()
         try:
             with _progress(len(files)) as report:
-                result = load_files(ctx.store, ctx.shapes, files, graph=target,
+                result = load_files(ctx.store, shapes_of(ctx), files, graph=target,
                                     progress=report)  # type: ignore[arg-type]
         except GateRejected as exc:
             out.print("Rejected, nothing was written:", style="bold red")

@@ -23,8 +23,9 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from qualifica.context import Context
+from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, NotFound
+from qualifica.labels import add_label, lang_key
 from qualifica.namespaces import (
     KINDS,
     QD,
@@ -39,7 +40,7 @@ from qualifica.namespaces import (
     SKOS_TOP_CONCEPT_OF,
 )
 from qualifica.sparql import binding
-from qualifica.sparql.nodes import Node, kind_of, make_node, pick_label
+from qualifica.sparql.nodes import Node, kind_of, make_node
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import int_of, text_of
 from qualifica.store.base import SelectResult, Store
@@ -67,8 +68,6 @@ _CLASS_KIND[QD + "TrainingKind"] = "training-kind"
 
 
 MAX_LIMIT = 500
-_CACHE_KEY = "rest.catalogue"
-_LOCK_KEY = "rest.catalogue.lock"
 
 
 def select(store: Store, registry: Registry, name: str, raw: Mapping[str, object] | None = None,
@@ -210,11 +209,11 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
         iri, prop, lit = text_of(row["resource"]), text_of(row["property"]), row["label"]
         if not isinstance(lit, Literal):
             continue
-        lang = (lit.language or "").split("-")[0].lower()
         if prop == SKOS_PREF_LABEL:
-            cat.labels.setdefault(iri, {}).setdefault(lang, lit.value)
+            add_label(cat.labels.setdefault(iri, {}), lit.language, lit.value)
         else:
-            cat.alt.setdefault(iri, {}).setdefault(lang, []).append(lit.value)
+            alt = cat.alt.setdefault(iri, {}).setdefault(lang_key(lit.language), [])
+            alt.append(lit.value)
     for row in select(store, registry, "rest-links").rows:
         s, p, o = row["resource"], row["property"], row["target"]
         if (isinstance(s, NamedNode) and isinstance(o, NamedNode) and isinstance(p, NamedNode)
@@ -236,21 +235,36 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
     return cat
 
 
+class CatalogueCache:
+    """The catalogue of the newest store generation read so far; one build at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: Catalogue | None = None
+
+    def get(self, store: Store, registry: Registry) -> Catalogue:
+        """The catalogue of the store's current generation (rebuilt after writes)."""
+        generation = store.generation
+        cached = self._current
+        if cached is not None and cached.generation == generation:
+            return cached
+        with self._lock:
+            cached = self._current
+            if cached is not None and cached.generation == generation:
+                return cached
+            cat = build(store, registry, generation)
+            self._current = cat
+            return cat
+
+
+#: The catalogue cache of a context.
+CATALOGUE: Part[CatalogueCache] = Part("catalogue", lambda ctx: CatalogueCache())
+
+
 def catalogue_for(ctx: Context) -> Catalogue:
     """The catalogue of the store's current generation (built on first use, rebuilt after
     writes)."""
-    generation = ctx.store.generation
-    cached = ctx.extras.get(_CACHE_KEY)
-    if isinstance(cached, Catalogue) and cached.generation == generation:
-        return cached
-    lock = ctx.extras.setdefault(_LOCK_KEY, threading.Lock())
-    with lock:
-        cached = ctx.extras.get(_CACHE_KEY)
-        if isinstance(cached, Catalogue) and cached.generation == generation:
-            return cached
-        cat = build(ctx.store, ctx.registry, generation)
-        ctx.extras[_CACHE_KEY] = cat
-        return cat
+    return ctx.part(CATALOGUE).get(ctx.store, ctx.registry)
 
 
 # --- listings -----------------------------------------------------------------------------
@@ -364,8 +378,3 @@ def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "d
     else:
         found = cat.targets(iri, SKOS_BROADER)
     return cat.node(iri, lang), found
-
-
-def pick(labels: Mapping[str, str], lang: str) -> str:
-    """A value in ``lang`` with fallback (re-exported for the detail builders)."""
-    return pick_label(labels, lang)

@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode, Triple
 from qualifica.context import Context
 from qualifica.errors import NotFound
 from qualifica.sparql.binding import BoundQuery
-from qualifica.store.base import AskResult, GraphResult, QueryResult, Term
+from qualifica.store.base import GraphResult, QueryResult, Term
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,6 @@ class Description:
         """The triples whose subject is the described resource."""
         return [t for t in self.triples if isinstance(t.subject, NamedNode)
                 and t.subject.value == self.iri]
-
-
-def exists(ctx: Context, resource: NamedNode) -> bool:
-    """Whether ``resource`` is the subject of any statement in the store."""
-    result = run_internal(ctx, "describe-exists", {"resource": resource})
-    return isinstance(result, AskResult) and result.value
 
 
 def describe(ctx: Context, resource: NamedNode) -> Description:

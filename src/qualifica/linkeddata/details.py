@@ -18,6 +18,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from qualifica.errors import NotFound
+from qualifica.labels import pick_label
 from qualifica.linkeddata.catalogue import COLLECTIONS, Catalogue, select
 from qualifica.namespaces import (
     DCTERMS_SOURCE,
@@ -35,7 +36,7 @@ from qualifica.namespaces import (
     SKOS_IN_SCHEME,
     SKOS_PREF_LABEL,
 )
-from qualifica.sparql.nodes import kind_of, pick_label, slug_of
+from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import text_of as lexical
 from qualifica.store.base import Store, Term

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, parse, serialize
 
-from qualifica.context import Context
+from qualifica.context import Context, Part
 from qualifica.linkeddata import conneg
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,6 @@ DUMP_FORMATS: dict[str, tuple[str, RdfFormat]] = {
     "jsonld": (conneg.JSON_LD, RdfFormat.JSON_LD),
 }
 DUMP_STEM = "qualifica"
-_STATE = "linkeddata.dumps"
-_LOCK = "linkeddata.dumps.lock"
 
 
 @dataclass(frozen=True)
@@ -46,9 +44,16 @@ class Dump:
     generation: int
 
 
-def _lock(ctx: Context) -> threading.Lock:
-    lock: threading.Lock = ctx.extras.setdefault(_LOCK, threading.Lock())
-    return lock
+class DumpState:
+    """The dumps written last, by suffix; one writer at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.dumps: dict[str, Dump] = {}
+
+
+#: The dump state of a context.
+DUMPS: Part[DumpState] = Part("dumps", lambda ctx: DumpState())
 
 
 def downloads_dir(ctx: Context) -> Path:
@@ -96,13 +101,14 @@ def _prune(folder: Path, keep: set[Path]) -> None:
 
 def current_dumps(ctx: Context) -> dict[str, Dump]:
     """The dumps of the store as it is now, by suffix (written when the generation changed)."""
-    with _lock(ctx):
+    state = ctx.part(DUMPS)
+    with state.lock:
         generation = ctx.store.generation
-        state = ctx.extras.get(_STATE)
-        if isinstance(state, dict) and all(
-            d.generation == generation and d.path.is_file() for d in state.values()
-        ) and set(state) == set(DUMP_FORMATS):
-            return dict(state)
+        written = state.dumps
+        if all(
+            d.generation == generation and d.path.is_file() for d in written.values()
+        ) and set(written) == set(DUMP_FORMATS):
+            return dict(written)
         dumps: dict[str, Dump] = {}
         for suffix in ("nt", *(s for s in DUMP_FORMATS if s != "nt")):
             dumps[suffix] = _write(ctx, suffix, generation, dumps["nt"].path if dumps else None)
@@ -110,5 +116,5 @@ def current_dumps(ctx: Context) -> dict[str, Dump]:
             log.info("the store changed while its dumps were written; they show generation %d",
                      generation)
         _prune(downloads_dir(ctx), {d.path for d in dumps.values()})
-        ctx.extras[_STATE] = dumps
+        state.dumps = dumps
         return dict(dumps)

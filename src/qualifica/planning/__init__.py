@@ -9,7 +9,6 @@ are nodes ``{"iri", "id", "label", "type"}`` (label in ``lang``, ``de`` or ``en`
 Public API (stable)::
 
     get_index(ctx) -> PlanningIndex
-    install(ctx) -> None                                     # start-up hook of the API
     roles_for(index, competency_iri, lang="de") -> dict      # {"competency", "roles": [...]}
     paths(index, from_iri, to_iri, max_hops=4, lang="de") -> dict   # {"paths": [[node, ...]]}
     gap(index, role_iri, have, lang="de") -> dict            # {"role", "coverage", ...}
@@ -30,7 +29,6 @@ from qualifica.planning.index import (
     Requirement,
     build_index,
     get_index,
-    install,
 )
 from qualifica.planning.paths import paths, roles_for
 
@@ -41,7 +39,6 @@ __all__ = [
     "curriculum_gaps",
     "gap",
     "get_index",
-    "install",
     "match",
     "paths",
     "role_profile",

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import Literal, NamedNode
 
+from qualifica.context import Context, Part
+from qualifica.labels import add_label, local_name
 from qualifica.namespaces import QD, RDF, RDFS, SKOS
 from qualifica.sparql.binding import with_values
 from qualifica.sparql.nodes import Node, make_node
@@ -38,12 +40,9 @@ from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.store.base import ChangeSet, SelectResult, Store, Term
 
 if TYPE_CHECKING:
-    from qualifica.context import Context
     from qualifica.sparql.registry import Registry
 
 log = logging.getLogger(__name__)
-
-EXTRAS_KEY = "planning"
 
 #: Predicates whose quads the index reads; a change that touches none of them is ignored.
 RELEVANT_PREDICATES: frozenset[str] = frozenset(
@@ -126,8 +125,7 @@ class PlanningIndex:
         if node is None:
             labels = self.labels.get(iri)
             if not labels:
-                local = iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
-                labels = {"": local}
+                labels = {"": local_name(iri)}
             node = make_node(iri, labels, lang, self.types.get(iri) or type_)
             by_lang[iri] = node  # a benign race: every thread computes the same node
         return node
@@ -243,11 +241,7 @@ def _labels(rows: Iterable[dict[str, Term]]) -> dict[str, dict[str, str]]:
         s, lab = iri_of(row.get("resource")), row.get("label")
         if s is None or not isinstance(lab, Literal):
             continue
-        lang = (lab.language or "").lower()
-        by_lang = acc.setdefault(s, {})
-        old = by_lang.get(lang)
-        if old is None or lab.value < old:
-            by_lang[lang] = lab.value
+        add_label(acc.setdefault(s, {}), lab.language, lab.value)
     return {s: dict(sorted(v.items())) for s, v in acc.items()}
 
 
@@ -774,12 +768,21 @@ class IndexHolder:
         self._lock = threading.Lock()
         self._index: PlanningIndex | None = None
         self._stale = True
+        self._closed = False
         self.rebuilds = 0
         self.patches = 0
 
     def subscribe(self) -> None:
         """Listen to the store's committed writes."""
         self.store.subscribe(self._on_change)
+
+    def close(self) -> None:
+        """Stop following the store and drop the index (the store keeps the listener, which
+        then does nothing: a store shared with another context outlives this holder)."""
+        with self._lock:
+            self._closed = True
+            self._index = None
+            self._stale = True
 
     def current(self) -> PlanningIndex:
         """The current index, built first if there is none or the last rebuild failed."""
@@ -824,7 +827,7 @@ class IndexHolder:
             return index
 
     def _on_change(self, change: ChangeSet) -> None:
-        if not is_relevant(change):
+        if self._closed or not is_relevant(change):
             return
         try:
             self.apply(change)
@@ -833,23 +836,21 @@ class IndexHolder:
             log.exception("rebuilding the planning index after a write failed")
 
 
+def _new_holder(ctx: Context) -> IndexHolder:
+    created = IndexHolder(ctx.store, ctx.registry)
+    created.subscribe()
+    return created
+
+
+#: The planning index holder of a context, created (and subscribed) on first use.
+HOLDER: Part[IndexHolder] = Part("planning index", _new_holder, close=IndexHolder.close)
+
+
 def holder(ctx: Context) -> IndexHolder:
     """The index holder of a context, created (and subscribed) on first use."""
-    existing = ctx.extras.get(EXTRAS_KEY)
-    if isinstance(existing, IndexHolder):
-        return existing
-    created = IndexHolder(ctx.store, ctx.registry)
-    current = ctx.extras.setdefault(EXTRAS_KEY, created)
-    if current is created:  # only the holder that is kept listens to the store
-        created.subscribe()
-    return current if isinstance(current, IndexHolder) else created
+    return ctx.part(HOLDER)
 
 
 def get_index(ctx: Context) -> PlanningIndex:
     """The planning index of ``ctx``, built on first use and kept current on every write."""
     return holder(ctx).current()
-
-
-def install(ctx: Context) -> None:
-    """Start-up hook: build the index once the bundled graph is loaded."""
-    get_index(ctx)

@@ -8,6 +8,6 @@ exhausted stack) costs that worker, never the server. The API process only route
 serialises.
 """
 
-from qualifica.sandbox.pool import Sandbox, SandboxCrashed
+from qualifica.sandbox.pool import SANDBOX, Sandbox, SandboxCrashed
 
-__all__ = ["Sandbox", "SandboxCrashed"]
+__all__ = ["SANDBOX", "Sandbox", "SandboxCrashed"]

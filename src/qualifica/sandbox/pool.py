@@ -33,6 +33,7 @@ from typing import Any
 from pyoxigraph import Quad
 
 from qualifica.config import Settings
+from qualifica.context import Context, Part
 from qualifica.errors import (
     BadParameter,
     Forbidden,
@@ -324,3 +325,11 @@ class Sandbox:
                              load_allow=tuple(s.load_allow))
         added, removed = self.call(job, s.write_timeout_s)
         return Change(added=jobs.from_nquads(added), removed=jobs.from_nquads(removed))
+
+
+def _build(ctx: Context) -> Sandbox:
+    return Sandbox(ctx.settings, ctx.store)
+
+
+#: The context's sandbox: built on first use, its workers stopped when the context closes.
+SANDBOX: Part[Sandbox] = Part("sandbox", _build, close=Sandbox.close)

@@ -1,7 +1,7 @@
 """The node form every JSON answer uses: ``{"iri", "id", "label", "type"}``.
 
 ``id`` is the slug within its kind, ``type`` the kind (``role``, ``competency``, ...), and ``label``
-the ``skos:prefLabel`` in the requested language with fallback to the other.
+the ``skos:prefLabel`` in the requested language with fallback (``qualifica.labels``).
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypedDict
 
+from qualifica.labels import pick_label
 from qualifica.namespaces import ID, KINDS
-
-LANGS = ("de", "en")
 
 
 class Node(TypedDict):
@@ -37,16 +36,6 @@ def slug_of(iri: str) -> str:
     if iri.startswith(ID) and iri.count("/") >= ID.count("/") + 1:
         return iri.rsplit("/", 1)[-1]
     return iri
-
-
-def pick_label(labels: Mapping[str, str], lang: str, fallback: str = "") -> str:
-    """The label in ``lang``, else in the other language, else any, else ``fallback``."""
-    if lang in labels:
-        return labels[lang]
-    for other in LANGS:
-        if other in labels:
-            return labels[other]
-    return next(iter(labels.values()), fallback)
 
 
 def make_node(iri: str, labels: Mapping[str, str], lang: str = "de",

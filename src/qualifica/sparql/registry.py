@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pyoxigraph import QuerySolutions
@@ -30,7 +30,7 @@ from pyoxigraph import Store as _ParseCheck
 from qualifica.errors import NotFound, QualificaError
 
 ParamType = Literal["iri", "iris", "string", "integer", "boolean", "language"]
-PARAM_TYPES: tuple[str, ...] = ("iri", "iris", "string", "integer", "boolean", "language")
+PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -44,7 +44,7 @@ class Param:
     """One typed parameter of a named query, bound to the query variable of the same name."""
 
     name: str
-    type: str = "string"
+    type: ParamType = "string"
     kind: str | None = None
     required: bool = False
     default: Any = None

@@ -23,10 +23,6 @@ class SelectResult:
     variables: list[str]
     rows: list[dict[str, Term]]
 
-    def column(self, name: str) -> list[Term | None]:
-        """All values of one variable, ``None`` where unbound."""
-        return [row.get(name) for row in self.rows]
-
 
 @dataclass
 class AskResult:

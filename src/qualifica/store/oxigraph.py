@@ -130,7 +130,8 @@ class OxigraphStore(ChangeNotifier):
         with self._write_lock:
             try:
                 self._store.extend(batch)
-                self._store.flush() if self.path is not None else None
+                if self.path is not None:
+                    self._store.flush()
             except OSError as exc:
                 log.exception("store write failed")
                 raise StoreUnavailable("the store could not write") from exc
@@ -164,8 +165,6 @@ class OxigraphStore(ChangeNotifier):
             try:
                 if parts:
                     self._store.update(" ;\n".join(parts))
-                elif graph is not None and not self._store.contains_named_graph(g):
-                    pass
             except OSError as exc:
                 log.exception("store write failed")
                 raise StoreUnavailable("the store could not write") from exc
@@ -193,7 +192,8 @@ class OxigraphStore(ChangeNotifier):
         """Load many quads without holding them in memory (benchmarks; not transactional)."""
         with self._write_lock:
             self._store.bulk_extend(quads)
-            self._store.optimize() if self.path is not None else None
+            if self.path is not None:
+                self._store.optimize()
             self._committed(ChangeSet())
 
     # -- snapshots for the sandbox workers ------------------------------------------------

@@ -97,7 +97,6 @@ class RemoteStore(ChangeNotifier):
         query_endpoint: str,
         *,
         update_endpoint: str | None = None,
-        gsp_endpoint: str | None = None,
         auth: httpx.Auth | None = None,
         token: str | None = None,
         timeout_s: float = 30.0,
@@ -108,7 +107,6 @@ class RemoteStore(ChangeNotifier):
     ) -> None:
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
-        self.gsp_endpoint = gsp_endpoint
         self.timeout_s = timeout_s
         # Some servers (Virtuoso) take updates as a form field on the query endpoint only.
         self.update_param = update_param
@@ -137,7 +135,6 @@ class RemoteStore(ChangeNotifier):
         store = cls(
             settings.sparql_endpoint,
             update_endpoint=settings.sparql_update_endpoint,
-            gsp_endpoint=settings.sparql_gsp_endpoint,
             auth=auth,
             token=settings.sparql_token,
             timeout_s=max(float(settings.query_timeout_s), 1.0) * 3,

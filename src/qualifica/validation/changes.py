@@ -23,20 +23,17 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
 from pyoxigraph import Store as _MemoryStore
 
+from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, NotFound
 from qualifica.store.base import Store
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator
-from qualifica.validation.shacl import Report, Shapes, to_rdflib
-
-if TYPE_CHECKING:
-    from qualifica.context import Context
+from qualifica.validation.shacl import Report, Shapes, shapes_of, to_rdflib
 
 log = logging.getLogger(__name__)
 
@@ -178,25 +175,22 @@ def _ox(term: rdflib.term.Node) -> NamedNode | BlankNode | Literal:
 
 # -- the write operations of the API (Graph Store Protocol and SPARQL Update) -----------------
 
-_LOCK = "writes.lock"
-_VALIDATOR = "writes.validator"
+def _new_validator(ctx: Context) -> IncrementalValidator:
+    return IncrementalValidator(shapes_of(ctx), str(ctx.settings.queries_dir / "lib"))
+
+
+#: The context's incremental validator, built on first use.
+VALIDATOR: Part[IncrementalValidator] = Part("incremental validator", _new_validator)
 
 
 def validator_for(ctx: Context) -> IncrementalValidator:
-    """The context's incremental validator (built on first use, kept in ``ctx.extras``)."""
-    validator = ctx.extras.get(_VALIDATOR)
-    if not isinstance(validator, IncrementalValidator):
-        validator = IncrementalValidator(ctx.shapes, str(ctx.settings.queries_dir / "lib"))
-        ctx.extras[_VALIDATOR] = validator
-    return validator
+    """The context's incremental validator (built on first use)."""
+    return ctx.part(VALIDATOR)
 
 
 def write_lock(ctx: Context) -> threading.Lock:
     """One write at a time: validation and commit must see the same store."""
-    lock = ctx.extras.get(_LOCK)
-    if lock is None:
-        lock = ctx.extras.setdefault(_LOCK, threading.Lock())
-    return lock  # type: ignore[no-any-return]
+    return ctx.write_lock
 
 
 def _retarget(quads: list[Quad], graph: str | None) -> list[Quad]:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
+from qualifica.context import Context
 from qualifica.errors import ValidationFailed
 from qualifica.namespaces import GRAPH
 from qualifica.store.base import Store
-from qualifica.validation.shacl import Report, Shapes, parse_files, to_rdflib
+from qualifica.validation.shacl import Report, Shapes, parse_files, shapes_of, to_rdflib
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +89,12 @@ def load_files(
     if progress:
         progress("written", 1, 1)
     return LoadResult(len(paths), len(quads), before, store.count(), report)
+
+
+def ensure_bundled(ctx: Context) -> int:
+    """Load the bundled graph through the gate when the store is empty; returns quads written."""
+    if not ctx.settings.load_bundled or ctx.store.count() > 0:
+        return 0
+    result = load_files(ctx.store, shapes_of(ctx), ctx.bundled_files())
+    log.info("loaded the bundled graph: %d quads", result.quads)
+    return result.quads

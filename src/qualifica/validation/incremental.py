@@ -26,10 +26,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import rdflib
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Triple
 from pyshacl import validate as _pyshacl_validate
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
@@ -301,7 +300,6 @@ class IncrementalValidator:
         self._q = _Queries(queries_dir)
         self.last_stats: dict[str, float] = {}
         self._hierarchy = list(shapes.ontology.triples((None, RDFS.subClassOf, None)))
-        install_query_cache()
         log.debug("shape reach: depth %d, %d forward and %d inverse predicates",
                   self.reach.depth, len(self.reach.forward), len(self.reach.inverse))
 
@@ -485,49 +483,6 @@ def _restricted(results: rdflib.Graph, focus: set[rdflib.term.Node]) -> Report:
     return report_from_graph(out, conforms)
 
 
-_QUERY_CACHE: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
-_QUERY_CACHE_SIZE = 512
-
-
-def install_query_cache() -> None:
-    """Let rdflib reuse the translated algebra of a SPARQL text it has seen before.
-
-    pySHACL hands every SPARQL-based constraint to rdflib as text on every validation, and
-    rdflib parses it anew each time (about 0.1 s per constraint); the algebra does not change
-    between evaluations, so it is kept (``prepareQuery`` relies on the same reuse).
-    """
-    from rdflib.plugins.sparql import processor
-
-    if getattr(processor.SPARQLProcessor.query, "_qualifica_cached", False):
-        return
-    original = processor.SPARQLProcessor.query
-
-    def query(self: Any, strOrQuery: Any, initBindings: Any = None,
-              initNs: Any = None, base: Any = None, DEBUG: bool = False) -> Any:
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base,
-                   tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items())))
-            prepared = _QUERY_CACHE.get(key)
-            if prepared is None:
-                from rdflib.plugins.sparql.algebra import translateQuery
-                from rdflib.plugins.sparql.parser import parseQuery
-
-                prepared = translateQuery(parseQuery(strOrQuery), base, initNs)
-                if len(_QUERY_CACHE) >= _QUERY_CACHE_SIZE:
-                    _QUERY_CACHE.clear()
-                _QUERY_CACHE[key] = prepared
-            strOrQuery = prepared
-        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
-    query._qualifica_cached = True  # type: ignore[attr-defined]
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
-
-
 def _chunks(items: list[NamedNode]) -> Iterable[list[NamedNode]]:
     for i in range(0, len(items), BATCH):
         yield items[i : i + BATCH]
-
-
-def is_literal(term: object) -> bool:
-    """True for literals (used by callers filtering objects)."""
-    return isinstance(term, Literal)

@@ -2,7 +2,7 @@
 
 ``parse_files`` turns files into quads (syntax errors name file and line); ``Shapes`` holds the
 shapes and ontology graphs, loaded once; ``Shapes.validate`` checks a data graph and returns a
-``Report``.
+``Report``. ``shapes_of(ctx)`` is the context's ``Shapes``, parsed on first use.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
 from pyshacl import validate as _pyshacl_validate
 from rdflib.namespace import RDF, SH
 
+from qualifica.context import Context, Part
 from qualifica.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -221,3 +222,16 @@ def report_from_graph(results: rdflib.Graph, conforms: bool) -> Report:
         )
     findings.sort(key=lambda f: (f.severity != "Violation", f.focus, f.path or "", f.shape or ""))
     return Report(conforms=conforms, findings=findings, graph=results)
+
+
+def _load_shapes(ctx: Context) -> Shapes:
+    return Shapes(ctx.settings.shapes_dir, ctx.settings.ontology_dir)
+
+
+#: The shapes and ontology of a context, parsed on first use.
+SHAPES: Part[Shapes] = Part("shapes", _load_shapes)
+
+
+def shapes_of(ctx: Context) -> Shapes:
+    """The context's shapes and ontology, parsed on first use."""
+    return ctx.part(SHAPES)

@@ -11,10 +11,11 @@ from pyoxigraph import Literal
 
 from qualifica.context import Context
 from qualifica.errors import NotFound
+from qualifica.labels import add_label, labels_of, local_name, pick_label
 from qualifica.linkeddata.catalogue import select
 from qualifica.namespaces import KINDS, RDF_TYPE
 from qualifica.sparql import binding
-from qualifica.sparql.nodes import kind_of, pick_label, slug_of
+from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.sparql.terms import iri_of
 from qualifica.store.base import Term
 
@@ -45,13 +46,6 @@ def href_for(iri: str) -> str:
     return f"/id/{kind}/{slug}"
 
 
-def _local_name(iri: str) -> str:
-    for sep in ("#", "/"):
-        if sep in iri.rstrip(sep):
-            return iri.rstrip(sep).rsplit(sep, 1)[-1]
-    return iri
-
-
 def select_rows(ctx: Context, name: str, raw: Mapping[str, object]) -> list[dict[str, Term]]:
     """The rows of the library SELECT query ``name`` with ``raw`` values bound."""
     return select(ctx.store, ctx.registry, name, raw, ctx.settings.query_timeout_s).rows
@@ -80,13 +74,13 @@ class Labeller:
                 kind = row.get("kind")
                 target = self._labels if isinstance(kind, Literal) and kind.value == "pref" \
                     else self._rdfs
-                target.setdefault(iri, {}).setdefault(label.language or "", label.value)
+                add_label(target.setdefault(iri, {}), label.language, label.value)
 
     def label(self, iri: str) -> str:
         """The label in the page language, with fallback; the local name when there is none."""
         self.load([iri])
         labels = self._labels.get(iri) or self._rdfs.get(iri) or {}
-        return pick_label(labels, self.lang, _local_name(slug_of(iri)))
+        return pick_label(labels, self.lang, local_name(slug_of(iri)))
 
     def ref(self, iri: str) -> Ref:
         """A :class:`Ref` for ``iri``."""
@@ -96,8 +90,7 @@ class Labeller:
 
 def pick_text(lang: str, values: Sequence[Term]) -> str:
     """The literal among ``values`` in ``lang`` (with fallback); ``""`` when there is none."""
-    by_lang = {v.language or "": v.value for v in values if isinstance(v, Literal)}
-    return pick_label(by_lang, lang, "")
+    return pick_label(labels_of(values), lang, "")
 
 
 def resolve(value: str, kind: str, *, param: str = "id") -> str:

@@ -1,8 +1,6 @@
-"""The routers of the API, in the order they are mounted, and the start-up hooks."""
+"""The routers of the API, in the order they are mounted."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from fastapi import APIRouter
 
@@ -20,7 +18,6 @@ from qualifica.api.routes import (
     sparql,
     writes,
 )
-from qualifica.context import Context
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -36,11 +33,3 @@ ROUTERS: list[APIRouter] = [
     datasets.router,
     pages.router,
 ]
-
-#: Called with the context after the bundled graph is loaded, before the first request.
-STARTUP_HOOKS: list[Callable[[Context], None]] = []
-
-# Planning: build the planning index once the bundled graph is loaded (kept current on writes).
-from qualifica.planning import install as _planning_install  # noqa: E402
-
-STARTUP_HOOKS.append(_planning_install)

@@ -10,10 +10,8 @@ sandbox's worker processes (``qualifica.sandbox``) with the configured time limi
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -24,13 +22,11 @@ from qualifica.errors import BadParameter, QualificaError
 from qualifica.linkeddata.service_description import service_description
 from qualifica.namespaces import PREFIXES, SD
 from qualifica.sparql import binding, guard, protocol
+from qualifica.web.render import environment
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["sparql"])
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
-_PAGE = "sparql.page"
 
 _PARAMS: list[dict[str, Any]] = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
@@ -156,11 +152,7 @@ def examples(ctx: Context) -> list[dict[str, str]]:
 
 def render_page(ctx: Context) -> str:
     """The query page with the named queries as examples."""
-    env = ctx.extras.get(_PAGE)
-    if not isinstance(env, jinja2.Environment):
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-        ctx.extras[_PAGE] = env
-    template = env.get_template("sparql.html")
+    template = environment().get_template("sparql.html")
     return template.render(
         examples=examples(ctx),
         solution_formats=protocol.SOLUTION_TYPES,

@@ -20,14 +20,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pyoxigraph import Quad
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 
 from qualifica import media
 from qualifica.api.body import decode_utf8, read_body
 from qualifica.api.deps import CtxDep, SandboxDep, SettingsDep
 from qualifica.api.memory import release_memory
 from qualifica.context import Context
-from qualifica.errors import BadParameter, Forbidden, NotFound, ValidationFailed
+from qualifica.errors import BadParameter, Forbidden, NotFound, Unauthorized, ValidationFailed
 from qualifica.namespaces import PREFIXES
 from qualifica.sandbox import Sandbox
 from qualifica.sparql import binding, guard, protocol
@@ -97,7 +96,7 @@ _REJECTED_EXAMPLE: dict[str, Any] = {
                     {"@type": "http://www.w3.org/2001/XMLSchema#boolean", "@value": False}]}],
 }
 _UNAUTHORIZED_EXAMPLE: dict[str, Any] = {
-    "type": "about:blank", "title": "a bearer token is required to write", "status": 401,
+    "type": "about:blank", "title": "Unauthorized", "status": 401,
     "detail": "a bearer token is required to write", "instance": "/graphs",
 }
 _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -152,8 +151,8 @@ def require_token(request: Request, settings: SettingsDep) -> None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(401, "a bearer token is required to write",
-                            headers={"WWW-Authenticate": 'Bearer realm="qualifica"'})
+        raise Unauthorized("a bearer token is required to write",
+                           challenge='Bearer realm="qualifica"')
     token = token.strip()
     if not any(secrets.compare_digest(token.encode(), t.encode()) for t in settings.api_tokens):
         raise Forbidden("this token may not write")
