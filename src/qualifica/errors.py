@@ -79,3 +79,11 @@ class Unauthorized(QualificaError):
 
     status = 401
     title = "Unauthorized"
+
+
+class Conflict(QualificaError):
+    """A write that cannot be applied to the store as it is (e.g. a delete that would remove
+    nothing, or a stored blank node a remote server cannot address); nothing was changed."""
+
+    status = 409
+    title = "Conflict"

@@ -298,12 +298,16 @@ async def sparql_update(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Resp
     """An update as ``application/sparql-update`` or the form field ``update``."""
     data = await _body(request, ctx.settings)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        body = data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise BadParameter("the update is not UTF-8 text", param="update") from exc
     if ctype == "application/sparql-update":
-        text = data.decode("utf-8", errors="strict")
+        text = body
     elif ctype == "application/x-www-form-urlencoded":
         from urllib.parse import parse_qs
 
-        fields = parse_qs(data.decode("utf-8"), keep_blank_values=True)
+        fields = parse_qs(body, keep_blank_values=True)
         updates = fields.get("update", [])
         if len(updates) != 1:
             raise BadParameter("send exactly one 'update' field", param="update")
