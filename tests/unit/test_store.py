@@ -12,7 +12,6 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat
 
 import qualifica.store
-
 from qualifica.errors import BadParameter, QueryTimeout
 from qualifica.store.base import AskResult, ChangeSet, DatasetSpec, GraphResult, SelectResult
 from qualifica.store.oxigraph import OxigraphStore
