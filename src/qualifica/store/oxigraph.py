@@ -107,8 +107,12 @@ class OxigraphStore(ChangeNotifier):
         return len(self._store)
 
     def named_graphs(self) -> list[str]:
-        """IRIs of the named graphs."""
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+        """IRIs of the named graphs that hold quads (a graph emptied by ``update`` is left out,
+        as ``apply`` drops the graphs it empties)."""
+        return sorted(
+            g.value for g in self._store.named_graphs() if isinstance(g, NamedNode)
+            and next(iter(self._store.quads_for_pattern(None, None, None, g)), None) is not None
+        )
 
     def dump(self, output: IO[bytes], fmt: RdfFormat, graph: str | None = None) -> None:
         """Stream the store: quad formats keep graphs, triple formats get the union."""
