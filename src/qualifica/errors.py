@@ -101,3 +101,10 @@ class Unauthorized(QualificaError):
     def headers(self) -> dict[str, str]:
         """The authentication challenge."""
         return {"WWW-Authenticate": self.challenge}
+
+class Conflict(QualificaError):
+    """A write that cannot be applied to the store as it is (e.g. a delete that would remove
+    nothing, or a stored blank node a remote server cannot address); nothing was changed."""
+
+    status = 409
+    title = "Conflict"

@@ -3,8 +3,6 @@ embedded store and on a real Oxigraph server process."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,30 +34,6 @@ BAD_ROLE = f"""
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <{ID}role/halbe-rolle> a qd:Role ; skos:prefLabel "Nur deutsch"@de .
 """
-
-
-def _servers() -> object:
-    path = Path(__file__).resolve().parents[1] / "remote" / "qualifica_test_servers.py"
-    spec = importlib.util.spec_from_file_location("qualifica_test_servers", path)
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get("qualifica_test_servers") or importlib.util.module_from_spec(spec)
-    if "qualifica_test_servers" not in sys.modules:
-        sys.modules["qualifica_test_servers"] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[object]:
-    """``None`` for the embedded store, else a running Oxigraph server."""
-    if request.param == "embedded":
-        yield None
-        return
-    servers = _servers()
-    server = servers.start_oxigraph(tmp_path_factory.mktemp("writes-ox") / "db")  # type: ignore[attr-defined]
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def remote_bundled_ctx(sparql_server: Server,
     """A context over a remote store holding the bundled graph, loaded through the gate."""
     settings = sparql_server.settings(tmp_path_factory.mktemp("remote-ctx"), load_bundled=True)
     ctx = open_context(settings)
-    ctx.store.clear()  # type: ignore[attr-defined]
+    ctx.store.clear()
     if sparql_server.dataset == "explicit":
         # the server also holds another application's graph and a triple in its own default graph
         foreign = "<urn:x-other:s> <urn:x-other:p> \"other\""

@@ -1,7 +1,7 @@
 """The patched planning index equals a freshly built one after every write (seeded random writes).
 
 Random writes (requirements, tasks, broader links, outcomes, labels, types, kinds, legal bases,
-schemes; added, removed, or several at once through ``replace_graph``) go to a real store; after
+schemes; added, removed, or several at once through ``Store.apply``) go to a real store; after
 each, the index the holder patched must hold the same maps as one built from scratch and give the
 same answers to ``roles_for``, ``paths``, ``gap``, ``match``, ``curriculum_gaps`` and
 ``role_profile``.
@@ -228,7 +228,7 @@ class Writer:
             current = set(self.ctx.store.quads(None, None, None, EXTRA.value))
             new = (current | {Quad(x.subject, x.predicate, x.object, EXTRA) for x in add}) - {
                 Quad(x.subject, x.predicate, x.object, EXTRA) for x in remove}
-            self.ctx.store.replace_graph(EXTRA.value, sorted(new, key=str))
+            self.ctx.store.apply(sorted(current, key=str), sorted(new, key=str))
             return f"replace extra graph ({name})"
         if remove:
             self.ctx.store.remove(remove)

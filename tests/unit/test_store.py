@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import io
+import random
+import threading
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat
 
+import qualifica.store
 from qualifica.errors import BadParameter, QueryTimeout
 from qualifica.store.base import AskResult, ChangeSet, DatasetSpec, GraphResult, SelectResult
 from qualifica.store.oxigraph import OxigraphStore
 
 P = NamedNode("http://example.org/p")
+UPPER_LAYERS = tuple(f"qualifica.{p}" for p in (
+    "sparql", "context", "validation", "planning", "linkeddata", "ingest", "web", "api", "cli"))
 
 
 def q(s: str, o: str, g: str | None = None) -> Quad:
@@ -64,11 +70,99 @@ def test_writes_notify_and_count_generations() -> None:
     seen: list[ChangeSet] = []
     store.subscribe(seen.append)
     store.add([q("http://a", "1", "http://g")])
-    store.replace_graph("http://g", [q("http://b", "2")])
+    store.apply([q("http://a", "1", "http://g")], [q("http://b", "2", "http://g")])
     store.remove([q("http://b", "2", "http://g")])
     assert store.generation == 3
     assert [len(c.added or []) for c in seen] == [1, 1, 0]
+    assert [len(c.removed or []) for c in seen] == [0, 1, 1]
     assert store.count() == 0
+
+
+def test_apply_publishes_exactly_what_changed() -> None:
+    store = OxigraphStore(None)
+    a, b, c = q("http://a", "1", "http://g"), q("http://b", "2", "http://g"), q("http://c", "3")
+    store.add([a, b])
+    seen: list[ChangeSet] = []
+    store.subscribe(seen.append)
+    # a is stored (removal kept), c is not (removal dropped); b is stored (addition dropped)
+    done = store.apply([a, c], [b, c])
+    assert done == seen[-1]
+    assert done.removed == [a] and done.added == [c] and done.graphs == {"http://g", ""}
+    assert set(store.quads()) == {b, c}
+    # removed and added again: stored before and after, so nothing changed
+    again = store.apply([b], [b])
+    assert again.added == [] and again.removed == [] and store.generation == 2
+    assert len(seen) == 1  # a write that changes nothing publishes nothing
+    assert store.named_graphs() == ["http://g"]
+
+
+def test_apply_removes_and_adds_blank_nodes_exactly() -> None:
+    store = OxigraphStore(None)
+    g = NamedNode("http://g")
+    node, other = BlankNode(), BlankNode()
+    stored = [Quad(NamedNode("http://s"), P, node, g), Quad(node, P, Literal("x"), g),
+              Quad(other, P, Literal("y"))]
+    store.add(stored)
+    fresh = BlankNode()
+    done = store.apply(stored[:2], [Quad(fresh, P, Literal("z"), g)])
+    assert sorted(map(str, done.removed or [])) == sorted(map(str, stored[:2]))
+    assert set(store.quads()) == {stored[2], Quad(fresh, P, Literal("z"), g)}
+    # the default graph's blank node too, and a graph left empty no longer exists
+    store.remove([stored[2], Quad(fresh, P, Literal("z"), g)])
+    assert store.count() == 0 and store.named_graphs() == []
+
+
+def test_clear_publishes_every_removed_quad() -> None:
+    store = OxigraphStore(None)
+    quads = [q("http://a", "1", "http://g"), q("http://b", "2")]
+    store.add(quads)
+    seen: list[ChangeSet] = []
+    store.subscribe(seen.append)
+    store.clear()
+    assert store.count() == 0 and len(seen) == 1
+    assert set(seen[0].removed or []) == set(quads) and seen[0].added == []
+
+
+def test_racing_writes_publish_exact_changes() -> None:
+    """Each published change, replayed in order from the first state, gives the final store:
+    what is stored is read under the write lock, never before it."""
+    store = OxigraphStore(None)
+    pool = [q(f"http://s{i}", "v", "http://g") for i in range(12)]
+    store.add(pool[:6])
+    start, first = set(store.quads()), store.generation
+    seen: list[ChangeSet] = []
+    store.subscribe(seen.append)
+
+    def writer(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(60):
+            store.apply(rng.sample(pool, 4), rng.sample(pool, 4))
+
+    threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    replay = set(start)
+    for change in seen:
+        assert not set(change.removed or []) - replay  # only stored quads are reported removed
+        assert not set(change.added or []) & replay  # only new quads are reported added
+        replay -= set(change.removed or [])
+        replay |= set(change.added or [])
+    assert replay == set(store.quads())
+    assert store.generation == first + len(seen)
+
+
+def test_store_package_does_not_import_sparql() -> None:
+    """``store/`` is the bottom layer: it never imports ``sparql/`` (or anything above it)."""
+    root = Path(qualifica.store.__file__).parent
+    for path in root.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert not name.startswith(UPPER_LAYERS), f"{path.name} imports {name}"
 
 
 def test_failed_update_changes_nothing() -> None:

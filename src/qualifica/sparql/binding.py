@@ -5,6 +5,8 @@ list of IRIs) and turned into a pyoxigraph term. Terms reach the query either as
 ``substitutions`` (embedded store, single values) or as a ``VALUES`` block placed as the first
 element of the top-level ``WHERE`` group, written from the terms' own N-Triples syntax
 (remote stores, and lists). Query text is never built by string formatting of user input.
+The ``VALUES`` writers (``with_values``, ``where_brace``) live in the leaf module
+``store.text`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from qualifica.errors import BadParameter
 from qualifica.namespaces import ID, KINDS, XSD
 from qualifica.sparql.registry import NamedQuery, Param
 from qualifica.store.base import Term
+from qualifica.store.text import where_brace as where_brace
+from qualifica.store.text import with_values as with_values
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # RFC 3987 IRI with the characters SPARQL's IRIREF forbids excluded.
@@ -179,60 +183,3 @@ def bind(query: NamedQuery, raw: Mapping[str, object]) -> BoundQuery:
         else:
             bound.values[param.name] = term
     return bound
-
-
-# --- VALUES placement ---------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>\#[^\n]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                 |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\s]*>)
-    | (?P<open>\{)
-    | (?P<close>\})
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def where_brace(text: str) -> int:
-    """Offset just after the ``{`` that opens the top-level WHERE group of a query."""
-    depth = 0
-    seen_where = False
-    groups_closed = 0
-    form = None
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "word" and depth == 0:
-            word = match.group().upper()
-            if form is None and word in {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}:
-                form = word
-            elif word == "WHERE":
-                if form == "CONSTRUCT" and groups_closed == 0:
-                    raise BadParameter(
-                        "values cannot be bound into the short form CONSTRUCT WHERE { ... }; "
-                        "write CONSTRUCT { template } WHERE { pattern }", param="query")
-                seen_where = True
-        elif kind == "open":
-            if depth == 0 and (seen_where or (form != "CONSTRUCT") or groups_closed >= 1):
-                return match.end()
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-            if depth == 0:
-                groups_closed += 1
-    raise BadParameter("the query has no WHERE group to bind values into", param="query")
-
-
-def with_values(text: str, rows: Mapping[str, Sequence[Term]]) -> str:
-    """The query with ``VALUES`` blocks (one per variable, a join) opening its WHERE group."""
-    pos = where_brace(text)
-    blocks = []
-    for name, terms in rows.items():
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise _bad(name, "is not a valid variable name")
-        blocks.append(f" VALUES ?{name} {{ " + " ".join(str(t) for t in terms) + " }")
-    return text[:pos] + "\n" + "\n".join(blocks) + "\n" + text[pos:]

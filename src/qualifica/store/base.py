@@ -54,8 +54,10 @@ class DatasetSpec:
 
 @dataclass
 class ChangeSet:
-    """What a committed write changed. ``added``/``removed`` are ``None`` when unknown
-    (e.g. after a SPARQL Update), so listeners must then re-read what they keep."""
+    """What a committed write changed: exactly the quads it added and removed (``apply`` drops
+    additions already stored and removals not stored). ``added``/``removed`` are ``None`` when
+    unknown (``update``, ``bulk_add``), so listeners must then re-read what they keep.
+    ``graphs`` holds the graphs touched (``""``: the default graph)."""
 
     added: list[Quad] | None = None
     removed: list[Quad] | None = None
@@ -111,20 +113,32 @@ class Store(Protocol):
         """Run a SPARQL query; with no dataset the default graph is the union of all graphs."""
         ...
 
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
+        """Remove ``removed``, then add ``added``, in one transaction: all of it or none.
+
+        Every write goes through here. Listeners are told exactly what changed (the returned
+        ``ChangeSet``): removals of quads not stored and additions of quads already stored (after
+        the removals) are dropped; a write that changes nothing commits and publishes nothing.
+        A named graph left without quads no longer exists (``named_graphs``).
+        """
+        ...
+
+    def add(self, quads: Iterable[Quad]) -> ChangeSet:
+        """``apply([], quads)``."""
+        ...
+
+    def remove(self, quads: Iterable[Quad]) -> ChangeSet:
+        """``apply(quads, [])``."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every quad (of Qualifica's graphs, on a remote store in ``explicit`` or
+        ``union-filtered`` mode) in one transaction; listeners learn every quad removed."""
+        ...
+
     def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 Update atomically."""
-        ...
-
-    def add(self, quads: Iterable[Quad]) -> None:
-        """Add quads in one transaction: all of them or none."""
-        ...
-
-    def remove(self, quads: Iterable[Quad]) -> None:
-        """Remove quads in one transaction."""
-        ...
-
-    def replace_graph(self, graph: str | None, quads: Iterable[Quad]) -> None:
-        """Replace the content of one graph (``None``: the default graph) in one transaction."""
+        """Run a SPARQL 1.1 Update atomically (internal use: publishes an unknown change, so
+        listeners re-read everything; the API's writes go through ``apply``)."""
         ...
 
     def quads(

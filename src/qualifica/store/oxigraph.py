@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
 from pyoxigraph import (
     BlankNode,
     DefaultGraph,
+    Literal,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -27,6 +28,7 @@ from pyoxigraph import (
 
 from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable
 from qualifica.namespaces import PREFIXES
+from qualifica.store import text
 from qualifica.store.base import (
     AskResult,
     ChangeNotifier,
@@ -105,8 +107,12 @@ class OxigraphStore(ChangeNotifier):
         return len(self._store)
 
     def named_graphs(self) -> list[str]:
-        """IRIs of the named graphs."""
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+        """IRIs of the named graphs that hold quads (a graph emptied by ``update`` is left out,
+        as ``apply`` drops the graphs it empties)."""
+        return sorted(
+            g.value for g in self._store.named_graphs() if isinstance(g, NamedNode)
+            and next(iter(self._store.quads_for_pattern(None, None, None, g)), None) is not None
+        )
 
     def dump(self, output: IO[bytes], fmt: RdfFormat, graph: str | None = None) -> None:
         """Stream the store: quad formats keep graphs, triple formats get the union."""
@@ -124,54 +130,58 @@ class OxigraphStore(ChangeNotifier):
         serialize(triples, output, format=fmt, prefixes=PREFIXES)  # type: ignore[arg-type]
 
     # -- writes --------------------------------------------------------------------------
-    def add(self, quads: Iterable[Quad]) -> None:
-        """Add quads in one transaction."""
-        batch = list(quads)
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
+        """Remove, then add, in one transaction; publishes exactly what changed.
+
+        What is stored is read under the write lock, so the published change is exact even
+        when writes race. Quads with blank nodes are written through variables bound by a
+        custom function (``text.indexed_update``): they address the stored nodes themselves,
+        which ``DELETE DATA`` (no blank nodes allowed) and ``INSERT DATA`` (fresh nodes) cannot.
+        """
+        removals = list(dict.fromkeys(removed))
+        additions = list(dict.fromkeys(added))
         with self._write_lock:
+            adding = set(additions)
+            gone = [q for q in removals if q not in adding and q in self._store]
+            new = [q for q in additions if q not in self._store]
+            if not gone and not new:
+                return ChangeSet(added=[], removed=[], graphs=set())
             try:
-                self._store.extend(batch)
+                if gone:
+                    update, bound = _update_text(gone, new, self._emptied(gone, new))
+                    self._store.update(update, custom_functions={NamedNode(_TERM): _terms(bound)})
+                else:
+                    self._store.extend(new)
                 if self.path is not None:
                     self._store.flush()
             except OSError as exc:
                 log.exception("store write failed")
                 raise StoreUnavailable("the store could not write") from exc
-            self._committed(ChangeSet(added=batch, removed=[], graphs=_graphs(batch)))
+            change = ChangeSet(added=new, removed=gone, graphs=text.graphs_of([*gone, *new]))
+            self._committed(change)
+            return change
 
-    def remove(self, quads: Iterable[Quad]) -> None:
-        """Remove quads in one transaction (an update with DELETE DATA)."""
-        batch = [q for q in quads if q in self._store]
-        if not batch:
-            return
-        with self._write_lock:
-            try:
-                # DELETE DATA built from terms' own N-Quads syntax: one atomic transaction.
-                self._store.update(_delete_data(batch))
-            except OSError as exc:
-                log.exception("store write failed")
-                raise StoreUnavailable("the store could not write") from exc
-            self._committed(ChangeSet(added=[], removed=batch, graphs=_graphs(batch)))
+    def _emptied(self, gone: list[Quad], new: list[Quad]) -> list[str]:
+        """Named graphs that hold no quad once ``gone`` is removed and ``new`` added."""
+        removing = set(gone)
+        filled = text.graphs_of(new)
+        emptied = []
+        for graph in text.graphs_of(gone) - filled - {""}:
+            rest = self._store.quads_for_pattern(None, None, None, NamedNode(graph))
+            if all(q in removing for q in rest):
+                emptied.append(graph)
+        return emptied
 
-    def replace_graph(self, graph: str | None, quads: Iterable[Quad]) -> None:
-        """Replace one graph's content atomically (DELETE DATA + INSERT DATA in one update)."""
-        g = NamedNode(graph) if graph is not None else DefaultGraph()
-        new = [Quad(q.subject, q.predicate, q.object, g) for q in quads]
-        old = list(self._store.quads_for_pattern(None, None, None, g))
-        parts = []
-        if old:
-            parts.append(_delete_data(old))
-        if new:
-            parts.append(_insert_data(new))
-        with self._write_lock:
-            try:
-                if parts:
-                    self._store.update(" ;\n".join(parts))
-            except OSError as exc:
-                log.exception("store write failed")
-                raise StoreUnavailable("the store could not write") from exc
-            self._committed(ChangeSet(added=new, removed=old, graphs={graph or ""}))
+    def add(self, quads: Iterable[Quad]) -> ChangeSet:
+        """``apply([], quads)``."""
+        return self.apply([], quads)
+
+    def remove(self, quads: Iterable[Quad]) -> ChangeSet:
+        """``apply(quads, [])``."""
+        return self.apply(quads, [])
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL Update atomically."""
+        """Run a SPARQL Update atomically; listeners are told the change is unknown."""
         with self._write_lock:
             try:
                 self._store.update(sparql)
@@ -183,10 +193,13 @@ class OxigraphStore(ChangeNotifier):
             self._committed(ChangeSet())
 
     def clear(self) -> None:
-        """Remove everything."""
+        """Remove everything; listeners learn every quad removed."""
         with self._write_lock:
+            gone = list(self._store)
             self._store.clear()
-            self._committed(ChangeSet())
+            if self.path is not None:
+                self._store.flush()
+            self._committed(ChangeSet(added=[], removed=gone, graphs=text.graphs_of(gone)))
 
     def bulk_add(self, quads: Iterable[Quad]) -> None:
         """Load many quads without holding them in memory (benchmarks; not transactional)."""
@@ -236,23 +249,44 @@ class OxigraphStore(ChangeNotifier):
         del self._store
 
 
-def _graphs(quads: list[Quad]) -> set[str]:
-    return {q.graph_name.value if isinstance(q.graph_name, NamedNode) else "" for q in quads}
+_TERM = "urn:x-qualifica:store:term"
+"""The custom function that hands the terms of quads with blank nodes to an update."""
 
 
-def _quad_text(q: Quad) -> str:
-    triple = f"{q.subject} {q.predicate} {q.object} ."
-    if isinstance(q.graph_name, NamedNode):
-        return f"GRAPH {q.graph_name} {{ {triple} }}"
-    return triple
+def _update_text(gone: list[Quad], new: list[Quad], emptied: list[str]
+                 ) -> tuple[str, list[Quad]]:
+    """One update: remove ``gone``, drop the graphs it empties, add ``new``; and the quads the
+    indexed operations read through ``_TERM``."""
+    bound: list[Quad] = []
+    parts: list[str] = []
+
+    def block(verb: str, quads: list[Quad]) -> None:
+        plain = [q for q in quads if not text.has_blank_node(q)]
+        if plain:
+            parts.append(f"{verb} DATA {text.quad_block(plain)}")
+        blank = [q for q in quads if text.has_blank_node(q)]
+        for named in (False, True):
+            rows = [q for q in blank if isinstance(q.graph_name, NamedNode) is named]
+            if rows:
+                first = len(bound)
+                bound.extend(rows)
+                parts.append(text.indexed_update(verb, range(first, len(bound)), _TERM,
+                                                 named=named))
+
+    block("DELETE", gone)
+    if emptied:
+        parts.append(text.drop_graphs(emptied))
+    block("INSERT", new)
+    return " ;\n".join(parts), bound
 
 
-def _insert_data(quads: list[Quad]) -> str:
-    return "INSERT DATA {\n" + "\n".join(_quad_text(q) for q in quads) + "\n}"
+def _terms(bound: list[Quad]) -> Callable[[Literal, Literal], Term | None]:
+    def term(i: Literal, k: Literal) -> Term | None:
+        q = bound[int(i.value)]
+        part = (q.subject, q.predicate, q.object, q.graph_name)[int(k.value)]
+        return part if not isinstance(part, DefaultGraph) else None
 
-
-def _delete_data(quads: list[Quad]) -> str:
-    return "DELETE DATA {\n" + "\n".join(_quad_text(q) for q in quads) + "\n}"
+    return term
 
 
 def _materialise(

@@ -4,7 +4,7 @@ Reads go to the query endpoint (SELECT/ASK as ``application/sparql-results+json`
 CONSTRUCT/DESCRIBE as N-Triples), writes to the update endpoint as one SPARQL Update request
 each, so a write is atomic on the server. Results come back as pyoxigraph terms, exactly like
 the embedded store's. Values reach the server only as a ``VALUES`` block written from the terms'
-own N-Triples syntax (``sparql.binding.with_values``).
+own N-Triples syntax (``store.text.with_values``).
 
 Servers differ (see ``docs/backends.md``); what this module relies on:
 
@@ -19,7 +19,11 @@ Servers differ (see ``docs/backends.md``); what this module relies on:
   graphs, for a server whose union is right but which holds graphs of its own (Virtuoso, whose
   system graphs are made private, and which loses rows of property paths under a dataset);
 * quads written into the store's own default graph are not told apart from the union when read
-  back through SPARQL, so Qualifica keeps all data in named graphs;
+  back through SPARQL, so Qualifica keeps all data in named graphs and ``apply`` refuses quads of
+  the default graph (``Conflict``);
+* a stored blank node cannot be addressed (its label is local to one response): ``apply`` removes
+  quads with blank nodes only together with their whole graph (``DROP GRAPH`` and the graph's new
+  content in the same request), and refuses (``Conflict``) to remove some of them;
 * the generation counter counts the writes made through this process; writes made by other
   clients of the same server are not seen by listeners.
 """
@@ -49,8 +53,9 @@ from pyoxigraph import (
     serialize,
 )
 
-from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable
+from qualifica.errors import BadParameter, Conflict, QueryTimeout, StoreUnavailable
 from qualifica.namespaces import GRAPH, PREFIXES
+from qualifica.store import text
 from qualifica.store.base import (
     AskResult,
     ChangeNotifier,
@@ -69,8 +74,6 @@ _ACCEPT = (
     "text/turtle;q=0.4"
 )
 _ACCEPT_GRAPH = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5"
-_FORM = re.compile(r"(?i)\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b")
-_PROLOGUE = re.compile(r"(?i)\b(?:PREFIX\s+[^\s:]*:\s*|BASE\s+)<[^>]*>|#[^\n]*")
 _RDF_TYPES = {
     "application/n-triples": RdfFormat.N_TRIPLES,
     "text/plain": RdfFormat.N_TRIPLES,
@@ -87,6 +90,8 @@ and servers treat an absent ``named-graph-uri`` as "all graphs"."""
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
 _UPDATE_GRAPH = re.compile(r"(?i)\bGRAPH\s+<([^<>\s]*)>")
+_LOOKUP_BATCH = 500
+"""Quads per ``VALUES`` block when asking which quads are stored."""
 
 
 class RemoteStore(ChangeNotifier):
@@ -230,9 +235,7 @@ class RemoteStore(ChangeNotifier):
         if dataset is None or (dataset.default_graphs is None and dataset.named_graphs is None):
             if not explicit:
                 return []
-            from qualifica.sparql.guard import inspect
-
-            if inspect(sparql).dataset() is not None:
+            if text.names_dataset(sparql):
                 return []  # the query's FROM / FROM NAMED name its dataset
             mine = self.qualifica_graphs()
             defaults: tuple[str, ...] | None = mine
@@ -267,9 +270,7 @@ class RemoteStore(ChangeNotifier):
     ) -> QueryResult:
         """Run a query on the server; substitutions become a leading VALUES block."""
         if substitutions:
-            from qualifica.sparql.binding import with_values
-
-            sparql = with_values(sparql, {k: [v] for k, v in substitutions.items()})
+            sparql = text.with_values(sparql, {k: [v] for k, v in substitutions.items()})
         return self._send(sparql, self.dataset_params(sparql, dataset), timeout_s)
 
     def _send(self, sparql: str, dataset_form: list[tuple[str, str]],
@@ -277,8 +278,7 @@ class RemoteStore(ChangeNotifier):
         form: list[tuple[str, str]] = [("query", sparql), *dataset_form]
         # Ask for a graph format when the query makes a graph: some servers (Virtuoso) answer
         # CONSTRUCT as JSON results when JSON is acceptable.
-        match = _FORM.search(_PROLOGUE.sub(" ", sparql))
-        graph_form = match is not None and match.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
+        graph_form = text.form_of(sparql) in ("CONSTRUCT", "DESCRIBE")
         response = self._post(
             self.query_endpoint,
             form,
@@ -289,12 +289,10 @@ class RemoteStore(ChangeNotifier):
 
     def _select(self, name: str, values: Mapping[str, Sequence[Term]] | None = None
                 ) -> SelectResult:
-        text = self._lib.text(name)
+        query = self._lib.text(name)
         if values:
-            from qualifica.sparql.binding import with_values
-
-            text = with_values(text, values)
-        result = self._send(text, self.dataset_params(text, None, own=True))
+            query = text.with_values(query, values)
+        result = self._send(query, self.dataset_params(query, None, own=True))
         assert isinstance(result, SelectResult)
         return result
 
@@ -351,12 +349,10 @@ class RemoteStore(ChangeNotifier):
             serialize(self.quads(), output, format=fmt, prefixes=PREFIXES)
             return
         if graph is not None:
-            from qualifica.sparql.binding import with_values
-
-            text = with_values(self._lib.text("store-graph"), {"g": [NamedNode(graph)]})
+            query = text.with_values(self._lib.text("store-graph"), {"g": [NamedNode(graph)]})
         else:
-            text = self._lib.text("store-union")
-        result = self._send(text, self.dataset_params(text, None, own=True))
+            query = self._lib.text("store-union")
+        result = self._send(query, self.dataset_params(query, None, own=True))
         assert isinstance(result, GraphResult)
         serialize(result.triples, output, format=fmt, prefixes=PREFIXES)
 
@@ -372,48 +368,83 @@ class RemoteStore(ChangeNotifier):
                 what="update",
             )
 
-    def add(self, quads: Iterable[Quad]) -> None:
-        """Add quads with one INSERT DATA request (atomic on the server)."""
-        batch = list(quads)
-        if not batch:
-            return
-        with self._write_lock:
-            self._update(_data_block("INSERT", batch))
-            self._wrote(_graphs(batch))
-            self._committed(ChangeSet(added=batch, removed=[], graphs=_graphs(batch)))
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
+        """Remove, then add, with one update request; publishes exactly what changed.
 
-    def remove(self, quads: Iterable[Quad]) -> None:
-        """Remove quads with one DELETE DATA request."""
-        batch = [q for q in quads if self._contains(q)]
-        if not batch:
-            return
-        _no_blank_nodes(batch)
+        Which quads are stored is asked first (a few ``VALUES`` queries), under the write lock.
+        Quads with blank nodes are removed only with their whole graph (see the module doc).
+        """
+        removals = list(dict.fromkeys(removed))
+        additions = list(dict.fromkeys(added))
+        _named_graphs_only([*removals, *additions])
         with self._write_lock:
-            self._update(_data_block("DELETE", batch))
-            self._committed(ChangeSet(added=[], removed=batch, graphs=_graphs(batch)))
-
-    def _contains(self, quad: Quad) -> bool:
-        if not isinstance(quad.subject, NamedNode) or isinstance(quad.object, BlankNode):
-            return True
-        graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else None
-        if graph is None:
-            return True
-        return any(True for _ in self.quads(quad.subject, quad.predicate, quad.object, graph))
-
-    def replace_graph(self, graph: str | None, quads: Iterable[Quad]) -> None:
-        """Replace one graph: ``DROP SILENT GRAPH`` and ``INSERT DATA`` in one request."""
-        g: NamedNode | DefaultGraph = NamedNode(graph) if graph is not None else DefaultGraph()
-        new = [Quad(q.subject, q.predicate, q.object, g) for q in quads]
-        old = list(self.quads(graph=graph)) if graph is not None else []
-        drop = f"DROP SILENT GRAPH {g}" if isinstance(g, NamedNode) else "DROP SILENT DEFAULT"
-        parts = [drop]
-        if new:
-            parts.append(_data_block("INSERT", new))
-        with self._write_lock:
+            stored = self._stored([q for q in (*removals, *additions)
+                                   if not text.has_blank_node(q)])
+            adding = set(additions)
+            gone = [q for q in removals
+                    if q not in adding and (text.has_blank_node(q) or q in stored)]
+            new = [q for q in additions if text.has_blank_node(q) or q not in stored]
+            if not gone and not new:
+                return ChangeSet(added=[], removed=[], graphs=set())
+            dropped = self._whole_graphs(removals, stored)
+            kept = [q for q in gone if text.graph_of(q) not in dropped]
+            refill = [q for q in additions if text.graph_of(q) in dropped]
+            inserts = list(dict.fromkeys([*new, *refill]))
+            parts = []
+            if kept:
+                parts.append(text.delete_data(kept))
+            if dropped:
+                parts.append(text.drop_graphs(dropped))
+            if inserts:
+                parts.append(text.insert_data(inserts))
             self._update(" ;\n".join(parts))
-            if new and graph is not None:
-                self._wrote([graph])
-            self._committed(ChangeSet(added=new, removed=old, graphs={graph or ""}))
+            self._wrote(text.graphs_of(inserts))
+            if dropped:
+                self._known = None
+            change = ChangeSet(added=new, removed=gone, graphs=text.graphs_of([*gone, *new]))
+            self._committed(change)
+            return change
+
+    def _stored(self, quads: list[Quad]) -> set[Quad]:
+        """Which of ``quads`` (without blank nodes, in named graphs) the server holds."""
+        found: set[Quad] = set()
+        wanted = set(quads)
+        for start in range(0, len(quads), _LOOKUP_BATCH):
+            rows = [(q.subject, q.predicate, q.object, q.graph_name)
+                    for q in quads[start:start + _LOOKUP_BATCH]]
+            query = text.with_rows(self._lib.text("store-quads"), "spog", rows)
+            result = self._send(query, self.dataset_params(query, None, own=True))
+            assert isinstance(result, SelectResult)
+            for row in result.rows:
+                quad = Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
+                if quad in wanted:
+                    found.add(quad)
+        return found
+
+    def _whole_graphs(self, removals: list[Quad], stored: set[Quad]) -> set[str]:
+        """The graphs that removals with blank nodes empty (they are dropped and refilled);
+        ``Conflict`` when such removals leave part of their graph."""
+        blank = {text.graph_of(q) for q in removals if text.has_blank_node(q)}
+        for graph in sorted(blank):
+            removing = sum(1 for q in removals if text.graph_of(q) == graph
+                           and (text.has_blank_node(q) or q in stored))
+            rows = self._select("store-count", {"g": [NamedNode(graph)]}).rows
+            size = rows[0].get("n") if rows else None
+            if size is None or int(size.value) != removing:  # type: ignore[union-attr]
+                raise Conflict(
+                    f"the graph <{graph}> holds blank nodes, and a remote SPARQL server cannot "
+                    "address a stored blank node: remove or replace the whole graph "
+                    "(DELETE or PUT /graphs?graph=…, DROP GRAPH, CLEAR GRAPH) instead",
+                    graph=graph)
+        return blank
+
+    def add(self, quads: Iterable[Quad]) -> ChangeSet:
+        """``apply([], quads)``."""
+        return self.apply([], quads)
+
+    def remove(self, quads: Iterable[Quad]) -> ChangeSet:
+        """``apply(quads, [])``."""
+        return self.apply(quads, [])
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update on the server (one request)."""
@@ -426,17 +457,18 @@ class RemoteStore(ChangeNotifier):
 
     def clear(self) -> None:
         """Remove everything (in explicit and union-filtered mode: drop Qualifica's graphs
-        only)."""
+        only); listeners learn every quad removed (blank nodes as this response labels them)."""
         with self._write_lock:
+            gone = list(self.quads())
             if self.dataset_mode != "union":
                 self._known = None
                 graphs = self.qualifica_graphs()
                 if graphs:
-                    self._update(" ;\n".join(f"DROP SILENT GRAPH {NamedNode(g)}" for g in graphs))
+                    self._update(text.drop_graphs(graphs))
             else:
                 self._update("CLEAR SILENT ALL")
             self._known = None
-            self._committed(ChangeSet())
+            self._committed(ChangeSet(added=[], removed=gone, graphs=text.graphs_of(gone)))
 
     def close(self) -> None:
         """Close the HTTP client."""
@@ -533,62 +565,8 @@ def _normalise_json(body: bytes) -> bytes:
     return json.dumps(data).encode()
 
 
-def _graphs(quads: list[Quad]) -> set[str]:
-    return {q.graph_name.value if isinstance(q.graph_name, NamedNode) else "" for q in quads}
-
-
-def _no_blank_nodes(quads: list[Quad]) -> None:
-    for q in quads:
-        if isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode):
-            raise BadParameter(
-                "quads with blank nodes cannot be removed from a remote store one by one; "
-                "replace their graph instead",
-                param="body",
-            )
-
-
-def data_update(removed: Sequence[Quad], added: Sequence[Quad]) -> str:
-    """One update request that deletes ``removed`` and then inserts ``added`` (atomic)."""
-    parts = []
-    if removed:
-        _no_blank_nodes(list(removed))
-        parts.append(_data_block("DELETE", list(removed)))
-    if added:
-        parts.append(_data_block("INSERT", list(added)))
-    return " ;\n".join(parts)
-
-
-def _data_block(verb: str, quads: list[Quad]) -> str:
-    """``INSERT DATA``/``DELETE DATA`` from the terms' own N-Triples syntax.
-
-    Quads with blank nodes are inserted by a second operation of the same request,
-    ``INSERT { … } WHERE {}``: the same effect (one fresh node per label), and Virtuoso refuses
-    blank nodes in ``INSERT DATA`` (and large ``INSERT`` templates, so only those quads go there).
-    """
-    if verb == "INSERT":
-        plain = [q for q in quads if not _has_blank_node(q)]
-        blank = [q for q in quads if _has_blank_node(q)]
-        parts = [f"INSERT DATA {_quad_block(plain)}"] if plain else []
-        if blank:
-            parts.append(f"INSERT {_quad_block(blank)} WHERE {{}}")
-        return " ;\n".join(parts)
-    return f"{verb} DATA {_quad_block(quads)}"
-
-
-def _has_blank_node(q: Quad) -> bool:
-    return isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode)
-
-
-def _quad_block(quads: list[Quad]) -> str:
-    """``{ … }`` holding the quads, grouped by graph."""
-    lines: list[str] = []
-    by_graph: dict[str, list[str]] = {}
-    for q in quads:
-        triple = f"{q.subject} {q.predicate} {q.object} ."
-        if isinstance(q.graph_name, NamedNode):
-            by_graph.setdefault(str(q.graph_name), []).append(triple)
-        else:
-            lines.append(triple)
-    for graph, triples in by_graph.items():
-        lines.append(f"GRAPH {graph} {{\n" + "\n".join(triples) + "\n}")
-    return "{\n" + "\n".join(lines) + "\n}"
+def _named_graphs_only(quads: list[Quad]) -> None:
+    if any(isinstance(q.graph_name, DefaultGraph) for q in quads):
+        raise Conflict(
+            "a remote store keeps all data in named graphs (its default graph cannot be told "
+            "apart from the union when read back): name a graph (?graph=IRI, GRAPH <…> { … })")

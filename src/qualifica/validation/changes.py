@@ -1,35 +1,40 @@
 """Gated writes: work out what a write changes, validate the result, then commit it atomically.
 
-Every write of the API (Graph Store Protocol and SPARQL Update) goes through ``gated_write``:
-the store as it would be after the write is validated (incrementally, see ``incremental.py``)
-and the write is committed in one transaction only if it conforms; otherwise ``GateRejected``
-carries the report and the store is unchanged.
+Every write of the API (Graph Store Protocol, SPARQL Update, spreadsheet import) goes through
+``gated_write``: the store as it would be after the write is validated (incrementally, see
+``incremental.py``) and the change is committed with one ``Store.apply(removed, added)`` only if
+it conforms; otherwise ``GateRejected`` carries the report and the store is unchanged. The store
+tells its listeners exactly which quads changed, so the planning index is patched, not rebuilt.
 
 What a SPARQL Update changes is computed before anything is written:
 
-* ``INSERT DATA`` / ``DELETE DATA`` (any sequence of them): the quads are read from the request;
-* any other update form: the update is run on an in-memory copy of the store and the copy is
-  compared with the store (cost grows with the store, so it is refused above
-  ``GENERAL_UPDATE_LIMIT`` quads). In that copy, as in the embedded store, a ``WHERE`` clause's
-  default graph is the store's own default graph: name graphs with ``GRAPH`` or ``USING``.
+* ``INSERT DATA`` / ``DELETE DATA`` without blank nodes (any sequence of them): the quads are read
+  from the request, in order (a later operation on the same quad wins);
+* any other update: it is run on an in-memory copy of the store and the copy is compared with the
+  store (cost grows with the store, so it is refused above ``GENERAL_UPDATE_LIMIT`` quads).
 
-The change is then committed as one ``DELETE DATA``/``INSERT DATA`` request, so every backend
-applies exactly what was validated.
+In an update, as in pyoxigraph, the default graph is the store's own default graph, not the
+union of all graphs that queries see; Qualifica keeps its data in named graphs. A delete that
+would change nothing is refused (``Conflict``, 409) rather than answered as a success: a
+``DELETE DATA`` quad that is not stored (the message names the graphs that hold the triple), or
+an update with a deleting operation (``DELETE``, ``CLEAR``, ``DROP``, ``COPY``, ``MOVE``) that
+changes no quad at all. A graph exists while it holds quads. ``LOAD`` is not run (``Forbidden``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
 from pyoxigraph import Store as _MemoryStore
 
 from qualifica.context import Context, Part
-from qualifica.errors import BadParameter, NotFound
+from qualifica.errors import BadParameter, Conflict, Forbidden, NotFound
 from qualifica.store.base import Store
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator
@@ -39,11 +44,17 @@ log = logging.getLogger(__name__)
 
 #: Above this many quads a general (non-DATA) SPARQL Update is refused.
 GENERAL_UPDATE_LIMIT = 2_000_000
+#: Update operations that delete (rdflib algebra names); one of them changing nothing is refused.
+DELETING = frozenset({"DeleteData", "DeleteWhere", "Clear", "Drop", "Copy", "Move"})
+_DEFAULT_GRAPH_HINT = (
+    "In an update the default graph is the store's own default graph, not the union of all "
+    "graphs that queries see; Qualifica keeps its data in named graphs: name the graph with "
+    "GRAPH <…> { … }, USING <…> or WITH <…>.")
 
 
 @dataclass
 class WriteResult:
-    """What a gated write did."""
+    """What a gated write did (``added``/``removed``: quads that really changed)."""
 
     added: int
     removed: int
@@ -59,54 +70,14 @@ def full_validate(store: Store, shapes: Shapes, change: Change) -> Report:
     return shapes.validate(graph)
 
 
-def gated_write(
-    store: Store,
-    validator: IncrementalValidator,
-    change: Change,
-    commit: Callable[[], None] | None = None,
-) -> WriteResult:
-    """Validate the store after ``change``; commit it only if it conforms."""
-    if commit is None:
-        change = _effective(store, change)
+def gated_write(store: Store, validator: IncrementalValidator, change: Change) -> WriteResult:
+    """Validate the store after ``change``; commit it with one ``store.apply`` only if it
+    conforms."""
     report = validator.validate(store, change)
     if not report.conforms:
         raise GateRejected(report)
-    if commit is not None:
-        commit()
-    elif change.added and not change.removed:
-        store.add(change.added)
-    elif change.removed and not change.added:
-        store.remove(change.removed)
-    elif change.added or change.removed:
-        from qualifica.store.remote import data_update
-
-        store.update(data_update(change.removed, change.added))
-    return WriteResult(len(change.added), len(change.removed), report)
-
-
-def _effective(store: Store, change: Change) -> Change:
-    """Drop additions already stored and removals not stored (they change nothing)."""
-    stored = _stored(store, [*change.added, *change.removed])
-    added = [q for q in dict.fromkeys(change.added) if q not in stored]
-    removed = [q for q in dict.fromkeys(change.removed) if q in stored]
-    return Change(added=added, removed=removed)
-
-
-def _stored(store: Store, quads: list[Quad]) -> set[Quad]:
-    """Which of ``quads`` (in named graphs, without blank nodes) the store holds."""
-    by_subject: dict[NamedNode, list[Quad]] = {}
-    for q in quads:
-        if isinstance(q.subject, NamedNode) and isinstance(q.graph_name, NamedNode) and not (
-            isinstance(q.object, BlankNode)
-        ):
-            by_subject.setdefault(q.subject, []).append(q)
-    found: set[Quad] = set()
-    for subject, candidates in by_subject.items():
-        wanted = set(candidates)
-        predicates = {q.predicate for q in candidates}
-        for pred in predicates:
-            found |= {q for q in store.quads(subject, pred) if q in wanted}
-    return found
+    done = store.apply(change.removed, change.added)
+    return WriteResult(len(done.added or ()), len(done.removed or ()), report)
 
 
 def graph_quads(store: Store, graph: str | None) -> list[Quad]:
@@ -117,7 +88,11 @@ def graph_quads(store: Store, graph: str | None) -> list[Quad]:
 
 
 def update_change(store: Store, update: str) -> Change:
-    """What a SPARQL Update would change, computed without writing (see the module doc)."""
+    """What a SPARQL Update would change, computed without writing (see the module doc).
+
+    Raises ``BadParameter`` (malformed), ``Forbidden`` (``LOAD``) and ``Conflict`` (a delete
+    that would change nothing, a graph that does not exist).
+    """
     try:
         from rdflib.plugins.sparql.algebra import translateUpdate
         from rdflib.plugins.sparql.parser import parseUpdate
@@ -126,17 +101,96 @@ def update_change(store: Store, update: str) -> Change:
     except Exception as exc:  # rdflib raises pyparsing and its own errors
         raise BadParameter(f"malformed SPARQL update: {exc}", param="update") from exc
     ops = list(parsed.algebra)
-    if all(op.name in ("InsertData", "DeleteData") for op in ops):
-        change = Change()
-        for op in ops:
-            target = change.added if op.name == "InsertData" else change.removed
-            for s, p, o in op.get("triples") or []:
-                target.append(Quad(_ox(s), _ox(p), _ox(o), DefaultGraph()))  # type: ignore[arg-type]
-            for g, triples in (op.get("quads") or {}).items():
-                for s, p, o in triples:
-                    target.append(Quad(_ox(s), _ox(p), _ox(o), NamedNode(str(g))))  # type: ignore[arg-type]
+    if any(op.name == "Load" for op in ops):
+        raise Forbidden("LOAD is not run by this server; send the data to PUT or POST /graphs")
+    leading = _data_ops(ops)
+    if leading is not None and len(leading) == len(ops):
+        change = _data_change(leading)
+        _check_deletes(store, leading)
         return change
-    return _diff_on_copy(store, update)
+    if leading:
+        _check_deletes(store, leading)
+    change = _diff_on_copy(store, update)
+    if not change.added and not change.removed and any(_deletes(op) for op in ops):
+        raise Conflict("the update changes nothing: what it deletes is not in the store. "
+                       + _DEFAULT_GRAPH_HINT)
+    return change
+
+
+def _deletes(op: Any) -> bool:
+    return op.name in DELETING or (op.name == "Modify" and op.get("delete") is not None)
+
+
+_DataOp = tuple[bool, list[Quad]]
+"""An ``INSERT DATA`` (``True``) or ``DELETE DATA`` operation and its quads."""
+
+
+def _data_ops(ops: list[Any]) -> list[_DataOp] | None:
+    """The leading ``INSERT DATA``/``DELETE DATA`` operations without blank nodes (``None`` when
+    the first operation is not one)."""
+    out: list[_DataOp] = []
+    for op in ops:
+        if op.name not in ("InsertData", "DeleteData"):
+            break
+        quads = [Quad(_ox(s), _ox(p), _ox(o), DefaultGraph())  # type: ignore[arg-type]
+                 for s, p, o in op.get("triples") or []]
+        for g, triples in (op.get("quads") or {}).items():
+            quads += [Quad(_ox(s), _ox(p), _ox(o), NamedNode(str(g)))  # type: ignore[arg-type]
+                      for s, p, o in triples]
+        if any(isinstance(t, BlankNode) for q in quads for t in (q.subject, q.object)):
+            break  # blank nodes: fresh ones for INSERT DATA, a syntax error in DELETE DATA
+        out.append((op.name == "InsertData", quads))
+    return out or None
+
+
+def _data_change(ops: list[_DataOp]) -> Change:
+    """The net change of a sequence of data operations: the last operation on a quad wins."""
+    last: dict[Quad, bool] = {}
+    for inserting, quads in ops:
+        for q in quads:
+            last.pop(q, None)
+            last[q] = inserting
+    return Change(added=[q for q, ins in last.items() if ins],
+                  removed=[q for q, ins in last.items() if not ins])
+
+
+def _check_deletes(store: Store, ops: list[_DataOp]) -> None:
+    """``Conflict`` unless every ``DELETE DATA`` quad is stored when its operation runs."""
+    stored = _stored(store, [q for _, quads in ops for q in quads])
+    present: dict[Quad, bool] = {}
+    missing: list[Quad] = []
+    for inserting, quads in ops:
+        for q in quads:
+            if not inserting and not present.get(q, q in stored):
+                missing.append(q)
+            present[q] = inserting
+    if not missing:
+        return
+    lines = []
+    for q in missing[:5]:
+        where = "the default graph" if isinstance(q.graph_name, DefaultGraph) \
+            else f"graph {q.graph_name}"
+        holders = sorted({str(h.graph_name) for h in store.quads(
+            q.subject if isinstance(q.subject, NamedNode) else None, q.predicate, q.object)
+            if h.triple == q.triple and h.graph_name != q.graph_name})
+        found = f"; the triple is in {', '.join(holders)}" if holders else ""
+        lines.append(f"{q.subject} {q.predicate} {q.object} is not in {where}{found}")
+    more = f" (and {len(missing) - 5} more)" if len(missing) > 5 else ""
+    raise Conflict("DELETE DATA changes nothing for quads that are not stored; nothing was "
+                   "changed: " + "; ".join(lines) + more + ". " + _DEFAULT_GRAPH_HINT,
+                   missing=len(missing))
+
+
+def _stored(store: Store, quads: Iterable[Quad]) -> set[Quad]:
+    """Which of ``quads`` (without blank nodes) the store holds, in the graph they name."""
+    by_key: dict[tuple[Any, Any], set[Quad]] = {}
+    for q in quads:
+        if isinstance(q.subject, NamedNode):
+            by_key.setdefault((q.subject, q.predicate), set()).add(q)
+    found: set[Quad] = set()
+    for (subject, predicate), wanted in by_key.items():
+        found |= {q for q in store.quads(subject, predicate) if q in wanted}
+    return found
 
 
 def _diff_on_copy(store: Store, update: str) -> Change:
@@ -153,6 +207,9 @@ def _diff_on_copy(store: Store, update: str) -> Change:
         copy.update(update)
     except SyntaxError as exc:
         raise BadParameter(f"malformed SPARQL update: {exc}", param="update") from exc
+    except RuntimeError as exc:  # pyoxigraph: a graph the update names does not exist
+        raise Conflict(f"the update cannot be applied: {exc} (a graph exists while it holds "
+                       "quads; add SILENT to skip a missing graph)") from exc
     except OSError as exc:
         raise BadParameter(f"the SPARQL update cannot be applied: {exc}", param="update") from exc
     after = set(copy)
@@ -203,10 +260,8 @@ def put_graph(ctx: Context, graph: str | None, quads: list[Quad]) -> WriteResult
     new = _retarget(quads, graph)
     with write_lock(ctx):
         old = graph_quads(ctx.store, graph)
-        created = graph is not None and not old and graph not in ctx.store.named_graphs()
-        change = Change(added=new, removed=old)
-        result = gated_write(ctx.store, validator_for(ctx), change,
-                             commit=lambda: ctx.store.replace_graph(graph, new))
+        created = graph is not None and not old
+        result = gated_write(ctx.store, validator_for(ctx), Change(added=new, removed=old))
     result.created = created
     return result
 
@@ -221,19 +276,20 @@ def post_graph(ctx: Context, graph: str | None, quads: list[Quad]) -> WriteResul
 
 
 def delete_graph(ctx: Context, graph: str | None) -> WriteResult:
-    """Remove one graph (GSP DELETE), gated; ``NotFound`` when it does not exist."""
+    """Remove one graph (GSP DELETE), gated; ``NotFound`` when it holds no quads (a named
+    graph exists while it holds quads)."""
     with write_lock(ctx):
         old = graph_quads(ctx.store, graph)
-        if graph is not None and not old:
-            raise NotFound(f"there is no graph {graph}", graph=graph)
-        return gated_write(ctx.store, validator_for(ctx), Change(removed=old),
-                           commit=lambda: ctx.store.replace_graph(graph, []))
+        if not old:
+            raise NotFound(f"there is no graph {graph}" if graph is not None
+                           else "the default graph holds no quads", graph=graph)
+        return gated_write(ctx.store, validator_for(ctx), Change(removed=old))
 
 
 def run_update(ctx: Context, update: str,
                compute: Callable[[Store, str], Change] = update_change) -> WriteResult:
-    """A SPARQL Update, gated: its effect is computed first (by ``compute``: the API computes
-    it in a sandbox worker), then committed as DATA."""
+    """A SPARQL Update, gated: its effect is computed first (by ``compute``; the API computes
+    it in a sandbox worker), then committed with ``apply``."""
     with write_lock(ctx):
         change = compute(ctx.store, update)
         return gated_write(ctx.store, validator_for(ctx), change)

@@ -53,11 +53,12 @@ def check(store: Store, shapes: Shapes, new: Sequence[Quad]) -> Report:
 
 
 def gated_add(store: Store, shapes: Shapes, quads: Sequence[Quad]) -> Report:
-    """Validate stored + ``quads``; write them in one transaction only if they conform."""
+    """Validate stored + ``quads``; write them in one transaction (``store.apply``) only if
+    they conform."""
     report = check(store, shapes, quads)
     if not report.conforms:
         raise GateRejected(report)
-    store.add(quads)
+    store.apply([], quads)
     return report
 
 

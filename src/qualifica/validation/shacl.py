@@ -108,10 +108,13 @@ def format_for(path: Path) -> RdfFormat:
 
 def parse_bytes(data: bytes, fmt: RdfFormat, *, source: str, graph: str | None = None,
                 base_iri: str | None = None) -> list[Quad]:
-    """Parse RDF; a syntax error becomes ``ValidationFailed`` naming the source and position."""
+    """Parse RDF; a syntax error becomes ``ValidationFailed`` naming the source and position.
+
+    Blank nodes get fresh labels: ``_:b`` of one body or file is never a node already stored.
+    """
     g = NamedNode(graph) if graph else None
     try:
-        quads = list(parse(data, format=fmt, base_iri=base_iri))
+        quads = list(parse(data, format=fmt, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as exc:
         raise ValidationFailed(f"{source}: syntax error: {exc}", source=source) from exc
     except (ValueError, OSError) as exc:
