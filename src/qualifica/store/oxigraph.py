@@ -20,6 +20,7 @@ from pyoxigraph import (
     QueryTriples,
     RdfFormat,
     Variable,
+    parse,
     serialize,
 )
 from pyoxigraph import (
@@ -234,7 +235,8 @@ class OxigraphStore(ChangeNotifier):
                 store._store = _OxStore.read_only(str(source))
             else:
                 store._store = _OxStore()
-                store._store.bulk_load(path=str(source), format=RdfFormat.N_QUADS)
+                # Blank node labels kept: they name the same nodes as in the store.
+                store._store.extend(parse(path=str(source), format=RdfFormat.N_QUADS))
         except OSError as exc:
             raise StoreUnavailable(f"cannot open the snapshot {source}: {exc}") from exc
         return store
