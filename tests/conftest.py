@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, ensure_bundled, open_context
-from qualifica_testing import LiveServer
+from qualifica_testing import LOCAL, LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = ROOT / "tests" / "data"
@@ -47,7 +47,7 @@ def bundled_ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
 def client(bundled_ctx: Context) -> Iterator[TestClient]:
     """An in-process client over the bundled graph (read-only use)."""
     app = create_app(bundled_ctx.settings, context=bundled_ctx)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 

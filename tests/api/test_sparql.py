@@ -26,6 +26,7 @@ from pyoxigraph import (
 from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
+from qualifica_testing import LOCAL
 
 EX = "http://example.org/"
 G1, G2 = EX + "g1", EX + "g2"
@@ -50,7 +51,7 @@ def make_client(tmp: Path, **overrides: object) -> tuple[TestClient, Context]:
     settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp, **overrides)
     ctx = open_context(settings)
     ctx.store.add(QUADS)
-    return TestClient(create_app(settings, context=ctx)), ctx
+    return TestClient(create_app(settings, context=ctx), base_url=LOCAL), ctx
 
 
 @pytest.fixture(scope="module")

@@ -109,13 +109,13 @@ def render_ontology(doc: OntologyDoc, settings: Settings, lang: str,
     header = [(k, doc.header[k]) for k in shown if k in doc.header]
     return _render("ld-ontology.html", "/ontology", lang, doc=doc, title=title,
                    description=description, header=header, label=label, refs=_refs,
-                   alternates=_alternates(settings.base_iri + "ontology", offered))
+                   alternates=_alternates(settings.public_base + "ontology", offered))
 
 
 def render_catalog(settings: Settings, dumps: Mapping[str, Dump], lang: str,
                    offered: Sequence[str]) -> str:
     """The data catalog as a page: dataset, version, licence, endpoints and downloads."""
-    base = settings.base_iri
+    base = settings.public_base
     rows = [{"name": d.name, "url": f"{base}downloads/{d.name}", "media_type": d.media_type,
              "size": f"{d.byte_size:,}".replace(",", "\u202f"), "sha256": d.sha256}
             for _, d in sorted(dumps.items())]
