@@ -7,6 +7,7 @@ Each test's store holds two named graphs of a few triples, so that what the unio
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -376,7 +377,12 @@ def test_browser_gets_the_query_page_with_named_queries(api: TestClient) -> None
     assert r.headers["content-type"].startswith("text/html")
     html = r.text
     assert "<textarea" in html and 'id="run"' in html
-    assert "cdn" not in html.lower() and "<script src" not in html
+    # Self-contained: scripts and styles come from this server (no CDN), as the CSP demands.
+    assert "cdn" not in html.lower()
+    sources = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', html)
+    assert sources == ["/static/sparql.css", "/static/sparql.js"]
+    for src in sources:
+        assert api.get(src).status_code == 200, src
     registry = api.app.state.ctx.registry  # type: ignore[attr-defined]
     for named in registry:
         assert f">{named.name}</button>" in html

@@ -15,6 +15,7 @@ from qualifica.linkeddata import conneg
 from qualifica.linkeddata.dumps import Dump
 from qualifica.linkeddata.metadata import DATASET_IRI, LICENSE
 from qualifica.linkeddata.ontology import OntologyDoc, TermDoc, TermRef
+from qualifica.web.hrefs import safe_href
 from qualifica.web.i18n import pick_lang
 from qualifica.web.i18n import words as site_words
 from qualifica.web.render import PageInfo, environment, with_lang
@@ -70,7 +71,7 @@ def _refs(refs: Sequence[TermRef]) -> Markup:
     for r in refs:
         if r.anchor is not None:
             parts.append(Markup('<a href="#{}"><code>{}</code></a>').format(r.anchor, r.name))
-        elif r.iri.startswith(("http://", "https://")):
+        elif safe_href(r.iri) is not None:
             parts.append(Markup('<a href="{}"><code>{}</code></a>').format(r.iri, r.name))
         else:
             parts.append(Markup("<code>{}</code>").format(r.name))
