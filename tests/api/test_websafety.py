@@ -439,3 +439,19 @@ def test_absolute_urls_use_the_public_url(any_host: TestClient) -> None:
     assert f"<{PUBLIC}.well-known/void?format=ttl>" in void.headers["link"]
     resource = any_host.get("/id/role/prozessmanager?format=ttl", headers=h)
     assert resource.headers["content-location"] == PUBLIC + "id/role/prozessmanager?format=ttl"
+
+
+def test_an_unexpected_error_carries_the_headers(tmp_path: Path) -> None:
+    ctx = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp_path))
+    app = create_app(ctx.settings, context=ctx)
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/boom", boom)
+    with TestClient(app, base_url=LOCAL, raise_server_exceptions=False) as c:
+        r = c.get("/boom")
+    ctx.close()
+    assert r.status_code == 500
+    assert r.headers["content-type"] == "application/problem+json"
+    _check_headers(r)

@@ -10,6 +10,9 @@
   of ``Settings.allowed_hosts``. Absolute URLs are built from ``Settings.public_base`` anyway,
   so a forged ``Host`` never reaches a link; the check also stops DNS-rebinding pages from
   talking to a server on a loopback address.
+
+An unexpected error is answered by Starlette's outermost error middleware, past every other
+middleware, so ``api.problems`` sets :data:`STRICT_HEADERS` on that answer itself.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ DOCS_POLICY = "; ".join((
 
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
+#: The headers of every answer outside the API documentation.
+STRICT_HEADERS = {"Content-Security-Policy": STRICT_POLICY, "X-Content-Type-Options": "nosniff",
+                  "Referrer-Policy": REFERRER_POLICY}
+
 
 class SecurityHeadersMiddleware:
     """Adds the Content-Security-Policy, ``nosniff`` and the referrer policy to every answer
@@ -76,6 +83,7 @@ class SecurityHeadersMiddleware:
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("content-security-policy", policy)
                 headers.setdefault("x-content-type-options", "nosniff")
