@@ -6,6 +6,7 @@ Nothing reads the environment at import time: callers build ``Settings()``
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -14,6 +15,16 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _is_ipv6(host: str) -> bool:
+    """Whether ``host`` is an IPv6 address in brackets, as a ``Host`` header carries it."""
+    if not (host.startswith("[") and host.endswith("]")):
+        return False
+    try:
+        return isinstance(ipaddress.ip_address(host[1:-1]), ipaddress.IPv6Address)
+    except ValueError:
+        return False
 
 
 def _split_list(value: object) -> object:
@@ -94,6 +105,16 @@ class Settings(BaseSettings):
     def _host_list(cls, value: object) -> object:
         return _split_list(value)
 
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _host_patterns(cls, value: list[str]) -> list[str]:
+        for host in value:
+            wild = host.removeprefix("*.") if host != "*" else ""
+            if "*" in wild or "/" in host or (":" in host and not _is_ipv6(host)):
+                raise ValueError(f"QUALIFICA_TRUSTED_HOSTS: {host!r} is not a host name, "
+                                 "'*.domain' or '*'")
+        return value
+
     @field_validator("public_url")
     @classmethod
     def _public_slash(cls, value: str | None) -> str | None:
@@ -135,6 +156,8 @@ class Settings(BaseSettings):
         if self.trusted_hosts:
             return list(self.trusted_hosts)
         public = urlsplit(self.public_base).hostname or "127.0.0.1"
+        if ":" in public:  # an IPv6 address: the Host header writes it in brackets
+            public = f"[{public}]"
         return list(dict.fromkeys(["127.0.0.1", "localhost", public]))
 
     @property

@@ -371,10 +371,15 @@ def test_default_trusted_hosts() -> None:
     assert Settings(in_memory=True).allowed_hosts == ["127.0.0.1", "localhost"]
     assert Settings(in_memory=True, base_iri="http://data.example/").public_base \
         == "http://data.example/"
-    listed = Settings(in_memory=True, trusted_hosts="a.example, *.b.example")  # type: ignore[arg-type]
-    assert listed.allowed_hosts == ["a.example", "*.b.example"]
+    listed = Settings(in_memory=True, trusted_hosts="a.example, *.b.example [::1]")  # type: ignore[arg-type]
+    assert listed.allowed_hosts == ["a.example", "*.b.example", "[::1]"]
+    assert Settings(in_memory=True, public_url="http://[::1]:8000/").allowed_hosts \
+        == ["127.0.0.1", "localhost", "[::1]"]
     with pytest.raises(ValidationError):
         Settings(in_memory=True, public_url="javascript:alert(1)")
+    for bad in ("evil*.example", "example.org:8000", "https://example.org", "::1"):
+        with pytest.raises(ValidationError, match="QUALIFICA_TRUSTED_HOSTS"):
+            Settings(in_memory=True, trusted_hosts=[bad])
 
 
 def test_untrusted_host_is_refused(hostile: tuple[Context, TestClient]) -> None:
