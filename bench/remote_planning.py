@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         results = {}
         for name, ctx in (("embedded", local), ("remote", remote)):
             t = time.perf_counter()
-            with TestClient(create_app(ctx.settings, context=ctx)) as client:
+            app = create_app(ctx.settings, context=ctx)
+            with TestClient(app, base_url="http://localhost") as client:
                 starts[name] = time.perf_counter() - t
                 timed(client, requests[:6])  # warm-up
                 results[name] = timed(client, requests)

@@ -13,7 +13,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.validation.gate import ensure_bundled
-from qualifica_testing import LiveServer
+from qualifica_testing import LOCAL, LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = ROOT / "tests" / "data"
@@ -48,7 +48,7 @@ def bundled_ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
 def client(bundled_ctx: Context) -> Iterator[TestClient]:
     """An in-process client over the bundled graph (read-only use)."""
     app = create_app(bundled_ctx.settings, context=bundled_ctx)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 

@@ -15,6 +15,10 @@ from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import GRAPH
 
+#: The base URL of in-process test clients: a host the server trusts by default (Starlette's
+#: ``TestClient`` would send ``Host: testserver``, which ``QUALIFICA_TRUSTED_HOSTS`` refuses).
+LOCAL = "http://localhost"
+
 
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""

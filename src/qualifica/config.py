@@ -6,13 +6,25 @@ Nothing reads the environment at import time: callers build ``Settings()``
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _is_ipv6(host: str) -> bool:
+    """Whether ``host`` is an IPv6 address in brackets, as a ``Host`` header carries it."""
+    if not (host.startswith("[") and host.endswith("]")):
+        return False
+    try:
+        return isinstance(ipaddress.ip_address(host[1:-1]), ipaddress.IPv6Address)
+    except ValueError:
+        return False
 
 
 def _split_list(value: object) -> object:
@@ -79,6 +91,15 @@ class Settings(BaseSettings):
     union-filtered dataset modes)."""
 
     api_tokens: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    public_url: str | None = None
+    """Public base URL of the server (scheme, host, port and any path prefix): every absolute
+    URL the server writes (links, ``next`` pages, endpoints, downloads) starts with it, never
+    with the request's ``Host``. Default: ``base_iri``."""
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Host names the server answers; a request with another ``Host`` gets 400. ``*`` allows
+    any. Default (empty): ``127.0.0.1``, ``localhost`` and the host of the public URL."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("service_allow", "load_allow", "api_tokens", mode="before")
@@ -90,6 +111,30 @@ class Settings(BaseSettings):
     @classmethod
     def _graph_prefixes(cls, value: object) -> object:
         return _split_list(value)
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _host_patterns(cls, value: list[str]) -> list[str]:
+        for host in value:
+            wild = host.removeprefix("*.") if host != "*" else ""
+            if "*" in wild or "/" in host or (":" in host and not _is_ipv6(host)):
+                raise ValueError(f"QUALIFICA_TRUSTED_HOSTS: {host!r} is not a host name, "
+                                 "'*.domain' or '*'")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_slash(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")) or not urlsplit(value).hostname:
+            raise ValueError("QUALIFICA_PUBLIC_URL must be an http(s) URL with a host")
+        return value if value.endswith("/") else value + "/"
 
     @field_validator("base_iri")
     @classmethod
@@ -111,6 +156,21 @@ class Settings(BaseSettings):
                 "QUALIFICA_SPARQL_UPDATE_ENDPOINT is set: updates need QUALIFICA_SPARQL_ENDPOINT"
             )
         return self
+
+    @property
+    def public_base(self) -> str:
+        """The public base URL (``public_url``, else ``base_iri``), ending in ``/``."""
+        return self.public_url or self.base_iri
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """The hosts the server answers: ``trusted_hosts``, else loopback and the public host."""
+        if self.trusted_hosts:
+            return list(self.trusted_hosts)
+        public = urlsplit(self.public_base).hostname or "127.0.0.1"
+        if ":" in public:  # an IPv6 address: the Host header writes it in brackets
+            public = f"[{public}]"
+        return list(dict.fromkeys(["127.0.0.1", "localhost", public]))
 
     @property
     def remote(self) -> bool:

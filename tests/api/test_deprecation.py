@@ -27,6 +27,7 @@ from qualifica.validation.changes import validator_for
 from qualifica.validation.gate import GateRejected, ensure_bundled, gated_add
 from qualifica.validation.incremental import Change
 from qualifica.validation.shacl import parse_bytes, shapes_of
+from qualifica_testing import LOCAL
 
 OLD_ROLE = ID + "role/it-koordinator-alt"
 NEW_ROLE = ID + "role/it-koordinator"
@@ -89,7 +90,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
 
 @pytest.fixture(scope="module")
 def api(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
         yield c
 
 

@@ -17,6 +17,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.ingest.spreadsheet import XLSX
+from qualifica_testing import LOCAL
 
 TOKEN = "t"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -30,7 +31,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(in_memory=True, load_bundled=True, api_tokens=[TOKEN],
                         data_dir=tmp_path_factory.mktemp("import-api"),
                         max_body_bytes=64 * 1024)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         yield client
 
 
@@ -143,7 +144,7 @@ def test_import_is_off_without_tokens(bundled_ctx: Context, tmp_path: Path) -> N
     from qualifica.store.oxigraph import OxigraphStore
 
     ctx = Context(settings=settings, store=OxigraphStore(None), registry=bundled_ctx.registry)
-    with TestClient(create_app(settings, context=ctx)) as client:
+    with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as client:
         r = client.post("/api/import", content=b"id\n", params={"sheet": "roles"},
                         headers={**AUTH, "Content-Type": "text/csv"})
         assert r.status_code == 403

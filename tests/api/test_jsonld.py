@@ -15,7 +15,7 @@ from pyld import jsonld
 
 from qualifica.api import create_app
 from qualifica.namespaces import DCTERMS, ID, QD, RDF, SKOS
-from qualifica_testing import rest_graph_context
+from qualifica_testing import LOCAL, rest_graph_context
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 TYPE = RDF + "type"
@@ -25,7 +25,7 @@ LINK = re.compile(r'<([^>]+)>;\s*rel="http://www\.w3\.org/ns/json-ld#context"')
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     ctx = rest_graph_context(tmp_path_factory.mktemp("jsonld"))
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
         yield c
     ctx.close()
 
@@ -55,7 +55,7 @@ def expand(api: TestClient, r: Response) -> list[dict[str, Any]]:
     loader = loader_for(api)
     expanded = jsonld.expand({"@context": match.group(1), **doc},
                              {"documentLoader": loader})
-    assert loader.fetched == ["http://testserver/context.jsonld"]
+    assert loader.fetched == ["http://127.0.0.1:8000/context.jsonld"]
     return expanded
 
 
@@ -130,7 +130,7 @@ def test_search_hierarchy_and_queries_listing_expand(api: TestClient) -> None:
     assert ids_of(top[SKOS + "inScheme"]) == [ID + "framework/digcomp-2-2"]
     (queries,) = expand(api, api.get("/api/queries"))
     for item in queries.get(HYDRA + "member", []):
-        assert item["@id"].startswith("http://testserver/api/queries/")
+        assert item["@id"].startswith("http://127.0.0.1:8000/api/queries/")
         assert ids_of(item[TYPE]) == [QD + "NamedQuery"]
 
 

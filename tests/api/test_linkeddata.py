@@ -22,6 +22,7 @@ from qualifica.context import Context, open_context
 from qualifica.errors import NotAcceptable
 from qualifica.linkeddata import conneg
 from qualifica.linkeddata.conneg import negotiate, parse_accept
+from qualifica_testing import LOCAL
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAPH_TTL = ROOT / "tests" / "data" / "linkeddata" / "graph.ttl"
@@ -58,7 +59,7 @@ def ld_context(tmp: Path) -> Context:
 def ld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A read-only client over the ontology and the small graph."""
     ctx = ld_context(tmp_path_factory.mktemp("linkeddata"))
-    with TestClient(create_app(ctx.settings, context=ctx)) as client:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as client:
         yield client
     ctx.close()
 
@@ -248,7 +249,7 @@ def test_public_base_is_configurable(tmp_path: Path) -> None:
     ctx = ld_context(tmp_path)
     settings = ctx.settings.model_copy(update={"base_iri": "https://qualifica.example.org/kg/"})
     ctx.settings = settings
-    with TestClient(create_app(settings, context=ctx)) as client:
+    with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as client:
         response = client.get("/id/role/testrolle?format=nt")
     ctx.close()
     assert response.status_code == 200

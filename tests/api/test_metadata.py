@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, VOID, XSD
 from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
+from qualifica_testing import LOCAL
 
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -67,7 +68,7 @@ def problem(response, status: int) -> dict:  # type: ignore[no-untyped-def]
 def meta(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Context]]:
     """A client over the ontology and the small graph (read-only)."""
     ctx = ld_context(tmp_path_factory.mktemp("metadata"))
-    with TestClient(create_app(ctx.settings, context=ctx)) as client:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as client:
         yield client, ctx
     ctx.close()
 
@@ -221,7 +222,7 @@ def test_catalog_406(meta: tuple[TestClient, Context]) -> None:
 
 def test_dumps_follow_the_store_generation(tmp_path: Path) -> None:
     ctx = ld_context(tmp_path)
-    with TestClient(create_app(ctx.settings, context=ctx)) as client:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as client:
         before = to_graph(client.get("/catalog").content, "text/turtle")
         old = {s: str(before.value(before.value(d, SPDX.checksum), SPDX.checksumValue))
                for s, d in distributions(before).items()}

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from qualifica.api import create_app
 from qualifica.config import Settings
+from qualifica_testing import LOCAL
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -22,7 +23,7 @@ def spec(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """``/openapi.json`` of an app over an empty store."""
     settings = Settings(in_memory=True, load_bundled=False,
                         data_dir=tmp_path_factory.mktemp("openapi"))
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         r = client.get("/openapi.json")
     assert r.status_code == 200
     doc: dict[str, Any] = r.json()

@@ -21,6 +21,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.web import render, svg, views
+from qualifica_testing import LOCAL
 
 SVG = "{http://www.w3.org/2000/svg}"
 ID = "https://w3id.org/qualifica/id/"
@@ -319,7 +320,7 @@ def evil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, Te
     graph = NamedNode("https://w3id.org/qualifica/graph/evil")
     ctx.store.add([Quad(t.subject, t.predicate, t.object, graph)
                    for t in parse(EVIL_TTL, format=RdfFormat.TURTLE)])
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
         yield ctx, c
     ctx.close()
 

@@ -15,6 +15,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import QD, RDF, XSD
+from qualifica_testing import LOCAL
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
 ID = "https://w3id.org/qualifica/id/"
@@ -32,7 +33,7 @@ def small_context(tmp: Path) -> Context:
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """Read-only client over the small graph."""
     ctx = small_context(tmp_path_factory.mktemp("planning-api"))
-    with TestClient(create_app(ctx.settings, context=ctx)) as client:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as client:
         yield client
     ctx.close()
 

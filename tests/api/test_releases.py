@@ -15,6 +15,7 @@ from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.linkeddata.releases import make_release
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import LOCAL
 
 TOKEN = "release-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -43,7 +44,7 @@ def ctx(bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
 
 @pytest.fixture
 def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
         yield c
 
 

@@ -15,7 +15,7 @@ from qualifica.config import Settings
 from qualifica.context import open_context
 from qualifica.linkeddata.search import spelled, stripped
 from qualifica.namespaces import GRAPH, ID
-from qualifica_testing import load_rest_graph, rest_graph_context
+from qualifica_testing import LOCAL, load_rest_graph, rest_graph_context
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
@@ -23,7 +23,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     ctx = rest_graph_context(tmp_path_factory.mktemp("search"))
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
         yield c
     ctx.close()
 
@@ -119,7 +119,7 @@ def test_index_follows_writes(tmp_path: Path) -> None:
     ctx = open_context(settings)
     try:
         load_rest_graph(ctx)
-        with TestClient(create_app(settings, context=ctx)) as c:
+        with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as c:
             assert c.get("/api/search", params={"q": "Digitallotse"}).json()["items"] == []
             iri = ox.NamedNode(ID + "role/digitallotse")
             g = ox.NamedNode(GRAPH + "x")

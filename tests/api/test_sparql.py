@@ -7,6 +7,7 @@ Each test's store holds two named graphs of a few triples, so that what the unio
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from pyoxigraph import (
 from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
+from qualifica_testing import LOCAL
 
 EX = "http://example.org/"
 G1, G2 = EX + "g1", EX + "g2"
@@ -50,7 +52,7 @@ def make_client(tmp: Path, **overrides: object) -> tuple[TestClient, Context]:
     settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp, **overrides)
     ctx = open_context(settings)
     ctx.store.add(QUADS)
-    return TestClient(create_app(settings, context=ctx)), ctx
+    return TestClient(create_app(settings, context=ctx), base_url=LOCAL), ctx
 
 
 @pytest.fixture(scope="module")
@@ -375,7 +377,12 @@ def test_browser_gets_the_query_page_with_named_queries(api: TestClient) -> None
     assert r.headers["content-type"].startswith("text/html")
     html = r.text
     assert "<textarea" in html and 'id="run"' in html
-    assert "cdn" not in html.lower() and "<script src" not in html
+    # Self-contained: scripts and styles come from this server (no CDN), as the CSP demands.
+    assert "cdn" not in html.lower()
+    sources = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', html)
+    assert sources == ["/static/sparql.css", "/static/sparql.js"]
+    for src in sources:
+        assert api.get(src).status_code == 200, src
     registry = api.app.state.ctx.registry  # type: ignore[attr-defined]
     for named in registry:
         assert f">{named.name}</button>" in html

@@ -20,7 +20,7 @@ from qualifica.api import create_app
 from qualifica.config import PROJECT_ROOT, Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import GRAPH, ID
-from qualifica_testing import load_rest_graph
+from qualifica_testing import LOCAL, load_rest_graph
 
 PREFIXES = """PREFIX qd: <https://w3id.org/qualifica/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -113,7 +113,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
 
 @pytest.fixture(scope="module")
 def api(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
         yield c
 
 
@@ -129,7 +129,7 @@ def test_listing(api: TestClient) -> None:
     by_id = {q["id"]: q for q in body["items"]}
     assert set(by_id) == set(QUERIES)
     q = by_id["roles-requiring"]
-    assert q["iri"] == "http://testserver/api/queries/roles-requiring"
+    assert q["iri"] == "http://127.0.0.1:8000/api/queries/roles-requiring"
     assert q["params"] == [{"name": "competency", "datatype": "iri", "kind": "competency",
                             "required": True, "description": "The competency"}]
     assert q["example"] == {"competency": "digcomp-4-2"} and q["form"] == "select"
@@ -184,7 +184,7 @@ def test_jsonld_answer_expands(api: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/ld+json")
     doc = r.json()
-    assert doc["@context"][0] == "http://testserver/context.jsonld"
+    assert doc["@context"][0] == "http://127.0.0.1:8000/context.jsonld"
 
     def load(url: str, options: Any = None) -> dict[str, Any]:
         return {"contextUrl": None, "documentUrl": url, "document": api.get(url).json()}
@@ -278,7 +278,7 @@ def test_a_string_with_quotes_is_matched_exactly(tmp_path: Path, ctx: Context) -
                                  ox.Literal(hostile, language="de"),
                                  ox.NamedNode(GRAPH + "x"))])
         before = other.store.count()
-        with TestClient(create_app(settings, context=other)) as c:
+        with TestClient(create_app(settings, context=other), base_url=LOCAL) as c:
             r = c.get("/api/queries/by-label", params={"text": hostile})
             assert bindings(r, "resource") == [ID + "role/odd"]
         assert other.store.count() == before

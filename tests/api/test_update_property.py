@@ -21,6 +21,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import LOCAL
 
 TOKEN = "s3cret-token-for-tests"
 UPDATE = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
@@ -106,7 +107,7 @@ def world(bundled_ctx: Context, tmp_path_factory: pytest.TempPathFactory
                  data_dir=tmp_path_factory.mktemp("update-property"), api_tokens=[TOKEN])
     ctx = Context(settings=s, store=OxigraphStore(None), registry=bundled_ctx.registry)
     base = list(ox.parse(BASE, format=ox.RdfFormat.TRIG))
-    with TestClient(create_app(s, context=ctx)) as client:
+    with TestClient(create_app(s, context=ctx), base_url=LOCAL) as client:
         yield client, ctx, base
     ctx.close()
 

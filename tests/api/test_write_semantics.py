@@ -16,6 +16,7 @@ from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.planning.index import holder
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import LOCAL
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -68,7 +69,7 @@ def small(backend: object, bundled_ctx: Context, tmp_path: Path) -> Iterator[Con
 
 @pytest.fixture
 def api(small: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(small.settings, context=small)) as c:
+    with TestClient(create_app(small.settings, context=small), base_url=LOCAL) as c:
         yield c
 
 
@@ -213,7 +214,7 @@ def test_gated_update_patches_the_planning_index(
               f'INSERT DATA {{ GRAPH <{graph}> {{ <{role}> <{SKOS}prefLabel> '
               f'"Process lead"@en }} }}')
     try:
-        with TestClient(create_app(settings, context=ctx)) as client:
+        with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as client:
             index = holder(ctx)
             assert index.current().label(role, "en") == "Process manager"
             rebuilds, patches = index.rebuilds, index.patches

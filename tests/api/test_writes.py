@@ -13,6 +13,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import LOCAL
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -55,7 +56,7 @@ def ctx(backend: object, bundled_ctx: Context, tmp_path: Path) -> Iterator[Conte
 
 @pytest.fixture
 def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
         yield c
 
 
@@ -103,7 +104,7 @@ def test_writes_are_off_without_configured_tokens(bundled_ctx: Context, tmp_path
     store = OxigraphStore(None)
     store.add(bundled_ctx.store.quads())
     ctx = Context(settings=settings, store=store, registry=bundled_ctx.registry)
-    with TestClient(create_app(settings, context=ctx)) as c:
+    with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as c:
         r = c.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
                   headers={"Content-Type": TTL, **AUTH})
         assert r.status_code == 403 and "switched off" in r.json()["detail"]

@@ -144,5 +144,5 @@ def test_gap_form_submits_and_shows_the_result(page: Page, live_server: Any) -> 
     download = info.value
     assert download.suggested_filename == f"gap-{GAP_ROLE}-gaps.csv"
     text = Path(download.path()).read_text(encoding="utf-8")
-    assert text.splitlines()[0].startswith("Kompetenz,Kompetenz IRI")
+    assert text.splitlines()[0].startswith('"Kompetenz","Kompetenz IRI"')
     assert len(text.strip().splitlines()) == 1 + len(GAP_MISSING)

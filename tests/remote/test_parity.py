@@ -19,6 +19,7 @@ from qualifica.api import create_app
 from qualifica.context import Context
 from qualifica.sparql.binding import bind
 from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResult
+from qualifica_testing import LOCAL
 
 pytestmark = pytest.mark.remote
 
@@ -104,8 +105,9 @@ def test_quality_and_library_queries_answer_the_same(bundled_ctx: Context,
 @pytest.fixture(scope="module")
 def clients(bundled_ctx: Context, remote_bundled_ctx: Context
             ) -> Iterator[tuple[TestClient, TestClient]]:
-    local = TestClient(create_app(bundled_ctx.settings, context=bundled_ctx))
-    remote = TestClient(create_app(remote_bundled_ctx.settings, context=remote_bundled_ctx))
+    local = TestClient(create_app(bundled_ctx.settings, context=bundled_ctx), base_url=LOCAL)
+    remote = TestClient(create_app(remote_bundled_ctx.settings, context=remote_bundled_ctx),
+                        base_url=LOCAL)
     with local, remote:
         yield local, remote
 

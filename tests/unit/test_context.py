@@ -21,6 +21,7 @@ from qualifica.planning.index import HOLDER
 from qualifica.sandbox import SANDBOX
 from qualifica.validation.changes import VALIDATOR, validator_for
 from qualifica.validation.shacl import SHAPES, shapes_of
+from qualifica_testing import LOCAL
 
 
 @pytest.fixture
@@ -126,7 +127,7 @@ def test_a_closed_planning_holder_no_longer_follows_the_store(settings: Settings
 def test_the_app_builds_the_planning_index_at_start_and_closes_its_context(
         settings: Settings) -> None:
     app = create_app(settings)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL) as client:
         assert client.get("/healthz").status_code == 200
         ctx: Context = app.state.ctx
         assert ctx.built(HOLDER) is not None and not ctx.closed
@@ -136,7 +137,7 @@ def test_the_app_builds_the_planning_index_at_start_and_closes_its_context(
 def test_the_app_leaves_a_given_context_open(settings: Settings) -> None:
     ctx = open_context(settings)
     try:
-        with TestClient(create_app(settings, context=ctx)) as client:
+        with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as client:
             assert client.get("/healthz").status_code == 200
         assert not ctx.closed and ctx.store.count() == 0
     finally:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from qualifica import __version__
-from qualifica.api import caching, problems
+from qualifica.api import caching, problems, security
 from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
@@ -67,8 +67,9 @@ def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI
         expose_headers=["ETag", "Link", "Location", "Content-Location", "Vary"],
     )
     problems.install(app)
-    caching.install(app)
+    caching.install(app, settings)
     queries.install(app)
+    security.install(app, settings)
     for router in ROUTERS:
         app.include_router(router)
     return app

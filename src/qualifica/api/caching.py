@@ -7,7 +7,8 @@
   carry the same ``ETag``. Bodies larger than ``max_buffer`` bytes (dumps) pass through
   unhashed.
 - ``ContextLinkMiddleware``: every ``application/json`` answer under ``/api/`` gets the
-  ``Link`` header that makes it JSON-LD under ``/context.jsonld``.
+  ``Link`` header that makes it JSON-LD under ``/context.jsonld`` (an absolute URL under the
+  configured public base, never under the request's ``Host``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 
+from qualifica.config import Settings
 from qualifica.linkeddata.context import CONTEXT_PATH, link_header
 
 log = logging.getLogger(__name__)
@@ -133,8 +135,9 @@ class ETagMiddleware:
 class ContextLinkMiddleware:
     """Adds the JSON-LD context ``Link`` to every ``application/json`` answer under ``/api/``."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, context: str) -> None:
         self.app = app
+        self.link = link_header(context)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -147,7 +150,7 @@ class ContextLinkMiddleware:
                 headers = MutableHeaders(raw=list(message.get("headers", [])))
                 media = headers.get("content-type", "").split(";")[0].strip().lower()
                 if media == "application/json":
-                    link = link_header(context_url(scope))
+                    link = self.link
                     existing = headers.get("link")
                     headers["link"] = f"{existing}, {link}" if existing else link
                     message = dict(message, headers=headers.raw)
@@ -156,19 +159,12 @@ class ContextLinkMiddleware:
         await self.app(scope, receive, wrapped)
 
 
-def context_url(scope: Scope) -> str:
-    """The absolute URL of ``/context.jsonld`` on the server that answers ``scope``."""
-    headers = Headers(scope=scope)
-    scheme = scope.get("scheme", "http")
-    host = headers.get("host")
-    if not host:
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
-    root = scope.get("root_path", "").rstrip("/")
-    return f"{scheme}://{host}{root}{CONTEXT_PATH}"
+def context_url(settings: Settings) -> str:
+    """The absolute URL of ``/context.jsonld`` under the public base of ``settings``."""
+    return settings.public_base + CONTEXT_PATH.lstrip("/")
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, settings: Settings) -> None:
     """Register both middlewares (the ETag one outermost, so it hashes the final answer)."""
-    app.add_middleware(ContextLinkMiddleware)
+    app.add_middleware(ContextLinkMiddleware, context=context_url(settings))
     app.add_middleware(ETagMiddleware)

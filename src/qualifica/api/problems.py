@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from qualifica.api.security import STRICT_HEADERS
 from qualifica.errors import QualificaError
 
 log = logging.getLogger(__name__)
@@ -64,5 +65,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
+        # Sent by Starlette's outermost middleware, so the security middleware never sees it.
         return problem(500, "Internal error", "the server could not answer this request",
-                       instance=str(request.url.path))
+                       instance=str(request.url.path), headers=dict(STRICT_HEADERS))

@@ -24,8 +24,9 @@ CACHE_CONTROL = "public, max-age=300"
 
 
 def public_url(settings: Settings, path: str) -> str:
-    """The URL of ``path`` (no leading slash) under the public base ``QUALIFICA_BASE_IRI``."""
-    return settings.base_iri + path.lstrip("/")
+    """The URL of ``path`` (no leading slash) under the public base URL
+    (``QUALIFICA_PUBLIC_URL``, else ``QUALIFICA_BASE_IRI``)."""
+    return settings.public_base + path.lstrip("/")
 
 
 def headers_for(settings: Settings, path: str, offered: Sequence[str], media_type: str, *,

@@ -15,6 +15,7 @@ from qualifica.linkeddata import conneg
 from qualifica.linkeddata.dumps import Dump
 from qualifica.linkeddata.metadata import DATASET_IRI, LICENSE
 from qualifica.linkeddata.ontology import OntologyDoc, TermDoc, TermRef
+from qualifica.web.hrefs import safe_href
 from qualifica.web.i18n import pick_lang
 from qualifica.web.i18n import words as site_words
 from qualifica.web.render import PageInfo, environment, with_lang
@@ -70,7 +71,7 @@ def _refs(refs: Sequence[TermRef]) -> Markup:
     for r in refs:
         if r.anchor is not None:
             parts.append(Markup('<a href="#{}"><code>{}</code></a>').format(r.anchor, r.name))
-        elif r.iri.startswith(("http://", "https://")):
+        elif safe_href(r.iri) is not None:
             parts.append(Markup('<a href="{}"><code>{}</code></a>').format(r.iri, r.name))
         else:
             parts.append(Markup("<code>{}</code>").format(r.name))
@@ -109,13 +110,13 @@ def render_ontology(doc: OntologyDoc, settings: Settings, lang: str,
     header = [(k, doc.header[k]) for k in shown if k in doc.header]
     return _render("ld-ontology.html", "/ontology", lang, doc=doc, title=title,
                    description=description, header=header, label=label, refs=_refs,
-                   alternates=_alternates(settings.base_iri + "ontology", offered))
+                   alternates=_alternates(settings.public_base + "ontology", offered))
 
 
 def render_catalog(settings: Settings, dumps: Mapping[str, Dump], lang: str,
                    offered: Sequence[str]) -> str:
     """The data catalog as a page: dataset, version, licence, endpoints and downloads."""
-    base = settings.base_iri
+    base = settings.public_base
     rows = [{"name": d.name, "url": f"{base}downloads/{d.name}", "media_type": d.media_type,
              "size": f"{d.byte_size:,}".replace(",", "\u202f"), "sha256": d.sha256}
             for _, d in sorted(dumps.items())]

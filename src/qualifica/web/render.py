@@ -21,6 +21,7 @@ from qualifica.context import Context
 from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.web import svg
 from qualifica.web.competency_view import CompetencyView, competency_view
+from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import pick_lang, words
 from qualifica.web.resource_view import resource_view
 from qualifica.web.role_view import role_view
@@ -41,6 +42,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["percent"] = lambda v: f"{round(float(v) * 100)} %"
+    # ``{% if x is safe_href %}``: only these targets become links (see web.hrefs).
+    env.tests["safe_href"] = is_safe_href
     return env
 
 

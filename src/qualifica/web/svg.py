@@ -2,8 +2,9 @@
 
 A layered drawing, left to right: the competency and its broader competencies (one column per
 step up), then tasks, then roles. Nodes are boxes with their label (shortened, the full label in
-a ``<title>``) that link to their pages; edges are arrows. The SVG is built with ElementTree, so
-every label is escaped and the output is well-formed XML.
+a ``<title>``) that link to their pages (when :func:`~qualifica.web.hrefs.safe_href` allows);
+edges are arrows. Colours are presentation attributes, so no ``<style>`` block is needed. The
+SVG is built with ElementTree, so every label is escaped and the output is well-formed XML.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from qualifica.web.competency_view import CompetencyPath
+from qualifica.web.hrefs import safe_href
 from qualifica.web.queries import Ref
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -27,6 +29,14 @@ ROW_GAP = 18
 PAD = 16
 WAYPOINT_H = 8
 MAX_CHARS = 27
+
+# Colours as presentation attributes, not a <style> block: the diagram is embedded in pages
+# whose Content-Security-Policy allows stylesheets from the site only, and the stand-alone SVG
+# keeps its colours when saved. The pages' stylesheet adds the hover highlight.
+_BOX_PAINT = {"competency": ("#e6effa", "#1d4f91"), "task": ("#fdf3e1", "#8a5a00"),
+              "role": ("#e7f5ea", "#1e6b34")}
+_TEXT_PAINT = {"font-family": "system-ui, sans-serif", "font-size": "13", "fill": "#111"}
+_EDGE_PAINT = {"fill": "none", "stroke": "#555", "stroke-width": "1.4"}
 
 
 @dataclass
@@ -183,15 +193,6 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
     })
     title_el = ET.SubElement(svg, f"{{{SVG_NS}}}title", {"id": "paths-title"})
     title_el.text = title
-    style = ET.SubElement(svg, f"{{{SVG_NS}}}style")
-    style.text = (
-        ".node rect{fill:#fff;stroke:#1d4f91;stroke-width:1.5}"
-        ".node.competency rect{fill:#e6effa}.node.task rect{fill:#fdf3e1;stroke:#8a5a00}"
-        ".node.role rect{fill:#e7f5ea;stroke:#1e6b34}.node.origin rect{stroke-width:3}"
-        ".node text{font:13px system-ui,sans-serif;fill:#111}"
-        ".node a:hover rect,.node a:focus rect{fill:#ffe98a}"
-        ".edge{fill:none;stroke:#555;stroke-width:1.4}.edge.broader{stroke-dasharray:5 4}"
-    )
     defs = ET.SubElement(svg, f"{{{SVG_NS}}}defs")
     marker = ET.SubElement(defs, f"{{{SVG_NS}}}marker", {
         "id": "arrow", "viewBox": "0 0 10 10", "refX": "10", "refY": "5",
@@ -209,7 +210,8 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
         points.append((b.x, b.mid))
         path = ET.SubElement(edge_group, f"{{{SVG_NS}}}path", {
             "class": f"edge {kind}", "marker-end": "url(#arrow)", "d": _route(points),
-            "data-from": a.ref.id, "data-to": b.ref.id})
+            "data-from": a.ref.id, "data-to": b.ref.id, **_EDGE_PAINT,
+            **({"stroke-dasharray": "5 4"} if kind == "broader" else {})})
         if labels and kind in labels:
             tip = ET.SubElement(path, f"{{{SVG_NS}}}title")
             tip.text = f"{a.ref.label} – {labels[kind]} → {b.ref.label}"
@@ -221,18 +223,25 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
         classes = f"node {node.ref.kind}" + (" origin" if node.ref.iri == origin else "")
         group = ET.SubElement(node_group, f"{{{SVG_NS}}}g", {
             "class": classes, "data-id": node.ref.id, "data-kind": node.ref.kind})
-        target = link(node.ref.href)
-        anchor = ET.SubElement(group, f"{{{SVG_NS}}}a", {
-            "href": target, f"{{{XLINK_NS}}}href": target})
+        # A node whose page is not a safe link target (a javascript: IRI, say) is drawn
+        # without a link.
+        target = safe_href(node.ref.href)
+        anchor = group
+        if target is not None:
+            target = link(target)
+            anchor = ET.SubElement(group, f"{{{SVG_NS}}}a", {
+                "href": target, f"{{{XLINK_NS}}}href": target})
         tip = ET.SubElement(anchor, f"{{{SVG_NS}}}title")
         tip.text = node.ref.label
+        fill, stroke = _BOX_PAINT.get(node.ref.kind, ("#fff", "#1d4f91"))
         ET.SubElement(anchor, f"{{{SVG_NS}}}rect", {
             "x": f"{node.x:.1f}", "y": f"{node.y:.1f}", "width": str(BOX_W),
-            "height": str(BOX_H), "rx": "6"})
+            "height": str(BOX_H), "rx": "6", "fill": fill, "stroke": stroke,
+            "stroke-width": "3" if node.ref.iri == origin else "1.5"})
         lines = _wrap(node.ref.label)
         first = node.y + BOX_H / 2 - (len(lines) - 1) * 8 + 4
         for i, line in enumerate(lines):
             text = ET.SubElement(anchor, f"{{{SVG_NS}}}text", {
-                "x": f"{node.x + 10:.1f}", "y": f"{first + i * 16:.1f}"})
+                "x": f"{node.x + 10:.1f}", "y": f"{first + i * 16:.1f}", **_TEXT_PAINT})
             text.text = line
     return ET.tostring(svg, encoding="unicode")

@@ -1,5 +1,12 @@
 """Page tables: :class:`Table` values, so that the HTML page and its CSV download show the
-same rows."""
+same rows.
+
+The CSV downloads are meant for spreadsheets, so they are written the way OWASP's "CSV
+Injection" guidance asks: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return gets a leading ``'`` (a label ``=HYPERLINK(…)`` in the data stays text), and
+every cell is quoted, so that a spreadsheet that splits on ``;`` (German Excel) cannot start a
+new cell, and a formula, in the middle of one.
+"""
 
 from __future__ import annotations
 
@@ -51,8 +58,19 @@ def level_text(level: Ref | None, rank: int | None) -> str:
     return level.label if rank is None or str(rank) in level.label else f"{level.label} ({rank})"
 
 
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """``value`` as a spreadsheet reads it literally: with a leading ``'`` when it would
+    otherwise start a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def table_csv(table: Table) -> str:
-    """The table as CSV with a header row; a column of resources gets an IRI column beside it."""
+    """The table as CSV with a header row; a column of resources gets an IRI column beside it.
+    Every cell is quoted and passed through :func:`spreadsheet_cell`."""
     with_iri = [any(len(row) > i and row[i].iri for row in table.rows)
                 for i in range(len(table.columns))]
     header: list[str] = []
@@ -61,8 +79,8 @@ def table_csv(table: Table) -> str:
         if has_iri:
             header.append(f"{name} IRI")
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
+    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow([spreadsheet_cell(h) for h in header])
     for row in table.rows:
         out: list[str] = []
         for i, has_iri in enumerate(with_iri):
@@ -70,5 +88,5 @@ def table_csv(table: Table) -> str:
             out.append(cell.text)
             if has_iri:
                 out.append(cell.iri or "")
-        writer.writerow(out)
+        writer.writerow([spreadsheet_cell(v) for v in out])
     return buf.getvalue()

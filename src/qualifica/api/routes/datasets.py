@@ -87,7 +87,7 @@ def void(request: Request, ctx: CtxDep, format: FormatParam = None) -> Response:
     media_type = ld.negotiate(request, VOID_FORMATS, format)
     headers = ld.headers_for(ctx.settings, ".well-known/void", VOID_FORMATS, media_type,
                              extra_links=[f'<{DATASET_IRI}>; rel="describes"'])
-    return ld.graph_response(void_triples(ctx, ctx.settings.base_iri), media_type, headers)
+    return ld.graph_response(void_triples(ctx, ctx.settings.public_base), media_type, headers)
 
 
 @router.head("/catalog", include_in_schema=False)
@@ -108,7 +108,7 @@ def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
     headers = ld.headers_for(ctx.settings, "catalog", CATALOG_FORMATS, media_type,
                              canonical=CATALOG_IRI)
     dumps = current_dumps(ctx)
-    triples = catalog_triples(ctx, ctx.settings.base_iri, dumps)
+    triples = catalog_triples(ctx, ctx.settings.public_base, dumps)
     if media_type == conneg.HTML:
         html = render_catalog(ctx.settings, dumps, ld.lang_of(request, lang), CATALOG_FORMATS)
         return HTMLResponse(html, headers=headers)

@@ -64,34 +64,36 @@ _GAP_HTML = """<!DOCTYPE html>
   <meta charset="utf-8">
   <title>Lückenanalyse: Prozessmanager – Qualifica</title>
   …"""
+# The CSV downloads quote every cell (see web.tables).
 _ROLE_CSV = (
-    "Kompetenz,Kompetenz IRI,Rahmenwerk,Rahmenwerk IRI,Gefordertes Niveau,"
-    "Gefordertes Niveau IRI,Wesentlich,Herkunft,Quelle\r\n"
-    "Gesellschaftliche Teilhabe mithilfe digitaler Technologien,"
-    "https://w3id.org/qualifica/id/competency/digcomp-2-3,DigComp 2.2,"
-    "https://w3id.org/qualifica/id/framework/digcomp-2-2,Fortgeschritten 5,"
-    "https://w3id.org/qualifica/id/level/digcomp-5,ja,Verwaltungsleistungen digitalisieren,"
-    "redaktionell\r\n"
+    '"Kompetenz","Kompetenz IRI","Rahmenwerk","Rahmenwerk IRI","Gefordertes Niveau",'
+    '"Gefordertes Niveau IRI","Wesentlich","Herkunft","Quelle"\r\n'
+    '"Gesellschaftliche Teilhabe mithilfe digitaler Technologien",'
+    '"https://w3id.org/qualifica/id/competency/digcomp-2-3","DigComp 2.2",'
+    '"https://w3id.org/qualifica/id/framework/digcomp-2-2","Fortgeschritten 5",'
+    '"https://w3id.org/qualifica/id/level/digcomp-5","ja","Verwaltungsleistungen digitalisieren",'
+    '"redaktionell"\r\n'
 )
 _COMPETENCY_CSV = (
-    "Rolle,Rolle IRI,Aufgabe,Aufgabe IRI,Kompetenz,Kompetenz IRI,Gefordertes Niveau,"
-    "Wesentlich,Pfad\r\n"
-    "Anwender,https://w3id.org/qualifica/id/role/anwender,,,"
-    "Schutz personenbezogener Daten und der Privatsphäre,"
-    "https://w3id.org/qualifica/id/competency/digcomp-4-2,Selbstständig 3,ja,"
-    "Schutz personenbezogener Daten und der Privatsphäre → Anwender\r\n"
-    "CIO,https://w3id.org/qualifica/id/role/cio,,,Sicherheit,"
-    "https://w3id.org/qualifica/id/competency/digcomp-4,Fortgeschritten 5,ja,"
-    "Schutz personenbezogener Daten und der Privatsphäre → Sicherheit → CIO\r\n"
+    '"Rolle","Rolle IRI","Aufgabe","Aufgabe IRI","Kompetenz","Kompetenz IRI",'
+    '"Gefordertes Niveau","Wesentlich","Pfad"\r\n'
+    '"Anwender","https://w3id.org/qualifica/id/role/anwender","","",'
+    '"Schutz personenbezogener Daten und der Privatsphäre",'
+    '"https://w3id.org/qualifica/id/competency/digcomp-4-2","Selbstständig 3","ja",'
+    '"Schutz personenbezogener Daten und der Privatsphäre → Anwender"\r\n'
+    '"CIO","https://w3id.org/qualifica/id/role/cio","","","Sicherheit",'
+    '"https://w3id.org/qualifica/id/competency/digcomp-4","Fortgeschritten 5","ja",'
+    '"Schutz personenbezogener Daten und der Privatsphäre → Sicherheit → CIO"\r\n'
 )
 _GAP_CSV = (
-    "Kompetenz,Kompetenz IRI,Gefordertes Niveau,Vorhandenes Niveau,Wesentlich,Status\r\n"
-    "Kreatives Nutzen digitaler Technologien,"
-    "https://w3id.org/qualifica/id/competency/digcomp-5-3,Fortgeschritten 6,"
-    "nicht vorhanden,ja,fehlt\r\n"
-    "Schutz personenbezogener Daten und der Privatsphäre,"
-    "https://w3id.org/qualifica/id/competency/digcomp-4-2,Fortgeschritten 5,"
-    "Selbstständig 4,ja,teilweise\r\n"
+    '"Kompetenz","Kompetenz IRI","Gefordertes Niveau","Vorhandenes Niveau","Wesentlich",'
+    '"Status"\r\n'
+    '"Kreatives Nutzen digitaler Technologien",'
+    '"https://w3id.org/qualifica/id/competency/digcomp-5-3","Fortgeschritten 6",'
+    '"nicht vorhanden","ja","fehlt"\r\n'
+    '"Schutz personenbezogener Daten und der Privatsphäre",'
+    '"https://w3id.org/qualifica/id/competency/digcomp-4-2","Fortgeschritten 5",'
+    '"Selbstständig 4","ja","teilweise"\r\n'
 )
 _SVG = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<svg xmlns="http://www.w3.org/2000/svg" width="1152" height="526" '

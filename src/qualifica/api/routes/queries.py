@@ -51,7 +51,9 @@ _LIST_EXAMPLE = {"items": [{
                              "content": {"application/json": {"example": _LIST_EXAMPLE}}}})
 def list_queries(request: Request, ctx: CtxDep) -> dict[str, Any]:
     """Every ``queries/*.rq`` with summary, parameters and an example."""
-    base = str(request.url_for("run_query", name="_")).removesuffix("_")
+    # Under the public base, never the request's Host (see api.security).
+    path = request.app.url_path_for("run_query", name="_").removesuffix("_")
+    base = ctx.settings.public_base + path.lstrip("/")
     items = [stored.describe(q, base + q.name) for q in ctx.registry]
     return {"items": items, "total": len(items)}
 
@@ -91,7 +93,7 @@ def run_query(name: str, request: Request, ctx: CtxDep) -> Response:
     query, result = stored.run(ctx.store, ctx.registry, name, raw,
                                timeout_s=ctx.settings.query_timeout_s)
     if chosen == protocol.JSONLD and protocol.result_kind(result) == "solutions":
-        body = stored.select_jsonld(query, result, context_url(request.scope))
+        body = stored.select_jsonld(query, result, context_url(ctx.settings))
     else:
         body = protocol.serialize_result(result, chosen)
     return Response(body, media_type=protocol.content_type(chosen), headers={"Vary": "Accept"})

@@ -45,7 +45,7 @@ def list_releases(ctx: CtxDep) -> dict[str, object]:
     items = [
         {"version": r.version, "issued": r.issued, "graph": r.graph,
          "iri": releases.release_iri(ctx, r.version),
-         "downloads": [f"{ctx.settings.base_iri}api/releases/{r.version}/{f}" for f in r.files]}
+         "downloads": [f"{ctx.settings.public_base}api/releases/{r.version}/{f}" for f in r.files]}
         for r in releases.list_releases(ctx)
     ]
     return {"items": items, "total": len(items)}

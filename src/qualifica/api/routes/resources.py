@@ -90,7 +90,7 @@ def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
         if kind not in KINDS or not binding.SLUG.match(slug):
             raise NotFound(f"there is no resource /id/{kind}/{slug}", id=slug)
         node = binding.iri(slug, param="slug", kind=kind)
-        successors = successor_links(catalogue_for(ctx), node.value, ctx.settings.base_iri)
+        successors = successor_links(catalogue_for(ctx), node.value, ctx.settings.public_base)
         headers = ld.headers_for(ctx.settings, path, offered, media_type, canonical=node.value,
                                  extra_links=successors)
         if media_type == conneg.HTML:

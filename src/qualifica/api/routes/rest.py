@@ -8,11 +8,14 @@ filter value becomes an IRI in ``sparql.binding`` (through the catalogue).
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import URL
 
 from qualifica.api.deps import CtxDep
+from qualifica.config import Settings
 from qualifica.linkeddata import catalogue as cat_mod
 from qualifica.linkeddata.catalogue import MAX_LIMIT, Page, catalogue_for, listing, paginate
 from qualifica.linkeddata.context import CONTEXT_PATH, context_document
@@ -67,10 +70,17 @@ def _listing_example(collection: str, kind: str, slug: str, label: str) -> dict[
     }
 
 
-def _envelope(request: Request, page: Page, extra: dict[str, Any] | None = None
-              ) -> JSONResponse:
-    """A listing page with ``next``/``prev`` links in the body and the ``Link`` header."""
-    url = request.url
+#: The characters a path may hold unencoded (RFC 3986 ``pchar`` and ``/``).
+_PCHAR = "/:@!$&'()*+,;=-._~"
+
+
+def _envelope(request: Request, settings: Settings, page: Page,
+              extra: dict[str, Any] | None = None) -> JSONResponse:
+    """A listing page with ``next``/``prev`` links in the body and the ``Link`` header, under
+    the public base URL (never the request's ``Host``)."""
+    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
+    url = URL(settings.public_base + quote(path.lstrip("/"), safe=_PCHAR)).replace(
+        query=request.url.query)
 
     def at(offset: int) -> str:
         return str(url.include_query_params(limit=page.limit, offset=offset))
@@ -109,7 +119,7 @@ def _list(request: Request, ctx: CtxDep, collection: str, lang: str, limit: int,
           deprecated: bool, **filters: str | None) -> JSONResponse:
     page = listing(catalogue_for(ctx), collection, lang=lang, limit=limit, offset=offset,
                    filters=filters, deprecated=deprecated)
-    return _envelope(request, page)
+    return _envelope(request, ctx.settings, page)
 
 
 @router.get("/api/roles", tags=["rest"], summary="Roles",
@@ -258,7 +268,7 @@ def framework_top(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de"
     cat = catalogue_for(ctx)
     iri = cat.resolve(id, "framework", param="id")
     page = paginate(cat, cat.top_concepts(iri), lang, limit, offset, deprecated=deprecated)
-    return _envelope(request, page, {"framework": cat.node(iri, lang)})
+    return _envelope(request, ctx.settings, page, {"framework": cat.node(iri, lang)})
 
 
 def _hierarchy(request: Request, ctx: CtxDep, id: str, direction: str, lang: str,
@@ -266,7 +276,7 @@ def _hierarchy(request: Request, ctx: CtxDep, id: str, direction: str, lang: str
     cat = catalogue_for(ctx)
     node, found = cat_mod.hierarchy(cat, id, direction, lang=lang, transitive=transitive)
     page = paginate(cat, found, lang, limit, offset, deprecated=deprecated)
-    return _envelope(request, page, {"competency": node})
+    return _envelope(request, ctx.settings, page, {"competency": node})
 
 
 _HIER_EXAMPLE: dict[int | str, Any] = {
@@ -319,7 +329,7 @@ def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> JSONResponse:
     to each successor."""
     cat = catalogue_for(ctx)
     body = detail(cat, ctx.store, ctx.registry, collection, id, lang=lang)
-    links = successor_links(cat, body["iri"], ctx.settings.base_iri)
+    links = successor_links(cat, body["iri"], ctx.settings.public_base)
     return JSONResponse(body, headers={"Link": ", ".join(links)} if links else None)
 
 

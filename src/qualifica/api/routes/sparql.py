@@ -119,7 +119,7 @@ def _service_or_page(ctx: Context, accept: str | None, fmt: str | None) -> Respo
     media = protocol.negotiate(accept if fmt is None else None, "graph", fmt)
     s = ctx.settings
     triples = service_description(
-        s.base_iri + "sparql",
+        s.public_base + "sparql",
         formats=(*protocol.SOLUTION_TYPES, *protocol.GRAPH_TYPES),
         named_graphs=ctx.store.named_graphs(),
         triple_count=ctx.store.count(),
