@@ -25,19 +25,19 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping
 from copy import copy
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal
 
 from qualifica.namespaces import QD, RDF, RDFS, SKOS
-from qualifica.sparql.binding import with_values
+from qualifica.sparql.library import select_rows, select_rows_for
 from qualifica.sparql.nodes import Node, make_node
 from qualifica.sparql.terms import bool_of, int_of, iri_of
-from qualifica.store.base import ChangeSet, SelectResult, Store, Term
+from qualifica.store.base import ChangeSet, Store, Term
 
 if TYPE_CHECKING:
     from qualifica.context import Context
@@ -65,10 +65,6 @@ NODE_PREDICATES: frozenset[str] = frozenset({QD + "competency", QD + "level", QD
 
 #: A change with more quads than this is applied by a full build.
 PATCH_MAX_QUADS = 5000
-
-#: IRIs per ``VALUES`` block when resources are read again.
-VALUES_CHUNK = 500
-
 
 @dataclass(frozen=True)
 class Requirement:
@@ -181,29 +177,6 @@ class PlanningIndex:
 
 
 # --- building ---------------------------------------------------------------------------------
-
-
-def _select(store: Store, registry: Registry, name: str,
-            values: Mapping[str, Sequence[Term]] | None = None) -> list[dict[str, Term]]:
-    """Rows of a library query, optionally limited by ``VALUES`` blocks (IRIs only)."""
-    text = registry.internal(name).text
-    if values:
-        text = with_values(text, values)
-    result = store.query(text)
-    if not isinstance(result, SelectResult):  # pragma: no cover - library queries are SELECTs
-        raise TypeError(f"library query {name} is not a SELECT")
-    return result.rows
-
-
-def _select_for(store: Store, registry: Registry, name: str, var: str, iris: Iterable[str]
-                ) -> list[dict[str, Term]]:
-    """Rows of a library query for the resources ``iris`` bound to ``?var`` (in chunks)."""
-    todo = sorted(iris)
-    rows: list[dict[str, Term]] = []
-    for i in range(0, len(todo), VALUES_CHUNK):
-        chunk = [NamedNode(v) for v in todo[i:i + VALUES_CHUNK]]
-        rows.extend(_select(store, registry, name, {var: chunk}))
-    return rows
 
 
 def _merge(a: Requirement | None, b: Requirement) -> Requirement:
@@ -459,7 +432,7 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
     ix = PlanningIndex(generation=store.generation)
 
     def read(name: str) -> list[dict[str, Term]]:
-        return _select(store, registry, name)
+        return select_rows(store, registry, name)
 
     ix.labels = _labels(read("planning-labels"))
     ix.level_rank, ix.framework_levels = _levels(read("planning-levels"))
@@ -615,7 +588,7 @@ def _copy(old: PlanningIndex, generation: int) -> PlanningIndex:
     return replace(old, **fresh)
 
 
-#: Reads the rows of a library query for resources bound to a variable (see :func:`_select_for`).
+#: Reads the rows of a library query for resources bound to a variable (``select_rows_for``).
 _Read = Callable[[str, str, Iterable[str]], list[dict[str, Term]]]
 
 
@@ -631,7 +604,7 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
     start = time.perf_counter()
     t = _touched(change)
     ix = _copy(old, store.generation)
-    read: _Read = partial(_select_for, store, registry)
+    read: _Read = partial(select_rows_for, store, registry)
 
     _reread_owners(t, read)
     _reread_members(ix, old, t, read)
