@@ -38,6 +38,22 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def _header(spec: SheetSpec, number: int, cells: Sequence[object],
+            errors: list[RowError]) -> list[str] | None:
+    """The column names of a header row; ``None`` (and the problems reported) when it has an
+    unknown or duplicate column or lacks a required one."""
+    before = len(errors)
+    names = [_text(c).lower() for c in cells]
+    for i, name in enumerate(names):
+        if name and spec.column(name) is None:
+            errors.append(error(spec.name, number, name, "unknown_column", number=i + 1))
+        elif name and names.index(name) != i:
+            errors.append(error(spec.name, number, name, "duplicate_column"))
+    errors.extend(error(spec.name, number, col.name, "missing_column") for col in spec.columns
+                  if col.required and col.name not in names)
+    return names if len(errors) == before else None
+
+
 def _table(spec: SheetSpec, rows: Iterable[tuple[int, Sequence[object]]],
            errors: list[RowError]) -> Table | None:
     """Check the header row and collect the data rows of one sheet."""
@@ -46,28 +62,13 @@ def _table(spec: SheetSpec, rows: Iterable[tuple[int, Sequence[object]]],
     header_row = next(it, None)
     if header_row is None:
         return table
-    number, cells = header_row
-    names = [_text(c).lower() for c in cells]
-    ok = True
-    for i, name in enumerate(names):
-        if name and spec.column(name) is None:
-            errors.append(error(spec.name, number, name, "unknown_column", number=i + 1))
-            ok = False
-        elif name and names.index(name) != i:
-            errors.append(error(spec.name, number, name, "duplicate_column"))
-            ok = False
-    for col in spec.columns:
-        if col.required and col.name not in names:
-            errors.append(error(spec.name, number, col.name, "missing_column"))
-            ok = False
-    if not ok:
+    names = _header(spec, *header_row, errors)
+    if names is None:
         return None
     for number, cells in it:
         values = {names[i]: _text(c) for i, c in enumerate(cells) if i < len(names) and names[i]}
-        if not any(values.values()):
-            continue
         first = _text(cells[0]) if cells else ""
-        if first.startswith("#"):
+        if not any(values.values()) or first.startswith("#"):
             continue
         if len(table.rows) >= MAX_ROWS:
             errors.append(error(spec.name, number, None, "too_many_rows", limit=MAX_ROWS))

@@ -12,18 +12,25 @@ Values become RDF terms through ``sparql.binding`` only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from qualifica.errors import BadParameter
+from qualifica.ingest.cells import (
+    At,
+    References,
+    flag_literal,
+    id_iri,
+    required_values,
+    source_terms,
+    text_literal,
+)
 from qualifica.ingest.lookup import Lookup
-from qualifica.ingest.messages import LINK_LABELS, ImportFailed, RowError, error
+from qualifica.ingest.messages import LINK_LABELS, ImportFailed, RowError
 from qualifica.ingest.read import Table
 from qualifica.ingest.sheets import SHEETS, TRAINING_KINDS, SheetSpec, sheet_order
-from qualifica.namespaces import DCTERMS, GRAPH, ID, KINDS, PREFIXES, QD, RDF, SKOS
+from qualifica.namespaces import DCTERMS, GRAPH, ID, KINDS, QD, RDF, SKOS
 from qualifica.sparql import binding
 from qualifica.sparql.nodes import slug_of
 
@@ -32,11 +39,6 @@ IMPORT_GRAPH = GRAPH + "import"
 #: The source every editorial link cites besides its own source (as in the bundled data).
 EDITORIAL_SOURCE = ID + "source/editorial"
 
-_TRUE = {"ja", "j", "true", "wahr", "yes", "y", "1", "x"}
-_FALSE = {"nein", "n", "false", "falsch", "no", "0"}
-_IRI_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
-_CURIE = re.compile(r"^([a-z][a-z-]*):([a-z0-9]+(?:-[a-z0-9]+)*)$")
-_RANK = re.compile(r"\s*\d{1,3}\s*")
 #: The kinds of the sheets whose rows are links, not entities with ids.
 _LINK_KINDS = ("requirement", "outcome")
 
@@ -48,169 +50,6 @@ class Plan:
     quads: list[Quad]
     origins: dict[str, tuple[str, int]]
     created: dict[str, int]
-
-
-# -- cells -----------------------------------------------------------------------------------------
-
-@dataclass
-class _At:
-    """The row a value comes from, and the list its problems go to."""
-
-    sheet: str
-    row: int
-    errors: list[RowError]
-
-    def err(self, column: str | None, key: str, **values: object) -> None:
-        self.errors.append(error(self.sheet, self.row, column, key, **values))
-
-
-def expand(value: str) -> str:
-    """``role:x`` and the other instance prefixes (``format:x``, ``legal:x``) to full IRIs."""
-    m = _CURIE.fullmatch(value)
-    if m:
-        prefix = m.group(1)
-        base = (ID + prefix + "/") if prefix in KINDS else PREFIXES.get(prefix, "")
-        if base.startswith(ID):
-            return base + m.group(2)
-    return value
-
-
-def _parts(value: str) -> list[str]:
-    """The values of a cell holding several, separated by ``;``."""
-    return [p for p in (v.strip() for v in value.split(";")) if p]
-
-
-def _required(at: _At, spec: SheetSpec, values: Mapping[str, str]) -> bool:
-    ok = True
-    for col in spec.columns:
-        if col.required and not values.get(col.name, ""):
-            at.err(col.name, "value_required")
-            ok = False
-    return ok
-
-
-def _text(at: _At, value: str, column: str, lang: str) -> Literal | None:
-    try:
-        checked = binding.string(value, param=column)
-    except BadParameter as exc:
-        at.err(column, "invalid_text", detail=exc.detail)
-        return None
-    return Literal(checked.value, language=lang)
-
-
-def _flag(at: _At, value: str, default: bool, column: str) -> Literal | None:
-    low = value.strip().lower()
-    if not low:
-        return binding.boolean(default)
-    if low in _TRUE or low in _FALSE:
-        return binding.boolean(low in _TRUE, param=column)
-    at.err(column, "not_boolean", value=value)
-    return None
-
-
-def _sources(at: _At, value: str, column: str) -> list[NamedNode | Literal]:
-    out: list[NamedNode | Literal] = []
-    for part in _parts(value):
-        try:
-            term: NamedNode | Literal = (binding.iri(part, param=column)
-                                         if _IRI_LIKE.fullmatch(part)
-                                         else binding.string(part, param=column))
-        except BadParameter as exc:
-            at.err(column, "invalid_source", value=part[:60], detail=exc.detail)
-            continue
-        out.append(term)
-    return out
-
-
-def _id_iri(slug: str, kind: str) -> str | None:
-    """The IRI an id column mints, ``None`` for an invalid id."""
-    return binding.iri(slug, param="id", kind=kind).value if binding.SLUG.fullmatch(slug) else None
-
-
-# -- references ------------------------------------------------------------------------------------
-
-@dataclass
-class _References:
-    """Resolves references against the ids the workbook declares and the stored resources."""
-
-    lookup: Lookup
-    declared: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> iri -> row
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # of declared resources
-    frameworks: dict[str, frozenset[str]] = field(default_factory=dict)  # of declared ones
-
-    def known(self, iri: str, kind: str) -> bool:
-        """Whether ``iri`` is a ``kind`` the workbook declares or the store holds."""
-        return iri in self.declared.get(kind, {}) or self.lookup.is_a(iri, kind)
-
-    def ref(self, at: _At, value: str, kind: str, column: str) -> NamedNode | None:
-        """A reference to a resource of ``kind`` declared in the workbook or stored."""
-        try:
-            node = binding.iri(expand(value), param=column, kind=kind)
-        except BadParameter:
-            at.err(column, "invalid_ref", value=value, kind=kind)
-            return None
-        if self.known(node.value, kind):
-            return node
-        at.err(column, "unknown_ref", value=value, kind=kind)
-        return None
-
-    def refs(self, at: _At, value: str, kind: str, column: str) -> list[NamedNode]:
-        """The references of a cell holding several."""
-        return [n for part in _parts(value) if (n := self.ref(at, part, kind, column)) is not None]
-
-    def holder(self, at: _At, value: str) -> NamedNode | None:
-        """A role or task: ``role:x``, ``task:x``, a full IRI, or an id that is only one of them."""
-        expanded = expand(value)
-        if expanded != value or _IRI_LIKE.fullmatch(value):
-            kind = next((k for k in ("role", "task") if expanded.startswith(f"{ID}{k}/")), None)
-            if kind is None:
-                at.err("holder", "not_role_or_task", value=value)
-                return None
-            return self.ref(at, expanded, kind, "holder")
-        if not binding.SLUG.fullmatch(value):
-            at.err("holder", "invalid_holder", value=value)
-            return None
-        found = [NamedNode(iri) for kind in ("role", "task")
-                 if self.known(iri := binding.iri(value, param="holder", kind=kind).value, kind)]
-        if len(found) == 1:
-            return found[0]
-        at.err("holder", "holder_ambiguous" if found else "unknown_holder", value=value)
-        return None
-
-    def level(self, at: _At, value: str, competency: NamedNode) -> tuple[NamedNode, int] | None:
-        """The level ``value`` (a rank or a level id) on the scale of the competency."""
-        fws = self.frameworks.get(competency.value)
-        if fws is None:
-            fws = self.lookup.frameworks.get(competency.value, frozenset())
-        levels = self.lookup.levels
-        names = ", ".join(sorted(slug_of(f) for f in fws)) or "?"
-        if _RANK.fullmatch(value):
-            rank = int(value)
-            found = sorted(lvl for lvl, (r, lf) in levels.items() if r == rank and lf & fws)
-            if not found:
-                ranks = sorted({r for r, lf in levels.values() if lf & fws})
-                scale = f"{ranks[0]}–{ranks[-1]}" if ranks else "—"
-                at.err("level", "rank_off_scale", rank=rank, frameworks=names, scale=scale)
-                return None
-            if len(found) > 1:
-                at.err("level", "rank_ambiguous", levels=", ".join(slug_of(f) for f in found))
-                return None
-            return NamedNode(found[0]), rank
-        node = self.ref(at, value, "level", "level")
-        if node is None:
-            return None
-        rank, lf = levels.get(node.value, (0, frozenset()))
-        if not lf & fws:
-            at.err("level", "level_off_scale", value=value, frameworks=names)
-            return None
-        return node, rank
-
-    def label(self, iri: str, lang: str) -> str:
-        """The label of a declared or stored resource (the other language, else its id)."""
-        labels = self.labels.get(iri)
-        if labels is None:
-            labels = dict(self.lookup.labels.get(iri, {}))
-        return labels.get(lang) or labels.get("de") or labels.get("en") or slug_of(iri)
 
 
 # -- links -----------------------------------------------------------------------------------------
@@ -235,14 +74,14 @@ class _Planner:
     def __init__(self, tables: Mapping[str, Table], lookup: Lookup) -> None:
         self.tables = tables
         self.lookup = lookup
-        self.refs = _References(lookup)
+        self.refs = References(lookup)
         self.errors: list[RowError] = []
         self.quads: list[Quad] = []
         self.origins: dict[str, tuple[str, int]] = {}
         self.graph = NamedNode(IMPORT_GRAPH)
 
-    def at(self, spec: SheetSpec, row: int) -> _At:
-        return _At(spec.name, row, self.errors)
+    def at(self, spec: SheetSpec, row: int) -> At:
+        return At(spec.name, row, self.errors)
 
     def add(self, s: NamedNode, p: str, o: NamedNode | Literal) -> None:
         self.quads.append(Quad(s, NamedNode(p), o, self.graph))
@@ -254,12 +93,12 @@ class _Planner:
                          if spec.name in self.tables and spec.kind not in _LINK_KINDS]
         stored = self.lookup.existing({
             iri for spec, table in entity_sheets for _row, values in table.rows
-            if (iri := _id_iri(values.get("id", ""), spec.kind)) is not None})
+            if (iri := id_iri(values.get("id", ""), spec.kind)) is not None})
         for spec, table in entity_sheets:
             seen = self.refs.declared.setdefault(spec.kind, {})
             for row, values in table.rows:
                 slug = values.get("id", "")
-                iri = _id_iri(slug, spec.kind)
+                iri = id_iri(slug, spec.kind)
                 if not slug:
                     continue
                 at = self.at(spec, row)
@@ -279,8 +118,8 @@ class _Planner:
     def entity(self, spec: SheetSpec, row: int, values: Mapping[str, str]) -> NamedNode | None:
         """The common part of roles, tasks, competencies and training formats."""
         at = self.at(spec, row)
-        _required(at, spec, values)
-        iri = _id_iri(values.get("id", ""), spec.kind)
+        required_values(at, spec, values)
+        iri = id_iri(values.get("id", ""), spec.kind)
         if iri is None or self.origins.get(iri) != (spec.name, row):
             return None  # reported by ``declare`` (or missing)
         node = NamedNode(iri)
@@ -289,10 +128,10 @@ class _Planner:
             for col, pred in ((f"label_{lang}", SKOS + "prefLabel"),
                               (f"definition_{lang}", SKOS + "definition")):
                 if values.get(col):
-                    lit = _text(at, values[col], col, lang)
+                    lit = text_literal(at, values[col], col, lang)
                     if lit is not None:
                         self.add(node, pred, lit)
-        for src in _sources(at, values.get("source", ""), "source"):
+        for src in source_terms(at, values.get("source", ""), "source"):
             self.add(node, DCTERMS + "source", src)
         if spec.column("legal_basis") is not None:
             for lb in self.refs.refs(at, values.get("legal_basis", ""), "legal-basis",
@@ -346,19 +185,19 @@ class _Planner:
             self.add(node, QD + "kind", NamedNode(QD + match))
 
     # -- pass 2: requirements and outcomes -------------------------------------------------
-    def requirement_row(self, at: _At, values: Mapping[str, str]) -> _Link | None:
+    def requirement_row(self, at: At, values: Mapping[str, str]) -> _Link | None:
         """A requirement: a role or task requires a competency at a level."""
         raw = values.get("holder", "")
         owner = self.refs.holder(at, raw) if raw else None
         return self.link_row(at, values, "requirement", "holder", owner, essential=True)
 
-    def outcome_row(self, at: _At, values: Mapping[str, str]) -> _Link | None:
+    def outcome_row(self, at: At, values: Mapping[str, str]) -> _Link | None:
         """A learning outcome: a training format develops a competency to a level."""
         raw = values.get("training_format", "")
         owner = self.refs.ref(at, raw, "training-format", "training_format") if raw else None
         return self.link_row(at, values, "outcome", "training_format", owner, essential=None)
 
-    def link_row(self, at: _At, values: Mapping[str, str], kind: str, owner_column: str,
+    def link_row(self, at: At, values: Mapping[str, str], kind: str, owner_column: str,
                  owner: NamedNode | None, *, essential: bool | None) -> _Link | None:
         """The part requirements and outcomes share: competency, level, flags and sources.
 
@@ -369,10 +208,10 @@ class _Planner:
         comp = self.refs.ref(at, raw_comp, "competency", "competency") if raw_comp else None
         lvl = (self.refs.level(at, values["level"], comp)
                if comp is not None and values.get("level") else None)
-        editorial = _flag(at, values.get("editorial", ""), False, "editorial")
-        is_essential = (_flag(at, values.get("essential", ""), essential, "essential")
+        editorial = flag_literal(at, values.get("editorial", ""), False, "editorial")
+        is_essential = (flag_literal(at, values.get("essential", ""), essential, "essential")
                         if essential is not None else None)
-        sources = _sources(at, values.get("source", ""), "source")
+        sources = source_terms(at, values.get("source", ""), "source")
         if editorial is not None and editorial.value == "true":
             sources.insert(0, NamedNode(EDITORIAL_SOURCE))
         elif not values.get("source") and editorial is not None:
@@ -391,14 +230,14 @@ class _Planner:
                           kind=kind).value
         return _Link(iri, owner, comp, lvl[0], lvl[1], editorial, is_essential, sources)
 
-    def links(self, table: Table, read_row: Callable[[_At, Mapping[str, str]], _Link | None],
+    def links(self, table: Table, read_row: Callable[[At, Mapping[str, str]], _Link | None],
               owner_column: str, kind: str, owner_pred: str) -> None:
         """The rows of a requirements or outcomes sheet as qualified links, one per owner and
         competency, none that the store holds already."""
         checked: list[tuple[int, _Link]] = []
         for row, values in table.rows:
             at = self.at(table.spec, row)
-            _required(at, table.spec, values)
+            required_values(at, table.spec, values)
             link = read_row(at, values)
             if link is not None:
                 checked.append((row, link))
