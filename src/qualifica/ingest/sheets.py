@@ -69,6 +69,9 @@ _EDITORIAL_DE = ("ja/nein (Standard nein): ja, wenn keine veröffentlichte Quell
 _EDITORIAL_EN = ("yes/no (ja/nein, default no): yes where no published source states the link; "
                  "the editorial source is then added.")
 _BOOL_CHOICES = ("ja", "nein")
+#: The columns requirements and outcomes share.
+_EDITORIAL = Column("editorial", False, _EDITORIAL_DE, _EDITORIAL_EN, _BOOL_CHOICES)
+_LINK_SOURCE = Column("source", False, _LINK_SOURCE_DE, _LINK_SOURCE_EN)
 
 
 def _entity_columns(extra: Sequence[Column]) -> tuple[Column, ...]:
@@ -113,8 +116,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("level", True, _LEVEL_DE, _LEVEL_EN),
         Column("essential", False, "unverzichtbar: ja/nein (Standard ja).",
                "Essential: yes/no (ja/nein, default yes).", _BOOL_CHOICES),
-        Column("editorial", False, _EDITORIAL_DE, _EDITORIAL_EN, _BOOL_CHOICES),
-        Column("source", False, _LINK_SOURCE_DE, _LINK_SOURCE_EN),
+        _EDITORIAL,
+        _LINK_SOURCE,
     )),
     SheetSpec("training formats", "training-format", "Bildungsformate", "Training formats",
               _entity_columns((
@@ -132,8 +135,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("competency", True, "Kompetenz-ID, die das Format vermittelt.",
                "Competency id the format develops."),
         Column("level", True, "Erreichte " + _LEVEL_DE, "Level reached: " + _LEVEL_EN),
-        Column("editorial", False, _EDITORIAL_DE, _EDITORIAL_EN, _BOOL_CHOICES),
-        Column("source", False, _LINK_SOURCE_DE, _LINK_SOURCE_EN),
+        _EDITORIAL,
+        _LINK_SOURCE,
     )),
 )
 _BY_NAME = {s.name: s for s in SHEETS}

@@ -271,18 +271,23 @@ def _levels(rows: Iterable[dict[str, Term]]
     return level_rank, framework_levels
 
 
-def _frameworks(rows: Iterable[dict[str, Term]]) -> dict[str, tuple[str, ...]]:
-    """Every typed competency with its frameworks (sorted; empty when it has none)."""
+def _grouped(rows: Iterable[dict[str, Term]], key: str, value: str) -> dict[str, set[str]]:
+    """``{?key: {?value, ...}}`` over the rows; a key whose rows have no value maps to ``{}``."""
     acc: dict[str, set[str]] = {}
     for row in rows:
-        c = iri_of(row.get("competency"))
-        if c is None:
+        k = iri_of(row.get(key))
+        if k is None:
             continue
-        frameworks = acc.setdefault(c, set())
-        fw = iri_of(row.get("framework"))
-        if fw is not None:
-            frameworks.add(fw)
-    return {c: tuple(sorted(v)) for c, v in acc.items()}
+        values = acc.setdefault(k, set())
+        v = iri_of(row.get(value))
+        if v is not None:
+            values.add(v)
+    return acc
+
+
+def _frameworks(rows: Iterable[dict[str, Term]]) -> dict[str, tuple[str, ...]]:
+    """Every typed competency with its frameworks (sorted; empty when it has none)."""
+    return {c: tuple(sorted(v)) for c, v in _grouped(rows, "competency", "framework").items()}
 
 
 def _roles_and_tasks(role_rows: Iterable[dict[str, Term]], task_rows: Iterable[dict[str, Term]]
@@ -291,15 +296,7 @@ def _roles_and_tasks(role_rows: Iterable[dict[str, Term]], task_rows: Iterable[d
 
     A task is what is typed as one or performed by a role, unless it is a role itself.
     """
-    performed: dict[str, set[str]] = {}
-    for row in role_rows:
-        role = iri_of(row.get("role"))
-        if role is None:
-            continue
-        tasks = performed.setdefault(role, set())
-        task = iri_of(row.get("task"))
-        if task is not None:
-            tasks.add(task)
+    performed = _grouped(role_rows, "role", "task")
     all_tasks = {v for row in task_rows if (v := iri_of(row.get("task"))) is not None}
     all_tasks.update(*performed.values())
     all_tasks -= performed.keys()

@@ -145,7 +145,6 @@ def _have(have: Sequence[HeldCompetency]) -> list[tuple[str, int]]:
 
 
 @router.get("/api/competencies/{id:path}/roles",
-            response_model=None,
             responses=_ok(RolesForResponse, _ROLES_FOR_EXAMPLE,
                           "The roles, each with via and its paths (shortened)"),
             summary="Roles that need a competency, with their paths")
@@ -157,7 +156,6 @@ async def roles_for(id: CompetencyId, ctx: CtxDep, lang: LangQuery = "de") -> JS
 
 
 @router.get("/api/paths",
-            response_model=None,
             responses=_ok(PathsResponse, _PATHS_EXAMPLE, "The paths, shortest first"),
             summary="All simple paths from a competency to a role")
 async def paths(
@@ -175,7 +173,6 @@ async def paths(
 
 
 @router.post("/api/gap",
-            response_model=None,
             responses=_ok(GapResponse, _GAP_EXAMPLE,
                           "Coverage, requirements and recommendations (shortened)"),
              summary="Gap analysis of a role against held competencies")
@@ -187,7 +184,6 @@ async def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResp
 
 
 @router.post("/api/match",
-            response_model=None,
             responses=_ok(MatchResponse, _MATCH_EXAMPLE, "Roles by coverage"),
              summary="Roles that best fit held competencies")
 async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
@@ -204,7 +200,6 @@ async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
 
 
 @router.get("/api/roles/{id:path}/curriculum",
-            response_model=None,
             responses=_ok(CurriculumGapsResponse, {"gaps": []},
                           "The role's curriculum gaps (prozessmanager: none)"),
             summary="Curriculum gaps of one role")
@@ -215,7 +210,6 @@ async def role_curriculum(id: RoleId, ctx: CtxDep, lang: LangQuery = "de") -> JS
 
 
 @router.get("/api/curriculum/gaps",
-            response_model=None,
             responses=_ok(CurriculumGapsResponse, _CURRICULUM_EXAMPLE,
                           "Every curriculum gap (shortened)"),
             summary="Curriculum gaps over all roles")
