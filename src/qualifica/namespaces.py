@@ -89,3 +89,8 @@ KINDS: Final[dict[str, str]] = {
     "requirement": QD + "CompetencyRequirement",
     "outcome": QD + "LearningOutcome",
 }
+
+
+def instance_iri(kind: str, slug: str) -> str:
+    """The IRI of the instance ``slug`` of ``kind`` (no checking; see ``sparql.binding``)."""
+    return f"{ID}{kind}/{slug}"

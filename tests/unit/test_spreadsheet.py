@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -245,3 +246,45 @@ def test_cli_import_ok_and_failing(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "nothing was imported" in output
     assert "roles" in output and "label_de" in output and "source" in output
     assert count() == before
+
+
+class CountingStore(OxigraphStore):
+    """An embedded store that counts the reads made through it."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.reads = {"query": 0, "quads": 0}
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        self.reads["query"] += 1
+        return super().query(*args, **kwargs)
+
+    def quads(self, *args: Any, **kwargs: Any) -> Any:
+        self.reads["quads"] += 1
+        return super().quads(*args, **kwargs)
+
+
+def test_references_are_resolved_from_one_lookup_not_per_row(bundled_ctx: Context,
+                                                              tmp_path: Path) -> None:
+    """Planning reads the store a fixed number of times, however many rows refer to it."""
+    store = CountingStore()
+    store.add(bundled_ctx.store.quads())
+    ctx = Context(settings=Settings(in_memory=True, load_bundled=False, data_dir=tmp_path),
+                  store=store, registry=bundled_ctx.registry)
+    spreadsheet.lookup_for(ctx)  # the catalogue of this generation, as the REST API keeps it
+    comps = ["digcomp-1-1", "digcomp-2-4", "digcomp-4-2", "digcomp-1-2"]
+    reads = []
+    for n in (2, 60):
+        rows: Rows = {
+            "roles": [[f"rolle-{i}", f"Rolle {i}", f"Role {i}", "", "", "it-budget-planen",
+                       "tvoed-5", SRC] for i in range(n)],
+            "requirements": [[f"rolle-{i}", c, 3, "ja", "nein", SRC]
+                             for i in range(n) for c in comps],
+        }
+        tables = spreadsheet.read_upload(workbook(rows), filename="plan.xlsx")
+        store.reads = {"query": 0, "quads": 0}
+        made = spreadsheet.plan(tables, spreadsheet.lookup_for(ctx))
+        assert made.created["requirements"] == n * len(comps)
+        reads.append(dict(store.reads))
+    # one query for the ids the roles declare, one for the requirement links they mint
+    assert reads == [{"query": 2, "quads": 0}, {"query": 2, "quads": 0}]

@@ -142,6 +142,16 @@ def _vocabularies(terms: Iterable[str]) -> list[str]:
     return sorted(used)
 
 
+def _dataset(g: _Graph, node: NamedNode, cls: str) -> None:
+    """What the VoID and the DCAT description both say of the dataset: class, title,
+    description, licence and version."""
+    g.add(node, RDF_TYPE, _iri(cls))
+    g.labels(node, DCTERMS + "title", _TITLE)
+    g.labels(node, DCTERMS + "description", _DESCRIPTION)
+    g.add(node, DCTERMS + "license", _iri(LICENSE))
+    g.add(node, OWL + "versionInfo", _str(__version__))
+
+
 def void_triples(ctx: Context, public_base: str) -> list[Triple]:
     """The VoID description of the dataset: sizes, class and property partitions, the SPARQL
     endpoint, the dumps, the URI space and the vocabularies used."""
@@ -153,11 +163,7 @@ def void_triples(ctx: Context, public_base: str) -> list[Triple]:
     g.add(doc, FOAF + "primaryTopic", ds)
     g.labels(doc, DCTERMS + "title", {"en": "VoID description of the Qualifica dataset",
                                       "de": "VoID-Beschreibung des Qualifica-Datensatzes"})
-    g.add(ds, RDF_TYPE, _iri(VOID_NS + "Dataset"))
-    g.labels(ds, DCTERMS + "title", _TITLE)
-    g.labels(ds, DCTERMS + "description", _DESCRIPTION)
-    g.add(ds, DCTERMS + "license", _iri(LICENSE))
-    g.add(ds, OWL + "versionInfo", _str(__version__))
+    _dataset(g, ds, VOID_NS + "Dataset")
     g.add(ds, FOAF + "homepage", _iri(public_base))
     g.add(ds, VOID_NS + "sparqlEndpoint", _iri(public_base + "sparql"))
     g.add(ds, VOID_NS + "uriSpace", _str(ID))
@@ -210,12 +216,8 @@ def catalog_triples(ctx: Context, public_base: str,
     g.add(catalog, DCAT + "service", service)
 
     for node in (ds, version):
-        g.add(node, RDF_TYPE, _iri(DCAT + "Dataset"))
-        g.labels(node, DCTERMS + "title", _TITLE)
-        g.labels(node, DCTERMS + "description", _DESCRIPTION)
-        g.add(node, DCTERMS + "license", _iri(LICENSE))
+        _dataset(g, node, DCAT + "Dataset")
         g.add(node, DCAT + "version", _str(__version__))
-        g.add(node, OWL + "versionInfo", _str(__version__))
         g.add(node, DCTERMS + "conformsTo", _iri(ONTOLOGY_IRI))
         g.add(node, DCAT + "landingPage", _iri(public_base))
         for lang in ("de", "en"):

@@ -25,19 +25,21 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Container, Iterable, Mapping
+from copy import copy
+from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal
 
 from qualifica.context import Context, Part
 from qualifica.labels import add_label, local_name
 from qualifica.namespaces import QD, RDF, RDFS, SKOS
-from qualifica.sparql.binding import with_values
+from qualifica.sparql.library import select_rows, select_rows_for
 from qualifica.sparql.nodes import Node, make_node
 from qualifica.sparql.terms import bool_of, int_of, iri_of
-from qualifica.store.base import ChangeSet, SelectResult, Store, Term
+from qualifica.store.base import ChangeSet, Store, Term
 
 if TYPE_CHECKING:
     from qualifica.sparql.registry import Registry
@@ -62,10 +64,6 @@ NODE_PREDICATES: frozenset[str] = frozenset({QD + "competency", QD + "level", QD
 
 #: A change with more quads than this is applied by a full build.
 PATCH_MAX_QUADS = 5000
-
-#: IRIs per ``VALUES`` block when resources are read again.
-VALUES_CHUNK = 500
-
 
 @dataclass(frozen=True)
 class Requirement:
@@ -179,29 +177,6 @@ class PlanningIndex:
 # --- building ---------------------------------------------------------------------------------
 
 
-def _select(store: Store, registry: Registry, name: str,
-            values: Mapping[str, Sequence[Term]] | None = None) -> list[dict[str, Term]]:
-    """Rows of a library query, optionally limited by ``VALUES`` blocks (IRIs only)."""
-    text = registry.internal(name).text
-    if values:
-        text = with_values(text, values)
-    result = store.query(text)
-    if not isinstance(result, SelectResult):  # pragma: no cover - library queries are SELECTs
-        raise TypeError(f"library query {name} is not a SELECT")
-    return result.rows
-
-
-def _select_for(store: Store, registry: Registry, name: str, var: str, iris: Iterable[str]
-                ) -> list[dict[str, Term]]:
-    """Rows of a library query for the resources ``iris`` bound to ``?var`` (in chunks)."""
-    todo = sorted(iris)
-    rows: list[dict[str, Term]] = []
-    for i in range(0, len(todo), VALUES_CHUNK):
-        chunk = [NamedNode(v) for v in todo[i:i + VALUES_CHUNK]]
-        rows.extend(_select(store, registry, name, {var: chunk}))
-    return rows
-
-
 def _merge(a: Requirement | None, b: Requirement) -> Requirement:
     """Same competency twice: the higher level wins, essential if either is.
 
@@ -274,25 +249,95 @@ def _merged(role: str, own: Mapping[str, dict[str, Requirement]],
     return merged, tuple(sorted(counted))
 
 
+def _levels(rows: Iterable[dict[str, Term]]
+            ) -> tuple[dict[str, int], dict[str, dict[int, str]]]:
+    """The rank of every level, and per framework its levels by rank."""
+    level_rank: dict[str, int] = {}
+    framework_levels: dict[str, dict[int, str]] = {}
+    for row in rows:
+        level, rank = iri_of(row.get("level")), int_of(row.get("rank"))
+        if level is None or rank is None:
+            continue
+        level_rank[level] = rank
+        fw = iri_of(row.get("framework"))
+        if fw is not None:
+            framework_levels.setdefault(fw, {})[rank] = level
+    return level_rank, framework_levels
+
+
+def _grouped(rows: Iterable[dict[str, Term]], key: str, value: str) -> dict[str, set[str]]:
+    """``{?key: {?value, ...}}`` over the rows; a key whose rows have no value maps to ``{}``."""
+    acc: dict[str, set[str]] = {}
+    for row in rows:
+        k = iri_of(row.get(key))
+        if k is None:
+            continue
+        values = acc.setdefault(k, set())
+        v = iri_of(row.get(value))
+        if v is not None:
+            values.add(v)
+    return acc
+
+
+def _frameworks(rows: Iterable[dict[str, Term]]) -> dict[str, tuple[str, ...]]:
+    """Every typed competency with its frameworks (sorted; empty when it has none)."""
+    return {c: tuple(sorted(v)) for c, v in _grouped(rows, "competency", "framework").items()}
+
+
+def _roles_and_tasks(role_rows: Iterable[dict[str, Term]], task_rows: Iterable[dict[str, Term]]
+                     ) -> tuple[dict[str, tuple[str, ...]], set[str]]:
+    """Roles with the tasks each performs (sorted; empty when none), and the tasks.
+
+    A task is what is typed as one or performed by a role, unless it is a role itself.
+    """
+    performed = _grouped(role_rows, "role", "task")
+    all_tasks = {v for row in task_rows if (v := iri_of(row.get("task"))) is not None}
+    all_tasks.update(*performed.values())
+    all_tasks -= performed.keys()
+    return {r: tuple(sorted(v)) for r, v in performed.items()}, all_tasks
+
+
+def _broader_links(rows: Iterable[dict[str, Term]], typed: Container[str]
+                   ) -> dict[str, set[str]]:
+    """Direct links ``{narrower: {broader}}`` that have a typed competency at one end at least."""
+    up: dict[str, set[str]] = {}
+    for row in rows:
+        lower, upper = iri_of(row.get("narrower")), iri_of(row.get("broader"))
+        if lower is None or upper is None:
+            continue
+        if lower not in typed and upper not in typed:
+            continue
+        up.setdefault(lower, set()).add(upper)
+    return up
+
+
+def _inverted(mapping: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """``{value: (keys that map to it, sorted)}``."""
+    acc: dict[str, set[str]] = defaultdict(set)
+    for key, values in mapping.items():
+        for value in values:
+            acc[value].add(key)
+    return {k: tuple(sorted(v)) for k, v in acc.items()}
+
+
 def _format_facts(rows: Iterable[dict[str, Term]]
-                  ) -> tuple[set[str], dict[str, str | None], dict[str, tuple[str, ...]]]:
-    """Formats, their kind (the smallest IRI where there are several) and legal bases."""
-    formats: set[str] = set()
+                  ) -> tuple[dict[str, str | None], dict[str, tuple[str, ...]]]:
+    """Formats with their kind (the smallest IRI where there are several), and legal bases."""
     kinds: dict[str, set[str]] = {}
     legal: dict[str, set[str]] = {}
     for row in rows:
         f = iri_of(row.get("format"))
         if f is None:
             continue
-        formats.add(f)
+        format_kinds = kinds.setdefault(f, set())
         kind = iri_of(row.get("kind"))
         if kind is not None:
-            kinds.setdefault(f, set()).add(kind)
+            format_kinds.add(kind)
         lb = iri_of(row.get("legal"))
         if lb is not None:
             legal.setdefault(f, set()).add(lb)
-    format_kind = {f: min(kinds[f]) if f in kinds else None for f in formats}
-    return formats, format_kind, {f: tuple(sorted(v)) for f, v in legal.items()}
+    return ({f: min(v) if v else None for f, v in kinds.items()},
+            {f: tuple(sorted(v)) for f, v in legal.items()})
 
 
 def _outcomes(rows: Iterable[dict[str, Term]], level_rank: Mapping[str, int]
@@ -311,6 +356,38 @@ def _outcomes(rows: Iterable[dict[str, Term]], level_rank: Mapping[str, int]
     return outcomes
 
 
+#: Formats with their kind, their legal bases, and their outcomes (competency -> best rank).
+_FormatFacts = tuple[dict[str, str | None], dict[str, tuple[str, ...]], dict[str, dict[str, int]]]
+
+
+def _formats(format_rows: Iterable[dict[str, Term]], outcome_rows: Iterable[dict[str, Term]],
+             level_rank: Mapping[str, int]) -> _FormatFacts:
+    """Training formats: kind of each (``None`` when unknown), legal bases and outcomes.
+
+    A resource that develops something is a format even when it has no type.
+    """
+    kinds, legal = _format_facts(format_rows)
+    outcomes = _outcomes(outcome_rows, level_rank)
+    for f in outcomes:
+        kinds.setdefault(f, None)
+    return kinds, legal, outcomes
+
+
+def _by_competency(outcomes: Mapping[str, Mapping[str, int]]) -> dict[str, list[tuple[str, int]]]:
+    """``{competency: [(format, rank), ...]}`` of the outcomes, sorted."""
+    acc: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for f, comps in outcomes.items():
+        for comp, rank in comps.items():
+            acc[comp].append((f, rank))
+    return {c: sorted(v) for c, v in acc.items()}
+
+
+def _best(entries: Iterable[tuple[str, int]]) -> int | None:
+    """The best rank among ``(format, rank)`` entries, ``None`` when there is none above 0."""
+    best = max((rank for _, rank in entries), default=0)
+    return best if best > 0 else None
+
+
 def _type_of(ix: PlanningIndex, iri: str) -> str | None:
     """What the index knows ``iri`` to be (a role before a task before a competency ...)."""
     for kind, members in (("role", ix.roles), ("task", ix.tasks),
@@ -320,70 +397,51 @@ def _type_of(ix: PlanningIndex, iri: str) -> str | None:
     return "level" if iri in ix.level_rank else None
 
 
+def _retype(ix: PlanningIndex, iris: Iterable[str]) -> None:
+    """Record again what the index knows each of ``iris`` to be."""
+    for iri in iris:
+        _set_or_drop(ix.types, iri, _type_of(ix, iri))
+
+
+def _warm(ix: PlanningIndex, iris: Iterable[str]) -> None:
+    """Fill the node cache of ``iris`` (those the index knows) and the role order per language."""
+    known = [iri for iri in iris if iri in ix.types]
+    for lang in ("de", "en"):
+        for iri in known:
+            ix._cached(iri, lang, None)
+        ix.roles_by_label(lang)
+
+
+def _unconstrained(ix: PlanningIndex) -> tuple[str, ...]:
+    """The roles with no requirement that counts."""
+    return tuple(sorted(r for r in ix.roles if not ix.role_counted[r]))
+
+
 def build_index(store: Store, registry: Registry) -> PlanningIndex:
     """Read the planning part of the graph into a new :class:`PlanningIndex`."""
     start = time.perf_counter()
-    generation = store.generation
-    ix = PlanningIndex(generation=generation)
+    ix = PlanningIndex(generation=store.generation)
 
-    ix.labels = _labels(_select(store, registry, "planning-labels"))
+    def read(name: str) -> list[dict[str, Term]]:
+        return select_rows(store, registry, name)
 
-    for row in _select(store, registry, "planning-levels"):
-        level, rank = iri_of(row.get("level")), int_of(row.get("rank"))
-        if level is None or rank is None:
-            continue
-        ix.level_rank[level] = rank
-        fw = iri_of(row.get("framework"))
-        if fw is not None:
-            ix.framework_levels.setdefault(fw, {})[rank] = level
-
-    comp_fw: dict[str, set[str]] = defaultdict(set)
-    for row in _select(store, registry, "planning-competencies"):
-        c = iri_of(row.get("competency"))
-        if c is None:
-            continue
-        ix.typed_competencies.add(c)
-        fw = iri_of(row.get("framework"))
-        if fw is not None:
-            comp_fw[c].add(fw)
-    ix.comp_frameworks = {c: tuple(sorted(v)) for c, v in comp_fw.items()}
-
-    broader: dict[str, set[str]] = defaultdict(set)
-    narrower: dict[str, set[str]] = defaultdict(set)
-    for row in _select(store, registry, "planning-broader"):
-        n, b = iri_of(row.get("narrower")), iri_of(row.get("broader"))
-        if n is None or b is None:
-            continue
-        if n not in ix.typed_competencies and b not in ix.typed_competencies:
-            continue
-        broader[n].add(b)
-        narrower[b].add(n)
-    ix.broader = {k: tuple(sorted(v)) for k, v in broader.items()}
-    ix.narrower = {k: tuple(sorted(v)) for k, v in narrower.items()}
+    ix.labels = _labels(read("planning-labels"))
+    ix.level_rank, ix.framework_levels = _levels(read("planning-levels"))
+    frameworks = _frameworks(read("planning-competencies"))
+    ix.typed_competencies = set(frameworks)
+    ix.comp_frameworks = {c: v for c, v in frameworks.items() if v}
+    links = _broader_links(read("planning-broader"), ix.typed_competencies)
+    ix.broader = {k: tuple(sorted(v)) for k, v in links.items()}
+    ix.narrower = _inverted(ix.broader)
     ix.ancestors = _closure(ix.broader)
 
-    for row in _select(store, registry, "planning-tasks"):
-        t = iri_of(row.get("task"))
-        if t is not None:
-            ix.tasks.add(t)
-    role_tasks: dict[str, set[str]] = defaultdict(set)
-    task_roles: dict[str, set[str]] = defaultdict(set)
-    for row in _select(store, registry, "planning-roles"):
-        r = iri_of(row.get("role"))
-        if r is None:
-            continue
-        ix.roles.add(r)
-        t = iri_of(row.get("task"))
-        if t is not None:
-            role_tasks[r].add(t)
-            task_roles[t].add(r)
-            ix.tasks.add(t)
-    ix.tasks -= ix.roles
-    ix.role_tasks = {k: tuple(sorted(v)) for k, v in role_tasks.items()}
-    ix.task_roles = {k: tuple(sorted(v)) for k, v in task_roles.items()}
+    role_tasks, ix.tasks = _roles_and_tasks(read("planning-roles"), read("planning-tasks"))
+    ix.roles = set(role_tasks)
+    ix.role_tasks = {r: v for r, v in role_tasks.items() if v}
+    ix.task_roles = _inverted(ix.role_tasks)
 
-    own = _own_requirements(_select(store, registry, "planning-requirements"),
-                            _Either(ix.roles, ix.tasks), ix.level_rank)
+    own = _own_requirements(read("planning-requirements"), _Either(ix.roles, ix.tasks),
+                            ix.level_rank)
     ix.own_requirements = own
     ix.competencies = set(ix.typed_competencies)
     for holder, reqs in own.items():
@@ -398,31 +456,17 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
         for comp, rank in ix.role_counted[role]:
             counted_by_comp[comp].append((role, rank))
     ix.counted_by_comp = {c: sorted(v) for c, v in counted_by_comp.items()}
-    ix.unconstrained_roles = tuple(sorted(r for r in ix.roles if not ix.role_counted[r]))
+    ix.unconstrained_roles = _unconstrained(ix)
 
-    ix.formats, ix.format_kind, ix.format_legal = _format_facts(
-        _select(store, registry, "planning-formats"))
-    outcomes = _outcomes(_select(store, registry, "planning-outcomes"), ix.level_rank)
-    for f in outcomes:
-        ix.formats.add(f)
-        ix.format_kind.setdefault(f, None)
-    ix.format_outcomes = outcomes
-    comp_formats: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for f, comps in outcomes.items():
-        for comp, rank in comps.items():
-            comp_formats[comp].append((f, rank))
-    ix.comp_formats = {c: sorted(v) for c, v in comp_formats.items()}
+    ix.format_kind, ix.format_legal, ix.format_outcomes = _formats(
+        read("planning-formats"), read("planning-outcomes"), ix.level_rank)
+    ix.formats = set(ix.format_kind)
+    ix.comp_formats = _by_competency(ix.format_outcomes)
     ix.best_outcome = {c: best for c, v in ix.comp_formats.items()
-                       if (best := max(rank for _, rank in v)) > 0}
+                       if (best := _best(v)) is not None}
 
-    for iri in (*ix.level_rank, *ix.formats, *ix.competencies, *ix.tasks, *ix.roles):
-        kind = _type_of(ix, iri)
-        if kind is not None:
-            ix.types[iri] = kind
-    for lang in ("de", "en"):  # warm the node cache of the resources answers are made of
-        for iri in ix.types:
-            ix._cached(iri, lang, None)
-        ix.roles_by_label(lang)
+    _retype(ix, (*ix.level_rank, *ix.formats, *ix.competencies, *ix.tasks, *ix.roles))
+    _warm(ix, ix.types)  # the resources answers are made of
 
     ix.built_s = time.perf_counter() - start
     log.info("planning index built in %.3f s: %s", ix.built_s, ix.stats())
@@ -457,6 +501,21 @@ class _Touched:
     holders: set[str] = field(default_factory=set)
     nodes: set[str] = field(default_factory=set)  # requirement or outcome nodes
     formats: set[str] = field(default_factory=set)
+
+    @property
+    def typed(self) -> set[str]:
+        """Whose competency type and frameworks are read again."""
+        return self.members | self.schemes
+
+    @property
+    def requirers(self) -> set[str]:
+        """Whose own requirements are read again (a retyped resource may hold some now)."""
+        return self.holders | self.members
+
+    @property
+    def trainings(self) -> set[str]:
+        """Whose format facts and outcomes are read again."""
+        return self.formats | self.members
 
 
 def _touched(change: ChangeSet) -> _Touched:
@@ -511,24 +570,17 @@ def _set_or_drop(mapping: dict[str, Any], key: str, value: Any) -> None:
 def _copy(old: PlanningIndex, generation: int) -> PlanningIndex:
     """A new index sharing nothing mutable at the top level with ``old``.
 
-    The values inside the maps are shared; the patch replaces them, it never changes them.
+    The values inside the maps are shared; the patch replaces them, it never changes them. The
+    node cache is copied one level deeper because it is filled in place.
     """
-    return replace(
-        old, generation=generation, labels=dict(old.labels), level_rank=dict(old.level_rank),
-        framework_levels=dict(old.framework_levels), competencies=set(old.competencies),
-        typed_competencies=set(old.typed_competencies), comp_frameworks=dict(old.comp_frameworks),
-        broader=dict(old.broader), narrower=dict(old.narrower), ancestors=dict(old.ancestors),
-        roles=set(old.roles), tasks=set(old.tasks), role_tasks=dict(old.role_tasks),
-        task_roles=dict(old.task_roles), own_requirements=dict(old.own_requirements),
-        comp_roles_direct=dict(old.comp_roles_direct), comp_tasks=dict(old.comp_tasks),
-        role_requirements=dict(old.role_requirements), role_counted=dict(old.role_counted),
-        formats=set(old.formats), format_outcomes=dict(old.format_outcomes),
-        comp_formats=dict(old.comp_formats), best_outcome=dict(old.best_outcome),
-        format_kind=dict(old.format_kind), format_legal=dict(old.format_legal),
-        counted_by_comp=dict(old.counted_by_comp), types=dict(old.types),
-        _role_order=dict(old._role_order),
-        _nodes={lang: dict(nodes) for lang, nodes in old._nodes.items()},
-    )
+    fresh = {f.name: copy(getattr(old, f.name)) for f in fields(old)}
+    fresh["_nodes"] = {lang: dict(nodes) for lang, nodes in old._nodes.items()}
+    fresh["generation"] = generation
+    return replace(old, **fresh)
+
+
+#: Reads the rows of a library query for resources bound to a variable (``select_rows_for``).
+_Read = Callable[[str, str, Iterable[str]], list[dict[str, Term]]]
 
 
 def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: ChangeSet
@@ -543,66 +595,78 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
     start = time.perf_counter()
     t = _touched(change)
     ix = _copy(old, store.generation)
+    read: _Read = partial(select_rows_for, store, registry)
 
-    # who holds or develops the requirement and outcome nodes that changed
-    if t.nodes:
-        for row in _select_for(store, registry, "planning-owners", "node", t.nodes):
-            h, f = iri_of(row.get("holder")), iri_of(row.get("format"))
-            if h is not None:
-                t.holders.add(h)
-            if f is not None:
-                t.formats.add(f)
+    _reread_owners(t, read)
+    _reread_members(ix, old, t, read)
+    _reread_competencies(ix, t, read)
+    requirement_comps = _reread_requirements(ix, old, t, read)
+    counted_comps = _remerge_roles(ix, old, t)
+    _reread_formats(ix, old, t, read)
+    _rewire_hierarchy(ix, old, t, read)
+    _refresh_labels(ix, old, t, read,
+                    t.requirers | t.trainings | requirement_comps | counted_comps)
 
-    # 1. what the touched resources are: roles with their tasks, tasks, typed competencies
+    ix.built_s = time.perf_counter() - start
+    log.debug("planning index patched in %.4f s", ix.built_s)
+    return ix
+
+
+def _reread_owners(t: _Touched, read: _Read) -> None:
+    """Add to ``t`` who holds or develops the requirement and outcome nodes that changed."""
+    if not t.nodes:
+        return
+    for row in read("planning-owners", "node", t.nodes):
+        h, f = iri_of(row.get("holder")), iri_of(row.get("format"))
+        if h is not None:
+            t.holders.add(h)
+        if f is not None:
+            t.formats.add(f)
+
+
+def _reread_members(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _Read) -> None:
+    """Whether the touched resources are roles (with their tasks) or tasks."""
     members = t.members
-    typed_touched = members | t.schemes
-    if members:
-        new_roles: dict[str, set[str]] = {}
-        for row in _select_for(store, registry, "planning-roles", "role", members):
-            r = iri_of(row.get("role"))
-            if r is None:
-                continue
-            performed = new_roles.setdefault(r, set())
-            task = iri_of(row.get("task"))
-            if task is not None:
-                performed.add(task)
-        new_tasks = {v for row in _select_for(store, registry, "planning-tasks", "task", members)
-                     if (v := iri_of(row.get("task"))) is not None}
-        for m in members:
-            for task in old.role_tasks.get(m, ()):
-                left = tuple(r for r in ix.task_roles.get(task, ()) if r != m)
-                _set_or_drop(ix.task_roles, task, left)
-            ix.role_tasks.pop(m, None)
-        ix.roles -= members
-        ix.tasks -= members
-        for r, performed in new_roles.items():
-            ix.roles.add(r)
-            _set_or_drop(ix.role_tasks, r, tuple(sorted(performed)))
-            for task in performed:
-                ix.task_roles[task] = tuple(sorted({*ix.task_roles.get(task, ()), r}))
-                if task not in ix.roles:
-                    ix.tasks.add(task)
-        ix.tasks |= new_tasks - ix.roles
-        ix.tasks -= ix.roles
-    if typed_touched:
-        ix.typed_competencies -= typed_touched
-        frameworks: dict[str, set[str]] = {}
-        for row in _select_for(store, registry, "planning-competencies", "competency",
-                               typed_touched):
-            c = iri_of(row.get("competency"))
-            if c is None:
-                continue
-            ix.typed_competencies.add(c)
-            fw = iri_of(row.get("framework"))
-            frameworks.setdefault(c, set())
-            if fw is not None:
-                frameworks[c].add(fw)
-        for c in typed_touched:
-            _set_or_drop(ix.comp_frameworks, c, tuple(sorted(frameworks.get(c, ()))))
+    if not members:
+        return
+    role_tasks, tasks = _roles_and_tasks(read("planning-roles", "role", members),
+                                         read("planning-tasks", "task", members))
+    for m in members:
+        for task in old.role_tasks.get(m, ()):
+            _set_or_drop(ix.task_roles, task, tuple(r for r in ix.task_roles.get(task, ())
+                                                    if r != m))
+        ix.role_tasks.pop(m, None)
+    ix.roles -= members
+    ix.tasks -= members
+    for role, performed in role_tasks.items():
+        ix.roles.add(role)
+        _set_or_drop(ix.role_tasks, role, performed)
+        for task in performed:
+            ix.task_roles[task] = tuple(sorted({*ix.task_roles.get(task, ()), role}))
+    ix.tasks |= tasks
+    ix.tasks -= ix.roles
 
-    # 2. own requirements of the touched holders (and of resources whose kind may have changed)
-    holders = t.holders | members
-    touched_comps: set[str] = set(typed_touched)
+
+def _reread_competencies(ix: PlanningIndex, t: _Touched, read: _Read) -> None:
+    """Whether the touched resources are competencies, and their frameworks."""
+    typed = t.typed
+    if not typed:
+        return
+    frameworks = _frameworks(read("planning-competencies", "competency", typed))
+    ix.typed_competencies -= typed
+    ix.typed_competencies |= frameworks.keys()
+    for c in typed:
+        _set_or_drop(ix.comp_frameworks, c, frameworks.get(c))
+
+
+def _reread_requirements(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _Read
+                         ) -> set[str]:
+    """Own requirements of the touched holders (and of resources whose kind may have changed).
+
+    Returns the competencies whose requirers or type may have changed.
+    """
+    holders = t.requirers
+    touched_comps: set[str] = set(t.typed)
     for h in holders:
         for comp in old.own_requirements.get(h, {}):
             touched_comps.add(comp)
@@ -611,8 +675,8 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
                     _set_or_drop(target, comp, target[comp] - {h})
         ix.own_requirements.pop(h, None)
     if holders:
-        rows = _select_for(store, registry, "planning-requirements", "holder", holders)
-        own = _own_requirements(rows, _Either(ix.roles, ix.tasks), ix.level_rank)
+        own = _own_requirements(read("planning-requirements", "holder", holders),
+                                _Either(ix.roles, ix.tasks), ix.level_rank)
         for h, reqs in own.items():
             ix.own_requirements[h] = reqs
             target = ix.comp_roles_direct if h in ix.roles else ix.comp_tasks
@@ -624,114 +688,108 @@ def patch_index(old: PlanningIndex, store: Store, registry: Registry, change: Ch
             ix.competencies.add(c)
         else:
             ix.competencies.discard(c)
+    return touched_comps
 
-    # 3. merged requirements of the roles that hold or perform a touched resource
-    affected_roles = {h for h in holders if h in old.roles or h in ix.roles}
+
+def _remerge_roles(ix: PlanningIndex, old: PlanningIndex, t: _Touched) -> set[str]:
+    """Merged requirements of the roles that hold or perform a touched resource.
+
+    Returns the competencies whose counted requirements were computed again.
+    """
+    holders = t.requirers
+    affected = {h for h in holders if h in old.roles or h in ix.roles}
     for h in holders:
-        affected_roles.update(old.task_roles.get(h, ()))
-        affected_roles.update(ix.task_roles.get(h, ()))
-    counted_touched: dict[str, set[str]] = defaultdict(set)  # competency -> roles to drop
-    for r in affected_roles:
+        affected.update(old.task_roles.get(h, ()))
+        affected.update(ix.task_roles.get(h, ()))
+    dropped: dict[str, set[str]] = defaultdict(set)  # competency -> roles to drop
+    for r in affected:
         for comp, _rank in old.role_counted.get(r, ()):
-            counted_touched[comp].add(r)
+            dropped[comp].add(r)
         ix.role_requirements.pop(r, None)
         ix.role_counted.pop(r, None)
-    added_counted: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for r in affected_roles:
-        if r not in ix.roles:
-            continue
+    added: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for r in affected & ix.roles:
         ix.role_requirements[r], ix.role_counted[r] = _merged(r, ix.own_requirements,
                                                               ix.role_tasks)
         for comp, rank in ix.role_counted[r]:
-            added_counted[comp].append((r, rank))
-            counted_touched.setdefault(comp, set())
-    for comp, dropped in counted_touched.items():
-        kept = [e for e in ix.counted_by_comp.get(comp, ()) if e[0] not in dropped]
-        _set_or_drop(ix.counted_by_comp, comp, sorted(kept + added_counted.get(comp, [])))
-    if affected_roles:
-        ix.unconstrained_roles = tuple(sorted(r for r in ix.roles if not ix.role_counted[r]))
+            added[comp].append((r, rank))
+    for comp in dropped.keys() | added.keys():
+        kept = [e for e in ix.counted_by_comp.get(comp, ()) if e[0] not in dropped.get(comp, ())]
+        _set_or_drop(ix.counted_by_comp, comp, sorted(kept + added.get(comp, [])))
+    if affected:
+        ix.unconstrained_roles = _unconstrained(ix)
+    return dropped.keys() | added.keys()
 
-    # 4. training formats: kind, legal bases, outcomes; per competency the formats and best rank
-    fmts = t.formats | members
-    if fmts:
-        found, kinds, legal = _format_facts(
-            _select_for(store, registry, "planning-formats", "format", fmts))
-        outcomes = _outcomes(_select_for(store, registry, "planning-outcomes", "format", fmts),
-                             ix.level_rank)
-        outcome_comps: set[str] = set()
-        for f in fmts:
-            outcome_comps.update(old.format_outcomes.get(f, {}))
-            ix.formats.discard(f)
-            ix.format_kind.pop(f, None)
-            ix.format_legal.pop(f, None)
-            ix.format_outcomes.pop(f, None)
-        for f in found | set(outcomes):
-            ix.formats.add(f)
-            ix.format_kind[f] = kinds.get(f)
-            if f in legal:
-                ix.format_legal[f] = legal[f]
-        for f, comps in outcomes.items():
-            ix.format_outcomes[f] = comps
-            outcome_comps.update(comps)
-        for c in outcome_comps:
-            entries = [e for e in ix.comp_formats.get(c, ()) if e[0] not in fmts]
-            entries += [(f, comps[c]) for f, comps in outcomes.items() if c in comps]
-            _set_or_drop(ix.comp_formats, c, sorted(entries))
-            best = max((rank for _, rank in entries), default=0)
-            _set_or_drop(ix.best_outcome, c, best if best > 0 else None)
 
-    # 5. the hierarchy around touched links and competencies whose type changed
-    ends = t.links | {c for c in typed_touched
+def _reread_formats(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _Read) -> None:
+    """Kind, legal bases and outcomes of touched formats; per competency its formats and best
+    rank."""
+    fmts = t.trainings
+    if not fmts:
+        return
+    kinds, legal, outcomes = _formats(read("planning-formats", "format", fmts),
+                                      read("planning-outcomes", "format", fmts), ix.level_rank)
+    outcome_comps: set[str] = set()
+    for f in fmts:
+        outcome_comps.update(old.format_outcomes.get(f, {}))
+        ix.formats.discard(f)
+        ix.format_kind.pop(f, None)
+        ix.format_legal.pop(f, None)
+        ix.format_outcomes.pop(f, None)
+    ix.formats |= kinds.keys()
+    ix.format_kind.update(kinds)
+    ix.format_legal.update(legal)
+    ix.format_outcomes.update(outcomes)
+    fresh = _by_competency(outcomes)
+    for c in outcome_comps | fresh.keys():
+        entries = [e for e in ix.comp_formats.get(c, ()) if e[0] not in fmts]
+        entries += fresh.get(c, [])
+        _set_or_drop(ix.comp_formats, c, sorted(entries))
+        _set_or_drop(ix.best_outcome, c, _best(entries))
+
+
+def _rewire_hierarchy(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _Read) -> None:
+    """The hierarchy around touched links and competencies whose type changed."""
+    ends = t.links | {c for c in t.typed
                       if (c in old.typed_competencies) != (c in ix.typed_competencies)}
-    if ends:
-        below = _below(old.narrower, ends)
-        for n in ends:
-            for b in old.broader.get(n, ()):
-                _set_or_drop(ix.narrower, b, tuple(x for x in ix.narrower.get(b, ()) if x != n))
-            ix.broader.pop(n, None)
-        for b in ends:
-            for n in old.narrower.get(b, ()):
-                _set_or_drop(ix.broader, n, tuple(x for x in ix.broader.get(n, ()) if x != b))
-            ix.narrower.pop(b, None)
-        rows = [*_select_for(store, registry, "planning-broader", "narrower", ends),
-                *_select_for(store, registry, "planning-broader", "broader", ends)]
-        for row in rows:
-            lower, upper = iri_of(row.get("narrower")), iri_of(row.get("broader"))
-            if lower is None or upper is None:
-                continue
-            if lower not in ix.typed_competencies and upper not in ix.typed_competencies:
-                continue
-            ix.broader[lower] = tuple(sorted({*ix.broader.get(lower, ()), upper}))
+    if not ends:
+        return
+    below = _below(old.narrower, ends)
+    for n in ends:
+        for b in old.broader.get(n, ()):
+            _set_or_drop(ix.narrower, b, tuple(x for x in ix.narrower.get(b, ()) if x != n))
+        ix.broader.pop(n, None)
+    for b in ends:
+        for n in old.narrower.get(b, ()):
+            _set_or_drop(ix.broader, n, tuple(x for x in ix.broader.get(n, ()) if x != b))
+        ix.narrower.pop(b, None)
+    rows = [*read("planning-broader", "narrower", ends), *read("planning-broader", "broader", ends)]
+    for lower, uppers in _broader_links(rows, ix.typed_competencies).items():
+        ix.broader[lower] = tuple(sorted({*ix.broader.get(lower, ()), *uppers}))
+        for upper in uppers:
             ix.narrower[upper] = tuple(sorted({*ix.narrower.get(upper, ()), lower}))
-        for c in below | _below(ix.narrower, ends):
-            if c in ix.broader:
-                ix.ancestors[c] = _up(ix.broader, c)
-            else:
-                ix.ancestors.pop(c, None)
+    for c in below | _below(ix.narrower, ends):
+        if c in ix.broader:
+            ix.ancestors[c] = _up(ix.broader, c)
+        else:
+            ix.ancestors.pop(c, None)
 
-    # 6. labels, kinds and the cached nodes of everything touched
+
+def _refresh_labels(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _Read,
+                    retyped: set[str]) -> None:
+    """Labels of touched resources, kinds of ``retyped`` ones, and the cached nodes of both."""
     if t.labels:
-        fresh = _labels(_select_for(store, registry, "planning-labels", "resource", t.labels))
+        fresh = _labels(read("planning-labels", "resource", t.labels))
         for s in t.labels:
             _set_or_drop(ix.labels, s, fresh.get(s))
-    retyped = members | holders | touched_comps | fmts | set(counted_touched)
-    for iri in retyped:
-        _set_or_drop(ix.types, iri, _type_of(ix, iri))
+    _retype(ix, retyped)
     stale = t.labels | {iri for iri in retyped if old.types.get(iri) != ix.types.get(iri)}
     for nodes in ix._nodes.values():
         for iri in stale:
             nodes.pop(iri, None)
     if ix.roles != old.roles or any(s in ix.roles or s in old.roles for s in stale):
         ix._role_order = {}
-    for lang in ("de", "en"):
-        for iri in stale:
-            if iri in ix.types:
-                ix._cached(iri, lang, None)
-        ix.roles_by_label(lang)
-
-    ix.built_s = time.perf_counter() - start
-    log.debug("planning index patched in %.4f s", ix.built_s)
-    return ix
+    _warm(ix, stale)
 
 
 def _below(narrower: Mapping[str, tuple[str, ...]], tops: Iterable[str]) -> set[str]:

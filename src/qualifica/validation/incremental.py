@@ -161,32 +161,33 @@ class _Analyser:
         this = rdflib.Variable("this")
         dist: dict[object, int] = {this: 0}
         done: set[int] = set()
-        while True:
-            progress = False
-            for i, (s, p, o) in enumerate(patterns):
-                if i not in done and s in dist:
-                    hops = self._path_steps(p, inverse=False)
-                    if isinstance(o, rdflib.Variable | rdflib.BNode):
-                        dist[o] = min(dist.get(o, 1 << 30), dist[s] + hops)
-                    done.add(i)
-                    progress = True
-            if progress:
-                continue
-            for i, (s, p, o) in enumerate(patterns):
-                if i not in done and o in dist:
-                    hops = self._path_steps(p, inverse=True)
-                    if isinstance(s, rdflib.Variable | rdflib.BNode):
-                        dist[s] = min(dist.get(s, 1 << 30), dist[o] + hops)
-                    done.add(i)
-                    progress = True
-                    break
-            if not progress:
-                break
+        # Follow patterns forwards as far as they reach; only when none does, take one pattern
+        # backwards (an inverse step) and try forwards again.
+        while (self._follow(patterns, dist, done, inverse=False)
+               or self._follow(patterns, dist, done, inverse=True)):
+            pass
         for i, (_s, p, _o) in enumerate(patterns):
             if i not in done:  # a pattern not connected to $this: read in both directions
                 self._path_steps(p, inverse=False)
                 self._path_steps(p, inverse=True)
         return max(dist.values(), default=0)
+
+    def _follow(self, patterns: list[tuple[object, object, object]], dist: dict[object, int],
+                done: set[int], *, inverse: bool) -> bool:
+        """Take the patterns whose start (subject; object when ``inverse``) is reached, recording
+        the distance of their end; backwards only the first one. Whether any was taken."""
+        progress = False
+        for i, (s, p, o) in enumerate(patterns):
+            start, end = (o, s) if inverse else (s, o)
+            if i not in done and start in dist:
+                hops = self._path_steps(p, inverse=inverse)
+                if isinstance(end, rdflib.Variable | rdflib.BNode):
+                    dist[end] = min(dist.get(end, 1 << 30), dist[start] + hops)
+                done.add(i)
+                progress = True
+                if inverse:
+                    break
+        return progress
 
     def _path_steps(self, p: object, *, inverse: bool) -> int:
         """Record the predicates of a pattern's predicate or property path; its length."""

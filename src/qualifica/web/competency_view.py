@@ -11,14 +11,7 @@ from qualifica.context import Context
 from qualifica.namespaces import SKOS_BROADER, SKOS_IN_SCHEME
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.formats import FormatRow, formats_for
-from qualifica.web.queries import (
-    Labeller,
-    Ref,
-    check_kind,
-    resolve,
-    select_rows,
-    statements_about,
-)
+from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
 from qualifica.web.resource_view import ResourceView, resource_view
 from qualifica.web.tables import Cell, Table, level_text
 

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
+from qualifica.api.examples import negotiated
 from qualifica.api.params import LangParam
 from qualifica.errors import NotFound
 from qualifica.linkeddata import conneg
@@ -76,10 +77,8 @@ role:prozessmanager dcterms:source <urn:isbn:978-3-946209-03-4> ;
 @router.get(
     "/.well-known/void",
     summary="VoID description of the dataset",
-    responses={200: {"description": "The VoID description (Turtle by default)",
-                     "content": {m: {"example": _VOID_EXAMPLE} if m == conneg.TURTLE else {}
-                                 for m in VOID_FORMATS}},
-               406: {"description": "None of the offered media types is acceptable"}},
+    responses=negotiated("The VoID description (Turtle by default)", VOID_FORMATS,
+                         {conneg.TURTLE: _VOID_EXAMPLE}),
 )
 def void(request: Request, ctx: CtxDep, format: FormatParam = None) -> Response:
     """Sizes (triples, entities, class and property partitions), the SPARQL endpoint, the
@@ -94,10 +93,8 @@ def void(request: Request, ctx: CtxDep, format: FormatParam = None) -> Response:
 @router.get(
     "/catalog",
     summary="DCAT catalog of the dataset",
-    responses={200: {"description": "The DCAT catalog (Turtle by default)",
-                     "content": {m: {"example": _CATALOG_EXAMPLE} if m == conneg.TURTLE else {}
-                                 for m in CATALOG_FORMATS}},
-               406: {"description": "None of the offered media types is acceptable"}},
+    responses=negotiated("The DCAT catalog (Turtle by default)", CATALOG_FORMATS,
+                         {conneg.TURTLE: _CATALOG_EXAMPLE}),
 )
 def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
             lang: LangParam = None) -> Response:

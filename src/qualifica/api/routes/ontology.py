@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
+from qualifica.api.examples import negotiated
 from qualifica.api.params import FormatParam, LangParam
 from qualifica.linkeddata import conneg
 from qualifica.linkeddata.ontology import ontology_doc, ontology_triples
@@ -42,19 +43,15 @@ _JSONLD_EXAMPLE = [{
                                                    {"@value": "role", "@language": "en"}],
     "http://www.w3.org/2000/01/rdf-schema#subClassOf": [{"@id": "http://www.w3.org/ns/org#Role"}],
 }]
-_EXAMPLES = {conneg.TURTLE: {"example": _TURTLE_EXAMPLE},
-             conneg.JSON_LD: {"example": _JSONLD_EXAMPLE}}
+_EXAMPLES = {conneg.TURTLE: _TURTLE_EXAMPLE, conneg.JSON_LD: _JSONLD_EXAMPLE}
 
 
 @router.head("/ontology", include_in_schema=False)
 @router.get(
     "/ontology",
     summary="The Qualifica ontology",
-    responses={
-        200: {"description": "The ontology: HTML documentation or RDF",
-              "content": {m: _EXAMPLES.get(m, {}) for m in conneg.RESOURCE_FORMATS}},
-        406: {"description": "None of the offered media types is acceptable"},
-    },
+    responses=negotiated("The ontology: HTML documentation or RDF", conneg.RESOURCE_FORMATS,
+                         _EXAMPLES),
 )
 def ontology(request: Request, ctx: CtxDep, format: FormatParam = None,
              lang: LangParam = None) -> Response:

@@ -18,7 +18,9 @@ from fastapi.responses import JSONResponse
 
 from qualifica import planning
 from qualifica.api.deps import CtxDep
+from qualifica.api.examples import node
 from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.namespaces import instance_iri
 from qualifica.planning.models import (
     CurriculumGapsResponse,
     GapRequest,
@@ -48,32 +50,30 @@ RoleId = Annotated[str, Path(description="Role slug or IRI", openapi_examples={
     "cio": {"value": "cio"},
 })]
 
+
+def _competencies(*slugs: str) -> list[str]:
+    return [instance_iri("competency", slug) for slug in slugs]
+
+
 # Answers of the bundled graph (shortened where marked), as the OpenAPI examples. The OpenAPI
 # output leaves out null values, so the examples pick entries without them.
-_BASE = "https://w3id.org/qualifica/id/"
-
-
-def _node(kind: str, slug: str, label: str) -> dict[str, str]:
-    return {"iri": f"{_BASE}{kind}/{slug}", "id": slug, "label": label, "type": kind}
-
-
-_DIGCOMP_4_2 = _node("competency", "digcomp-4-2",
+_DIGCOMP_4_2 = node("competency", "digcomp-4-2",
                      "Schutz personenbezogener Daten und der Privatsphäre")
-_PROZESSMANAGER = _node("role", "prozessmanager", "Prozessmanager")
-_DIGITALISIEREN = _node("task", "verwaltungsleistungen-digitalisieren",
+_PROZESSMANAGER = node("role", "prozessmanager", "Prozessmanager")
+_DIGITALISIEREN = node("task", "verwaltungsleistungen-digitalisieren",
                         "Verwaltungsleistungen digitalisieren")
 _ROLES_FOR_EXAMPLE: dict[str, Any] = {
     "competency": _DIGCOMP_4_2,
     "roles": [
-        {"role": _node("role", "anwender", "Anwender"), "via": ["direct"],
-         "paths": [[_DIGCOMP_4_2, _node("role", "anwender", "Anwender")]]},
-        {"role": _node("role", "cio", "CIO"), "via": ["hierarchy"],
-         "paths": [[_DIGCOMP_4_2, _node("competency", "digcomp-4", "Sicherheit"),
-                    _node("role", "cio", "CIO")]]},
-        {"role": _node("role", "digitalisierungsbeauftragte", "Digitalisierungsbeauftragte/r"),
+        {"role": node("role", "anwender", "Anwender"), "via": ["direct"],
+         "paths": [[_DIGCOMP_4_2, node("role", "anwender", "Anwender")]]},
+        {"role": node("role", "cio", "CIO"), "via": ["hierarchy"],
+         "paths": [[_DIGCOMP_4_2, node("competency", "digcomp-4", "Sicherheit"),
+                    node("role", "cio", "CIO")]]},
+        {"role": node("role", "digitalisierungsbeauftragte", "Digitalisierungsbeauftragte/r"),
          "via": ["task"],
          "paths": [[_DIGCOMP_4_2, _DIGITALISIEREN,
-                    _node("role", "digitalisierungsbeauftragte",
+                    node("role", "digitalisierungsbeauftragte",
                           "Digitalisierungsbeauftragte/r")]]},
     ],
 }
@@ -86,48 +86,46 @@ _GAP_EXAMPLE: dict[str, Any] = {
     "role": _PROZESSMANAGER,
     "coverage": 0.2,
     "requirements": [
-        {"competency": _node("competency", "digcomp-5-3",
+        {"competency": node("competency", "digcomp-5-3",
                              "Kreatives Nutzen digitaler Technologien"),
          "required_level": 6, "held_level": 6, "essential": True, "status": "met"},
         {"competency": _DIGCOMP_4_2, "required_level": 5, "held_level": 4, "essential": True,
          "status": "partial"},
     ],
     "recommendations": [
-        {"training_format": _node("training-format", "ausbildung-fachinformatiker",
+        {"training_format": node("training-format", "ausbildung-fachinformatiker",
                                   "Ausbildung zur/zum Fachinformatiker/in"),
          "kind": {"iri": "https://w3id.org/qualifica/ontology#Ausbildung",
                   "id": "https://w3id.org/qualifica/ontology#Ausbildung",
                   "label": "Ausbildung", "type": "training-kind"},
-         "closes": [f"{_BASE}competency/digcomp-1-3"],
+         "closes": [instance_iri("competency", "digcomp-1-3")],
          "legal_basis": [
-             _node("legal-basis", "fiausbv", "Verordnung über die Berufsausbildung zum "
+             node("legal-basis", "fiausbv", "Verordnung über die Berufsausbildung zum "
                    "Fachinformatiker und zur Fachinformatikerin (FIAusbV)"),
-             _node("legal-basis", "bbig-5", "§ 5 BBiG – Ausbildungsordnung")]},
+             node("legal-basis", "bbig-5", "§ 5 BBiG – Ausbildungsordnung")]},
     ],
     "uncovered": [],
 }
 _MATCH_EXAMPLE: dict[str, Any] = {
     "roles": [
-        {"role": _node("role", "fachaufgabentraeger", "Fachaufgabenträger"), "coverage": 0.25,
-         "missing": [f"{_BASE}competency/blv-fachkompetenz", f"{_BASE}competency/digcomp-1-2",
-                     f"{_BASE}competency/qd-soziale-kompetenzen"]},
-        {"role": _node("role", "anwender", "Anwender"), "coverage": 0.2,
-         "missing": [f"{_BASE}competency/digcomp-1-1", f"{_BASE}competency/digcomp-1-3",
-                     f"{_BASE}competency/digcomp-2-1", f"{_BASE}competency/digcomp-5-1"]},
+        {"role": node("role", "fachaufgabentraeger", "Fachaufgabenträger"), "coverage": 0.25,
+         "missing": _competencies("blv-fachkompetenz", "digcomp-1-2", "qd-soziale-kompetenzen")},
+        {"role": node("role", "anwender", "Anwender"), "coverage": 0.2,
+         "missing": _competencies("digcomp-1-1", "digcomp-1-3", "digcomp-2-1", "digcomp-5-1")},
     ],
 }
 _CURRICULUM_EXAMPLE: dict[str, Any] = {
     "gaps": [
-        {"competency": _node("competency", "digcomp-1-2",
+        {"competency": node("competency", "digcomp-1-2",
                              "Bewerten von Daten, Informationen und digitalen Inhalten"),
          "required_level": 6, "best_available_level": 5,
-         "roles": [_node("role", "fachinformatiker-daten-und-prozessanalyse",
+         "roles": [node("role", "fachinformatiker-daten-und-prozessanalyse",
                          "Fachinformatiker/in – Daten- und Prozessanalyse"),
-                   _node("role", "it-controller", "IT-Controller")]},
-        {"competency": _node("competency", "digcomp-4-3",
+                   node("role", "it-controller", "IT-Controller")]},
+        {"competency": node("competency", "digcomp-4-3",
                              "Schutz der Gesundheit und des Wohlbefindens"),
          "required_level": 4, "best_available_level": 3,
-         "roles": [_node("role", "it-sicherheitsmanager", "IT-Sicherheitsmanager")]},
+         "roles": [node("role", "it-sicherheitsmanager", "IT-Sicherheitsmanager")]},
     ],
 }
 
@@ -147,7 +145,6 @@ def _have(have: Sequence[HeldCompetency]) -> list[tuple[str, int]]:
 
 
 @router.get("/api/competencies/{id:path}/roles",
-            response_model=None,
             responses=_ok(RolesForResponse, _ROLES_FOR_EXAMPLE,
                           "The roles, each with via and its paths (shortened)"),
             summary="Roles that need a competency, with their paths")
@@ -159,7 +156,6 @@ async def roles_for(id: CompetencyId, ctx: CtxDep, lang: LangQuery = "de") -> JS
 
 
 @router.get("/api/paths",
-            response_model=None,
             responses=_ok(PathsResponse, _PATHS_EXAMPLE, "The paths, shortest first"),
             summary="All simple paths from a competency to a role")
 async def paths(
@@ -177,7 +173,6 @@ async def paths(
 
 
 @router.post("/api/gap",
-            response_model=None,
             responses=_ok(GapResponse, _GAP_EXAMPLE,
                           "Coverage, requirements and recommendations (shortened)"),
              summary="Gap analysis of a role against held competencies")
@@ -189,7 +184,6 @@ async def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> JSONResp
 
 
 @router.post("/api/match",
-            response_model=None,
             responses=_ok(MatchResponse, _MATCH_EXAMPLE, "Roles by coverage"),
              summary="Roles that best fit held competencies")
 async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
@@ -206,7 +200,6 @@ async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
 
 
 @router.get("/api/roles/{id:path}/curriculum",
-            response_model=None,
             responses=_ok(CurriculumGapsResponse, {"gaps": []},
                           "The role's curriculum gaps (prozessmanager: none)"),
             summary="Curriculum gaps of one role")
@@ -217,7 +210,6 @@ async def role_curriculum(id: RoleId, ctx: CtxDep, lang: LangQuery = "de") -> JS
 
 
 @router.get("/api/curriculum/gaps",
-            response_model=None,
             responses=_ok(CurriculumGapsResponse, _CURRICULUM_EXAMPLE,
                           "Every curriculum gap (shortened)"),
             summary="Curriculum gaps over all roles")

@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from qualifica import media
 from qualifica.api.caching import context_url
 from qualifica.api.deps import CtxDep
+from qualifica.api.examples import problem
 from qualifica.errors import NotAcceptable
 from qualifica.linkeddata import stored
 from qualifica.sparql import protocol
@@ -26,15 +27,6 @@ router = APIRouter(tags=["queries"])
 SOLUTION_OFFERS: tuple[str, ...] = (protocol.SPARQL_JSON, protocol.CSV, protocol.JSONLD,
                                     protocol.SPARQL_XML, protocol.TSV)
 GRAPH_OFFERS: tuple[str, ...] = protocol.GRAPH_TYPES
-
-
-def _problem(status: int, title: str, detail: str, param: str | None = None
-             ) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
-                            "detail": detail}
-    if param:
-        body["param"] = param
-    return {"description": title, "content": {"application/problem+json": {"example": body}}}
 
 
 _LIST_EXAMPLE = {"items": [{
@@ -79,9 +71,9 @@ def _negotiate(accept: str | None, query: NamedQuery) -> str:
                                                     "https://w3id.org/qualifica/id/role/cio\r\n"},
                           protocol.JSONLD: {"example": {"@graph": [{"role": {
                               "@id": "https://w3id.org/qualifica/id/role/cio"}}]}}}},
-                404: _problem(404, "Not found", "there is no named query 'nope'"),
-                406: _problem(406, "Not acceptable", "none of the accepted types is available"),
-                422: _problem(422, "Bad request", "parameter 'competency': expected a "
+                404: problem(404, "Not found", "there is no named query 'nope'"),
+                406: problem(406, "Not acceptable", "none of the accepted types is available"),
+                422: problem(422, "Bad request", "parameter 'competency': expected a "
                               "competency slug or an absolute IRI, got 'x\" }'", "competency"),
             })
 def run_query(name: str, request: Request, ctx: CtxDep) -> Response:
@@ -166,8 +158,8 @@ def operation(query: NamedQuery) -> dict[str, Any]:
         "responses": {
             "200": {"description": f"The {query.form.upper()} result",
                     "content": {m: {"schema": {}} for m in offers}},
-            "406": _problem(406, "Not acceptable", "none of the accepted types is available"),
-            "422": _problem(422, "Bad request", f"parameter {first_param!r}: invalid value",
+            "406": problem(406, "Not acceptable", "none of the accepted types is available"),
+            "422": problem(422, "Bad request", f"parameter {first_param!r}: invalid value",
                             first_param),
         },
     }

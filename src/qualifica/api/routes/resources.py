@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
+from qualifica.api.examples import negotiated
 from qualifica.api.params import FormatParam, LangParam
 from qualifica.errors import NotFound
 from qualifica.linkeddata import conneg
@@ -67,13 +68,8 @@ _EXAMPLES = {
 @router.get(
     "/id/{kind}/{slug}",
     summary="Dereference an instance IRI",
-    responses={
-        200: {"description": "The description of the resource",
-              "content": {m: {"example": _EXAMPLES.get(m, "")}
-                          for m in conneg.RESOURCE_FORMATS}},
-        404: {"description": "No such resource (in the negotiated format)"},
-        406: {"description": "None of the offered media types is acceptable"},
-    },
+    responses=negotiated("The description of the resource", conneg.RESOURCE_FORMATS, _EXAMPLES,
+                         {404: {"description": "No such resource (in the negotiated format)"}}),
 )
 def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
              format: FormatParam = None, lang: LangParam = None) -> Response:

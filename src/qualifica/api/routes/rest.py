@@ -7,14 +7,16 @@ filter value becomes an IRI in ``sparql.binding`` (through the catalogue).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import URL
 
 from qualifica.api.deps import CtxDep
+from qualifica.api.examples import node, problem
 from qualifica.config import Settings
 from qualifica.linkeddata import catalogue as cat_mod
 from qualifica.linkeddata.catalogue import MAX_LIMIT, Page, catalogue_for, listing, paginate
@@ -34,23 +36,21 @@ DeprecatedQuery = Annotated[bool, Query(
     description="Also list deprecated resources (owl:deprecated true); they are left out by "
                 "default but always resolve under their own IRI")]
 
-ID = "https://w3id.org/qualifica/id/"
+
+@dataclass
+class ListParams:
+    """The query parameters every listing takes: language, page and deprecated resources."""
+
+    lang: LangQuery = "de"
+    limit: LimitQuery = 50
+    offset: OffsetQuery = 0
+    deprecated: DeprecatedQuery = False
 
 
-def _node(kind: str, slug: str, label: str) -> dict[str, str]:
-    return {"iri": f"{ID}{kind}/{slug}", "id": slug, "label": label, "type": kind}
+ListQuery = Annotated[ListParams, Depends()]
 
-
-def _problem(status: int, title: str, detail: str, param: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
-                            "detail": detail}
-    if param:
-        body["param"] = param
-    return {"description": title, "content": {"application/problem+json": {"example": body}}}
-
-
-NOT_FOUND = _problem(404, "Not found", "there is no role 'nobody'", "id")
-BAD_LIMIT = _problem(422, "Unprocessable request", "limit: Input should be less than or equal "
+NOT_FOUND = problem(404, "Not found", "there is no role 'nobody'", "id")
+BAD_LIMIT = problem(422, "Unprocessable request", "limit: Input should be less than or equal "
                      "to 500", "limit")
 
 
@@ -62,10 +62,10 @@ def _ok(example: Any, description: str = "The answer (JSON-LD under /context.jso
 def _listing_example(collection: str, kind: str, slug: str, label: str) -> dict[int | str, Any]:
     url = f"http://127.0.0.1:8000/api/{collection}"
     return {
-        200: _ok({"items": [_node(kind, slug, label)], "total": 41, "limit": 1, "offset": 1,
+        200: _ok({"items": [node(kind, slug, label)], "total": 41, "limit": 1, "offset": 1,
                   "next": f"{url}?limit=1&offset=2", "prev": f"{url}?limit=1&offset=0",
                   "first": f"{url}?limit=1&offset=0"}),
-        404: _problem(404, "Not found", "there is no framework 'nope'", "framework"),
+        404: problem(404, "Not found", "there is no framework 'nope'", "framework"),
         422: BAD_LIMIT,
     }
 
@@ -115,45 +115,42 @@ def jsonld_context() -> JSONResponse:
 
 # --- listings -------------------------------------------------------------------------------
 
-def _list(request: Request, ctx: CtxDep, collection: str, lang: str, limit: int, offset: int,
-          deprecated: bool, **filters: str | None) -> JSONResponse:
-    page = listing(catalogue_for(ctx), collection, lang=lang, limit=limit, offset=offset,
-                   filters=filters, deprecated=deprecated)
+def _list(request: Request, ctx: CtxDep, collection: str, params: ListParams,
+          **filters: str | None) -> JSONResponse:
+    page = listing(catalogue_for(ctx), collection, lang=params.lang, limit=params.limit,
+                   offset=params.offset, filters=filters, deprecated=params.deprecated)
     return _envelope(request, ctx.settings, page)
 
 
 @router.get("/api/roles", tags=["rest"], summary="Roles",
             responses=_listing_example("roles", "role", "prozessmanager", "Prozessmanager/in"))
 def list_roles(
-    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
+    request: Request, ctx: CtxDep, params: ListQuery,
     legal_basis: Annotated[str | None, Query(
         description="Only roles governed by this legal basis or one of its provisions "
                     "(slug or IRI)", examples=["bbig"])] = None,
 ) -> JSONResponse:
     """Roles ordered by label then IRI."""
-    return _list(request, ctx, "roles", lang, limit, offset, deprecated, legal_basis=legal_basis)
+    return _list(request, ctx, "roles", params, legal_basis=legal_basis)
 
 
 @router.get("/api/tasks", tags=["rest"], summary="Tasks",
             responses=_listing_example("tasks", "task", "prozesse-modellieren",
                                        "Prozesse modellieren"))
 def list_tasks(
-    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
+    request: Request, ctx: CtxDep, params: ListQuery,
     legal_basis: Annotated[str | None, Query(description="Only tasks governed by this legal "
                                                          "basis (slug or IRI)")] = None,
 ) -> JSONResponse:
     """Tasks ordered by label then IRI."""
-    return _list(request, ctx, "tasks", lang, limit, offset, deprecated, legal_basis=legal_basis)
+    return _list(request, ctx, "tasks", params, legal_basis=legal_basis)
 
 
 @router.get("/api/competencies", tags=["rest"], summary="Competencies",
             responses=_listing_example("competencies", "competency", "digcomp-4-2",
                                        "Schutz personenbezogener Daten und der Privatsphäre"))
 def list_competencies(
-    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
+    request: Request, ctx: CtxDep, params: ListQuery,
     framework: Annotated[str | None, Query(description="Only competencies of this framework "
                                                        "(slug or IRI)",
                                            examples=["digcomp-2-2"])] = None,
@@ -162,7 +159,7 @@ def list_competencies(
                                          examples=["digcomp-4"])] = None,
 ) -> JSONResponse:
     """Competencies ordered by label then IRI."""
-    return _list(request, ctx, "competencies", lang, limit, offset, deprecated, framework=framework,
+    return _list(request, ctx, "competencies", params, framework=framework,
                  broader=broader)
 
 
@@ -171,8 +168,7 @@ def list_competencies(
                                        "egov-campus-prozessmanagement",
                                        "Prozessmanagement im öffentlichen Sektor"))
 def list_formats(
-    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
+    request: Request, ctx: CtxDep, params: ListQuery,
     kind: Annotated[str | None, Query(description="Only formats of this training kind: "
                                                   "ausbildung, fortbildung, weiterbildung "
                                                   "or an IRI",
@@ -182,42 +178,38 @@ def list_formats(
                                             examples=["digcomp-4-2"])] = None,
 ) -> JSONResponse:
     """Training formats ordered by label then IRI."""
-    return _list(request, ctx, "training-formats", lang, limit, offset, deprecated, kind=kind,
+    return _list(request, ctx, "training-formats", params, kind=kind,
                  competency=competency)
 
 
 @router.get("/api/legal-bases", tags=["rest"], summary="Legal bases",
             responses=_listing_example("legal-bases", "legal-basis", "bbig-1", "§ 1 BBiG"))
 def list_legal_bases(
-    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
+    request: Request, ctx: CtxDep, params: ListQuery,
     part_of: Annotated[str | None, Query(description="Only provisions of this act "
                                                      "(slug or IRI)",
                                          examples=["bbig"])] = None,
 ) -> JSONResponse:
     """Acts, ordinances, collective agreements and their provisions."""
-    return _list(request, ctx, "legal-bases", lang, limit, offset, deprecated, part_of=part_of)
+    return _list(request, ctx, "legal-bases", params, part_of=part_of)
 
 
 @router.get("/api/frameworks", tags=["rest"], summary="Competency frameworks",
             responses=_listing_example("frameworks", "framework", "digcomp-2-2", "DigComp 2.2"))
-def list_frameworks(request: Request, ctx: CtxDep, lang: LangQuery = "de",
-                    limit: LimitQuery = 50, offset: OffsetQuery = 0,
-                    deprecated: DeprecatedQuery = False) -> JSONResponse:
+def list_frameworks(request: Request, ctx: CtxDep, params: ListQuery) -> JSONResponse:
     """Competency frameworks ordered by label then IRI."""
-    return _list(request, ctx, "frameworks", lang, limit, offset, deprecated)
+    return _list(request, ctx, "frameworks", params)
 
 
 @router.get("/api/levels", tags=["rest"], summary="Proficiency levels",
             responses=_listing_example("levels", "level", "digcomp-4", "Stufe 4"))
 def list_levels(
-    request: Request, ctx: CtxDep, lang: LangQuery = "de", limit: LimitQuery = 50,
-    offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False,
+    request: Request, ctx: CtxDep, params: ListQuery,
     framework: Annotated[str | None, Query(description="Only levels of this framework's scale"
                                            )] = None,
 ) -> JSONResponse:
     """Proficiency levels ordered by label then IRI."""
-    return _list(request, ctx, "levels", lang, limit, offset, deprecated, framework=framework)
+    return _list(request, ctx, "levels", params, framework=framework)
 
 
 # --- search and hierarchy -------------------------------------------------------------------
@@ -225,10 +217,10 @@ def list_levels(
 @router.get("/api/search", tags=["rest"], summary="Search and autocomplete over labels",
             responses={
                 200: _ok({"query": "datenschutz", "items": [
-                    dict(_node("competency", "digcomp-4-2", "Schutz personenbezogener Daten "
+                    dict(node("competency", "digcomp-4-2", "Schutz personenbezogener Daten "
                                                             "und der Privatsphäre"),
                          match="word", matched="Datenschutz")], "total": 1}),
-                422: _problem(422, "Unprocessable request", "parameter 'type': unknown type "
+                422: problem(422, "Unprocessable request", "parameter 'type': unknown type "
                               "'roll'", "type"),
             })
 def search_labels(
@@ -256,35 +248,39 @@ def search_labels(
 
 @router.get("/api/frameworks/{id:path}/top", tags=["rest"],
             summary="Top competencies of a framework",
-            responses={200: _ok({"framework": _node("framework", "digcomp-2-2", "DigComp 2.2"),
-                                 "items": [_node("competency", "digcomp-4", "Sicherheit")],
+            responses={200: _ok({"framework": node("framework", "digcomp-2-2", "DigComp 2.2"),
+                                 "items": [node("competency", "digcomp-4", "Sicherheit")],
                                  "total": 5, "limit": 50, "offset": 0, "next": None,
                                  "prev": None}),
                        404: NOT_FOUND, 422: BAD_LIMIT})
-def framework_top(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
-                  limit: LimitQuery = 50, offset: OffsetQuery = 0,
-                  deprecated: DeprecatedQuery = False) -> JSONResponse:
+def framework_top(request: Request, id: str, ctx: CtxDep, params: ListQuery) -> JSONResponse:
     """Competencies of the framework that have no broader competency in it."""
     cat = catalogue_for(ctx)
     iri = cat.resolve(id, "framework", param="id")
-    page = paginate(cat, cat.top_concepts(iri), lang, limit, offset, deprecated=deprecated)
-    return _envelope(request, ctx.settings, page, {"framework": cat.node(iri, lang)})
+    return _envelope(request, ctx.settings, _page(cat, cat.top_concepts(iri), params),
+                     {"framework": cat.node(iri, params.lang)})
 
 
-def _hierarchy(request: Request, ctx: CtxDep, id: str, direction: str, lang: str,
-               transitive: bool, limit: int, offset: int, deprecated: bool) -> JSONResponse:
+def _page(cat: cat_mod.Catalogue, iris: list[str], params: ListParams) -> Page:
+    return paginate(cat, iris, params.lang, params.limit, params.offset,
+                    deprecated=params.deprecated)
+
+
+def _hierarchy(request: Request, ctx: CtxDep, id: str, direction: str, transitive: bool,
+               params: ListParams) -> JSONResponse:
     cat = catalogue_for(ctx)
-    node, found = cat_mod.hierarchy(cat, id, direction, lang=lang, transitive=transitive)
-    page = paginate(cat, found, lang, limit, offset, deprecated=deprecated)
-    return _envelope(request, ctx.settings, page, {"competency": node})
+    competency, found = cat_mod.hierarchy(cat, id, direction, lang=params.lang,
+                                          transitive=transitive)
+    return _envelope(request, ctx.settings, _page(cat, found, params),
+                     {"competency": competency})
 
 
 _HIER_EXAMPLE: dict[int | str, Any] = {
-    200: _ok({"competency": _node("competency", "digcomp-4", "Sicherheit"),
-              "items": [_node("competency", "digcomp-4-2", "Schutz personenbezogener Daten "
+    200: _ok({"competency": node("competency", "digcomp-4", "Sicherheit"),
+              "items": [node("competency", "digcomp-4-2", "Schutz personenbezogener Daten "
                                                            "und der Privatsphäre")],
               "total": 4, "limit": 50, "offset": 0, "next": None, "prev": None}),
-    404: _problem(404, "Not found", "there is no competency 'nope'", "id"),
+    404: problem(404, "Not found", "there is no competency 'nope'", "id"),
     422: BAD_LIMIT,
 }
 TransitiveQuery = Annotated[bool, Query(description="All levels of the hierarchy, not only "
@@ -293,34 +289,30 @@ TransitiveQuery = Annotated[bool, Query(description="All levels of the hierarchy
 
 @router.get("/api/competencies/{id:path}/narrower", tags=["rest"],
             summary="Narrower competencies", responses=_HIER_EXAMPLE)
-def narrower(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
-             transitive: TransitiveQuery = False, limit: LimitQuery = 50,
-             offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False) -> JSONResponse:
+def narrower(request: Request, id: str, ctx: CtxDep, params: ListQuery,
+             transitive: TransitiveQuery = False) -> JSONResponse:
     """Competencies whose ``skos:broader`` is this one (or, transitively, below it)."""
-    return _hierarchy(request, ctx, id, "narrower", lang, transitive, limit, offset,
-                      deprecated)
+    return _hierarchy(request, ctx, id, "narrower", transitive, params)
 
 
 @router.get("/api/competencies/{id:path}/broader", tags=["rest"],
             summary="Broader competencies", responses=_HIER_EXAMPLE)
-def broader(request: Request, id: str, ctx: CtxDep, lang: LangQuery = "de",
-            transitive: TransitiveQuery = False, limit: LimitQuery = 50,
-            offset: OffsetQuery = 0, deprecated: DeprecatedQuery = False) -> JSONResponse:
+def broader(request: Request, id: str, ctx: CtxDep, params: ListQuery,
+            transitive: TransitiveQuery = False) -> JSONResponse:
     """The ``skos:broader`` competencies of this one (or all its ancestors)."""
-    return _hierarchy(request, ctx, id, "broader", lang, transitive, limit, offset,
-                      deprecated)
+    return _hierarchy(request, ctx, id, "broader", transitive, params)
 
 
 # --- details --------------------------------------------------------------------------------
 
 def _detail_example(kind_: str, slug: str, label: str, **links: Any) -> dict[int | str, Any]:
     kind = kind_
-    body: dict[str, Any] = dict(_node(kind, slug, label), labels={"de": label, "en": label},
+    body: dict[str, Any] = dict(node(kind, slug, label), labels={"de": label, "en": label},
                                 alt_labels={}, source=["https://example.org/source"],
                                 deprecated=False)
     body.update(links)
-    return {200: _ok(body), 404: _problem(404, "Not found", f"there is no {kind} 'nope'", "id"),
-            422: _problem(422, "Unprocessable request", "parameter 'id': expected a "
+    return {200: _ok(body), 404: problem(404, "Not found", f"there is no {kind} 'nope'", "id"),
+            422: problem(422, "Unprocessable request", "parameter 'id': expected a "
                           f"{kind} slug or an absolute IRI, got 'a b'", "id")}
 
 
@@ -336,8 +328,8 @@ def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> JSONResponse:
 @router.get("/api/roles/{id:path}", tags=["rest"], summary="A role",
             responses=_detail_example(
                 "role", "prozessmanager", "Prozessmanager/in", tasks=[], legal_bases=[],
-                requirements=[{"competency": _node("competency", "digcomp-4-2", "Datenschutz"),
-                               "level": dict(_node("level", "e-kompetenz-2", "Stufe 2"),
+                requirements=[{"competency": node("competency", "digcomp-4-2", "Datenschutz"),
+                               "level": dict(node("level", "e-kompetenz-2", "Stufe 2"),
                                              rank=2),
                                "essential": True, "editorial": True, "source": []}]))
 def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
@@ -357,8 +349,8 @@ def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
 @router.get("/api/competencies/{id:path}", tags=["rest"], summary="A competency",
             responses=_detail_example(
                 "competency", "digcomp-4-2", "Schutz personenbezogener Daten",
-                framework=_node("framework", "digcomp-2-2", "DigComp 2.2"),
-                broader=[_node("competency", "digcomp-4", "Sicherheit")], narrower=[],
+                framework=node("framework", "digcomp-2-2", "DigComp 2.2"),
+                broader=[node("competency", "digcomp-4", "Sicherheit")], narrower=[],
                 formats=[]))
 def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """A competency with its framework, broader and narrower competencies and the formats
@@ -380,7 +372,7 @@ def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
 
 @router.get("/api/legal-bases/{id:path}", tags=["rest"], summary="A legal basis",
             responses=_detail_example("legal-basis", "bbig-1", "§ 1 BBiG",
-                                      part_of=_node("legal-basis", "bbig", "BBiG"), parts=[]))
+                                      part_of=node("legal-basis", "bbig", "BBiG"), parts=[]))
 def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """An act or provision with the act it is part of and its provisions."""
     return _detail(ctx, "legal-bases", id, lang)
@@ -396,7 +388,7 @@ def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONRespon
 
 @router.get("/api/levels/{id:path}", tags=["rest"], summary="A proficiency level",
             responses=_detail_example("level", "digcomp-4", "Stufe 4",
-                                      framework=_node("framework", "digcomp-2-2",
+                                      framework=node("framework", "digcomp-2-2",
                                                       "DigComp 2.2"), rank=4))
 def level_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     """A level with its framework and rank."""
