@@ -24,7 +24,8 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 from qualifica.api import create_app
 from qualifica.api.security import DOCS_POLICY, STRICT_POLICY
 from qualifica.config import Settings
-from qualifica.context import Context, ensure_bundled, open_context
+from qualifica.context import Context, open_context
+from qualifica.validation.gate import ensure_bundled
 from qualifica.web import svg
 from qualifica.web.competency_view import CompetencyPath
 from qualifica.web.hrefs import safe_href
