@@ -292,9 +292,10 @@ def test_non_editorial_outcomes_cite_their_norm(bundled_ctx: Context) -> None:
 ACTS = ["bbig", "vwfangausbv", "fiausbv", "bbg", "blv", "tvoed", "tv-l", "digitv-bund", "ozg",
         "ozg-aenderungsgesetz", "egovg", "vo-verwaltungsinformatikdienst-gehoben"]
 SECTIONS = ["bbig-1", "bbig-3", "bbig-5", "bbig-53", "bbig-53a", "bbig-53b", "bbig-53c",
-            "bbig-53d", "bbig-58", "bbig-73", "vwfangausbv-2", "vwfangausbv-3", "vwfangausbv-4",
-            "bbg-61", "bbg-78", "blv-46", "blv-47", "tvoed-5", "tv-l-5", "digitv-bund-4",
-            "ozg-1", "ozg-3", "ozg-4", "ozg-5", "egovg-6", "egovg-9"]
+            "bbig-53d", "bbig-53e", "bbig-58", "bbig-73", "vwfangausbv-2", "vwfangausbv-3",
+            "vwfangausbv-4", "bbg-61", "bbg-78", "blv-46", "blv-47", "tvoed-5", "tv-l-5",
+            "digitv-bund-4", "ozg-1", "ozg-1a", "ozg-3", "ozg-3a", "ozg-4", "ozg-5", "ozg-9a",
+            "egovg-6", "egovg-9"]
 
 
 def test_legal_bases_acts_and_sections(bundled_ctx: Context) -> None:
@@ -336,6 +337,9 @@ ALLOWED_SOURCES = (
     "https://trendreport.digitaler-staat.org/", "https://egov-campus.org/",
     "https://www.bakoev.bund.de/", "https://www.gesetze-im-internet.de/",
     "https://www.recht.bund.de/eli/bund/bgbl-1/2024/",
+    # stored pages that state what the 2022 text of gesetze-im-internet.de cannot: the OZG 2.0
+    # numbering and the GVIDVDV of 2024 (both described in sources.ttl)
+    "https://gesetze.legal/bund/ozg", "https://buzer.de/gesetz/16606/b46619.htm",
 )
 
 
@@ -376,3 +380,103 @@ def test_every_instance_has_one_label_per_language(bundled_ctx: Context, kind: s
         langs = [q.object.language for q in bundled_ctx.store.quads(NamedNode(member), PREF, None)
                  if isinstance(q.object, Literal)]
         assert sorted(langs) == ["de", "en"], member
+
+
+# --- legal bases at their current wording (audit 2026-12, L1-L13) ----------------------------
+
+def literal_values(ctx: Context, subject: str, predicate: str) -> dict[str, str]:
+    return {q.object.language or "": q.object.value
+            for q in ctx.store.quads(NamedNode(subject), NamedNode(predicate), None)
+            if isinstance(q.object, Literal)}
+
+
+def test_bbg_61_duty_is_subsection_3_since_2021(bundled_ctx: Context) -> None:
+    iri = node("legal-basis", "bbg-61").value
+    definition = literal_values(bundled_ctx, iri, SKOS + "definition")
+    assert definition["de"].startswith("Abs. 3:") and "dienstlichen Qualifizierung" in \
+        definition["de"]
+    assert objects(bundled_ctx, iri, NamedNode(DCTERMS + "identifier")) == [
+        "BGBl. I 2009 S. 160, § 61 Abs. 3"]
+    qualification = literal_values(bundled_ctx, node("training-format",
+                                                     "dienstliche-qualifizierung").value,
+                                   SKOS + "definition")
+    assert "§ 61 Abs. 3 BBG" in qualification["de"] and "Abs. 2 BBG" not in qualification["de"]
+
+
+def test_bbig_cited_as_re_promulgated_in_2020(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    assert objects(ctx, node("legal-basis", "bbig").value, NamedNode(DCTERMS + "identifier")) \
+        == ["BGBl. I 2020 S. 920"]
+    for section in ("bbig-1", "bbig-53a", "bbig-53b", "bbig-53c", "bbig-53d", "bbig-53e"):
+        identifier = objects(ctx, node("legal-basis", section).value,
+                             NamedNode(DCTERMS + "identifier"))
+        assert identifier[0].startswith("BGBl. I 2020 S. 920, § "), section
+        assert "2005" not in identifier[0]
+    assert "Abs. 4" in literal_values(ctx, node("legal-basis", "bbig-1").value,
+                                      SKOS + "definition")["de"]
+    assert literal_values(ctx, node("legal-basis", "bbig-53").value, SKOS + "prefLabel")["de"] \
+        == "§ 53 BBiG – Fortbildungsordnungen der höherqualifizierenden Berufsbildung"
+    for stage in ("53b", "53c", "53d"):  # the sections state no DQR level
+        assert "DQR" not in literal_values(ctx, node("legal-basis", f"bbig-{stage}").value,
+                                           SKOS + "definition")["de"]
+
+
+def test_ozg_in_the_numbering_of_ozg_2_0(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    heading = {s: literal_values(ctx, node("legal-basis", s).value, SKOS + "prefLabel")["de"]
+               for s in ("ozg-1", "ozg-1a", "ozg-3a", "ozg-9a")}
+    assert heading == {
+        "ozg-1": "§ 1 OZG – Anwendungsbereich",
+        "ozg-1a": "§ 1a OZG – Portalverbund für digitale Verwaltungsleistungen",
+        "ozg-3a": "§ 3a OZG – Beratungsangebot im Portalverbund",
+        "ozg-9a": "§ 9a OZG – Grundsätze der elektronischen Abwicklung über "
+                  "Verwaltungsportale; Schriftformersatz"}
+    assert objects(ctx, node("legal-basis", "ozg").value, NamedNode(DCTERMS + "identifier")) == [
+        "BGBl. I 2017 S. 3122, 3138"]
+    # the portal network is § 1a now: nothing points at § 1 for it
+    portal = {q.subject.value for q in ctx.store.quads(None, qd("legalBasis"),
+                                                       node("legal-basis", "ozg-1"))}
+    assert portal == set()
+    assert objects(ctx, node("legal-basis", "ozg-aenderungsgesetz").value,
+                   NamedNode(DCTERMS + "issued")) == ["2024-07-19"]
+
+
+def test_official_titles_and_abbreviations(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    digitv = node("legal-basis", "digitv-bund").value
+    assert literal_values(ctx, digitv, SKOS + "prefLabel")["de"] == \
+        "Digitalisierungstarifvertrag (DigiTV)"
+    assert objects(ctx, digitv, NamedNode(DCTERMS + "identifier")) == [
+        "Digitalisierungstarifvertrag (DigiTV) vom 10. Juni 2021"]
+    gvidvdv = node("legal-basis", "vo-verwaltungsinformatikdienst-gehoben").value
+    alt = [q.object.value for q in ctx.store.quads(NamedNode(gvidvdv),
+                                                   NamedNode(SKOS + "altLabel"), None)]
+    assert alt == ["GVIDVDV"]
+    assert "GVIDVDV" in literal_values(ctx, gvidvdv, SKOS + "prefLabel")["de"]
+
+
+def test_every_legal_basis_names_the_version_it_cites(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    version = NamedNode("http://data.europa.eu/eli/ontology#version_date")
+    undated = {"tvoed", "tvoed-5", "tv-l", "tv-l-5"}  # cited "as amended": no date to give
+    for iri in instances(ctx, "LegalBasis"):
+        slug = iri.rsplit("/", 1)[1]
+        assert objects(ctx, iri, NamedNode(DCTERMS + "identifier")), slug
+        dates = objects(ctx, iri, version)
+        assert (dates == []) if slug in undated else (len(dates) == 1), slug
+        if not slug.startswith(("tvoed", "tv-l", "digitv")):
+            addresses = objects(ctx, iri, NamedNode("https://schema.org/url")) + objects(
+                ctx, iri, NamedNode("https://schema.org/sameAs"))
+            assert any(a.startswith(("https://www.gesetze-im-internet.de/",
+                                     "https://www.recht.bund.de/eli/")) for a in addresses), slug
+
+
+def test_vwfangausbv_content_is_not_sourced_to_its_duration_section(
+        bundled_ctx: Context) -> None:
+    duration = "https://www.gesetze-im-internet.de/vwfangausbv_1999/__2.html"
+    citing = {q.subject.value for q in bundled_ctx.store.quads(None, SOURCE, NamedNode(duration))}
+    # § 2 states the 36 months and the five specialisations: the occupation, its training and
+    # the provision itself, nothing else
+    assert citing == {node("role", "verwaltungsfachangestellte").value,
+                      node("training-format", "ausbildung-verwaltungsfachangestellte").value,
+                      node("legal-basis", "vwfangausbv-2").value}

@@ -136,6 +136,11 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
                 "https://www.gesetze-im-internet.de/bbig_2005/__53d.html",
             ),
             (
+                "legal-basis/bbig-53e",
+                "§ 53e",
+                "https://www.gesetze-im-internet.de/bbig_2005/__53e.html",
+            ),
+            (
                 "legal-basis/bbig-58",
                 "§ 58",
                 "https://www.gesetze-im-internet.de/bbig_2005/__58.html",
