@@ -250,7 +250,9 @@ def test_every_format_has_kind_outcomes_and_a_section_level_basis(bundled_ctx: C
         assert len(kind) == 1
         kinds[kind[0].rsplit("#", 1)[1]] += 1
         outcomes = objects(ctx, f, qd("develops"))
-        assert outcomes, f
+        # only offers develop competencies; a legal form of training develops none (audit T6)
+        is_form = QD + "LegalFormOfTraining" in objects(ctx, f, TYPE)
+        assert (not outcomes) if is_form else bool(outcomes), f
         for o in outcomes:
             assert o == f"{ID}outcome/{f.rsplit('/', 1)[1]}-" \
                         f"{objects(ctx, o, qd('competency'))[0].rsplit('/', 1)[1]}"
@@ -480,3 +482,40 @@ def test_vwfangausbv_content_is_not_sourced_to_its_duration_section(
     assert citing == {node("role", "verwaltungsfachangestellte").value,
                       node("training-format", "ausbildung-verwaltungsfachangestellte").value,
                       node("legal-basis", "vwfangausbv-2").value}
+
+
+# --- offers, not legal forms (audit T2, T6) ----------------------------------------------------
+
+LEGAL_FORMS = ["tvoed-erhaltungsqualifizierung", "tvoed-fort-und-weiterbildung",
+               "tvoed-qualifizierung-arbeitsplatzsicherung", "tvoed-wiedereinstiegsqualifizierung",
+               "digitv-massgeschneiderte-kurse", "digitv-allgemeingueltige-kurse",
+               "digitv-studiengaenge", "berufsausbildung", "berufliche-fortbildung", "umschulung",
+               "gepruefte-berufsspezialistin", "bachelor-professional", "master-professional"]
+
+
+def test_legal_forms_of_training_develop_nothing(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    forms = instances(ctx, "LegalFormOfTraining")
+    assert forms == {node("training-format", s).value for s in LEGAL_FORMS}
+    developed_by = {q.subject.value for q in ctx.store.quads(None, qd("develops"), None)}
+    assert forms & developed_by == set()
+    assert not [q for q in ctx.store.quads(None, TYPE, qd("LearningOutcome"))
+                if any(q.subject.value.startswith(f"{ID}outcome/{s}-") for s in LEGAL_FORMS)]
+    # offers name the legal form they belong to
+    assert objects(ctx, node("training-format", "ausbildung-fachinformatiker").value,
+                   qd("legalForm")) == [node("training-format", "berufsausbildung").value]
+
+
+def test_no_legal_form_is_recommended_for_any_role(bundled_ctx: Context) -> None:
+    """The gap analysis of every role, for someone holding nothing, recommends offers only."""
+    from qualifica.planning.gaps import gap
+    from qualifica.planning.index import get_index
+
+    index = get_index(bundled_ctx)
+    forms = {node("training-format", s).value for s in LEGAL_FORMS}
+    recommended: set[str] = set()
+    for role in instances(bundled_ctx, "Role"):
+        result = gap(index, role, [])
+        recommended |= {r["training_format"]["iri"] for r in result["recommendations"]}
+    assert len(recommended) >= 5, "the gap analysis recommends offers"
+    assert recommended & forms == set()

@@ -60,6 +60,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
     "essential-without-training": (
         ("competency", "holder", "rank", "bestRank"),
         [
+            ("competency/digcomp-1-1", "role/anwender", "3", None),
             ("competency/digcomp-1-2", "role/fachinformatiker-daten-und-prozessanalyse", "6", "5"),
             ("competency/digcomp-1-2", "role/it-controller", "6", "5"),
             ("competency/digcomp-1-2", "task/daten-analysieren", "6", "5"),
@@ -74,6 +75,11 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("competency/digcomp-4-2", "role/it-sicherheitsmanager", "6", "5"),
             ("competency/digcomp-4-2", "task/sicherheitskonzept-erstellen", "6", "5"),
             ("competency/digcomp-4-4", "role/it-architekt", "4", None),
+            ("competency/digcomp-5-3", "role/chief-digital-officer", "6", "5"),
+            ("competency/digcomp-5-3", "role/innovationsmanager", "6", "5"),
+            ("competency/digcomp-5-3", "task/it-strategie-entwickeln", "6", "5"),
+            ("competency/digcomp-5-3", "task/pilotvorhaben-initiieren", "6", "5"),
+            ("competency/digcomp-5-3", "task/prozesse-optimieren", "6", "5"),
             ("competency/qd-orientierungskompetenz", "role/chief-digital-officer", "3", None),
         ],
     ),
@@ -91,7 +97,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
         [
             ("training-format/ausbildung-fachinformatiker", "4"),
             ("training-format/ausbildung-verwaltungsfachangestellte", "4"),
-            ("training-format/berufsausbildung", "2"),
+            ("training-format/berufsausbildung", "0"),  # a legal form: develops nothing
             ("training-format/duales-studium-verwaltungsinformatik", "3"),
             ("training-format/vorbereitungsdienst-verwaltungsinformatik", "4"),
         ],
