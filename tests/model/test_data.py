@@ -84,7 +84,7 @@ E_KOMPETENZ_ROLES = [
     "cio", "it-koordinator", "it-architekt", "it-projektmanager", "it-anforderungsmanager",
     "it-controller", "it-sicherheitsmanager", "organisations-changemanager", "prozessmanager",
     "innovationsmanager", "fachaufgabentraeger", "fachanwendungsbetreuer", "agenda-setter",
-    "berater-dienstleister", "anwender",
+    "berater-dienstleister", "anwender", "betreuung", "schulung", "entwicklung", "betrieb",
 ]
 OTHER_ROLES = [
     "chief-digital-officer", "digitalisierungsbeauftragte", "digitallotse",
@@ -342,6 +342,9 @@ ALLOWED_SOURCES = (
     # stored pages that state what the 2022 text of gesetze-im-internet.de cannot: the OZG 2.0
     # numbering and the GVIDVDV of 2024 (both described in sources.ttl)
     "https://gesetze.legal/bund/ozg", "https://buzer.de/gesetz/16606/b46619.htm",
+    # the text of the e-competence study's role figure (the 19 roles and their groups)
+    "https://vdocuments.mx/rollen-und-kompetenzen-foer-eine-erfolgreiche-aus-und-"
+    "fortbildungsplanung-ist-er.html",
 )
 
 
@@ -519,3 +522,38 @@ def test_no_legal_form_is_recommended_for_any_role(bundled_ctx: Context) -> None
         recommended |= {r["training_format"]["iri"] for r in result["recommendations"]}
     assert len(recommended) >= 5, "the gap analysis recommends offers"
     assert recommended & forms == set()
+
+
+# --- the e-competence role model (audit E1-E3) -------------------------------------------------
+
+ROLE_FIGURE = ("https://vdocuments.mx/rollen-und-kompetenzen-foer-eine-erfolgreiche-aus-und-"
+               "fortbildungsplanung-ist-er.html")
+
+
+def test_nineteen_reference_roles_of_the_e_competence_model(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    isbn = "urn:isbn:978-3-946209-03-4"
+    reference = {r for r in instances(ctx, "Role") if isbn in objects(ctx, r, SOURCE)}
+    assert reference == {node("role", s).value for s in E_KOMPETENZ_ROLES}
+    assert len(reference) == 19
+    group = {r.rsplit("/", 1)[1]: objects(ctx, r, qd("roleGroup"))[0].rsplit("/", 1)[1]
+             for r in reference}
+    # the figure: the IT services roles and the three user roles
+    for slug in ("betreuung", "schulung", "entwicklung", "betrieb"):
+        assert group[slug] == "it-fachaufgaben-it-dienstleistungen", slug
+    assert {s for s, g in group.items() if g == "nutzer"} == {
+        "agenda-setter", "anwender", "berater-dienstleister"}
+    assert sum(1 for g in group.values() if g != "nutzer") == 16  # the Gestalter roles
+    for slug in ("betreuung", "schulung", "entwicklung", "betrieb", "anwender",
+                 "agenda-setter", "berater-dienstleister"):
+        assert ROLE_FIGURE in objects(ctx, node("role", slug).value, SOURCE), slug
+
+
+def test_anwender_are_citizens_and_businesses(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    anwender = node("role", "anwender").value
+    assert labels(ctx, anwender)["de"] == "Anwender (Bürger, Unternehmen)"
+    tasks = {t.rsplit("/", 1)[1] for t in objects(ctx, anwender, qd("performsTask"))}
+    # not the clerk's tasks of administrative staff
+    assert tasks.isdisjoint({"e-akte-fuehren", "fachanwendungen-nutzen"})
+    assert "verwaltungsleistungen-online-nutzen" in tasks
