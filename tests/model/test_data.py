@@ -14,6 +14,8 @@ from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
 from qualifica.namespaces import DCTERMS, GRAPH, ID, PREFIXES, QD, RDF, SKOS, XSD
+from qualifica.sparql.binding import bind
+from qualifica.store.base import SelectResult
 from qualifica.validation.shacl import parse_files, to_rdflib
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -549,11 +551,58 @@ def test_nineteen_reference_roles_of_the_e_competence_model(bundled_ctx: Context
         assert ROLE_FIGURE in objects(ctx, node("role", slug).value, SOURCE), slug
 
 
-def test_anwender_are_citizens_and_businesses(bundled_ctx: Context) -> None:
+# --- provenance of plain link statements (audit P2, P3) ----------------------------------------
+
+EDITORIAL_LINKS = GRAPH + "editorial-links"
+PLAIN = ("performsTask", "roleGroup", "legalBasis")
+
+
+def test_plain_links_are_sourced_or_in_the_editorial_graph(bundled_ctx: Context) -> None:
     ctx = bundled_ctx
-    anwender = node("role", "anwender").value
-    assert labels(ctx, anwender)["de"] == "Anwender (Bürger, Unternehmen)"
-    tasks = {t.rsplit("/", 1)[1] for t in objects(ctx, anwender, qd("performsTask"))}
-    # not the clerk's tasks of administrative staff
-    assert tasks.isdisjoint({"e-akte-fuehren", "fachanwendungen-nutzen"})
-    assert "verwaltungsleistungen-online-nutzen" in tasks
+    graph = NamedNode(EDITORIAL_LINKS)
+    assert objects(ctx, EDITORIAL_LINKS, SOURCE) == [EDITORIAL]
+    editorial = {(q.subject.value, q.predicate.value, q.object.value)
+                 for q in ctx.store.quads(None, None, None, EDITORIAL_LINKS)
+                 if q.subject != graph}
+    assert {p.rsplit("#", 1)[1] for _, p, _ in editorial} == set(PLAIN)
+    # no source lists the tasks of a role: every qd:performsTask statement is editorial
+    performs = {(q.subject.value, q.predicate.value, q.object.value)
+                for q in ctx.store.quads(None, qd("performsTask"), None)}
+    assert performs <= editorial
+    # a statement is either editorial or stated by a source, never both
+    for pred in PLAIN:
+        outside = [q for q in ctx.store.quads(None, qd(pred), None)
+                   if q.graph_name != graph]
+        assert not {(q.subject.value, q.predicate.value, q.object.value) for q in outside} \
+            & editorial
+    # stated by a source: the TVöD formats' § 5 TVöD, the occupations' ordinances, the user
+    # roles' group in the study's figure; editorial: the eGov-Campus offers' legal bases
+    stated = [("training-format/tvoed-erhaltungsqualifizierung", "legalBasis",
+               "legal-basis/tvoed-5"),
+              ("role/fachinformatiker-systemintegration", "legalBasis", "legal-basis/fiausbv"),
+              ("role/anwender", "roleGroup", "role-group/nutzer")]
+    for s, p, o in stated:
+        assert (ID + s, QD + p, ID + o) not in editorial
+        assert list(ctx.store.quads(NamedNode(ID + s), qd(p), NamedNode(ID + o)))
+    assert (ID + "training-format/egov-campus-prozessmanagement", QD + "legalBasis",
+            ID + "legal-basis/digitv-bund-4") in editorial
+    assert (ID + "role/cio", QD + "roleGroup", ID + "role-group/it-managementaufgaben") in \
+        editorial
+
+
+def test_editorial_statements_query_lists_every_editorial_statement(
+        bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    text, subs = bind(ctx.registry.get("editorial-statements"), {}).for_substitution()
+    result = ctx.store.query(text, substitutions=subs)
+    assert isinstance(result, SelectResult)
+    rows = {(r["subject"].value, r["predicate"].value, r["object"].value) for r in result.rows}
+    graph = NamedNode(EDITORIAL_LINKS)
+    plain = {(q.subject.value, q.predicate.value, q.object.value)
+             for q in ctx.store.quads(None, None, None, EDITORIAL_LINKS)
+             if q.subject != graph}
+    qualified = {q.subject.value for q in ctx.store.quads(
+        None, qd("editorial"), Literal("true", datatype=NamedNode(XSD + "boolean")))}
+    assert plain <= rows
+    assert {o for _, p, o in rows if p in (QD + "requires", QD + "develops")} == qualified
+    assert len(rows) == len(plain) + len(qualified)

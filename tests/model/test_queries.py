@@ -83,6 +83,20 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("competency/qd-orientierungskompetenz", "role/chief-digital-officer", "3", None),
         ],
     ),
+    "editorial-statements": (
+        ("subject", "predicate", "object", "kind"),
+        [
+            ("role/anwender", "qd:performsTask", "task/digital-kommunizieren", "plain"),
+            ("role/anwender", "qd:performsTask", "task/e-akte-fuehren", "plain"),
+            ("role/anwender", "qd:performsTask", "task/fachanwendungen-nutzen", "plain"),
+            ("role/anwender", "qd:requires", "requirement/anwender-digcomp-1", "qualified"),
+            ("role/anwender", "qd:requires", "requirement/anwender-digcomp-1-1", "qualified"),
+            ("role/anwender", "qd:requires", "requirement/anwender-digcomp-2-1", "qualified"),
+            ("role/anwender", "qd:requires", "requirement/anwender-digcomp-4-2", "qualified"),
+            ("role/anwender", "qd:requires",
+             "requirement/anwender-qd-selbstorganisationsfaehigkeit", "qualified"),
+        ],
+    ),
     "format-outcomes": (
         ("competency", "level", "rank", "editorial"),
         [
@@ -271,6 +285,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
     "roles-by-legal-basis": (
         ("role", "path", "task", "provision"),
         [
+            ("role/anwender", "task", "task/e-akte-fuehren", "legal-basis/egovg-6"),
             (
                 "role/fachinformatiker-daten-und-prozessanalyse",
                 "task",
@@ -674,6 +689,9 @@ ex:requirement\\/busy-c a qd:CompetencyRequirement ; qd:competency ex:competency
 # a requirement nothing points to
 ex:requirement\\/orphan-c a qd:CompetencyRequirement ; qd:competency ex:competency\\/c ;
     skos:prefLabel "O"@de, "O"@en ; dcterms:source <https://example.org/r> .
+# a plain link outside an editorial graph whose subject cites only the editorial assignment
+ex:task\\/guess a qd:Task ; skos:prefLabel "G"@de, "G"@en ;
+    dcterms:source ex:source\\/editorial ; qd:legalBasis ex:legal-basis\\/x .
 # a format without legal basis and outcome
 ex:training-format\\/f a qd:TrainingFormat ; skos:prefLabel "F"@de, "F"@en ;
     dcterms:source <https://example.org/f> .
@@ -690,6 +708,7 @@ ex:training-format\\/f a qd:TrainingFormat ; skos:prefLabel "F"@de, "F"@en ;
         "level-not-in-framework-violation",
         "missing-label-language-violation",
         "orphan-link-violation",
+        "plain-link-without-provenance-violation",
         "resource-without-source-violation",
         "role-without-requirement-violation",
         "role-without-task-violation",
