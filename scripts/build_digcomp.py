@@ -146,7 +146,6 @@ def title_case(name: str) -> str:
 ALT_LABELS = {
     "4.2": ("Datenschutz", "Data protection"),
     "3.4": ("Programmieren", "Coding"),
-    "4.1": ("IT-Sicherheit am Arbeitsplatz", "Device security"),
 }
 
 

@@ -114,6 +114,9 @@ def test_every_role_has_tasks_requirements_and_a_group(bundled_ctx: Context) -> 
 
 
 def test_occupations_have_their_ordinances(bundled_ctx: Context) -> None:
+    # the title Finanzwirt/in comes with the career qualification of § 3 StBAG (audit §7.6)
+    assert objects(bundled_ctx, node("role", "finanzwirt").value, qd("legalBasis")) == [
+        node("legal-basis", "stbag-3").value]
     vfa = objects(bundled_ctx, node("role", "verwaltungsfachangestellte").value, qd("legalBasis"))
     assert sorted(v.rsplit("/", 1)[1] for v in vfa) == [
         "vwfangausbv-2", "vwfangausbv-3", "vwfangausbv-4"]
@@ -280,13 +283,19 @@ def test_named_formats_exist(bundled_ctx: Context) -> None:
     assert tvoed == [node("legal-basis", "tvoed-5").value]
 
 
-def test_non_editorial_outcomes_cite_their_norm(bundled_ctx: Context) -> None:
+def test_outcomes_whose_level_no_source_states_are_editorial(bundled_ctx: Context) -> None:
+    """No source states the level any format reaches (audit P1): every outcome is editorial,
+    and the outcomes of in-service qualification still cite § 47 BLV, which names the
+    competences."""
     ctx = bundled_ctx
     stated = [q.subject.value for q in ctx.store.quads(
         None, qd("editorial"), Literal("false", datatype=NamedNode(XSD + "boolean")))]
-    assert len(stated) == 3
-    for outcome in stated:
-        assert EDITORIAL not in objects(ctx, outcome, SOURCE)
+    assert stated == []
+    for outcome in instances(ctx, "LearningOutcome"):
+        assert objects(ctx, outcome, qd("editorial")) == ["true"], outcome
+        assert EDITORIAL in objects(ctx, outcome, SOURCE), outcome
+    for competence in ("fachkompetenz", "methodenkompetenz", "soziale-kompetenz"):
+        outcome = node("outcome", f"dienstliche-qualifizierung-blv-{competence}").value
         assert "https://www.gesetze-im-internet.de/blv_2009/__47.html" in \
             objects(ctx, outcome, SOURCE)
 
@@ -294,12 +303,13 @@ def test_non_editorial_outcomes_cite_their_norm(bundled_ctx: Context) -> None:
 # --- legal bases -----------------------------------------------------------------------------
 
 ACTS = ["bbig", "vwfangausbv", "fiausbv", "bbg", "blv", "tvoed", "tv-l", "digitv-bund", "ozg",
-        "ozg-aenderungsgesetz", "egovg", "vo-verwaltungsinformatikdienst-gehoben"]
+        "ozg-aenderungsgesetz", "egovg", "vo-verwaltungsinformatikdienst-gehoben", "stbag",
+        "gtditzbundvdv", "gntvddvcsvdv", "bueromkfausbv"]
 SECTIONS = ["bbig-1", "bbig-3", "bbig-5", "bbig-53", "bbig-53a", "bbig-53b", "bbig-53c",
             "bbig-53d", "bbig-53e", "bbig-58", "bbig-73", "vwfangausbv-2", "vwfangausbv-3",
             "vwfangausbv-4", "bbg-61", "bbg-78", "blv-46", "blv-47", "tvoed-5", "tv-l-5",
             "digitv-bund-4", "ozg-1", "ozg-1a", "ozg-3", "ozg-3a", "ozg-4", "ozg-5", "ozg-9a",
-            "egovg-6", "egovg-9"]
+            "egovg-6", "egovg-9", "stbag-3"]
 
 
 def test_legal_bases_acts_and_sections(bundled_ctx: Context) -> None:
