@@ -464,7 +464,7 @@ def test_official_titles_and_abbreviations(bundled_ctx: Context) -> None:
     assert literal_values(ctx, digitv, SKOS + "prefLabel")["de"] == \
         "Digitalisierungstarifvertrag (DigiTV)"
     assert objects(ctx, digitv, NamedNode(DCTERMS + "identifier")) == [
-        "Digitalisierungstarifvertrag (DigiTV) vom 10. Juni 2021"]
+        "Digitalisierungstarifvertrag vom 10. Juni 2021 (DigiTV)"]
     gvidvdv = node("legal-basis", "vo-verwaltungsinformatikdienst-gehoben").value
     alt = [q.object.value for q in ctx.store.quads(NamedNode(gvidvdv),
                                                    NamedNode(SKOS + "altLabel"), None)]
