@@ -349,7 +349,8 @@ ALLOWED_SOURCES = (
     "https://github.com/dini-ag-kim/digComp", "urn:isbn:978-3-946209-03-4",
     "https://www.qualifica-digitalis.de/", "https://www.fokus.fraunhofer.de/",
     "https://trendreport.digitaler-staat.org/", "https://egov-campus.org/",
-    "https://www.bakoev.bund.de/", "https://www.gesetze-im-internet.de/",
+    "https://www.bakoev.bund.de/", "https://www.digitalakademie.bund.de/",
+    "https://www.gesetze-im-internet.de/",
     "https://www.recht.bund.de/eli/bund/bgbl-1/2024/",
     # stored pages that state what the 2022 text of gesetze-im-internet.de cannot: the OZG 2.0
     # numbering and the GVIDVDV of 2024 (both described in sources.ttl)
