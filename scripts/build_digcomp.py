@@ -1,7 +1,8 @@
 """Build ``data/digcomp.ttl`` (DigComp 2.2: 5 areas, 21 competences) from the JRC code list.
 
 The English titles and descriptions come from the CSV of dini-ag-kim/digComp; the German titles
-follow the official German translation of DigComp 2.2, the German descriptions render the JRC
+are this project's translation (no official German edition of DigComp 2.2 was found in a stored
+source; the five area titles agree with DigComp 2.3 AT), the German descriptions render the JRC
 descriptions in German.
 Run: ``python scripts/build_digcomp.py path/to/digcomp-2.2.csv > data/digcomp.ttl``.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 DOI = "https://doi.org/10.2760/115376"
 CSV_SOURCE = "https://github.com/dini-ag-kim/digComp"
 
-#: German titles of the official translation, by code.
+#: German titles, by code: this project's translation (no official German edition found).
 GERMAN: dict[str, str] = {
     "1": "Informations- und Datenkompetenz",
     "1.1": "Durchsuchen, Suchen und Filtern von Daten, Informationen und digitalen Inhalten",
@@ -146,7 +147,6 @@ def title_case(name: str) -> str:
 ALT_LABELS = {
     "4.2": ("Datenschutz", "Data protection"),
     "3.4": ("Programmieren", "Coding"),
-    "4.1": ("IT-Sicherheit am Arbeitsplatz", "Device security"),
 }
 
 

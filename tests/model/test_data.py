@@ -14,6 +14,8 @@ from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
 from qualifica.namespaces import DCTERMS, GRAPH, ID, PREFIXES, QD, RDF, SKOS, XSD
+from qualifica.sparql.binding import bind
+from qualifica.store.base import SelectResult
 from qualifica.validation.shacl import parse_files, shapes_of, to_rdflib
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +86,7 @@ E_KOMPETENZ_ROLES = [
     "cio", "it-koordinator", "it-architekt", "it-projektmanager", "it-anforderungsmanager",
     "it-controller", "it-sicherheitsmanager", "organisations-changemanager", "prozessmanager",
     "innovationsmanager", "fachaufgabentraeger", "fachanwendungsbetreuer", "agenda-setter",
-    "berater-dienstleister", "anwender",
+    "berater-dienstleister", "anwender", "betreuung", "schulung", "entwicklung", "betrieb",
 ]
 OTHER_ROLES = [
     "chief-digital-officer", "digitalisierungsbeauftragte", "digitallotse",
@@ -112,6 +114,9 @@ def test_every_role_has_tasks_requirements_and_a_group(bundled_ctx: Context) -> 
 
 
 def test_occupations_have_their_ordinances(bundled_ctx: Context) -> None:
+    # the title Finanzwirt/in comes with the career qualification of § 3 StBAG (audit §7.6)
+    assert objects(bundled_ctx, node("role", "finanzwirt").value, qd("legalBasis")) == [
+        node("legal-basis", "stbag-3").value]
     vfa = objects(bundled_ctx, node("role", "verwaltungsfachangestellte").value, qd("legalBasis"))
     assert sorted(v.rsplit("/", 1)[1] for v in vfa) == [
         "vwfangausbv-2", "vwfangausbv-3", "vwfangausbv-4"]
@@ -250,7 +255,9 @@ def test_every_format_has_kind_outcomes_and_a_section_level_basis(bundled_ctx: C
         assert len(kind) == 1
         kinds[kind[0].rsplit("#", 1)[1]] += 1
         outcomes = objects(ctx, f, qd("develops"))
-        assert outcomes, f
+        # only offers develop competencies; a legal form of training develops none (audit T6)
+        is_form = QD + "LegalFormOfTraining" in objects(ctx, f, TYPE)
+        assert (not outcomes) if is_form else bool(outcomes), f
         for o in outcomes:
             assert o == f"{ID}outcome/{f.rsplit('/', 1)[1]}-" \
                         f"{objects(ctx, o, qd('competency'))[0].rsplit('/', 1)[1]}"
@@ -276,13 +283,19 @@ def test_named_formats_exist(bundled_ctx: Context) -> None:
     assert tvoed == [node("legal-basis", "tvoed-5").value]
 
 
-def test_non_editorial_outcomes_cite_their_norm(bundled_ctx: Context) -> None:
+def test_outcomes_whose_level_no_source_states_are_editorial(bundled_ctx: Context) -> None:
+    """No source states the level any format reaches (audit P1): every outcome is editorial,
+    and the outcomes of in-service qualification still cite § 47 BLV, which names the
+    competences."""
     ctx = bundled_ctx
     stated = [q.subject.value for q in ctx.store.quads(
         None, qd("editorial"), Literal("false", datatype=NamedNode(XSD + "boolean")))]
-    assert len(stated) == 3
-    for outcome in stated:
-        assert EDITORIAL not in objects(ctx, outcome, SOURCE)
+    assert stated == []
+    for outcome in instances(ctx, "LearningOutcome"):
+        assert objects(ctx, outcome, qd("editorial")) == ["true"], outcome
+        assert EDITORIAL in objects(ctx, outcome, SOURCE), outcome
+    for competence in ("fachkompetenz", "methodenkompetenz", "soziale-kompetenz"):
+        outcome = node("outcome", f"dienstliche-qualifizierung-blv-{competence}").value
         assert "https://www.gesetze-im-internet.de/blv_2009/__47.html" in \
             objects(ctx, outcome, SOURCE)
 
@@ -290,11 +303,13 @@ def test_non_editorial_outcomes_cite_their_norm(bundled_ctx: Context) -> None:
 # --- legal bases -----------------------------------------------------------------------------
 
 ACTS = ["bbig", "vwfangausbv", "fiausbv", "bbg", "blv", "tvoed", "tv-l", "digitv-bund", "ozg",
-        "ozg-aenderungsgesetz", "egovg", "vo-verwaltungsinformatikdienst-gehoben"]
+        "ozg-aenderungsgesetz", "egovg", "vo-verwaltungsinformatikdienst-gehoben", "stbag",
+        "gtditzbundvdv", "gntvddvcsvdv", "bueromkfausbv"]
 SECTIONS = ["bbig-1", "bbig-3", "bbig-5", "bbig-53", "bbig-53a", "bbig-53b", "bbig-53c",
-            "bbig-53d", "bbig-58", "bbig-73", "vwfangausbv-2", "vwfangausbv-3", "vwfangausbv-4",
-            "bbg-61", "bbg-78", "blv-46", "blv-47", "tvoed-5", "tv-l-5", "digitv-bund-4",
-            "ozg-1", "ozg-3", "ozg-4", "ozg-5", "egovg-6", "egovg-9"]
+            "bbig-53d", "bbig-53e", "bbig-58", "bbig-73", "vwfangausbv-2", "vwfangausbv-3",
+            "vwfangausbv-4", "bbg-61", "bbg-78", "blv-46", "blv-47", "tvoed-5", "tv-l-5",
+            "digitv-bund-4", "ozg-1", "ozg-1a", "ozg-3", "ozg-3a", "ozg-4", "ozg-5", "ozg-9a",
+            "egovg-6", "egovg-9", "stbag-3"]
 
 
 def test_legal_bases_acts_and_sections(bundled_ctx: Context) -> None:
@@ -334,8 +349,15 @@ ALLOWED_SOURCES = (
     "https://github.com/dini-ag-kim/digComp", "urn:isbn:978-3-946209-03-4",
     "https://www.qualifica-digitalis.de/", "https://www.fokus.fraunhofer.de/",
     "https://trendreport.digitaler-staat.org/", "https://egov-campus.org/",
-    "https://www.bakoev.bund.de/", "https://www.gesetze-im-internet.de/",
+    "https://www.bakoev.bund.de/", "https://www.digitalakademie.bund.de/",
+    "https://www.gesetze-im-internet.de/",
     "https://www.recht.bund.de/eli/bund/bgbl-1/2024/",
+    # stored pages that state what the 2022 text of gesetze-im-internet.de cannot: the OZG 2.0
+    # numbering and the GVIDVDV of 2024 (both described in sources.ttl)
+    "https://gesetze.legal/bund/ozg", "https://buzer.de/gesetz/16606/b46619.htm",
+    # the text of the e-competence study's role figure (the 19 roles and their groups)
+    "https://vdocuments.mx/rollen-und-kompetenzen-foer-eine-erfolgreiche-aus-und-"
+    "fortbildungsplanung-ist-er.html",
 )
 
 
@@ -376,3 +398,222 @@ def test_every_instance_has_one_label_per_language(bundled_ctx: Context, kind: s
         langs = [q.object.language for q in bundled_ctx.store.quads(NamedNode(member), PREF, None)
                  if isinstance(q.object, Literal)]
         assert sorted(langs) == ["de", "en"], member
+
+
+# --- legal bases at their current wording (audit 2026-12, L1-L13) ----------------------------
+
+def literal_values(ctx: Context, subject: str, predicate: str) -> dict[str, str]:
+    return {q.object.language or "": q.object.value
+            for q in ctx.store.quads(NamedNode(subject), NamedNode(predicate), None)
+            if isinstance(q.object, Literal)}
+
+
+def test_bbg_61_duty_is_subsection_3_since_2021(bundled_ctx: Context) -> None:
+    iri = node("legal-basis", "bbg-61").value
+    definition = literal_values(bundled_ctx, iri, SKOS + "definition")
+    assert definition["de"].startswith("Abs. 3:") and "dienstlichen Qualifizierung" in \
+        definition["de"]
+    assert objects(bundled_ctx, iri, NamedNode(DCTERMS + "identifier")) == [
+        "BGBl. I 2009 S. 160, § 61 Abs. 3"]
+    qualification = literal_values(bundled_ctx, node("training-format",
+                                                     "dienstliche-qualifizierung").value,
+                                   SKOS + "definition")
+    assert "§ 61 Abs. 3 BBG" in qualification["de"] and "Abs. 2 BBG" not in qualification["de"]
+
+
+def test_bbig_cited_as_re_promulgated_in_2020(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    assert objects(ctx, node("legal-basis", "bbig").value, NamedNode(DCTERMS + "identifier")) \
+        == ["BGBl. I 2020 S. 920"]
+    for section in ("bbig-1", "bbig-53a", "bbig-53b", "bbig-53c", "bbig-53d", "bbig-53e"):
+        identifier = objects(ctx, node("legal-basis", section).value,
+                             NamedNode(DCTERMS + "identifier"))
+        assert identifier[0].startswith("BGBl. I 2020 S. 920, § "), section
+        assert "2005" not in identifier[0]
+    assert "Abs. 4" in literal_values(ctx, node("legal-basis", "bbig-1").value,
+                                      SKOS + "definition")["de"]
+    assert literal_values(ctx, node("legal-basis", "bbig-53").value, SKOS + "prefLabel")["de"] \
+        == "§ 53 BBiG – Fortbildungsordnungen der höherqualifizierenden Berufsbildung"
+    for stage in ("53b", "53c", "53d"):  # the sections state no DQR level
+        assert "DQR" not in literal_values(ctx, node("legal-basis", f"bbig-{stage}").value,
+                                           SKOS + "definition")["de"]
+
+
+def test_ozg_in_the_numbering_of_ozg_2_0(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    heading = {s: literal_values(ctx, node("legal-basis", s).value, SKOS + "prefLabel")["de"]
+               for s in ("ozg-1", "ozg-1a", "ozg-3a", "ozg-9a")}
+    assert heading == {
+        "ozg-1": "§ 1 OZG – Anwendungsbereich",
+        "ozg-1a": "§ 1a OZG – Portalverbund für digitale Verwaltungsleistungen",
+        "ozg-3a": "§ 3a OZG – Beratungsangebot im Portalverbund",
+        "ozg-9a": "§ 9a OZG – Grundsätze der elektronischen Abwicklung über "
+                  "Verwaltungsportale; Schriftformersatz"}
+    assert objects(ctx, node("legal-basis", "ozg").value, NamedNode(DCTERMS + "identifier")) == [
+        "BGBl. I 2017 S. 3122, 3138"]
+    # the portal network is § 1a now: nothing points at § 1 for it
+    portal = {q.subject.value for q in ctx.store.quads(None, qd("legalBasis"),
+                                                       node("legal-basis", "ozg-1"))}
+    assert portal == set()
+    assert objects(ctx, node("legal-basis", "ozg-aenderungsgesetz").value,
+                   NamedNode(DCTERMS + "issued")) == ["2024-07-19"]
+
+
+def test_official_titles_and_abbreviations(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    digitv = node("legal-basis", "digitv-bund").value
+    assert literal_values(ctx, digitv, SKOS + "prefLabel")["de"] == \
+        "Digitalisierungstarifvertrag (DigiTV)"
+    assert objects(ctx, digitv, NamedNode(DCTERMS + "identifier")) == [
+        "Digitalisierungstarifvertrag vom 10. Juni 2021 (DigiTV)"]
+    gvidvdv = node("legal-basis", "vo-verwaltungsinformatikdienst-gehoben").value
+    alt = [q.object.value for q in ctx.store.quads(NamedNode(gvidvdv),
+                                                   NamedNode(SKOS + "altLabel"), None)]
+    assert alt == ["GVIDVDV"]
+    assert "GVIDVDV" in literal_values(ctx, gvidvdv, SKOS + "prefLabel")["de"]
+
+
+def test_every_legal_basis_names_the_version_it_cites(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    version = NamedNode("http://data.europa.eu/eli/ontology#version_date")
+    undated = {"tvoed", "tvoed-5", "tv-l", "tv-l-5"}  # cited "as amended": no date to give
+    for iri in instances(ctx, "LegalBasis"):
+        slug = iri.rsplit("/", 1)[1]
+        assert objects(ctx, iri, NamedNode(DCTERMS + "identifier")), slug
+        dates = objects(ctx, iri, version)
+        assert (dates == []) if slug in undated else (len(dates) == 1), slug
+        if not slug.startswith(("tvoed", "tv-l", "digitv")):
+            addresses = objects(ctx, iri, NamedNode("https://schema.org/url")) + objects(
+                ctx, iri, NamedNode("https://schema.org/sameAs"))
+            assert any(a.startswith(("https://www.gesetze-im-internet.de/",
+                                     "https://www.recht.bund.de/eli/")) for a in addresses), slug
+
+
+def test_vwfangausbv_content_is_not_sourced_to_its_duration_section(
+        bundled_ctx: Context) -> None:
+    duration = "https://www.gesetze-im-internet.de/vwfangausbv_1999/__2.html"
+    citing = {q.subject.value for q in bundled_ctx.store.quads(None, SOURCE, NamedNode(duration))}
+    # § 2 states the 36 months and the five specialisations: the occupation, its training and
+    # the provision itself, nothing else
+    assert citing == {node("role", "verwaltungsfachangestellte").value,
+                      node("training-format", "ausbildung-verwaltungsfachangestellte").value,
+                      node("legal-basis", "vwfangausbv-2").value}
+
+
+# --- offers, not legal forms (audit T2, T6) ----------------------------------------------------
+
+LEGAL_FORMS = ["tvoed-erhaltungsqualifizierung", "tvoed-fort-und-weiterbildung",
+               "tvoed-qualifizierung-arbeitsplatzsicherung", "tvoed-wiedereinstiegsqualifizierung",
+               "digitv-massgeschneiderte-kurse", "digitv-allgemeingueltige-kurse",
+               "digitv-studiengaenge", "berufsausbildung", "berufliche-fortbildung", "umschulung",
+               "gepruefte-berufsspezialistin", "bachelor-professional", "master-professional"]
+
+
+def test_legal_forms_of_training_develop_nothing(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    forms = instances(ctx, "LegalFormOfTraining")
+    assert forms == {node("training-format", s).value for s in LEGAL_FORMS}
+    developed_by = {q.subject.value for q in ctx.store.quads(None, qd("develops"), None)}
+    assert forms & developed_by == set()
+    assert not [q for q in ctx.store.quads(None, TYPE, qd("LearningOutcome"))
+                if any(q.subject.value.startswith(f"{ID}outcome/{s}-") for s in LEGAL_FORMS)]
+    # offers name the legal form they belong to
+    assert objects(ctx, node("training-format", "ausbildung-fachinformatiker").value,
+                   qd("legalForm")) == [node("training-format", "berufsausbildung").value]
+
+
+def test_no_legal_form_is_recommended_for_any_role(bundled_ctx: Context) -> None:
+    """The gap analysis of every role, for someone holding nothing, recommends offers only."""
+    from qualifica.planning.gaps import gap
+    from qualifica.planning.index import get_index
+
+    index = get_index(bundled_ctx)
+    forms = {node("training-format", s).value for s in LEGAL_FORMS}
+    recommended: set[str] = set()
+    for role in instances(bundled_ctx, "Role"):
+        result = gap(index, role, [])
+        recommended |= {r["training_format"]["iri"] for r in result["recommendations"]}
+    assert len(recommended) >= 5, "the gap analysis recommends offers"
+    assert recommended & forms == set()
+
+
+# --- the e-competence role model (audit E1-E3) -------------------------------------------------
+
+ROLE_FIGURE = ("https://vdocuments.mx/rollen-und-kompetenzen-foer-eine-erfolgreiche-aus-und-"
+               "fortbildungsplanung-ist-er.html")
+
+
+def test_nineteen_reference_roles_of_the_e_competence_model(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    isbn = "urn:isbn:978-3-946209-03-4"
+    reference = {r for r in instances(ctx, "Role") if isbn in objects(ctx, r, SOURCE)}
+    assert reference == {node("role", s).value for s in E_KOMPETENZ_ROLES}
+    assert len(reference) == 19
+    group = {r.rsplit("/", 1)[1]: objects(ctx, r, qd("roleGroup"))[0].rsplit("/", 1)[1]
+             for r in reference}
+    # the figure: the IT services roles and the three user roles
+    for slug in ("betreuung", "schulung", "entwicklung", "betrieb"):
+        assert group[slug] == "it-fachaufgaben-it-dienstleistungen", slug
+    assert {s for s, g in group.items() if g == "nutzer"} == {
+        "agenda-setter", "anwender", "berater-dienstleister"}
+    assert sum(1 for g in group.values() if g != "nutzer") == 16  # the Gestalter roles
+    for slug in ("betreuung", "schulung", "entwicklung", "betrieb", "anwender",
+                 "agenda-setter", "berater-dienstleister"):
+        assert ROLE_FIGURE in objects(ctx, node("role", slug).value, SOURCE), slug
+
+
+# --- provenance of plain link statements (audit P2, P3) ----------------------------------------
+
+EDITORIAL_LINKS = GRAPH + "editorial-links"
+PLAIN = ("performsTask", "roleGroup", "legalBasis")
+
+
+def test_plain_links_are_sourced_or_in_the_editorial_graph(bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    graph = NamedNode(EDITORIAL_LINKS)
+    assert objects(ctx, EDITORIAL_LINKS, SOURCE) == [EDITORIAL]
+    editorial = {(q.subject.value, q.predicate.value, q.object.value)
+                 for q in ctx.store.quads(None, None, None, EDITORIAL_LINKS)
+                 if q.subject != graph}
+    assert {p.rsplit("#", 1)[1] for _, p, _ in editorial} == set(PLAIN)
+    # no source lists the tasks of a role: every qd:performsTask statement is editorial
+    performs = {(q.subject.value, q.predicate.value, q.object.value)
+                for q in ctx.store.quads(None, qd("performsTask"), None)}
+    assert performs <= editorial
+    # a statement is either editorial or stated by a source, never both
+    for pred in PLAIN:
+        outside = [q for q in ctx.store.quads(None, qd(pred), None)
+                   if q.graph_name != graph]
+        assert not {(q.subject.value, q.predicate.value, q.object.value) for q in outside} \
+            & editorial
+    # stated by a source: the TVöD formats' § 5 TVöD, the occupations' ordinances, the user
+    # roles' group in the study's figure; editorial: the eGov-Campus offers' legal bases
+    stated = [("training-format/tvoed-erhaltungsqualifizierung", "legalBasis",
+               "legal-basis/tvoed-5"),
+              ("role/fachinformatiker-systemintegration", "legalBasis", "legal-basis/fiausbv"),
+              ("role/anwender", "roleGroup", "role-group/nutzer")]
+    for s, p, o in stated:
+        assert (ID + s, QD + p, ID + o) not in editorial
+        assert list(ctx.store.quads(NamedNode(ID + s), qd(p), NamedNode(ID + o)))
+    assert (ID + "training-format/egov-campus-prozessmanagement", QD + "legalBasis",
+            ID + "legal-basis/digitv-bund-4") in editorial
+    assert (ID + "role/cio", QD + "roleGroup", ID + "role-group/it-managementaufgaben") in \
+        editorial
+
+
+def test_editorial_statements_query_lists_every_editorial_statement(
+        bundled_ctx: Context) -> None:
+    ctx = bundled_ctx
+    text, subs = bind(ctx.registry.get("editorial-statements"), {}).for_substitution()
+    result = ctx.store.query(text, substitutions=subs)
+    assert isinstance(result, SelectResult)
+    rows = {(r["subject"].value, r["predicate"].value, r["object"].value) for r in result.rows}
+    graph = NamedNode(EDITORIAL_LINKS)
+    plain = {(q.subject.value, q.predicate.value, q.object.value)
+             for q in ctx.store.quads(None, None, None, EDITORIAL_LINKS)
+             if q.subject != graph}
+    qualified = {q.subject.value for q in ctx.store.quads(
+        None, qd("editorial"), Literal("true", datatype=NamedNode(XSD + "boolean")))}
+    assert plain <= rows
+    assert {o for _, p, o in rows if p in (QD + "requires", QD + "develops")} == qualified
+    assert len(rows) == len(plain) + len(qualified)

@@ -60,6 +60,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
     "essential-without-training": (
         ("competency", "holder", "rank", "bestRank"),
         [
+            ("competency/digcomp-1-1", "role/anwender", "3", None),
             ("competency/digcomp-1-2", "role/fachinformatiker-daten-und-prozessanalyse", "6", "5"),
             ("competency/digcomp-1-2", "role/it-controller", "6", "5"),
             ("competency/digcomp-1-2", "task/daten-analysieren", "6", "5"),
@@ -74,7 +75,26 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("competency/digcomp-4-2", "role/it-sicherheitsmanager", "6", "5"),
             ("competency/digcomp-4-2", "task/sicherheitskonzept-erstellen", "6", "5"),
             ("competency/digcomp-4-4", "role/it-architekt", "4", None),
+            ("competency/digcomp-5-3", "role/chief-digital-officer", "6", "5"),
+            ("competency/digcomp-5-3", "role/innovationsmanager", "6", "5"),
+            ("competency/digcomp-5-3", "task/it-strategie-entwickeln", "6", "5"),
+            ("competency/digcomp-5-3", "task/pilotvorhaben-initiieren", "6", "5"),
+            ("competency/digcomp-5-3", "task/prozesse-optimieren", "6", "5"),
             ("competency/qd-orientierungskompetenz", "role/chief-digital-officer", "3", None),
+        ],
+    ),
+    "editorial-statements": (
+        ("subject", "predicate", "object", "kind"),
+        [
+            ("role/anwender", "qd:performsTask", "task/digital-kommunizieren", "plain"),
+            ("role/anwender", "qd:performsTask", "task/e-akte-fuehren", "plain"),
+            ("role/anwender", "qd:performsTask", "task/fachanwendungen-nutzen", "plain"),
+            ("role/anwender", "qd:requires", "requirement/anwender-digcomp-1", "qualified"),
+            ("role/anwender", "qd:requires", "requirement/anwender-digcomp-1-1", "qualified"),
+            ("role/anwender", "qd:requires", "requirement/anwender-digcomp-2-1", "qualified"),
+            ("role/anwender", "qd:requires", "requirement/anwender-digcomp-4-2", "qualified"),
+            ("role/anwender", "qd:requires",
+             "requirement/anwender-qd-selbstorganisationsfaehigkeit", "qualified"),
         ],
     ),
     "format-outcomes": (
@@ -91,7 +111,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
         [
             ("training-format/ausbildung-fachinformatiker", "4"),
             ("training-format/ausbildung-verwaltungsfachangestellte", "4"),
-            ("training-format/berufsausbildung", "2"),
+            ("training-format/berufsausbildung", "0"),  # a legal form: develops nothing
             ("training-format/duales-studium-verwaltungsinformatik", "3"),
             ("training-format/vorbereitungsdienst-verwaltungsinformatik", "4"),
         ],
@@ -134,6 +154,11 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
                 "legal-basis/bbig-53d",
                 "§ 53d",
                 "https://www.gesetze-im-internet.de/bbig_2005/__53d.html",
+            ),
+            (
+                "legal-basis/bbig-53e",
+                "§ 53e",
+                "https://www.gesetze-im-internet.de/bbig_2005/__53e.html",
             ),
             (
                 "legal-basis/bbig-58",
@@ -586,10 +611,10 @@ def test_optional_parameters_widen_the_answer(bundled_ctx: Context) -> None:
     store, registry = bundled_ctx.store, bundled_ctx.registry
     counts, values, _ = run_both(store, registry.get("role-requirements-count"), {})
     assert counts.rows == values.rows
-    assert len(counts.rows) == 25
+    assert len(counts.rows) == 29  # 19 reference roles, 3 municipal roles, 7 occupations
     assert all(int(short(row["competencies"]) or 0) >= 2 for row in counts.rows)
     groups, _, _ = run_both(store, registry.get("role-groups"), {"lang": "en"})
-    assert len(groups.rows) == 25
+    assert len(groups.rows) == 29  # every role in exactly one group
     links, values, _ = run_both(store, registry.get("editorial-links"), {})
     assert links.rows == values.rows
     editorial = [
@@ -664,6 +689,9 @@ ex:requirement\\/busy-c a qd:CompetencyRequirement ; qd:competency ex:competency
 # a requirement nothing points to
 ex:requirement\\/orphan-c a qd:CompetencyRequirement ; qd:competency ex:competency\\/c ;
     skos:prefLabel "O"@de, "O"@en ; dcterms:source <https://example.org/r> .
+# a plain link outside an editorial graph whose subject cites only the editorial assignment
+ex:task\\/guess a qd:Task ; skos:prefLabel "G"@de, "G"@en ;
+    dcterms:source ex:source\\/editorial ; qd:legalBasis ex:legal-basis\\/x .
 # a format without legal basis and outcome
 ex:training-format\\/f a qd:TrainingFormat ; skos:prefLabel "F"@de, "F"@en ;
     dcterms:source <https://example.org/f> .
@@ -680,6 +708,7 @@ ex:training-format\\/f a qd:TrainingFormat ; skos:prefLabel "F"@de, "F"@en ;
         "level-not-in-framework-violation",
         "missing-label-language-violation",
         "orphan-link-violation",
+        "plain-link-without-provenance-violation",
         "resource-without-source-violation",
         "role-without-requirement-violation",
         "role-without-task-violation",
