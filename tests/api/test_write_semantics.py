@@ -208,7 +208,8 @@ def test_gated_update_patches_the_planning_index(
     store.add(bundled_ctx.store.quads())
     ctx = Context(settings=settings, store=store, registry=bundled_ctx.registry)
     role = f"{ID}role/prozessmanager"
-    graph = next(q.graph_name.value for q in store.quads(ox.NamedNode(role)))
+    graph = next(q.graph_name.value
+                 for q in store.quads(ox.NamedNode(role), ox.NamedNode(f"{SKOS}prefLabel")))
     update = (f'DELETE DATA {{ GRAPH <{graph}> {{ <{role}> <{SKOS}prefLabel> '
               f'"Process manager"@en }} }} ;\n'
               f'INSERT DATA {{ GRAPH <{graph}> {{ <{role}> <{SKOS}prefLabel> '

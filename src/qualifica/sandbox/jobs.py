@@ -21,8 +21,10 @@ from qualifica.sparql import guard, protocol
 from qualifica.store import Store, open_store
 from qualifica.store.base import DatasetSpec
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica.validation import rdflib_cache
 from qualifica.validation.changes import update_change
-from qualifica.validation.shacl import parse_bytes
+from qualifica.validation.incremental import Change, IncrementalValidator
+from qualifica.validation.shacl import Shapes, parse_bytes
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,16 @@ class UpdateJob:
     snapshot: str | None = None
 
 
-Job = QueryJob | ParseJob | UpdateJob
+@dataclass(frozen=True)
+class ValidateJob:
+    """A change to validate (incrementally, against the shapes) on a snapshot of the store."""
+
+    added: bytes
+    removed: bytes
+    snapshot: str | None = None
+
+
+Job = QueryJob | ParseJob | UpdateJob | ValidateJob
 
 
 class WorkerState:
@@ -71,6 +82,16 @@ class WorkerState:
         self.settings = settings
         self._source: str | None = None
         self._store: Store | None = None
+        self._validator: IncrementalValidator | None = None
+
+    def validator(self) -> IncrementalValidator:
+        """The incremental validator over the settings' shapes (parsed on first use)."""
+        if self._validator is None:
+            rdflib_cache.enable()
+            s = self.settings
+            self._validator = IncrementalValidator(Shapes(s.shapes_dir, s.ontology_dir),
+                                                   str(s.queries_dir / "lib"))
+        return self._validator
 
     def store(self, snapshot: str | None) -> Store:
         """The store a job names: a snapshot of the embedded store, or the remote store."""
@@ -91,6 +112,9 @@ def run(state: WorkerState, job: Job) -> Any:
         return _query(state, job)
     if isinstance(job, ParseJob):
         return _parse(job)
+    if isinstance(job, ValidateJob):
+        change = Change(added=from_nquads(job.added), removed=from_nquads(job.removed))
+        return state.validator().validate(state.store(job.snapshot), change)
     return _update(state, job)
 
 

@@ -32,17 +32,10 @@ from typing import Any
 
 from pyoxigraph import Quad
 
+from qualifica import errors
 from qualifica.config import Settings
 from qualifica.context import Context, Part
-from qualifica.errors import (
-    BadParameter,
-    Forbidden,
-    NotAcceptable,
-    QualificaError,
-    QueryTimeout,
-    StoreUnavailable,
-    ValidationFailed,
-)
+from qualifica.errors import BadParameter, QualificaError, QueryTimeout
 from qualifica.sandbox import jobs
 from qualifica.sandbox.limits import RdfLimits
 from qualifica.sandbox.worker import WorkerConfig, main
@@ -50,6 +43,7 @@ from qualifica.sparql import guard
 from qualifica.store.base import DatasetSpec, Store
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica.validation.incremental import Change
+from qualifica.validation.shacl import Report
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +54,23 @@ START_TIMEOUT_S = 60.0
 GRACE_S = 0.3
 
 _ERRORS: dict[str, type[QualificaError]] = {
-    cls.__name__: cls
-    for cls in (BadParameter, Forbidden, NotAcceptable, QueryTimeout, StoreUnavailable,
-                ValidationFailed)
+    cls.__name__: cls for cls in vars(errors).values()
+    if isinstance(cls, type) and issubclass(cls, QualificaError)
 }
+
+
+def _rebuild(name: str, status: int, detail: str, extra: dict[str, Any]) -> QualificaError:
+    """The error a worker raised, as the same class with the same status, detail and fields
+    (set directly: the classes' constructors differ in what they ask for)."""
+    cls = _ERRORS.get(name, QualificaError)
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, detail)
+    exc.detail = detail
+    exc.extra = extra
+    exc.status = status
+    if isinstance(exc, BadParameter):
+        exc.param = extra.get("param")
+    return exc
 
 
 class SandboxCrashed(BadParameter):
@@ -246,7 +253,8 @@ class Sandbox:
         # Starting the pool is not the job's time: wait for the first worker apart.
         self._first_ready.wait(START_TIMEOUT_S)
         deadline = time.monotonic() + timeout_s
-        if isinstance(job, jobs.QueryJob | jobs.UpdateJob) and self._snapshots is not None:
+        if (isinstance(job, jobs.QueryJob | jobs.UpdateJob | jobs.ValidateJob)
+                and self._snapshots is not None):
             job = replace(job, snapshot=self._snapshots.current())
         try:
             worker = self._idle.get(timeout=max(timeout_s, 0.001))
@@ -280,12 +288,7 @@ class Sandbox:
             self._snapshots.prune(in_use)
         if kind == "ok":
             return payload
-        name, status, detail, extra = payload
-        cls = _ERRORS.get(name)
-        if cls is BadParameter or cls is None:
-            param = extra.pop("param", None)
-            raise BadParameter(detail, param=param, status=status, **extra)
-        raise cls(detail, **extra)
+        raise _rebuild(*payload)
 
     async def run(self, job: jobs.Job, timeout_s: float) -> Any:
         """``call`` from the event loop, on the sandbox's own threads."""
@@ -325,6 +328,15 @@ class Sandbox:
                              load_allow=tuple(s.load_allow))
         added, removed = self.call(job, s.write_timeout_s)
         return Change(added=jobs.from_nquads(added), removed=jobs.from_nquads(removed))
+
+    def validate(self, store: Store, change: Change) -> Report:
+        """The gate's incremental validation of ``change``, run in a worker on a snapshot of
+        the store as it is now (call it under the write lock). ``store`` is the store the
+        snapshot is taken of; it is named to fit the validator interface of the gate."""
+        job = jobs.ValidateJob(added=jobs.nquads(change.added),
+                               removed=jobs.nquads(change.removed))
+        report: Report = self.call(job, self.settings.write_timeout_s)
+        return report
 
 
 def _build(ctx: Context) -> Sandbox:

@@ -27,7 +27,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
@@ -70,7 +70,16 @@ def full_validate(store: Store, shapes: Shapes, change: Change) -> Report:
     return shapes.validate(graph)
 
 
-def gated_write(store: Store, validator: IncrementalValidator, change: Change) -> WriteResult:
+class Validator(Protocol):
+    """What the gate validates a change with: the incremental validator in this process, or
+    the sandbox's, which runs it in a worker process."""
+
+    def validate(self, store: Store, change: Change) -> Report:
+        """The report on the store as it would be after ``change``."""
+        ...
+
+
+def gated_write(store: Store, validator: Validator, change: Change) -> WriteResult:
     """Validate the store after ``change``; commit it with one ``store.apply`` only if it
     conforms."""
     report = validator.validate(store, change)
@@ -255,27 +264,32 @@ def _retarget(quads: list[Quad], graph: str | None) -> list[Quad]:
     return [Quad(q.subject, q.predicate, q.object, g) for q in quads]
 
 
-def put_graph(ctx: Context, graph: str | None, quads: list[Quad]) -> WriteResult:
+def put_graph(ctx: Context, graph: str | None, quads: list[Quad],
+              validator: Validator | None = None) -> WriteResult:
     """Replace one graph's content (GSP PUT), gated; ``created`` when the graph was new."""
     new = _retarget(quads, graph)
     with write_lock(ctx):
         old = graph_quads(ctx.store, graph)
         created = graph is not None and not old
-        result = gated_write(ctx.store, validator_for(ctx), Change(added=new, removed=old))
+        result = gated_write(ctx.store, validator or validator_for(ctx),
+                             Change(added=new, removed=old))
     result.created = created
     return result
 
 
-def post_graph(ctx: Context, graph: str | None, quads: list[Quad]) -> WriteResult:
+def post_graph(ctx: Context, graph: str | None, quads: list[Quad],
+               validator: Validator | None = None) -> WriteResult:
     """Merge quads into one graph (GSP POST), gated."""
     with write_lock(ctx):
         created = graph is not None and graph not in ctx.store.named_graphs()
-        result = gated_write(ctx.store, validator_for(ctx), Change(added=_retarget(quads, graph)))
+        result = gated_write(ctx.store, validator or validator_for(ctx),
+                             Change(added=_retarget(quads, graph)))
     result.created = created
     return result
 
 
-def delete_graph(ctx: Context, graph: str | None) -> WriteResult:
+def delete_graph(ctx: Context, graph: str | None,
+                 validator: Validator | None = None) -> WriteResult:
     """Remove one graph (GSP DELETE), gated; ``NotFound`` when it holds no quads (a named
     graph exists while it holds quads)."""
     with write_lock(ctx):
@@ -283,13 +297,17 @@ def delete_graph(ctx: Context, graph: str | None) -> WriteResult:
         if not old:
             raise NotFound(f"there is no graph {graph}" if graph is not None
                            else "the default graph holds no quads", graph=graph)
-        return gated_write(ctx.store, validator_for(ctx), Change(removed=old))
+        return gated_write(ctx.store, validator or validator_for(ctx), Change(removed=old))
 
 
 def run_update(ctx: Context, update: str,
-               compute: Callable[[Store, str], Change] = update_change) -> WriteResult:
+               compute: Callable[[Store, str], Change] = update_change,
+               validator: Validator | None = None) -> WriteResult:
     """A SPARQL Update, gated: its effect is computed first (by ``compute``; the API computes
-    it in a sandbox worker), then committed with ``apply``."""
+    it in a sandbox worker), then committed with ``apply``.
+
+    The write operations validate with ``validator`` (the API passes the sandbox, so that the
+    validation runs in a worker process), else with the context's own validator."""
     with write_lock(ctx):
         change = compute(ctx.store, update)
-        return gated_write(ctx.store, validator_for(ctx), change)
+        return gated_write(ctx.store, validator or validator_for(ctx), change)

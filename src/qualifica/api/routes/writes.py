@@ -237,11 +237,11 @@ async def _gated(write: Callable[..., WriteResult], *args: Any) -> WriteResult:
 
 
 async def _write_body(request: Request, ctx: Context, sandbox: Sandbox,
-                      write: Callable[[Context, str | None, list[Quad]], WriteResult]) -> Response:
+                      write: Callable[..., WriteResult]) -> Response:
     """Parse the body for ``?graph``/``?default`` and write it through the gate (PUT or POST)."""
     graph = _target(request)
     quads = await _parse_body(request, ctx, sandbox, graph)
-    result = await _gated(write, ctx, graph, quads)
+    result = await _gated(write, ctx, graph, quads, sandbox)
     return Response(status_code=201 if result.created else 204)
 
 
@@ -265,10 +265,11 @@ async def post_graph(request: Request, ctx: CtxDep, sandbox: SandboxDep,
 
 @router.delete("/graphs", summary="Delete one graph (gated)", status_code=204,
                responses=_WRITE_RESPONSES, openapi_extra={"parameters": _GRAPH_PARAMS})
-async def delete_graph(request: Request, ctx: CtxDep, _auth: WriteAuth) -> Response:
+async def delete_graph(request: Request, ctx: CtxDep, sandbox: SandboxDep,
+                       _auth: WriteAuth) -> Response:
     """Remove the graph and all its triples, if what remains still conforms."""
     graph = _target(request)
-    await _gated(changes.delete_graph, ctx, graph)
+    await _gated(changes.delete_graph, ctx, graph, sandbox)
     return Response(status_code=204)
 
 
@@ -295,5 +296,5 @@ async def sparql_update(request: Request, ctx: CtxDep, sandbox: SandboxDep,
     info = guard.check_update(text, service_allow=s.service_allow, load_allow=s.load_allow,
                               max_chars=s.max_query_chars, max_depth=s.max_query_depth)
     await _gated(changes.run_update, ctx, text,
-                 lambda _store, update: sandbox.update_change(update, info))
+                 lambda _store, update: sandbox.update_change(update, info), sandbox)
     return Response(status_code=204)
