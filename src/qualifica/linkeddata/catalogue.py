@@ -243,18 +243,28 @@ class CatalogueCache:
         self._current: Catalogue | None = None
 
     def get(self, store: Store, registry: Registry) -> Catalogue:
-        """The catalogue of the store's current generation (rebuilt after writes)."""
+        """The catalogue of the store's current generation (rebuilt after writes).
+
+        While another thread builds the newer catalogue, readers get the last one built instead
+        of waiting: the write that changed the store builds it before it answers, so a read
+        that follows a write's answer sees the write, and reads during it are not held up.
+        """
         generation = store.generation
         cached = self._current
         if cached is not None and cached.generation == generation:
             return cached
-        with self._lock:
+        if not self._lock.acquire(blocking=cached is None):
+            assert cached is not None
+            return cached
+        try:
             cached = self._current
             if cached is not None and cached.generation == generation:
                 return cached
             cat = build(store, registry, generation)
             self._current = cat
             return cat
+        finally:
+            self._lock.release()
 
 
 #: The catalogue cache of a context.

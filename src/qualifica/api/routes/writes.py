@@ -27,6 +27,7 @@ from qualifica.api.deps import CtxDep, SandboxDep, SettingsDep
 from qualifica.api.memory import release_memory
 from qualifica.context import Context
 from qualifica.errors import BadParameter, Forbidden, NotFound, Unauthorized, ValidationFailed
+from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.namespaces import PREFIXES
 from qualifica.sandbox import Sandbox
 from qualifica.sparql import binding, guard, protocol
@@ -229,11 +230,15 @@ async def _gated(write: Callable[..., WriteResult], *args: Any) -> WriteResult:
     """Run a gated write on a worker thread: the event loop keeps answering reads meanwhile,
     and the write lock inside ``write`` keeps writes one at a time."""
     try:
-        return await run_in_threadpool(write, *args)
+        result = await run_in_threadpool(write, *args)
     except GateRejected as exc:
         raise _rejected(exc) from exc
     finally:
         release_memory()
+    # The REST catalogue of the new generation is built before the write answers (readers
+    # meanwhile get the previous one), so a read after this answer sees the write.
+    await run_in_threadpool(catalogue_for, args[0])
+    return result
 
 
 async def _write_body(request: Request, ctx: Context, sandbox: Sandbox,
