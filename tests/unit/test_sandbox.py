@@ -67,7 +67,7 @@ def _job(text: str, timeout_s: float = 0.5) -> QueryJob:
                     timeout_s=timeout_s)
 
 
-COUNT = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 300³ = 27 million rows
+COUNT = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # 300⁴ rows
 
 
 def test_a_runaway_query_is_answered_at_its_deadline_and_its_worker_stops(

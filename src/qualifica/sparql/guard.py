@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from qualifica.errors import BadParameter, Forbidden, TooLarge
+from qualifica.store import text as sparql_text
 from qualifica.store.base import DatasetSpec
 
 QUERY_FORMS = ("select", "ask", "construct", "describe")
@@ -36,25 +37,6 @@ UPDATE_KEYWORDS = frozenset(
 )
 READ_ONLY = "this is a read-only endpoint; send updates to /sparql/update"
 
-_TOKEN = re.compile(
-    r"""
-      (?P<ws>\s+)
-    | (?P<comment>\#[^\n\r]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                 |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-    | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF]
-                    (?:[A-Za-z0-9_.\u00B7\u00C0-\uFFFF-]*[A-Za-z0-9_\u00B7\u00C0-\uFFFF-])?)?
-                 :(?:[A-Za-z0-9_:%\u00B7\u00C0-\uFFFF-]|\\[_~.!$&'()*+,;=/?\#@%-]
-                    |\.(?=[A-Za-z0-9_:%\u00B7\u00C0-\uFFFF-]|\\))*)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<open>\{)
-    | (?P<close>\})
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 _LOCAL_ESC = re.compile(r"\\(.)")
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -94,12 +76,10 @@ class QueryInfo:
 
 
 def tokens(text: str) -> Iterator[Token]:
-    """The significant tokens of a SPARQL text (whitespace and comments dropped)."""
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind in ("ws", "comment"):
-            continue
-        yield Token(kind, match.group())
+    """The significant tokens of a SPARQL text (whitespace and comments dropped), read by the
+    store's one tokenizer (``store.text``)."""
+    for kind, token, _depth, _end in sparql_text.tokens(text):
+        yield Token(kind, token)
 
 
 def _resolve(tok: Token, prefixes: dict[str, str], base: str | None) -> str | None:

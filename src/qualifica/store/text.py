@@ -21,17 +21,23 @@ from qualifica.errors import BadParameter
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 
-_TOKEN = re.compile(
+#: The one SPARQL tokenizer: comments end at CR or LF (SPARQL 1.1 Query, 19.4); strings, IRIs,
+#: variables and prefixed names are whole tokens, so a keyword inside them never counts.
+TOKEN = re.compile(
     r"""
-      (?P<comment>\#[^\n]*)
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n\r]*)
     | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                 |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\s]*>)
+                 |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-    | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][A-Za-z0-9_.\u00B7\u00C0-\uFFFF-]*)?:[^\s{}()<>,;#"']*)
+    | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF]
+                    (?:[A-Za-z0-9_.\u00B7\u00C0-\uFFFF-]*[A-Za-z0-9_\u00B7\u00C0-\uFFFF-])?)?
+                 :(?:[A-Za-z0-9_:%\u00B7\u00C0-\uFFFF-]|\\[_~.!$&'()*+,;=/?\#@%-]
+                    |\.(?=[A-Za-z0-9_:%\u00B7\u00C0-\uFFFF-]|\\))*)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<open>\{)
     | (?P<close>\})
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -40,10 +46,13 @@ _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
-    """``(kind, text, depth, end)`` of every token; ``depth`` counts the braces around it."""
+    """``(kind, text, depth, end)`` of every significant token (whitespace and comments
+    dropped); ``depth`` counts the braces around it."""
     depth = 0
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup or "other"
+        if kind in ("ws", "comment"):
+            continue
         if kind == "close":
             depth -= 1
         yield kind, match.group(), depth, match.end()
