@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(sparql_endpoint=f"{base}/query",
                             sparql_update_endpoint=f"{base}/update", data_dir=tmp,
                             load_bundled=False)
-        remote = Context(settings=settings, store=RemoteStore.from_settings(settings),
+        remote = Context(settings=settings,
+                         store=RemoteStore.from_settings(settings, local.registry.library()),
                          registry=local.registry)
         assert remote.store.count() == local.store.count()
 

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     size = ctx.store.count()
     print(f"store: {size} quads (bench graph loaded in {load_s:.1f} s)")
 
-    validator = IncrementalValidator(shapes_of(ctx))
+    validator = IncrementalValidator(shapes_of(ctx), ctx.registry.library())
     timings: list[dict[str, float]] = []
     for run in range(args.runs):
         quads = write_of_100(run)

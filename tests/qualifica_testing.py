@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -11,9 +12,10 @@ import httpx
 import pyoxigraph as ox
 import uvicorn
 
-from qualifica.config import Settings
+from qualifica.config import PROJECT_ROOT, Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import GRAPH
+from qualifica.sparql.registry import Registry
 
 #: The base URL of in-process test clients: a host the server trusts by default (Starlette's
 #: ``TestClient`` would send ``Host: testserver``, which ``QUALIFICA_TRUSTED_HOSTS`` refuses).
@@ -69,3 +71,9 @@ def rest_graph_context(data_dir: Path) -> Context:
     ctx = open_context(Settings(in_memory=True, load_bundled=False, data_dir=data_dir))
     load_rest_graph(ctx)
     return ctx
+
+
+@functools.cache
+def library() -> dict[str, str]:
+    """The texts of ``queries/lib`` (what stores and the gate are given by the registry)."""
+    return Registry(PROJECT_ROOT / "queries").library()

@@ -128,5 +128,5 @@ class Context:
 def open_context(settings: Settings) -> Context:
     """Open store and registry; fails fast on a bad query file."""
     registry = Registry(settings.queries_dir)
-    store = open_store(settings)
+    store = open_store(settings, registry.library())
     return Context(settings=settings, store=store, registry=registry)

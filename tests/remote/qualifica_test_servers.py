@@ -17,6 +17,7 @@ import httpx
 
 from qualifica.config import Settings
 from qualifica.store.remote import RemoteStore
+from qualifica_testing import library
 
 ROOT = Path(__file__).resolve().parents[2]
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
@@ -54,7 +55,7 @@ class Server:
 
     def store(self) -> RemoteStore:
         """A remote store over this server, as the settings describe it."""
-        return RemoteStore(self.query, update_endpoint=self.update,
+        return RemoteStore(self.query, update_endpoint=self.update, library=library(),
                            update_param=self.update_param, dataset_mode=self.dataset)
 
     def stop(self) -> None:

@@ -12,6 +12,7 @@ from qualifica_test_servers import Server, start_oxigraph
 
 from qualifica.store.base import SelectResult
 from qualifica.store.remote import RemoteStore
+from qualifica_testing import library
 
 OWN = "https://w3id.org/qualifica/graph/probe"
 OTHER = "urn:x-other-application:graph"
@@ -27,7 +28,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _store(server: Server, mode: str) -> RemoteStore:
-    return RemoteStore(server.query, update_endpoint=server.update, dataset_mode=mode)
+    return RemoteStore(server.query, update_endpoint=server.update, library=library(),
+                       dataset_mode=mode)
 
 
 def test_union_filtered_bookkeeping_covers_own_graphs_only(server: Server) -> None:

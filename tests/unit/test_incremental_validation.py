@@ -21,6 +21,7 @@ from qualifica.validation.changes import full_validate, gated_write, update_chan
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator, ShapeReach
 from qualifica.validation.shacl import Report, Shapes, shapes_of
+from qualifica_testing import library
 
 Q = "https://w3id.org/qualifica/ontology#"
 ID = "https://w3id.org/qualifica/id/"
@@ -190,7 +191,7 @@ def test_shape_reach_reads_paths_and_depth(model_shapes: Shapes) -> None:
 
 def test_incremental_agrees_with_full_on_random_writes(model_shapes: Shapes) -> None:
     rng = random.Random(20240601)
-    validator = IncrementalValidator(model_shapes)
+    validator = IncrementalValidator(model_shapes, library())
     rejected = accepted = 0
     for round_ in range(60):
         store = OxigraphStore(None)
@@ -216,7 +217,7 @@ def test_gated_write_commits_conforming_and_leaves_store_unchanged_otherwise(
     rng = random.Random(7)
     store = OxigraphStore(None)
     store.add(base_graph(rng))
-    validator = IncrementalValidator(model_shapes)
+    validator = IncrementalValidator(model_shapes, library())
     before = set(store.quads())
     bad = Change(added=requirement(rng, n("role", "r1"), wrong=True))
     with pytest.raises(GateRejected) as info:
@@ -255,7 +256,7 @@ def test_project_shapes_incremental_agrees_on_bundled_graph(bundled_ctx: Context
     shapes = shapes_of(bundled_ctx)
     if not full_validate(store, shapes, Change()).conforms:
         pytest.fail("the bundled graph does not conform to the shapes")
-    validator = IncrementalValidator(shapes)
+    validator = IncrementalValidator(shapes, library())
     rng = random.Random(11)
     stored = sorted(store.quads(), key=str)
     roles = [x.subject for x in stored if x.predicate == RDF_TYPE and x.object == q("Role")]

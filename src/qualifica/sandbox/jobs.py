@@ -18,6 +18,7 @@ from qualifica.config import Settings
 from qualifica.errors import BadParameter, ValidationFailed
 from qualifica.sandbox.limits import RdfLimits, check_after_parse, check_before_parse
 from qualifica.sparql import guard, protocol
+from qualifica.sparql.registry import Registry
 from qualifica.store import Store, open_store
 from qualifica.store.base import DatasetSpec
 from qualifica.store.oxigraph import OxigraphStore
@@ -80,6 +81,7 @@ class WorkerState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.registry = Registry(settings.queries_dir)
         self._source: str | None = None
         self._store: Store | None = None
         self._validator: IncrementalValidator | None = None
@@ -90,7 +92,7 @@ class WorkerState:
             rdflib_cache.enable()
             s = self.settings
             self._validator = IncrementalValidator(Shapes(s.shapes_dir, s.ontology_dir),
-                                                   str(s.queries_dir / "lib"))
+                                                   self.registry.library())
         return self._validator
 
     def store(self, snapshot: str | None) -> Store:
@@ -101,7 +103,7 @@ class WorkerState:
             self._store.close()
             self._store = None
         self._store = (OxigraphStore.open_snapshot(Path(snapshot)) if snapshot is not None
-                       else open_store(self.settings))
+                       else open_store(self.settings, self.registry.library()))
         self._source = snapshot
         return self._store
 

@@ -195,6 +195,11 @@ class Registry:
         except KeyError:
             raise NotFound(f"there is no library query {name!r}", id=name) from None
 
+    def library(self) -> dict[str, str]:
+        """The texts of ``queries/lib/``, by name: what the stores and the gate run, read once
+        here and handed to them."""
+        return {name: query.text for name, query in self.lib.items()}
+
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.queries.values())
 

@@ -3,6 +3,7 @@ servers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from qualifica.store.base import (
@@ -30,12 +31,15 @@ __all__ = [
 ]
 
 
-def open_store(settings: Settings) -> Store:
-    """Open the store the settings name: remote when an endpoint is set, else embedded."""
+def open_store(settings: Settings, library: Mapping[str, str]) -> Store:
+    """Open the store the settings name: remote when an endpoint is set, else embedded.
+
+    ``library`` holds the texts of ``queries/lib`` (``Registry.library()``) a remote store runs.
+    """
     if settings.remote:
         from qualifica.store.remote import RemoteStore
 
-        return RemoteStore.from_settings(settings)
+        return RemoteStore.from_settings(settings, library)
     from qualifica.store.oxigraph import OxigraphStore
 
     if settings.in_memory:

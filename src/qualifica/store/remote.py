@@ -34,7 +34,6 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import IO, Any
 
 import httpx
@@ -105,7 +104,7 @@ class RemoteStore(ChangeNotifier):
         auth: httpx.Auth | None = None,
         token: str | None = None,
         timeout_s: float = 30.0,
-        lib_dir: Path | None = None,
+        library: Mapping[str, str],
         update_param: str | None = None,
         dataset_mode: str = "union",
         graph_prefixes: Sequence[str] = (GRAPH,),
@@ -121,7 +120,7 @@ class RemoteStore(ChangeNotifier):
         self._client = httpx.Client(auth=auth, headers=headers, timeout=timeout_s)
         ChangeNotifier.__init__(self)
         self._write_lock = threading.Lock()
-        self._lib = _LibQueries(lib_dir)
+        self._lib = _Library(library)
         if dataset_mode not in DATASET_MODES:
             raise ValueError(f"dataset_mode must be one of {DATASET_MODES}, not {dataset_mode!r}")
         self.dataset_mode = dataset_mode
@@ -130,7 +129,7 @@ class RemoteStore(ChangeNotifier):
         self._known: tuple[str, ...] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any) -> RemoteStore:
+    def from_settings(cls, settings: Any, library: Mapping[str, str]) -> RemoteStore:
         """A remote store as ``QUALIFICA_SPARQL_*`` describe it."""
         if not settings.sparql_endpoint:
             raise StoreUnavailable("QUALIFICA_SPARQL_ENDPOINT is not set")
@@ -143,7 +142,7 @@ class RemoteStore(ChangeNotifier):
             auth=auth,
             token=settings.sparql_token,
             timeout_s=max(float(settings.query_timeout_s), 1.0) * 3,
-            lib_dir=Path(settings.queries_dir) / "lib",
+            library=library,
             update_param=getattr(settings, "sparql_update_param", None),
             dataset_mode=getattr(settings, "sparql_dataset", "union"),
             graph_prefixes=getattr(settings, "sparql_graph_prefix", None) or (GRAPH,),
@@ -475,23 +474,17 @@ class RemoteStore(ChangeNotifier):
         self._client.close()
 
 
-class _LibQueries:
-    """The library queries of ``queries/lib`` this store runs, read on first use."""
+class _Library:
+    """The library queries this store runs (``queries/lib``, read by the registry)."""
 
-    def __init__(self, folder: Path | None) -> None:
-        from qualifica.config import PROJECT_ROOT
-
-        self.folder = folder or PROJECT_ROOT / "queries" / "lib"
-        self._texts: dict[str, str] = {}
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = dict(texts)
 
     def text(self, name: str) -> str:
-        if name not in self._texts:
-            path = self.folder / f"{name}.rq"
-            try:
-                self._texts[name] = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise StoreUnavailable(f"the library query {path} is missing") from exc
-        return self._texts[name]
+        try:
+            return self._texts[name]
+        except KeyError:
+            raise StoreUnavailable(f"the library query {name!r} is missing") from None
 
 
 def dict_pairs(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:

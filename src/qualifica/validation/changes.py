@@ -242,7 +242,7 @@ def _ox(term: rdflib.term.Node) -> NamedNode | BlankNode | Literal:
 # -- the write operations of the API (Graph Store Protocol and SPARQL Update) -----------------
 
 def _new_validator(ctx: Context) -> IncrementalValidator:
-    return IncrementalValidator(shapes_of(ctx), str(ctx.settings.queries_dir / "lib"))
+    return IncrementalValidator(shapes_of(ctx), ctx.registry.library())
 
 
 #: The context's incremental validator, built on first use.

@@ -23,9 +23,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Triple
@@ -33,7 +32,6 @@ from pyshacl import validate as _pyshacl_validate
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from qualifica.config import PROJECT_ROOT
 from qualifica.store.base import GraphResult, SelectResult, Store
 from qualifica.validation.shacl import Report, Shapes, report_from_graph, to_rdflib
 
@@ -271,34 +269,22 @@ class Change:
 class _Queries:
     """The library queries the gate runs (``queries/lib/validate-*.rq``)."""
 
-    def __init__(self, folder: str | None = None) -> None:
-        self.folder = PROJECT_ROOT / "queries" / "lib" if folder is None else folder
-
-    @cached_property
-    def outgoing(self) -> str:
-        return self._read("validate-outgoing")
-
-    @cached_property
-    def incoming(self) -> str:
-        return self._read("validate-incoming")
-
-    @cached_property
-    def inverse(self) -> str:
-        return self._read("validate-inverse")
-
-    def _read(self, name: str) -> str:
-        from pathlib import Path
-
-        return (Path(self.folder) / f"{name}.rq").read_text(encoding="utf-8")
+    def __init__(self, library: Mapping[str, str]) -> None:
+        try:
+            self.outgoing = library["validate-outgoing"]
+            self.incoming = library["validate-incoming"]
+            self.inverse = library["validate-inverse"]
+        except KeyError as exc:
+            raise ValueError(f"the library query {exc} is missing") from None
 
 
 class IncrementalValidator:
     """Validates writes against ``shapes`` looking only at what the write can affect."""
 
-    def __init__(self, shapes: Shapes, queries_dir: str | None = None) -> None:
+    def __init__(self, shapes: Shapes, library: Mapping[str, str]) -> None:
         self.shapes = shapes
         self.reach = ShapeReach.of(shapes.shapes)
-        self._q = _Queries(queries_dir)
+        self._q = _Queries(library)
         self.last_stats: dict[str, float] = {}
         self._hierarchy = list(shapes.ontology.triples((None, RDFS.subClassOf, None)))
         log.debug("shape reach: depth %d, %d forward and %d inverse predicates",
