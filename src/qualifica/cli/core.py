@@ -23,7 +23,7 @@ from rich.table import Table
 from qualifica.cli.app import app, context, err, out, settings
 from qualifica.config import Settings
 from qualifica.errors import QualificaError, ValidationFailed
-from qualifica.sparql import binding, guard, protocol
+from qualifica.sparql import binding, guard, protocol, run
 from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResult
 from qualifica.validation.checks import CheckOutcome, run_checks
 from qualifica.validation.gate import GateRejected, load_files
@@ -258,14 +258,13 @@ def query(
         s = ctx.settings
         try:
             if name is not None:
-                bound = binding.bind(ctx.registry.get(name), values)
-                sparql, substitutions = bound.for_substitution()
-                result = ctx.store.query(sparql, substitutions=substitutions,
-                                         timeout_s=s.query_timeout_s)
+                result = run.execute(ctx.store, run.bound(ctx.registry.get(name), values),
+                                     timeout_s=s.query_timeout_s)
             else:
                 sparql = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+                sparql = guard.canonical(sparql)
                 info = guard.check_query(sparql, service_allow=s.service_allow,
-                                         max_chars=s.max_query_chars)
+                                         max_chars=s.max_query_chars, max_depth=s.max_query_depth)
                 result = ctx.store.query(sparql, dataset=info.dataset(),
                                          timeout_s=s.query_timeout_s)
         except (QualificaError, UnicodeDecodeError) as exc:

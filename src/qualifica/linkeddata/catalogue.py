@@ -39,7 +39,7 @@ from qualifica.namespaces import (
     SKOS_PREF_LABEL,
     SKOS_TOP_CONCEPT_OF,
 )
-from qualifica.sparql import binding
+from qualifica.sparql import binding, run
 from qualifica.sparql.nodes import Node, kind_of, make_node
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import int_of, text_of
@@ -73,12 +73,7 @@ MAX_LIMIT = 500
 def select(store: Store, registry: Registry, name: str, raw: Mapping[str, object] | None = None,
            timeout_s: float | None = None) -> SelectResult:
     """Run a library query of ``queries/lib/`` with values bound by ``sparql.binding``."""
-    bound = binding.bind(registry.internal(name), raw or {})
-    text, subs = bound.for_substitution()
-    result = store.query(text, substitutions=subs, timeout_s=timeout_s)
-    if not isinstance(result, SelectResult):
-        raise TypeError(f"library query {name!r} is not a SELECT query")
-    return result
+    return run.select(store, run.bound(registry.internal(name), raw), timeout_s=timeout_s)
 
 
 def fold(text: str) -> str:

@@ -15,7 +15,7 @@ from pyoxigraph import NamedNode, Triple
 
 from qualifica.context import Context
 from qualifica.errors import NotFound
-from qualifica.sparql.binding import BoundQuery
+from qualifica.sparql import run
 from qualifica.store.base import GraphResult, QueryResult, Term
 
 log = logging.getLogger(__name__)
@@ -23,11 +23,8 @@ log = logging.getLogger(__name__)
 
 def run_internal(ctx: Context, name: str, values: dict[str, Term] | None = None) -> QueryResult:
     """Run the library query ``name`` with ``values`` bound (substitution or ``VALUES``)."""
-    bound = BoundQuery(ctx.registry.internal(name), values=dict(values or {}))
-    if ctx.settings.remote:
-        return ctx.store.query(bound.as_values(), timeout_s=ctx.settings.query_timeout_s)
-    text, subs = bound.for_substitution()
-    return ctx.store.query(text, substitutions=subs, timeout_s=ctx.settings.query_timeout_s)
+    query = run.bound(ctx.registry.internal(name), terms=values or {})
+    return run.execute(ctx.store, query, timeout_s=ctx.settings.query_timeout_s)
 
 
 @dataclass

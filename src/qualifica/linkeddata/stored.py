@@ -15,7 +15,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 
 from qualifica.errors import BadParameter
 from qualifica.namespaces import XSD
-from qualifica.sparql import binding
+from qualifica.sparql import run as runner
 from qualifica.sparql.registry import NamedQuery, Param, Registry
 from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResult, Store, Term
 
@@ -47,9 +47,7 @@ def run(store: Store, registry: Registry, name: str, raw: Mapping[str, object], 
         timeout_s: float | None = None) -> tuple[NamedQuery, QueryResult]:
     """Run the named query ``name`` with raw values (checked and bound by ``sparql.binding``)."""
     query = registry.get(name)
-    bound = binding.bind(query, raw)
-    text, subs = bound.for_substitution()
-    return query, store.query(text, substitutions=subs, timeout_s=timeout_s)
+    return query, runner.execute(store, runner.bound(query, raw), timeout_s=timeout_s)
 
 
 def describe_param(param: Param) -> dict[str, Any]:

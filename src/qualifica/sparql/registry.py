@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
-from pyoxigraph import QuerySolutions
+from pyoxigraph import QueryBoolean, QuerySolutions
 from pyoxigraph import Store as _ParseCheck
 
 from qualifica.errors import NotFound, QualificaError
+from qualifica.store import text as sparql_text
 
 ParamType = Literal["iri", "iris", "string", "integer", "boolean", "language"]
 PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
@@ -100,15 +101,14 @@ def parse_header(text: str, source: str = "<query>") -> dict[str, Any]:
     return header
 
 
-def _form(text: str) -> str:
-    body = "\n".join(
-        line for line in text.splitlines() if not line.lstrip().startswith("#")
-    )
-    body = re.sub(r"(?i)\b(PREFIX|BASE)\b\s+\S*\s*<[^>]*>", " ", body)
-    match = re.search(r"(?i)\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body)
-    if not match:
+def _form(text: str, parsed: object) -> str:
+    """The query form, from pyoxigraph's parse (the kind of its answer); CONSTRUCT and DESCRIBE
+    both answer triples and are told apart by the tokenizer."""
+    if isinstance(parsed, QuerySolutions):
         return "select"
-    return match.group(1).lower()
+    if isinstance(parsed, QueryBoolean):
+        return "ask"
+    return "describe" if sparql_text.form_of(text) == "DESCRIBE" else "construct"
 
 
 def load_query(path: Path) -> NamedQuery:
@@ -156,7 +156,7 @@ def load_query(path: Path) -> NamedQuery:
         tags=tuple(str(t) for t in tags),
         params=tuple(params),
         example=dict(header.get("example") or {}),
-        form=_form(text),
+        form=_form(text, parsed),
         projection=projection,
     )
 
