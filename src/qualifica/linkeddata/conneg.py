@@ -12,15 +12,16 @@ from qualifica import media
 
 log = logging.getLogger(__name__)
 
-TURTLE = media.TURTLE
-JSON_LD = media.JSON_LD
-N_TRIPLES = media.N_TRIPLES
-RDF_XML = media.RDF_XML
-HTML = media.HTML
-JSON = media.JSON
-N_QUADS = media.N_QUADS
-TRIG = media.TRIG
-SHORT_NAME = media.SHORT_NAME
+# The media types of linked-data answers, under the names their callers use.
+from qualifica.media import HTML as HTML  # noqa: E402
+from qualifica.media import JSON as JSON  # noqa: E402
+from qualifica.media import JSON_LD as JSON_LD  # noqa: E402
+from qualifica.media import N_QUADS as N_QUADS  # noqa: E402
+from qualifica.media import N_TRIPLES as N_TRIPLES  # noqa: E402
+from qualifica.media import RDF_XML as RDF_XML  # noqa: E402
+from qualifica.media import SHORT_NAME as SHORT_NAME  # noqa: E402
+from qualifica.media import TRIG as TRIG  # noqa: E402
+from qualifica.media import TURTLE as TURTLE  # noqa: E402
 
 #: The RDF graph formats every linked-data resource is offered in (HTML first: the default).
 RDF_FORMATS: tuple[str, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)

@@ -38,15 +38,16 @@ from qualifica.store.base import AskResult, DatasetSpec, GraphResult, QueryResul
 
 ResultKind = TypingLiteral["solutions", "graph"]
 
-SPARQL_JSON = media.SPARQL_JSON
-SPARQL_XML = media.SPARQL_XML
-CSV = media.CSV
-TSV = media.TSV
-TURTLE = media.TURTLE
-NTRIPLES = media.N_TRIPLES
-JSONLD = media.JSON_LD
-RDFXML = media.RDF_XML
-HTML = media.HTML
+# The media types of the protocol, under the names its callers use (from ``qualifica.media``).
+from qualifica.media import CSV as CSV  # noqa: E402
+from qualifica.media import HTML as HTML  # noqa: E402
+from qualifica.media import JSON_LD, N_TRIPLES, RDF_XML  # noqa: E402
+from qualifica.media import SPARQL_JSON as SPARQL_JSON  # noqa: E402
+from qualifica.media import SPARQL_XML as SPARQL_XML  # noqa: E402
+from qualifica.media import TSV as TSV  # noqa: E402
+from qualifica.media import TURTLE as TURTLE  # noqa: E402
+
+JSONLD, NTRIPLES, RDFXML = JSON_LD, N_TRIPLES, RDF_XML
 
 #: Media types offered for SELECT/ASK results, in order of preference.
 SOLUTION_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)

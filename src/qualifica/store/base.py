@@ -88,6 +88,18 @@ class ChangeNotifier:
         for listener in self._listeners:
             listener(change)
 
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
+        """Remove, then add, in one transaction (each backend writes it its own way)."""
+        raise NotImplementedError
+
+    def add(self, quads: Iterable[Quad]) -> ChangeSet:
+        """``apply([], quads)``."""
+        return self.apply([], quads)
+
+    def remove(self, quads: Iterable[Quad]) -> ChangeSet:
+        """``apply(quads, [])``."""
+        return self.apply(quads, [])
+
 
 @runtime_checkable
 class Store(Protocol):

@@ -173,14 +173,6 @@ class OxigraphStore(ChangeNotifier):
                 emptied.append(graph)
         return emptied
 
-    def add(self, quads: Iterable[Quad]) -> ChangeSet:
-        """``apply([], quads)``."""
-        return self.apply([], quads)
-
-    def remove(self, quads: Iterable[Quad]) -> ChangeSet:
-        """``apply(quads, [])``."""
-        return self.apply(quads, [])
-
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update atomically; listeners are told the change is unknown."""
         with self._write_lock:

@@ -437,14 +437,6 @@ class RemoteStore(ChangeNotifier):
                     graph=graph)
         return blank
 
-    def add(self, quads: Iterable[Quad]) -> ChangeSet:
-        """``apply([], quads)``."""
-        return self.apply([], quads)
-
-    def remove(self, quads: Iterable[Quad]) -> ChangeSet:
-        """``apply(quads, [])``."""
-        return self.apply(quads, [])
-
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update on the server (one request)."""
         with self._write_lock:
