@@ -3,8 +3,6 @@ embedded store and on a real Oxigraph server process."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import Server, start_oxigraph
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -38,40 +37,29 @@ BAD_ROLE = f"""
 """
 
 
-def _servers() -> object:
-    path = Path(__file__).resolve().parents[1] / "remote" / "qualifica_test_servers.py"
-    spec = importlib.util.spec_from_file_location("qualifica_test_servers", path)
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get("qualifica_test_servers") or importlib.util.module_from_spec(spec)
-    if "qualifica_test_servers" not in sys.modules:
-        sys.modules["qualifica_test_servers"] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+@pytest.fixture(scope="module", params=["embedded", pytest.param("oxigraph",
+                                                                   marks=pytest.mark.remote)])
 def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[object]:
+            ) -> Iterator[Server | None]:
     """``None`` for the embedded store, else a running Oxigraph server."""
     if request.param == "embedded":
         yield None
         return
-    servers = _servers()
-    server = servers.start_oxigraph(tmp_path_factory.mktemp("writes-ox") / "db")  # type: ignore[attr-defined]
+    server = start_oxigraph(tmp_path_factory.mktemp("writes-ox") / "db")
     yield server
     server.stop()
 
 
 @pytest.fixture
-def ctx(backend: object, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
+def ctx(backend: Server | None, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
     """A fresh store holding the bundled graph, with one API token configured."""
     if backend is None:
         settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
                             api_tokens=[TOKEN])
         store = OxigraphStore(None)
     else:
-        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])  # type: ignore[attr-defined]
-        store = backend.store()  # type: ignore[attr-defined]
+        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])
+        store = backend.store()
         store.clear()
     store.add(bundled_ctx.store.quads())
     context = Context(settings=settings, store=store, registry=bundled_ctx.registry)

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from qualifica_test_servers import Server, start_oxigraph, start_virtuoso
 
 from qualifica.context import Context, ensure_bundled, open_context
 from qualifica.store.remote import RemoteStore
+from qualifica_testing import Server, start_oxigraph, start_virtuoso
 
 BACKENDS = ["oxigraph", "oxigraph-explicit",
             *(["virtuoso"] if os.environ.get("QUALIFICA_TEST_VIRTUOSO") == "1" else [])]

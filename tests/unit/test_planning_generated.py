@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import NamedNode
 
 from qualifica import planning
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.planning import PlanningIndex
 from qualifica.sparql.registry import load_query
+from qualifica_testing import bench_generator, load_graph
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _generator():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     tmp = tmp_path_factory.mktemp("generated")
     path = tmp / "graph.nt"
-    sizes = _generator().write(0.02, 7, path)
+    sizes = bench_generator().write(0.02, 7, path)
     assert sizes["roles"] == 60 and sizes["competencies"] == 282
     c = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp))
-    g = NamedNode("https://w3id.org/qualifica/graph/bench")
-    c.store.add(Quad(t.subject, t.predicate, t.object, g)
-                for t in parse(path=str(path), format=RdfFormat.N_TRIPLES))
+    load_graph(c.store, path, "https://w3id.org/qualifica/graph/bench")
     yield c
     c.close()
 

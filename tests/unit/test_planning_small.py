@@ -7,18 +7,16 @@ hierarchy, the requirements with their levels and the learning outcomes).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from qualifica import planning
 from qualifica.config import Settings
-from qualifica.context import Context, open_context
 from qualifica.errors import BadParameter, NotFound
 from qualifica.planning import PlanningIndex
+from qualifica_testing import PLANNING_GRAPH_FILE, planning_context
 
-SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
+SMALL = PLANNING_GRAPH_FILE
 ID = "https://w3id.org/qualifica/id/"
 C, R, T, F = ID + "competency/", ID + "role/", ID + "task/", ID + "training-format/"
 A, A1, A1A, A2 = C + "grundlagen", C + "datenkompetenz", C + "datenschutz", C + "kommunikation"
@@ -27,17 +25,9 @@ R1, R2, R3 = R + "prozessmanagerin", R + "datenanalyst", R + "sachbearbeitung"
 T1, T2 = T + "prozesse-analysieren", T + "daten-auswerten"
 
 
-def load_small(ctx: Context) -> None:
-    graph = NamedNode("https://w3id.org/qualifica/graph/small")
-    ctx.store.add(Quad(t.subject, t.predicate, t.object, graph)
-                  for t in parse(path=str(SMALL), format=RdfFormat.TURTLE))
-
-
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanningIndex]:
-    ctx = open_context(Settings(in_memory=True, load_bundled=False,
-                                data_dir=tmp_path_factory.mktemp("small")))
-    load_small(ctx)
+    ctx = planning_context(tmp_path_factory.mktemp("small"))
     yield planning.get_index(ctx)
     ctx.close()
 
