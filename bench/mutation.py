@@ -19,8 +19,9 @@ written to ``bench/out/mutation.json`` with the names of the surviving mutants (
 into the "Mutation testing" section of ``docs/performance.md``.
 
 Score = (killed + timeout) / (killed + timeout + survived + no tests): a mutant no selected test
-reaches counts as undetected. ``--rerun-survivors`` copies the current tests into the last work
-folder and runs the surviving mutants of the last run again (after new tests were written).
+reaches counts as undetected. ``--before`` names an earlier summary (a copy of
+``bench/out/mutation.json``) whose scores are kept beside the new ones, e.g. to compare a run
+before new tests with one after them.
 """
 
 from __future__ import annotations
@@ -172,15 +173,22 @@ def summarise(found: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _score(row: dict[str, Any] | None) -> str:
+    return f"{row['score']:.1%}" if row and row["score"] is not None else "–"
+
+
 def table(summary: dict[str, Any]) -> str:
-    """The summary as a Markdown table."""
-    head = ["module", *COLUMNS, "score"]
+    """The summary as a Markdown table (with the earlier score when there is one)."""
+    before = summary.get("before")
+    head = ["module", *COLUMNS, "score", *(["score before"] if before else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" + "---:|" * (len(head) - 1)]
     rows = [*summary["modules"].items(), ("**all**", summary["total"])]
     for name, row in rows:
-        score = f"{row['score']:.1%}" if row["score"] is not None else "–"
-        lines.append(f"| {name} | " + " | ".join(str(row[k]) for k in COLUMNS)
-                     + f" | {score} |")
+        cells = [str(row[k]) for k in COLUMNS] + [_score(row)]
+        if before:
+            earlier = before["total"] if name == "**all**" else before["modules"].get(name)
+            cells.append(_score(earlier))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -210,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested in parallel")
     parser.add_argument("--timeout-multiplier", type=float, default=3.0,
                         help="a mutant whose tests take this many times longer times out")
-    parser.add_argument("--rerun-survivors", action="store_true",
-                        help="run the survivors of the last run again with the current tests")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="an earlier summary to keep beside this one (before/after)")
     parser.add_argument("--docs", action="store_true", help="write the table into the docs")
     args = parser.parse_args(argv)
     if not MUTMUT.exists():
@@ -220,19 +228,11 @@ def main(argv: list[str] | None = None) -> int:
 
     log = ROOT / "bench" / "out" / "mutation.log"
     log.parent.mkdir(parents=True, exist_ok=True)
+    before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else None
     started = time.monotonic()
-    previous: dict[str, Any] = {}
-    if args.rerun_survivors:
-        previous = json.loads(OUT.read_text(encoding="utf-8"))
-        args.modules, args.tests = previous["scope"], previous["tests"]
-        shutil.rmtree(WORK / "tests")
-        shutil.copytree(ROOT / "tests", WORK / "tests", ignore=_ignore)
-        names = previous["survived"]
-        finished = run_mutmut(WORK, ["--max-children", str(args.jobs), *names], args.budget, log)
-    else:
-        log.write_text("", encoding="utf-8")
-        prepare(WORK, args.modules, args.tests, args.timeout_multiplier)
-        finished = run_mutmut(WORK, ["--max-children", str(args.jobs)], args.budget, log)
+    log.write_text("", encoding="utf-8")
+    prepare(WORK, args.modules, args.tests, args.timeout_multiplier)
+    finished = run_mutmut(WORK, ["--max-children", str(args.jobs)], args.budget, log)
     elapsed = time.monotonic() - started
     found = statuses(WORK)
     if not found:
@@ -245,9 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         "tests": args.tests, "budget_s": args.budget, "elapsed_s": round(elapsed, 1),
         "jobs": args.jobs, "finished": finished, **summarise(found),
     }
-    if previous:
-        result["before"] = {"total": previous["total"], "modules": previous["modules"]}
-        result["elapsed_s"] = round(previous["elapsed_s"] + elapsed, 1)
+    if before is not None:
+        result["before"] = {k: before[k] for k in ("date", "tests", "elapsed_s", "finished",
+                                                   "modules", "total")}
     OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(table(result))
     print(f"wrote {OUT}")

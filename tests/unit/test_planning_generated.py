@@ -98,3 +98,43 @@ def test_gap_recommendations_close_only_real_gaps(index: PlanningIndex) -> None:
         for rec in answer["recommendations"]:
             outcomes = index.format_outcomes[rec["training_format"]["iri"]]
             assert all(outcomes[c] >= gaps[c] for c in rec["closes"])
+
+
+def brute_paths(index: PlanningIndex, start: str, role: str, hops: int) -> list[tuple[str, ...]]:
+    """Every simple path from ``start`` to ``role`` of at most ``hops`` edges, by depth-first
+    search over the planning graph's edges, in the answer's order."""
+    def successors(node: str) -> list[str]:
+        if node in index.tasks:
+            return list(index.task_roles.get(node, ()))
+        return [*index.broader.get(node, ()), *index.comp_tasks.get(node, ()),
+                *index.comp_roles_direct.get(node, ())]
+
+    found: list[tuple[str, ...]] = []
+    stack: list[tuple[str, ...]] = [(start,)]
+    while stack:
+        path = stack.pop()
+        if path[-1] == role:
+            found.append(path)
+            continue
+        if len(path) - 1 < hops and path[-1] not in index.roles:
+            stack.extend((*path, n) for n in successors(path[-1]) if n not in path)
+    return sorted(found, key=lambda p: (len(p), [index.label(x) for x in p], p))
+
+
+def test_paths_agree_with_brute_force(index: PlanningIndex) -> None:
+    rng = random.Random(13)
+    roles = sorted(index.roles)
+    compared = nonempty = 0
+    for comp in rng.sample(sorted(index.competencies), 25):
+        needing = [r["role"]["iri"] for r in planning.roles_for(index, comp)["roles"]]
+        for role in [*needing[:3], *rng.sample(roles, 2)]:
+            for hops in range(1, 7):
+                answer = planning.paths(index, comp, role, max_hops=hops)
+                got = [tuple(n["iri"] for n in p) for p in answer["paths"]]
+                assert got == brute_paths(index, comp, role, hops), (comp, role, hops)
+                assert answer["truncated"] is False
+                compared += 1
+                nonempty += bool(got)
+            # without max_hops: four hops
+            assert planning.paths(index, comp, role) == planning.paths(index, comp, role, 4)
+    assert compared > 500 and nonempty > 100

@@ -6,6 +6,7 @@ hierarchy, the requirements with their levels and the learning outcomes).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from qualifica import planning
 from qualifica.config import Settings
 from qualifica.errors import BadParameter, NotFound
 from qualifica.planning import PlanningIndex
+from qualifica.planning.paths import MAX_HOPS
 from qualifica_testing import PLANNING_GRAPH_FILE, planning_context
 
 SMALL = PLANNING_GRAPH_FILE
@@ -130,14 +132,49 @@ def test_paths_shortest_first_and_bounded(index: PlanningIndex) -> None:
     assert [len(p) for p in planning.paths(index, A1A, R1, max_hops=4)["paths"]] == [3, 4]
 
 
+def test_paths_hop_bounds_are_inclusive(index: PlanningIndex) -> None:
+    # one hop: a direct requirement; the largest bound is allowed and finds the same paths
+    assert [ids(p) for p in planning.paths(index, A1A, R3, max_hops=1)["paths"]] == [
+        ["datenschutz", "sachbearbeitung"]]
+    assert planning.paths(index, A1A, R2, max_hops=MAX_HOPS) == \
+        planning.paths(index, A1A, R2, max_hops=3)
+    # the default is four hops: a path of four edges is found, none longer is looked for
+    assert planning.paths(index, A1A, R1) == planning.paths(index, A1A, R1, max_hops=4)
+    assert [len(p) - 1 for p in planning.paths(index, A1A, R1)["paths"]] == [2, 3]
+    assert planning.paths(index, A1A, R1, max_hops=3)["truncated"] is False
+
+
+def test_paths_through_a_task_only(index: PlanningIndex) -> None:
+    # prozessmodellierung reaches the process manager directly and through a task; the task
+    # route needs the task's own requirements when the search is bounded from the role
+    answer = planning.paths(index, B1, R1, max_hops=2)
+    assert [ids(p) for p in answer["paths"]] == [
+        ["prozessmodellierung", "prozessmanagerin"],
+        ["prozessmodellierung", "prozesse-analysieren", "prozessmanagerin"],
+    ]
+    assert [n["type"] for n in answer["paths"][1]] == ["competency", "task", "role"]
+
+
+def test_paths_truncated_keeps_the_shortest(index: PlanningIndex,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # the package exports the function ``paths`` under the module's name
+    monkeypatch.setattr(importlib.import_module("qualifica.planning.paths"), "MAX_PATHS", 1)
+    answer = planning.paths(index, A1, R1)
+    assert [ids(p) for p in answer["paths"]] == [["datenkompetenz", "prozessmanagerin"]]
+    assert answer["truncated"] is True
+
+
 def test_paths_none_upwards_only(index: PlanningIndex) -> None:
     assert planning.paths(index, B, R1)["paths"] == []
 
 
 def test_paths_bad_input(index: PlanningIndex) -> None:
-    with pytest.raises(BadParameter) as info:
-        planning.paths(index, A1, R1, max_hops=0)
-    assert info.value.param == "max_hops"
+    for hops in (0, MAX_HOPS + 1):
+        with pytest.raises(BadParameter) as info:
+            planning.paths(index, A1, R1, max_hops=hops)
+        assert info.value.param == "max_hops"
+        assert info.value.status == 422
+        assert f"between 1 and {MAX_HOPS}" in str(info.value)
     with pytest.raises(NotFound):
         planning.paths(index, A1, R + "niemand")
     with pytest.raises(NotFound):
@@ -281,6 +318,35 @@ def test_role_profile(index: PlanningIndex) -> None:
     assert sorted(ids(first["from"])) == ["prozesse-analysieren", "prozessmanagerin"]
     assert first["level"]["id"] == "testrahmen-2"
     assert sorted(ids(first["formats"])) == ["analysekurs", "datenkurs"]
+
+
+def _node(kind: str, slug: str, label: str) -> dict[str, str]:
+    return {"iri": f"{ID}{kind}/{slug}", "id": slug, "label": label, "type": kind}
+
+
+def test_role_profile_whole_answer_in_english(index: PlanningIndex) -> None:
+    role = _node("role", "prozessmanagerin", "Process manager")
+    task = _node("task", "prozesse-analysieren", "Analyse processes")
+    assert planning.role_profile(index, R1, "en") == {
+        "role": role,
+        "tasks": [task],
+        "requirements": [
+            {"competency": _node("competency", "kommunikation", "Communication"),
+             "required_level": 2, "level": _node("level", "testrahmen-2", "Level 2"),
+             "essential": True, "from": [role],
+             # the communication training reaches level 1 only
+             "formats": []},
+            {"competency": _node("competency", "datenkompetenz", "Data literacy"),
+             "required_level": 2, "level": _node("level", "testrahmen-2", "Level 2"),
+             "essential": True, "from": [role, task],
+             "formats": [_node("training-format", "analysekurs", "Data analysis course"),
+                         _node("training-format", "datenkurs", "Analytics basics")]},
+            {"competency": _node("competency", "prozessmodellierung", "Process modelling"),
+             "required_level": 3, "level": _node("level", "testrahmen-3", "Level 3"),
+             "essential": True, "from": [role, task],
+             "formats": [_node("training-format", "prozesskurs", "Process course")]},
+        ],
+    }
 
 
 def test_the_small_graph_conforms_to_the_shapes() -> None:
