@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica import planning
 from qualifica.config import Settings
 from qualifica.errors import BadParameter, NotFound
+from qualifica.namespaces import QD, RDF, SKOS
 from qualifica.planning import PlanningIndex
 from qualifica.planning.paths import MAX_HOPS
-from qualifica_testing import PLANNING_GRAPH_FILE, planning_context
+from qualifica_testing import PLANNING_GRAPH, PLANNING_GRAPH_FILE, planning_context
 
 SMALL = PLANNING_GRAPH_FILE
 ID = "https://w3id.org/qualifica/id/"
@@ -241,6 +244,43 @@ def test_gap_narrower_does_not_meet_broader_and_task_inherited(index: PlanningIn
     assert [(r["training_format"]["id"], r["closes"]) for r in answer["recommendations"]] == [
         ("datenkurs", sorted([A, A1]))]
     assert answer["uncovered"] == [SEC]
+
+
+def test_gap_in_english_names_formats_kinds_and_legal_bases(index: PlanningIndex) -> None:
+    fortbildung = {"iri": QD + "Fortbildung", "id": QD + "Fortbildung", "label": "Fortbildung",
+                   "type": "training-kind"}
+    answer = planning.gap(index, R1, [], "en")
+    assert answer["recommendations"] == [
+        {"training_format": _node("training-format", "datenkurs", "Analytics basics"),
+         "kind": fortbildung, "closes": [A1],
+         "legal_basis": [_node("legal-basis", "testgesetz-3", "Section 3 Test Act")]},
+        {"training_format": _node("training-format", "prozesskurs", "Process course"),
+         "kind": fortbildung, "closes": [B1],
+         "legal_basis": [_node("legal-basis", "testgesetz", "Test Act")]},
+    ]
+    assert answer["uncovered"] == [A2]
+    assert answer["role"] == _node("role", "prozessmanagerin", "Process manager")
+
+
+def test_role_without_requirements(tmp_path: Path) -> None:
+    """A role that requires nothing is fully covered by anything, and ranks first."""
+    ctx = planning_context(tmp_path)
+    role = NamedNode(R + "ohne-anforderungen")
+    graph = NamedNode(PLANNING_GRAPH)
+    ctx.store.add([
+        Quad(role, NamedNode(RDF + "type"), NamedNode(QD + "Role"), graph),
+        Quad(role, NamedNode(SKOS + "prefLabel"), Literal("Ohne Anforderungen", language="de"),
+             graph),
+    ])
+    index = planning.get_index(ctx)
+    assert planning.gap(index, role.value, []) == {
+        "role": _node("role", "ohne-anforderungen", "Ohne Anforderungen"), "coverage": 1.0,
+        "requirements": [], "recommendations": [], "uncovered": []}
+    ranked = planning.match(index, [], 2)["roles"]
+    assert [(r["role"]["id"], r["coverage"], r["missing"]) for r in ranked] == [
+        ("ohne-anforderungen", 1.0, []), ("datenanalyst", 0.0, [A1, A])]
+    assert planning.curriculum_gaps(index, role.value) == {"gaps": []}
+    ctx.close()
 
 
 def test_gap_all_met(index: PlanningIndex) -> None:
