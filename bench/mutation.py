@@ -21,7 +21,8 @@ into the "Mutation testing" section of ``docs/performance.md``.
 Score = (killed + timeout) / (killed + timeout + survived + no tests): a mutant no selected test
 reaches counts as undetected. ``--before`` names an earlier summary (a copy of
 ``bench/out/mutation.json``) whose scores are kept beside the new ones, e.g. to compare a run
-before new tests with one after them.
+before new tests with one after them; with ``--same-mutants`` only the mutants that run judged
+are tested again (a run stopped at its time budget leaves the slowest mutants unjudged).
 """
 
 from __future__ import annotations
@@ -220,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a mutant whose tests take this many times longer times out")
     parser.add_argument("--before", type=Path, default=None,
                         help="an earlier summary to keep beside this one (before/after)")
+    parser.add_argument("--same-mutants", action="store_true",
+                        help="test only the mutants the --before run judged")
     parser.add_argument("--docs", action="store_true", help="write the table into the docs")
     args = parser.parse_args(argv)
     if not MUTMUT.exists():
@@ -232,9 +235,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     log.write_text("", encoding="utf-8")
     prepare(WORK, args.modules, args.tests, args.timeout_multiplier)
-    finished = run_mutmut(WORK, ["--max-children", str(args.jobs)], args.budget, log)
+    names: list[str] = []
+    if args.same_mutants:
+        if before is None:
+            parser.error("--same-mutants needs --before")
+        names = sorted(n for n, status in before["statuses"].items() if status != "not checked")
+    finished = run_mutmut(WORK, ["--max-children", str(args.jobs), *names], args.budget, log)
     elapsed = time.monotonic() - started
     found = statuses(WORK)
+    if names:
+        # mutmut generates every mutant of the modules; only the named ones were run
+        wanted = set(names)
+        found = {n: s for n, s in found.items() if n in wanted}
     if not found:
         print(f"mutmut produced no results; see {log}", file=sys.stderr)
         return 2
@@ -243,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {
         "mutmut": version, "date": time.strftime("%Y-%m-%d"), "scope": args.modules,
         "tests": args.tests, "budget_s": args.budget, "elapsed_s": round(elapsed, 1),
-        "jobs": args.jobs, "finished": finished, **summarise(found),
+        "jobs": args.jobs, "finished": finished, "same_mutants": bool(names),
+        **summarise(found), "statuses": dict(sorted(found.items())),
     }
     if before is not None:
         result["before"] = {k: before[k] for k in ("date", "tests", "elapsed_s", "finished",
