@@ -85,6 +85,12 @@ def test_match_agrees_with_brute_force(index: PlanningIndex) -> None:
             brute_match(index, held, limit)
 
 
+def test_match_ranks_twenty_roles_by_default(index: PlanningIndex) -> None:
+    answer = planning.match(index, [])
+    assert len(answer["roles"]) == 20
+    assert answer == planning.match(index, [], 20, "de")
+
+
 def test_gap_recommendations_close_only_real_gaps(index: PlanningIndex) -> None:
     rng = random.Random(9)
     for role in rng.sample(sorted(index.roles), 10):

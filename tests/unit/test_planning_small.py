@@ -332,6 +332,16 @@ def test_match_nothing_held(index: PlanningIndex) -> None:
                                                           "sachbearbeitung"]
 
 
+def test_match_limit_bounds(index: PlanningIndex) -> None:
+    assert len(planning.match(index, [], 10_000)["roles"]) == 3
+    assert len(planning.match(index, [], 1)["roles"]) == 1
+    for limit in (0, 10_001):
+        with pytest.raises(BadParameter) as info:
+            planning.match(index, [], limit)
+        assert (info.value.param, info.value.status) == ("limit", 422)
+        assert "between 1 and 10000" in str(info.value)
+
+
 # --- curriculum gaps -----------------------------------------------------------------------------
 
 def test_curriculum_gaps_all_roles(index: PlanningIndex) -> None:
