@@ -260,6 +260,9 @@ def test_gap_in_english_names_formats_kinds_and_legal_bases(index: PlanningIndex
     ]
     assert answer["uncovered"] == [A2]
     assert answer["role"] == _node("role", "prozessmanagerin", "Process manager")
+    # requirements by their English labels
+    assert [r["competency"]["label"] for r in answer["requirements"]] == [
+        "Communication", "Data literacy", "Process modelling"]
 
 
 def test_role_without_requirements(tmp_path: Path) -> None:
@@ -299,15 +302,25 @@ def test_gap_level_outside_scale(index: PlanningIndex) -> None:
             planning.gap(index, R1, [(A1, 2), (A2, bad)])
         assert info.value.param == "have[1].level"
         assert info.value.status == 422
+        assert f"rank {bad} is outside the scale (1..4) of the framework of {A2}" in \
+            str(info.value)
 
 
 def test_gap_unknown_ids(index: PlanningIndex) -> None:
-    with pytest.raises(NotFound) as info:
+    with pytest.raises(NotFound, match=f"there is no role {R}niemand") as info:
         planning.gap(index, R + "niemand", [])
     assert info.value.extra["id"] == R + "niemand"
-    with pytest.raises(NotFound) as info:
+    with pytest.raises(NotFound, match=rf"there is no competency {C}unbekannt "
+                                       r"\(have\[0\]\.competency\)") as info:
         planning.gap(index, R1, [(C + "unbekannt", 1)])
     assert info.value.extra["id"] == C + "unbekannt"
+
+
+def test_held_twice_counts_the_higher_rank(index: PlanningIndex) -> None:
+    for have in ([(A1, 2), (A1, 1)], [(A1, 1), (A1, 2)]):
+        rows = {r["competency"]["id"]: r for r in planning.gap(index, R1, have)["requirements"]}
+        assert (rows["datenkompetenz"]["held_level"], rows["datenkompetenz"]["status"]) == \
+            (2, "met")
 
 
 # --- match ---------------------------------------------------------------------------------------
@@ -352,6 +365,30 @@ def test_curriculum_gaps_all_roles(index: PlanningIndex) -> None:
         ("it-sicherheit", 1, None, ["datenanalyst"]),
         ("kommunikation", 2, 1, ["prozessmanagerin", "sachbearbeitung"]),
     ]
+
+
+def test_curriculum_gaps_in_english_order_by_english_labels(index: PlanningIndex) -> None:
+    gaps = planning.curriculum_gaps(index, None, "en")["gaps"]
+    assert [(g["competency"]["label"], [r["label"] for r in g["roles"]]) for g in gaps] == [
+        ("Communication", ["Administrative clerk", "Process manager"]),
+        ("Data protection", ["Administrative clerk"]),
+        ("IT security", ["Data analyst"]),
+    ]
+
+
+def test_roles_for_in_english_labels_every_node(index: PlanningIndex) -> None:
+    answer = planning.roles_for(index, A1A, "en")
+    assert answer["competency"] == _node("competency", "datenschutz", "Data protection")
+    assert [r["role"]["label"] for r in answer["roles"]] == [
+        "Administrative clerk", "Data analyst", "Process manager"]
+    assert [[n["label"] for n in p] for p in answer["roles"][1]["paths"]] == [
+        ["Data protection", "Data literacy", "Digital foundations", "Data analyst"],
+        ["Data protection", "Data literacy", "Evaluate data", "Data analyst"],
+    ]
+    with pytest.raises(NotFound, match=f"there is no competency {C}unbekannt"):
+        planning.roles_for(index, C + "unbekannt")
+    with pytest.raises(NotFound, match=f"there is no role {R}niemand"):
+        planning.paths(index, A1A, R + "niemand")
 
 
 def test_curriculum_gaps_one_role(index: PlanningIndex) -> None:
