@@ -385,6 +385,13 @@ def test_roles_for_in_english_labels_every_node(index: PlanningIndex) -> None:
         ["Data protection", "Data literacy", "Digital foundations", "Data analyst"],
         ["Data protection", "Data literacy", "Evaluate data", "Data analyst"],
     ]
+    # paths in English are ordered by their English labels (German: the task route first)
+    assert [[n["label"] for n in p] for p in planning.paths(index, A1A, R2, 4, "en")["paths"]] \
+        == [["Data protection", "Data literacy", "Digital foundations", "Data analyst"],
+            ["Data protection", "Data literacy", "Evaluate data", "Data analyst"]]
+    # roles that no held competency counts follow in the order of their English labels
+    assert [r["role"]["label"] for r in planning.match(index, [], 3, "en")["roles"]] == [
+        "Administrative clerk", "Data analyst", "Process manager"]
     with pytest.raises(NotFound, match=f"there is no competency {C}unbekannt"):
         planning.roles_for(index, C + "unbekannt")
     with pytest.raises(NotFound, match=f"there is no role {R}niemand"):
