@@ -265,6 +265,26 @@ def test_gap_in_english_names_formats_kinds_and_legal_bases(index: PlanningIndex
         "Communication", "Data literacy", "Process modelling"]
 
 
+def test_role_profile_formats_reaching_exactly_the_required_level(index: PlanningIndex) -> None:
+    profile = planning.role_profile(index, R2)
+    formats = {r["competency"]["id"]: ids(r["formats"]) for r in profile["requirements"]}
+    # the data course reaches level 2 of the foundations and level 3 of data literacy: enough
+    assert formats["grundlagen"] == ["datenkurs"]
+    assert formats["datenkompetenz"] == ["analysekurs", "datenkurs"]
+
+
+def test_role_profile_orders_tasks_by_label_in_the_language(tmp_path: Path) -> None:
+    ctx = planning_context(tmp_path)
+    ctx.store.add([Quad(NamedNode(R1), NamedNode(QD + "performsTask"), NamedNode(T2),
+                        NamedNode(PLANNING_GRAPH))])
+    index = planning.get_index(ctx)
+    assert ids(planning.role_profile(index, R1, "de")["tasks"]) == [
+        "daten-auswerten", "prozesse-analysieren"]  # Daten auswerten, Prozesse analysieren
+    assert ids(planning.role_profile(index, R1, "en")["tasks"]) == [
+        "prozesse-analysieren", "daten-auswerten"]  # Analyse processes, Evaluate data
+    ctx.close()
+
+
 def test_role_without_requirements(tmp_path: Path) -> None:
     """A role that requires nothing is fully covered by anything, and ranks first."""
     ctx = planning_context(tmp_path)
