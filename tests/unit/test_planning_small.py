@@ -147,7 +147,7 @@ def test_paths_hop_bounds_are_inclusive(index: PlanningIndex) -> None:
     assert planning.paths(index, A1A, R1, max_hops=3)["truncated"] is False
 
 
-def test_paths_through_a_task_only(index: PlanningIndex) -> None:
+def test_paths_direct_and_through_a_task(index: PlanningIndex) -> None:
     # prozessmodellierung reaches the process manager directly and through a task; the task
     # route needs the task's own requirements when the search is bounded from the role
     answer = planning.paths(index, B1, R1, max_hops=2)
