@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck bench bench-small check clean system-deps
+.PHONY: install run test lint typecheck bench bench-small mutation check clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ bench: install
 
 bench-small: install
 	$(BIN)/python bench/planning.py --scale 0.05
+
+# mutation testing of planning/ and validation/ (mutmut; about 40 minutes on one core for the
+# core modules, see docs/performance.md)
+mutation: install
+	$(BIN)/pip install -q -e '.[test,mutation]'
+	$(BIN)/python bench/mutation.py --modules planning/gaps.py planning/paths.py validation/gate.py
 
 clean:
 	rm -rf var bench/out .pytest_cache

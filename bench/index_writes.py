@@ -28,11 +28,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 import generate  # noqa: E402
 
@@ -44,6 +45,7 @@ from qualifica.planning.index import HOLDER, IndexHolder  # noqa: E402
 from qualifica.sparql.registry import Registry  # noqa: E402
 from qualifica.store.base import ChangeSet  # noqa: E402
 from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
+from qualifica_testing import load_graph  # noqa: E402
 
 
 def ms(samples: list[float]) -> dict[str, float]:
@@ -69,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="qualifica-bench-") as tmp:
         store = OxigraphStore(Path(tmp) / "store")
         g = NamedNode(GRAPH + "bench")
-        store.bulk_add(Quad(t.subject, t.predicate, t.object, g)
-                       for t in parse(path=str(graph_path), format=RdfFormat.N_TRIPLES))
+        load_graph(store, graph_path, g.value, bulk=True)
         results["quads"] = store.count()
         settings = Settings(data_dir=Path(tmp), load_bundled=False)
         ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))

@@ -26,7 +26,6 @@ import os
 import platform
 import random
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,11 +37,12 @@ from typing import Any
 
 import httpx
 import uvicorn
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse
+from pyoxigraph import NamedNode, Quad, Store, Variable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 import generate  # noqa: E402
 
@@ -50,9 +50,17 @@ from qualifica import planning  # noqa: E402
 from qualifica.api import create_app  # noqa: E402
 from qualifica.config import Settings  # noqa: E402
 from qualifica.context import Context  # noqa: E402
-from qualifica.namespaces import GRAPH, QD, RDF, XSD  # noqa: E402
-from qualifica.sparql.registry import Registry, load_query  # noqa: E402
+from qualifica.namespaces import GRAPH, QD, RDF  # noqa: E402
+from qualifica.sparql.binding import bind  # noqa: E402
+from qualifica.sparql.registry import NamedQuery, Registry, load_query  # noqa: E402
 from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
+from qualifica_testing import (  # noqa: E402
+    answers_ok,
+    free_port,
+    load_graph,
+    start_process,
+    stop_process,
+)
 
 TARGETS_MS = {"a": 20.0, "b": 20.0, "c": 100.0}
 QUERIES = ROOT / "bench" / "queries"
@@ -73,12 +81,6 @@ def rss_mb(pid: int | None = None) -> dict[str, float]:
     except OSError:
         pass
     return {k: round(v, 1) for k, v in out.items()}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def summary(samples_s: list[float]) -> dict[str, float]:
@@ -107,22 +109,21 @@ def measure(call: Callable[[int], object], n: int, budget_s: float, warmup: int 
     return samples
 
 
-def values_block(text: str, pairs: list[tuple[str, int]]) -> str:
-    """Fill the empty ``VALUES (?competency ?held) { }`` of a baseline with held competencies."""
-    rows = " ".join(
-        f"({NamedNode(c)} {Literal(str(r), datatype=NamedNode(XSD + 'integer'))})"
-        for c, r in pairs
-    )
-    marker = "VALUES (?competency ?held) { }"
-    assert marker in text
-    return text.replace(marker, "VALUES (?competency ?held) { " + rows + " }")
+def bound(query: NamedQuery, values: dict[str, object]) -> tuple[str, dict[str, str]]:
+    """A baseline query with its values bound by ``qualifica.sparql.binding``: the query text
+    (non-projected values in VALUES blocks) and the IRIs pyoxigraph substitutes."""
+    text, subs = bind(query, values).for_substitution()
+    assert all(isinstance(t, NamedNode) for t in subs.values())
+    return text, {k: t.value for k, t in subs.items()}
 
 
-def role_block(text: str, role: str) -> str:
-    """Fill the empty ``VALUES ?role { }`` of the gap baseline with the role."""
-    marker = "VALUES ?role { }"
-    assert marker in text
-    return text.replace(marker, "VALUES ?role { " + str(NamedNode(role)) + " }")
+def held_values(pairs: list[tuple[str, int]]) -> dict[str, object]:
+    """The ten held competencies as the baselines' parameters ?c1..?c10 and ?r1..?r10."""
+    assert len(pairs) == 10, "the baselines take exactly ten held competencies"
+    out: dict[str, object] = {}
+    for i, (comp, rank) in enumerate(pairs, 1):
+        out[f"c{i}"], out[f"r{i}"] = comp, rank
+    return out
 
 
 def baseline_worker(store_path: str) -> int:
@@ -132,16 +133,34 @@ def baseline_worker(store_path: str) -> int:
     subs = {Variable(k): NamedNode(v) for k, v in spec["subs"].items()}
     t0 = time.perf_counter()
     solutions = raw.query(spec["query"], use_default_graph_as_union=True, substitutions=subs)
-    roles = set()
-    rows = 0
-    for solution in solutions:
-        rows += 1
-        role = solution["role"] if "role" in [v.value for v in solutions.variables] else None
-        if role is not None:
-            roles.add(role.value)
+    names = [v.value for v in solutions.variables]
+    rows = [{n: (None if solution[n] is None else solution[n].value) for n in names}
+            for solution in solutions]
     seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": seconds, "rows": rows, "roles": sorted(roles)}))
+    print(json.dumps({"seconds": seconds, "rows": rows}))
     return 0
+
+
+def agrees(key: str, index: planning.PlanningIndex, question: Any, rows: list[dict[str, Any]]
+           ) -> bool:
+    """Whether the baseline's rows give the same answer as the planning index.
+
+    (a) the same roles; (b) the same requirements, each with its required and held rank;
+    (c) the same roles in the same order with the same coverage (4 digits)."""
+    if key == "a":
+        expected = {r["role"]["iri"] for r in planning.roles_for(index, question)["roles"]}
+        return expected == {r["role"] for r in rows}
+    if key == "b":
+        role, have = question
+        answer = planning.gap(index, role, have)
+        expected_b = {(r["competency"]["iri"], r["required_level"], r["held_level"])
+                      for r in answer["requirements"]}
+        got = {(r["competency"], int(r["required"]),
+                None if r["held"] is None else int(r["held"])) for r in rows}
+        return expected_b == got
+    answer = planning.match(index, question, 20)
+    expected_c = [(r["role"]["iri"], r["coverage"]) for r in answer["roles"]]
+    return expected_c == [(r["role"], round(float(r["coverage"]), 4)) for r in rows]
 
 
 def baseline_in_process(store_path: Path | None, text: str, subs: dict[str, str], cap_s: float
@@ -169,20 +188,9 @@ def body(have: list[tuple[str, int]]) -> list[dict[str, Any]]:
 def measure_api(base: str, args: argparse.Namespace, comps_a: list[str], roles_b: list[str],
                 have_b: list[list[tuple[str, int]]], have_c: list[list[tuple[str, int]]]
                 ) -> tuple[dict[str, Any], list[int]]:
-    """Latencies of the three questions through HTTP."""
+    """Latencies of the three questions through HTTP (the server is up)."""
     sizes: list[int] = []
     with httpx.Client(base_url=base, timeout=60) as http:
-        deadline = time.monotonic() + 600
-        while True:
-            try:
-                if http.get("/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
-
         def call_a(i: int) -> None:
             r = http.get(f"/api/competencies/{comps_a[i % len(comps_a)]}/roles")
             r.raise_for_status()
@@ -268,8 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         store = OxigraphStore(Path(tmp) / "store")
         g = NamedNode(GRAPH + "bench")
         t0 = time.perf_counter()
-        store.bulk_add(Quad(t.subject, t.predicate, t.object, g)
-                       for t in parse(path=str(graph_path), format=RdfFormat.N_TRIPLES))
+        load_graph(store, graph_path, g.value, bulk=True)
         results["load_s"] = round(time.perf_counter() - t0, 2)
         results["quads"] = store.count()
         results["memory_mb"]["after_load"] = rss_mb()
@@ -322,51 +329,53 @@ def main(argv: list[str] | None = None) -> int:
 
         # the real app in its own process (as deployed): uvicorn on a free loopback port
         port = free_port()
-        server = subprocess.Popen([sys.executable, __file__, "--serve", str(store_path),
-                                   "--port", str(port)])
+        base = f"http://127.0.0.1:{port}"
+        # the server builds the index at start-up: minutes at scale 1
+        server = start_process([sys.executable, __file__, "--serve", str(store_path),
+                                "--port", str(port)], answers_ok(base + "/healthz"),
+                               what="the benchmark server", timeout=600)
         try:
-            api, sizes = measure_api(f"http://127.0.0.1:{port}", args, comps_a, roles_b,
-                                     have_b, have_c)
+            api, sizes = measure_api(base, args, comps_a, roles_b, have_b, have_c)
             results["api"] = api
             results["roles_per_competency_mean"] = round(statistics.mean(sizes), 1)
             results["memory_mb"]["server"] = rss_mb(server.pid)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_process(server)
 
         # baselines: the same questions as one SPARQL query each, directly on pyoxigraph, each
         # run in its own process (opening the store read-only) so that a run over the cap is
         # stopped for sure
-        q_a = load_query(QUERIES / "roles-for.rq").text
-        q_b = load_query(QUERIES / "gap.rq").text
-        q_c = load_query(QUERIES / "match.rq").text
+        q_a = load_query(QUERIES / "roles-for.rq")
+        q_b = load_query(QUERIES / "gap.rq")
+        q_c = load_query(QUERIES / "match.rq")
         base_res: dict[str, Any] = {}
-        agree: bool | None = None
+        # per question: samples whose answer equals the index's, and samples compared
+        agreement: dict[str, dict[str, int]] = {}
         for key, make in (
-            ("a", lambda i: (q_a, {"competency": comps_a[i]})),
-            ("b", lambda i: (values_block(role_block(q_b, roles_b[i]), have_b[i]), {})),
-            ("c", lambda i: (values_block(q_c, have_c[i]), {})),
+            ("a", lambda i: (bound(q_a, {"competency": comps_a[i]}), comps_a[i])),
+            ("b", lambda i: (bound(q_b, {"role": roles_b[i], **held_values(have_b[i])}),
+                             (roles_b[i], have_b[i]))),
+            ("c", lambda i: (bound(q_c, held_values(have_c[i])), have_c[i])),
         ):
             samples: list[float] = []
             rows = 0
             timed_out = False
+            agreement[key] = {"agree": 0, "compared": 0}
             for i in range(args.baseline_runs):
-                text, subs = make(i)
+                (text, subs), question = make(i)
                 answer = baseline_in_process(store_path, text, subs, args.baseline_cap)
                 if answer is None:
                     timed_out = True
                     samples.append(args.baseline_cap)
                     break
                 samples.append(answer["seconds"])
-                rows = answer["rows"]
-                if key == "a" and i == 0:
-                    expected = {r["role"]["iri"] for r in
-                                planning.roles_for(index, comps_a[0])["roles"]}
-                    agree = expected == set(answer["roles"])
+                rows = len(answer["rows"])
+                agreement[key]["compared"] += 1
+                agreement[key]["agree"] += agrees(key, index, question, answer["rows"])
             base_res[key] = {**summary(samples), "rows_last": rows, "timed_out": timed_out}
-            print(f"SPARQL baseline ({key}): {base_res[key]}")
+            print(f"SPARQL baseline ({key}): {base_res[key]}, agreement {agreement[key]}")
         results["baseline"] = base_res
-        results["baseline_agrees_a"] = agree
+        results["baseline_agreement"] = agreement
 
     ratios = {}
     met = {}
@@ -393,7 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
-    return 0 if all(met.values()) else 1
+    # every compared baseline answer must equal the index's, and a write must be seen at once
+    agree = all(a["agree"] == a["compared"] for a in results["baseline_agreement"].values())
+    checks = {"targets_met": all(met.values()), "baseline_agrees": agree,
+              "write_visible": bool(results["write_visible"])}
+    failed = [name for name, ok in checks.items() if not ok]
+    print("checks: " + ("all passed" if not failed else "FAILED " + ", ".join(failed)))
+    return 0 if not failed else 1
 
 
 if __name__ == "__main__":

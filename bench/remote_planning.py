@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,24 +24,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from fastapi.testclient import TestClient
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
-
-from qualifica.api import create_app
-from qualifica.config import Settings
-from qualifica.context import Context, open_context
-from qualifica.store.remote import RemoteStore
-from qualifica.validation.gate import ensure_bundled
+from pyoxigraph import NamedNode, RdfFormat, serialize
 
 ROOT = Path(__file__).resolve().parents[1]
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+sys.path.insert(0, str(ROOT / "tests"))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from qualifica.api import create_app  # noqa: E402
+from qualifica.config import Settings  # noqa: E402
+from qualifica.context import Context, ensure_bundled, open_context  # noqa: E402
+from qualifica.store.remote import RemoteStore  # noqa: E402
+from qualifica_testing import load_graph, oxigraph_load, start_oxigraph  # noqa: E402
 
 
 def timed(client: TestClient, requests: list[tuple[str, str, Any]]
@@ -71,36 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="qualifica-remote-bench-"))
     local = open_context(Settings(in_memory=True, load_bundled=True, data_dir=tmp))
     ensure_bundled(local)
-    bench_graph = NamedNode("https://w3id.org/qualifica/graph/bench")
-    with graph_file.open("rb") as fh:
-        local.store.bulk_add(  # type: ignore[attr-defined]
-            Quad(q.subject, q.predicate, q.object, bench_graph)
-            for q in parse(fh, format=RdfFormat.N_TRIPLES))
+    load_graph(local.store, graph_file, "https://w3id.org/qualifica/graph/bench", bulk=True)
     dump = tmp / "all.nq"
     with dump.open("wb") as fh:
         serialize(local.store.quads(), fh, format=RdfFormat.N_QUADS)
     db = tmp / "oxdb"
-    subprocess.run([str(OXIGRAPH), "load", "--location", str(db), "--file", str(dump)],
-                   check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(db), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    oxigraph_load(db, dump)
+    server = start_oxigraph(db, timeout=60)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.post(f"{base}/query", data={"query": "ASK {}"}, timeout=2).is_success:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the oxigraph server did not start")
-            time.sleep(0.2)
-        settings = Settings(sparql_endpoint=f"{base}/query",
-                            sparql_update_endpoint=f"{base}/update", data_dir=tmp,
-                            load_bundled=False)
+        settings = server.settings(tmp, load_bundled=False)
         remote = Context(settings=settings,
                          store=RemoteStore.from_settings(settings, local.registry.library()),
                          registry=local.registry)
@@ -146,8 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(out, indent=2), encoding="utf-8")
         remote.store.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.stop()
     return 0
 
 

@@ -25,17 +25,20 @@ import sys
 import time
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
-
-from qualifica.config import Settings
-from qualifica.context import open_context
-from qualifica.namespaces import DCTERMS, ID, QD, RDF, SKOS, XSD
-from qualifica.validation.changes import full_validate, gated_write
-from qualifica.validation.gate import ensure_bundled
-from qualifica.validation.incremental import Change, IncrementalValidator
-from qualifica.validation.shacl import shapes_of
+from pyoxigraph import Literal, NamedNode, Quad
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from qualifica.config import Settings  # noqa: E402
+from qualifica.context import open_context  # noqa: E402
+from qualifica.namespaces import DCTERMS, ID, QD, RDF, SKOS, XSD  # noqa: E402
+from qualifica.validation.changes import full_validate, gated_write  # noqa: E402
+from qualifica.validation.gate import ensure_bundled  # noqa: E402
+from qualifica.validation.incremental import Change, IncrementalValidator  # noqa: E402
+from qualifica.validation.shacl import shapes_of  # noqa: E402
+from qualifica_testing import load_graph  # noqa: E402
+
 GRAPH = NamedNode("https://w3id.org/qualifica/graph/bench-writes")
 
 
@@ -95,12 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = open_context(Settings(in_memory=True, load_bundled=True))
     ensure_bundled(ctx)
     t0 = time.perf_counter()
-    bench_graph = NamedNode("https://w3id.org/qualifica/graph/bench")
-    with graph_file.open("rb") as fh:
-        ctx.store.bulk_add(  # type: ignore[attr-defined]
-            Quad(q.subject, q.predicate, q.object, bench_graph)
-            for q in parse(fh, format=RdfFormat.N_TRIPLES)
-        )
+    load_graph(ctx.store, graph_file, "https://w3id.org/qualifica/graph/bench", bulk=True)
     load_s = time.perf_counter() - t0
     size = ctx.store.count()
     print(f"store: {size} quads (bench graph loaded in {load_s:.1f} s)")

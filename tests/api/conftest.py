@@ -3,33 +3,21 @@ server process bound to 127.0.0.1 and stopped by its PID)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-
-def _servers() -> object:
-    path = Path(__file__).resolve().parents[1] / "remote" / "qualifica_test_servers.py"
-    spec = importlib.util.spec_from_file_location("qualifica_test_servers", path)
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get("qualifica_test_servers") or importlib.util.module_from_spec(spec)
-    if "qualifica_test_servers" not in sys.modules:
-        sys.modules["qualifica_test_servers"] = module
-        spec.loader.exec_module(module)
-    return module
+from qualifica_testing import Server, start_oxigraph
 
 
-@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+@pytest.fixture(scope="module", params=["embedded", pytest.param("oxigraph",
+                                                                   marks=pytest.mark.remote)])
 def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[object]:
+            ) -> Iterator[Server | None]:
     """``None`` for the embedded store, else a running Oxigraph server."""
     if request.param == "embedded":
         yield None
         return
-    servers = _servers()
-    server = servers.start_oxigraph(tmp_path_factory.mktemp("writes-ox") / "db")  # type: ignore[attr-defined]
+    server = start_oxigraph(tmp_path_factory.mktemp("writes-ox") / "db")
     yield server
     server.stop()

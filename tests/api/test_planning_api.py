@@ -9,30 +9,20 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica.api import create_app
-from qualifica.config import Settings
-from qualifica.context import Context, open_context
 from qualifica.namespaces import QD, RDF, XSD
-from qualifica_testing import LOCAL
+from qualifica_testing import LOCAL, PLANNING_GRAPH, LiveServer, planning_context
 
-SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
 ID = "https://w3id.org/qualifica/id/"
-GRAPH = NamedNode("https://w3id.org/qualifica/graph/small")
-
-
-def small_context(tmp: Path) -> Context:
-    ctx = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp))
-    ctx.store.add(Quad(t.subject, t.predicate, t.object, GRAPH)
-                  for t in parse(path=str(SMALL), format=RdfFormat.TURTLE))
-    return ctx
+GRAPH = NamedNode(PLANNING_GRAPH)
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """Read-only client over the small graph."""
-    ctx = small_context(tmp_path_factory.mktemp("planning-api"))
+    ctx = planning_context(tmp_path_factory.mktemp("planning-api"))
     with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as client:
         yield client
     ctx.close()
@@ -224,9 +214,7 @@ def test_openapi_lists_the_planning_operations(api: TestClient) -> None:
 # --- writes are seen at once, over real HTTP --------------------------------------------------
 
 def test_answer_changes_after_a_write_over_http(tmp_path: Path) -> None:
-    from qualifica_testing import LiveServer
-
-    ctx = small_context(tmp_path)
+    ctx = planning_context(tmp_path)
     server = LiveServer(create_app(ctx.settings, context=ctx)).start()
     try:
         url = server.url + "/api/competencies/it-sicherheit/roles"

@@ -13,7 +13,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.store.oxigraph import OxigraphStore
-from qualifica_testing import LOCAL
+from qualifica_testing import LOCAL, Server
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -38,15 +38,15 @@ BAD_ROLE = f"""
 
 
 @pytest.fixture
-def ctx(backend: object, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
+def ctx(backend: Server | None, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
     """A fresh store holding the bundled graph, with one API token configured."""
     if backend is None:
         settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
                             api_tokens=[TOKEN])
         store = OxigraphStore(None)
     else:
-        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])  # type: ignore[attr-defined]
-        store = backend.store()  # type: ignore[attr-defined]
+        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])
+        store = backend.store()
         store.clear()
     store.add(bundled_ctx.store.quads())
     context = Context(settings=settings, store=store, registry=bundled_ctx.registry)

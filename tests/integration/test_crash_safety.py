@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,12 +18,12 @@ import httpx
 import pytest
 
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import QUALIFICA, answers_ok, free_port, start_process, stop_process
 
 pytestmark = pytest.mark.slow
 
 TOKEN = "crash-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-QUALIFICA = Path(sys.executable).parent / "qualifica"
 ROLE = """
 <https://w3id.org/qualifica/id/role/crashrolle> a <https://w3id.org/qualifica/ontology#Role> ;
   <http://www.w3.org/2004/02/skos/core#prefLabel> "Absturzrolle"@de , "Crash role"@en ;
@@ -34,12 +31,6 @@ ROLE = """
 """
 SUBJECTS = 10
 PER_SUBJECT = 4000  # 40,000 triples per large write
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def large_body(tag: str) -> bytes:
@@ -60,20 +51,9 @@ class Server:
                "QUALIFICA_API_TOKENS": TOKEN, "QUALIFICA_LOAD_BUNDLED": "false",
                "QUALIFICA_MAX_BODY_BYTES": str(200 * 1024 * 1024),
                "QUALIFICA_LOG_LEVEL": "WARNING"}
-        self.log = (data_dir.parent / f"serve-{self.port}.log").open("wb")
-        self.proc = subprocess.Popen([str(QUALIFICA), "serve", "--port", str(self.port)],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, "the server exited during start-up"
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.kill()
-        raise RuntimeError("qualifica serve did not start within 60 s")
+        self.proc = start_process([str(QUALIFICA), "serve", "--port", str(self.port)],
+                                  answers_ok(self.url + "/healthz"), what="qualifica serve",
+                                  env=env, log=data_dir.parent / f"serve-{self.port}.log")
 
     def post(self, graph: str, body: bytes, content_type: str) -> httpx.Response:
         return httpx.post(self.url + "/graphs", params={"graph": graph}, content=body,
@@ -83,16 +63,9 @@ class Server:
         if self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=30)
-        self.log.close()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
+        stop_process(self.proc)
 
 
 def stored_count(data_dir: Path) -> int:

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from qualifica_test_servers import Server, start_oxigraph, start_virtuoso
 
 from qualifica.context import Context, open_context
 from qualifica.store.remote import RemoteStore
 from qualifica.validation.gate import ensure_bundled
+from qualifica_testing import Server, start_oxigraph, start_virtuoso
 
 BACKENDS = ["oxigraph", "oxigraph-explicit",
             *(["virtuoso"] if os.environ.get("QUALIFICA_TEST_VIRTUOSO") == "1" else [])]

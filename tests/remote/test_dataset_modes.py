@@ -8,15 +8,16 @@ from collections.abc import Iterator
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
-from qualifica_test_servers import Server, start_oxigraph
 
 from qualifica.store.base import SelectResult
 from qualifica.store.remote import RemoteStore
-from qualifica_testing import library
+from qualifica_testing import Server, library, start_oxigraph
 
 OWN = "https://w3id.org/qualifica/graph/probe"
 OTHER = "urn:x-other-application:graph"
 P = NamedNode("urn:x-test:p")
+
+pytestmark = pytest.mark.remote
 
 
 @pytest.fixture(scope="module")

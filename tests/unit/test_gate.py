@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from qualifica.context import Context
@@ -76,3 +77,35 @@ def test_one_bad_file_among_good_ones_writes_none(empty_ctx: Context) -> None:
     with pytest.raises(GateRejected):
         load_files(empty_ctx.store, shapes_of(empty_ctx), [valid_files()[0], invalid_files()[0]])
     assert empty_ctx.store.count() == 0
+
+
+def test_load_into_one_graph_counts_and_reports_progress(empty_ctx: Context) -> None:
+    """With ``graph`` every file goes to that one graph; the result counts what was written and
+    the progress callback sees parse, validate and write in order."""
+    files = valid_files()[:2]
+    target = "https://w3id.org/qualifica/graph/eins"
+    calls: list[tuple[str, int, int]] = []
+    result = load_files(empty_ctx.store, shapes_of(empty_ctx), files, graph=target,
+                        progress=lambda step, done, total: calls.append((step, done, total)))
+    assert empty_ctx.store.named_graphs() == [target]
+    assert (result.files, result.before) == (2, 0)
+    # quads counts what was parsed; the files share triples, stored once in the one graph
+    parsed = [[str(t) for t in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)] for f in files]
+    assert result.quads == sum(len(p) for p in parsed)
+    assert result.after == empty_ctx.store.count() == len(set(parsed[0]) | set(parsed[1]))
+    assert result.after < result.quads
+    assert result.report.conforms
+    assert calls == [("parsed", 1, 2), ("parsed", 2, 2), ("validating", 0, 1), ("written", 1, 1)]
+    # a second load counts from what is stored
+    again = load_files(empty_ctx.store, shapes_of(empty_ctx), [files[0]])
+    assert again.before == result.after and again.after == empty_ctx.store.count()
+    assert sorted(empty_ctx.store.named_graphs()) == sorted([target, graph_for(files[0])])
+
+
+def test_rejection_carries_the_report(empty_ctx: Context) -> None:
+    with pytest.raises(GateRejected) as info:
+        load_files(empty_ctx.store, shapes_of(empty_ctx), [invalid_files()[0]])
+    report = info.value.report
+    assert not report.conforms
+    assert info.value.detail == report.text("en")
+    assert info.value.extra["report"] == report.as_json()

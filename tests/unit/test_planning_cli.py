@@ -12,15 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 from typer.testing import CliRunner
 
 from qualifica.cli import app
 from qualifica.config import Settings
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import PLANNING_GRAPH, PLANNING_GRAPH_FILE, load_graph
 
 cli_app = importlib.import_module("qualifica.cli.app")
-SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
 ID = "https://w3id.org/qualifica/id/"
 
 
@@ -28,9 +27,7 @@ ID = "https://w3id.org/qualifica/id/"
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An on-disk store holding the small graph; the CLI is pointed at it."""
     store = OxigraphStore(tmp_path / "store")
-    graph = NamedNode("https://w3id.org/qualifica/graph/small")
-    store.add(Quad(t.subject, t.predicate, t.object, graph)
-              for t in parse(path=str(SMALL), format=RdfFormat.TURTLE))
+    load_graph(store, PLANNING_GRAPH_FILE, PLANNING_GRAPH)
     store.close()
     monkeypatch.setattr(cli_app, "settings",
                         lambda: Settings(data_dir=tmp_path, load_bundled=False))

@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import NamedNode
 
 from qualifica import planning
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.planning import PlanningIndex
 from qualifica.sparql.registry import load_query
+from qualifica_testing import bench_generator, load_graph
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _generator():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     tmp = tmp_path_factory.mktemp("generated")
     path = tmp / "graph.nt"
-    sizes = _generator().write(0.02, 7, path)
+    sizes = bench_generator().write(0.02, 7, path)
     assert sizes["roles"] == 60 and sizes["competencies"] == 282
     c = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp))
-    g = NamedNode("https://w3id.org/qualifica/graph/bench")
-    c.store.add(Quad(t.subject, t.predicate, t.object, g)
-                for t in parse(path=str(path), format=RdfFormat.N_TRIPLES))
+    load_graph(c.store, path, "https://w3id.org/qualifica/graph/bench")
     yield c
     c.close()
 
@@ -95,6 +85,12 @@ def test_match_agrees_with_brute_force(index: PlanningIndex) -> None:
             brute_match(index, held, limit)
 
 
+def test_match_ranks_twenty_roles_by_default(index: PlanningIndex) -> None:
+    answer = planning.match(index, [])
+    assert len(answer["roles"]) == 20
+    assert answer == planning.match(index, [], 20, "de")
+
+
 def test_gap_recommendations_close_only_real_gaps(index: PlanningIndex) -> None:
     rng = random.Random(9)
     for role in rng.sample(sorted(index.roles), 10):
@@ -108,3 +104,43 @@ def test_gap_recommendations_close_only_real_gaps(index: PlanningIndex) -> None:
         for rec in answer["recommendations"]:
             outcomes = index.format_outcomes[rec["training_format"]["iri"]]
             assert all(outcomes[c] >= gaps[c] for c in rec["closes"])
+
+
+def brute_paths(index: PlanningIndex, start: str, role: str, hops: int) -> list[tuple[str, ...]]:
+    """Every simple path from ``start`` to ``role`` of at most ``hops`` edges, by depth-first
+    search over the planning graph's edges, in the answer's order."""
+    def successors(node: str) -> list[str]:
+        if node in index.tasks:
+            return list(index.task_roles.get(node, ()))
+        return [*index.broader.get(node, ()), *index.comp_tasks.get(node, ()),
+                *index.comp_roles_direct.get(node, ())]
+
+    found: list[tuple[str, ...]] = []
+    stack: list[tuple[str, ...]] = [(start,)]
+    while stack:
+        path = stack.pop()
+        if path[-1] == role:
+            found.append(path)
+            continue
+        if len(path) - 1 < hops and path[-1] not in index.roles:
+            stack.extend((*path, n) for n in successors(path[-1]) if n not in path)
+    return sorted(found, key=lambda p: (len(p), [index.label(x) for x in p], p))
+
+
+def test_paths_agree_with_brute_force(index: PlanningIndex) -> None:
+    rng = random.Random(13)
+    roles = sorted(index.roles)
+    compared = nonempty = 0
+    for comp in rng.sample(sorted(index.competencies), 25):
+        needing = [r["role"]["iri"] for r in planning.roles_for(index, comp)["roles"]]
+        for role in [*needing[:3], *rng.sample(roles, 2)]:
+            for hops in range(1, 7):
+                answer = planning.paths(index, comp, role, max_hops=hops)
+                got = [tuple(n["iri"] for n in p) for p in answer["paths"]]
+                assert got == brute_paths(index, comp, role, hops), (comp, role, hops)
+                assert answer["truncated"] is False
+                compared += 1
+                nonempty += bool(got)
+            # without max_hops: four hops
+            assert planning.paths(index, comp, role) == planning.paths(index, comp, role, 4)
+    assert compared > 500 and nonempty > 100

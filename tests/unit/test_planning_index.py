@@ -7,25 +7,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica import planning
-from qualifica.config import Settings
-from qualifica.context import Context, open_context
+from qualifica.context import Context
 from qualifica.namespaces import QD, RDF, SKOS, XSD
 from qualifica.planning.index import HOLDER, IndexHolder, is_relevant
 from qualifica.store.base import ChangeSet
+from qualifica_testing import PLANNING_GRAPH, planning_context
 
-SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
 ID = "https://w3id.org/qualifica/id/"
-GRAPH = NamedNode("https://w3id.org/qualifica/graph/small")
+GRAPH = NamedNode(PLANNING_GRAPH)
 
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[Context]:
-    c = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp_path))
-    c.store.add(Quad(t.subject, t.predicate, t.object, GRAPH)
-                for t in parse(path=str(SMALL), format=RdfFormat.TURTLE))
+    c = planning_context(tmp_path)
     yield c
     c.close()
 

@@ -10,7 +10,6 @@ same answers to ``roles_for``, ``paths``, ``gap``, ``match``, ``curriculum_gaps`
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from qualifica.context import Context, open_context
 from qualifica.errors import QualificaError
 from qualifica.namespaces import QD, RDF, SKOS, XSD
 from qualifica.planning.index import HOLDER, IndexHolder, PlanningIndex, build_index
+from qualifica_testing import bench_generator
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "planning" / "small.ttl"
@@ -52,12 +52,8 @@ def small_ctx(tmp_path: Path) -> Iterator[Context]:
 
 @pytest.fixture
 def generated_ctx(tmp_path: Path) -> Iterator[Context]:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     path = tmp_path / "graph.nt"
-    module.write(0.01, 11, path)
+    bench_generator().write(0.01, 11, path)
     c = _ctx(tmp_path, parse(path=str(path), format=RdfFormat.N_TRIPLES))
     yield c
     c.close()

@@ -6,19 +6,22 @@ hierarchy, the requirements with their levels and the learning outcomes).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica import planning
 from qualifica.config import Settings
-from qualifica.context import Context, open_context
 from qualifica.errors import BadParameter, NotFound
+from qualifica.namespaces import QD, RDF, SKOS
 from qualifica.planning import PlanningIndex
+from qualifica.planning.paths import MAX_HOPS
+from qualifica_testing import PLANNING_GRAPH, PLANNING_GRAPH_FILE, planning_context
 
-SMALL = Path(__file__).resolve().parents[1] / "data" / "planning" / "small.ttl"
+SMALL = PLANNING_GRAPH_FILE
 ID = "https://w3id.org/qualifica/id/"
 C, R, T, F = ID + "competency/", ID + "role/", ID + "task/", ID + "training-format/"
 A, A1, A1A, A2 = C + "grundlagen", C + "datenkompetenz", C + "datenschutz", C + "kommunikation"
@@ -27,17 +30,9 @@ R1, R2, R3 = R + "prozessmanagerin", R + "datenanalyst", R + "sachbearbeitung"
 T1, T2 = T + "prozesse-analysieren", T + "daten-auswerten"
 
 
-def load_small(ctx: Context) -> None:
-    graph = NamedNode("https://w3id.org/qualifica/graph/small")
-    ctx.store.add(Quad(t.subject, t.predicate, t.object, graph)
-                  for t in parse(path=str(SMALL), format=RdfFormat.TURTLE))
-
-
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanningIndex]:
-    ctx = open_context(Settings(in_memory=True, load_bundled=False,
-                                data_dir=tmp_path_factory.mktemp("small")))
-    load_small(ctx)
+    ctx = planning_context(tmp_path_factory.mktemp("small"))
     yield planning.get_index(ctx)
     ctx.close()
 
@@ -140,14 +135,49 @@ def test_paths_shortest_first_and_bounded(index: PlanningIndex) -> None:
     assert [len(p) for p in planning.paths(index, A1A, R1, max_hops=4)["paths"]] == [3, 4]
 
 
+def test_paths_hop_bounds_are_inclusive(index: PlanningIndex) -> None:
+    # one hop: a direct requirement; the largest bound is allowed and finds the same paths
+    assert [ids(p) for p in planning.paths(index, A1A, R3, max_hops=1)["paths"]] == [
+        ["datenschutz", "sachbearbeitung"]]
+    assert planning.paths(index, A1A, R2, max_hops=MAX_HOPS) == \
+        planning.paths(index, A1A, R2, max_hops=3)
+    # the default is four hops: a path of four edges is found, none longer is looked for
+    assert planning.paths(index, A1A, R1) == planning.paths(index, A1A, R1, max_hops=4)
+    assert [len(p) - 1 for p in planning.paths(index, A1A, R1)["paths"]] == [2, 3]
+    assert planning.paths(index, A1A, R1, max_hops=3)["truncated"] is False
+
+
+def test_paths_direct_and_through_a_task(index: PlanningIndex) -> None:
+    # prozessmodellierung reaches the process manager directly and through a task; the task
+    # route needs the task's own requirements when the search is bounded from the role
+    answer = planning.paths(index, B1, R1, max_hops=2)
+    assert [ids(p) for p in answer["paths"]] == [
+        ["prozessmodellierung", "prozessmanagerin"],
+        ["prozessmodellierung", "prozesse-analysieren", "prozessmanagerin"],
+    ]
+    assert [n["type"] for n in answer["paths"][1]] == ["competency", "task", "role"]
+
+
+def test_paths_truncated_keeps_the_shortest(index: PlanningIndex,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # the package exports the function ``paths`` under the module's name
+    monkeypatch.setattr(importlib.import_module("qualifica.planning.paths"), "MAX_PATHS", 1)
+    answer = planning.paths(index, A1, R1)
+    assert [ids(p) for p in answer["paths"]] == [["datenkompetenz", "prozessmanagerin"]]
+    assert answer["truncated"] is True
+
+
 def test_paths_none_upwards_only(index: PlanningIndex) -> None:
     assert planning.paths(index, B, R1)["paths"] == []
 
 
 def test_paths_bad_input(index: PlanningIndex) -> None:
-    with pytest.raises(BadParameter) as info:
-        planning.paths(index, A1, R1, max_hops=0)
-    assert info.value.param == "max_hops"
+    for hops in (0, MAX_HOPS + 1):
+        with pytest.raises(BadParameter) as info:
+            planning.paths(index, A1, R1, max_hops=hops)
+        assert info.value.param == "max_hops"
+        assert info.value.status == 422
+        assert f"between 1 and {MAX_HOPS}" in str(info.value)
     with pytest.raises(NotFound):
         planning.paths(index, A1, R + "niemand")
     with pytest.raises(NotFound):
@@ -216,6 +246,66 @@ def test_gap_narrower_does_not_meet_broader_and_task_inherited(index: PlanningIn
     assert answer["uncovered"] == [SEC]
 
 
+def test_gap_in_english_names_formats_kinds_and_legal_bases(index: PlanningIndex) -> None:
+    fortbildung = {"iri": QD + "Fortbildung", "id": QD + "Fortbildung", "label": "Fortbildung",
+                   "type": "training-kind"}
+    answer = planning.gap(index, R1, [], "en")
+    assert answer["recommendations"] == [
+        {"training_format": _node("training-format", "datenkurs", "Analytics basics"),
+         "kind": fortbildung, "closes": [A1],
+         "legal_basis": [_node("legal-basis", "testgesetz-3", "Section 3 Test Act")]},
+        {"training_format": _node("training-format", "prozesskurs", "Process course"),
+         "kind": fortbildung, "closes": [B1],
+         "legal_basis": [_node("legal-basis", "testgesetz", "Test Act")]},
+    ]
+    assert answer["uncovered"] == [A2]
+    assert answer["role"] == _node("role", "prozessmanagerin", "Process manager")
+    # requirements by their English labels
+    assert [r["competency"]["label"] for r in answer["requirements"]] == [
+        "Communication", "Data literacy", "Process modelling"]
+
+
+def test_role_profile_formats_reaching_exactly_the_required_level(index: PlanningIndex) -> None:
+    profile = planning.role_profile(index, R2)
+    formats = {r["competency"]["id"]: ids(r["formats"]) for r in profile["requirements"]}
+    # the data course reaches level 2 of the foundations and level 3 of data literacy: enough
+    assert formats["grundlagen"] == ["datenkurs"]
+    assert formats["datenkompetenz"] == ["analysekurs", "datenkurs"]
+
+
+def test_role_profile_orders_tasks_by_label_in_the_language(tmp_path: Path) -> None:
+    ctx = planning_context(tmp_path)
+    ctx.store.add([Quad(NamedNode(R1), NamedNode(QD + "performsTask"), NamedNode(T2),
+                        NamedNode(PLANNING_GRAPH))])
+    index = planning.get_index(ctx)
+    assert ids(planning.role_profile(index, R1, "de")["tasks"]) == [
+        "daten-auswerten", "prozesse-analysieren"]  # Daten auswerten, Prozesse analysieren
+    assert ids(planning.role_profile(index, R1, "en")["tasks"]) == [
+        "prozesse-analysieren", "daten-auswerten"]  # Analyse processes, Evaluate data
+    ctx.close()
+
+
+def test_role_without_requirements(tmp_path: Path) -> None:
+    """A role that requires nothing is fully covered by anything, and ranks first."""
+    ctx = planning_context(tmp_path)
+    role = NamedNode(R + "ohne-anforderungen")
+    graph = NamedNode(PLANNING_GRAPH)
+    ctx.store.add([
+        Quad(role, NamedNode(RDF + "type"), NamedNode(QD + "Role"), graph),
+        Quad(role, NamedNode(SKOS + "prefLabel"), Literal("Ohne Anforderungen", language="de"),
+             graph),
+    ])
+    index = planning.get_index(ctx)
+    assert planning.gap(index, role.value, []) == {
+        "role": _node("role", "ohne-anforderungen", "Ohne Anforderungen"), "coverage": 1.0,
+        "requirements": [], "recommendations": [], "uncovered": []}
+    ranked = planning.match(index, [], 2)["roles"]
+    assert [(r["role"]["id"], r["coverage"], r["missing"]) for r in ranked] == [
+        ("ohne-anforderungen", 1.0, []), ("datenanalyst", 0.0, [A1, A])]
+    assert planning.curriculum_gaps(index, role.value) == {"gaps": []}
+    ctx.close()
+
+
 def test_gap_all_met(index: PlanningIndex) -> None:
     answer = planning.gap(index, R2, [(A, 2), (A1, 4), (SEC, 1)])
     assert answer["coverage"] == 1.0
@@ -232,15 +322,25 @@ def test_gap_level_outside_scale(index: PlanningIndex) -> None:
             planning.gap(index, R1, [(A1, 2), (A2, bad)])
         assert info.value.param == "have[1].level"
         assert info.value.status == 422
+        assert f"rank {bad} is outside the scale (1..4) of the framework of {A2}" in \
+            str(info.value)
 
 
 def test_gap_unknown_ids(index: PlanningIndex) -> None:
-    with pytest.raises(NotFound) as info:
+    with pytest.raises(NotFound, match=f"there is no role {R}niemand") as info:
         planning.gap(index, R + "niemand", [])
     assert info.value.extra["id"] == R + "niemand"
-    with pytest.raises(NotFound) as info:
+    with pytest.raises(NotFound, match=rf"there is no competency {C}unbekannt "
+                                       r"\(have\[0\]\.competency\)") as info:
         planning.gap(index, R1, [(C + "unbekannt", 1)])
     assert info.value.extra["id"] == C + "unbekannt"
+
+
+def test_held_twice_counts_the_higher_rank(index: PlanningIndex) -> None:
+    for have in ([(A1, 2), (A1, 1)], [(A1, 1), (A1, 2)]):
+        rows = {r["competency"]["id"]: r for r in planning.gap(index, R1, have)["requirements"]}
+        assert (rows["datenkompetenz"]["held_level"], rows["datenkompetenz"]["status"]) == \
+            (2, "met")
 
 
 # --- match ---------------------------------------------------------------------------------------
@@ -265,6 +365,16 @@ def test_match_nothing_held(index: PlanningIndex) -> None:
                                                           "sachbearbeitung"]
 
 
+def test_match_limit_bounds(index: PlanningIndex) -> None:
+    assert len(planning.match(index, [], 10_000)["roles"]) == 3
+    assert len(planning.match(index, [], 1)["roles"]) == 1
+    for limit in (0, 10_001):
+        with pytest.raises(BadParameter) as info:
+            planning.match(index, [], limit)
+        assert (info.value.param, info.value.status) == ("limit", 422)
+        assert "between 1 and 10000" in str(info.value)
+
+
 # --- curriculum gaps -----------------------------------------------------------------------------
 
 def test_curriculum_gaps_all_roles(index: PlanningIndex) -> None:
@@ -275,6 +385,37 @@ def test_curriculum_gaps_all_roles(index: PlanningIndex) -> None:
         ("it-sicherheit", 1, None, ["datenanalyst"]),
         ("kommunikation", 2, 1, ["prozessmanagerin", "sachbearbeitung"]),
     ]
+
+
+def test_curriculum_gaps_in_english_order_by_english_labels(index: PlanningIndex) -> None:
+    gaps = planning.curriculum_gaps(index, None, "en")["gaps"]
+    assert [(g["competency"]["label"], [r["label"] for r in g["roles"]]) for g in gaps] == [
+        ("Communication", ["Administrative clerk", "Process manager"]),
+        ("Data protection", ["Administrative clerk"]),
+        ("IT security", ["Data analyst"]),
+    ]
+
+
+def test_roles_for_in_english_labels_every_node(index: PlanningIndex) -> None:
+    answer = planning.roles_for(index, A1A, "en")
+    assert answer["competency"] == _node("competency", "datenschutz", "Data protection")
+    assert [r["role"]["label"] for r in answer["roles"]] == [
+        "Administrative clerk", "Data analyst", "Process manager"]
+    assert [[n["label"] for n in p] for p in answer["roles"][1]["paths"]] == [
+        ["Data protection", "Data literacy", "Digital foundations", "Data analyst"],
+        ["Data protection", "Data literacy", "Evaluate data", "Data analyst"],
+    ]
+    # paths in English are ordered by their English labels (German: the task route first)
+    assert [[n["label"] for n in p] for p in planning.paths(index, A1A, R2, 4, "en")["paths"]] \
+        == [["Data protection", "Data literacy", "Digital foundations", "Data analyst"],
+            ["Data protection", "Data literacy", "Evaluate data", "Data analyst"]]
+    # roles that no held competency counts follow in the order of their English labels
+    assert [r["role"]["label"] for r in planning.match(index, [], 3, "en")["roles"]] == [
+        "Administrative clerk", "Data analyst", "Process manager"]
+    with pytest.raises(NotFound, match=f"there is no competency {C}unbekannt"):
+        planning.roles_for(index, C + "unbekannt")
+    with pytest.raises(NotFound, match=f"there is no role {R}niemand"):
+        planning.paths(index, A1A, R + "niemand")
 
 
 def test_curriculum_gaps_one_role(index: PlanningIndex) -> None:
@@ -291,6 +432,35 @@ def test_role_profile(index: PlanningIndex) -> None:
     assert sorted(ids(first["from"])) == ["prozesse-analysieren", "prozessmanagerin"]
     assert first["level"]["id"] == "testrahmen-2"
     assert sorted(ids(first["formats"])) == ["analysekurs", "datenkurs"]
+
+
+def _node(kind: str, slug: str, label: str) -> dict[str, str]:
+    return {"iri": f"{ID}{kind}/{slug}", "id": slug, "label": label, "type": kind}
+
+
+def test_role_profile_whole_answer_in_english(index: PlanningIndex) -> None:
+    role = _node("role", "prozessmanagerin", "Process manager")
+    task = _node("task", "prozesse-analysieren", "Analyse processes")
+    assert planning.role_profile(index, R1, "en") == {
+        "role": role,
+        "tasks": [task],
+        "requirements": [
+            {"competency": _node("competency", "kommunikation", "Communication"),
+             "required_level": 2, "level": _node("level", "testrahmen-2", "Level 2"),
+             "essential": True, "from": [role],
+             # the communication training reaches level 1 only
+             "formats": []},
+            {"competency": _node("competency", "datenkompetenz", "Data literacy"),
+             "required_level": 2, "level": _node("level", "testrahmen-2", "Level 2"),
+             "essential": True, "from": [role, task],
+             "formats": [_node("training-format", "analysekurs", "Data analysis course"),
+                         _node("training-format", "datenkurs", "Analytics basics")]},
+            {"competency": _node("competency", "prozessmodellierung", "Process modelling"),
+             "required_level": 3, "level": _node("level", "testrahmen-3", "Level 3"),
+             "essential": True, "from": [role, task],
+             "formats": [_node("training-format", "prozesskurs", "Process course")]},
+        ],
+    }
 
 
 def test_the_small_graph_conforms_to_the_shapes() -> None:

@@ -1,4 +1,5 @@
-"""Request and response models of the planning API (pydantic; they also document the OpenAPI)."""
+"""Request and response models of the planning API (pydantic). The routes validate and serialise
+their answers with the response models, which also document the OpenAPI."""
 
 from __future__ import annotations
 
