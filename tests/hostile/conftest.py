@@ -4,6 +4,7 @@ watches the second."""
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import os
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 from qualifica_testing import free_port
 
 TOKEN = "hostile-suite-token"
+ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @dataclass
@@ -80,9 +82,10 @@ def canary() -> Iterator[Canary]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("hostile")
+def start_server(data_dir: Path) -> Server:
+    """Start ``qualifica serve`` over an on-disk store in ``data_dir`` (bundled graph loaded,
+    writes allowed with ``TOKEN``, 2 s query deadline, two sandbox workers) and wait until it
+    answers ``/healthz``."""
     port = free_port()
     env = {
         **os.environ,
@@ -113,10 +116,61 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     else:
         process.kill()
         raise RuntimeError("the server did not start within 120 s")
-    yield srv
-    process.terminate()
+    return srv
+
+
+def stop_server(srv: Server) -> None:
+    """Stop a server started by ``start_server`` (and only that process)."""
+    srv.process.terminate()
     try:
-        process.wait(timeout=20)
+        srv.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+        srv.process.kill()
+        srv.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The server every hostile test attacks; tests that may change its store leave it as they
+    found it (see ``unchanged``)."""
+    srv = start_server(tmp_path_factory.mktemp("hostile"))
+    yield srv
+    stop_server(srv)
+
+
+def fingerprint(srv: Server) -> str:
+    """A hash of every quad in the store's named graphs (order-independent)."""
+    with srv.client() as c:
+        r = c.post("/sparql", data={"query": ALL_QUADS}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200, r.text
+    lines = sorted(r.text.splitlines()[1:])
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest() + f":{len(lines)}"
+
+
+def store_tag(srv: Server) -> str:
+    """A cheap probe of the store's state: the ``ETag`` of ``/healthz`` hashes the store's
+    generation (one more on every committed write) and its quad count."""
+    with srv.client() as c:
+        r = c.get("/healthz")
+    assert r.status_code == 200, r.text
+    tag = r.headers.get("etag")
+    assert tag, "/healthz carries no ETag"
+    return tag
+
+
+def assert_up(srv: Server, canary: Canary, hits_before: int) -> None:
+    """The server process is alive, answers ``/healthz`` and nothing reached the canary."""
+    assert srv.alive, srv.log.read_text()[-3000:]
+    with srv.client() as c:
+        assert c.get("/healthz").status_code == 200
+    assert canary.hits[hits_before:] == []
+
+
+@pytest.fixture
+def unchanged(server: Server, canary: Canary) -> Iterator[None]:
+    """The test leaves the store as it found it, the server up and the canary untouched."""
+    before = fingerprint(server)
+    hits = len(canary.hits)
+    yield
+    assert_up(server, canary, hits)
+    assert fingerprint(server) == before
