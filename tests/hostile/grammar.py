@@ -62,13 +62,13 @@ AGGREGATES = ("COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE")
 #: Separators that the grammar reads as white space; comments end at CR or LF alike.
 SEPARATORS = (
     " ", "\n", "\r", "\r\n", "\t", "  ", " # c\r", " # c\n", " #\r\n", "\n#\n",
-    " # SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o }\n", " # } } {\r", "\u00a0",
+    " # SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o }\n", " # } } {\r",
 )
 #: What ``junk`` inserts: the characters that change how a text is read, and keywords.
 JUNK = (
     "{", "}", "(", ")", "[", "]", "<", ">", '"', "'", '"""', "'''", "#", "\\", "\\u", "\\u00",
     "\\U0000", "\r", "\n", ";", ",", ".", "?", "$", "_:", "^^", "@", "|", "^", "*", "/", "!",
-    ":", "a", "SERVICE", "SILENT", "LOAD", "INSERT", "DELETE", "GRAPH", "SELECT", "WHERE",
+    ":", "a", "SERVICE", "SILENT", "LOAD", "INSERT", "DELETE", "GRAPH", "SELECT", "WHERE", "\u00a0",
     "OPTIONAL", "UNION", "VALUES", "UNDEF", "\x00", "\ufeff", "\u2028", "é", "𝔘",
 )
 

@@ -30,7 +30,13 @@ from grammar import junk, queries, spell  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Canary, Server, assert_up, fingerprint  # type: ignore[import-not-found]
+from conftest import (  # type: ignore[import-not-found]
+    Canary,
+    Server,
+    assert_up,
+    fingerprint,
+    report_line,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -57,9 +63,7 @@ def report(server: Server, canary: Canary, request: pytest.FixtureRequest) -> It
     started = time.monotonic()
     yield
     STATS["seconds"] = round(time.monotonic() - started)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"SPARQL query fuzzing: {dict(sorted(STATS.items()))}")
+    report_line(request.config, f"SPARQL query fuzzing: {dict(sorted(STATS.items()))}")
     assert fingerprint(server) == before
 
 
