@@ -196,3 +196,9 @@ def report_line(config: pytest.Config, line: str) -> None:
         return
     with capture.global_and_fixture_disabled():
         reporter.write_line(line)
+
+
+def worker_deaths(srv: Server) -> int:
+    """How many sandbox workers ended on a job so far (a crash or their memory limit), as the
+    server logs them; workers stopped at a deadline are counted by the 503 answers instead."""
+    return srv.log.read_text(errors="replace").count("a sandbox worker ended on a job")

@@ -41,9 +41,11 @@ from conftest import (  # type: ignore[import-not-found]
     fingerprint,
     report_line,
     store_tag,
+    worker_deaths,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.filterwarnings("ignore:Generating overly large repr")]
 
 SCRATCH = "https://e.org/g/fuzz"
 SOURCE = Path(__file__).resolve().parents[1] / "data" / "valid" / "complete-role.ttl"
@@ -151,8 +153,10 @@ def baseline(server: Server, request: pytest.FixtureRequest) -> Iterator[dict[st
     the module; after it, that part of the store is the same and the figures are printed."""
     state = {"outside": fingerprint(server, outside=SCRATCH), "tag": store_tag(server)}
     started = time.monotonic()
+    deaths = worker_deaths(server)
     yield state
     STATS["seconds"] = round(time.monotonic() - started)
+    STATS["sandbox workers ended on a job"] = worker_deaths(server) - deaths
     report_line(request.config, f"write fuzzing: {dict(sorted(STATS.items()))}")
     assert fingerprint(server, outside=SCRATCH) == state["outside"]
 

@@ -1,7 +1,8 @@
 """Schemathesis over the whole OpenAPI description of a real server process, with the write
 token: every operation is called once with each example its description documents, then with
-up to ``EXAMPLES`` generated cases whose values fit its schema and as many that break it. The check is ``not_a_server_error``: no operation may answer 5xx, whatever it is sent.
-After the run the server process is alive and nothing reached the canary endpoint.
+up to ``EXAMPLES`` generated cases whose values fit its schema and as many that break it. The
+check is ``not_a_server_error``: no operation may answer 5xx, whatever it is sent. After the run
+the server process is alive and nothing reached the canary endpoint.
 
 The run has a server of its own (``scratch``): with the token, documented examples replace and
 delete graphs, which must not change the store the other hostile tests compare against.
@@ -33,6 +34,7 @@ from conftest import (  # type: ignore[import-not-found]
     report_line,
     start_server,
     stop_server,
+    worker_deaths,
 )
 
 pytestmark = pytest.mark.slow
@@ -55,6 +57,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory, canary: Canary,
     started = time.monotonic()
     yield srv
     STATS["seconds"] = round(time.monotonic() - started)
+    STATS["sandbox workers ended on a job"] = worker_deaths(srv)
     report_line(request.config, f"schemathesis: {dict(sorted(STATS.items()))}")
     try:
         assert srv.alive, srv.log.read_text()[-3000:]
