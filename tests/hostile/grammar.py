@@ -55,7 +55,7 @@ FUNCTIONS = {
     "STRBEFORE": 2, "STRAFTER": 2, "YEAR": 1, "NOW": 0, "UUID": 0, "MD5": 1, "SHA256": 1,
     "COALESCE": 3, "IF": 3, "STRLANG": 2, "STRDT": 2, "sameTerm": 2, "isIRI": 1,
     "isBLANK": 1, "isLITERAL": 1, "isNUMERIC": 1, "REGEX": 3, "SUBSTR": 3, "REPLACE": 3,
-    "xsd:integer": 1, "xsd:string": 1,
+    "xsd:integer": 1, "xsd:string": 1, "TRIPLE": 3, "isTRIPLE": 1, "SUBJECT": 1, "OBJECT": 1,
 }
 AGGREGATES = ("COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE")
 
@@ -117,7 +117,8 @@ def _path(depth: int) -> st.SearchStrategy[str]:
 
 
 def _terms() -> st.SearchStrategy[str]:
-    return st.sampled_from(VARS + IRIS + LITERALS + ("[]", "_:b1", "[ skos:prefLabel ?l ]"))
+    return st.sampled_from((*VARS, *IRIS, *LITERALS, "[]", "_:b1", "[ skos:prefLabel ?l ]",
+                            "<<( <https://e.org/a> <https://e.org/b> 'c' )>>"))
 
 
 def _triples(paths: bool = True) -> st.SearchStrategy[str]:
@@ -359,6 +360,7 @@ BYTE_JUNK = (
     b"\x00", b"\xff", b"\xc3", b"\xef\xbb\xbf", b"<!--", b"]]>", b"<![CDATA[", b"&amp;",
     b"&lt;", b"&e;", b'"@context"', b'"@id"', b'"@graph"', b'"@list"', b'"@type"', b":", b"null",
     b"<rdf:Description>", b"</rdf:RDF>", b'rdf:parseType="Literal"', b"xml:base=\"../\"",
+    b"<<(", b")>>", b"<<", b">>", b"~", b"{|", b"|}",
 )
 
 

@@ -9,10 +9,18 @@ modules leave out of their comparisons.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import httpx
 import pytest
 
 from conftest import Canary, Server, assert_up, store_tag  # type: ignore[import-not-found]
+from qualifica.config import Settings
+from qualifica.sandbox import Sandbox
+from qualifica.sandbox.jobs import QueryJob
+from qualifica.sparql import guard
+from qualifica.store.oxigraph import OxigraphStore
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +53,26 @@ def test_rdf12_triple_terms_are_refused_not_a_server_error(
     assert "triple terms" in r.json()["detail"]
     assert store_tag(server) == before
     assert_up(server, canary, hits)
+
+
+def test_a_worker_that_recycles_itself_is_not_handed_the_next_job(tmp_path: Path) -> None:
+    """Once every request after a large one answered 400 "Request aborted": a worker whose
+    memory grew past the recycling threshold answered, then ended, but the pool handed it the
+    next job anyway (its pipe was closed by then)."""
+    settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
+                        query_workers=1, query_timeout_s=10)
+    box = Sandbox(settings, OxigraphStore(None))
+    # Every job now ends past the threshold, as a large upload or answer does on a server.
+    box._config = replace(box._config, recycle_rss_bytes=1)
+    text = guard.canonical("ASK {}")
+    info = guard.check_query(text, service_allow=(), max_chars=1_000)
+    job = QueryJob(text=text, info=info, dataset=None, accept=None, format=None, timeout_s=10)
+    try:
+        answers = [box.call(job, 30) for _ in range(4)]
+    finally:
+        box.close()
+    assert [payload for _, payload in answers] == [b'{"head": {}, "boolean": true}'] * 4
+    assert box.replaced == 0  # recycling is no failure
 
 
 # --- pinned: not fixed here ------------------------------------------------------------------

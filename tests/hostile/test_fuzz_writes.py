@@ -3,7 +3,8 @@
 Graph Store Protocol: a valid document (``tests/data/valid/complete-role.ttl``, written as
 Turtle, N-Triples, JSON-LD and RDF/XML) is mutated by Hypothesis, byte by byte (flips, inserted
 brackets, quotes and escapes, truncation, duplicated slices) or as a whole (a huge literal, deep
-nesting, DTD entities and external DTDs, remote JSON-LD contexts pointing at the canary), and
+nesting, DTD entities and external DTDs, remote JSON-LD contexts pointing at the canary, RDF 1.2
+triple terms), and
 sent with the write token by PUT or POST to one scratch graph, sometimes under another media
 type than its own.
 
@@ -62,6 +63,14 @@ TRIPLES = list(ox.parse(path=str(SOURCE), format=ox.RdfFormat.TURTLE))
 DOCUMENTS = {media: ox.serialize(TRIPLES, format=fmt) or b"" for media, fmt in FORMATS.items()}
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SUBJECT = ox.NamedNode("https://e.org/x")
+
+#: RDF 1.2 statements: a triple term, and a reifier (Turtle) that stands for one.
+TRIPLE_TERMS = (
+    b"<https://e.org/a> <https://e.org/p> <<( <https://e.org/a> <https://e.org/b> \"c\" )>> .\n",
+    b"<https://e.org/a> <https://e.org/p> <<( _:x <https://e.org/b> <https://e.org/c> )>> .\n",
+    b"<< <https://e.org/a> <https://e.org/b> <https://e.org/c> >> <https://e.org/p> 1 .\n",
+    b"<https://e.org/a> <https://e.org/b> <https://e.org/c> {| <https://e.org/p> 1 |} .\n",
+)
 
 STATS: Counter[str] = Counter()
 
@@ -129,7 +138,7 @@ def bodies(draw: st.DrawFn, canary: str) -> Body:
     """A mutated, oversized, nested or otherwise hostile document."""
     media = draw(st.sampled_from(sorted(FORMATS)))
     kind = draw(st.sampled_from(("bytes", "bytes", "bytes", "bytes", "huge literal", "deep",
-                                 "dtd", "remote context", "valid")))
+                                 "dtd", "remote context", "triple term", "valid")))
     if kind == "bytes":
         body = draw(mutated_bytes(DOCUMENTS[media]))
     elif kind == "huge literal":
@@ -139,6 +148,9 @@ def bodies(draw: st.DrawFn, canary: str) -> Body:
     elif kind == "dtd":
         media = "application/rdf+xml"
         body = _dtd(canary, draw(st.integers(0, 5)))
+    elif kind == "triple term":
+        media = draw(st.sampled_from(("text/turtle", "application/n-triples")))
+        body = DOCUMENTS[media] + draw(st.sampled_from(TRIPLE_TERMS))
     elif kind == "remote context":
         media = "application/ld+json"
         body = _remote_context(canary, draw(st.integers(0, 3)))

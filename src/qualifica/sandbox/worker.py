@@ -67,7 +67,10 @@ def _problem(exc: QualificaError) -> tuple[str, int, str, dict[str, Any]]:
 
 
 def main(conn: Connection, config: WorkerConfig) -> None:
-    """Serve jobs from ``conn`` until it closes (or the worker should be replaced)."""
+    """Serve jobs from ``conn`` until it closes (or the worker should be replaced).
+
+    Each reply is ``(kind, payload, recycle)``: ``recycle`` says that the worker ends after it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is for the server
     # The SPARQL checks parse with a recursive-descent parser; the tokenizer has already
     # bounded the nesting, so a deeper Python stack is safe here.
@@ -94,9 +97,12 @@ def main(conn: Connection, config: WorkerConfig) -> None:
             log.warning("sandbox job failed: %s", exc, exc_info=True)
             reply = ("error", _problem(BadParameter(
                 f"the request could not be evaluated: {str(exc)[:300]}")))
+        # Past the recycling threshold the worker ends after this reply to give its memory
+        # back; the reply says so, so that the pool sends it no further job.
+        recycle = _rss_bytes() > config.recycle_rss_bytes
         try:
-            conn.send(reply)
+            conn.send((*reply, recycle))
         except (OSError, ValueError):
             return
-        if _rss_bytes() > config.recycle_rss_bytes:
-            return  # give the memory back: the pool starts a fresh worker
+        if recycle:
+            return
