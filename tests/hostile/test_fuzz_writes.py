@@ -144,7 +144,10 @@ def bodies(draw: st.DrawFn, canary: str) -> Body:
     elif kind == "huge literal":
         body = _huge_literal(media)
     elif kind == "deep":
-        body = _deep(media, draw(st.sampled_from((60, 65, 200, 5_000, 100_000))))
+        # JSON-LD past its depth limit is refused before parsing; the other formats nest
+        # blank nodes, which an accepted write leaves behind (see ``undo``): kept small.
+        depths = (60, 65, 200, 100_000) if media == "application/ld+json" else (60, 65, 2_000)
+        body = _deep(media, draw(st.sampled_from(depths)))
     elif kind == "dtd":
         media = "application/rdf+xml"
         body = _dtd(canary, draw(st.integers(0, 5)))
