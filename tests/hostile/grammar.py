@@ -5,15 +5,16 @@
   subqueries, aggregates, solution modifiers) in which ``SERVICE`` calls to the canary URL can
   stand in every place the grammar allows, written as an absolute IRI, a prefixed name, a
   ``BASE``-relative IRI or a variable bound by ``VALUES``.
-- ``updates(graph)``: SPARQL Update requests (INSERT DATA, DELETE DATA, DELETE WHERE,
-  DELETE/INSERT WHERE) whose effect stays inside ``graph``.
+- ``updates(graph, canary)``: SPARQL Update requests (INSERT DATA, DELETE DATA, DELETE WHERE,
+  DELETE/INSERT WHERE, LOAD) whose effect stays inside ``graph``, some reading from the canary
+  through ``SERVICE`` or ``LOAD``.
 - ``spell(text)``: the same text spelled differently: separators replaced by CR, LF, CR LF,
   tabs and comments (some naming ``SERVICE``), and characters replaced by ``\\uXXXX`` /
   ``\\UXXXXXXXX`` escapes, which the grammar expands before it parses.
 - ``junk(text)``: random mutations (inserted brackets, quotes, escapes and keywords, deleted
   or duplicated slices, changed characters).
-- ``mutated_bytes(data)``: byte-level mutations of an RDF document (flips, inserted brackets
-  and quotes, truncation, duplicated slices).
+- ``mutated_bytes(data)``: byte-level mutations of an RDF document (flips, inserted brackets,
+  quotes, escapes and RDF 1.2 syntax, truncation, duplicated slices).
 
 Everything here builds text; the tests decide what to send and what must hold.
 """
