@@ -39,6 +39,7 @@ from conftest import (  # type: ignore[import-not-found]
     Server,
     assert_up,
     fingerprint,
+    measure,
     report_line,
     store_tag,
     worker_deaths,
@@ -183,11 +184,8 @@ def scratch_graph() -> str:
 
 def has_blank_nodes(server: Server, graph: str) -> bool:
     """Whether ``graph`` holds a triple with a blank node."""
-    query = (f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
-    with server.client() as c:
-        r = c.post("/sparql", data={"query": query})
-    assert r.status_code == 200, r.text
-    return bool(r.json()["boolean"])
+    query = f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"
+    return bool(measure(server, query).json()["boolean"])
 
 
 def undo(server: Server, graph: str) -> None:
