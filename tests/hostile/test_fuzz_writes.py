@@ -9,7 +9,7 @@ than its own.
 
 SPARQL Update: INSERT DATA, DELETE DATA, DELETE WHERE and DELETE/INSERT WHERE requests (some
 reading through SERVICE or LOAD from the canary), respelled with other separators and escapes,
-and one time in two mutated at random.
+and about half of them mutated at random.
 
 Every example writes to a scratch graph of its own under ``https://e.org/g/fuzz/``. What must
 hold for every request: the answer is 2xx or 4xx, never 5xx; after a 4xx the store is unchanged
