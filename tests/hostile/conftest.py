@@ -4,7 +4,10 @@ watches the second."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import http.server
+import io
 import os
 import subprocess
 import sys
@@ -20,6 +23,7 @@ import pytest
 from qualifica_testing import free_port
 
 TOKEN = "hostile-suite-token"
+ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @dataclass
@@ -80,9 +84,10 @@ def canary() -> Iterator[Canary]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("hostile")
+def start_server(data_dir: Path) -> Server:
+    """Start ``qualifica serve`` over an on-disk store in ``data_dir`` (bundled graph loaded,
+    writes allowed with ``TOKEN``, 2 s query deadline, two sandbox workers) and wait until it
+    answers ``/healthz``."""
     port = free_port()
     env = {
         **os.environ,
@@ -113,10 +118,98 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     else:
         process.kill()
         raise RuntimeError("the server did not start within 120 s")
-    yield srv
-    process.terminate()
+    return srv
+
+
+def stop_server(srv: Server) -> None:
+    """Stop a server started by ``start_server`` (and only that process)."""
+    srv.process.terminate()
     try:
-        process.wait(timeout=20)
+        srv.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+        srv.process.kill()
+        srv.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The server every hostile test attacks; tests that may change its store leave it as they
+    found it (see ``unchanged``)."""
+    srv = start_server(tmp_path_factory.mktemp("hostile"))
+    yield srv
+    stop_server(srv)
+
+
+def measure(srv: Server, query: str, accept: str = "application/sparql-results+json"
+            ) -> httpx.Response:
+    """Run a query the tests measure the store with (not a request under test), trying again
+    when the machine is busy: its 2 s deadline can pass (503), or its sandbox worker can end on
+    it (400 "Request aborted"; seen under load when the worker's native code could not start a
+    thread: "Resource temporarily unavailable"). The answer must be a 200."""
+    with srv.client() as c:
+        for _ in range(5):
+            r = c.post("/sparql", data={"query": query}, headers={"Accept": accept})
+            if r.status_code != 503 and not (
+                    r.status_code == 400 and r.json().get("title") == "Request aborted"):
+                break
+    assert r.status_code == 200, r.text
+    return r
+
+
+def fingerprint(srv: Server, *, outside: str | None = None) -> str:
+    """A hash of every quad in the store's named graphs (order-independent); with ``outside``,
+    of those in graphs whose IRI does not start with it."""
+    r = measure(srv, ALL_QUADS, "text/csv")
+    rows = list(csv.reader(io.StringIO(r.text, newline="")))[1:]
+    lines = sorted("\t".join(row) for row in rows
+                   if outside is None or not row[0].startswith(outside))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest() + f":{len(lines)}"
+
+
+def store_tag(srv: Server) -> str:
+    """A cheap probe of the store's state: the ``ETag`` of ``/healthz`` hashes the store's
+    generation (one more on every committed write) and its quad count."""
+    with srv.client() as c:
+        r = c.get("/healthz")
+    assert r.status_code == 200, r.text
+    tag = r.headers.get("etag")
+    assert tag, "/healthz carries no ETag"
+    return tag
+
+
+def assert_up(srv: Server, canary: Canary, hits_before: int) -> None:
+    """The server process is alive, answers ``/healthz`` and nothing reached the canary."""
+    assert srv.alive, srv.log.read_text()[-3000:]
+    with srv.client() as c:
+        assert c.get("/healthz").status_code == 200
+    assert canary.hits[hits_before:] == []
+
+
+@pytest.fixture
+def unchanged(server: Server, canary: Canary) -> Iterator[None]:
+    """The test leaves the store as it found it, the server up and the canary untouched."""
+    before = fingerprint(server)
+    hits = len(canary.hits)
+    yield
+    assert_up(server, canary, hits)
+    assert fingerprint(server) == before
+
+
+def report_line(config: pytest.Config, line: str) -> None:
+    """Write ``line`` to the terminal, past output capturing (the fuzzing modules print the
+    figures of their run this way)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is None:
+        reporter.write_line(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(line)
+
+
+def worker_deaths(srv: Server) -> int:
+    """How many sandbox workers ended on a job so far (a crash or their memory limit), as the
+    server logs them; workers stopped at a deadline are counted by the 503 answers instead."""
+    return srv.log.read_text(errors="replace").count("a sandbox worker ended on a job")

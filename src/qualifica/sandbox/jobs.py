@@ -150,7 +150,7 @@ def _update(state: WorkerState, job: UpdateJob) -> tuple[bytes, bytes]:
     if guard.needs_parse(job.info):
         guard.verify_parsed(job.text, job.info, update=True, service_allow=job.service_allow,
                             load_allow=job.load_allow)
-    change = update_change(state.store(job.snapshot), job.text)
+    change = update_change(state.store(job.snapshot), job.text, allow_load=bool(job.load_allow))
     return nquads(change.added), nquads(change.removed)
 
 

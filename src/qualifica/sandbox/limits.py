@@ -3,7 +3,8 @@
 Before parsing: a JSON(-LD) document's nesting depth (a deeply nested document exhausts the
 parser's stack) and, for RDF/XML, the absence of DTD entity declarations (nested entities expand a
 few hundred bytes into gigabytes) and of any encoding other than UTF-8 (which would hide them).
-After parsing: the number of quads and the size of every literal.
+After parsing: the number of quads, the size of every literal, and no RDF 1.2 triple terms
+(which the SHACL gate cannot read).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def check_before_parse(data: bytes, fmt: RdfFormat, limits: RdfLimits) -> None:
 
 
 def check_after_parse(quads: Iterable[Quad], limits: RdfLimits) -> None:
-    """Refuse an upload with too many quads or an oversized literal."""
+    """Refuse an upload with too many quads, an oversized literal or a triple term."""
     for count, quad in enumerate(quads, start=1):
         if count > limits.max_quads:
             raise BadParameter(
@@ -102,5 +103,9 @@ def _check_term(term: object, limits: RdfLimits) -> None:
                 param="body", status=413,
             )
     elif isinstance(term, Triple):
-        _check_term(term.subject, limits)
-        _check_term(term.object, limits)
+        # RDF 1.2 triple terms (``<<( s p o )>>``, and the ``<< s p o >>`` reifiers stand for):
+        # the SHACL gate and the store's writes read RDF 1.1 terms only.
+        raise BadParameter(
+            "RDF 1.2 triple terms (<<( ... )>> or << ... >>) are not accepted; send RDF 1.1",
+            param="body",
+        )

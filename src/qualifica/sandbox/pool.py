@@ -225,6 +225,14 @@ class Sandbox:
         worker.kill()
         self._spawn_async()
 
+    def _recycle(self, worker: _Worker) -> None:
+        """Replace ``worker``, which has answered and ends by itself (its memory grew past the
+        recycling threshold); unlike ``_retire`` this is no failure and is not counted."""
+        with self._lock:
+            self._workers.discard(worker)
+        worker.kill()  # it has nothing left to do: ending it now spares the wait
+        self._spawn_async()
+
     def close(self) -> None:
         """Stop every worker and delete the snapshots."""
         with self._lock:
@@ -268,7 +276,7 @@ class Sandbox:
             if not worker.conn.poll(max(remaining, 0.0)):
                 self._retire(worker)
                 raise QueryTimeout(f"the request ran longer than {timeout_s:g} s and was stopped")
-            kind, payload = worker.conn.recv()
+            kind, payload, recycle = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
             code = worker.process.exitcode
             self._retire(worker)
@@ -278,7 +286,11 @@ class Sandbox:
                 "evaluator"
             ) from exc
         worker.snapshot = getattr(job, "snapshot", None)
-        if worker.process.is_alive():
+        if recycle:
+            # The worker ends after this reply: it must not be handed the next job (which
+            # would meet a closed pipe), so it is replaced now.
+            self._recycle(worker)
+        elif worker.process.is_alive():
             self._idle.put(worker)
         else:
             self._retire(worker)

@@ -17,6 +17,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from qualifica.config import Settings
@@ -59,7 +60,13 @@ def _leave_network() -> bool:
 
 
 def _rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """The worker's resident memory now (not its peak: on Linux the peak is inherited across
+    the exec that starts a worker, so it would count the server's own memory)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def _problem(exc: QualificaError) -> tuple[str, int, str, dict[str, Any]]:
@@ -67,7 +74,10 @@ def _problem(exc: QualificaError) -> tuple[str, int, str, dict[str, Any]]:
 
 
 def main(conn: Connection, config: WorkerConfig) -> None:
-    """Serve jobs from ``conn`` until it closes (or the worker should be replaced)."""
+    """Serve jobs from ``conn`` until it closes (or the worker should be replaced).
+
+    Each reply is ``(kind, payload, recycle)``: ``recycle`` says that the worker ends after it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is for the server
     # The SPARQL checks parse with a recursive-descent parser; the tokenizer has already
     # bounded the nesting, so a deeper Python stack is safe here.
@@ -94,9 +104,12 @@ def main(conn: Connection, config: WorkerConfig) -> None:
             log.warning("sandbox job failed: %s", exc, exc_info=True)
             reply = ("error", _problem(BadParameter(
                 f"the request could not be evaluated: {str(exc)[:300]}")))
+        # Past the recycling threshold the worker ends after this reply to give its memory
+        # back; the reply says so, so that the pool sends it no further job.
+        recycle = _rss_bytes() > config.recycle_rss_bytes
         try:
-            conn.send(reply)
+            conn.send((*reply, recycle))
         except (OSError, ValueError):
             return
-        if _rss_bytes() > config.recycle_rss_bytes:
-            return  # give the memory back: the pool starts a fresh worker
+        if recycle:
+            return

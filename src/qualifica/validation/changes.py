@@ -35,6 +35,7 @@ from pyoxigraph import Store as _MemoryStore
 
 from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, Conflict, Forbidden, NotFound
+from qualifica.store import text
 from qualifica.store.base import Store
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator
@@ -96,22 +97,32 @@ def graph_quads(store: Store, graph: str | None) -> list[Quad]:
     return [q for q in store.quads() if isinstance(q.graph_name, DefaultGraph)]
 
 
-def update_change(store: Store, update: str) -> Change:
+def update_change(store: Store, update: str, *, allow_load: bool = False) -> Change:
     """What a SPARQL Update would change, computed without writing (see the module doc).
+
+    ``LOAD`` is refused unless ``allow_load`` says its sources were checked against
+    ``QUALIFICA_LOAD_ALLOW`` (the sandbox does so on the parsed update). An update rdflib's
+    parser cannot read (it fails on some valid literals, e.g. negative decimals) is computed on
+    a copy with pyoxigraph's parser, which reports real syntax errors.
 
     Raises ``BadParameter`` (malformed), ``Forbidden`` (``LOAD``) and ``Conflict`` (a delete
     that would change nothing, a graph that does not exist).
     """
+    calls_load = any(kind == "word" and token.upper() == "LOAD"
+                     for kind, token, _depth, _end in text.tokens(update))
+    if calls_load and not allow_load:
+        raise Forbidden("LOAD is not run by this server unless its source is listed in "
+                        "QUALIFICA_LOAD_ALLOW; send the data to PUT or POST /graphs")
     try:
         from rdflib.plugins.sparql.algebra import translateUpdate
         from rdflib.plugins.sparql.parser import parseUpdate
 
         parsed = translateUpdate(parseUpdate(update))
-    except Exception as exc:  # rdflib raises pyparsing and its own errors
-        raise BadParameter(f"malformed SPARQL update: {exc}", param="update") from exc
+    except Exception:  # rdflib raises pyparsing and its own errors
+        if calls_load:
+            raise Forbidden("the update calls LOAD and could not be parsed to check it") from None
+        return _diff_on_copy(store, update)
     ops = list(parsed.algebra)
-    if any(op.name == "Load" for op in ops):
-        raise Forbidden("LOAD is not run by this server; send the data to PUT or POST /graphs")
     leading = _data_ops(ops)
     if leading is not None and len(leading) == len(ops):
         change = _data_change(leading)
