@@ -11,24 +11,20 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pyoxigraph import NamedNode
 
-from qualifica.sparql.binding import with_values
+from qualifica.sparql import run
+from qualifica.sparql.binding import BoundQuery
 from qualifica.sparql.registry import Registry
-from qualifica.store.base import SelectResult, Store, Term
+from qualifica.store.base import Store, Term
 
 #: IRIs per ``VALUES`` block when rows are read for many resources.
 VALUES_CHUNK = 500
 
 
 def select_rows(store: Store, registry: Registry, name: str,
-                values: Mapping[str, Sequence[Term]] | None = None) -> list[dict[str, Term]]:
+                values: Mapping[str, Sequence[NamedNode]] | None = None) -> list[dict[str, Term]]:
     """Rows of the library query ``name``, optionally limited by ``VALUES`` blocks."""
-    text = registry.internal(name).text
-    if values:
-        text = with_values(text, values)
-    result = store.query(text)
-    if not isinstance(result, SelectResult):  # pragma: no cover - library queries are SELECTs
-        raise TypeError(f"library query {name} is not a SELECT")
-    return result.rows
+    lists = {var: list(terms) for var, terms in (values or {}).items()}
+    return run.select(store, BoundQuery(registry.internal(name), lists=lists)).rows
 
 
 def select_rows_for(store: Store, registry: Registry, name: str, var: str, iris: Iterable[str]
