@@ -129,3 +129,12 @@ def test_bind_applies_defaults_and_refuses_unknown(tmp_path: Path) -> None:
     with pytest.raises(BadParameter) as info:
         binding.bind(query, {})
     assert info.value.param == "role"
+
+
+def test_an_iri_with_a_code_point_iris_exclude_is_a_bad_parameter() -> None:
+    """U+0096 (a C1 control) passes the IRIREF character class but no IRI may hold it; found
+    by schemathesis on ``GET /gap?held=…`` (it answered 500)."""
+    with pytest.raises(BadParameter) as caught:
+        binding.iri("Y:CM)\u0096\u008f=E?", param="held", kind="competency")
+    assert caught.value.status == 422
+    assert caught.value.param == "held"

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
+_M_ARENA_MAX = -8
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,16 @@ def _limit_memory(limit: int) -> None:
     if hard != resource.RLIM_INFINITY and hard < limit:
         limit = hard
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _few_malloc_arenas() -> None:
+    """At most two glibc malloc arenas: each arena reserves 64 MB of address space, which the
+    worker's address-space limit counts, so that many threads would leave too little for the
+    next thread's stack ("Resource temporarily unavailable")."""
+    try:
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _leave_network() -> bool:
@@ -82,6 +93,7 @@ def main(conn: Connection, config: WorkerConfig) -> None:
     # The SPARQL checks parse with a recursive-descent parser; the tokenizer has already
     # bounded the nesting, so a deeper Python stack is safe here.
     sys.setrecursionlimit(20_000)
+    _few_malloc_arenas()
     isolated = _leave_network() if config.isolate_network else False
     _limit_memory(config.memory_bytes)
     state = jobs.WorkerState(Settings(**config.settings))

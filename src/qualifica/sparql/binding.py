@@ -46,7 +46,10 @@ def iri(value: str, *, param: str = "iri", kind: str | None = None) -> NamedNode
     if len(value) > 2000 or not _IRI.fullmatch(value):
         expected = f"a {kind} slug or an absolute IRI" if kind else "an absolute IRI"
         raise _bad(param, f"expected {expected}, got {value[:80]!r}")
-    return NamedNode(value)
+    try:
+        return NamedNode(value)
+    except ValueError as exc:  # code points RFC 3987 excludes, e.g. C1 controls
+        raise _bad(param, f"not a valid IRI ({exc}): {value[:80]!r}") from None
 
 
 def string(value: str, *, param: str = "string") -> Literal:
