@@ -9,6 +9,7 @@ and says so in its ready message.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -54,10 +55,8 @@ def _few_malloc_arenas() -> None:
     """At most two glibc malloc arenas: each arena reserves 64 MB of address space, which the
     worker's address-space limit counts, so that many threads would leave too little for the
     next thread's stack ("Resource temporarily unavailable")."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to cap
         ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 2)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def _leave_network() -> bool:
