@@ -4,19 +4,15 @@ no violation is reported, and the pages' scripts and forms still work."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from qualifica.api.security import DOCS_POLICY, STRICT_POLICY
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # Registered before any page script runs, so that a violation anywhere on the page is seen.
 WATCH_CSP = """
@@ -41,15 +37,6 @@ PAGES = [
 # A result row with an IRI that must not become a link, and one that must.
 HOSTILE_QUERY = ('SELECT ?bad ?good WHERE { BIND(IRI("javascript:alert(document.domain)") AS ?bad) '
                  "BIND(<https://example.org/a> AS ?good) }")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian chromium is required (make system-deps)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
