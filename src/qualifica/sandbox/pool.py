@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 #: How long a new worker may take to start before it is given up.
 START_TIMEOUT_S = 60.0
+#: Worker starts that may fail in a row before the pool stops trying (a broken installation).
+MAX_FAILED_STARTS = 5
 #: Extra time past a job's deadline before its worker is killed: lets a store that checks the
 #: same deadline answer with a clean timeout first.
 GRACE_S = 0.3
@@ -161,6 +163,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
+        self._failed_starts = 0
         self._first_ready = threading.Event()
         self._executor = ThreadPoolExecutor(max_workers=max(8, 4 * self.size),
                                             thread_name_prefix="sandbox")
@@ -199,38 +202,36 @@ class Sandbox:
                 process.kill()
             if self._closed:
                 return
+            self._failed_starts += 1
+            if self._failed_starts > MAX_FAILED_STARTS:
+                log.error("a sandbox worker could not start (%s); %d starts failed in a row, "
+                          "giving up: requests needing a worker will time out", exc,
+                          self._failed_starts)
+                return
             log.error("a sandbox worker could not start: %s", exc)
             time.sleep(1.0)
             self._spawn_async()
             return
         worker = _Worker(process, parent, info)
-        if self.settings.service_allow or self.settings.load_allow or self.settings.remote:
-            pass  # this worker needs the network
-        elif not info.get("network_isolated"):
+        if self._config.isolate_network and not info.get("network_isolated"):
             log.warning("sandbox worker %s runs without network isolation (the kernel refused "
                         "a network namespace); SERVICE and LOAD are still checked", worker.pid)
         with self._lock:
             if self._closed:
                 worker.kill()
                 return
+            self._failed_starts = 0
             self._workers.add(worker)
         self._idle.put(worker)
         self._first_ready.set()
 
-    def _retire(self, worker: _Worker) -> None:
-        """Kill ``worker`` and start a replacement."""
+    def _retire(self, worker: _Worker, *, failed: bool = True) -> None:
+        """Kill ``worker`` and start a replacement. ``failed=False``: the worker answered and
+        ends by itself (its memory grew past the recycling threshold); that is not counted."""
         with self._lock:
             self._workers.discard(worker)
-            self.replaced += 1
+            self.replaced += failed
         worker.kill()
-        self._spawn_async()
-
-    def _recycle(self, worker: _Worker) -> None:
-        """Replace ``worker``, which has answered and ends by itself (its memory grew past the
-        recycling threshold); unlike ``_retire`` this is no failure and is not counted."""
-        with self._lock:
-            self._workers.discard(worker)
-        worker.kill()  # it has nothing left to do: ending it now spares the wait
         self._spawn_async()
 
     def close(self) -> None:
@@ -289,7 +290,7 @@ class Sandbox:
         if recycle:
             # The worker ends after this reply: it must not be handed the next job (which
             # would meet a closed pipe), so it is replaced now.
-            self._recycle(worker)
+            self._retire(worker, failed=False)
         elif worker.process.is_alive():
             self._idle.put(worker)
         else:
