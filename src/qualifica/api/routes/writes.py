@@ -226,18 +226,18 @@ def get_graph(request: Request, ctx: CtxDep) -> Response:
     return _read(request, ctx, head=request.method == "HEAD")
 
 
-async def _gated(write: Callable[..., WriteResult], *args: Any) -> WriteResult:
-    """Run a gated write on a worker thread: the event loop keeps answering reads meanwhile,
-    and the write lock inside ``write`` keeps writes one at a time."""
+async def _gated(ctx: Context, write: Callable[..., WriteResult], *args: Any) -> WriteResult:
+    """Run ``write(ctx, *args)``, a gated write, on a worker thread: the event loop keeps
+    answering reads meanwhile, and the write lock inside ``write`` keeps writes one at a time."""
     try:
-        result = await run_in_threadpool(write, *args)
+        result = await run_in_threadpool(write, ctx, *args)
     except GateRejected as exc:
         raise _rejected(exc) from exc
     finally:
         release_memory()
     # The REST catalogue of the new generation is built before the write answers (readers
     # meanwhile get the previous one), so a read after this answer sees the write.
-    await run_in_threadpool(catalogue_for, args[0])
+    await run_in_threadpool(catalogue_for, ctx)
     return result
 
 
@@ -246,7 +246,7 @@ async def _write_body(request: Request, ctx: Context, sandbox: Sandbox,
     """Parse the body for ``?graph``/``?default`` and write it through the gate (PUT or POST)."""
     graph = _target(request)
     quads = await _parse_body(request, ctx, sandbox, graph)
-    result = await _gated(write, ctx, graph, quads, sandbox)
+    result = await _gated(ctx, write, graph, quads, sandbox)
     return Response(status_code=201 if result.created else 204)
 
 
@@ -274,7 +274,7 @@ async def delete_graph(request: Request, ctx: CtxDep, sandbox: SandboxDep,
                        _auth: WriteAuth) -> Response:
     """Remove the graph and all its triples, if what remains still conforms."""
     graph = _target(request)
-    await _gated(changes.delete_graph, ctx, graph, sandbox)
+    await _gated(ctx, changes.delete_graph, graph, sandbox)
     return Response(status_code=204)
 
 
@@ -300,6 +300,6 @@ async def sparql_update(request: Request, ctx: CtxDep, sandbox: SandboxDep,
     text = guard.canonical(text)
     info = guard.check_update(text, service_allow=s.service_allow, load_allow=s.load_allow,
                               max_chars=s.max_query_chars, max_depth=s.max_query_depth)
-    await _gated(changes.run_update, ctx, text,
+    await _gated(ctx, changes.run_update, text,
                  lambda _store, update: sandbox.update_change(update, info), sandbox)
     return Response(status_code=204)
