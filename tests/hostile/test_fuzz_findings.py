@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hostile_support import Canary, Server, assert_up, store_tag
 
-from conftest import Canary, Server, assert_up, store_tag  # type: ignore[import-not-found]
 from qualifica.config import Settings
 from qualifica.sandbox import Sandbox
 from qualifica.sandbox.jobs import QueryJob

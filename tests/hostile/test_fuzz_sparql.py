@@ -27,10 +27,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from grammar import junk, queries, spell  # type: ignore[import-not-found]
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-
-from conftest import (  # type: ignore[import-not-found]
+from hostile_support import (
     Canary,
     Server,
     assert_up,
@@ -38,6 +35,8 @@ from conftest import (  # type: ignore[import-not-found]
     report_line,
     worker_deaths,
 )
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.filterwarnings("ignore:Generating overly large repr")]

@@ -31,10 +31,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from grammar import junk, mutated_bytes, spell, updates  # type: ignore[import-not-found]
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-
-from conftest import (  # type: ignore[import-not-found]
+from hostile_support import (
     Canary,
     Server,
     assert_up,
@@ -43,6 +40,8 @@ from conftest import (  # type: ignore[import-not-found]
     store_tag,
     worker_deaths,
 )
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.filterwarnings("ignore:Generating overly large repr")]

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
-from conftest import Canary, Server  # type: ignore[import-not-found]
+from hostile_support import Canary, Server
 
 pytestmark = pytest.mark.slow
 

@@ -23,12 +23,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-
-from conftest import (  # type: ignore[import-not-found]
+from hostile_support import (
     Canary,
     Server,
     report_line,
@@ -36,6 +31,10 @@ from conftest import (  # type: ignore[import-not-found]
     stop_server,
     worker_deaths,
 )
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
 
 pytestmark = pytest.mark.slow
 
