@@ -15,6 +15,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.planning.index import holder
+from qualifica.store.base import Store
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica_testing import LOCAL
 
@@ -43,18 +44,23 @@ BLANK_TTL = f'{ROLE} {NOTE} [ {NOTE} "inner note" ] ; {EXAMPLE} "kept example" .
 DEFAULT_NT = f'{ROLE} {NOTE} "default note" .'
 
 
+def _empty_store(backend: object, tmp_path: Path) -> tuple[Settings, Store]:
+    """Settings with the write token and an empty store: in memory, or on the backend's
+    server."""
+    if backend is None:
+        return (Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
+                         api_tokens=[TOKEN]), OxigraphStore(None))
+    settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])  # type: ignore[attr-defined]
+    store: Store = backend.store()  # type: ignore[attr-defined]
+    store.clear()
+    return settings, store
+
+
 @pytest.fixture
 def small(backend: object, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
     """A small store: a role with a note in one graph, blank nodes in another and (embedded
     store only) one triple in the store's own default graph."""
-    if backend is None:
-        settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
-                            api_tokens=[TOKEN])
-        store = OxigraphStore(None)
-    else:
-        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])  # type: ignore[attr-defined]
-        store = backend.store()  # type: ignore[attr-defined]
-        store.clear()
+    settings, store = _empty_store(backend, tmp_path)
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(PLAIN))
              for t in ox.parse(ROLE_TTL, format=ox.RdfFormat.TURTLE)]
     quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(BLANK))
@@ -197,14 +203,7 @@ def test_gated_update_patches_the_planning_index(
     bundled_ctx: Context, backend: object, tmp_path: Path
 ) -> None:
     """A label edit through POST /sparql/update: the index is patched, not rebuilt."""
-    if backend is None:
-        settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
-                            api_tokens=[TOKEN])
-        store = OxigraphStore(None)
-    else:
-        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])  # type: ignore[attr-defined]
-        store = backend.store()  # type: ignore[attr-defined]
-        store.clear()
+    settings, store = _empty_store(backend, tmp_path)
     store.add(bundled_ctx.store.quads())
     ctx = Context(settings=settings, store=store, registry=bundled_ctx.registry)
     role = f"{ID}role/prozessmanager"
