@@ -41,6 +41,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "deprecated": ("veraltet", "deprecated"),
     "replaced_by": ("ersetzt durch", "Replaced by"),
     "formats": ("Formate", "Formats"),
+    "contents": ("Inhalt", "Contents"),
     "empty": ("Die Ontologie ist nicht geladen.", "The ontology is not loaded."),
     "title": ("Qualifica-Ontologie", "Qualifica ontology"),
     "catalog_title": ("Qualifica-Datenkatalog", "Qualifica data catalog"),
