@@ -11,7 +11,7 @@ only when asked for (``deprecated=True``).
 With ``fuzzy=True`` (the search page) a label also matches when every word of the query is
 within a few edits of a word of the label: insertions, deletions, substitutions and swaps of
 two neighbouring letters (optimal string alignment distance, computed by rapidfuzz over the
-index's word list), at most one edit for words of 4-5 letters and two from 6 letters on, none
+index's word list), at most one edit for words of 4-7 letters and two from 8 letters on, none
 below. "Prozesmanager" finds "Prozessmanager"; such matches rank after every literal one, the
 closest first.
 """
@@ -44,8 +44,8 @@ _WORDS = re.compile(r"[0-9a-z]+")
 
 def typos_allowed(word: str) -> int:
     """How many edits a query word may be away from a label word: 0 below 4 letters, 1 for
-    4-5 letters, 2 from 6 letters on."""
-    return 0 if len(word) < 4 else 1 if len(word) < 6 else 2
+    4-7 letters, 2 from 8 letters on."""
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
 
 
 def spelled(text: str) -> str:
@@ -72,6 +72,7 @@ class _Entry:
     label: str
     preferred: bool
     forms: tuple[str, str]  # spelled, stripped
+    lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,13 @@ def _index(cat: Catalogue) -> _Index:
     for iri, kind in cat.kinds.items():
         if kind not in SEARCHABLE:
             continue
-        for label in cat.labels.get(iri, {}).values():
-            entries.append(_Entry(iri, kind, label, True, (spelled(label), stripped(label))))
-        for labels in cat.alt.get(iri, {}).values():
+        for lang, label in cat.labels.get(iri, {}).items():
+            entries.append(_Entry(iri, kind, label, True, (spelled(label), stripped(label)),
+                                  lang))
+        for lang, labels in cat.alt.get(iri, {}).items():
             for label in labels:
                 entries.append(_Entry(iri, kind, label, False,
-                                      (spelled(label), stripped(label))))
+                                      (spelled(label), stripped(label)), lang))
     by_word: dict[str, set[int]] = {}
     for i, entry in enumerate(entries):
         for form in entry.forms:
@@ -180,8 +182,9 @@ def parse_types(raw: str | None) -> tuple[str, ...]:
 
 
 def ranked(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang: str = "de",
-           deprecated: bool = False, fuzzy: bool = False) -> list[tuple[str, str, str]]:
-    """Every resource matching ``q``, best first, as ``(iri, match, matched label)``."""
+           deprecated: bool = False, fuzzy: bool = False) -> list[tuple[str, str, str, str]]:
+    """Every resource matching ``q``, best first, as ``(iri, match, matched label, its
+    language)``."""
     if len(q) > MAX_QUERY:
         raise BadParameter(f"parameter 'q' is longer than {MAX_QUERY} characters", param="q",
                            status=422)
@@ -209,7 +212,7 @@ def ranked(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang:
             offer(FUZZY, distance, index.entries[i])
     order = sorted(best.values(),
                    key=lambda k: (k[0], k[1], k[2], fold(cat.label(k[3].iri, lang)), k[3].iri))
-    return [(k[3].iri, MATCHES[k[0]], k[3].label) for k in order]
+    return [(k[3].iri, MATCHES[k[0]], k[3].label, k[3].lang) for k in order]
 
 
 def search(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang: str = "de",
@@ -221,7 +224,7 @@ def search(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang:
         raise BadParameter(f"parameter 'limit' must be between 1 and {MAX_LIMIT}",
                            param="limit", status=422)
     out: list[dict[str, Any]] = []
-    for iri, match, label in ranked(cat, q, types=types, lang=lang, deprecated=deprecated,
+    for iri, match, label, _ in ranked(cat, q, types=types, lang=lang, deprecated=deprecated,
                                     fuzzy=fuzzy)[:limit]:
         item: dict[str, Any] = dict(cat.node(iri, lang))
         item["match"] = match

@@ -18,13 +18,23 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from qualifica.context import Context
+from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.web import svg
+from qualifica.web.browse import (
+    competency_tree,
+    formats_view,
+    legal_bases_view,
+    offer_view,
+    role_groups,
+)
 from qualifica.web.competency_view import CompetencyView, competency_view
 from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import pick_lang, words
+from qualifica.web.match_view import match_view
 from qualifica.web.resource_view import resource_view
 from qualifica.web.role_view import role_view
+from qualifica.web.search_view import search_view
 from qualifica.web.views import home_view
 
 log = logging.getLogger(__name__)
@@ -133,6 +143,8 @@ def render_resource(ctx: Context, iri: str, lang: str) -> str:
         return render_role(ctx, iri, lang, path=path)
     if kind == "competency":
         return render_competency(ctx, iri, lang, path=path)
+    if kind == "training-format":
+        return render_offer(ctx, iri, lang, path=path)
     res = resource_view(ctx, iri, lang)
     return _page("resource.html", PageInfo(path, lang), res=res)
 
@@ -150,3 +162,57 @@ def render_error(status: int, detail: str, lang: str, path: str = "/") -> str:
     w = words(lang)
     title = w["not_found"] if status == 404 else w["bad_request"] if status < 500 else w["error"]
     return _page("error.html", PageInfo(path, lang), status=status, title=title, detail=detail)
+
+
+# --- search, match and browse pages -------------------------------------------------------------
+
+def render_search(ctx: Context, lang: str, q: str, kind: str | None, page: int) -> str:
+    """The search page: matches grouped by kind, paged, with a type filter."""
+    lang = pick_lang(lang)
+    view = search_view(catalogue_for(ctx), q, kind, page, lang)
+    params = [("q", q), *([("type", kind)] if kind else []),
+              *([("page", str(page))] if page > 1 else [])]
+    return _page("search.html", PageInfo("/search", lang, params), view=view)
+
+
+def render_match(ctx: Context, lang: str, params: Params) -> str:
+    """The match page: held competencies and the roles that fit them best."""
+    lang = pick_lang(lang)
+    view = match_view(ctx, params, lang, words(lang)["match_missing_level"])
+    return _page("match.html", PageInfo("/match", lang, params), view=view)
+
+
+def render_formats(ctx: Context, lang: str, chosen: dict[str, str]) -> str:
+    """The training formats with their filters."""
+    lang = pick_lang(lang)
+    view = formats_view(ctx, lang, words(lang), chosen)
+    return _page("formats.html", PageInfo("/training-formats", lang, list(view.chosen.items())),
+                 view=view)
+
+
+def render_offer(ctx: Context, fmt: str, lang: str, *, path: str | None = None) -> str:
+    """The page of one training format: provider, duration, mode, cost, link, outcomes."""
+    lang = pick_lang(lang)
+    view = offer_view(ctx, fmt, lang, words(lang))
+    info = PageInfo(path or f"/training-formats/{view.resource.ref.id}", lang)
+    return _page("offer.html", info, view=view, res=view.resource)
+
+
+def render_legal_bases(ctx: Context, lang: str) -> str:
+    """The legal bases by act, provisions in natural order, with what rests on each."""
+    lang = pick_lang(lang)
+    return _page("legal-bases.html", PageInfo("/legal-bases", lang),
+                 acts=legal_bases_view(ctx, lang))
+
+
+def render_competencies(ctx: Context, lang: str) -> str:
+    """The competencies as a tree per framework."""
+    lang = pick_lang(lang)
+    return _page("competencies.html", PageInfo("/competencies", lang),
+                 trees=competency_tree(ctx, lang))
+
+
+def render_roles(ctx: Context, lang: str) -> str:
+    """The roles by role group."""
+    lang = pick_lang(lang)
+    return _page("roles.html", PageInfo("/roles", lang), groups=role_groups(ctx, lang))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from qualifica.api.routes import (
+    browse,
     datasets,
     health,
     imports,
@@ -32,4 +33,5 @@ ROUTERS: list[APIRouter] = [
     ontology.router,
     datasets.router,
     pages.router,
+    browse.router,
 ]

@@ -1,0 +1,450 @@
+"""The browse pages: training formats with filters and each offer's page, legal bases by act,
+the competency tree by framework and the roles by group.
+
+Everything but the offer facts comes from the catalogue snapshot of the store generation
+(``linkeddata.catalogue``): kinds, labels and the links ``qd:kind``, ``qd:legalBasis``,
+``qd:partOf``, ``qd:develops`` and ``skos:broader``. Offer facts (provider, duration, mode, cost
+and link) are the schema.org terms read by ``queries/lib/page-format-offers.rq``.
+
+Provisions are ordered naturally: "§ 5" before "§ 47" before "§ 53a" (:func:`natural_key`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode
+
+from qualifica.context import Context
+from qualifica.errors import NotFound
+from qualifica.linkeddata.catalogue import Catalogue, catalogue_for, fold
+from qualifica.namespaces import (
+    QD_DEVELOPS,
+    QD_KIND,
+    QD_LEGAL_BASIS,
+    QD_PART_OF,
+    SKOS_BROADER,
+    SKOS_IN_SCHEME,
+)
+from qualifica.sparql.terms import bool_of, int_of, iri_of
+from qualifica.web.queries import Labeller, Ref, href_for, resolve, select_rows
+from qualifica.web.resource_view import ResourceView, resource_view
+from qualifica.web.tables import level_text
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """A sort key that orders numbers by value: "§ 5" < "§ 47" < "§ 53" < "§ 53a"."""
+    parts = _DIGITS.split(fold(text))
+    return tuple((1, int(p), "") if p.isdigit() else (0, 0, p) for p in parts if p)
+
+
+def _ref(cat: Catalogue, iri: str, lang: str) -> Ref:
+    node = cat.node(iri, lang)
+    return Ref(iri=iri, id=node["id"], kind=node["type"], label=node["label"],
+               href=href_for(iri))
+
+
+def _refs(cat: Catalogue, iris: Iterable[str], lang: str) -> list[Ref]:
+    return [_ref(cat, i, lang) for i in cat.ordered(iris, lang)]
+
+
+# --- offers -------------------------------------------------------------------------------------
+
+@dataclass
+class OfferFacts:
+    """What the data says about an offer: provider, duration, mode, cost and link."""
+
+    provider: list[Ref] = field(default_factory=list)
+    duration: list[str] = field(default_factory=list)
+    mode: list[str] = field(default_factory=list)
+    cost: list[str] = field(default_factory=list)
+    url: list[str] = field(default_factory=list)
+
+
+_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+                       r"(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
+
+
+def duration_text(value: str, words: Mapping[str, str]) -> str:
+    """An ISO 8601 duration (``P3D``, ``PT8H``, ``P6M``) in words; other text unchanged."""
+    m = _DURATION.fullmatch(value.strip())
+    if not m or not any(m.groups()):
+        return value
+    units = ("years", "months", "weeks", "days", "hours", "minutes")
+    return ", ".join(f"{int(n)} {words['unit_' + u + ('_1' if int(n) == 1 else '')]}"
+                     for n, u in zip(m.groups(), units, strict=True) if n)
+
+
+def _price_text(value: str, currency: str, lang: str) -> str:
+    try:
+        amount = float(value)
+    except ValueError:
+        return f"{value} {currency}".strip()
+    text = f"{amount:,.2f}"
+    if lang == "de":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    if text.endswith((".00", ",00")):
+        text = text[:-3]
+    return f"{text} {currency or 'EUR'}"
+
+
+def offer_facts(ctx: Context, lang: str, words: Mapping[str, str]) -> dict[str, OfferFacts]:
+    """The facts of every training format that has any, by IRI."""
+    rows = select_rows(ctx, "page-format-offers", {})
+    labeller = Labeller(ctx, lang)
+    labeller.load(t for r in rows if (t := iri_of(r.get("value"))))
+    raw: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(
+        lambda: defaultdict(list))
+    for row in rows:
+        fmt, fld, value = iri_of(row.get("format")), row.get("field"), row.get("value")
+        if fmt is None or not isinstance(fld, Literal) or value is None:
+            continue
+        name = row.get("name")
+        if isinstance(value, NamedNode):
+            text, link = value.value, value.value
+        elif isinstance(value, Literal):
+            text, link = value.value, None
+        else:
+            continue
+        if isinstance(name, Literal) and (not name.language or name.language == lang):
+            text = name.value
+        entry = (text, link)
+        if entry not in raw[fmt][fld.value]:
+            raw[fmt][fld.value].append(entry)
+    out: dict[str, OfferFacts] = {}
+    for fmt, fields in raw.items():
+        facts = OfferFacts()
+        for text, link in fields.get("provider", []):
+            if link:
+                label = labeller.label(link)
+                facts.provider.append(Ref(iri=link, id=link, kind="provider",
+                                          label=text if text != link else label,
+                                          href=href_for(link)))
+            else:
+                facts.provider.append(Ref(iri="", id=text, kind="provider", label=text, href=""))
+        facts.duration = [duration_text(t, words) for t, _ in fields.get("duration", [])]
+        facts.mode = [words.get("mode_" + t.strip().lower(), t) for t, _ in
+                      fields.get("mode", [])]
+        currency = next((t for t, _ in fields.get("currency", [])), "")
+        facts.cost = [_price_text(t, currency, lang) for t, _ in fields.get("price", [])]
+        if not facts.cost and any(t.lower() == "true" for t, _ in fields.get("free", [])):
+            facts.cost = [words["free_of_charge"]]
+        facts.url = [link or t for t, link in fields.get("url", [])]
+        out[fmt] = facts
+    return out
+
+
+@dataclass
+class FormatItem:
+    """One training format of the list."""
+
+    ref: Ref
+    kinds: list[Ref]
+    providers: list[Ref]
+    legal: list[Ref]
+    competencies: list[Ref]
+
+
+@dataclass
+class Option:
+    """One choice of a filter."""
+
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass
+class FormatsView:
+    """The training-format list with its filters."""
+
+    items: list[FormatItem]
+    filters: dict[str, list[Option]]
+    chosen: dict[str, str]
+
+
+FORMAT_FILTERS = ("kind", "provider", "legal_basis", "competency")
+
+
+def _provider_key(ref: Ref) -> str:
+    return ref.iri or ref.label
+
+
+def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
+                 chosen: Mapping[str, str]) -> FormatsView:
+    """The training formats, filtered by kind, provider, legal basis and competency (each an id;
+    ``NotFound`` for an unknown one)."""
+    cat = catalogue_for(ctx)
+    facts = offer_facts(ctx, lang, words)
+    members = cat.current(cat.by_kind.get("training-format", ()))
+    kept = set(members)
+    picked = {k: v.strip() for k, v in chosen.items() if k in FORMAT_FILTERS and v.strip()}
+    if "kind" in picked:
+        target = cat.resolve_training_kind(picked["kind"])
+        kept &= set(cat.sources(target, QD_KIND))
+    if "legal_basis" in picked:
+        target = cat.resolve(picked["legal_basis"], "legal-basis", param="legal_basis")
+        norms = {target, *cat.closure(target, QD_PART_OF, inverse=True)}
+        kept &= {s for n in norms for s in cat.sources(n, QD_LEGAL_BASIS)}
+    if "competency" in picked:
+        target = cat.resolve(picked["competency"], "competency", param="competency")
+        comps = {target, *cat.closure(target, SKOS_BROADER, inverse=True)}
+        kept &= {s for c in comps for s in cat.sources(c, QD_DEVELOPS)}
+    if "provider" in picked:
+        known = {_provider_key(p) for f in facts.values() for p in f.provider}
+        if picked["provider"] not in known:
+            raise NotFound(f"there is no provider {picked['provider']!r}", param="provider",
+                           id=picked["provider"])
+        kept &= {f for f, fs in facts.items()
+                 if any(_provider_key(p) == picked["provider"] for p in fs.provider)}
+    items = []
+    for iri in cat.ordered(kept, lang):
+        items.append(FormatItem(
+            ref=_ref(cat, iri, lang),
+            kinds=_refs(cat, cat.targets(iri, QD_KIND), lang),
+            providers=facts[iri].provider if iri in facts else [],
+            legal=sorted(_refs(cat, cat.targets(iri, QD_LEGAL_BASIS), lang),
+                         key=lambda r: natural_key(r.label)),
+            competencies=_refs(cat, cat.targets(iri, QD_DEVELOPS), lang)))
+    # the choices: what the (unfiltered) formats use
+    kinds = {k for f in members for k in cat.targets(f, QD_KIND)}
+    legal = {lb for f in members for lb in cat.targets(f, QD_LEGAL_BASIS)}
+    comps = {c for f in members for c in cat.targets(f, QD_DEVELOPS)}
+    providers = {_provider_key(p): p.label for f in facts.values() for p in f.provider}
+
+    def options(name: str, pairs: Iterable[tuple[str, str]]) -> list[Option]:
+        ordered = sorted(pairs, key=lambda p: natural_key(p[1]))
+        return [Option(v, label, picked.get(name) == v) for v, label in ordered]
+
+    filters = {
+        "kind": options("kind", ((cat.node(k, lang)["id"].lower(), cat.label(k, lang))
+                                 for k in kinds)),
+        "provider": options("provider", providers.items()),
+        "legal_basis": options("legal_basis", ((cat.node(lb, lang)["id"], cat.label(lb, lang))
+                                               for lb in legal)),
+        "competency": options("competency", ((cat.node(c, lang)["id"], cat.label(c, lang))
+                                             for c in comps)),
+    }
+    # a kind chosen by its IRI or in capitals still shows as chosen
+    for opt in filters["kind"]:
+        opt.selected = picked.get("kind", "").lower() == opt.value
+    return FormatsView(items=items, filters=filters, chosen=picked)
+
+
+@dataclass
+class Outcome:
+    """A competency an offer develops and the level it reaches."""
+
+    competency: Ref
+    framework: Ref | None
+    level: str
+    editorial: bool
+
+
+@dataclass
+class OfferView:
+    """One training format's page."""
+
+    resource: ResourceView
+    kinds: list[Ref]
+    facts: OfferFacts
+    legal: list[Ref]
+    forms: list[Ref]
+    outcomes: list[Outcome]
+
+
+def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str]) -> OfferView:
+    """The page of a training format (slug or IRI); ``NotFound`` for anything else."""
+    iri = resolve(id, "training-format")
+    cat = catalogue_for(ctx)
+    if cat.kind(iri) != "training-format":
+        raise NotFound(f"there is no training format {id!r}", id=id)
+    resource = resource_view(ctx, iri, lang)
+    labeller = Labeller(ctx, lang)
+    rows = select_rows(ctx, "page-format-outcomes", {"format": iri})
+    labeller.load(t for r in rows for k in ("competency", "level", "form")
+                  if (t := iri_of(r.get(k))))
+    outcomes: dict[str, Outcome] = {}
+    forms: list[Ref] = []
+    for row in rows:
+        form = iri_of(row.get("form"))
+        if form:
+            forms.append(labeller.ref(form))
+            continue
+        comp = iri_of(row.get("competency"))
+        if comp is None or comp in outcomes:
+            continue
+        level = iri_of(row.get("level"))
+        frameworks = [f for f in cat.targets(comp, SKOS_IN_SCHEME)]
+        outcomes[comp] = Outcome(
+            competency=labeller.ref(comp),
+            framework=_ref(cat, frameworks[0], lang) if frameworks else None,
+            level=level_text(labeller.ref(level) if level else None, int_of(row.get("rank"))),
+            editorial=bool(bool_of(row.get("editorial"))))
+    return OfferView(
+        resource=resource,
+        kinds=_refs(cat, cat.targets(iri, QD_KIND), lang),
+        facts=offer_facts(ctx, lang, words).get(iri, OfferFacts()),
+        legal=sorted(_refs(cat, cat.targets(iri, QD_LEGAL_BASIS), lang),
+                     key=lambda r: natural_key(r.label)),
+        forms=sorted(forms, key=lambda r: natural_key(r.label)),
+        outcomes=sorted(outcomes.values(), key=lambda o: fold(o.competency.label)))
+
+
+# --- legal bases ----------------------------------------------------------------------------------
+
+@dataclass
+class Provision:
+    """An act or one of its provisions, with what rests on it."""
+
+    ref: Ref
+    roles: list[Ref]
+    tasks: list[Ref]
+    offers: list[Ref]
+
+
+@dataclass
+class Act:
+    """An act (or ordinance, collective agreement) and its provisions in natural order."""
+
+    act: Provision
+    provisions: list[Provision]
+
+
+def legal_bases_view(ctx: Context, lang: str) -> list[Act]:
+    """Every legal basis grouped by the act it is part of; acts by label, provisions in
+    natural order."""
+    cat = catalogue_for(ctx)
+    bases = cat.current(cat.by_kind.get("legal-basis", ()))
+
+    def provision(iri: str) -> Provision:
+        resting = cat.current(cat.sources(iri, QD_LEGAL_BASIS))
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for s in resting:
+            by_kind[cat.kind(s) or ""].append(s)
+        return Provision(_ref(cat, iri, lang), _refs(cat, by_kind["role"], lang),
+                         _refs(cat, by_kind["task"], lang),
+                         _refs(cat, by_kind["training-format"], lang))
+
+    def top(iri: str) -> str:
+        seen = {iri}
+        current = iri
+        while True:
+            parents = [p for p in cat.targets(current, QD_PART_OF) if p not in seen]
+            if not parents:
+                return current
+            current = sorted(parents)[0]
+            seen.add(current)
+
+    groups: dict[str, list[str]] = defaultdict(list)
+    for iri in bases:
+        root = top(iri)
+        if root != iri:
+            groups[root].append(iri)
+        else:
+            groups.setdefault(iri, [])
+    acts = [Act(provision(root), sorted((provision(p) for p in members),
+                                        key=lambda p: natural_key(p.ref.label)))
+            for root, members in groups.items()]
+    return sorted(acts, key=lambda a: natural_key(a.act.ref.label))
+
+
+# --- competency tree and role groups ------------------------------------------------------------
+
+@dataclass
+class TreeNode:
+    """A competency and its narrower ones."""
+
+    ref: Ref
+    children: list[TreeNode]
+
+
+@dataclass
+class FrameworkTree:
+    """A framework (``None``: competencies in no framework) and its top competencies."""
+
+    framework: Ref | None
+    roots: list[TreeNode]
+    count: int
+
+
+def competency_tree(ctx: Context, lang: str) -> list[FrameworkTree]:
+    """Every competency in a tree per framework: top concepts first, narrower ones below,
+    in natural order of their ids (DigComp 1.1 … 5.4), cycle-safe."""
+    cat = catalogue_for(ctx)
+    comps = cat.current(cat.by_kind.get("competency", ()))
+    by_fw: dict[str | None, list[str]] = defaultdict(list)
+    for c in comps:
+        fws = cat.targets(c, SKOS_IN_SCHEME)
+        by_fw[sorted(fws)[0] if fws else None].append(c)
+
+    def order(iris: Iterable[str]) -> list[str]:
+        return sorted(iris, key=lambda i: (natural_key(cat.node(i, lang)["id"]),
+                                           fold(cat.label(i, lang))))
+
+    trees = []
+    for fw, members in by_fw.items():
+        member_set = set(members)
+        placed: set[str] = set()
+
+        def grow(iri: str, path: frozenset[str], member_set: set[str] = member_set,
+                 placed: set[str] = placed) -> TreeNode:
+            placed.add(iri)
+            kids = [k for k in cat.current(cat.sources(iri, SKOS_BROADER))
+                    if k in member_set and k not in path]
+            return TreeNode(_ref(cat, iri, lang),
+                            [grow(k, path | {k}) for k in order(kids)])
+
+        roots_iris = [c for c in members
+                      if not any(b in member_set for b in cat.targets(c, SKOS_BROADER))]
+        roots = [grow(r, frozenset({r})) for r in order(roots_iris)]
+        # members only reachable through a cycle still show, at the top
+        roots += [grow(r, frozenset({r})) for r in order(member_set - placed)]
+        trees.append(FrameworkTree(_ref(cat, fw, lang) if fw else None, roots, len(members)))
+    return sorted(trees, key=lambda t: (t.framework is None,
+                                        fold(t.framework.label) if t.framework else ""))
+
+
+@dataclass
+class RoleGroup:
+    """A role group (``None``: roles in no group), its broader group and its roles."""
+
+    group: Ref | None
+    broader: Ref | None
+    roles: list[Ref]
+
+
+def role_groups(ctx: Context, lang: str) -> list[RoleGroup]:
+    """The roles by group; groups ordered by their broader group, then label."""
+    cat = catalogue_for(ctx)
+    rows = select_rows(ctx, "page-role-groups", {})
+    labeller = Labeller(ctx, lang)
+    labeller.load(t for r in rows for k in ("group", "broader") if (t := iri_of(r.get(k))))
+    current = set(cat.current(cat.by_kind.get("role", ())))
+    members: dict[str | None, set[str]] = defaultdict(set)
+    broader: dict[str, str] = {}
+    for row in rows:
+        role = iri_of(row.get("role"))
+        if role is None or role not in current:
+            continue
+        group = iri_of(row.get("group"))
+        members[group].add(role)
+        b = iri_of(row.get("broader"))
+        if group and b:
+            broader.setdefault(group, b)
+    for role in current:
+        if not any(role in m for m in members.values()):
+            members[None].add(role)
+    out = [RoleGroup(labeller.ref(g) if g else None,
+                     labeller.ref(broader[g]) if g and g in broader else None,
+                     _refs(cat, roles, lang))
+           for g, roles in members.items() if roles]
+    return sorted(out, key=lambda g: (g.group is None,
+                                      fold(g.broader.label) if g.broader else "",
+                                      fold(g.group.label) if g.group else ""))
+
