@@ -221,12 +221,18 @@ def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
         ordered = sorted(pairs, key=lambda p: natural_key(p[1]))
         return [Option(v, label, picked.get(name) == v) for v, label in ordered]
 
+    def under_act(lb: str) -> tuple[object, ...]:
+        acts = cat.targets(lb, QD_PART_OF)
+        act = cat.label(sorted(acts)[0], lang) if acts else cat.label(lb, lang)
+        return (natural_key(act), bool(acts), natural_key(cat.label(lb, lang)))
+
     filters = {
         "kind": options("kind", ((cat.node(k, lang)["id"].lower(), cat.label(k, lang))
                                  for k in kinds)),
         "provider": options("provider", providers.items()),
-        "legal_basis": options("legal_basis", ((cat.node(lb, lang)["id"], cat.label(lb, lang))
-                                               for lb in legal)),
+        "legal_basis": [Option(cat.node(lb, lang)["id"], cat.label(lb, lang),
+                               picked.get("legal_basis") == cat.node(lb, lang)["id"])
+                        for lb in sorted(legal, key=under_act)],
         "competency": options("competency", ((cat.node(c, lang)["id"], cat.label(c, lang))
                                              for c in comps)),
     }

@@ -175,11 +175,12 @@ def render_search(ctx: Context, lang: str, q: str, kind: str | None, page: int) 
     return _page("search.html", PageInfo("/search", lang, params), view=view)
 
 
-def render_match(ctx: Context, lang: str, params: Params) -> str:
-    """The match page: held competencies and the roles that fit them best."""
+def render_match(ctx: Context, lang: str, params: Params) -> tuple[str, bool]:
+    """The match page: held competencies and the roles that fit them best; and whether the
+    form has errors (a competency ticked without a level)."""
     lang = pick_lang(lang)
     view = match_view(ctx, params, lang, words(lang)["match_missing_level"])
-    return _page("match.html", PageInfo("/match", lang, params), view=view)
+    return _page("match.html", PageInfo("/match", lang, params), view=view), bool(view.errors)
 
 
 def render_formats(ctx: Context, lang: str, chosen: dict[str, str]) -> str:

@@ -64,7 +64,17 @@ def match_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLRes
     gap analysis. ``find`` narrows the list of competencies."""
     params = [(k, v) for k, v in request.query_params.multi_items()
               if k not in ("lang", "action")]
-    return _page(request, lang, lambda language: render.render_match(ctx, language, params))
+    invalid = False
+
+    def build(language: str) -> str:
+        nonlocal invalid
+        body, invalid = render.render_match(ctx, language, params)
+        return body
+
+    response = _page(request, lang, build)
+    if invalid:  # the form is shown again with its errors, everything entered kept
+        response.status_code = 422
+    return response
 
 
 @router.get("/training-formats", response_class=HTMLResponse, summary="Training formats page")
