@@ -20,8 +20,9 @@ from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
 from qualifica.errors import NotFound
-from qualifica.linkeddata.catalogue import Catalogue, catalogue_for, fold
+from qualifica.linkeddata.catalogue import TRAINING_KINDS, Catalogue, catalogue_for, fold
 from qualifica.namespaces import (
+    ID,
     QD_DEVELOPS,
     QD_KIND,
     QD_LEGAL_BASIS,
@@ -111,20 +112,25 @@ def offer_facts(ctx: Context, lang: str, words: Mapping[str, str]) -> dict[str, 
             text, link = value.value, None
         else:
             continue
-        if isinstance(name, Literal) and (not name.language or name.language == lang):
-            text = name.value
-        entry = (text, link)
-        if entry not in raw[fmt][fld.value]:
-            raw[fmt][fld.value].append(entry)
+        named = isinstance(name, Literal) and (not name.language or name.language == lang)
+        entries = raw[fmt][fld.value]
+        same = next((i for i, (_, other) in enumerate(entries) if link and other == link), None)
+        if same is not None:  # a provider resource: one entry, named in the page language
+            if named and isinstance(name, Literal):
+                entries[same] = (name.value, link)
+            continue
+        entries.append((name.value if named and isinstance(name, Literal) else text, link))
+        if not link and entries.count(entries[-1]) > 1:
+            entries.pop()
     out: dict[str, OfferFacts] = {}
     for fmt, fields in raw.items():
         facts = OfferFacts()
         for text, link in fields.get("provider", []):
             if link:
-                label = labeller.label(link)
-                facts.provider.append(Ref(iri=link, id=link, kind="provider",
-                                          label=text if text != link else label,
-                                          href=href_for(link)))
+                # a provider of this graph has no page of its own; another one links out
+                label = text if text != link else labeller.label(link)
+                facts.provider.append(Ref(iri=link, id=link, kind="provider", label=label,
+                                          href="" if link.startswith(ID) else link))
             else:
                 facts.provider.append(Ref(iri="", id=text, kind="provider", label=text, href=""))
         facts.duration = [duration_text(t, words) for t, _ in fields.get("duration", [])]
@@ -169,6 +175,7 @@ class FormatsView:
 
 
 FORMAT_FILTERS = ("kind", "provider", "legal_basis", "competency")
+_KIND_NAMES = {iri: name for name, iri in TRAINING_KINDS.items()}
 
 
 def _provider_key(ref: Ref) -> str:
@@ -184,9 +191,10 @@ def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
     members = cat.current(cat.by_kind.get("training-format", ()))
     kept = set(members)
     picked = {k: v.strip() for k, v in chosen.items() if k in FORMAT_FILTERS and v.strip()}
+    kind_iri = None
     if "kind" in picked:
-        target = cat.resolve_training_kind(picked["kind"])
-        kept &= set(cat.sources(target, QD_KIND))
+        kind_iri = cat.resolve_training_kind(picked["kind"])
+        kept &= set(cat.sources(kind_iri, QD_KIND))
     if "legal_basis" in picked:
         target = cat.resolve(picked["legal_basis"], "legal-basis", param="legal_basis")
         norms = {target, *cat.closure(target, QD_PART_OF, inverse=True)}
@@ -227,8 +235,8 @@ def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
         return (natural_key(act), bool(acts), natural_key(cat.label(lb, lang)))
 
     filters = {
-        "kind": options("kind", ((cat.node(k, lang)["id"].lower(), cat.label(k, lang))
-                                 for k in kinds)),
+        "kind": [Option(_KIND_NAMES.get(k, k), cat.label(k, lang), k == kind_iri)
+                 for k in sorted(kinds, key=lambda k: natural_key(cat.label(k, lang)))],
         "provider": options("provider", providers.items()),
         "legal_basis": [Option(cat.node(lb, lang)["id"], cat.label(lb, lang),
                                picked.get("legal_basis") == cat.node(lb, lang)["id"])
@@ -236,9 +244,6 @@ def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
         "competency": options("competency", ((cat.node(c, lang)["id"], cat.label(c, lang))
                                              for c in comps)),
     }
-    # a kind chosen by its IRI or in capitals still shows as chosen
-    for opt in filters["kind"]:
-        opt.selected = picked.get("kind", "").lower() == opt.value
     return FormatsView(items=items, filters=filters, chosen=picked)
 
 
