@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from qualifica.api.deps import CtxDep
 from qualifica.api.params import LangParam
-from qualifica.api.routes.pages import _page
+from qualifica.api.routes.pages import _ok, _page
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.web import render
 from qualifica.web.browse import FORMAT_FILTERS
@@ -25,11 +25,24 @@ from qualifica.web.search_view import parse_page, suggestions
 
 router = APIRouter(tags=["pages"])
 
+
+def _example(title: str) -> str:
+    """The opening of a German page as the example of its answer."""
+    return ('<!DOCTYPE html>\n<html lang="de">\n<head>\n  <meta charset="utf-8">\n'
+            f"  <title>{title} – Qualifica</title>\n  …")
+
+
+_SUGGEST_EXAMPLE: dict[str, Any] = {"query": "Prozes", "items": [
+    {"label": "Prozessmanager", "type": "role", "kind": "Rolle",
+     "href": "/roles/prozessmanager"}]}
+
 FormatId = Annotated[str, Path(description="Training format slug", openapi_examples={
     "egov-campus-ozg": {"value": "egov-campus-ozg"}})]
 
 
-@router.get("/search", response_class=HTMLResponse, summary="Search page")
+@router.get("/search", response_class=HTMLResponse, summary="Search page",
+            responses=_ok("text/html", _example("Suche: Prozesmanager"),
+                          "Results grouped by kind"))
 def search_page(
     request: Request, ctx: CtxDep, lang: LangParam = None,
     q: Annotated[str, Query(max_length=200, description="What to look for (typo-tolerant)",
@@ -45,7 +58,9 @@ def search_page(
         ctx, language, q, type or None, parse_page(page)))
 
 
-@router.get("/search/suggest", summary="Search suggestions (autocomplete)")
+@router.get("/search/suggest", summary="Search suggestions (autocomplete)",
+            responses={200: {"description": "The best matches",
+                             "content": {"application/json": {"example": _SUGGEST_EXAMPLE}}}})
 def search_suggest(
     ctx: CtxDep,
     q: Annotated[str, Query(max_length=200, description="What has been typed so far",
@@ -57,7 +72,8 @@ def search_suggest(
     return suggestions(catalogue_for(ctx), q, language, words(language))
 
 
-@router.get("/match", response_class=HTMLResponse, summary="Matching roles page")
+@router.get("/match", response_class=HTMLResponse, summary="Matching roles page",
+            responses=_ok("text/html", _example("Passende Rollen"), "The form and the roles"))
 def match_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     """Tick held competencies with levels (``held``, ``level-{competency}``; a level alone
     counts) and see the roles that fit best, with coverage, what each lacks and a link to its
@@ -77,7 +93,9 @@ def match_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLRes
     return response
 
 
-@router.get("/training-formats", response_class=HTMLResponse, summary="Training formats page")
+@router.get("/training-formats", response_class=HTMLResponse, summary="Training formats page",
+            responses=_ok("text/html", _example("Qualifizierungsformate"),
+                          "The formats, filtered"))
 def formats_page(
     request: Request, ctx: CtxDep, lang: LangParam = None,
     kind: Annotated[str | None, Query(description="ausbildung, fortbildung or weiterbildung"
@@ -95,7 +113,9 @@ def formats_page(
 
 
 @router.get("/training-formats/{id}", response_class=HTMLResponse,
-            summary="Training format page")
+            summary="Training format page",
+            responses=_ok("text/html", _example("eGov-Campus: Prozessmanagement im öffentlichen "
+                                                "Sektor"), "The offer page"))
 def offer_page(id: FormatId, request: Request, ctx: CtxDep,
                lang: LangParam = None) -> HTMLResponse:
     """A training format: kind, provider, duration, mode, cost, link, legal bases and the
@@ -103,20 +123,23 @@ def offer_page(id: FormatId, request: Request, ctx: CtxDep,
     return _page(request, lang, lambda language: render.render_offer(ctx, id, language))
 
 
-@router.get("/legal-bases", response_class=HTMLResponse, summary="Legal bases page")
+@router.get("/legal-bases", response_class=HTMLResponse, summary="Legal bases page",
+            responses=_ok("text/html", _example("Rechtsgrundlagen"), "Legal bases by act"))
 def legal_bases_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     """Legal bases grouped by act, provisions in natural order, each with the roles, tasks and
     training formats resting on it."""
     return _page(request, lang, lambda language: render.render_legal_bases(ctx, language))
 
 
-@router.get("/competencies", response_class=HTMLResponse, summary="Competencies page")
+@router.get("/competencies", response_class=HTMLResponse, summary="Competencies page",
+            responses=_ok("text/html", _example("Kompetenzen"), "The tree by framework"))
 def competencies_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     """Every competency in a tree per framework."""
     return _page(request, lang, lambda language: render.render_competencies(ctx, language))
 
 
-@router.get("/roles", response_class=HTMLResponse, summary="Roles page")
+@router.get("/roles", response_class=HTMLResponse, summary="Roles page",
+            responses=_ok("text/html", _example("Rollen"), "The roles by group"))
 def roles_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     """Every role, by role group."""
     return _page(request, lang, lambda language: render.render_roles(ctx, language))
