@@ -112,7 +112,13 @@
         event.preventDefault();
         go(active);
       } else if (event.key === "Escape") {
-        if (open) { event.preventDefault(); close(); } else { input.value = ""; }
+        // close and drop any answer still on its way; the text stays
+        window.clearTimeout(timer);
+        seq += 1;
+        if (open) { event.preventDefault(); close(); }
+      } else if (event.key === "Enter") {
+        window.clearTimeout(timer);
+        seq += 1;
       }
     });
     input.addEventListener("blur", function () { window.setTimeout(close, 100); });
