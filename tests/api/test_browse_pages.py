@@ -314,7 +314,7 @@ def test_match_on_the_bundled_graph_carries_over_to_the_gap_result(client: TestC
 # --- training formats -------------------------------------------------------------------------
 
 def format_links(html: str) -> set[str]:
-    table = section(html, '<table data-table="formats">', "</table>") \
+    table = section(html, '<table data-table="formats" class="stack">', "</table>") \
         if 'data-table="formats"' in html else ""
     return {h.rsplit("/", 1)[-1] for h in hrefs(table) if h.startswith("/training-formats/")}
 
@@ -366,7 +366,7 @@ def test_offer_page_on_the_bundled_graph(client: TestClient) -> None:
     html = client.get("/training-formats/egov-campus-prozessmanagement").text
     main = text(html)
     assert "eGov-Campus: Prozessmanagement im öffentlichen Sektor" in main
-    outcomes = section(html, '<table data-table="outcomes">', "</table>")
+    outcomes = section(html, '<table data-table="outcomes" class="stack">', "</table>")
     assert outcomes.count("<tr>") == 4  # header and three outcomes
     legal = section(html, "<dt>Rechtsgrundlagen</dt>", "</dd>")
     order = re.findall(r">§ (\d+) ", legal)
