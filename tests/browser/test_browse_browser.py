@@ -118,7 +118,7 @@ def test_search_works_without_javascript(browser: Browser, live_server: Any) -> 
     pg, errors = open_page(browser, 1280, javascript=False)
     pg.goto(live_server.url + "/")
     pg.locator("#q").fill("fuersorgepflicht")
-    pg.get_by_role("button", name="Suche").click()
+    pg.get_by_role("button", name="Suchen").click()
     pg.wait_for_url(re.compile(r"/search\?q=fuersorgepflicht"))
     expect(pg.get_by_role("link", name=re.compile("Fürsorgepflicht"))).to_be_visible()
     pg.get_by_role("link", name="Kompetenzen").first.click()  # the type filter, not the nav

@@ -18,9 +18,11 @@ closest first.
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import process
@@ -38,8 +40,8 @@ FUZZY = MATCHES.index("fuzzy")
 MAX_LIMIT = 100
 MAX_QUERY = 200
 _SPELL_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "œ": "oe"})
-_WORD_START = re.compile(r"(?<![0-9a-z])(?=[0-9a-z])")
 _WORDS = re.compile(r"[0-9a-z]+")
+_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
 
 
 def typos_allowed(word: str) -> int:
@@ -77,11 +79,34 @@ class _Entry:
 
 @dataclass(frozen=True)
 class _Index:
-    """The entries of one catalogue snapshot and, for fuzzy matching, their words."""
+    """The entries of one catalogue snapshot, their forms joined for literal matching, and, for
+    fuzzy matching, their words."""
 
     entries: list[_Entry]
     words: list[str]  # every distinct word of every form, for rapidfuzz
     by_word: dict[str, frozenset[int]]  # word -> indexes of the entries holding it
+    # per form (spelled, stripped): every entry's form joined by "\n" (which no form holds:
+    # whitespace is collapsed), and where each starts, with len(blob) + 1 as the last start
+    blobs: tuple[str, str] = ("", "")
+    starts: tuple[list[int], list[int]] = ([], [])
+    _order: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> iri -> sort key
+
+    def sort_key(self, cat: Catalogue, iri: str, lang: str) -> str:
+        """The folded label of ``iri`` in ``lang`` (computed once per snapshot)."""
+        keys = self._order.setdefault(lang, {})
+        key = keys.get(iri)
+        if key is None:
+            key = keys[iri] = fold(cat.label(iri, lang))
+        return key
+
+
+def _joined(forms: list[str]) -> tuple[str, list[int]]:
+    starts, pos = [], 0
+    for form in forms:
+        starts.append(pos)
+        pos += len(form) + 1
+    starts.append(pos)
+    return "\n".join(forms), starts
 
 
 def _index(cat: Catalogue) -> _Index:
@@ -103,9 +128,39 @@ def _index(cat: Catalogue) -> _Index:
         for form in entry.forms:
             for word in _WORDS.findall(form):
                 by_word.setdefault(word, set()).add(i)
-    index = _Index(entries, sorted(by_word), {w: frozenset(e) for w, e in by_word.items()})
+    spelled_blob, spelled_starts = _joined([e.forms[0] for e in entries])
+    stripped_blob, stripped_starts = _joined([e.forms[1] for e in entries])
+    index = _Index(entries, sorted(by_word), {w: frozenset(e) for w, e in by_word.items()},
+                   (spelled_blob, stripped_blob), (spelled_starts, stripped_starts))
     cat.search_index = index  # one per snapshot: a write builds a new catalogue
     return index
+
+
+def _literal(index: _Index, forms: tuple[str, str]) -> dict[int, int]:
+    """Entries whose form contains the query's form of the same kind: entry index -> the best
+    rank (exact, prefix, a later word's start, anywhere). One ``str.find`` per matching entry
+    and form, and a word-start search where the first hit is inside a word."""
+    found: dict[int, int] = {}
+    for k, q in enumerate(forms):
+        if not q:
+            continue
+        blob, starts = index.blobs[k], index.starts[k]
+        word = re.compile(r"(?<![0-9a-z])" + re.escape(q)) if _WORDS.match(q) else None
+        pos = blob.find(q)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            start, end = starts[i], starts[i + 1] - 1
+            if pos == start:
+                rank = 0 if end - start == len(q) else 1
+            elif word is not None and (blob[pos - 1] not in _ALNUM
+                                       or word.search(blob, pos, end) is not None):
+                rank = 2
+            else:
+                rank = 3
+            if rank < found.get(i, len(MATCHES)):
+                found[i] = rank
+            pos = blob.find(q, end + 1)
+    return found
 
 
 def _fuzzy(index: _Index, forms: tuple[str, str]) -> dict[int, int]:
@@ -145,23 +200,6 @@ def _fuzzy_form(index: _Index, words: list[str]) -> dict[int, int] | None:
     return total
 
 
-def _rank(query: str, label: str) -> int | None:
-    if not query:
-        return None
-    if label == query:
-        return 0
-    if label.startswith(query):
-        return 1
-    pos = label.find(query)
-    if pos < 0:
-        return None
-    # a later word of the label starts with the query
-    for m in _WORD_START.finditer(label):
-        if m.start() > 0 and label.startswith(query, m.start()):
-            return 2
-    return 3
-
-
 def parse_types(raw: str | None) -> tuple[str, ...]:
     """Kinds from a comma-separated ``type`` value (``role,competency`` or REST collection
     names such as ``roles``); 422 naming ``type`` for an unknown one."""
@@ -182,9 +220,10 @@ def parse_types(raw: str | None) -> tuple[str, ...]:
 
 
 def ranked(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang: str = "de",
-           deprecated: bool = False, fuzzy: bool = False) -> list[tuple[str, str, str, str]]:
-    """Every resource matching ``q``, best first, as ``(iri, match, matched label, its
-    language)``."""
+           deprecated: bool = False, fuzzy: bool = False, limit: int | None = None
+           ) -> list[tuple[str, str, str, str]]:
+    """Every resource matching ``q`` (the first ``limit`` of them), best first, as ``(iri,
+    match, matched label, its language)``."""
     if len(q) > MAX_QUERY:
         raise BadParameter(f"parameter 'q' is longer than {MAX_QUERY} characters", param="q",
                            status=422)
@@ -202,16 +241,17 @@ def ranked(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang:
         if current is None or key[:3] < current[:3]:
             best[entry.iri] = key
 
-    for entry in index.entries:
-        ranks = [r for r in (_rank(forms[0], entry.forms[0]), _rank(forms[1], entry.forms[1]))
-                 if r is not None]
-        if ranks:
-            offer(min(ranks), 0, entry)
+    for i, rank in _literal(index, forms).items():
+        offer(rank, 0, index.entries[i])
     if fuzzy:
         for i, distance in _fuzzy(index, forms).items():
             offer(FUZZY, distance, index.entries[i])
-    order = sorted(best.values(),
-                   key=lambda k: (k[0], k[1], k[2], fold(cat.label(k[3].iri, lang)), k[3].iri))
+
+    def key(k: tuple[int, int, int, _Entry]) -> tuple[int, int, int, str, str]:
+        return (k[0], k[1], k[2], index.sort_key(cat, k[3].iri, lang), k[3].iri)
+
+    order = sorted(best.values(), key=key) if limit is None else \
+        heapq.nsmallest(limit, best.values(), key=key)
     return [(k[3].iri, MATCHES[k[0]], k[3].label, k[3].lang) for k in order]
 
 
@@ -225,7 +265,7 @@ def search(cat: Catalogue, q: str, *, types: tuple[str, ...] = SEARCHABLE, lang:
                            param="limit", status=422)
     out: list[dict[str, Any]] = []
     for iri, match, label, _ in ranked(cat, q, types=types, lang=lang, deprecated=deprecated,
-                                    fuzzy=fuzzy)[:limit]:
+                                       fuzzy=fuzzy, limit=limit):
         item: dict[str, Any] = dict(cat.node(iri, lang))
         item["match"] = match
         item["matched"] = label

@@ -25,6 +25,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "search": ("Suche", "Search"),
     "search_placeholder": ("Rolle, Kompetenz, Format …", "Role, competency, format …"),
     # search, match and browse pages
+    "search_button": ("Suchen", "Search"),
     "search_results": ("{n} Treffer für „{q}“", "{n} results for “{q}”"),
     "search_none": ("Keine Treffer für „{q}“.", "No results for “{q}”."),
     "search_hint": ("Suchen Sie nach Rollen, Aufgaben, Kompetenzen, Formaten und "

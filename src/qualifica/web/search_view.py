@@ -134,7 +134,7 @@ def suggestions(cat: Catalogue, q: str, lang: str, words: Mapping[str, str]
     """The autocomplete answer: the best few matches with their kind and page."""
     q = q.strip()
     items = []
-    for iri, *_ in (ranked(cat, q, lang=lang, fuzzy=True)[:SUGGESTIONS] if q else []):
+    for iri, *_ in (ranked(cat, q, lang=lang, fuzzy=True, limit=SUGGESTIONS) if q else []):
         ref = _ref(cat, iri, lang)
         items.append({"label": ref.label, "type": ref.kind,
                       "kind": words.get(f"kind_{ref.kind}", ref.kind), "href": ref.href})
