@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
 from qualifica.api.deps import CtxDep
 from qualifica.api.params import LangParam
@@ -35,6 +36,23 @@ def _example(title: str) -> str:
 _SUGGEST_EXAMPLE: dict[str, Any] = {"query": "Prozes", "items": [
     {"label": "Prozessmanager", "type": "role", "kind": "Rolle",
      "href": "/roles/prozessmanager"}]}
+
+
+class Suggestion(BaseModel):
+    """One suggestion of the search box."""
+
+    label: str = Field(description="The label in the requested language")
+    type: str = Field(description="role, task, competency, framework, training-format, "
+                                  "legal-basis or level")
+    kind: str = Field(description="The type in words, in the requested language")
+    href: str = Field(description="The resource's page on this site")
+
+
+class Suggestions(BaseModel):
+    """The answer of ``/search/suggest``: at most eight suggestions, best first."""
+
+    query: str
+    items: list[Suggestion]
 
 FormatId = Annotated[str, Path(description="Training format slug", openapi_examples={
     "egov-campus-ozg": {"value": "egov-campus-ozg"}})]
@@ -59,6 +77,7 @@ def search_page(
 
 
 @router.get("/search/suggest", summary="Search suggestions (autocomplete)",
+            response_model=Suggestions,
             responses={200: {"description": "The best matches",
                              "content": {"application/json": {"example": _SUGGEST_EXAMPLE}}}})
 def search_suggest(
