@@ -129,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         found = sum(1 for q, w in zip(typos, sample, strict=True)
                     if any(w in e[2].lower() for e in ranked(cat, q, fuzzy=True)[:20]))
         results["typo_recall_top20"] = round(found / len(sample), 3)
+        print(f"library: prefix {results['a_library_prefix']}, typo {results['b_library_typo']}")
 
-        server = LiveServer(create_app(settings, context=ctx)).start()
+        server = LiveServer(create_app(settings, context=ctx)).start(timeout=600)
         try:
             mixed = [q for pair in zip(prefixes, typos, strict=True) for q in pair]
             with httpx.Client(base_url=server.url, timeout=30) as client:
