@@ -73,7 +73,8 @@ qd:Role a owl:Class ; rdfs:label "Rolle"@de, "role"@en ;
 # Every HTML page of the hostile graph, and one with every kind of link.
 PAGES = ["/", "/roles/r", "/competencies/c", "/gap", "/gap?role=r&held=c&level-c=1",
          "/id/task/t", "/id/role/old", "/id/competency/c", "/ontology?format=html",
-         "/catalog?format=html", "/sparql"]
+         "/catalog?format=html", "/sparql", "/search?q=r", "/search?q=Old", "/match",
+         "/match?level-c=1", "/training-formats", "/legal-bases", "/competencies", "/roles"]
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,13 @@ PAGES = [
     ("/ontology", "Qualifica"),
     ("/catalog", "Qualifica"),
     ("/sparql", "SPARQL query"),
+    ("/search?q=Prozesmanager", "Suche"),
+    ("/match?level-digcomp-4-2=5", "Passende Rollen"),
+    ("/training-formats", "Qualifizierungsformate"),
+    ("/training-formats/egov-campus-prozessmanagement", "eGov-Campus"),
+    ("/legal-bases", "Rechtsgrundlagen"),
+    ("/competencies", "Kompetenzen nach Rahmenwerk"),
+    ("/roles", "Rollen nach Rollengruppe"),
 ]
 
 # A result row with an IRI that must not become a link, and one that must.
