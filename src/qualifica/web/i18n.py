@@ -41,7 +41,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "no_suggestions": ("Keine Vorschläge", "No suggestions"),
     "all_types": ("Alle Typen", "All types"),
     "filter_type": ("Nach Typ filtern", "Filter by type"),
-    "matched_as": ("gefunden als", "found as"),
+    "matched_as": ("gefunden als „{label}“", "found as “{label}”"),
     "page_of": ("Seite {page} von {pages}", "Page {page} of {pages}"),
     "pages": ("Seiten", "Pages"),
     "prev_page": ("Vorherige Seite", "Previous page"),
