@@ -21,6 +21,7 @@ from qualifica.config import PROJECT_ROOT
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.search import ranked, typos_allowed
 from qualifica.namespaces import GRAPH, QD, RDF_TYPE, SKOS_PREF_LABEL
+from qualifica.web import match_view
 from qualifica.web.browse import duration_text, natural_key
 from qualifica.web.i18n import words
 from qualifica_testing import (
@@ -501,3 +502,19 @@ def test_pages_switch_language_and_keep_their_parameters(client: TestClient, pat
     assert en.status_code == 200 and '<html lang="en">' in en.text
     if "?" in path:
         assert "q=daten" in switch
+
+
+def test_match_lists_a_bounded_number_of_competencies(small: TestClient,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    total = len(re.findall(r'name="held" value=',
+                           section(small.get("/match").text, 'id="match-form"', "</form>")))
+    monkeypatch.setattr(match_view, "MAX_CHOICES", 2)
+    html = small.get("/match", params={"level-projektarbeit": "1"}).text
+    form = section(html, 'id="match-form"', "</form>")
+    shown = re.findall(r'name="held" value="([a-z-]+)"', form)
+    # the held one on top of the first two others; the rest is counted, the filter narrows it
+    assert "projektarbeit" in shown and len(shown) == 3
+    assert 'data-all="false"' in form
+    assert f"{total - 3} weitere Kompetenzen passen" in form
+    narrowed = small.get("/match", params={"find": "daten"}).text
+    assert 'data-all="true"' in narrowed and 'id="more"' not in narrowed

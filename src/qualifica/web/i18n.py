@@ -70,6 +70,8 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "match_find": ("Kompetenzen filtern", "Filter competencies"),
     "match_filter": ("Filtern", "Filter"),
     "match_submit": ("Passende Rollen zeigen", "Show matching roles"),
+    "match_more": ("{n} weitere Kompetenzen passen; grenzen Sie sie mit dem Filter ein.",
+                   "{n} more competencies match; narrow them down with the filter."),
     "match_shown": ("{n} Kompetenzen angezeigt", "{n} competencies shown"),
     "match_held": ("{n} ausgewählt", "{n} chosen"),
     "match_fits": ("Am besten passende Rollen", "Best matching roles"),

@@ -25,6 +25,9 @@ from qualifica.web.browse import natural_key
 from qualifica.web.queries import Ref, href_for
 
 RESULTS = 10
+#: At most this many competencies are listed (held ones come on top); with more, the filter
+#: narrows the list first, so that a graph of thousands of competencies keeps a usable page.
+MAX_CHOICES = 400
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class MatchView:
     find: str
     fits: list[Fit] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field id, message)
+    more: int = 0  # competencies that match but are not listed (refine the filter)
 
 
 def _ref(index: PlanningIndex, iri: str, lang: str) -> Ref:
@@ -144,10 +148,14 @@ def match_view(ctx: Context, params: Sequence[tuple[str, str]], lang: str,
     have = dict(held)
     keep = set(unlevelled)
     by_fw: dict[str | None, list[CompetencyChoice]] = {}
-    for comp in index.typed_competencies or index.competencies:
+    chosen = [c for c in index.competencies if c in have or c in keep]
+    others = sorted((c for c in index.typed_competencies or index.competencies
+                     if c not in have and c not in keep
+                     and _matches(find, index.label(c, lang))),
+                    key=lambda c: (natural_key(slug_of(c)), c))
+    more = max(0, len(others) - MAX_CHOICES)
+    for comp in [*chosen, *others[:MAX_CHOICES]]:
         ref = _ref(index, comp, lang)
-        if comp not in have and comp not in keep and not _matches(find, ref.label):
-            continue
         fws = index.comp_frameworks.get(comp, ())
         options = [LevelOption(r, _level_label(index, comp, r, lang))
                    for r in sorted(index.scale(comp))]
@@ -161,7 +169,7 @@ def match_view(ctx: Context, params: Sequence[tuple[str, str]], lang: str,
                                    fold(f.framework.label) if f.framework else ""))
     errors = [(f"level-{slug_of(c)}", missing_level.format(name=_ref(index, c, lang).label))
               for c in unlevelled if c in index.competencies]
-    view = MatchView(frameworks=frameworks, held=held, find=find, errors=errors)
+    view = MatchView(frameworks=frameworks, held=held, find=find, errors=errors, more=more)
     if not held or errors:
         return view
     try:

@@ -41,9 +41,12 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(apply, 120);
     });
-    find.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") { event.preventDefault(); apply(); }
-    });
+    // with every competency on the page, Enter filters here; otherwise the server filters
+    if (form.getAttribute("data-all") === "true") {
+      find.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); apply(); }
+      });
+    }
   }
 
   var target = document.getElementById("errors") || document.getElementById("result");
