@@ -121,7 +121,7 @@ def test_search_pages(client: TestClient) -> None:
     assert client.get("/search", params={"q": "digital", "page": "3"}).status_code == 404
     for bad in ("0", "abc", "-1"):
         r = client.get("/search", params={"q": "digital", "page": bad})
-        assert r.status_code == 422 and "page" in r.text
+        assert r.status_code == 422 and "Seitenzahl" in text(r.text)
 
 
 def test_search_without_query_and_without_hits(client: TestClient) -> None:
@@ -518,3 +518,30 @@ def test_match_lists_a_bounded_number_of_competencies(small: TestClient,
     assert f"{total - 3} weitere Kompetenzen passen" in form
     narrowed = small.get("/match", params={"find": "daten"}).text
     assert 'data-all="true"' in narrowed and 'id="more"' not in narrowed
+
+
+@pytest.mark.parametrize(("path", "status", "de", "en"), [
+    ("/search?q=daten&page=9", 404, "Es gibt keine Seite 9; die Treffer füllen 1.",
+     "There is no page 9; the results fill 1."),
+    ("/search?q=daten&page=x", 422, "Die Seitenzahl muss eine ganze Zahl ab 1 sein.",
+     "The page number must be a whole number from 1."),
+    ("/search?q=daten&type=roll", 422, "Unbekannter Typ „roll“", "Unknown type “roll”"),
+    ("/training-formats?competency=nope", 404,
+     "Unbekannter Wert „nope“ für den Filter „Kompetenz“.",
+     "Unknown value “nope” for the filter “Competency”."),
+    ("/training-formats?kind=umschulung", 404, "für den Filter „Art“",
+     "for the filter “Kind”"),
+    ("/training-formats/nope", 404, "Es gibt kein Qualifizierungsformat „nope“.",
+     "There is no training format “nope”."),
+    ("/match?held=unbekannt&level-unbekannt=1", 404, "Es gibt keine Kompetenz „unbekannt“.",
+     "There is no competency “unbekannt”."),
+    ("/match?level-digcomp-4-2=9", 422,
+     "Das gewählte Niveau für „Schutz personenbezogener Daten und der Privatsphäre“ gibt es "
+     "nicht.", "The level chosen for “Protecting personal data and privacy” does not exist."),
+])
+def test_error_pages_speak_the_page_language(client: TestClient, path: str, status: int,
+                                             de: str, en: str) -> None:
+    german = client.get(path)
+    assert german.status_code == status and de in text(german.text)
+    english = client.get(path + ("&" if "?" in path else "?") + "lang=en")
+    assert english.status_code == status and en in text(english.text)

@@ -31,6 +31,7 @@ from qualifica.namespaces import (
     SKOS_IN_SCHEME,
 )
 from qualifica.sparql.terms import bool_of, int_of, iri_of
+from qualifica.web.page_errors import worded
 from qualifica.web.queries import Labeller, Ref, href_for, resolve, select_rows
 from qualifica.web.resource_view import ResourceView, resource_view
 from qualifica.web.tables import level_text
@@ -191,23 +192,31 @@ def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
     members = cat.current(cat.by_kind.get("training-format", ()))
     kept = set(members)
     picked = {k: v.strip() for k, v in chosen.items() if k in FORMAT_FILTERS and v.strip()}
+    names = {"kind": "kind", "provider": "provider", "legal_basis": "legal_basis",
+             "competency": "competency"}
+
+    def unknown(name: str) -> str:
+        return words["err_filter"].format(value=picked[name], name=words[names[name]])
+
     kind_iri = None
     if "kind" in picked:
-        kind_iri = cat.resolve_training_kind(picked["kind"])
+        with worded(unknown("kind")):
+            kind_iri = cat.resolve_training_kind(picked["kind"])
         kept &= set(cat.sources(kind_iri, QD_KIND))
     if "legal_basis" in picked:
-        target = cat.resolve(picked["legal_basis"], "legal-basis", param="legal_basis")
+        with worded(unknown("legal_basis")):
+            target = cat.resolve(picked["legal_basis"], "legal-basis", param="legal_basis")
         norms = {target, *cat.closure(target, QD_PART_OF, inverse=True)}
         kept &= {s for n in norms for s in cat.sources(n, QD_LEGAL_BASIS)}
     if "competency" in picked:
-        target = cat.resolve(picked["competency"], "competency", param="competency")
+        with worded(unknown("competency")):
+            target = cat.resolve(picked["competency"], "competency", param="competency")
         comps = {target, *cat.closure(target, SKOS_BROADER, inverse=True)}
         kept &= {s for c in comps for s in cat.sources(c, QD_DEVELOPS)}
     if "provider" in picked:
         known = {_provider_key(p) for f in facts.values() for p in f.provider}
         if picked["provider"] not in known:
-            raise NotFound(f"there is no provider {picked['provider']!r}", param="provider",
-                           id=picked["provider"])
+            raise NotFound(unknown("provider"), param="provider", id=picked["provider"])
         kept &= {f for f, fs in facts.items()
                  if any(_provider_key(p) == picked["provider"] for p in fs.provider)}
     items = []
@@ -271,10 +280,11 @@ class OfferView:
 
 def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str]) -> OfferView:
     """The page of a training format (slug or IRI); ``NotFound`` for anything else."""
-    iri = resolve(id, "training-format")
+    with worded(words["err_offer"].format(id=id)):
+        iri = resolve(id, "training-format")
     cat = catalogue_for(ctx)
     if cat.kind(iri) != "training-format":
-        raise NotFound(f"there is no training format {id!r}", id=id)
+        raise NotFound(words["err_offer"].format(id=id), id=id)
     resource = resource_view(ctx, iri, lang)
     labeller = Labeller(ctx, lang)
     rows = select_rows(ctx, "page-format-outcomes", {"format": iri})

@@ -9,19 +9,20 @@ analysis with the held competencies carried over.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from qualifica import planning
 from qualifica.context import Context
-from qualifica.errors import BadParameter
+from qualifica.errors import BadParameter, NotFound
 from qualifica.linkeddata.catalogue import catalogue_for, fold
 from qualifica.linkeddata.search import spelled, stripped
 from qualifica.planning.index import PlanningIndex
 from qualifica.sparql import binding
 from qualifica.sparql.nodes import slug_of
 from qualifica.web.browse import natural_key
+from qualifica.web.page_errors import worded
 from qualifica.web.queries import Ref, href_for
 
 RESULTS = 10
@@ -97,7 +98,8 @@ def _level_label(index: PlanningIndex, comp: str, rank: int, lang: str) -> str:
     return label if str(rank) in label else f"{label} ({rank})"
 
 
-def parse_held(params: Sequence[tuple[str, str]]) -> tuple[list[tuple[str, int]], list[str]]:
+def parse_held(params: Sequence[tuple[str, str]], words: Mapping[str, str]
+               ) -> tuple[list[tuple[str, int]], list[str]]:
     """The ``(competency IRI, rank)`` pairs of the form, and the competencies ticked without a
     level (their IRIs). A level chosen without a tick counts as held. ``BadParameter`` 422 for
     a malformed id or level."""
@@ -105,18 +107,22 @@ def parse_held(params: Sequence[tuple[str, str]]) -> tuple[list[tuple[str, int]]
     levels: dict[str, str] = {}
     for key, value in params:
         if key == "held" and value:
-            ticked.append(slug_of(binding.iri(value, param="held", kind="competency").value))
+            with worded(words["err_competency"].format(id=value)):
+                iri = binding.iri(value, param="held", kind="competency").value
+            ticked.append(slug_of(iri))
         elif key.startswith("level-") and value:
             levels[key[len("level-"):]] = value
     held: dict[str, int] = {}
     unlevelled: list[str] = []
     for slug in dict.fromkeys([*ticked, *levels]):
-        iri = binding.iri(slug, param=f"level-{slug}", kind="competency").value
+        with worded(words["err_competency"].format(id=slug)):
+            iri = binding.iri(slug, param=f"level-{slug}", kind="competency").value
         raw = levels.get(slug)
         if raw is None:
             unlevelled.append(iri)
             continue
-        rank = binding.integer(raw, param=f"level-{slug}", minimum=1, maximum=100)
+        with worded(words["err_level"].format(id=slug)):
+            rank = binding.integer(raw, param=f"level-{slug}", minimum=1, maximum=100)
         held[iri] = int(rank.value)
     return list(held.items()), unlevelled
 
@@ -138,13 +144,13 @@ def _matches(find: str, label: str) -> bool:
 
 
 def match_view(ctx: Context, params: Sequence[tuple[str, str]], lang: str,
-               missing_level: str) -> MatchView:
+               words: Mapping[str, str]) -> MatchView:
     """The form (competencies by framework, levels, what is held) and, when anything is held,
     the roles that fit best."""
     index = planning.get_index(ctx)
     values = dict(params)
     find = (values.get("find") or "").strip()[:100]
-    held, unlevelled = parse_held(params)
+    held, unlevelled = parse_held(params, words)
     have = dict(held)
     keep = set(unlevelled)
     by_fw: dict[str | None, list[CompetencyChoice]] = {}
@@ -167,17 +173,22 @@ def match_view(ctx: Context, params: Sequence[tuple[str, str]], lang: str,
         frameworks.append(FrameworkChoices(_ref(index, fw, lang) if fw else None, choices))
     frameworks.sort(key=lambda f: (f.framework is None,
                                    fold(f.framework.label) if f.framework else ""))
-    errors = [(f"level-{slug_of(c)}", missing_level.format(name=_ref(index, c, lang).label))
+    errors = [(f"level-{slug_of(c)}",
+               words["match_missing_level"].format(name=_ref(index, c, lang).label))
               for c in unlevelled if c in index.competencies]
     view = MatchView(frameworks=frameworks, held=held, find=find, errors=errors, more=more)
     if not held or errors:
         return view
-    try:
-        answer = planning.match(index, held, limit=RESULTS, lang=lang,
-                                exclude=catalogue_for(ctx).deprecated)
-    except BadParameter as exc:
-        raise BadParameter(exc.detail.replace("have[", "held["), param="held",
-                           status=422) from None
+    for comp, rank in held:  # what planning.check_have refuses, named for the page
+        slug = slug_of(comp)
+        if comp not in index.competencies:
+            raise NotFound(words["err_competency"].format(id=slug), param="held", id=slug)
+        scale = index.scale(comp)
+        if scale and rank not in scale:
+            raise BadParameter(words["err_level"].format(id=_ref(index, comp, lang).label),
+                               param=f"level-{slug}", status=422)
+    answer = planning.match(index, held, limit=RESULTS, lang=lang,
+                            exclude=catalogue_for(ctx).deprecated)
     for item in answer["roles"]:
         if item["coverage"] <= 0:
             continue

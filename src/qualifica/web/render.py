@@ -169,7 +169,7 @@ def render_error(status: int, detail: str, lang: str, path: str = "/") -> str:
 def render_search(ctx: Context, lang: str, q: str, kind: str | None, page: int) -> str:
     """The search page: matches grouped by kind, paged, with a type filter."""
     lang = pick_lang(lang)
-    view = search_view(catalogue_for(ctx), q, kind, page, lang)
+    view = search_view(catalogue_for(ctx), q, kind, page, lang, words(lang))
     params = [("q", q), *([("type", kind)] if kind else []),
               *([("page", str(page))] if page > 1 else [])]
     return _page("search.html", PageInfo("/search", lang, params), view=view)
@@ -179,7 +179,7 @@ def render_match(ctx: Context, lang: str, params: Params) -> tuple[str, bool]:
     """The match page: held competencies and the roles that fit them best; and whether the
     form has errors (a competency ticked without a level)."""
     lang = pick_lang(lang)
-    view = match_view(ctx, params, lang, words(lang)["match_missing_level"])
+    view = match_view(ctx, params, lang, words(lang))
     return _page("match.html", PageInfo("/match", lang, params), view=view), bool(view.errors)
 
 

@@ -15,6 +15,7 @@ from qualifica.errors import BadParameter, NotFound
 from qualifica.linkeddata.catalogue import Catalogue
 from qualifica.linkeddata.search import SEARCHABLE, parse_types, ranked
 from qualifica.namespaces import QD_KIND, QD_LEVEL_OF, QD_PART_OF, QD_PERFORMS_TASK, SKOS_IN_SCHEME
+from qualifica.web.page_errors import worded
 from qualifica.web.queries import Ref, href_for
 
 PAGE_SIZE = 20
@@ -86,23 +87,24 @@ def _context(cat: Catalogue, iri: str, kind: str, lang: str) -> list[Ref]:
     return [_ref(cat, i, lang) for i in cat.ordered(cat.current(found), lang)]
 
 
-def parse_page(raw: str | None) -> int:
+def parse_page(raw: str | None, words: Mapping[str, str]) -> int:
     """The page number (1 when absent); 422 naming ``page`` when it is not a positive integer."""
     if raw is None or raw == "":
         return 1
     if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
-        raise BadParameter("parameter 'page' must be a whole number from 1", param="page",
-                           status=422)
+        raise BadParameter(words["err_page_number"], param="page", status=422)
     return int(raw)
 
 
-def search_view(cat: Catalogue, q: str, kind: str | None, page: int, lang: str) -> SearchView:
+def search_view(cat: Catalogue, q: str, kind: str | None, page: int, lang: str,
+                words: Mapping[str, str]) -> SearchView:
     """One page of the matches of ``q`` (of ``kind``, if given); ``NotFound`` for a page past
     the last."""
     q = q.strip()
-    kinds = parse_types(kind) if kind else SEARCHABLE
+    with worded(words["err_type"].format(value=kind)):
+        kinds = parse_types(kind) if kind else SEARCHABLE  # 422 for an unknown one
     if kind and len(kinds) != 1:
-        raise BadParameter("parameter 'type': choose one type", param="type", status=422)
+        raise BadParameter(words["err_type"].format(value=kind), param="type", status=422)
     found = ranked(cat, q, lang=lang, fuzzy=True) if q else []
     counts: dict[str, int] = {}
     for iri, *_ in found:
@@ -112,7 +114,7 @@ def search_view(cat: Catalogue, q: str, kind: str | None, page: int, lang: str) 
     hits = [f for f in found if chosen is None or cat.kind(f[0]) == chosen]
     pages = max(1, -(-len(hits) // PAGE_SIZE))
     if page > pages:
-        raise NotFound(f"there is no page {page}; the results fill {pages}", param="page",
+        raise NotFound(words["err_page"].format(page=page, pages=pages), param="page",
                        id=str(page))
     window = hits[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     groups: dict[str, Group] = {}

@@ -73,7 +73,7 @@ def search_page(
     """Matches of ``q`` in labels of both languages grouped by kind, 20 a page; literal
     matches first, then near misses (one or two letters wrong, missing or swapped)."""
     return _page(request, lang, lambda language: render.render_search(
-        ctx, language, q, type or None, parse_page(page)))
+        ctx, language, q, type or None, parse_page(page, words(language))))
 
 
 @router.get("/search/suggest", summary="Search suggestions (autocomplete)",
