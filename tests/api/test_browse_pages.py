@@ -545,3 +545,11 @@ def test_error_pages_speak_the_page_language(client: TestClient, path: str, stat
     assert german.status_code == status and de in text(german.text)
     english = client.get(path + ("&" if "?" in path else "?") + "lang=en")
     assert english.status_code == status and en in text(english.text)
+
+
+def test_counts_of_one_are_singular(client: TestClient) -> None:
+    assert "1 result for “Prozesmanager”" in text(
+        client.get("/search", params={"q": "Prozesmanager", "lang": "en"}).text)
+    one = client.get("/training-formats", params={"kind": "fortbildung",
+                                                  "competency": "digcomp-4-3"}).text
+    assert len(format_links(one)) == 1 and "1 Format " in text(one) + " "

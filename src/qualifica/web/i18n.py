@@ -27,6 +27,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     # search, match and browse pages
     "search_button": ("Suchen", "Search"),
     "search_results": ("{n} Treffer für „{q}“", "{n} results for “{q}”"),
+    "search_results_1": ("1 Treffer für „{q}“", "1 result for “{q}”"),
     "search_none": ("Keine Treffer für „{q}“.", "No results for “{q}”."),
     "search_hint": ("Suchen Sie nach Rollen, Aufgaben, Kompetenzen, Formaten und "
                     "Rechtsgrundlagen; kleine Tippfehler und Umlaut-Schreibweisen (ae, oe, ue, "
@@ -110,6 +111,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "filter_reset": ("Alle Filter entfernen", "Remove all filters"),
     "any": ("alle", "all"),
     "formats_found": ("{n} Formate", "{n} formats"),
+    "formats_found_1": ("1 Format", "1 format"),
     "formats_none": ("Kein Format passt zu diesen Filtern.", "No format matches these filters."),
     "acts": ("Regelwerke", "Acts"),
     "provisions": ("Vorschriften", "Provisions"),
