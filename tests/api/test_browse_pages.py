@@ -408,13 +408,20 @@ def test_offer_page_shows_provider_duration_mode_cost_and_link(offers: TestClien
     assert "<dd>Landesverwaltungsschule</dd>" in other and "<dd>3 Jahre</dd>" in other
     assert "<dt>Kosten</dt><dd>kostenfrei</dd>" in other
     assert "<dt>Lernform</dt><dd>nicht angegeben</dd>" in other
+    webinar = section(offers.get("/training-formats/webinar").text, '<dl class="facts">',
+                      "</dl>")
+    assert "<dt>Anbieter</dt><dd>Akademie Süd, Testakademie Nord</dd>" in webinar
+    assert "<dt>Dauer</dt><dd>90 Minuten</dd>" in webinar
+    assert "<dt>Lernform</dt><dd>Blended Learning</dd>" in webinar
+    assert "<dt>Kosten</dt><dd>kostenfrei</dd>" in webinar
 
 
 def test_formats_filter_by_provider(offers: TestClient) -> None:
     html = offers.get("/training-formats").text
     choices = section(html, 'id="f-provider"', "</select>")
     assert re.findall(r'<option value="([^"]*)"', choices) == [
-        "", "Landesverwaltungsschule", ID + "provider/akademie"]
+        "", "Akademie Süd", "Landesverwaltungsschule", ID + "provider/akademie",
+        "Testakademie Nord"]
     assert format_links(offers.get("/training-formats",
                                    params={"provider": ID + "provider/akademie"}).text) == \
         {"datenkurs"}

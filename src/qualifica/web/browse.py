@@ -82,11 +82,13 @@ def duration_text(value: str, words: Mapping[str, str]) -> str:
                      for n, u in zip(m.groups(), units, strict=True) if n)
 
 
-def _price_text(value: str, currency: str, lang: str) -> str:
+def _price_text(value: str, currency: str, lang: str, words: Mapping[str, str]) -> str:
     try:
         amount = float(value)
     except ValueError:
         return f"{value} {currency}".strip()
+    if amount == 0:
+        return words["free_of_charge"]
     text = f"{amount:,.2f}"
     if lang == "de":
         text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
@@ -135,10 +137,13 @@ def offer_facts(ctx: Context, lang: str, words: Mapping[str, str]) -> dict[str, 
             else:
                 facts.provider.append(Ref(iri="", id=text, kind="provider", label=text, href=""))
         facts.duration = [duration_text(t, words) for t, _ in fields.get("duration", [])]
-        facts.mode = [words.get("mode_" + t.strip().lower(), t) for t, _ in
-                      fields.get("mode", [])]
+        facts.provider.sort(key=lambda r: (fold(r.label), r.iri))
+        # a mode as text ("online") or as a term's IRI (".../Online")
+        facts.mode = [words.get("mode_" + re.split(r"[/#]", t.strip().rstrip("/"))[-1].lower(),
+                                t) for t, _ in fields.get("mode", [])]
         currency = next((t for t, _ in fields.get("currency", [])), "")
-        facts.cost = [_price_text(t, currency, lang) for t, _ in fields.get("price", [])]
+        facts.cost = [_price_text(t, currency, lang, words) for t, _ in
+                      fields.get("price", [])]
         if not facts.cost and any(t.lower() == "true" for t, _ in fields.get("free", [])):
             facts.cost = [words["free_of_charge"]]
         facts.url = [link or t for t, link in fields.get("url", [])]
