@@ -22,6 +22,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 #: The pages of this suite, with a state worth checking (results, errors, filters).
 PAGES = [
+    "/",  # its search box
     "/search",
     "/search?q=daten",
     "/search?q=Prozesmanager&lang=en",
