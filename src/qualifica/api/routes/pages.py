@@ -33,7 +33,7 @@ router = APIRouter(tags=["pages"])
 
 CSV = "text/csv; charset=utf-8"
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".svg": "image/svg+xml"}
+                 ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8"}
 
 RoleId = Annotated[str, Path(description="Role slug", openapi_examples={
     "prozessmanager": {"value": "prozessmanager"}, "cio": {"value": "cio"}})]
