@@ -10,16 +10,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../src/qualifica/web/static"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp "$here/editor/package.json" "$here/editor/entry.mjs" "$work/"
+cp "$here/editor/package.json" "$here/editor/entry.mjs" "$here/editor/build.mjs" "$work/"
 [ -f "$here/editor/package-lock.json" ] && cp "$here/editor/package-lock.json" "$work/"
 cd "$work"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 cp package-lock.json "$here/editor/package-lock.json"
 mkdir -p "$out"
-./node_modules/.bin/esbuild entry.mjs --bundle --minify --format=iife \
-  --global-name=QualificaCodeMirror --target=es2020 --legal-comments=none \
-  --banner:js='/* CodeMirror 6 and its dependencies (MIT), bundled by scripts/build_editor.sh; licences: /static/codemirror-licenses.txt */' \
-  --metafile=meta.json --outfile="$out/codemirror.js"
+node build.mjs "$out/codemirror.js" \
+  "/* CodeMirror 6 and its dependencies (MIT), bundled by scripts/build_editor.sh; licences: /static/codemirror-licenses.txt */"
 # The licence of every package that went into the bundle.
 node -e '
 const fs = require("fs"), path = require("path");
