@@ -14,19 +14,24 @@ A named query with its parameter values becomes query text only through ``sparql
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from qualifica.context import Context
 from qualifica.errors import QualificaError
-from qualifica.namespaces import ID, ONTOLOGY_IRI, PREFIXES, QD
+from qualifica.namespaces import ID, KINDS, ONTOLOGY_IRI, PREFIXES, QD
 from qualifica.sparql import binding, protocol
 from qualifica.sparql.registry import NamedQuery, Param
 from qualifica.web.i18n import pick_lang, words
 from qualifica.web.render import PageInfo, environment, with_lang
 
 log = logging.getLogger(__name__)
+
+#: The ``#+`` header of a named query file (the registry's, not the query's): left out of the
+#: text the editor shows.
+_HEADER = re.compile(r"\A(?:#\+[^\n]*\n)+")
 
 #: The query the editor opens with when no query is given.
 DEFAULT_QUERY = """PREFIX qd: <https://w3id.org/qualifica/ontology#>
@@ -167,9 +172,8 @@ def example_text(query: NamedQuery, values: Mapping[str, str]) -> str:
 
     Raises ``BadParameter`` for a value that does not fit its parameter.
     """
-    if not query.params:
-        return query.text
-    return binding.bind(query, _raw(query, values)).as_values()
+    text = query.text if not query.params else binding.bind(query, _raw(query, values)).as_values()
+    return _HEADER.sub("", text)
 
 
 def examples(ctx: Context) -> list[Example]:
@@ -189,9 +193,11 @@ def examples(ctx: Context) -> list[Example]:
 
 
 def links() -> list[list[str]]:
-    """Public IRI bases and the local paths they map to (longest first): instances under
-    ``/id/``, ontology terms as anchors of the ontology page."""
-    return [[ID, "/id/"], [QD, "/ontology#"], [ONTOLOGY_IRI, "/ontology"]]
+    """Public IRI bases and the local paths they map to: the instances of each kind that
+    ``/id/{kind}/{slug}`` serves, ontology terms as anchors of the ontology page, the
+    ontology itself."""
+    kinds = [[f"{ID}{kind}/", f"/id/{kind}/"] for kind in sorted(KINDS)]
+    return [*kinds, [QD, "/ontology#"], [ONTOLOGY_IRI, "/ontology"]]
 
 
 def editor_data(ctx: Context, lang: str) -> dict[str, Any]:

@@ -174,7 +174,7 @@
         if (path.charAt(path.length - 1) === "#") {
           return /^[\w.-]+$/.test(rest) ? withLang(path.slice(0, -1), "#" + rest) : null;
         }
-        return /^[\w.~%-]+\/[\w.~%-]+$/.test(rest) ? withLang(path + rest, "") : null;
+        return /^[\w.~%-]+$/.test(rest) ? withLang(path + rest, "") : null;
       }
     }
     return null;
@@ -427,37 +427,50 @@
     });
   }
 
+  // Oxigraph reports where its parse stopped: the column just past the token it could not use.
+  // The message names that token's line and first column, says an undeclared prefix plainly,
+  // and keeps only the first line of a long list of expectations.
   function showError(code, detail, text) {
-    var m = /error at (\d+):(\d+): (.*)$/.exec(detail);
+    var m = /error at (\d+):(\d+): ([\s\S]*)$/.exec(detail);
     status.className = "error";
+    status.dataset.state = "error";
     if (!m) {
       status.textContent = say("error", { status: code, msg: detail });
       return;
     }
-    var line = Number(m[1]), col = Number(m[2]), msg = m[3];
+    var line = Number(m[1]), col = Number(m[2]), msg = m[3].split("\n")[0];
     var doc = view ? view.state.doc : null;
-    var from = 0;
-    if (doc && line <= doc.lines) {
-      var l = doc.line(line);
-      from = Math.min(l.from + col - 1, l.to);
-      // Oxigraph names what it expected; an undeclared prefix is the usual cause, said plainly.
-      var word = /^[A-Za-z][\w.-]*:/.exec(l.text.slice(Math.max(0, col - 1)));
-      var near = /([A-Za-z][\w.-]*):[\w-]*$/.exec(l.text.slice(0, col - 1));
-      var name = word ? word[0].slice(0, -1) : near ? near[1] : null;
-      if (name !== null && declared(text)[name] === undefined) {
-        msg = say("undeclared_prefix", { prefix: name + ":" });
+    var from = null, to = null;
+    var lineText = doc && line <= doc.lines ? doc.line(line).text
+      : (text.split("\n")[line - 1] || "");
+    var end = Math.min(col - 2, lineText.length - 1);
+    if (end >= 0 && /\S/.test(lineText.charAt(end))) {
+      var start = end;
+      if (!/[{}()\[\];,]/.test(lineText.charAt(end))) {
+        while (start > 0 && /[^\s{}()\[\];,]/.test(lineText.charAt(start - 1))) { start--; }
       }
+      col = start + 1;
+      var token = lineText.slice(start, end + 1);
+      var pfx = /^([A-Za-z][\w.-]*)?:/.exec(token);
+      if (pfx && declared(text)[pfx[1] || ""] === undefined) {
+        msg = say("undeclared_prefix", { prefix: (pfx[1] || "") + ":" });
+      }
+      if (doc) { from = doc.line(line).from + start; to = doc.line(line).from + end + 1; }
+    } else if (doc && line <= doc.lines) {
+      from = Math.min(doc.line(line).from + col - 1, doc.line(line).to);
+      to = Math.min(from + 1, doc.length);
     }
-    if (msg.length > 120) { msg = msg.slice(0, 117) + "…"; }
+    msg = msg.replace(/,?\s*\[[^\]]*$/, "");
+    if (msg.length > 100) { msg = msg.slice(0, 99) + "…"; }
     status.textContent = say("syntax_error", { line: line, col: col, msg: msg });
-    if (view) {
-      var to = Math.min(from + 1, view.state.doc.length);
+    if (view && from !== null) {
       view.dispatch(CM.setDiagnostics(view.state, [
         { from: from, to: Math.max(to, from), severity: "error", message: status.textContent }
       ]));
       view.dispatch({ selection: { anchor: from }, scrollIntoView: true });
     }
   }
+
   function run() {
     var text = getText();
     textarea.value = text;
@@ -466,6 +479,7 @@
     history.replaceState(null, "", link);
     if (view) { view.dispatch(CM.setDiagnostics(view.state, [])); }
     status.className = "";
+    status.dataset.state = "running";
     status.textContent = W.running;
     results.hidden = true;
     body.textContent = "";
@@ -487,6 +501,7 @@
           return;
         }
         var prefixes = Object.assign({}, data.prefixes, declared(text));
+        status.dataset.state = "done";
         results.hidden = false;
         if (type.indexOf(data.accept.solutions) === 0) {
           var doc = JSON.parse(payload);
@@ -510,6 +525,7 @@
       });
     }).catch(function (err) {
       status.className = "error";
+      status.dataset.state = "error";
       status.textContent = say("request_failed", { msg: String(err) });
     });
   }
@@ -530,6 +546,7 @@
             var detail = payload;
             try { detail = JSON.parse(payload).detail || payload; } catch (e) { /* not JSON */ }
             status.className = "error";
+            status.dataset.state = "error";
             status.textContent = say("error", { status: response.status, msg: detail });
             return;
           }
