@@ -380,12 +380,13 @@ def test_browser_gets_the_query_page_with_named_queries(api: TestClient) -> None
     # Self-contained: scripts and styles come from this server (no CDN), as the CSP demands.
     assert "cdn" not in html.lower()
     sources = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', html)
-    assert sources == ["/static/sparql.css", "/static/sparql.js"]
+    assert sources == ["/static/style.css", "/static/sparql.css", "/static/codemirror.js",
+                       "/static/sparql.js"]
     for src in sources:
         assert api.get(src).status_code == 200, src
     registry = api.app.state.ctx.registry  # type: ignore[attr-defined]
     for named in registry:
-        assert f">{named.name}</button>" in html
+        assert f'action="/sparql/examples/{named.name}"' in html
 
 
 def test_cors_and_docs(api: TestClient) -> None:

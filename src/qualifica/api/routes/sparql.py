@@ -208,9 +208,12 @@ async def sparql_post(request: Request, ctx: CtxDep, sandbox: SandboxDep) -> Res
 def sparql_example(name: str, request: Request, ctx: CtxDep) -> Response:
     """A named query with the parameter values of the query string bound (``sparql.binding``):
     its text for the editor's script (``Accept: application/sparql-query``), else a redirect
-    to the editor's permalink of that text (the example forms work without script)."""
+    to the editor's permalink of that text (the example forms work without script).
+
+    Every parameter but ``page-lang`` (the language of the editor page) is the query's own:
+    a named query may have a parameter called ``lang``."""
     named = ctx.registry.get(name)
-    values = {k: v for k, v in request.query_params.items() if k != "lang" and v.strip()}
+    values = {k: v for k, v in request.query_params.items() if k != "page-lang" and v.strip()}
     try:
         text = editor.example_text(named, values)
     except BadParameter as exc:
@@ -219,6 +222,6 @@ def sparql_example(name: str, request: Request, ctx: CtxDep) -> Response:
         raise
     if protocol.DIRECT in (request.headers.get("accept") or ""):
         return Response(text, media_type=f"{protocol.DIRECT}; charset=utf-8")
-    params = {"query": text, **({"lang": lang} if (lang := request.query_params.get("lang"))
-                                  in ("en",) else {})}
+    page_lang = request.query_params.get("page-lang")
+    params = {"query": text, **({"lang": page_lang} if page_lang == "en" else {})}
     return RedirectResponse("/sparql?" + urlencode(params), status_code=303)

@@ -537,7 +537,7 @@
     if (!exForm) { return; }
     ev.preventDefault();
     var params = new URLSearchParams(new FormData(exForm));
-    params.delete("lang");
+    params.delete("page-lang");
     fetch(exForm.getAttribute("action") + "?" + params.toString(),
           { headers: { "Accept": "application/sparql-query" } })
       .then(function (response) {
