@@ -144,6 +144,10 @@ def test_ctrl_enter_runs_the_query_and_updates_the_address(watched: Watched) -> 
     # Ctrl+Enter ran the query instead of inserting a line
     assert watched.editor_text() == NUMBERS
     assert parse_qs(urlparse(watched.page.url).query)["query"] == [NUMBERS]
+    # Tab leaves the editor for the next control (no keyboard trap)
+    watched.page.click(".cm-content")
+    watched.page.keyboard.press("Tab")
+    assert watched.page.evaluate("document.activeElement.id") == "run"
     watched.assert_clean()
 
 

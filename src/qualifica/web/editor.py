@@ -61,9 +61,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "service_description": ("Service-Beschreibung", "Service description"),
     "query": ("Abfrage", "Query"),
     "editor_hint": ("Strg+Enter führt die Abfrage aus; Strg+Leertaste schlägt Präfixe vor; "
-                    "Esc und dann Tab verlässt den Editor.",
-                    "Ctrl+Enter runs the query; Ctrl+Space suggests prefixes; Esc then Tab "
-                    "leaves the editor."),
+                    "Tab verlässt den Editor.",
+                    "Ctrl+Enter runs the query; Ctrl+Space suggests prefixes; Tab leaves the "
+                    "editor."),
     "run": ("Abfrage ausführen", "Run query"),
     "permalink": ("Permalink", "Permalink"),
     "examples": ("Benannte Abfragen als Beispiele", "Named queries as examples"),
