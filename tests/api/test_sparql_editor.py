@@ -96,6 +96,10 @@ def test_the_page_carries_prefixes_links_and_examples_from_the_server(
         client: TestClient) -> None:
     data = page_data(client.get("/sparql", headers={"Accept": BROWSER}).text)
     assert data["prefixes"] == dict(sorted(PREFIXES.items()))
+    terms = data["terms"]
+    assert isinstance(terms, list)
+    assert ["qd:Role", "class", "Rolle"] in terms
+    assert any(t[0] == "qd:requires" and t[1].endswith("property") for t in terms)
     links = data["links"]
     assert [ID + "role/", "/id/role/"] in links and [QD, "/ontology#"] in links
     examples = data["examples"]

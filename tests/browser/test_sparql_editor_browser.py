@@ -112,6 +112,14 @@ def watched(browser: Browser, live_server: Any, tmp_path: Path) -> Iterator[Watc
     context.close()
 
 
+def accept_completion(page: Page) -> None:
+    """Take the selected completion with Enter. CodeMirror ignores Enter for 75 ms after the
+    list opens (its ``interactionDelay``, against accidental picks), so the test waits that out."""
+    page.wait_for_selector(".cm-tooltip-autocomplete li[aria-selected=true]")
+    page.wait_for_timeout(150)
+    page.keyboard.press("Enter")
+
+
 def permalink(query: str, **extra: str) -> str:
     return "/sparql?" + urlencode({"query": query, **extra})
 
@@ -275,8 +283,7 @@ def test_prefixes_complete_from_the_servers_list(watched: Watched) -> None:
     watched.open("/sparql")
     watched.type_query("PREFIX ")
     page.keyboard.type("sko")
-    page.wait_for_selector(".cm-tooltip-autocomplete")
-    page.keyboard.press("Enter")
+    accept_completion(page)
     assert watched.editor_text() == "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
     # a prefixed name in the body: its PREFIX line is added at the top
     page.keyboard.insert_text("\nSELECT * WHERE { ?r a ")
@@ -285,7 +292,13 @@ def test_prefixes_complete_from_the_servers_list(watched: Watched) -> None:
     options = page.locator(".cm-completionLabel").all_inner_texts()
     assert "qd:" in options
     page.locator(".cm-completionLabel", has_text="qd:").first.click()
-    page.keyboard.insert_text("Role }")
+    # after the prefix: the ontology's terms, with their kind and label
+    page.keyboard.type("Ro")
+    page.wait_for_selector(".cm-tooltip-autocomplete .cm-completionLabel")
+    option = page.locator(".cm-tooltip-autocomplete li", has_text="Role").first
+    assert "Rolle" in option.inner_text()  # the German label, from the server
+    accept_completion(page)
+    page.keyboard.insert_text(" }")
     assert watched.editor_text().splitlines() == [
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>",
         "PREFIX qd: <https://w3id.org/qualifica/ontology#>",

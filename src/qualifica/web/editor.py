@@ -4,8 +4,9 @@ The page (``templates/sparql.html``) is a CodeMirror 6 editor (``static/codemirr
 from the npm registry by ``scripts/build_editor.sh``) driven by ``static/sparql.js``. The server
 hands the script everything it must not hard-code, as JSON in the page: the prefixes for
 completion and for compact result names (``namespaces.PREFIXES``, the prefixes of the ontology
-and its instances), the map from public IRIs to this server's pages, the named queries as
-examples with their parameters, and the words of the page in its language.
+and its instances), the ontology's terms for completion after their prefix, the map from
+public IRIs to this server's pages, the named queries as examples with their parameters, and
+the words of the page in its language.
 
 A named query with its parameter values becomes query text only through ``sparql.binding``
 (:func:`example_text`); the editor never builds SPARQL from form values itself.
@@ -21,6 +22,8 @@ from typing import Any
 
 from qualifica.context import Context
 from qualifica.errors import QualificaError
+from qualifica.labels import pick_label
+from qualifica.linkeddata.ontology import ontology_doc
 from qualifica.namespaces import ID, KINDS, ONTOLOGY_IRI, PREFIXES, QD
 from qualifica.sparql import binding, protocol
 from qualifica.sparql.registry import NamedQuery, Param
@@ -200,13 +203,21 @@ def links() -> list[list[str]]:
     return [*kinds, [QD, "/ontology#"], [ONTOLOGY_IRI, "/ontology"]]
 
 
+def terms(ctx: Context, lang: str) -> list[list[str]]:
+    """The ontology's classes, properties and individuals for completion: prefixed name, kind
+    and label in ``lang``."""
+    return [[t.name, t.kind, pick_label(t.labels, lang, "")] for t in ontology_doc(ctx).terms
+            if ":" in t.name and not t.name.startswith("<")]
+
+
 def editor_data(ctx: Context, lang: str) -> dict[str, Any]:
-    """What ``static/sparql.js`` reads from the page (JSON): prefixes, links, words, examples,
-    the download formats."""
+    """What ``static/sparql.js`` reads from the page (JSON): prefixes, ontology terms, links,
+    words, examples, the download formats."""
     lang = pick_lang(lang)
     return {
         "lang": lang,
         "prefixes": dict(sorted(PREFIXES.items())),
+        "terms": terms(ctx, lang),
         "links": links(),
         "words": editor_words(lang),
         "examples": {e.name: e.text for e in examples(ctx)},

@@ -79,6 +79,35 @@
         validFor: /^[\w-]*$/
       };
     }
+    var name = context.matchBefore(/[A-Za-z][\w-]*:[\w-]*/);
+    if (name && !(name.from > line.from && /[?$<"'\w:]/.test(
+      context.state.sliceDoc(name.from - 1, name.from)))) {
+      var pfx = name.text.slice(0, name.text.indexOf(":"));
+      var known = data.terms.filter(function (t) { return t[0].indexOf(pfx + ":") === 0; });
+      if (!known.length) { return null; }
+      var declaredNow = declared(context.state.doc.toString());
+      return {
+        from: name.from + pfx.length + 1,
+        options: known.map(function (t) {
+          var local = t[0].slice(pfx.length + 1);
+          return {
+            label: local, detail: t[2] ? t[1] + " · " + t[2] : t[1],
+            type: t[1] === "class" ? "class" : t[1] === "individual" ? "constant" : "property",
+            apply: function (v, completion, from, to) {
+              var changes = [{ from: from, to: to, insert: local }];
+              var extra = 0;
+              if (declaredNow[pfx] === undefined && data.prefixes[pfx] !== undefined) {
+                var at = prologueEnd(v.state.doc);
+                changes.push({ from: at, insert: prefixLine(pfx) });
+                extra = at <= from ? prefixLine(pfx).length : 0;
+              }
+              v.dispatch({ changes: changes, selection: { anchor: from + extra + local.length } });
+            }
+          };
+        }),
+        validFor: /^[\w-]*$/
+      };
+    }
     var word = context.matchBefore(/[A-Za-z][\w-]*/);
     if (!word || (word.from > line.from && /[?$<"'\w:]/.test(
       context.state.sliceDoc(word.from - 1, word.from)))) {
