@@ -164,3 +164,14 @@ def test_the_codemirror_bundle_and_its_licences_are_served(client: TestClient) -
     assert licences.status_code == 200
     assert "==== @codemirror/view" in licences.text
     assert "MIT" in licences.text
+
+
+def test_the_english_summaries_of_named_queries_are_marked_on_the_german_page(
+        client: TestClient) -> None:
+    """One language per page: the named queries describe themselves in English."""
+    registry = client.app.state.ctx.registry  # type: ignore[attr-defined]
+    named = next(iter(registry))
+    de = client.get("/sparql", headers={"Accept": BROWSER}).text
+    assert f'<span lang="en">{html.escape(named.summary, quote=False)}</span>' in de
+    en = client.get("/sparql", params={"lang": "en"}, headers={"Accept": BROWSER}).text
+    assert f"<span>{html.escape(named.summary, quote=False)}</span>" in en

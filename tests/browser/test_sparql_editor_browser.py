@@ -307,6 +307,12 @@ def test_prefixes_complete_from_the_servers_list(watched: Watched) -> None:
     page.keyboard.press("Control+Enter")
     watched.wait_done()
     assert len(watched.rows()) >= 10
+    # nothing is offered inside a comment
+    page.click(".cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n# qd:Ro")
+    page.wait_for_timeout(300)
+    assert page.locator(".cm-tooltip-autocomplete").count() == 0
     watched.assert_clean()
 
 

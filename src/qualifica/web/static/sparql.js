@@ -68,6 +68,10 @@
     var line = context.state.doc.lineAt(context.pos);
     var before = line.text.slice(0, context.pos - line.from);
     var names = Object.keys(data.prefixes);
+    // Nothing to complete in a comment (a # outside IRIs and strings).
+    if (/#/.test(before.replace(/<[^>\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, ""))) {
+      return null;
+    }
     var decl = /^\s*PREFIX\s+([A-Za-z][\w-]*)?$/i.exec(before);
     if (decl) {
       return {
