@@ -29,7 +29,7 @@ QUERY = NamedQuery(
 
 
 def test_each_parameter_type_has_its_field() -> None:
-    fields = {f.name: f for f in (editor._field(QUERY, p) for p in QUERY.params)}
+    fields = {f.name: f for f in (editor.param_field(QUERY, p) for p in QUERY.params)}
     assert (fields["roles"].input, fields["roles"].value) == ("text", "cio anwender")
     assert (fields["limit"].input, fields["limit"].value) == ("number", "10")
     assert (fields["limit"].minimum, fields["limit"].maximum) == (1, 50)

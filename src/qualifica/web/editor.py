@@ -142,7 +142,8 @@ def _value_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _field(query: NamedQuery, param: Param) -> Field:
+def param_field(query: NamedQuery, param: Param) -> Field:
+    """The form field of ``param``, holding the query's example value (else its default)."""
     value = query.example.get(param.name, param.default)
     if param.type == "boolean":
         choices: tuple[str, ...] = ("true", "false")
@@ -183,7 +184,7 @@ def examples(ctx: Context) -> list[Example]:
     """Every named query as an example, bound to its example values."""
     out = []
     for named in ctx.registry:
-        fields = tuple(_field(named, p) for p in named.params)
+        fields = tuple(param_field(named, p) for p in named.params)
         try:
             text = example_text(named, {f.name: f.value for f in fields if f.value})
         except QualificaError:
