@@ -33,6 +33,7 @@ def test_a_browser_opening_a_permalink_gets_the_editor_with_the_query(client: Te
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     assert "Accept" in r.headers["vary"]
+    assert r.headers["content-language"] == "de"
     assert f">{html.escape(QUERY, quote=False)}</textarea>" in r.text
     assert 'data-autorun="true"' in r.text
     assert '<html lang="de">' in r.text
@@ -81,6 +82,7 @@ def test_the_page_in_english_and_its_language_switch_keeps_the_query(client: Tes
     r = client.get("/sparql", params={"query": QUERY, "lang": "en"},
                    headers={"Accept": BROWSER})
     assert '<html lang="en">' in r.text
+    assert r.headers["content-language"] == "en"
     assert "<h1>SPARQL query</h1>" in r.text
     assert page_data(r.text)["lang"] == "en"
     switch = re.search(r'<a class="lang" href="([^"]+)" hreflang="de"', r.text)

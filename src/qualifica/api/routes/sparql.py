@@ -24,6 +24,7 @@ from qualifica.linkeddata.service_description import service_description
 from qualifica.namespaces import PREFIXES, SD
 from qualifica.sparql import guard, protocol
 from qualifica.web import editor
+from qualifica.web.i18n import pick_lang
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ async def _answer(request: Request, ctx: Context, sandbox: SandboxDep, body: byt
             raise BadParameter("the request has no 'query' parameter", param="query")
         return _service_or_page(ctx, accept, req.format, request.query_params.get("lang"))
     if wants_page(request, req.format):
-        return _page(render_page(ctx, request.query_params.get("lang"), req.query))
+        return _page(ctx, request.query_params.get("lang"), req.query)
     s = ctx.settings
     text = guard.canonical(req.query)
     info = guard.check_query(text, service_allow=s.service_allow, max_chars=s.max_query_chars,
@@ -111,8 +112,10 @@ async def _answer(request: Request, ctx: Context, sandbox: SandboxDep, body: byt
                     headers={"Vary": "Accept"})
 
 
-def _page(body: str) -> HTMLResponse:
-    return HTMLResponse(body, headers={"Vary": "Accept"})
+def _page(ctx: Context, lang: str | None, query: str | None = None) -> HTMLResponse:
+    language = pick_lang(lang)
+    return HTMLResponse(render_page(ctx, language, query),
+                        headers={"Vary": "Accept", "Content-Language": language})
 
 
 def _service_or_page(ctx: Context, accept: str | None, fmt: str | None,
@@ -123,7 +126,7 @@ def _service_or_page(ctx: Context, accept: str | None, fmt: str | None,
     if media == protocol.HTML and not accept_names_html(accept):
         media = protocol.TURTLE
     if media == protocol.HTML:
-        return _page(render_page(ctx, lang))
+        return _page(ctx, lang)
     media = protocol.negotiate(accept if fmt is None else None, "graph", fmt)
     s = ctx.settings
     triples = service_description(
