@@ -248,7 +248,7 @@ def test_gap_form_and_result(client: TestClient) -> None:
     assert '<select id="role" name="role"' in start.text
     assert 'value="prozessmanager"' in start.text
     form = client.get("/gap?role=it-sicherheitsmanager")
-    assert 'id="gap-form"' in form.text and 'name="held"' in form.text
+    assert 'id="gap-form"' in form.text and 'name="level-digcomp-4-2"' in form.text
     assert 'id="result"' not in form.text
     query = GAP_QUERY
     r = client.get("/gap?" + query)

@@ -78,8 +78,9 @@ def _level_label(index: PlanningIndex, competency: str, rank: int | None, lang: 
 
 
 def parse_held(params: Sequence[tuple[str, str]]) -> list[tuple[str, int]]:
-    """The ``(competency IRI, rank)`` pairs of the form parameters (``BadParameter`` 422 for a
-    malformed id or level, or a ticked competency without a level)."""
+    """The ``(competency IRI, rank)`` pairs of the form parameters: every competency with a
+    level chosen (``level-{slug}`` not empty) counts as held, ticked (``held``) or not.
+    ``BadParameter`` 422 for a malformed id or level, or a ticked competency without a level."""
     levels: dict[str, str] = {}
     held: list[str] = []
     for key, value in params:
@@ -87,17 +88,21 @@ def parse_held(params: Sequence[tuple[str, str]]) -> list[tuple[str, int]]:
             held.append(value)
         elif key.startswith("level-"):
             levels[key[len("level-"):]] = value
-    out: list[tuple[str, int]] = []
-    for value in held:
-        iri = binding.iri(value, param="held", kind="competency").value
+    chosen = [slug for slug, raw in levels.items() if raw != ""]
+    out: dict[str, int] = {}
+    for value, ticked in [*((v, True) for v in held), *((s, False) for s in chosen)]:
+        param = "held" if ticked else f"level-{value}"
+        iri = binding.iri(value, param=param, kind="competency").value
         slug = slug_of(iri)
+        if iri in out:
+            continue
         raw = levels.get(slug, "")
         if raw == "":
             raise BadParameter(f"parameter 'level-{slug}': choose the level held",
                                param=f"level-{slug}", status=422)
         rank = binding.integer(raw, param=f"level-{slug}", minimum=1, maximum=100)
-        out.append((iri, int(rank.value)))
-    return out
+        out[iri] = int(rank.value)
+    return list(out.items())
 
 
 def build_form(ctx: Context, role: str | None, held: Sequence[tuple[str, int]], lang: str

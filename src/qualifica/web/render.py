@@ -22,7 +22,8 @@ from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.web import svg
 from qualifica.web.competency_view import CompetencyView, competency_view
 from qualifica.web.hrefs import is_safe_href
-from qualifica.web.i18n import pick_lang, words
+from qualifica.web.i18n import graph_name, pick_lang, words
+from qualifica.web.locale import number_text, percent_text
 from qualifica.web.resource_view import resource_view
 from qualifica.web.role_view import role_view
 from qualifica.web.views import home_view
@@ -41,7 +42,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["percent"] = lambda v: f"{round(float(v) * 100)} %"
+    env.filters["percent"] = lambda v, lang="de": percent_text(float(v), lang)
+    env.filters["number"] = lambda v, lang="de": number_text(v, lang)
     # ``{% if x is safe_href %}``: only these targets become links (see web.hrefs).
     env.tests["safe_href"] = is_safe_href
     return env
@@ -80,7 +82,8 @@ def _page(template: str, info: PageInfo, **values: Any) -> str:
     lang = pick_lang(info.lang)
     link: Callable[[str], str] = lambda href: with_lang(href, lang)  # noqa: E731
     return environment().get_template(template).render(
-        t=words(lang), lang=lang, page=info, link=link, **values)
+        t=words(lang), lang=lang, page=info, link=link,
+        graph_name=lambda iri: graph_name(iri, lang), **values)
 
 
 def render_home(ctx: Context, lang: str) -> str:

@@ -22,6 +22,7 @@ from qualifica.namespaces import (
 )
 from qualifica.sparql.terms import bool_of, iri_of
 from qualifica.store.base import Term
+from qualifica.web.locale import localised, natural_key
 from qualifica.web.queries import Labeller, Ref, pick_text, select_rows, statements_about
 
 # Shown in their own places on a resource page, not among the properties.
@@ -101,10 +102,12 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
             deprecated = deprecated or bool_of(o, False)
         if p == DCTERMS_IS_REPLACED_BY and isinstance(o, NamedNode):
             replaced_by.append(labeller.ref(o.value))
-        stmt = _statement(labeller, p, o)
+        stmt = _statement(labeller, p, o, lang)
         (sources if p == DCTERMS_SOURCE else statements).append(stmt)
-    incoming = [(labeller.ref(s), labeller.ref(p)) for r in incoming_rows
-                if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))]
+    statements = _in_language(statements, lang)
+    incoming = sorted(((labeller.ref(s), labeller.ref(p)) for r in incoming_rows
+                       if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))),
+                      key=lambda sp: (sp[1].label.casefold(), natural_key(sp[0].label)))
     return ResourceView(
         ref=labeller.ref(iri), types=types, definition=pick_text(lang, definitions),
         alt_labels=alt, statements=statements, incoming=incoming, sources=sources,
@@ -113,12 +116,23 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
     )
 
 
-def _statement(labeller: Labeller, p: str, o: Term) -> Statement:
+def _statement(labeller: Labeller, p: str, o: Term, lang: str) -> Statement:
     prop = labeller.ref(p)
     if isinstance(o, NamedNode):
         return Statement(prop=prop, value=labeller.ref(o.value), text=o.value)
     if isinstance(o, Literal):
         datatype = o.datatype.value if o.datatype else ""
-        return Statement(prop=prop, value=None, text=o.value, lang=o.language or "",
-                         datatype=datatype)
+        return Statement(prop=prop, value=None, text=localised(o.value, datatype, lang),
+                         lang=o.language or "", datatype=datatype)
     return Statement(prop=prop, value=None, text=str(o))
+
+
+def _in_language(statements: list[Statement], lang: str) -> list[Statement]:
+    """Of the texts of one property in several languages only those in the page's language
+    (a text in another language stays when the property has none in the page's one)."""
+    def primary(tag: str) -> str:
+        return tag.split("-")[0].lower()
+
+    has_own = {s.prop.iri for s in statements if s.lang and primary(s.lang) == lang}
+    return [s for s in statements
+            if not s.lang or s.prop.iri not in has_own or primary(s.lang) == lang]

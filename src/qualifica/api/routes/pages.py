@@ -118,9 +118,10 @@ _GAP_PARAMS: list[dict[str, Any]] = [
     {"name": "level-digcomp-4-2", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1},
      "description": "The level held of a competency: one parameter level-{competency} per "
-                    "held competency (here digcomp-4-2)", "example": 4},
+                    "held competency (here digcomp-4-2); a level chosen counts as held, "
+                    "with or without held", "example": 4},
     {"name": "analyse", "in": "query", "required": False, "schema": {"type": "string"},
-     "allowEmptyValue": True, "description": "Show the result (also implied by held)"},
+     "allowEmptyValue": True, "description": "Show the result (also implied by a level held)"},
 ]
 _GAP_FORM: dict[str, Any] = {"content": {"application/x-www-form-urlencoded": {
     "schema": {"type": "object", "properties": {
@@ -242,7 +243,7 @@ def _gap_page(request: Request, ctx: CtxDep, lang: str | None,
         held = gapview.parse_held(params)
         form = gapview.build_form(ctx, role, held, language)
         result = None
-        if role and ("analyse" in values or any(k == "held" for k, _ in params)):
+        if role and ("analyse" in values or held):
             result = gapview.analyse(ctx, role, held, language, words(language))
         return render.render_gap(ctx, language, form, result, params)
 
