@@ -17,6 +17,7 @@ from qualifica.errors import BadParameter
 from qualifica.planning.index import PlanningIndex
 from qualifica.sparql import binding
 from qualifica.sparql.nodes import slug_of
+from qualifica.web.locale import natural_key
 from qualifica.web.queries import Ref, href_for
 from qualifica.web.tables import Cell, Table
 
@@ -161,7 +162,8 @@ def analyse(ctx: Context, role: str, held: Sequence[tuple[str, int]], lang: str,
             Cell(fmt["label"], href=href_for(fmt["iri"]), iri=fmt["iri"]),
             Cell(kind["label"] if kind else ""),
             Cell(", ".join(index.label(c, lang) for c in rec["closes"])),
-            Cell(", ".join(n["label"] for n in rec["legal_basis"])),
+            Cell(", ".join(sorted({n["label"] for n in rec["legal_basis"]},
+                                  key=natural_key))),
         ])
     tables = {
         "gaps": Table("gaps", w["gaps"],

@@ -131,6 +131,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "directly": ("unmittelbar", "directly"),
     "held_none": ("nicht vorhanden", "not held"),
     "result_for": ("Ergebnis für", "Result for"),
+    "permalink": ("Dauerhafte Adresse", "Permanent address"),
 }
 
 #: The named graphs of the bundled data (their last segment), as the pages name them.

@@ -109,6 +109,7 @@ def competency_svg(view: CompetencyView, lang: str) -> str:
         link=lambda href: with_lang(href, lang),
         labels={"broader": w["broader"], "requires": w["requirements"],
                 "performs": w["tasks"]},
+        kinds={"competency": w["competency"], "task": w["task"], "role": w["role"]},
     )
 
 

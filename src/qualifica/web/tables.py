@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qualifica.web.queries import Ref
@@ -25,6 +26,8 @@ class Cell:
     href: str | None = None
     iri: str | None = None
     cls: str | None = None
+    refs: tuple[Ref, ...] = ()
+    """Several resources in one cell (the page links each; the CSV lists their IRIs)."""
 
     @classmethod
     def of(cls, ref: Ref | None, *, css: str | None = None) -> Cell:
@@ -32,6 +35,12 @@ class Cell:
         if ref is None:
             return cls("")
         return cls(ref.label, href=ref.href, iri=ref.iri, cls=css)
+
+    @classmethod
+    def many(cls, refs: Sequence[Ref]) -> Cell:
+        """A cell for several resources, in the given order."""
+        return cls(", ".join(r.label for r in refs), iri=" ".join(r.iri for r in refs) or None,
+                   refs=tuple(refs))
 
 
 @dataclass
