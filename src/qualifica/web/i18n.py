@@ -132,6 +132,14 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "held_none": ("nicht vorhanden", "not held"),
     "result_for": ("Ergebnis für", "Result for"),
     "permalink": ("Dauerhafte Adresse", "Permanent address"),
+    "not_found_detail": ("Unter der Adresse {path} gibt es keine Seite.",
+                         "There is no page at {path}."),
+    "bad_request_detail": ("Die Anfrage an {path} ist ungültig.",
+                           "The request to {path} is not valid."),
+    "bad_param": ("Bitte prüfen Sie den Parameter „{param}“.",
+                  "Please check the parameter “{param}”."),
+    "error_detail": ("Die Seite kann gerade nicht angezeigt werden.",
+                     "The page cannot be shown right now."),
 }
 
 #: The named graphs of the bundled data (their last segment), as the pages name them.
@@ -146,6 +154,9 @@ GRAPH_NAMES: Final[dict[str, tuple[str, str]]] = {
     "tasks": ("Aufgaben", "Tasks"),
     "training": ("Qualifizierungsformate", "Training formats"),
     "ontology": ("Ontologie", "Ontology"),
+    "frameworks": ("Kompetenzrahmen", "Competency frameworks"),
+    "qualifica": ("Ontologie", "Ontology"),
+    "alignments": ("Abbildungen auf andere Vokabulare", "Alignments to other vocabularies"),
 }
 
 

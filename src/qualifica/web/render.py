@@ -148,9 +148,21 @@ def render_gap(ctx: Context, lang: str, form: Any, result: Any | None,
     return _page("gap.html", PageInfo("/gap", lang, params), form=form, result=result)
 
 
-def render_error(status: int, detail: str, lang: str, path: str = "/") -> str:
-    """An error page (404, 422 ...) that names the problem."""
+def render_error(status: int, detail: str, lang: str, path: str = "/",
+                 param: str | None = None) -> str:
+    """An error page (404, 422 ...) that names the problem in the page's language: the
+    problem's own text (English) on English pages, a German sentence naming the address and
+    the parameter on German ones."""
     lang = pick_lang(lang)
     w = words(lang)
     title = w["not_found"] if status == 404 else w["bad_request"] if status < 500 else w["error"]
-    return _page("error.html", PageInfo(path, lang), status=status, title=title, detail=detail)
+    if lang == "en":
+        text = detail
+    elif status == 404:
+        text = w["not_found_detail"].format(path=path)
+    elif status < 500:
+        text = w["bad_request_detail"].format(path=path) + (
+            " " + w["bad_param"].format(param=param) if param else "")
+    else:
+        text = w["error_detail"]
+    return _page("error.html", PageInfo(path, lang), status=status, title=title, detail=text)

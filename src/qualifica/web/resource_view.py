@@ -4,14 +4,16 @@ successors (``dcterms:isReplacedBy``) so that every page can show the notice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
+from qualifica.labels import local_name
 from qualifica.namespaces import (
     DCTERMS_IS_REPLACED_BY,
     DCTERMS_SOURCE,
+    ID,
     OWL_DEPRECATED,
     QD_EDITORIAL,
     RDF_TYPE,
@@ -20,6 +22,7 @@ from qualifica.namespaces import (
     SKOS_DEFINITION,
     SKOS_PREF_LABEL,
 )
+from qualifica.sparql.nodes import slug_of
 from qualifica.sparql.terms import bool_of, iri_of
 from qualifica.store.base import Term
 from qualifica.web.locale import localised, natural_key
@@ -119,7 +122,12 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
 def _statement(labeller: Labeller, p: str, o: Term, lang: str) -> Statement:
     prop = labeller.ref(p)
     if isinstance(o, NamedNode):
-        return Statement(prop=prop, value=labeller.ref(o.value), text=o.value)
+        value = labeller.ref(o.value)
+        if not o.value.startswith(ID) and value.label == local_name(slug_of(o.value)):
+            # An address outside the graph without a name of its own (a law's web page):
+            # shown in full rather than by its last segment.
+            value = replace(value, label=o.value)
+        return Statement(prop=prop, value=value, text=o.value)
     if isinstance(o, Literal):
         datatype = o.datatype.value if o.datatype else ""
         return Statement(prop=prop, value=None, text=localised(o.value, datatype, lang),
