@@ -118,7 +118,8 @@ def tables_of(html: str) -> Tables:
 
 def read_csv(response: object) -> list[list[str]]:
     text = response.text  # type: ignore[attr-defined]
-    return list(csv.reader(io.StringIO(text)))
+    assert text.startswith("\ufeff"), "the CSV downloads start with a byte order mark (Excel)"
+    return list(csv.reader(io.StringIO(text[1:])))
 
 
 # --- bundled graph ------------------------------------------------------------------------------
