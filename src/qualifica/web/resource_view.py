@@ -28,6 +28,11 @@ from qualifica.store.base import Term
 from qualifica.web.locale import localised, natural_key
 from qualifica.web.queries import Labeller, Ref, pick_text, select_rows, statements_about
 
+_DCT = "http://purl.org/dc/terms/"
+_CITATIONS = {_DCT + "identifier", _DCT + "bibliographicCitation", _DCT + "source",
+              "http://www.w3.org/2004/02/skos/core#notation"}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 # Shown in their own places on a resource page, not among the properties.
 _HEADLINE = {SKOS_PREF_LABEL, SKOS_DEFINITION, RDFS_LABEL}
 
@@ -130,8 +135,11 @@ def _statement(labeller: Labeller, p: str, o: Term, lang: str) -> Statement:
         return Statement(prop=prop, value=value, text=o.value)
     if isinstance(o, Literal):
         datatype = o.datatype.value if o.datatype else ""
+        # A citation without a language tag cites German law the German way ("BGBl. I S. 920",
+        # "§ 4"): marked as German, so that an English page says it is (WCAG 3.1.2).
+        tag = o.language or ("de" if p in _CITATIONS and datatype in ("", _XSD_STRING) else "")
         return Statement(prop=prop, value=None, text=localised(o.value, datatype, lang),
-                         lang=o.language or "", datatype=datatype)
+                         lang=tag, datatype=datatype)
     return Statement(prop=prop, value=None, text=str(o))
 
 
