@@ -24,6 +24,12 @@ def test_numbers_and_shares() -> None:
     assert percent_text(2 / 3, "de") == "67 %"
 
 
+def test_truth_values() -> None:
+    assert localised("true", XSD + "boolean", "de") == "ja"
+    assert localised("false", XSD + "boolean", "en") == "no"
+    assert localised("0", XSD + "boolean", "de") == "nein"
+
+
 def test_malformed_and_other_literals_stay_as_they_are() -> None:
     assert localised("2021-13-40", XSD + "date", "de") == "2021-13-40"
     assert localised("viele", XSD + "integer", "de") == "viele"

@@ -14,6 +14,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMBERS = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long",
                               "nonNegativeInteger", "positiveInteger")}
 _LOCALES = {"de": "de_DE", "en": "en_GB"}
+_BOOLEANS = {"true": 0, "1": 0, "false": 1, "0": 1}
+_YES_NO = {False: ("ja", "nein"), True: ("yes", "no")}
 
 
 def _locale(lang: str) -> str:
@@ -37,13 +39,15 @@ def percent_text(value: float, lang: str) -> str:
 
 
 def localised(text: str, datatype: str, lang: str) -> str:
-    """A literal of ``datatype`` as the page shows it: dates and numbers in the page's locale,
-    anything else (or anything malformed) as it is."""
+    """A literal of ``datatype`` as the page shows it: dates, numbers and truth values in the
+    page's language, anything else (or anything malformed) as it is."""
     try:
         if datatype == XSD + "date":
             return date_text(date.fromisoformat(text), lang)
         if datatype in _NUMBERS:
             return number_text(Decimal(text), lang)
+        if datatype == XSD + "boolean" and text in _BOOLEANS:
+            return _YES_NO[lang == "en"][_BOOLEANS[text]]
     except (ValueError, InvalidOperation):
         return text
     return text
