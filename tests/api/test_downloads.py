@@ -126,7 +126,7 @@ def test_the_result_summary_takes_the_focus(client: TestClient) -> None:
     form = client.get("/gap?role=prozessmanager").text
     assert "autofocus" not in form
     result = client.get(f"/gap?{GAP}").text
-    summary = re.search(r'<div class="summary" id="result-summary"([^>]*)>', result)
+    summary = re.search(r'<div class="result-summary" id="result-summary"([^>]*)>', result)
     assert summary is not None
     assert 'tabindex="-1"' in summary.group(1) and "autofocus" in summary.group(1)
     assert result.count("autofocus") == 1

@@ -251,6 +251,7 @@ TERM_LABELS: Final[dict[str, tuple[str, str]]] = {
     _SKOS + "inScheme": ("Im Begriffsschema", "In scheme"),
     _SKOS + "narrowMatch": ("Entspricht enger gefasst", "Narrow match"),
     _SKOS + "relatedMatch": ("Verwandt mit", "Related match"),
+    _SKOS + "related": ("Verwandt", "Related"),
     _SKOS + "notation": ("Kennung", "Notation"),
     _SKOS + "prefLabel": ("Bezeichnung", "Preferred label"),
     _SKOS + "scopeNote": ("Anmerkung zum Geltungsbereich", "Scope note"),

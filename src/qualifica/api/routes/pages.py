@@ -104,7 +104,7 @@ _GAP_CSV = (
 )
 _SVG = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<svg xmlns="http://www.w3.org/2000/svg" width="1152" height="526" '
-        'viewBox="0 0 1152 526" role="img" aria-labelledby="paths-title" '
+        'viewBox="0 0 1152 526" role="group" aria-labelledby="paths-title" '
         'class="paths-diagram"><title id="paths-title">Pfade Kompetenz → Aufgabe → Rolle: '
         'Schutz personenbezogener Daten und der Privatsphäre</title>…</svg>')
 
