@@ -184,3 +184,7 @@ def test_texts_in_other_languages_are_left_out_when_the_page_has_its_own(
     assert "Anmerkung zum Geltungsbereich" in de and "Scope note" in en
     # the act's web page is shown by its address, not by its last segment
     assert ">https://www.gesetze-im-internet.de/bbig_2005/</a>" in de
+    # a named resource outside the data keeps its name (the ontology's kinds of training)
+    offer = client.get("/id/training-format/egov-campus-ozg").text
+    assert re.search(r'ontology#Weiterbildung"[^>]*>Weiterbildung</a>', offer)
+    assert "ontology#Weiterbildung</a>" not in offer

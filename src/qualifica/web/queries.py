@@ -88,6 +88,11 @@ class Labeller:
                 return named
         return pick_label(labels, self.lang, local_name(slug_of(iri)))
 
+    def has_label(self, iri: str) -> bool:
+        """Whether the store names ``iri`` (in any language)."""
+        self.load([iri])
+        return bool(self._labels.get(iri) or self._rdfs.get(iri))
+
     def ref(self, iri: str) -> Ref:
         """A :class:`Ref` for ``iri``."""
         return Ref(iri=iri, id=slug_of(iri), kind=kind_of(iri) or "resource",

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field, replace
 from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
-from qualifica.labels import local_name
 from qualifica.namespaces import (
+    BASE,
     DCTERMS_IS_REPLACED_BY,
     DCTERMS_SOURCE,
-    ID,
     OWL_DEPRECATED,
     QD_EDITORIAL,
     RDF_TYPE,
@@ -22,9 +21,9 @@ from qualifica.namespaces import (
     SKOS_DEFINITION,
     SKOS_PREF_LABEL,
 )
-from qualifica.sparql.nodes import slug_of
 from qualifica.sparql.terms import bool_of, iri_of
 from qualifica.store.base import Term
+from qualifica.web.i18n import term_label
 from qualifica.web.locale import localised, natural_key
 from qualifica.web.queries import Labeller, Ref, pick_text, select_rows, statements_about
 
@@ -112,7 +111,9 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
             replaced_by.append(labeller.ref(o.value))
         stmt = _statement(labeller, p, o, lang)
         (sources if p == DCTERMS_SOURCE else statements).append(stmt)
-    statements = _in_language(statements, lang)
+    statements = sorted(_in_language(statements, lang),
+                        key=lambda s: (s.prop.label.casefold(), natural_key(s.value.label if s.value
+                                                                          else s.text)))
     incoming = sorted(((labeller.ref(s), labeller.ref(p)) for r in incoming_rows
                        if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))),
                       key=lambda sp: (sp[1].label.casefold(), natural_key(sp[0].label)))
@@ -128,7 +129,8 @@ def _statement(labeller: Labeller, p: str, o: Term, lang: str) -> Statement:
     prop = labeller.ref(p)
     if isinstance(o, NamedNode):
         value = labeller.ref(o.value)
-        if not o.value.startswith(ID) and value.label == local_name(slug_of(o.value)):
+        if not o.value.startswith(BASE) and not labeller.has_label(o.value) \
+                and term_label(o.value, labeller.lang) is None:
             # An address outside the graph without a name of its own (a law's web page):
             # shown in full rather than by its last segment.
             value = replace(value, label=o.value)
