@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from qualifica.context import Context
@@ -33,6 +33,16 @@ log = logging.getLogger(__name__)
 Params = Sequence[tuple[str, str]]
 
 
+@pass_context
+def _percent(context: Any, value: object) -> str:
+    return percent_text(float(value), context.get("lang", "de"))  # type: ignore[arg-type]
+
+
+@pass_context
+def _number(context: Any, value: float | int) -> str:
+    return number_text(value, context.get("lang", "de"))
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The jinja2 environment over ``web/templates`` with autoescaping on."""
@@ -42,8 +52,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["percent"] = lambda v, lang="de": percent_text(float(v), lang)
-    env.filters["number"] = lambda v, lang="de": number_text(v, lang)
+    # Shares and numbers as the page's language writes them ("40 %", "40%").
+    env.filters["percent"] = _percent
+    env.filters["number"] = _number
     # ``{% if x is safe_href %}``: only these targets become links (see web.hrefs).
     env.tests["safe_href"] = is_safe_href
     return env
