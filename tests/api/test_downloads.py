@@ -129,6 +129,11 @@ def test_the_result_summary_takes_the_focus(client: TestClient) -> None:
     summary = re.search(r'<div class="result-summary" id="result-summary"([^>]*)>', result)
     assert summary is not None
     assert 'tabindex="-1"' in summary.group(1) and "autofocus" in summary.group(1)
+    # announced by its heading and the coverage line when it takes the focus
+    assert 'aria-labelledby="result-title"' in summary.group(1)
+    assert 'aria-describedby="coverage-line"' in summary.group(1)
+    assert re.search(r'<h2 id="result-title">Ergebnis für Prozessmanager</h2>', result)
+    assert re.search(r'<p class="coverage" id="coverage-line">', result)
     assert result.count("autofocus") == 1
     # every level choice is labelled by its competency
     for comp in ("digcomp-4-2", "qd-problemloesungskompetenz"):

@@ -152,6 +152,9 @@ def test_keyboard_only_search_role_gap_result(browser: Browser, live_server: Any
         page.wait_for_function("document.activeElement.id === 'result-summary'")
         focus = _focused(page)
         assert "20 %" in focus["text"] and "Prozessmanager" in focus["text"]
+        # what a screen reader says on the focus: the summary's name and description
+        snapshot = page.locator("#result-summary").aria_snapshot()
+        assert 'group "Ergebnis für Prozessmanager"' in snapshot, snapshot
         assert 0 <= focus["top"] < focus["height"], focus
         # from the summary the keyboard goes on to the result's tables
         _tab_to(page, "el.closest('#gaps') !== null", limit=5)
