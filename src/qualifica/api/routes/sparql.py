@@ -108,15 +108,17 @@ async def _answer(request: Request, ctx: Context, sandbox: SandboxDep, body: byt
                     headers={"Vary": "Accept"})
 
 
-def _service_or_page(ctx: Context, accept: str | None, fmt: str | None) -> Response:
+def _service_or_page(ctx: Context, accept: str | None,
+                     fmt: tuple[str, ...] | None) -> Response:
+    named = protocol.format_for("graph", fmt)
     offers = (protocol.HTML, *protocol.GRAPH_TYPES)
-    media = protocol.choose(accept, offers) if fmt is None else fmt
+    media = protocol.choose(accept, offers) if named is None else named
     # A client that sends no Accept (or only */*) gets RDF: only a browser asks for HTML.
     if media == protocol.HTML and not accept_names_html(accept):
         media = protocol.TURTLE
     if media == protocol.HTML:
         return HTMLResponse(render_page(ctx), headers={"Vary": "Accept"})
-    media = protocol.negotiate(accept if fmt is None else None, "graph", fmt)
+    media = protocol.negotiate(accept, "graph", named)
     s = ctx.settings
     triples = service_description(
         s.public_base + "sparql",
