@@ -43,8 +43,12 @@ _PARAMS: list[dict[str, Any]] = [
      "description": "A named graph the query may use in GRAPH (repeatable).",
      "example": ["https://w3id.org/qualifica/graph/requirements"]},
     {"name": "format", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": sorted(protocol.FORMAT_NAMES)},
-     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml.",
+     "schema": {"type": "string",
+                "enum": ["csv", "json", "jsonld", "nt", "rdfxml", "tsv", "ttl", "xml"]},
+     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml (also "
+                    "turtle, n3, json-ld, rdf+xml, ntriples or a media type; xml and json name "
+                    "RDF/XML and JSON-LD for CONSTRUCT and DESCRIBE). A format the result has "
+                    "not (csv for a CONSTRUCT) leaves the choice to Accept.",
      "example": "json"},
 ]
 #: Real answers over the bundled graph: the query example above, and the Service Description.
