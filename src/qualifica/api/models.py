@@ -32,10 +32,13 @@ class Problem(BaseModel):
 
 
 class ProblemError(BaseModel):
-    """One invalid field of a malformed request."""
+    """One error of a request: the field and what is wrong with it (an import names the
+    sheet, row and column and says it in German and English)."""
 
-    param: str
-    message: str
+    model_config = ConfigDict(extra="allow")
+
+    param: str | None = None
+    message: str | None = None
 
 
 class Level(NodeModel):

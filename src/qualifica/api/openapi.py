@@ -71,6 +71,20 @@ TAGS: list[dict[str, str]] = [
     {"name": "service", "description": "Health of the service."},
 ]
 
+#: Answers the route declarations leave out, by operation id (status: description).
+EXTRA_RESPONSES: dict[str, dict[int, str]] = {
+    "get_graph": {400: "Neither or both of graph and default", 422: "graph is not an IRI"},
+    "put_graph": {201: "The graph is new"},
+    "post_graph": {201: "The graph is new"},
+    "delete_graph": {400: "Neither or both of graph and default", 404: "There is no such graph"},
+    "competency_paths": {404: "There is no such competency or role"},
+    "gap_analysis": {404: "There is no such role or competency"},
+    "match_roles": {404: "There is no such competency"},
+}
+#: The answers every operation with a non-JSON request body can give.
+_BODY_ERRORS = {400: "A malformed request or body", 413: "The body is too large",
+                415: "The body is in a format not read here"}
+
 _JSON_LD: dict[str, Any] = {"anyOf": [{"type": "object", "additionalProperties": True},
                                       {"type": "array", "items": {}}],
                             "description": "A JSON-LD document"}
@@ -108,6 +122,22 @@ def _models(schemas: dict[str, Any], *models: type[Any]) -> None:
         schemas[model.__name__] = doc
 
 
+def _add_known(op: dict[str, Any], responses: dict[str, Any]) -> None:
+    """Declare the answers a route can give that its own declaration leaves out: 404 for an
+    id in the path, 400 (and for a body that is not JSON 413 and 415) for a request body."""
+    extra = dict(EXTRA_RESPONSES.get(op.get("operationId", ""), {}))
+    if any(p.get("in") == "path" and p.get("name") == "id" for p in op.get("parameters", [])):
+        extra.setdefault(404, "There is no such resource")
+    body = op.get("requestBody", {}).get("content", {})
+    if body:
+        extra.setdefault(400, _BODY_ERRORS[400])
+        if any(m != "application/json" for m in body):
+            for status, text in _BODY_ERRORS.items():
+                extra.setdefault(status, text)
+    for status, description in extra.items():
+        responses.setdefault(str(status), {"description": description})
+
+
 def refine(doc: dict[str, Any]) -> dict[str, Any]:
     """Rewrite an OpenAPI document FastAPI generated as described in the module docstring."""
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
@@ -118,6 +148,8 @@ def refine(doc: dict[str, Any]) -> dict[str, Any]:
             if op is None:
                 continue
             responses = op.setdefault("responses", {})
+            _add_known(op, responses)
+            ok = responses.get("200", {}).get("content", {})
             for status, response in list(responses.items()):
                 if not str(status).isdigit():
                     continue
@@ -130,11 +162,12 @@ def refine(doc: dict[str, Any]) -> dict[str, Any]:
                     if example is not None:
                         entry["example"] = example
                     response["content"] = {PROBLEM: entry}
+                    if "text/html" in ok:  # a browser gets the error as a page
+                        response["content"]["text/html"] = {"schema": _TEXT}
                     continue
                 for media, entry in content.items():
                     if not entry.get("schema"):
                         entry["schema"] = _success_schema(media, content)
-            ok = responses.get("200", {}).get("content", {})
             negotiated = len(ok) > 1 and any(not m.endswith("json") for m in ok)
             if negotiated and "406" not in responses:
                 responses["406"] = {"description": "No acceptable format",
