@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+from clients_support import Served
 
-from conftest import Served
 from qualifica_testing import BIN
 
 PACKAGE = "qualifica_client"
@@ -126,7 +126,7 @@ def test_a_422_is_a_typed_problem(client: Any) -> None:
     assert parsed.status == 422 and parsed.param is not None and "level" in parsed.param
 
 
-def test_the_description_declares_no_fastapi_validation_error(served: Served) -> None:
+def test_every_answer_is_declared_with_a_schema(served: Served) -> None:
     doc = httpx.get(served.url + "/openapi.json", timeout=30).json()
     assert "HTTPValidationError" not in doc["components"]["schemas"]
     for path, item in doc["paths"].items():
@@ -136,5 +136,8 @@ def test_the_description_declares_no_fastapi_validation_error(served: Served) ->
             for status, response in op["responses"].items():
                 for media, content in (response.get("content") or {}).items():
                     assert content.get("schema"), (method, path, status, media)
-                    if int(status) >= 400:
-                        assert media == "application/problem+json", (method, path, status)
+                if int(status) >= 400:
+                    # A problem, and for a page also the error page a browser gets.
+                    assert "application/problem+json" in response["content"], (method, path)
+                    assert set(response["content"]) <= {"application/problem+json",
+                                                        "text/html"}, (method, path, status)

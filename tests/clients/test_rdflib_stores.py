@@ -6,11 +6,10 @@ changes the server's store (through the SHACL gate)."""
 from __future__ import annotations
 
 import pytest
+from clients_support import Served
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
-
-from conftest import Served
 
 QD = "https://w3id.org/qualifica/ontology#"
 ROLE = URIRef("https://w3id.org/qualifica/id/role/prozessmanager")

@@ -11,6 +11,7 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from clients_support import Served
 from pyoxigraph import QueryResultsFormat, parse_query_results
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
@@ -29,8 +30,6 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
-
-from conftest import Served
 
 ID = "https://w3id.org/qualifica/id/"
 PREFIXES = """PREFIX qd: <https://w3id.org/qualifica/ontology#>
