@@ -56,7 +56,8 @@ def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI
         summary="Competencies, roles, tasks, training formats and legal bases of the "
         "digitalised German public sector, as a knowledge graph.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI and ReDoc from packaged assets: api/routes/docs.py
+        redoc_url=None,
         openapi_url="/openapi.json",
         generate_unique_id_function=openapi.operation_id,
     )
