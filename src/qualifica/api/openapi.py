@@ -177,8 +177,10 @@ def refine(doc: dict[str, Any]) -> dict[str, Any]:
     names = {t["name"] for t in TAGS}
     used = {tag for item in doc.get("paths", {}).values() for m in _METHODS
             for tag in (item.get(m) or {}).get("tags", [])}
+    # The other tags come from the headers of the named queries (queries/*.rq).
     doc["tags"] = [t for t in TAGS if t["name"] in used] + [
-        {"name": tag} for tag in sorted(used - names)]
+        {"name": tag, "description": f"Named queries about {tag}."}
+        for tag in sorted(used - names)]
     return doc
 
 
