@@ -188,12 +188,14 @@ def install(app: FastAPI) -> None:
     """Refine the description ``app.openapi`` gives (call it after every other extension of
     ``app.openapi``, such as the named queries'); refined again whenever paths were added."""
     original: Callable[[], dict[str, Any]] = app.openapi
+    refined: dict[int, int] = {}  # id of a document -> its number of paths when refined
 
     def build() -> dict[str, Any]:
         doc = original()
-        if doc.get("x-refined") != len(doc.get("paths", {})):
+        if refined.get(id(doc)) != len(doc.get("paths", {})):
             refine(doc)
-            doc["x-refined"] = len(doc.get("paths", {}))
+            refined.clear()
+            refined[id(doc)] = len(doc.get("paths", {}))
         return doc
 
     app.openapi = build  # type: ignore[method-assign]
