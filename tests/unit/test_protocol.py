@@ -41,6 +41,11 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
         ("text/plain", "graph", protocol.NTRIPLES),
         ("application/rdf+xml", "graph", protocol.RDFXML),
         ("text/turtle;q=0, */*", "graph", protocol.NTRIPLES),
+        # rdflib's SPARQLStore asks a CONSTRUCT in the terms of its returnFormat.
+        ("application/sparql-results+json", "graph", protocol.JSONLD),
+        ("application/rdf+xml, application/sparql-results+xml", "graph", protocol.RDFXML),
+        ("application/sparql-results+xml", "graph", protocol.RDFXML),
+        ("application/sparql-results+xml", "solutions", protocol.SPARQL_XML),
     ],
 )
 def test_negotiate(accept: str | None, kind: protocol.ResultKind, expected: str) -> None:
