@@ -221,7 +221,8 @@ def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
     if "provider" in picked:
         known = {_provider_key(p) for f in facts.values() for p in f.provider}
         if picked["provider"] not in known:
-            raise NotFound(unknown("provider"), param="provider", id=picked["provider"])
+            raise NotFound(unknown("provider"), param="provider", id=picked["provider"],
+                           worded=True)
         kept &= {f for f, fs in facts.items()
                  if any(_provider_key(p) == picked["provider"] for p in fs.provider)}
     items = []
@@ -289,7 +290,7 @@ def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str]) -> Of
         iri = resolve(id, "training-format")
     cat = catalogue_for(ctx)
     if cat.kind(iri) != "training-format":
-        raise NotFound(words["err_offer"].format(id=id), id=id)
+        raise NotFound(words["err_offer"].format(id=id), id=id, worded=True)
     resource = resource_view(ctx, iri, lang)
     labeller = Labeller(ctx, lang)
     rows = select_rows(ctx, "page-format-outcomes", {"format": iri})

@@ -131,9 +131,8 @@ def gap_href(role: str, held: Sequence[tuple[str, int]]) -> str:
     """The gap analysis of ``role`` for ``held`` (the page's own language is added by the
     template)."""
     params: list[tuple[str, str]] = [("role", slug_of(role))]
-    for comp, rank in held:
-        slug = slug_of(comp)
-        params += [("held", slug), (f"level-{slug}", str(rank))]
+    params += [(f"level-{slug_of(comp)}", str(rank)) for comp, rank in held]
+    params.append(("analyse", "1"))  # a level chosen counts as held on the gap page too
     return "/gap?" + urlencode(params)
 
 
@@ -182,11 +181,12 @@ def match_view(ctx: Context, params: Sequence[tuple[str, str]], lang: str,
     for comp, rank in held:  # what planning.check_have refuses, named for the page
         slug = slug_of(comp)
         if comp not in index.competencies:
-            raise NotFound(words["err_competency"].format(id=slug), param="held", id=slug)
+            raise NotFound(words["err_competency"].format(id=slug), param="held", id=slug,
+                           worded=True)
         scale = index.scale(comp)
         if scale and rank not in scale:
             raise BadParameter(words["err_level"].format(id=_ref(index, comp, lang).label),
-                               param=f"level-{slug}", status=422)
+                               param=f"level-{slug}", status=422, worded=True)
     answer = planning.match(index, held, limit=RESULTS, lang=lang,
                             exclude=catalogue_for(ctx).deprecated)
     for item in answer["roles"]:

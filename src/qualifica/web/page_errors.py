@@ -2,7 +2,8 @@
 
 The library raises ``NotFound`` and ``BadParameter`` with English details, which the JSON API
 passes on as they are; a page shows them to a planner, so :func:`worded` raises the same error
-(status, ``param`` and ``id`` kept) with a message from ``web.i18n`` instead.
+(status, ``param`` and ``id`` kept) with a message from ``web.i18n`` instead, marked
+``worded`` so that the error page shows it as it is.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ def worded(message: str) -> Iterator[None]:
     try:
         yield
     except NotFound as exc:
-        raise NotFound(message, **exc.extra) from exc
+        raise NotFound(message, **{**exc.extra, "worded": True}) from exc
     except BadParameter as exc:
         extra = {k: v for k, v in exc.extra.items() if k != "param"}
-        raise BadParameter(message, param=exc.param, status=exc.status, **extra) from exc
+        raise BadParameter(message, param=exc.param, status=exc.status,
+                           **{**extra, "worded": True}) from exc

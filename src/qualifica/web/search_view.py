@@ -92,7 +92,7 @@ def parse_page(raw: str | None, words: Mapping[str, str]) -> int:
     if raw is None or raw == "":
         return 1
     if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
-        raise BadParameter(words["err_page_number"], param="page", status=422)
+        raise BadParameter(words["err_page_number"], param="page", status=422, worded=True)
     return int(raw)
 
 
@@ -104,7 +104,8 @@ def search_view(cat: Catalogue, q: str, kind: str | None, page: int, lang: str,
     with worded(words["err_type"].format(value=kind)):
         kinds = parse_types(kind) if kind else SEARCHABLE  # 422 for an unknown one
     if kind and len(kinds) != 1:
-        raise BadParameter(words["err_type"].format(value=kind), param="type", status=422)
+        raise BadParameter(words["err_type"].format(value=kind), param="type", status=422,
+                           worded=True)
     found = ranked(cat, q, lang=lang, fuzzy=True) if q else []
     counts: dict[str, int] = {}
     for iri, *_ in found:
@@ -115,7 +116,7 @@ def search_view(cat: Catalogue, q: str, kind: str | None, page: int, lang: str,
     pages = max(1, -(-len(hits) // PAGE_SIZE))
     if page > pages:
         raise NotFound(words["err_page"].format(page=page, pages=pages), param="page",
-                       id=str(page))
+                       id=str(page), worded=True)
     window = hits[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     groups: dict[str, Group] = {}
     for iri, match, matched, matched_lang in window:

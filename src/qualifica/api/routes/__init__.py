@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from qualifica.api.routes import (
     browse,
     datasets,
+    docs,
     health,
     imports,
     ontology,
@@ -34,4 +35,5 @@ ROUTERS: list[APIRouter] = [
     datasets.router,
     pages.router,
     browse.router,
+    docs.router,
 ]
