@@ -22,8 +22,9 @@ from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.search import ranked, typos_allowed
 from qualifica.namespaces import GRAPH, QD, RDF_TYPE, SKOS_PREF_LABEL
 from qualifica.web import match_view
-from qualifica.web.browse import duration_text, natural_key
+from qualifica.web.browse import duration_text
 from qualifica.web.i18n import words
+from qualifica.web.locale import natural_key
 from qualifica_testing import (
     LOCAL,
     TEST_DATA,
@@ -396,13 +397,13 @@ def test_offer_page_shows_provider_duration_mode_cost_and_link(offers: TestClien
     assert "<dt>Anbieter</dt><dd>Testakademie</dd>" in facts
     assert "<dt>Dauer</dt><dd>3 Tage</dd>" in facts
     assert "<dt>Lernform</dt><dd>online</dd>" in facts
-    assert "<dt>Kosten</dt><dd>450,50 EUR</dd>" in facts
+    assert "<dt>Kosten</dt><dd>450,50\xa0€</dd>" in facts
     assert '<a href="https://example.org/kurse/daten" rel="external">' in facts
     assert "<dt>Art</dt><dd>Fortbildung</dd>" in facts
     en = offers.get("/training-formats/datenkurs", params={"lang": "en"}).text
     en_facts = section(en, '<dl class="facts">', "</dl>")
     assert "<dt>Duration</dt><dd>3 days</dd>" in en_facts
-    assert "<dt>Cost</dt><dd>450.50 EUR</dd>" in en_facts
+    assert "<dt>Cost</dt><dd>€450.50</dd>" in en_facts
     assert "<dt>Provider</dt><dd>Test Academy</dd>" in en_facts
     other = section(offers.get("/training-formats/ausbildung").text, '<dl class="facts">',
                     "</dl>")

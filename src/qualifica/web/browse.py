@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode
 
@@ -31,18 +32,11 @@ from qualifica.namespaces import (
     SKOS_IN_SCHEME,
 )
 from qualifica.sparql.terms import bool_of, int_of, iri_of
+from qualifica.web.locale import money_text, natural_key
 from qualifica.web.page_errors import worded
 from qualifica.web.queries import Labeller, Ref, href_for, resolve, select_rows
 from qualifica.web.resource_view import ResourceView, resource_view
 from qualifica.web.tables import level_text
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
-    """A sort key that orders numbers by value: "§ 5" < "§ 47" < "§ 53" < "§ 53a"."""
-    parts = _DIGITS.split(fold(text))
-    return tuple((1, int(p), "") if p.isdigit() else (0, 0, p) for p in parts if p)
 
 
 def _ref(cat: Catalogue, iri: str, lang: str) -> Ref:
@@ -84,17 +78,10 @@ def duration_text(value: str, words: Mapping[str, str]) -> str:
 
 def _price_text(value: str, currency: str, lang: str, words: Mapping[str, str]) -> str:
     try:
-        amount = float(value)
-    except ValueError:
+        amount = Decimal(value)
+    except InvalidOperation:
         return f"{value} {currency}".strip()
-    if amount == 0:
-        return words["free_of_charge"]
-    text = f"{amount:,.2f}"
-    if lang == "de":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    if text.endswith((".00", ",00")):
-        text = text[:-3]
-    return f"{text} {currency or 'EUR'}"
+    return words["free_of_charge"] if amount == 0 else money_text(amount, currency, lang)
 
 
 def offer_facts(ctx: Context, lang: str, words: Mapping[str, str]) -> dict[str, OfferFacts]:

@@ -21,7 +21,7 @@ from qualifica.linkeddata.search import spelled, stripped
 from qualifica.planning.index import PlanningIndex
 from qualifica.sparql import binding
 from qualifica.sparql.nodes import slug_of
-from qualifica.web.browse import natural_key
+from qualifica.web.locale import natural_key
 from qualifica.web.page_errors import worded
 from qualifica.web.queries import Ref, href_for
 
