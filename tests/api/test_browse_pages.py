@@ -22,9 +22,9 @@ from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.search import ranked, typos_allowed
 from qualifica.namespaces import GRAPH, QD, RDF_TYPE, SKOS_PREF_LABEL
 from qualifica.web import match_view
-from qualifica.web.browse import duration_text
 from qualifica.web.i18n import words
 from qualifica.web.locale import natural_key
+from qualifica.web.offers import duration_text
 from qualifica_testing import (
     LOCAL,
     TEST_DATA,

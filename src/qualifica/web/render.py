@@ -21,18 +21,13 @@ from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.web import svg
-from qualifica.web.browse import (
-    competency_tree,
-    formats_view,
-    legal_bases_view,
-    offer_view,
-    role_groups,
-)
+from qualifica.web.browse import competency_tree, legal_bases_view, role_groups
 from qualifica.web.competency_view import CompetencyView, competency_view
 from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import graph_name, pick_lang, words
 from qualifica.web.locale import number_text, percent_text
 from qualifica.web.match_view import match_view
+from qualifica.web.offers import formats_view, offer_view
 from qualifica.web.resource_view import resource_view
 from qualifica.web.role_view import role_view
 from qualifica.web.search_view import search_view

@@ -15,8 +15,9 @@ from qualifica.errors import BadParameter, NotFound
 from qualifica.linkeddata.catalogue import Catalogue
 from qualifica.linkeddata.search import SEARCHABLE, parse_types, ranked
 from qualifica.namespaces import QD_KIND, QD_LEVEL_OF, QD_PART_OF, QD_PERFORMS_TASK, SKOS_IN_SCHEME
+from qualifica.web.browse import catalogue_ref
 from qualifica.web.page_errors import worded
-from qualifica.web.queries import Ref, href_for
+from qualifica.web.queries import Ref
 
 PAGE_SIZE = 20
 SUGGESTIONS = 8
@@ -73,18 +74,12 @@ class SearchView:
     fuzzy_only: bool
 
 
-def _ref(cat: Catalogue, iri: str, lang: str) -> Ref:
-    node = cat.node(iri, lang)
-    return Ref(iri=iri, id=node["id"], kind=node["type"], label=node["label"],
-               href=href_for(iri))
-
-
 def _context(cat: Catalogue, iri: str, kind: str, lang: str) -> list[Ref]:
     prop, inverse = _CONTEXT.get(kind, ("", False))
     if not prop:
         return []
     found = cat.sources(iri, prop) if inverse else cat.targets(iri, prop)
-    return [_ref(cat, i, lang) for i in cat.ordered(cat.current(found), lang)]
+    return [catalogue_ref(cat, i, lang) for i in cat.ordered(cat.current(found), lang)]
 
 
 def parse_page(raw: str | None, words: Mapping[str, str]) -> int:
@@ -121,7 +116,7 @@ def search_view(cat: Catalogue, q: str, kind: str | None, page: int, lang: str,
     groups: dict[str, Group] = {}
     for iri, match, matched, matched_lang in window:
         k = cat.kind(iri) or "resource"
-        ref = _ref(cat, iri, lang)
+        ref = catalogue_ref(cat, iri, lang)
         # the label that matched, unless it is the one shown or in the other language
         shown = matched if matched != ref.label and matched_lang in ("", lang) else ""
         groups.setdefault(k, Group(k, [])).hits.append(
@@ -138,7 +133,7 @@ def suggestions(cat: Catalogue, q: str, lang: str, words: Mapping[str, str]
     q = q.strip()
     items = []
     for iri, *_ in (ranked(cat, q, lang=lang, fuzzy=True, limit=SUGGESTIONS) if q else []):
-        ref = _ref(cat, iri, lang)
+        ref = catalogue_ref(cat, iri, lang)
         items.append({"label": ref.label, "type": ref.kind,
                       "kind": words.get(f"kind_{ref.kind}", ref.kind), "href": ref.href})
     return {"query": q, "items": items}

@@ -20,8 +20,8 @@ from qualifica.api.params import LangParam
 from qualifica.api.routes.pages import _ok, _page
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.web import render
-from qualifica.web.browse import FORMAT_FILTERS
 from qualifica.web.i18n import pick_lang, words
+from qualifica.web.offers import FORMAT_FILTERS
 from qualifica.web.search_view import parse_page, suggestions
 
 router = APIRouter(tags=["pages"])
