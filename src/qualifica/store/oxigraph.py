@@ -27,7 +27,7 @@ from pyoxigraph import (
     Store as _OxStore,
 )
 
-from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable
+from qualifica.errors import BadParameter, QueryTimeout, StoreLocked, StoreUnavailable
 from qualifica.namespaces import PREFIXES
 from qualifica.store import text
 from qualifica.store.base import (
@@ -49,11 +49,25 @@ _CHECK_EVERY = 128
 class OxigraphStore(ChangeNotifier):
     """A ``Store`` over pyoxigraph. ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        """Open the store at ``path`` (``None``: in memory).
+
+        ``read_only`` opens a read-only view of a store another process holds read-write (the
+        view is the store as it was when opened); writes to it fail. A store held by another
+        process raises ``StoreLocked`` when opened read-write.
+        """
         self.path = path
+        self.read_only = read_only and path is not None
         try:
-            self._store = _OxStore(str(path)) if path is not None else _OxStore()
+            if path is None:
+                self._store = _OxStore()
+            elif self.read_only:
+                self._store = _OxStore.read_only(str(path))
+            else:
+                self._store = _OxStore(str(path))
         except OSError as exc:
+            if "LOCK" in str(exc) and not self.read_only:
+                raise StoreLocked(f"another process holds the store at {path}") from exc
             raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
         ChangeNotifier.__init__(self)
         self._write_lock = threading.Lock()
@@ -222,6 +236,7 @@ class OxigraphStore(ChangeNotifier):
         ChangeNotifier.__init__(store)
         store._write_lock = threading.Lock()
         store.path = None
+        store.read_only = False
         try:
             if source.is_dir():
                 store._store = _OxStore.read_only(str(source))
@@ -235,7 +250,7 @@ class OxigraphStore(ChangeNotifier):
 
     def close(self) -> None:
         """Flush and release."""
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             try:
                 self._store.flush()
             except OSError:

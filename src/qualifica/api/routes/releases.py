@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from qualifica.api.deps import CtxDep
+from qualifica.api.routes.writes import WriteAuth
 from qualifica.linkeddata import releases
 
 router = APIRouter(tags=["releases"])
@@ -49,6 +52,43 @@ def list_releases(ctx: CtxDep) -> dict[str, object]:
         for r in releases.list_releases(ctx)
     ]
     return {"items": items, "total": len(items)}
+
+
+class NewRelease(BaseModel):
+    """The body of ``POST /api/releases``."""
+
+    version: str = Field(description="The new release's version, X.Y.Z (semantic versioning)",
+                         examples=["1.0.0"])
+
+
+_RELEASE_MADE_EXAMPLE: dict[str, Any] = {
+    "version": "1.0.0", "issued": "2026-12-01",
+    "graph": "https://w3id.org/qualifica/graph/release/1.0.0", "quads": 4659,
+    "iri": "https://w3id.org/qualifica/releases/1.0.0",
+    "files": ["qualifica-1.0.0.nq.gz", "qualifica-1.0.0.ttl"],
+}
+
+
+@router.post("/api/releases", summary="Make a release of the current data (authenticated)",
+             status_code=201,
+             responses={201: {"description": "The release was made",
+                              "content": {"application/json": {
+                                  "example": _RELEASE_MADE_EXAMPLE}}},
+                        401: {"description": "No bearer token"},
+                        403: {"description": "A wrong token, or writes are switched off"},
+                        409: {"description": "The release exists already"},
+                        422: {"description": "Not a version X.Y.Z"}})
+async def make_release(body: NewRelease, ctx: CtxDep, _auth: WriteAuth) -> JSONResponse:
+    """Freeze what the store holds now as release ``version``: the dumps of the release graph,
+    and its DCAT entry in the catalogue (what ``qualifica release`` does)."""
+    releases.check_version(body.version)
+    made = await run_in_threadpool(releases.make_release, ctx, body.version)
+    return JSONResponse(
+        {"version": made.version, "issued": made.issued, "graph": made.graph,
+         "quads": made.quads, "iri": releases.release_iri(ctx, made.version),
+         "files": list(made.files)},
+        status_code=201,
+        headers={"Location": releases.release_url(ctx.settings, made.version)})
 
 
 @router.get(
