@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from qualifica import __version__
-from qualifica.api import caching, openapi, problems, security
+from qualifica.api import caching, compression, openapi, problems, security
 from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
@@ -73,6 +73,7 @@ def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI
     queries.install(app)
     openapi.install(app)
     security.install(app, settings)
+    compression.install(app)  # outermost: compresses the final answer
     for router in ROUTERS:
         app.include_router(router)
     return app

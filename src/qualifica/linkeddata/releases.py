@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from qualifica.context import Context
 
 RELEASES_GRAPH = f"{GRAPH}releases"
-_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,12 @@ def _sums(folder: Path) -> dict[str, str]:
     return sums
 
 
+def checksum(ctx: Context, version: str, name: str) -> str | None:
+    """The SHA-256 (hex) of a release file (``None`` for ``SHA256SUMS`` itself)."""
+    folder = _folder(ctx, version)
+    return _sums(folder).get(name) if folder.is_dir() else None
+
+
 def release_files(ctx: Context, version: str) -> list[ReleaseFile]:
     """The files of a release with media type, size and SHA-256, by name."""
     folder = _folder(ctx, version)
@@ -145,7 +151,7 @@ def release_files(ctx: Context, version: str) -> list[ReleaseFile]:
 
 def check_version(version: str) -> str:
     """A semantic version ``X.Y.Z``; ``BadParameter`` otherwise."""
-    if not _VERSION.match(version):
+    if not VERSION.match(version):
         raise BadParameter(f"a release version is X.Y.Z (semantic versioning), got {version!r}",
                            param="version", status=422)
     return version

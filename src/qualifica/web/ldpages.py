@@ -11,9 +11,10 @@ from markupsafe import Markup
 
 from qualifica import __version__
 from qualifica.config import Settings
-from qualifica.linkeddata import conneg
+from qualifica.linkeddata import citation, conneg
 from qualifica.linkeddata.dumps import Dump
 from qualifica.linkeddata.metadata import DATASET_IRI, LICENSE
+from qualifica.linkeddata.releases import Release, ReleaseFile, file_url, release_url
 from qualifica.linkeddata.ontology import OntologyDoc, TermDoc, TermRef
 from qualifica.web.hrefs import safe_href
 from qualifica.web.i18n import pick_lang
@@ -58,6 +59,37 @@ _WORDS: dict[str, tuple[str, str]] = {
     "file": ("Datei", "File"),
     "media_type": ("Medientyp", "Media type"),
     "size": ("Größe (Bytes)", "Size (bytes)"),
+    "format": ("Format", "Format"),
+    "downloads_title": ("Downloads des Wissensgraphen", "Downloads of the knowledge graph"),
+    "downloads_text": ("Der ganze Wissensgraph zum Herunterladen: der aktuelle Stand und jede "
+                       "zitierbare Version, jede Datei mit Größe und SHA-256-Prüfsumme.",
+                       "The whole knowledge graph to download: the current data and every "
+                       "citable release, each file with its size and SHA-256 checksum."),
+    "release_text": ("Eine zitierbare Version des Qualifica-Wissensgraphen; sie ändert sich "
+                     "nie.", "A citable release of the Qualifica knowledge graph; it never "
+                     "changes."),
+    "current": ("Aktueller Stand", "Current data"),
+    "current_text": ("Diese Dateien folgen jeder Änderung der Daten. Wer zitiert, nimmt eine "
+                     "Version.",
+                     "These files follow every change of the data. To cite, use a release."),
+    "releases": ("Versionen", "Releases"),
+    "release": ("Version", "Release"),
+    "issued": ("veröffentlicht am", "issued"),
+    "no_releases": ("Es gibt noch keine Version.", "There is no release yet."),
+    "files": ("Dateien", "Files"),
+    "files_of": ("Dateien der Version", "Files of release"),
+    "publisher": ("Herausgeber", "Publisher"),
+    "graph": ("Benannter Graph", "Named graph"),
+    "cite_as": ("Zitiervorschlag", "Cite as"),
+    "how_to_cite": ("Zitieren", "How to cite"),
+    "how_to_cite_text": ("Zitieren Sie eine Version mit ihrer IRI (https://w3id.org/qualifica/"
+                         "releases/X.Y.Z): Versionen ändern sich nie, ihre Dateien tragen "
+                         "SHA-256-Prüfsummen (Datei SHA256SUMS). Die Datei CITATION.cff des "
+                         "Projekts nennt Titel, Autorschaft und Lizenz.",
+                         "Cite a release by its IRI (https://w3id.org/qualifica/releases/"
+                         "X.Y.Z): releases never change, and their files carry SHA-256 "
+                         "checksums (file SHA256SUMS). The project's CITATION.cff names title, "
+                         "authors and licence."),
 }
 
 
@@ -126,3 +158,58 @@ def render_catalog(settings: Settings, dumps: Mapping[str, Dump], lang: str,
                    version=__version__, license=LICENSE, sparql=base + "sparql",
                    void=base + ".well-known/void", ontology=base + "ontology",
                    alternates=_alternates(base + "catalog", offered))
+
+
+_FORMAT_NAMES = {"text/turtle": "Turtle", "application/n-triples": "N-Triples",
+                 "application/ld+json": "JSON-LD", "application/n-quads": "N-Quads"}
+
+
+def _size(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _file_row(name: str, url: str, content_type: str, packed: bool, size: int,
+              sha256: str) -> dict[str, str]:
+    fmt = _FORMAT_NAMES.get(content_type, content_type)
+    return {"name": name, "url": url, "format": f"{fmt}, gzip" if packed else fmt,
+            "size": _size(size), "sha256": sha256}
+
+
+def _release_rows(settings: Settings, release: Release, files: Sequence[ReleaseFile]
+                  ) -> list[dict[str, str]]:
+    return [_file_row(f.name, file_url(settings, release.version, f.name), f.media_type,
+                      f.gzip, f.byte_size, f.sha256) for f in files]
+
+
+def render_downloads(settings: Settings, dumps: Mapping[str, Dump],
+                     releases: Sequence[tuple[Release, Sequence[ReleaseFile]]], lang: str) -> str:
+    """``/downloads/``: the dumps of the current data and every release with its files and
+    citation, newest release first."""
+    lang = pick_lang(lang)
+    base = settings.public_base
+    rows = [_file_row(d.name, f"{base}downloads/{d.name}", d.content_type, d.gzip,
+                      d.byte_size, d.sha256) for _, d in sorted(dumps.items())]
+    listed = [{"version": r.version, "issued": r.issued, "url": release_url(settings, r.version),
+               "citation": citation.citation(r.version, r.issued, lang),
+               "files": _release_rows(settings, r, files)}
+              for r, files in reversed(releases)]
+    return _render("ld-downloads.html", "/downloads/", lang, dumps=rows, releases=listed,
+                   catalog=base + "catalog", sparql=base + "sparql",
+                   void=base + ".well-known/void")
+
+
+def render_release(settings: Settings, release: Release, files: Sequence[ReleaseFile],
+                   lang: str, offered: Sequence[str]) -> str:
+    """The page of a release: version, dates, publisher, licence, citation and files."""
+    lang = pick_lang(lang)
+    base = settings.public_base
+    url = release_url(settings, release.version)
+    return _render(
+        "ld-release.html", f"/releases/{release.version}", lang, release=release,
+        iri=citation.release_iri(release.version),
+        title=f"{citation.TITLE[lang]} {release.version}",
+        description=words(lang)["release_text"],
+        publisher=citation.publisher(settings), license=LICENSE,
+        citation=citation.citation(release.version, release.issued, lang),
+        files=_release_rows(settings, release, files), downloads=base + "downloads/",
+        catalog=base + "catalog", alternates=_alternates(url, offered))
