@@ -15,7 +15,7 @@ weakly, so either form revalidates.
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware
 
 from qualifica.api.caching import ASGIApp, Message, Receive, Scope, Send
@@ -27,7 +27,11 @@ LEVEL = 6
 
 
 class WeakETagWhenCompressed:
-    """Turns the strong ``ETag`` of a gzip-compressed answer into a weak one."""
+    """Turns the strong ``ETag`` of a gzip-compressed answer into a weak one.
+
+    A ``304`` to a client that accepts gzip carries the weak form too, and
+    ``Vary: Accept-Encoding``, so that a cache matches it with the compressed answer it
+    stored (a weak validator also matches an uncompressed one)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,15 +40,19 @@ class WeakETagWhenCompressed:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        accepts_gzip = "gzip" in Headers(scope=scope).get("accept-encoding", "")
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(raw=list(message.get("headers", [])))
                 etag = headers.get("etag")
-                if (etag and not etag.startswith("W/")
-                        and headers.get("content-encoding", "").lower() == "gzip"):
+                compressed = headers.get("content-encoding", "").lower() == "gzip"
+                revalidated = message["status"] == 304 and accepts_gzip
+                if revalidated:
+                    headers.add_vary_header("Accept-Encoding")
+                if etag and not etag.startswith("W/") and (compressed or revalidated):
                     headers["etag"] = f"W/{etag}"
-                    message = dict(message, headers=headers.raw)
+                message = dict(message, headers=headers.raw)
             await send(message)
 
         await self.app(scope, receive, wrapped)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -97,12 +98,20 @@ def announce(settings: Settings) -> Iterator[None]:
     tmp.write_text(json.dumps({"url": f"http://{host}:{settings.port}/", "pid": os.getpid()}),
                    encoding="utf-8")
     tmp.replace(path)
+    # uvicorn ends a SIGTERM by raising the signal again once it has shut down; with the default
+    # action the process would die before the file is removed.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         yield
     finally:
+        signal.signal(signal.SIGTERM, previous)
         with suppress(OSError, ValueError):
             if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
                 path.unlink()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def held_line(settings: Settings, what: str) -> str:

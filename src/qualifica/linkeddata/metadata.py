@@ -261,18 +261,19 @@ def catalog_triples(ctx: Context, public_base: str,
     g.add(service, DCAT + "servesDataset", version)
     g.add(service, DCTERMS + "license", _iri(LICENSE))
     g.add(service, RDFS + "seeAlso", _iri(public_base + ".well-known/void"))
-    return g.triples
+    return list(dict.fromkeys(g.triples))  # publisher and contact are shared
 
 
 def _agents(g: _Graph, node: NamedNode, ctx: Context, public_base: str) -> None:
     """Publisher, contact point, licence and access rights of a dataset (DCAT-AP.de)."""
     name = citation.publisher(ctx.settings)
-    publisher = BlankNode()
+    # fixed labels: the same description gives the same bytes (and ETag) on every request
+    publisher = BlankNode("publisher")
     g.add(node, DCTERMS + "publisher", publisher)
     g.add(publisher, RDF_TYPE, _iri(FOAF + "Agent"))
     g.add(publisher, FOAF + "name", _str(name))
     page, email = citation.contact(ctx.settings)
-    contact = BlankNode()
+    contact = BlankNode("contact")
     g.add(node, DCAT + "contactPoint", contact)
     g.add(contact, RDF_TYPE, _iri(VCARD + "Organization"))
     g.add(contact, VCARD + "fn", _str(name))
@@ -299,7 +300,7 @@ def _distribution(g: _Graph, dist: NamedNode, title: str, url: NamedNode, media_
         g.add(dist, DCAT + "compressFormat", _iri(IANA + GZIP))
     g.add(dist, DCAT + "byteSize", _int(byte_size, XSD + "nonNegativeInteger"))
     g.add(dist, DCTERMS + "license", _iri(LICENSE))
-    checksum = BlankNode()
+    checksum = BlankNode(f"sha256-{sha256}")
     g.add(dist, SPDX + "checksum", checksum)
     g.add(checksum, RDF_TYPE, _iri(SPDX + "Checksum"))
     g.add(checksum, SPDX + "algorithm", _iri(SPDX + "checksumAlgorithm_sha256"))

@@ -14,8 +14,8 @@ from qualifica.config import Settings
 from qualifica.linkeddata import citation, conneg
 from qualifica.linkeddata.dumps import Dump
 from qualifica.linkeddata.metadata import DATASET_IRI, LICENSE
-from qualifica.linkeddata.releases import Release, ReleaseFile, file_url, release_url
 from qualifica.linkeddata.ontology import OntologyDoc, TermDoc, TermRef
+from qualifica.linkeddata.releases import Release, ReleaseFile, file_url, release_url
 from qualifica.web.hrefs import safe_href
 from qualifica.web.i18n import pick_lang
 from qualifica.web.i18n import words as site_words
