@@ -93,8 +93,8 @@ def test_read_commands_work_beside_the_server(server: Running) -> None:
     assert quads > 1000
     assert count(server) == quads
 
-    named = server.cli("query", "--name", "roles-requiring-competency", "-p", "competency=digcomp-4-2",
-                       "-f", "csv")
+    named = server.cli("query", "--name", "roles-requiring-competency",
+                       "-p", "competency=digcomp-4-2", "-f", "csv")
     assert named.returncode == 0, named.stderr
     assert named.stdout.splitlines()[0].startswith("competency,role,")
 
