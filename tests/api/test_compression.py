@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
 from qualifica.api import caching, compression
+
 GZIP = {"Accept-Encoding": "gzip"}
 PLAIN = {"Accept-Encoding": "identity"}
 
@@ -81,7 +82,7 @@ def test_etags_revalidate_either_way(api: TestClient) -> None:
 
 
 def test_head_has_no_body(api: TestClient) -> None:
-    response, body = raw(api, "/catalog", **GZIP)
+    response, _ = raw(api, "/catalog", **GZIP)
     head = api.head("/catalog", headers=GZIP)
     assert head.status_code == 200
     assert head.content == b""
