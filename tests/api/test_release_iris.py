@@ -203,7 +203,7 @@ def test_release_page_in_both_languages(released: tuple[TestClient, Context]) ->
 
 
 def test_release_files(released: tuple[TestClient, Context]) -> None:
-    client, ctx = released
+    client, _ = released
     sums = client.get("/releases/1.0.0/SHA256SUMS")
     assert sums.status_code == 200 and sums.headers["content-type"].startswith("text/plain")
     listed = dict(reversed(line.split("  ")) for line in sums.text.splitlines())
