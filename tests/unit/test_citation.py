@@ -30,7 +30,7 @@ def cff() -> dict[str, object]:
 
 def test_citation_cff_is_valid_cff_1_2() -> None:
     data = cff()
-    assert REQUIRED <= set(data), REQUIRED - set(data)
+    assert set(data) >= REQUIRED, REQUIRED - set(data)
     assert set(data) <= CFF_KEYS, set(data) - CFF_KEYS
     assert data["cff-version"] == "1.2.0"
     assert isinstance(data["message"], str) and data["message"].strip()

@@ -5,7 +5,6 @@ and every command with an output form offers it as ``-f``/``--format``."""
 from __future__ import annotations
 
 from collections import defaultdict
-
 from typing import Any
 
 import typer.main
