@@ -119,7 +119,8 @@ def test_every_operation_carries_examples(spec: dict[str, Any]) -> None:
 
 
 # Answered only once a release exists (``qualifica release``); the bundled graph has none.
-NEEDS_RELEASE = ("/api/releases/{version}/{name}", "/api/changes")
+NEEDS_RELEASE = ("/api/releases/{version}/{name}", "/api/changes", "/releases/{version}",
+                 "/releases/{version}/{name}")
 
 
 def test_get_examples_answer_on_the_bundled_graph(spec: dict[str, Any],
