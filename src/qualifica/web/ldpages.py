@@ -15,7 +15,7 @@ from qualifica.linkeddata import citation, conneg
 from qualifica.linkeddata.dumps import Dump
 from qualifica.linkeddata.metadata import DATASET_IRI, LICENSE
 from qualifica.linkeddata.ontology import OntologyDoc, TermDoc, TermRef
-from qualifica.linkeddata.releases import Release, ReleaseFile, file_url, release_url
+from qualifica.linkeddata.releases import Release, ReleaseFile, release_url
 from qualifica.web.hrefs import safe_href
 from qualifica.web.i18n import pick_lang
 from qualifica.web.i18n import words as site_words
@@ -175,9 +175,8 @@ def _file_row(name: str, url: str, content_type: str, packed: bool, size: int,
             "size": _size(size), "sha256": sha256}
 
 
-def _release_rows(settings: Settings, release: Release, files: Sequence[ReleaseFile]
-                  ) -> list[dict[str, str]]:
-    return [_file_row(f.name, file_url(settings, release.version, f.name), f.media_type,
+def _release_rows(release: Release, files: Sequence[ReleaseFile]) -> list[dict[str, str]]:
+    return [_file_row(f.name, f"/releases/{release.version}/{f.name}", f.media_type,
                       f.gzip, f.byte_size, f.sha256) for f in files]
 
 
@@ -186,23 +185,20 @@ def render_downloads(settings: Settings, dumps: Mapping[str, Dump],
     """``/downloads/``: the dumps of the current data and every release with its files and
     citation, newest release first."""
     lang = pick_lang(lang)
-    base = settings.public_base
-    rows = [_file_row(d.name, f"{base}downloads/{d.name}", d.content_type, d.gzip,
+    rows = [_file_row(d.name, f"/downloads/{d.name}", d.content_type, d.gzip,
                       d.byte_size, d.sha256) for _, d in sorted(dumps.items())]
-    listed = [{"version": r.version, "issued": r.issued, "url": release_url(settings, r.version),
+    listed = [{"version": r.version, "issued": r.issued, "url": f"/releases/{r.version}",
                "citation": citation.citation(r.version, r.issued, lang),
-               "files": _release_rows(settings, r, files)}
+               "files": _release_rows(r, files)}
               for r, files in reversed(releases)]
     return _render("ld-downloads.html", "/downloads/", lang, dumps=rows, releases=listed,
-                   catalog=base + "catalog", sparql=base + "sparql",
-                   void=base + ".well-known/void")
+                   catalog="/catalog", sparql="/sparql", void="/.well-known/void")
 
 
 def render_release(settings: Settings, release: Release, files: Sequence[ReleaseFile],
                    lang: str, offered: Sequence[str]) -> str:
     """The page of a release: version, dates, publisher, licence, citation and files."""
     lang = pick_lang(lang)
-    base = settings.public_base
     url = release_url(settings, release.version)
     return _render(
         "ld-release.html", f"/releases/{release.version}", lang, release=release,
@@ -211,5 +207,5 @@ def render_release(settings: Settings, release: Release, files: Sequence[Release
         description=words(lang)["release_text"],
         publisher=citation.publisher(settings), license=LICENSE,
         citation=citation.citation(release.version, release.issued, lang),
-        files=_release_rows(settings, release, files), downloads=base + "downloads/",
-        catalog=base + "catalog", alternates=_alternates(url, offered))
+        files=_release_rows(release, files), downloads="/downloads/",
+        catalog="/catalog", alternates=_alternates(url, offered))
