@@ -198,7 +198,9 @@ def test_release_page_in_both_languages(released: tuple[TestClient, Context]) ->
     assert '<html lang="en">' in english.text
     assert "Cite as" in english.text and "[Data set]" in english.text
     assert "Zitiervorschlag" not in english.text
-    for href in re.findall(r'href="(/releases/1\.0\.0/[^"?]+)', english.text):
+    hrefs = set(re.findall(r'href="(/releases/1\.0\.0/[^"?]+)', english.text))
+    assert hrefs == {"/releases/1.0.0/qualifica-1.0.0.nq.gz", "/releases/1.0.0/qualifica-1.0.0.ttl"}
+    for href in hrefs:
         assert client.get(href).status_code == 200
 
 

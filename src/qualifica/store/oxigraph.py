@@ -145,6 +145,12 @@ class OxigraphStore(ChangeNotifier):
         serialize(triples, output, format=fmt, prefixes=PREFIXES)  # type: ignore[arg-type]
 
     # -- writes --------------------------------------------------------------------------
+    def _writable(self) -> None:
+        """Refuse a write to a read-only view with one clear error."""
+        if self.read_only:
+            raise StoreUnavailable(f"the store at {self.path} is open read-only (another "
+                                   "process holds it); write through that process")
+
     def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
         """Remove, then add, in one transaction; publishes exactly what changed.
 
@@ -153,6 +159,7 @@ class OxigraphStore(ChangeNotifier):
         custom function (``text.indexed_update``): they address the stored nodes themselves,
         which ``DELETE DATA`` (no blank nodes allowed) and ``INSERT DATA`` (fresh nodes) cannot.
         """
+        self._writable()
         removals = list(dict.fromkeys(removed))
         additions = list(dict.fromkeys(added))
         with self._write_lock:
@@ -189,6 +196,7 @@ class OxigraphStore(ChangeNotifier):
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update atomically; listeners are told the change is unknown."""
+        self._writable()
         with self._write_lock:
             try:
                 self._store.update(sparql)
@@ -201,6 +209,7 @@ class OxigraphStore(ChangeNotifier):
 
     def clear(self) -> None:
         """Remove everything; listeners learn every quad removed."""
+        self._writable()
         with self._write_lock:
             gone = list(self._store)
             self._store.clear()
@@ -210,6 +219,7 @@ class OxigraphStore(ChangeNotifier):
 
     def bulk_add(self, quads: Iterable[Quad]) -> None:
         """Load many quads without holding them in memory (benchmarks; not transactional)."""
+        self._writable()
         with self._write_lock:
             self._store.bulk_extend(quads)
             if self.path is not None:

@@ -71,6 +71,17 @@ class NewRelease(BaseModel):
                          examples=["1.0.0"])
 
 
+class ReleaseMade(BaseModel):
+    """The answer of ``POST /api/releases``."""
+
+    version: str = Field(description="The version, X.Y.Z")
+    issued: str = Field(description="The issue date (ISO 8601)")
+    graph: str = Field(description="The named graph of the release in its N-Quads dump")
+    quads: int = Field(description="How many quads the release holds")
+    iri: str = Field(description="The canonical IRI of the release")
+    files: list[str] = Field(description="The files of the release")
+
+
 _RELEASE_MADE_EXAMPLE: dict[str, Any] = {
     "version": "1.0.0", "issued": "2026-12-01",
     "graph": "https://w3id.org/qualifica/graph/release/1.0.0", "quads": 4659,
@@ -80,7 +91,7 @@ _RELEASE_MADE_EXAMPLE: dict[str, Any] = {
 
 
 @router.post("/api/releases", summary="Make a release of the current data (authenticated)",
-             status_code=201,
+             status_code=201, response_model=ReleaseMade,
              responses={201: {"description": "The release was made",
                               "content": {"application/json": {
                                   "example": _RELEASE_MADE_EXAMPLE}}},
