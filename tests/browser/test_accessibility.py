@@ -50,6 +50,8 @@ PAGES: list[tuple[str, str, int]] = [
     ("roles-by-group", "/roles", 200),
     ("sparql", "/sparql", 200),
     ("catalogue", "/catalog", 200),
+    ("downloads", "/downloads/", 200),
+    ("downloads-en", "/downloads/?lang=en", 200),
     ("ontology", "/ontology", 200),
     ("error-404", "/roles/xyz-123", 404),
     ("error-404-en", "/roles/xyz-123?lang=en", 404),
