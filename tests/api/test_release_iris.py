@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pyshacl
@@ -24,6 +25,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica.web.locale import date_text
 from qualifica_testing import LOCAL, TEST_DATA
 
 TOKEN = "release-iri-token"
@@ -194,7 +196,12 @@ def test_release_page_in_both_languages(released: tuple[TestClient, Context]) ->
     assert german.status_code == 200
     assert '<html lang="de">' in german.text
     assert "Zitiervorschlag" in german.text and "[Datensatz]" in german.text
+    issued = date.fromisoformat(client.get("/api/releases").json()["items"][0]["issued"])
+    # dates and sizes as the page's language writes them
+    assert f">{date_text(issued, 'de')}</time>" in german.text
     english = client.get("/releases/1.0.0?lang=en", headers={"Accept": "text/html"})
+    assert f">{date_text(issued, 'en')}</time>" in english.text
+    assert not re.search(r">\d{4}-\d{2}-\d{2}<", german.text + english.text)
     assert '<html lang="en">' in english.text
     assert "Cite as" in english.text and "[Data set]" in english.text
     assert "Zitiervorschlag" not in english.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup
@@ -19,6 +20,7 @@ from qualifica.linkeddata.releases import Release, ReleaseFile, release_url
 from qualifica.web.hrefs import safe_href
 from qualifica.web.i18n import pick_lang
 from qualifica.web.i18n import words as site_words
+from qualifica.web.locale import date_text, number_text
 from qualifica.web.render import PageInfo, environment, with_lang
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "releases": ("Versionen", "Releases"),
     "release": ("Version", "Release"),
     "issued": ("veröffentlicht am", "issued"),
+    "issued_row": ("Veröffentlicht", "Issued"),
     "no_releases": ("Es gibt noch keine Version.", "There is no release yet."),
     "files": ("Dateien", "Files"),
     "files_of": ("Dateien der Version", "Files of release"),
@@ -164,20 +167,25 @@ _FORMAT_NAMES = {"text/turtle": "Turtle", "application/n-triples": "N-Triples",
                  "application/ld+json": "JSON-LD", "application/n-quads": "N-Quads"}
 
 
-def _size(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
 def _file_row(name: str, url: str, content_type: str, packed: bool, size: int,
-              sha256: str) -> dict[str, str]:
+              sha256: str, lang: str) -> dict[str, str]:
     fmt = _FORMAT_NAMES.get(content_type, content_type)
     return {"name": name, "url": url, "format": f"{fmt}, gzip" if packed else fmt,
-            "size": _size(size), "sha256": sha256}
+            "size": number_text(size, lang), "sha256": sha256}
 
 
-def _release_rows(release: Release, files: Sequence[ReleaseFile]) -> list[dict[str, str]]:
+def _release_rows(release: Release, files: Sequence[ReleaseFile], lang: str
+                  ) -> list[dict[str, str]]:
     return [_file_row(f.name, f"/releases/{release.version}/{f.name}", f.media_type,
-                      f.gzip, f.byte_size, f.sha256) for f in files]
+                      f.gzip, f.byte_size, f.sha256, lang) for f in files]
+
+
+def _issued(release: Release, lang: str) -> str:
+    """The issue date as the page's language writes it (empty when unknown)."""
+    try:
+        return date_text(date.fromisoformat(release.issued), lang)
+    except ValueError:
+        return release.issued
 
 
 def render_downloads(settings: Settings, dumps: Mapping[str, Dump],
@@ -186,10 +194,11 @@ def render_downloads(settings: Settings, dumps: Mapping[str, Dump],
     citation, newest release first."""
     lang = pick_lang(lang)
     rows = [_file_row(d.name, f"/downloads/{d.name}", d.content_type, d.gzip,
-                      d.byte_size, d.sha256) for _, d in sorted(dumps.items())]
-    listed = [{"version": r.version, "issued": r.issued, "url": f"/releases/{r.version}",
+                      d.byte_size, d.sha256, lang) for _, d in sorted(dumps.items())]
+    listed = [{"version": r.version, "issued": r.issued, "issued_text": _issued(r, lang),
+               "url": f"/releases/{r.version}",
                "citation": citation.citation(r.version, r.issued, lang),
-               "files": _release_rows(r, files)}
+               "files": _release_rows(r, files, lang)}
               for r, files in reversed(releases)]
     return _render("ld-downloads.html", "/downloads/", lang, dumps=rows, releases=listed,
                    catalog="/catalog", sparql="/sparql", void="/.well-known/void")
@@ -207,5 +216,6 @@ def render_release(settings: Settings, release: Release, files: Sequence[Release
         description=words(lang)["release_text"],
         publisher=citation.publisher(settings), license=LICENSE,
         citation=citation.citation(release.version, release.issued, lang),
-        files=_release_rows(release, files), downloads="/downloads/",
+        issued=_issued(release, lang),
+        files=_release_rows(release, files, lang), downloads="/downloads/",
         catalog="/catalog", alternates=_alternates(url, offered))
