@@ -31,7 +31,7 @@ _RELEASES_EXAMPLE: dict[str, Any] = {
     "items": [{
         "version": "0.1.0", "issued": "2026-11-23",
         "graph": "https://w3id.org/qualifica/graph/release/0.1.0",
-        "iri": "http://127.0.0.1:8000/releases/0.1.0",
+        "iri": "https://w3id.org/qualifica/releases/0.1.0",
         "downloads": ["http://127.0.0.1:8000/api/releases/0.1.0/qualifica-0.1.0.nq.gz",
                       "http://127.0.0.1:8000/api/releases/0.1.0/qualifica-0.1.0.ttl"],
     }],
