@@ -24,6 +24,8 @@ import rdflib
 
 from qualifica_testing import QUALIFICA, ROOT, answers_ok, free_port, start_process, stop_process
 
+pytestmark = pytest.mark.slow
+
 TOKEN = "beside-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ID = "https://w3id.org/qualifica/id/"
