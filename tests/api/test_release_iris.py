@@ -173,6 +173,14 @@ def test_the_catalog_lists_every_release(released: tuple[TestClient, Context]) -
             assert triple in g
 
 
+def test_the_catalog_page_links_every_release(released: tuple[TestClient, Context]) -> None:
+    client, _ = released
+    page = client.get("/catalog?lang=en", headers={"Accept": "text/html"}).text
+    links = re.findall(r'href="(/releases/[^"?]+)', page)
+    assert links == ["/releases/1.1.0", "/releases/1.0.0"]  # newest first
+    assert 'href="/downloads/' in page
+
+
 def test_the_catalog_conforms_to_the_dcat_ap_de_shapes(
         released: tuple[TestClient, Context]) -> None:
     client, _ = released

@@ -63,7 +63,8 @@ def narrow(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}
-PATHS = ["/downloads/", "/downloads/?lang=en", "/releases/1.0.0", "/releases/1.0.0?lang=en"]
+PATHS = ["/downloads/", "/downloads/?lang=en", "/releases/1.0.0", "/releases/1.0.0?lang=en",
+         "/catalog?lang=en"]
 
 
 @pytest.mark.parametrize("width", [1280, 320])

@@ -150,13 +150,16 @@ def render_ontology(doc: OntologyDoc, settings: Settings, lang: str,
 
 
 def render_catalog(settings: Settings, dumps: Mapping[str, Dump], lang: str,
-                   offered: Sequence[str]) -> str:
-    """The data catalog as a page: dataset, version, licence, endpoints and downloads."""
+                   offered: Sequence[str], releases: Sequence[Release] = ()) -> str:
+    """The data catalog as a page: dataset, version, licence, endpoints, downloads and the
+    releases (newest first)."""
     base = settings.public_base
     rows = [{"name": d.name, "url": f"{base}downloads/{d.name}", "media_type": d.media_type,
              "size": f"{d.byte_size:,}".replace(",", "\u202f"), "sha256": d.sha256}
             for _, d in sorted(dumps.items())]
-    return _render("ld-catalog.html", "/catalog", lang, dumps=rows,
+    versions = [{"version": r.version, "url": f"/releases/{r.version}", "issued": r.issued,
+                 "issued_text": _issued(r, pick_lang(lang))} for r in reversed(releases)]
+    return _render("ld-catalog.html", "/catalog", lang, dumps=rows, releases=versions,
                    description=words(pick_lang(lang))["catalog_text"], dataset=DATASET_IRI,
                    version=__version__, license=LICENSE, sparql=base + "sparql",
                    void=base + ".well-known/void", ontology=base + "ontology",

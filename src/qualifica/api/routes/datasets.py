@@ -108,7 +108,8 @@ def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
     dumps = current_dumps(ctx)
     triples = catalog_triples(ctx, ctx.settings.public_base, dumps)
     if media_type == conneg.HTML:
-        html = render_catalog(ctx.settings, dumps, ld.lang_of(request, lang), CATALOG_FORMATS)
+        html = render_catalog(ctx.settings, dumps, ld.lang_of(request, lang), CATALOG_FORMATS,
+                              releases.list_releases(ctx))
         return HTMLResponse(html, headers=headers)
     return ld.graph_response(triples, media_type, headers)
 
