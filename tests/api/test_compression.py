@@ -1,11 +1,14 @@
 """gzip when asked: compressed answers decompress to the plain ones, ``Vary`` names both
 ``Accept`` and ``Accept-Encoding``, ETags turn weak and still revalidate (304), HEAD stays
 empty, the ``.gz`` dumps are not compressed twice, problems are compressed like any answer, and
-a streamed answer stays a stream (chunk by chunk through the real middleware stack)."""
+files served with their checksum are sent as they are, and a streamed answer stays a stream
+(chunk by chunk through the real middleware stack)."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -87,6 +90,18 @@ def test_head_has_no_body(api: TestClient) -> None:
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["content-type"] == response.headers["content-type"]
+
+
+@pytest.mark.parametrize("name", ["qualifica.nt", "qualifica.ttl", "qualifica.nq.gz"])
+def test_files_with_a_checksum_are_sent_as_they_are(api: TestClient, name: str) -> None:
+    """A dump is sent as the bytes its ``Repr-Digest`` (and the catalog) names, gzip asked for
+    or not; its compressed copy is a download of its own."""
+    response, body = raw(api, f"/downloads/{name}", **GZIP)
+    assert response.status_code == 200
+    assert "content-encoding" not in response.headers
+    digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    assert response.headers["repr-digest"] == f"sha-256=:{digest}:"
+    assert int(response.headers["content-length"]) == len(body)
 
 
 def test_small_answers_and_gzip_files_pass_as_they_are(api: TestClient) -> None:
