@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,3 +222,34 @@ def test_answers_are_compressed_when_asked(server: Running) -> None:
                        headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in packed.headers  # gzip is not compressed twice
     assert gzip.decompress(packed.content) == dump.content
+
+
+def test_reads_beside_large_writes(server: Running) -> None:
+    """While the server writes large graphs (flushes, compactions), every read command started
+    beside it answers, and each sees the store as it was between two writes."""
+    before = count(server)
+    size = 40_000
+    body = "".join(f'<urn:beside:{s}> <urn:beside:v> "{s} {i}" .\n'
+                   for s in range(10) for i in range(size // 10)).encode()
+    statuses: list[int] = []
+
+    def write() -> None:
+        for k in range(3):
+            r = httpx.put(server.url + "graphs",
+                          params={"graph": f"https://w3id.org/qualifica/graph/beside-big-{k}"},
+                          content=body, headers={"Content-Type": "application/n-triples", **AUTH},
+                          timeout=300)
+            statuses.append(r.status_code)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    seen: list[int] = []
+    while writer.is_alive() or not seen:
+        seen.append(count(server))  # fails on any error of the read
+    writer.join()
+    assert statuses == [201, 201, 201]
+    assert len(seen) >= 3
+    assert seen == sorted(seen)
+    assert {(n - before) % size for n in seen} == {0}
+    assert count(server) == before + 3 * size
+    assert not list((server.data_dir / ".readers").iterdir())  # every view removed its copy

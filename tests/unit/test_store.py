@@ -230,7 +230,9 @@ def test_a_store_held_by_another_process_opens_read_only(tmp_path: Path) -> None
         assert holder.stdout.readline().strip() == "wrote"
         later = OxigraphStore(path, read_only=True)
         assert sorted(q.object.value for q in later.quads()) == ["urn:x:held", "urn:x:later"]
+        assert len(list((tmp_path / ".readers").iterdir())) == 1  # its checkpoint
         later.close()
+        assert list((tmp_path / ".readers").iterdir()) == []
         holder.stdin.write("\n")
         holder.stdin.flush()
         assert holder.wait(timeout=30) == 0
