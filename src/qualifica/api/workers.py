@@ -213,10 +213,19 @@ def _dependencies(dependant: Dependant) -> list[Callable[..., Any]]:
 
 def write_routes(app: FastAPI) -> set[tuple[str, str]]:
     """``(method, path)`` of every route that needs a write token: the writes."""
-    found = set()
-    for route in app.routes:
-        if isinstance(route, APIRoute) and require_token in _dependencies(route.dependant):
-            found |= {(method, route.path) for method in route.methods}
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                if require_token in _dependencies(route.dependant):
+                    found.update((method, prefix + route.path) for method in route.methods)
+                continue
+            included = getattr(route, "include_context", None)  # an included router
+            if included is not None:
+                walk(included.included_router.routes, prefix + included.prefix)
+
+    walk(list(app.routes), "")
     return found
 
 
