@@ -290,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         from pyoxigraph import RdfFormat, Store
 
         t0 = time.perf_counter()
+        data_dir.mkdir()
         store = Store(str(store_path))
         from pyoxigraph import NamedNode
 

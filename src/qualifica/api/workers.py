@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import fcntl
 import logging
 import math
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +57,7 @@ from qualifica.api.routes.writes import require_token
 from qualifica.api.security import STRICT_HEADERS
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
+from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.sparql.registry import Registry
 from qualifica.store import open_store
 from qualifica.store.follower import FollowerStore, Publisher
@@ -66,6 +69,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WORKER_HEADER = "x-qualifica-worker"
+_PR_SET_PDEATHSIG = 1
 #: How long a reader waits, at start, for the writer to publish the store.
 WRITER_START_S = 900.0
 _HOP_BY_HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"upgrade", b"te",
@@ -99,6 +103,7 @@ class Role:
     lock_fd: int
     store: FollowerStore | None = None
     publisher: Publisher | None = None
+    ctx: Context | None = field(default=None, repr=False)
     _unix: asyncio.AbstractServer | None = field(default=None, repr=False)
     _client: httpx.AsyncClient | None = field(default=None, repr=False)
 
@@ -116,6 +121,7 @@ class Role:
             except BaseException:
                 ctx.close()
                 raise
+            self.ctx = ctx
             return ctx
         registry = Registry(self.settings.queries_dir)
         inner = open_store(self.settings, registry.library()) if self.settings.remote else None
@@ -125,12 +131,21 @@ class Role:
         except BaseException:
             store.close()
             raise
-        store.follow()
         self.store = store
-        return Context(settings=self.settings, store=store, registry=registry)
+        self.ctx = Context(settings=self.settings, store=store, registry=registry)
+        return self.ctx
 
     async def started(self, app: ASGIApp) -> None:
-        """After start-up: the writer answers on its Unix socket too."""
+        """After start-up (planning index built): build the REST catalogue now rather than in
+        the first request; then the writer answers on its Unix socket too, and a reader starts
+        following the writer (index patched, then the catalogue of the new state built, before
+        the new state is read from)."""
+        assert self.ctx is not None
+        ctx = self.ctx
+        await run_in_threadpool(catalogue_for, ctx)
+        if self.store is not None:
+            self.store.subscribe(lambda _change: catalogue_for(ctx))
+            self.store.follow()
         if self.writes:
             self._unix = await _serve_unix(app, self.plan.writer_socket)
         else:
@@ -297,10 +312,21 @@ def _elect(folder: Path) -> tuple[bool, int]:
     return True, fd
 
 
+def _die_with_parent() -> None:
+    """Ask the kernel to end this process when the supervisor ends, even by SIGKILL (Linux);
+    otherwise the processes would keep the store open without anyone to stop them."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the supervisor ended before the request took effect
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def worker_app(settings: Settings, plan: Plan) -> FastAPI:
     """The app of one server process (uvicorn's factory, called in that process)."""
     from qualifica.api.app import create_app
 
+    _die_with_parent()
     writes, fd = _elect(Path(plan.folder))
     role = Role(per_worker_settings(settings, plan.workers), plan, writes, fd)
     log.info("server process %d is the %s", os.getpid(), "writer" if writes else "reader")
