@@ -68,6 +68,8 @@ _CLASS_KIND[QD + "TrainingKind"] = "training-kind"
 
 
 MAX_LIMIT = 500
+#: Detail answers kept per catalogue (one store generation).
+MAX_ANSWERS = 4096
 
 
 def select(store: Store, registry: Registry, name: str, raw: Mapping[str, object] | None = None,
@@ -96,6 +98,9 @@ class Catalogue:
     deprecated: set[str] = field(default_factory=set)  # iris marked owl:deprecated true
     replaced_by: dict[str, list[str]] = field(default_factory=dict)  # iri -> successors
     search_index: Any = None  # built lazily by ``linkeddata.search``
+    #: Encoded detail answers of this generation, ``(collection, iri, lang) -> (iri, JSON)``,
+    #: filled by ``linkeddata.details.detail_json`` (at most ``MAX_ANSWERS``, oldest dropped).
+    answers: dict[tuple[str, str, str], tuple[str, bytes]] = field(default_factory=dict)
 
     # -- nodes ---------------------------------------------------------------------------
     def kind(self, iri: str) -> str | None:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import URL
 
 from qualifica.api.deps import CtxDep
@@ -21,7 +21,7 @@ from qualifica.config import Settings
 from qualifica.linkeddata import catalogue as cat_mod
 from qualifica.linkeddata.catalogue import MAX_LIMIT, Page, catalogue_for, listing, paginate
 from qualifica.linkeddata.context import CONTEXT_PATH, context_document
-from qualifica.linkeddata.details import detail, successor_links
+from qualifica.linkeddata.details import detail_json, successor_links
 from qualifica.linkeddata.search import MAX_LIMIT as SEARCH_MAX
 from qualifica.linkeddata.search import parse_types, search
 
@@ -320,9 +320,10 @@ def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> JSONResponse:
     """A detail answer; a deprecated resource's carries ``Link: <…>; rel="successor-version"``
     to each successor."""
     cat = catalogue_for(ctx)
-    body = detail(cat, ctx.store, ctx.registry, collection, id, lang=lang)
-    links = successor_links(cat, body["iri"], ctx.settings.public_base)
-    return JSONResponse(body, headers={"Link": ", ".join(links)} if links else None)
+    iri, body = detail_json(cat, ctx.store, ctx.registry, collection, id, lang=lang)
+    links = successor_links(cat, iri, ctx.settings.public_base)
+    return Response(body, media_type="application/json",
+                    headers={"Link": ", ".join(links)} if links else None)
 
 
 @router.get("/api/roles/{id:path}", tags=["rest"], summary="A role",
