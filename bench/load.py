@@ -19,9 +19,10 @@ on-disk store in a temporary folder, and then, for 1 and 2 server processes:
 
 The ceiling is a bare FastAPI app (no middleware, no dependencies) with the same N uvicorn
 processes over the same store opened read-only: the role lookup answered by the same library
-call (``linkeddata.details.detail``), the gap by ``planning.gap`` on its own index, the SELECT run
-directly on pyoxigraph (no sandbox). Prints a table and writes ``bench/out/load-{scale}.json``.
-Bounded: every wrk run lasts ``--duration`` seconds, every server start at most 600 s.
+call (``linkeddata.details.detail_json``), the gap by ``planning.gap`` on its own index, the
+SELECT run directly on pyoxigraph (no sandbox). Prints a table and writes
+``bench/out/load-{scale}.json``. Bounded: every wrk run lasts ``--duration`` seconds, every
+server start at most 600 s.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -65,14 +68,12 @@ THREADS = 2
 def ceiling_app() -> Any:
     """The bare app (uvicorn factory; the store folder comes in ``QUALIFICA_BENCH_STORE``)."""
     import orjson
-    from fastapi import FastAPI, Request
-    from fastapi.responses import Response
 
     from qualifica import planning
     from qualifica.config import Settings
     from qualifica.context import Context
     from qualifica.linkeddata.catalogue import catalogue_for
-    from qualifica.linkeddata.details import detail
+    from qualifica.linkeddata.details import detail_json
     from qualifica.sparql import protocol
     from qualifica.sparql.registry import Registry
     from qualifica.store.oxigraph import OxigraphStore
@@ -87,8 +88,9 @@ def ceiling_app() -> Any:
 
     @app.get("/api/roles/{slug}")
     def role(slug: str) -> Response:
-        body = detail(catalogue_for(ctx), store, ctx.registry, "roles", slug, lang="de")
-        return Response(orjson.dumps(body), media_type="application/json")
+        _iri, body = detail_json(catalogue_for(ctx), store, ctx.registry, "roles", slug,
+                                 lang="de")
+        return Response(body, media_type="application/json")
 
     @app.post("/api/gap")
     async def gap(request: Request) -> Response:
@@ -339,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 wait_ready(url + ("/healthz" if "qualifica" in name else "/api/roles/"
                                   + chosen["roles"][0]), process, n, 600)
+                for _ in range(8 * n):  # every process has built its catalogue
+                    httpx.get(f"{url}/api/roles/{chosen['roles'][0]}", timeout=300)
                 run["start_s"] = round(time.perf_counter() - t0, 1)
                 print(f"{name}: up in {run['start_s']} s", flush=True)
                 for key in ("role", "gap", "sparql"):
