@@ -242,6 +242,11 @@ class CatalogueCache:
         self._lock = threading.Lock()
         self._current: Catalogue | None = None
 
+    def peek(self, store: Store) -> Catalogue | None:
+        """The catalogue of the store's current generation if it is built (never builds)."""
+        cached = self._current
+        return cached if cached is not None and cached.generation == store.generation else None
+
     def get(self, store: Store, registry: Registry) -> Catalogue:
         """The catalogue of the store's current generation (rebuilt after writes).
 
@@ -275,6 +280,11 @@ def catalogue_for(ctx: Context) -> Catalogue:
     """The catalogue of the store's current generation (built on first use, rebuilt after
     writes)."""
     return ctx.part(CATALOGUE).get(ctx.store, ctx.registry)
+
+
+def built_catalogue(ctx: Context) -> Catalogue | None:
+    """The catalogue of the store's current generation if it is built already (never waits)."""
+    return ctx.part(CATALOGUE).peek(ctx.store)
 
 
 # --- listings -----------------------------------------------------------------------------
