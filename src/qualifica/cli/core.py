@@ -41,8 +41,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
     workers: Annotated[int | None, typer.Option(
-        min=1, max=64, help="Server processes (default: the number of cores); one of them "
-        "writes, the others read and forward writes to it")] = None,
+        min=1, max=64, help="Server processes (default: QUALIFICA_WORKERS, else the number of "
+        "cores); one of them writes, the others read and forward writes to it")] = None,
 ) -> None:
     """Serve the API, the SPARQL endpoint and the pages; loads the bundled graph when empty."""
     import uvicorn
@@ -63,6 +63,7 @@ def serve(
     ):
         # No public base IRI configured: name the address actually served.
         s = s.model_copy(update={"base_iri": f"http://{s.host}:{s.port}/"})
+    workers = workers or s.workers
     if s.in_memory and not s.remote and (workers or 1) > 1:
         err.print("error: --workers above 1 needs a store on disk or a remote store "
                   "(QUALIFICA_IN_MEMORY keeps one store per process)", style="red")
