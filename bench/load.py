@@ -15,7 +15,9 @@ on-disk store in a temporary folder, and then, for 1 and 2 server processes:
   ``POST /api/gap`` over 50 roles with 10 held competencies, (3) a SPARQL SELECT
   ``GET /sparql`` (the labels of one of 200 roles; evaluated in the sandbox);
 - with one client at a time (httpx, keep-alive), the median and p95 of the three planning
-  answers: roles for a competency, gap, match (``--requests`` each).
+  answers: roles for a competency, gap, match (``--requests`` each);
+- eight runaway queries at once (2 s limit): ``/healthz``, a role lookup and a gap analysis
+  before and while they run, and the CPU seconds used after the last one is answered.
 
 The ceiling is a bare FastAPI app (no middleware, no dependencies) with the same N uvicorn
 processes over the same store opened read-only: the role lookup answered by the same library
@@ -240,6 +242,103 @@ def single_client(url: str, n: int, calls: dict[str, Callable[[httpx.Client, int
     return out
 
 
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [pid], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _cpu_s(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def runaways(url: str, process: subprocess.Popen[bytes], role: str, gap: str,
+             count: int = 8) -> dict[str, Any]:
+    """``count`` runaway queries at once (past the 2 s limit): the medians of /healthz, a role
+    lookup and a gap analysis before and while they run (one kept-alive connection per server
+    process), when each runaway is answered, and the CPU seconds the server's processes use in
+    the 5 s after the last answer."""
+    import threading
+
+    clients = []
+    pids: set[str] = set()
+    for _ in range(200):
+        c = httpx.Client(base_url=url, timeout=60)
+        pid = c.get("/healthz").headers.get("x-qualifica-worker", "one")
+        if pid in pids:
+            c.close()
+            continue
+        pids.add(pid)
+        clients.append(c)
+        if len(clients) == 2 or pid == "one":
+            break
+
+    def medians(rounds: int) -> dict[str, float]:
+        times: dict[str, list[float]] = {"healthz": [], "role": [], "gap": []}
+        for _ in range(rounds):
+            for c in clients:
+                for key in times:
+                    t0 = time.perf_counter()
+                    if key == "healthz":
+                        r = c.get("/healthz")
+                    elif key == "role":
+                        r = c.get(role)
+                    else:
+                        r = c.post("/api/gap", content=gap,
+                                   headers={"Content-Type": "application/json"})
+                    r.raise_for_status()
+                    times[key].append(time.perf_counter() - t0)
+        return {k: round(statistics.median(v) * 1e3, 2) for k, v in times.items()} | {
+            f"{k}_max": round(max(v) * 1e3, 2) for k, v in times.items()}
+
+    medians(3)
+    idle = medians(15)
+    answers: list[tuple[int, float]] = []
+
+    def one() -> None:
+        t0 = time.monotonic()
+        r = httpx.get(url + "/sparql", params={"query": RUNAWAY}, timeout=60)
+        answers.append((r.status_code, round(time.monotonic() - t0, 2)))
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    busy = medians(8)
+    for t in threads:
+        t.join(timeout=120)
+    tree = _tree(process.pid)
+    before = _cpu_s(tree)
+    time.sleep(5)
+    after_s = round(_cpu_s(_tree(process.pid)) - before, 2)
+    for c in clients:
+        c.close()
+    return {"idle_ms": idle, "during_ms": busy, "answers": sorted(answers),
+            "cpu_s_in_5_s_after": after_s}
+
+
 # --- main -------------------------------------------------------------------------------------
 
 def pick(store_path: Path, seed: int) -> dict[str, Any]:
@@ -273,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="single-client requests per planning answer")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--no-ceiling", action="store_true")
+    parser.add_argument("--no-runaways", action="store_true",
+                        help="skip the eight runaway queries against the qualifica servers")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -316,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
         lua = scripts(Path(tmp) / "lua", [f"/api/roles/{r}" for r in chosen["roles"]],
                       gaps, selects)
         env = {**os.environ, "QUALIFICA_DATA_DIR": str(data_dir),
-               "QUALIFICA_LOAD_BUNDLED": "false", "QUALIFICA_LOG_LEVEL": "WARNING"}
+               "QUALIFICA_LOAD_BUNDLED": "false", "QUALIFICA_LOG_LEVEL": "WARNING",
+               "QUALIFICA_QUERY_TIMEOUT_S": "2"}
 
         servers: list[tuple[str, int, list[str], dict[str, str]]] = []
         for n in args.workers:
@@ -360,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
                             headers={"Content-Type": "application/json"}),
                     })
                     print(f"  single client: {run['single_client']}", flush=True)
+                    if not args.no_runaways:
+                        run["runaways"] = runaways(url, process, f"/api/roles/{chosen['roles'][0]}",
+                                                   gaps[0])
+                        print(f"  runaways: {run['runaways']}", flush=True)
             finally:
                 stop(process)
                 log.close()
