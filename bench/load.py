@@ -199,13 +199,18 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def run_wrk(url: str, script: Path, duration: float) -> dict[str, Any]:
-    """One wrk run: req/s, latency percentiles (ms), errors and non-2xx answers."""
+def run_wrk(url: str, script: Path, duration: float, server: int) -> dict[str, Any]:
+    """One wrk run: req/s, latency percentiles (ms), errors and non-2xx answers, and the CPU
+    time the server's processes (``server`` and below) spent per answer: on a shared machine
+    the server gets only a share of the cores, so CPU per answer is the figure that compares."""
     subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", "-d2s", "-s", str(script), url],
                    capture_output=True, check=True, timeout=60)  # warm-up
+    tree = _tree(server)
+    cpu_before = _cpu_s(tree)
     done = subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration:g}s",
                            "--latency", "-s", str(script), url],
                           capture_output=True, text=True, check=True, timeout=duration + 120)
+    cpu = _cpu_s(tree) - cpu_before
     text = done.stdout
     result: dict[str, Any] = {"requests_per_s": float(
         re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))}  # type: ignore[union-attr]
@@ -219,6 +224,8 @@ def run_wrk(url: str, script: Path, duration: float) -> dict[str, Any]:
     result["socket_errors"] = m.group(1).strip() if m else ""
     m = re.search(r"(\d+) requests in", text)
     result["requests"] = int(m.group(1)) if m else 0
+    result["server_cpu_ms_per_request"] = (round(cpu * 1e3 / result["requests"], 3)
+                                           if result["requests"] else None)
     return result
 
 
@@ -448,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
                 run["start_s"] = round(time.perf_counter() - t0, 1)
                 print(f"{name}: up in {run['start_s']} s", flush=True)
                 for key in ("role", "gap", "sparql"):
-                    run[key] = run_wrk(url, lua[key], args.duration)
+                    run[key] = run_wrk(url, lua[key], args.duration, process.pid)
                     print(f"  {key}: {run[key]}", flush=True)
                 if "qualifica" in name:
                     run["single_client"] = single_client(url, args.requests, {
@@ -475,13 +482,15 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print()
-    print(f"{'server':32} {'answer':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"{'server':32} {'answer':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
+          f"{'CPU ms/answer':>14}")
     for name, run in results["runs"].items():
         for key in ("role", "gap", "sparql"):
             r = run.get(key)
             if r:
                 print(f"{name:32} {key:8} {r['requests_per_s']:8.0f} {r.get('p50_ms', 0):8.2f} "
-                      f"{r.get('p99_ms', 0):8.2f} {r['non_2xx']:8d}")
+                      f"{r.get('p99_ms', 0):8.2f} {r['non_2xx']:8d} "
+                      f"{r['server_cpu_ms_per_request'] or 0:14.3f}")
     print(f"written to {out}")
     return 0
 
