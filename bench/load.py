@@ -16,7 +16,7 @@ on-disk store in a temporary folder, and then, for 1 and 2 server processes:
   ``GET /sparql`` (the labels of one of 200 roles; evaluated in the sandbox);
 - with one client at a time (httpx, keep-alive), the median and p95 of the three planning
   answers: roles for a competency, gap, match (``--requests`` each);
-- eight runaway queries at once (2 s limit): ``/healthz``, a role lookup and a gap analysis
+- eight runaway queries at once (10 s limit): ``/healthz``, a role lookup and a gap analysis
   before and while they run, and the CPU seconds used after the last one is answered.
 
 The ceiling is a bare FastAPI app (no middleware, no dependencies) with the same N uvicorn
@@ -283,7 +283,7 @@ def _cpu_s(pids: list[int]) -> float:
 
 def runaways(url: str, process: subprocess.Popen[bytes], role: str, gap: str,
              count: int = 8) -> dict[str, Any]:
-    """``count`` runaway queries at once (past the 2 s limit): the medians of /healthz, a role
+    """``count`` runaway queries at once (past the query time limit, 10 s): the medians of /healthz, a role
     lookup and a gap analysis before and while they run (one kept-alive connection per server
     process), when each runaway is answered, and the CPU seconds the server's processes use in
     the 5 s after the last answer."""
@@ -424,8 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         lua = scripts(Path(tmp) / "lua", [f"/api/roles/{r}" for r in chosen["roles"]],
                       gaps, selects)
         env = {**os.environ, "QUALIFICA_DATA_DIR": str(data_dir),
-               "QUALIFICA_LOAD_BUNDLED": "false", "QUALIFICA_LOG_LEVEL": "WARNING",
-               "QUALIFICA_QUERY_TIMEOUT_S": "2"}
+               "QUALIFICA_LOAD_BUNDLED": "false", "QUALIFICA_LOG_LEVEL": "WARNING"}
 
         servers: list[tuple[str, int, list[str], dict[str, str]]] = []
         for n in args.workers:
