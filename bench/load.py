@@ -283,10 +283,10 @@ def _cpu_s(pids: list[int]) -> float:
 
 def runaways(url: str, process: subprocess.Popen[bytes], role: str, gap: str,
              count: int = 8) -> dict[str, Any]:
-    """``count`` runaway queries at once (past the query time limit, 10 s): the medians of /healthz, a role
-    lookup and a gap analysis before and while they run (one kept-alive connection per server
-    process), when each runaway is answered, and the CPU seconds the server's processes use in
-    the 5 s after the last answer."""
+    """``count`` runaway queries at once (past the query time limit, 10 s): the medians of
+    /healthz, a role lookup and a gap analysis before and while they run (one kept-alive
+    connection per server process), when each runaway is answered, and the CPU seconds the
+    server's processes use in the 5 s after the last answer."""
     import threading
 
     clients = []
