@@ -60,6 +60,7 @@ from qualifica.context import Context, open_context
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.sparql.registry import Registry
 from qualifica.store import open_store
+from qualifica.store.base import ChangeSet
 from qualifica.store.follower import FollowerStore, Publisher
 from qualifica.validation.gate import ensure_bundled
 
@@ -138,13 +139,17 @@ class Role:
     async def started(self, app: ASGIApp) -> None:
         """After start-up (planning index built): build the REST catalogue now rather than in
         the first request; then the writer answers on its Unix socket too, and a reader starts
-        following the writer (index patched, then the catalogue of the new state built, before
-        the new state is read from)."""
+        following the writer: on each new state its planning index is patched, then the
+        catalogue of the new generation built (requests meanwhile get the previous ones, as in
+        the writer during a write)."""
         assert self.ctx is not None
         ctx = self.ctx
         await run_in_threadpool(catalogue_for, ctx)
         if self.store is not None:
-            self.store.subscribe(lambda _change: catalogue_for(ctx))
+            def rebuild(_change: ChangeSet) -> None:
+                catalogue_for(ctx)
+
+            self.store.subscribe(rebuild)
             self.store.follow()
         if self.writes:
             self._unix = await _serve_unix(app, self.plan.writer_socket)
@@ -234,7 +239,7 @@ def write_routes(app: FastAPI) -> set[tuple[str, str]]:
         for route in routes:
             if isinstance(route, APIRoute):
                 if require_token in _dependencies(route.dependant):
-                    found.update((method, prefix + route.path) for method in route.methods)
+                    found.update((method, prefix + route.path) for method in route.methods or ())
                 continue
             included = getattr(route, "include_context", None)  # an included router
             if included is not None:
