@@ -141,3 +141,50 @@ def test_the_forwarded_routes_are_exactly_the_token_protected_writes(tmp_path: P
 def test_the_sandbox_workers_are_split_between_the_processes(total: int, workers: int,
                                                              share: int) -> None:
     assert per_worker_settings(Settings(query_workers=total), workers).query_workers == share
+
+
+def test_a_reader_whose_writer_is_away_answers_a_write_503_and_reads_on(tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+
+    from qualifica.api.workers import ForwardWrites, Plan, Role
+
+    reads: list[str] = []
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        reads.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"read"})
+
+    plan = Plan(folder=str(tmp_path), writer_socket=str(tmp_path / "absent.sock"), workers=2)
+    role = Role(Settings(data_dir=tmp_path), plan, writes=False, lock_fd=-1,
+                store=FollowerStore(tmp_path))
+    role._client = httpx.AsyncClient(
+        transport=httpx.AsyncHTTPTransport(uds=plan.writer_socket), base_url="http://writer")
+    middleware = ForwardWrites(app, role=role, writes={("PUT", "/graphs")})
+
+    async def call(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"<a> <b> <c> .", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(),
+                 "query_string": b"graph=urn%3Ag", "headers": [(b"host", b"127.0.0.1")]}
+        await middleware(scope, receive, send)  # type: ignore[arg-type]
+        start, body = sent[0], sent[-1]
+        headers = {k.decode(): v.decode() for k, v in start["headers"]}  # type: ignore[attr-defined]
+        return start["status"], headers, body["body"]  # type: ignore[return-value]
+
+    status, headers, body = asyncio.run(call("PUT", "/graphs"))
+    assert status == 503
+    assert headers["content-type"] == "application/problem+json"
+    assert headers["retry-after"] == "2"
+    assert b"writing process is not available" in body
+    assert reads == []  # not handed to the reader's own app
+    assert asyncio.run(call("GET", "/graphs"))[2] == b"read"
+    assert reads == ["/graphs"]
