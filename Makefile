@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck bench bench-small mutation check clean system-deps
+.PHONY: install run test lint typecheck bench bench-load bench-small mutation check clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the tests need: Chromium for the browser tests, Java for the HermiT reasoner.
+# Debian packages the tests need: Chromium for the browser tests, Java for the HermiT reasoner;
+# and wrk, the load generator of bench/load.py.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
-	  else echo "install Debian packages chromium and default-jre-headless (as root)"; exit 2; fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless wrk >/dev/null; \
+	  else echo "install Debian packages chromium, default-jre-headless and wrk (as root)"; exit 2; fi; }
 
 run: install
 	$(BIN)/qualifica serve
@@ -37,6 +38,10 @@ check: install
 
 bench: install
 	$(BIN)/python bench/planning.py --scale 1
+
+# throughput and latency of serve --workers 1 and 2 under wrk, beside a bare FastAPI ceiling
+bench-load: install system-deps
+	$(BIN)/python bench/load.py --scale 1
 
 bench-small: install
 	$(BIN)/python bench/planning.py --scale 0.05

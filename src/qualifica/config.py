@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     base_iri: str = "http://127.0.0.1:8000/"
     """Public base URL under which ``/id/{kind}/{slug}`` and the API are served."""
 
+    workers: int | None = Field(default=None, ge=1, le=64)
+    """Server processes of ``qualifica serve`` (``--workers``; default: the number of cores)."""
     query_timeout_s: float = Field(default=10.0, gt=0, le=3600)
     query_workers: int = Field(default=2, ge=1, le=64)
     """Sandbox worker processes that evaluate user SPARQL and parse uploaded RDF."""

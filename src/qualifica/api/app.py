@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,6 +20,9 @@ from qualifica.sandbox import SANDBOX
 from qualifica.validation import rdflib_cache
 from qualifica.validation.gate import ensure_bundled
 
+if TYPE_CHECKING:
+    from qualifica.api.workers import Role
+
 log = logging.getLogger(__name__)
 
 
@@ -32,21 +36,31 @@ def start(ctx: Context) -> None:
     ctx.part(SANDBOX).start()  # the worker processes start in the background
 
 
-def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI:
+def create_app(settings: Settings, *, context: Context | None = None,
+               worker: Role | None = None) -> FastAPI:
     """A FastAPI app over the store the settings name (or over a given context, for tests).
 
     The app opens and closes its own context; a ``context`` passed in stays open (its owner
-    closes it).
+    closes it). ``worker``: the role of this process under ``serve --workers`` (api.workers).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx = context if context is not None else open_context(settings)
+        if context is not None:
+            ctx = context
+        elif worker is not None:
+            ctx = worker.open_context()
+        else:
+            ctx = open_context(settings)
         try:
             start(ctx)
             app.state.ctx = ctx
+            if worker is not None:
+                await worker.started(app)
             yield
         finally:
+            if worker is not None:
+                await worker.stopping()
             if context is None:
                 ctx.close()
 
@@ -76,4 +90,6 @@ def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI
     compression.install(app)  # outermost: compresses the final answer
     for router in ROUTERS:
         app.include_router(router)
+    if worker is not None:
+        worker.install(app)
     return app

@@ -41,11 +41,16 @@ FilesArg = Annotated[
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=64, help="Server processes (default: QUALIFICA_WORKERS, else the number of "
+        "cores); one of them writes, the others read and forward writes to it")] = None,
 ) -> None:
     """Serve the API, the SPARQL endpoint and the pages; loads the bundled graph when empty."""
     import uvicorn
 
     from qualifica.api import create_app
+    from qualifica.api.workers import default_workers
+    from qualifica.api.workers import serve as serve_workers
 
     s = settings()
     update: dict[str, object] = {}
@@ -59,11 +64,20 @@ def serve(
     ):
         # No public base IRI configured: name the address actually served.
         s = s.model_copy(update={"base_iri": f"http://{s.host}:{s.port}/"})
+    workers = workers or s.workers
+    if s.in_memory and not s.remote and (workers or 1) > 1:
+        err.print("error: --workers above 1 needs a store on disk or a remote store "
+                  "(QUALIFICA_IN_MEMORY keeps one store per process)", style="red")
+        raise typer.Exit(2)
     if beside.store_is_held(s):
         raise fail(beside.held_line(s, "stop it first, or serve another data directory "
                                        "(QUALIFICA_DATA_DIR)"))
+    count = workers or (1 if s.in_memory and not s.remote else default_workers())
     with beside.announce(s):
-        uvicorn.run(create_app(s), host=s.host, port=s.port, log_level=s.log_level.lower())
+        if count > 1:
+            serve_workers(s, count)
+        else:
+            uvicorn.run(create_app(s), host=s.host, port=s.port, log_level=s.log_level.lower())
 
 
 # --- load -----------------------------------------------------------------------------------

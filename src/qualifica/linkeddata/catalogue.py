@@ -68,6 +68,8 @@ _CLASS_KIND[QD + "TrainingKind"] = "training-kind"
 
 
 MAX_LIMIT = 500
+#: Detail answers kept per catalogue (one store generation).
+MAX_ANSWERS = 4096
 
 
 def select(store: Store, registry: Registry, name: str, raw: Mapping[str, object] | None = None,
@@ -96,6 +98,9 @@ class Catalogue:
     deprecated: set[str] = field(default_factory=set)  # iris marked owl:deprecated true
     replaced_by: dict[str, list[str]] = field(default_factory=dict)  # iri -> successors
     search_index: Any = None  # built lazily by ``linkeddata.search``
+    #: Encoded detail answers of this generation, ``(collection, iri, lang) -> (iri, JSON)``,
+    #: filled by ``linkeddata.details.detail_json`` (at most ``MAX_ANSWERS``, oldest dropped).
+    answers: dict[tuple[str, str, str], tuple[str, bytes]] = field(default_factory=dict)
 
     # -- nodes ---------------------------------------------------------------------------
     def kind(self, iri: str) -> str | None:
@@ -237,6 +242,11 @@ class CatalogueCache:
         self._lock = threading.Lock()
         self._current: Catalogue | None = None
 
+    def peek(self, store: Store) -> Catalogue | None:
+        """The catalogue of the store's current generation if it is built (never builds)."""
+        cached = self._current
+        return cached if cached is not None and cached.generation == store.generation else None
+
     def get(self, store: Store, registry: Registry) -> Catalogue:
         """The catalogue of the store's current generation (rebuilt after writes).
 
@@ -270,6 +280,11 @@ def catalogue_for(ctx: Context) -> Catalogue:
     """The catalogue of the store's current generation (built on first use, rebuilt after
     writes)."""
     return ctx.part(CATALOGUE).get(ctx.store, ctx.registry)
+
+
+def built_catalogue(ctx: Context) -> Catalogue | None:
+    """The catalogue of the store's current generation if it is built already (never waits)."""
+    return ctx.part(CATALOGUE).peek(ctx.store)
 
 
 # --- listings -----------------------------------------------------------------------------

@@ -13,13 +13,15 @@ its answers carry.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+import orjson
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from qualifica.errors import NotFound
 from qualifica.labels import pick_label
-from qualifica.linkeddata.catalogue import COLLECTIONS, Catalogue, select
+from qualifica.linkeddata.catalogue import COLLECTIONS, MAX_ANSWERS, Catalogue, select
 from qualifica.namespaces import (
     DCTERMS_SOURCE,
     QD_DEVELOPS,
@@ -139,6 +141,25 @@ def detail(cat: Catalogue, store: Store, registry: Registry, collection: str, va
         body["replaced_by"] = cat.node(successors[0], lang) if successors else None
     body.update(_links(cat, store, registry, iri, kind, lang))
     return body
+
+
+def detail_json(cat: Catalogue, store: Store, registry: Registry, collection: str, value: str,
+                *, lang: str = "de") -> tuple[str, bytes]:
+    """The IRI and the encoded JSON of :func:`detail`, kept with the catalogue: the catalogue
+    belongs to one store generation, so a kept answer is exactly what ``detail`` would give
+    until the next write (the first lookup after it reads the store again)."""
+    key = (collection, value, lang)
+    kept = cat.answers.get(key)
+    if kept is not None:
+        return kept
+    body = detail(cat, store, registry, collection, value, lang=lang)
+    answer = (str(body["iri"]), orjson.dumps(body))
+    if len(cat.answers) >= MAX_ANSWERS:
+        # Concurrent requests may race here; at worst an answer is dropped or made twice.
+        with contextlib.suppress(StopIteration, KeyError, RuntimeError):
+            del cat.answers[next(iter(cat.answers))]
+    cat.answers[key] = answer
+    return answer
 
 
 def public_url_of(base_iri: str, iri: str) -> str:

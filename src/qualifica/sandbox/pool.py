@@ -35,12 +35,13 @@ from pyoxigraph import Quad
 from qualifica import errors
 from qualifica.config import Settings
 from qualifica.context import Context, Part
-from qualifica.errors import BadParameter, QualificaError, QueryTimeout
+from qualifica.errors import BadParameter, QualificaError, QueryTimeout, StoreUnavailable
 from qualifica.sandbox import jobs
 from qualifica.sandbox.limits import RdfLimits
 from qualifica.sandbox.worker import WorkerConfig, main
 from qualifica.sparql import guard
 from qualifica.store.base import DatasetSpec, Store
+from qualifica.store.follower import FollowerStore
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica.validation.incremental import Change
 from qualifica.validation.shacl import Report
@@ -141,6 +142,24 @@ class _Snapshots:
                         path.unlink(missing_ok=True)
 
 
+class _Followed:
+    """The checkpoints a reading process of ``serve --workers`` follows: the writing process
+    takes them and deletes them; the workers open the one the server reads now."""
+
+    def __init__(self, store: FollowerStore) -> None:
+        self.store = store
+
+    def current(self) -> str:
+        """The path of the checkpoint the server reads now."""
+        path = self.store.snapshot_path()
+        if path is None:
+            raise StoreUnavailable("the store is not open yet")
+        return path
+
+    def prune(self, in_use: set[str]) -> None:
+        """Nothing to delete: the writing process owns the checkpoints."""
+
+
 class Sandbox:
     """A supervised pool of worker processes for user SPARQL and uploaded RDF."""
 
@@ -148,8 +167,11 @@ class Sandbox:
         self.settings = settings
         self.size = settings.query_workers
         self._folder = Path(tempfile.mkdtemp(prefix="qualifica-sandbox-"))
-        self._snapshots = (_Snapshots(store, self._folder)
-                           if isinstance(store, OxigraphStore) and not settings.remote else None)
+        self._snapshots: _Snapshots | _Followed | None = None
+        if isinstance(store, OxigraphStore) and not settings.remote:
+            self._snapshots = _Snapshots(store, self._folder)
+        elif isinstance(store, FollowerStore) and not settings.remote:
+            self._snapshots = _Followed(store)
         self._config = WorkerConfig(
             settings=settings.model_dump(),
             memory_bytes=settings.worker_memory_mb * 1024 * 1024,

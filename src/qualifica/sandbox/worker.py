@@ -93,6 +93,10 @@ def main(conn: Connection, config: WorkerConfig) -> None:
     # bounded the nesting, so a deeper Python stack is safe here.
     sys.setrecursionlimit(20_000)
     _few_malloc_arenas()
+    # Below the server processes: a runaway query until its deadline takes the CPU the
+    # server's own answers (health checks, planning questions) do not need.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     isolated = _leave_network() if config.isolate_network else False
     _limit_memory(config.memory_bytes)
     state = jobs.WorkerState(Settings(**config.settings))

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Path, Query
 from qualifica import planning
 from qualifica.api.deps import CtxDep
 from qualifica.api.examples import node
+from qualifica.api.fastjson import FastJSONResponse
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.namespaces import instance_iri
 from qualifica.planning.models import (
@@ -149,11 +150,11 @@ def _have(have: Sequence[HeldCompetency]) -> list[tuple[str, int]]:
             responses=_ok(_ROLES_FOR_EXAMPLE,
                           "The roles, each with via and its paths (shortened)"),
             summary="Roles that need a competency, with their paths")
-async def roles_for(id: CompetencyId, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+async def roles_for(id: CompetencyId, ctx: CtxDep, lang: LangQuery = "de") -> FastJSONResponse:
     """Roles that require the competency, perform a task requiring it, or require a broader
     competency of it (transitively); each with ``via`` and every path."""
     comp = binding.iri(id, param="id", kind="competency").value
-    return planning.roles_for(planning.get_index(ctx), comp, lang)
+    return FastJSONResponse(planning.roles_for(planning.get_index(ctx), comp, lang))
 
 
 @router.get("/api/paths",
@@ -167,11 +168,11 @@ async def paths(
     to: Annotated[str, Query(description="Role slug or IRI", examples=["prozessmanager"])],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, examples=[4])] = 4,
     lang: LangQuery = "de",
-) -> dict[str, Any]:
+) -> FastJSONResponse:
     """Simple paths through broader competencies and tasks, shortest first."""
     comp = binding.iri(from_, param="from", kind="competency").value
     role = binding.iri(to, param="to", kind="role").value
-    return planning.paths(planning.get_index(ctx), comp, role, max_hops, lang)
+    return FastJSONResponse(planning.paths(planning.get_index(ctx), comp, role, max_hops, lang))
 
 
 @router.post("/api/gap",
@@ -179,11 +180,11 @@ async def paths(
             responses=_ok(_GAP_EXAMPLE,
                           "Coverage, requirements and recommendations (shortened)"),
              summary="Gap analysis of a role against held competencies")
-async def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+async def gap(body: GapRequest, ctx: CtxDep, lang: LangQuery = "de") -> FastJSONResponse:
     """Requirement by requirement status, coverage, and a greedy cover of the gaps by
     training formats; ``uncovered`` lists gaps no format closes."""
     role = binding.iri(body.role, param="role", kind="role").value
-    return planning.gap(planning.get_index(ctx), role, _have(body.have), lang)
+    return FastJSONResponse(planning.gap(planning.get_index(ctx), role, _have(body.have), lang))
 
 
 @router.post("/api/match",
@@ -195,28 +196,28 @@ async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
                     alias="deprecated", description="Also rank deprecated roles "
                                                     "(owl:deprecated true)",
                     examples=[False])] = False,
-                ) -> dict[str, Any]:
+                ) -> FastJSONResponse:
     """All roles by coverage descending, ties by label; ``limit`` of them. Deprecated roles
     only with ``deprecated=true``."""
     exclude = frozenset() if include_deprecated else catalogue_for(ctx).deprecated
-    return planning.match(planning.get_index(ctx), _have(body.have), body.limit, lang,
-                          exclude)
+    return FastJSONResponse(planning.match(planning.get_index(ctx), _have(body.have),
+                                           body.limit, lang, exclude))
 
 
 @router.get("/api/roles/{id:path}/curriculum",
             response_model=CurriculumGapsResponse,
             responses=_ok({"gaps": []}, "The role's curriculum gaps (prozessmanager: none)"),
             summary="Curriculum gaps of one role")
-async def role_curriculum(id: RoleId, ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+async def role_curriculum(id: RoleId, ctx: CtxDep, lang: LangQuery = "de") -> FastJSONResponse:
     """The role's required competencies that no training format develops to the required level."""
     role = binding.iri(id, param="id", kind="role").value
-    return planning.curriculum_gaps(planning.get_index(ctx), role, lang)
+    return FastJSONResponse(planning.curriculum_gaps(planning.get_index(ctx), role, lang))
 
 
 @router.get("/api/curriculum/gaps",
             response_model=CurriculumGapsResponse,
             responses=_ok(_CURRICULUM_EXAMPLE, "Every curriculum gap (shortened)"),
             summary="Curriculum gaps over all roles")
-async def curriculum_gaps(ctx: CtxDep, lang: LangQuery = "de") -> dict[str, Any]:
+async def curriculum_gaps(ctx: CtxDep, lang: LangQuery = "de") -> FastJSONResponse:
     """Required competencies (per required level) that no training format reaches."""
-    return planning.curriculum_gaps(planning.get_index(ctx), None, lang)
+    return FastJSONResponse(planning.curriculum_gaps(planning.get_index(ctx), None, lang))

@@ -12,17 +12,27 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 
 from qualifica.api import models
 from qualifica.api.deps import CtxDep
 from qualifica.api.examples import node, problem
 from qualifica.config import Settings
+from qualifica.context import Context
 from qualifica.linkeddata import catalogue as cat_mod
-from qualifica.linkeddata.catalogue import MAX_LIMIT, Page, catalogue_for, listing, paginate
+from qualifica.linkeddata.catalogue import (
+    MAX_LIMIT,
+    Catalogue,
+    Page,
+    built_catalogue,
+    catalogue_for,
+    listing,
+    paginate,
+)
 from qualifica.linkeddata.context import CONTEXT_PATH, context_document
-from qualifica.linkeddata.details import detail, successor_links
+from qualifica.linkeddata.details import detail_json, successor_links
 from qualifica.linkeddata.search import MAX_LIMIT as SEARCH_MAX
 from qualifica.linkeddata.search import parse_types, search
 
@@ -323,13 +333,29 @@ def _detail_example(kind_: str, slug: str, label: str, **links: Any) -> dict[int
                           f"{kind} slug or an absolute IRI, got 'a b'", "id")}
 
 
-def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> JSONResponse:
+def _detail_answer(ctx: Context, cat: Catalogue, answer: tuple[str, bytes]) -> Response:
     """A detail answer; a deprecated resource's carries ``Link: <…>; rel="successor-version"``
     to each successor."""
+    iri, body = answer
+    links = successor_links(cat, iri, ctx.settings.public_base)
+    return Response(body, media_type="application/json",
+                    headers={"Link": ", ".join(links)} if links else None)
+
+
+def _detail_read(ctx: Context, collection: str, id: str, lang: str) -> Response:
     cat = catalogue_for(ctx)
-    body = detail(cat, ctx.store, ctx.registry, collection, id, lang=lang)
-    links = successor_links(cat, body["iri"], ctx.settings.public_base)
-    return JSONResponse(body, headers={"Link": ", ".join(links)} if links else None)
+    return _detail_answer(ctx, cat, detail_json(cat, ctx.store, ctx.registry, collection, id,
+                                                lang=lang))
+
+
+async def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> Response:
+    """A detail answer: kept with the current catalogue, answered on the event loop; else read
+    from the store on a worker thread."""
+    cat = built_catalogue(ctx)
+    kept = cat.answers.get((collection, id, lang)) if cat is not None else None
+    if cat is not None and kept is not None:
+        return _detail_answer(ctx, cat, kept)
+    return await run_in_threadpool(_detail_read, ctx, collection, id, lang)
 
 
 @router.get("/api/roles/{id:path}", tags=["rest"],
@@ -340,19 +366,19 @@ def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> JSONResponse:
                                "level": dict(node("level", "e-kompetenz-2", "Stufe 2"),
                                              rank=2),
                                "essential": True, "editorial": True, "source": []}]))
-def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A role with its tasks, requirements (competency, level, essential, editorial, source)
     and legal bases."""
-    return _detail(ctx, "roles", id, lang)
+    return await _detail(ctx, "roles", id, lang)
 
 
 @router.get("/api/tasks/{id:path}", tags=["rest"],
             response_model=models.TaskDetail, summary="A task",
             responses=_detail_example("task", "prozesse-modellieren", "Prozesse modellieren",
                                       roles=[], requirements=[], legal_bases=[]))
-def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A task with the roles that perform it and its requirements."""
-    return _detail(ctx, "tasks", id, lang)
+    return await _detail(ctx, "tasks", id, lang)
 
 
 @router.get("/api/competencies/{id:path}", tags=["rest"],
@@ -362,10 +388,10 @@ def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
                 framework=node("framework", "digcomp-2-2", "DigComp 2.2"),
                 broader=[node("competency", "digcomp-4", "Sicherheit")], narrower=[],
                 formats=[]))
-def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A competency with its framework, broader and narrower competencies and the formats
     that develop it."""
-    return _detail(ctx, "competencies", id, lang)
+    return await _detail(ctx, "competencies", id, lang)
 
 
 @router.get("/api/training-formats/{id:path}", tags=["rest"],
@@ -376,27 +402,27 @@ def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONRespo
                       "id": "https://w3id.org/qualifica/ontology#Fortbildung",
                       "label": "Fortbildung", "type": "training-kind"},
                 outcomes=[], legal_bases=[]))
-def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A training format with its kind, learning outcomes and legal bases."""
-    return _detail(ctx, "training-formats", id, lang)
+    return await _detail(ctx, "training-formats", id, lang)
 
 
 @router.get("/api/legal-bases/{id:path}", tags=["rest"],
             response_model=models.LegalBasisDetail, summary="A legal basis",
             responses=_detail_example("legal-basis", "bbig-1", "§ 1 BBiG",
                                       part_of=node("legal-basis", "bbig", "BBiG"), parts=[]))
-def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """An act or provision with the act it is part of and its provisions."""
-    return _detail(ctx, "legal-bases", id, lang)
+    return await _detail(ctx, "legal-bases", id, lang)
 
 
 @router.get("/api/frameworks/{id:path}", tags=["rest"],
             response_model=models.FrameworkDetail, summary="A competency framework",
             responses=_detail_example("framework", "digcomp-2-2", "DigComp 2.2", levels=[],
                                       top=[], total_competencies=26))
-def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A framework with its levels and top competencies."""
-    return _detail(ctx, "frameworks", id, lang)
+    return await _detail(ctx, "frameworks", id, lang)
 
 
 @router.get("/api/levels/{id:path}", tags=["rest"],
@@ -404,6 +430,6 @@ def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONRespon
             responses=_detail_example("level", "digcomp-4", "Stufe 4",
                                       framework=node("framework", "digcomp-2-2",
                                                       "DigComp 2.2"), rank=4))
-def level_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
+async def level_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A level with its framework and rank."""
-    return _detail(ctx, "levels", id, lang)
+    return await _detail(ctx, "levels", id, lang)
