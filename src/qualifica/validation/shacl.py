@@ -8,7 +8,7 @@ shapes and ontology graphs, loaded once; ``Shapes.validate`` checks a data graph
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +63,15 @@ class Report:
     conforms: bool
     findings: list[Finding] = field(default_factory=list)
     graph: rdflib.Graph | None = None
+    #: builds ``graph`` on demand (the fast validator's reports)
+    make_graph: Callable[[], rdflib.Graph] | None = field(default=None, repr=False,
+                                                          compare=False)
+
+    def report_graph(self) -> rdflib.Graph | None:
+        """The SHACL report graph (built on first use where it was not kept)."""
+        if self.graph is None and self.make_graph is not None:
+            self.graph = self.make_graph()
+        return self.graph
 
     @property
     def violations(self) -> list[Finding]:
