@@ -97,13 +97,16 @@ class Outcome:
 
 @dataclass
 class _Query:
-    """One compiled query: its text (with ``{FOCUS}`` for the focus nodes) and the result maker."""
+    """One compiled constraint: ``kind`` (value, min, max, unique, sparql) with its condition
+    (``cond``: on ``?v``; the query text of a SPARQL constraint) and count ``n``."""
 
     shape: rdflib.term.Node
     component: rdflib.URIRef
-    text: str
-    has_value: bool
+    kind: str
     path: rdflib.term.Node | None
+    path_text: str | None
+    cond: str
+    n: int
     severity: rdflib.URIRef
     messages: tuple[rdflib.Literal, ...]
     constraint: rdflib.term.Node | None = None
@@ -112,11 +115,75 @@ class _Query:
 
 @dataclass
 class _Shape:
+    """A node shape: its targets (SPARQL patterns binding ``?this``, target classes) and the
+    constraints of it and its property shapes."""
+
     node: rdflib.term.Node
     targets: list[str]
     classes: list[rdflib.URIRef]
     queries: list[_Query] = field(default_factory=list)
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: whether the targets are few enough to list (SPARQL-based targets, sh:targetNode)
+    listable: bool = False
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{|\{", re.IGNORECASE)
+#: Focus nodes listed in a VALUES block up to this many; above, the targets are joined.
+MAX_LISTED = 20_000
+
+
+def _query_text(q: _Query, focus: str, listed: bool) -> str:
+    """The SPARQL query of a compiled constraint.
+
+    ``focus`` is a pattern binding ``?this``: a VALUES block when ``listed``, else the
+    targets. With listed focus nodes every query starts from them; otherwise a constraint
+    that only rare values break reads the path's triples first and checks the targets of the
+    few it finds (``FILTER EXISTS``), which pyoxigraph does several times faster.
+    """
+    path, cond, n = q.path_text, q.cond, q.n
+    if q.kind == "value":
+        if path is None:
+            return (f"SELECT DISTINCT ?this ?v WHERE {{ {focus} BIND (?this AS ?v) "
+                    f"FILTER ({cond}) }}")
+        if listed:
+            return f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {path} ?v FILTER ({cond}) }}"
+        return ("SELECT DISTINCT ?this ?v WHERE { { SELECT DISTINCT ?this ?v WHERE { "
+                f"?this {path} ?v FILTER ({cond}) }} }} FILTER EXISTS {{ {focus} }} }}")
+    if q.kind == "min":
+        if n <= 0:
+            return "SELECT ?this WHERE { FILTER (false) }"
+        if n == 1:
+            if listed:
+                return (f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ "
+                        f"?this {path} ?v FILTER ({cond}) }} }}")
+            return (f"SELECT DISTINCT ?this WHERE {{ {focus} MINUS {{ ?this {path} ?v "
+                    f"FILTER ({cond}) }} }}")
+        return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v FILTER ({cond}) }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+    if q.kind == "max":
+        grouped = (f"SELECT ?this WHERE {{ {{inner}} ?this {path} ?v FILTER ({cond}) }} "
+                   f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
+        if listed:
+            return grouped.replace("{inner}", focus)
+        return ("SELECT ?this WHERE { { " + grouped.replace("{inner}", "") + " } "
+                f"FILTER EXISTS {{ {focus} }} }}")
+    if q.kind == "unique":
+        grouped = (f"SELECT ?this ?l WHERE {{ {{inner}} ?this {path} ?v "
+                   "FILTER (isLiteral(?v) && LANG(?v) != \"\") BIND (LCASE(LANG(?v)) AS ?l) } "
+                   "GROUP BY ?this ?l HAVING (COUNT(DISTINCT ?v) > 1)")
+        if listed:
+            return grouped.replace("{inner}", focus)
+        return ("SELECT ?this ?l WHERE { { " + grouped.replace("{inner}", "") + " } "
+                f"FILTER EXISTS {{ {focus} }} }}")
+    # a SPARQL-based constraint: the listed focus nodes go into its WHERE clause
+    value = "(?value AS ?v)" if q.path is not None else "(COALESCE(?value, ?this) AS ?v)"
+    if listed:
+        m = _WHERE.search(cond)
+        assert m is not None
+        body = cond[:m.end()] + " " + focus + " " + cond[m.end():]
+        return f"SELECT DISTINCT ?this {value} ?path WHERE {{ {{ {body} }} }}"
+    return f"SELECT DISTINCT ?this {value} ?path WHERE {{ {focus} {{ {cond} }} }}"
+
 
 
 def sparql_path(g: rdflib.Graph, node: rdflib.term.Node) -> str:
@@ -270,7 +337,8 @@ class FastValidator:
         g = self.sg
         prefixes: dict[str, str] = {}
         targets, classes = self._targets(shape, prefixes)
-        out = _Shape(shape, targets, classes, prefixes=prefixes)
+        out = _Shape(shape, targets, classes, prefixes=prefixes, listable=not classes and not any(
+            (shape, p, None) in g for p in (SH.targetSubjectsOf, SH.targetObjectsOf)))
         self._constraints(out, shape, None)
         for ps in g.objects(shape, SH.property):
             if self._deactivated(ps):
@@ -292,28 +360,22 @@ class FastValidator:
                 continue
             if p not in _SUPPORTED:
                 raise Unsupported(f"{p}")
-            if p in (SH.qualifiedValueShapesDisjoint,):
-                raise Unsupported(f"{p}")
         sev, msgs = self._severity(shape), self._messages(shape)
         path_text = sparql_path(g, path) if path is not None else None
-        if path_text is None:
-            values = "BIND (?this AS ?v)"
-        else:
-            values = f"?this {path_text} ?v ."
 
-        def add(component: rdflib.URIRef, text: str, has_value: bool, **kw: object) -> None:
-            out.queries.append(_Query(shape, component, text, has_value, path, sev, msgs,
-                                      **kw))  # type: ignore[arg-type]
+        def add(component: rdflib.URIRef, kind: str, cond: str = "", n: int = 0,
+                **kw: object) -> None:
+            out.queries.append(_Query(shape, component, kind, path, path_text, cond, n, sev,
+                                      msgs, **kw))  # type: ignore[arg-type]
 
         for param in _VALUE_WISE:
             for arg in g.objects(shape, param):
-                cond = self._violates(param, arg)
-                add(_COMPONENT[param],
-                    f"SELECT DISTINCT ?this ?v WHERE {{ {{FOCUS}} {values} FILTER ({cond}) }}",
-                    True, check_lexical=arg if param == SH.datatype and arg not in (
-                        XSD.string, RDF.langString) else None)
+                lexical = arg if param == SH.datatype and arg not in (
+                    XSD.string, RDF.langString, RDFS.Literal) else None
+                add(_COMPONENT[param], "value", self._violates(param, arg),
+                    check_lexical=lexical)
         if path_text is not None:
-            self._counting(add, shape, path_text)
+            self._counting(add, shape)
         elif any((shape, p, None) in g for p in _COUNTING):
             raise Unsupported("a counting constraint on a node shape")
         for c in g.objects(shape, SH.sparql):
@@ -325,29 +387,19 @@ class FastValidator:
             text = str(select)
             if any(v in text for v in ("$PATH", "$currentShape", "$shapesGraph", "?PATH")):
                 raise Unsupported("a SPARQL constraint with pre-bound variables other than $this")
+            if not _WHERE.search(text):
+                raise Unsupported("a SPARQL constraint whose WHERE clause is not found")
             out.prefixes.update(self._prefixes(c))
-            text = _rdflib_str(text.replace("$this", "?this"))
-            value = "?v" if path_text is not None else "(COALESCE(?value, ?this) AS ?v)"
-            q = (f"SELECT DISTINCT ?this {value} ?path WHERE {{ {{FOCUS}} {{ {text} }} }}")
-            if path_text is not None:
-                q = f"SELECT DISTINCT ?this (?value AS ?v) ?path WHERE {{ {{FOCUS}} {{ {text} }} }}"
-            add(SH.SPARQLConstraintComponent, q, True, constraint=c)
+            add(SH.SPARQLConstraintComponent, "sparql",
+                _rdflib_str(text.replace("$this", "?this")), constraint=c)
             out.queries[-1].messages = self._messages(c) or msgs
 
-    def _counting(self, add: Callable[..., None], shape: rdflib.term.Node, path: str) -> None:
+    def _counting(self, add: Callable[..., None], shape: rdflib.term.Node) -> None:
         g = self.sg
         for n in g.objects(shape, SH.minCount):
-            k = int(n)
-            if k == 1:
-                add(SH.MinCountConstraintComponent, "SELECT DISTINCT ?this WHERE { {FOCUS} "
-                    f"FILTER NOT EXISTS {{ ?this {path} ?v }} }}", False)
-            elif k > 1:
-                add(SH.MinCountConstraintComponent, "SELECT ?this WHERE { {FOCUS} OPTIONAL { "
-                    f"?this {path} ?v }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {k})",
-                    False)
+            add(SH.MinCountConstraintComponent, "min", "true", int(n))
         for n in g.objects(shape, SH.maxCount):
-            add(SH.MaxCountConstraintComponent, f"SELECT ?this WHERE {{ {{FOCUS}} ?this {path} ?v }}"
-                f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(n)})", False)
+            add(SH.MaxCountConstraintComponent, "max", "true", int(n))
         qvs = list(g.objects(shape, SH.qualifiedValueShape))
         if len(qvs) > 1:
             raise Unsupported("several qualified value shapes")
@@ -357,25 +409,12 @@ class FastValidator:
                 raise Unsupported("sh:qualifiedValueShapesDisjoint")
             conf = self._conforms(qvs[0], "?v")
             for n in g.objects(shape, SH.qualifiedMinCount):
-                k = int(n)
-                if k == 1:
-                    add(SH.QualifiedMinCountConstraintComponent, "SELECT DISTINCT ?this WHERE { "
-                        f"{{FOCUS}} FILTER NOT EXISTS {{ ?this {path} ?v FILTER ({conf}) }} }}",
-                        False)
-                elif k > 1:
-                    add(SH.QualifiedMinCountConstraintComponent, "SELECT ?this WHERE { {FOCUS} "
-                        f"OPTIONAL {{ ?this {path} ?v FILTER ({conf}) }} }} GROUP BY ?this "
-                        f"HAVING (COUNT(DISTINCT ?v) < {k})", False)
+                add(SH.QualifiedMinCountConstraintComponent, "min", conf, int(n))
             for n in g.objects(shape, SH.qualifiedMaxCount):
-                add(SH.QualifiedMaxCountConstraintComponent, "SELECT ?this WHERE { {FOCUS} "
-                    f"?this {path} ?v FILTER ({conf}) }} GROUP BY ?this "
-                    f"HAVING (COUNT(DISTINCT ?v) > {int(n)})", False)
+                add(SH.QualifiedMaxCountConstraintComponent, "max", conf, int(n))
         for flag in g.objects(shape, SH.uniqueLang):
             if isinstance(flag, rdflib.Literal) and flag.value is True:
-                add(SH.UniqueLangConstraintComponent, "SELECT ?this ?l WHERE { {FOCUS} "
-                    f"?this {path} ?v FILTER (isLiteral(?v) && LANG(?v) != \"\") "
-                    "BIND (LCASE(LANG(?v)) AS ?l) } GROUP BY ?this ?l "
-                    "HAVING (COUNT(DISTINCT ?v) > 1)", False)
+                add(SH.UniqueLangConstraintComponent, "unique")
 
     def _violates(self, param: rdflib.URIRef, arg: rdflib.term.Node) -> str:
         """A SPARQL condition on ``?v`` that holds when the value node breaks the constraint."""
@@ -480,23 +519,29 @@ class FastValidator:
                  ) -> list[Outcome]:
         """Every result of validating ``store`` (optionally only about ``focus`` nodes)."""
         hierarchy = self._subclasses(store)
-        focus_values = None
+        restrict = None
         if focus is not None:
             if not focus:
                 return []
             if all(isinstance(n, NamedNode) for n in focus):
-                focus_values = "VALUES ?this { " + " ".join(str(n) for n in focus) + " }"
+                restrict = "VALUES ?this { " + " ".join(str(n) for n in focus) + " }"
         found: set[Outcome] = set()
         for shape in self.compiled:
-            focus_text = self._focus(shape, hierarchy, focus_values)
-            if focus_text is None:
+            pattern = self._target_pattern(shape, hierarchy)
+            if pattern is None:
                 continue
             head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(shape.prefixes.items()))
+            listed = None
+            if restrict is not None or shape.listable:
+                listed = self._list_focus(store, head, f"{restrict or ''} {pattern}")
+                if listed == "":
+                    continue  # no focus node
+            focus_text = listed or pattern
             for q in shape.queries:
-                text = head + _fill(q.text.replace("{FOCUS}", focus_text), hierarchy)
+                text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
                 bad = self._bad_lexical(store, q) if q.check_lexical is not None else None
                 for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
-                    found.add(self._outcome(q, row, bad))
+                    found.add(self._outcome(q, row))
                 if bad:  # well-typed by SPARQL's DATATYPE, ill-typed by rdflib's reading
                     found |= self._ill_typed(store, q, focus_text, bad, head)
         if self.fallback:
@@ -506,8 +551,22 @@ class FastValidator:
             found = {o for o in found if o.focus in keep}
         return sorted(found, key=_order)
 
-    def _focus(self, shape: _Shape, hierarchy: dict[str, set[str]],
-               restrict: str | None) -> str | None:
+    def _list_focus(self, store: Store, head: str, pattern: str) -> str | None:
+        """The focus nodes as a VALUES block ("" when there are none), or None when they are
+        too many to list or include blank nodes (which VALUES cannot name)."""
+        text = f"{head}SELECT DISTINCT ?this WHERE {{ {pattern} }}"
+        nodes = []
+        for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            node = row["this"]
+            if not isinstance(node, NamedNode) or len(nodes) >= MAX_LISTED:
+                return None
+            nodes.append(str(node))
+        if not nodes:
+            return ""
+        return "VALUES ?this { " + " ".join(nodes) + " }"
+
+    def _target_pattern(self, shape: _Shape, hierarchy: dict[str, set[str]]) -> str | None:
+        """A pattern binding ``?this`` to each focus node of ``shape`` (repeats possible)."""
         parts = list(shape.targets)
         classes = sorted({c for k in shape.classes for c in hierarchy.get(str(k), {str(k)})})
         if classes:
@@ -515,15 +574,15 @@ class FastValidator:
                          "?this a ?_tc .")
         if not parts:
             return None
-        union = " UNION ".join("{ " + p + " }" for p in parts)
-        sub = "{ SELECT DISTINCT ?this WHERE { " + union + " } }"
-        return f"{restrict} {sub}" if restrict else sub
+        if len(parts) == 1:
+            return parts[0]
+        return " UNION ".join("{ " + p + " }" for p in parts)
 
     def _subclasses(self, store: Store) -> dict[str, set[str]]:
         """Each class with all its subclasses (rdfs:subClassOf*, from the validated graph)."""
         sub: dict[str, set[str]] = defaultdict(set)
-        for row in store.query("SELECT DISTINCT ?s ?o WHERE { ?s <%s> ?o }" % RDFS.subClassOf,
-                               use_default_graph_as_union=True):  # type: ignore[union-attr]
+        text = f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}"
+        for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
             s, o = row["s"], row["o"]
             if isinstance(s, NamedNode) and isinstance(o, NamedNode):
                 sub[o.value].add(s.value)
@@ -548,8 +607,7 @@ class FastValidator:
         from qualifica.validation.shacl import _term as to_rdflib_term
 
         dt = q.check_lexical
-        path = sparql_path(self.sg, q.path) if q.path is not None else None
-        pattern = f"?s {path} ?v ." if path else "?v ?p ?o ."
+        pattern = f"?s {q.path_text} ?v ." if q.path_text else "?v ?p ?o ."
         text = (f"SELECT DISTINCT ?v WHERE {{ {pattern} FILTER (isLiteral(?v) && "
                 f"DATATYPE(?v) = <{dt}>) }}")
         bad = set()
@@ -560,28 +618,24 @@ class FastValidator:
                 bad.add(lit)
         return bad
 
-    def _ill_typed(self, store: Store, q: _Query, focus_text: str, bad: set[Literal],
+    def _ill_typed(self, store: Store, q: _Query, focus: str, bad: set[Literal],
                    head: str) -> set[Outcome]:
-        path = sparql_path(self.sg, q.path) if q.path is not None else None
-        values = f"?this {path} ?v ." if path else "BIND (?this AS ?v)"
+        values = f"?this {q.path_text} ?v ." if q.path_text else "BIND (?this AS ?v)"
         text = (head + "SELECT DISTINCT ?this ?v WHERE { VALUES ?v { "
-                + " ".join(str(b) for b in bad) + " } " + focus_text + " " + values + " }")
-        return {self._outcome(q, row, None)
+                + " ".join(str(b) for b in bad) + " } " + values + " FILTER EXISTS { " + focus
+                + " } }")
+        return {self._outcome(q, row)
                 for row in store.query(text, use_default_graph_as_union=True)}  # type: ignore[union-attr]
 
-    def _outcome(self, q: _Query, row: object, bad: set[Literal] | None) -> Outcome:
+    def _outcome(self, q: _Query, row: object) -> Outcome:
         this = row["this"]  # type: ignore[index]
-        value = row["v"] if q.has_value else None  # type: ignore[index]
-        if q.component == SH.SPARQLConstraintComponent:
+        value = row["v"] if q.kind in ("value", "sparql") else None  # type: ignore[index]
+        path_text = q.path_text
+        path_iri = str(q.path) if isinstance(q.path, rdflib.URIRef) else None
+        if q.kind == "sparql":
             p = row["path"]  # type: ignore[index]
-            path_iri = p.value if isinstance(p, NamedNode) else None
-            path_text = f"<{path_iri}>" if path_iri else None
-            if path_text is None and q.path is not None:
-                path_text = sparql_path(self.sg, q.path)
-                path_iri = str(q.path) if isinstance(q.path, rdflib.URIRef) else None
-        else:
-            path_text = sparql_path(self.sg, q.path) if q.path is not None else None
-            path_iri = str(q.path) if isinstance(q.path, rdflib.URIRef) else None
+            if isinstance(p, NamedNode):
+                path_text, path_iri = f"<{p.value}>", p.value
         return Outcome(this, path_text, path_iri, value, q.shape, q.component, q.severity,
                        q.messages, q.constraint)
 
