@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import rdflib
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
@@ -477,16 +477,27 @@ class FastValidator:
                               for s, p, o in self.shapes.ontology]
         return self._ontology
 
-    def validate_quads(self, quads: Iterable[Quad | Triple], *, ontology: bool = True) -> Report:
-        """Validate ``quads`` (graph names ignored), with the ontology mixed in."""
+    def memory_store(self, quads: Iterable[Quad], *, ontology: bool = True) -> Store:
+        """An in-memory pyoxigraph store of ``quads`` (graphs kept) and the ontology."""
         store = Store()
-        t0 = time.perf_counter()
-        store.extend(_in_default(quads))
+        store.extend(quads)
         if ontology:
             store.extend(Quad(t.subject, t.predicate, t.object, _ONTOLOGY_GRAPH)
                          for t in self.ontology_triples())
-        self.last_stats = {"load_s": time.perf_counter() - t0}
-        return self.validate_store(store, ontology=False)
+        return store
+
+    def outcomes_of(self, quads: Iterable[Quad], *, ontology: bool = True) -> list[Outcome]:
+        """The results on ``quads`` with the ontology mixed in (as pySHACL's ``ont_graph``)."""
+        return self.outcomes(self.memory_store(quads, ontology=ontology))
+
+    def validate_quads(self, quads: Iterable[Quad], *, ontology: bool = True) -> Report:
+        """Validate ``quads`` (the union of their graphs), with the ontology mixed in."""
+        t0 = time.perf_counter()
+        store = self.memory_store(quads, ontology=ontology)
+        load_s = time.perf_counter() - t0
+        report = self.validate_store(store, ontology=False)
+        self.last_stats["load_s"] = load_s
+        return report
 
     def missing_ontology(self, store: Store) -> list[Triple]:
         """Ontology triples (without blank nodes) that ``store`` does not hold in any graph."""
@@ -502,16 +513,12 @@ class FastValidator:
         With ``ontology`` the ontology is mixed in: when the store lacks some of it, the store
         is copied into memory with it first. ``focus`` keeps only results about those nodes.
         """
-        if ontology and self.missing_ontology(store):
-            copy = Store()
-            copy.extend(_in_default(store))
-            copy.extend(Quad(t.subject, t.predicate, t.object, _ONTOLOGY_GRAPH)
-                        for t in self.ontology_triples())
-            store = copy
         started = time.perf_counter()
+        if ontology and self.missing_ontology(store):
+            store = self.memory_store(store)
+        copied = time.perf_counter()
         outcomes = self.outcomes(store, focus)
-        stats = self.last_stats if "load_s" in self.last_stats else {}
-        self.last_stats = {**stats, "query_s": time.perf_counter() - started,
+        self.last_stats = {"copy_s": copied - started, "query_s": time.perf_counter() - copied,
                            "results": float(len(outcomes))}
         return self.report(outcomes)
 
@@ -698,11 +705,6 @@ def _actual(lit: rdflib.Literal, dt: rdflib.URIRef) -> bool:
     }
     kind = kinds.get(dt)
     return True if kind is None else isinstance(v, kind)
-
-
-def _in_default(quads: Iterable[Quad | Triple]) -> Iterable[Quad]:
-    for q in quads:
-        yield Quad(q.subject, q.predicate, q.object, DefaultGraph())
 
 
 def _order(o: Outcome) -> tuple[str, ...]:

@@ -178,7 +178,13 @@ class Shapes:
             self.ontology.parse(path, format="turtle")
 
     def validate(self, data: rdflib.Graph) -> Report:
-        """Validate ``data`` (with the ontology mixed in for class hierarchy)."""
+        """Validate ``data`` with pySHACL (with the ontology mixed in for class hierarchy)."""
+        conforms, results = self.pyshacl_report(data)
+        return report_from_graph(results, conforms)
+
+    def pyshacl_report(self, data: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
+        """pySHACL's verdict and report graph on ``data`` (with the ontology mixed in): the
+        reference the fast validator (``fast.py``) is compared with."""
         conforms, results, _text = _pyshacl_validate(
             data,
             shacl_graph=self.shapes,
@@ -192,7 +198,7 @@ class Shapes:
         if not isinstance(results, rdflib.Graph):
             # pySHACL answers with a message instead of a report when a shape itself is broken.
             raise ValidationFailed(f"the shapes could not be applied: {_text}")
-        return report_from_graph(results, bool(conforms))
+        return bool(conforms), results
 
 
 def _messages(results: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:
