@@ -16,12 +16,12 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
 from rdflib.namespace import SH
 
+from qualifica.config import Settings
 from qualifica.validation.checks import bundled_files
 from qualifica.validation.fast import FastValidator, comparable, outcomes_of_report
 from qualifica.validation.shacl import Shapes, parse_files, to_rdflib
-from qualifica.config import Settings
-from tests.qualifica_testing import ROOT as PROJECT_ROOT
-from tests.qualifica_testing import bench_generator
+from qualifica_testing import ROOT as PROJECT_ROOT
+from qualifica_testing import bench_generator
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 XSD = "http://www.w3.org/2001/XMLSchema#"

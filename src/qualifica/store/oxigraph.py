@@ -59,6 +59,11 @@ class OxigraphStore(ChangeNotifier):
         self._write_lock = threading.Lock()
 
     # -- reads ---------------------------------------------------------------------------
+    def native(self) -> _OxStore:
+        """The pyoxigraph store itself, for bulk reads that run many queries over all of it
+        (full SHACL validation); writes go through ``apply``."""
+        return self._store
+
     def query(
         self,
         sparql: str,

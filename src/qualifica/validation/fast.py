@@ -21,9 +21,12 @@ severity): where pySHACL reports the same result twice, this reports it once.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import re
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -667,8 +670,11 @@ class FastValidator:
         findings.sort(key=lambda f: (f.severity != "Violation", f.focus, f.path or "",
                                      f.shape or ""))
         conforms = not any(o.severity == SH.Violation for o in outcomes)
+        make = functools.partial(report_graph, tuple(outcomes), conforms)
+        # a rejection carries its report graph (the API answers with it); otherwise it is
+        # built when asked for (``Report.report_graph``)
         return Report(conforms=conforms, findings=findings,
-                      make_graph=lambda: report_graph(outcomes, self.sg, conforms))
+                      graph=None if conforms else make(), make_graph=make)
 
 
 class _Closure(dict):  # type: ignore[type-arg]
@@ -777,8 +783,7 @@ def comparable(outcomes: Iterable[Outcome], shapes: rdflib.Graph) -> set[tuple[s
              str(o.component), str(o.severity)) for o in outcomes}
 
 
-def report_graph(outcomes: Sequence[Outcome], shapes: rdflib.Graph, conforms: bool
-                 ) -> rdflib.Graph:
+def report_graph(outcomes: Sequence[Outcome], conforms: bool) -> rdflib.Graph:
     """A SHACL validation report graph of ``outcomes``."""
     g = rdflib.Graph()
     g.bind("sh", SH)
@@ -804,3 +809,41 @@ def report_graph(outcomes: Sequence[Outcome], shapes: rdflib.Graph, conforms: bo
         for m in o.messages:
             g.add((r, SH.resultMessage, m))
     return g
+
+
+_VALIDATORS: weakref.WeakKeyDictionary[Shapes, FastValidator] = weakref.WeakKeyDictionary()
+
+
+def fast_validator(shapes: Shapes) -> FastValidator:
+    """The fast validator of ``shapes``, compiled on first use."""
+    validator = _VALIDATORS.get(shapes)
+    if validator is None:
+        validator = _VALIDATORS[shapes] = FastValidator(shapes)
+    return validator
+
+
+def validate_with(shapes: Shapes, store: object, new: Iterable[Quad] = (),
+                  removed: Iterable[Quad] = ()) -> Report:
+    """Full validation of a ``Store`` of any backend as it would be with ``new`` added and
+    ``removed`` taken away.
+
+    An embedded store that is validated as it is (nothing added or removed) is read in place;
+    otherwise what it holds is copied into memory with the change (an empty store costs
+    nothing to copy).
+    """
+    validator = fast_validator(shapes)
+    native = getattr(store, "native", None)
+    ox = native() if callable(native) else None
+    new, gone = list(new), set(removed)
+    if ox is not None and not new and not gone:
+        return validator.validate_store(ox)
+    t0 = time.perf_counter()
+    held = ox if ox is not None else store.quads()  # type: ignore[attr-defined]
+    if ox is not None and len(ox) == 0:
+        held = []
+    kept = (q for q in held if q not in gone) if gone else held
+    memory = validator.memory_store(itertools.chain(kept, new))
+    load_s = time.perf_counter() - t0
+    report = validator.validate_store(memory, ontology=False)
+    validator.last_stats["load_s"] = load_s
+    return report
