@@ -449,9 +449,11 @@ class FastValidator:
             tags = [str(t).lower() for t in Collection(self.sg, arg)]  # type: ignore[arg-type]
             if "*" in tags:
                 return f"(isLiteral({v}) && LANG({v}) != \"\")"
-            listed = ", ".join(f'"{t}"' for t in tags) or '""'
-            return (f"(isLiteral({v}) && LANG({v}) != \"\" && (LCASE(LANG({v})) IN ({listed}) || "
-                    f"LCASE(STRBEFORE(CONCAT(LANG({v}), \"-\"), \"-\")) IN ({listed})))")
+            # pySHACL: the tag, or its first subtag, is listed (case-insensitive); for a listed
+            # tag without "-" that is SPARQL's LANGMATCHES, which pyoxigraph does cheaply
+            tests = [f'LANGMATCHES(LANG({v}), "{t}")' if "-" not in t
+                     else f'LCASE(LANG({v})) = "{t}"' for t in tags]
+            return f"(isLiteral({v}) && ({' || '.join(tests) or 'false'}))"
         if param == SH.datatype:
             if arg == RDFS.Literal:
                 return f"isLiteral({v})"
