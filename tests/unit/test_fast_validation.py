@@ -17,9 +17,11 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
 from rdflib.namespace import SH
 
 from qualifica.config import Settings
+from qualifica.context import Context
+from qualifica.validation import gate
 from qualifica.validation.checks import bundled_files
 from qualifica.validation.fast import FastValidator, comparable, outcomes_of_report
-from qualifica.validation.shacl import Shapes, parse_files, to_rdflib
+from qualifica.validation.shacl import Shapes, parse_files, shapes_of, to_rdflib
 from qualifica_testing import ROOT as PROJECT_ROOT
 from qualifica_testing import bench_generator
 
@@ -204,3 +206,28 @@ def test_focus_nodes_keep_only_their_results(small_graph: list[Quad]) -> None:
     assert every
     focus = sorted({o.focus for o in every if isinstance(o.focus, NamedNode)}, key=str)[:2]
     assert fast().outcomes(store, focus) == [o for o in every if o.focus in focus]
+
+
+def test_a_large_load_into_an_empty_store_is_written_in_bulk_or_not_at_all(
+        empty_ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = empty_ctx.store
+    path = DATA / "valid" / "complete-role.ttl"
+    monkeypatch.setattr(gate, "BULK_MIN", 1)
+    written: list[int] = []
+    bulk_add = store.bulk_add  # type: ignore[attr-defined]
+
+    def failing(quads: list[Quad]) -> None:
+        bulk_add(quads[: len(quads) // 2])
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "bulk_add", failing)
+    with pytest.raises(OSError):
+        gate.load_files(store, shapes_of(empty_ctx), [path])
+    assert store.count() == 0  # emptied again, as it was
+    monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
+                                                          bulk_add(quads)))
+    result = gate.load_files(store, shapes_of(empty_ctx), [path])
+    assert written == [result.quads] and store.count() == result.quads
+    # into a store that holds something, the load is one transaction (apply)
+    result = gate.load_files(store, shapes_of(empty_ctx), [DATA / "valid" / "shared-scale.ttl"])
+    assert written == [written[0]] and result.after > result.before
