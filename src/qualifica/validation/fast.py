@@ -94,8 +94,9 @@ class Outcome:
     shape: rdflib.term.Node
     component: rdflib.URIRef
     severity: rdflib.URIRef
-    messages: tuple[rdflib.Literal, ...]
-    constraint: rdflib.term.Node | None = None
+    # what the result says, not which result it is
+    messages: tuple[rdflib.Literal, ...] = field(compare=False)
+    constraint: rdflib.term.Node | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -549,7 +550,13 @@ class FastValidator:
                 if listed == "":
                     continue  # no focus node
             focus_text = listed or pattern
-            for q in shape.queries:
+            queries = shape.queries
+            present = [q for q in queries if q.kind == "min" and q.n == 1]
+            if len(present) > 1 and listed is None:
+                # "at least one value" of several paths: one pass over the focus nodes
+                found |= self._present(store, head, focus_text, present, hierarchy)
+                queries = [q for q in queries if q not in present]
+            for q in queries:
                 text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
                 bad = self._bad_lexical(store, q) if q.check_lexical is not None else None
                 for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
@@ -562,6 +569,23 @@ class FastValidator:
             keep = set(focus)
             found = {o for o in found if o.focus in keep}
         return sorted(found, key=_order)
+
+    def _present(self, store: Store, head: str, focus: str, queries: list[_Query],
+                 hierarchy: dict[str, set[str]]) -> set[Outcome]:
+        """The focus nodes without a (conforming) value on each path, in one query."""
+        binds = " ".join(f"BIND (EXISTS {{ ?this {q.path_text} ?v FILTER ({q.cond}) }} AS ?m{i})"
+                         for i, q in enumerate(queries))
+        flags = " ".join(f"?m{i}" for i in range(len(queries)))
+        missing = " || ".join(f"!?m{i}" for i in range(len(queries)))
+        text = head + _fill(f"SELECT DISTINCT ?this {flags} WHERE {{ {focus} {binds} "
+                            f"FILTER ({missing}) }}", hierarchy)
+        out = set()
+        for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            for i, q in enumerate(queries):
+                flag = row[f"m{i}"]
+                if isinstance(flag, Literal) and flag.value == "false":
+                    out.add(self._outcome(q, row))
+        return out
 
     def _list_focus(self, store: Store, head: str, pattern: str) -> str | None:
         """The focus nodes as a VALUES block ("" when there are none), or None when they are
@@ -719,20 +743,27 @@ def _order(o: Outcome) -> tuple[str, ...]:
     return (str(o.focus), o.path or "", str(o.value), str(o.shape), str(o.component))
 
 
-def _finding(o: Outcome) -> Finding:
-    msgs = {str(m.language or ""): str(m) for m in o.messages}
+@functools.lru_cache(maxsize=1024)
+def _finding_parts(messages: tuple[rdflib.Literal, ...], shape: rdflib.term.Node,
+                   component: rdflib.URIRef, severity: rdflib.URIRef
+                   ) -> tuple[str, str, str | None, str, str]:
+    msgs = {str(m.language or ""): str(m) for m in messages}
     en = msgs.get("en") or msgs.get("") or next(iter(msgs.values()), "")
-    value = _term(o.value) if o.value is not None else None
-    return Finding(
-        focus=str(_term(o.focus)),
-        path=o.path_iri,
-        shape=str(o.shape) if isinstance(o.shape, rdflib.URIRef) else None,
-        component=str(o.component),
-        severity=str(o.severity).rsplit("#", 1)[-1],
-        message_en=en,
-        message_de=msgs.get("de") or en,
-        value=str(value) if value is not None else None,
-    )
+    return (en, msgs.get("de") or en, str(shape) if isinstance(shape, rdflib.URIRef) else None,
+            str(component), str(severity).rsplit("#", 1)[-1])
+
+
+def _text(term: Term) -> str:
+    """A term as ``str`` of its rdflib form gives it (rdflib normalises literals)."""
+    return term.value if isinstance(term, NamedNode | BlankNode) else str(_term(term))
+
+
+def _finding(o: Outcome) -> Finding:
+    en, de, shape, component, severity = _finding_parts(o.messages, o.shape, o.component,
+                                                        o.severity)
+    return Finding(focus=_text(o.focus), path=o.path_iri, shape=shape, component=component,
+                   severity=severity, message_en=en, message_de=de,
+                   value=_text(o.value) if o.value is not None else None)
 
 
 def _subgraph(g: rdflib.Graph, roots: Iterable[rdflib.term.Node]) -> rdflib.Graph:
