@@ -20,7 +20,7 @@ from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.validation import gate
 from qualifica.validation.checks import bundled_files
-from qualifica.validation.fast import FastValidator, comparable, outcomes_of_report
+from qualifica.validation.fast import FastValidator, _halves, comparable, outcomes_of_report
 from qualifica.validation.shacl import Shapes, parse_files, shapes_of, to_rdflib
 from qualifica_testing import ROOT as PROJECT_ROOT
 from qualifica_testing import bench_generator
@@ -231,3 +231,16 @@ def test_a_large_load_into_an_empty_store_is_written_in_bulk_or_not_at_all(
     # into a store that holds something, the load is one transaction (apply)
     result = gate.load_files(store, shapes_of(empty_ctx), [DATA / "valid" / "shared-scale.ttl"])
     assert written == [written[0]] and result.after > result.before
+
+
+def test_a_forked_worker_validates_half_of_the_shapes(small_graph: list[Quad]) -> None:
+    validator = fast()
+    store = validator.memory_store(mutate(small_graph, random.Random(5), steps=12))
+    hierarchy = validator._subclasses(store)
+    mine, theirs = _halves(validator.compiled)
+    assert mine and theirs
+    both = validator._forked(lambda: validator._run(store, theirs, hierarchy, None),
+                             lambda: validator._run(store, mine, hierarchy, None))
+    alone = validator._run(store, validator.compiled, hierarchy, None)
+    assert both == alone and alone
+    assert sorted(both, key=str) == sorted(validator.outcomes(store, workers=2), key=str)

@@ -24,7 +24,10 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import os
+import pickle
 import re
+import threading
 import time
 import weakref
 from collections import defaultdict
@@ -501,7 +504,7 @@ class FastValidator:
         t0 = time.perf_counter()
         store = self.memory_store(quads, ontology=ontology)
         load_s = time.perf_counter() - t0
-        report = self.validate_store(store, ontology=False)
+        report = self.validate_store(store, ontology=False, in_memory=True)
         self.last_stats["load_s"] = load_s
         return report
 
@@ -513,24 +516,30 @@ class FastValidator:
                 is None]
 
     def validate_store(self, store: Store, *, ontology: bool = True,
-                       focus: Sequence[NamedNode | BlankNode] | None = None) -> Report:
+                       focus: Sequence[NamedNode | BlankNode] | None = None,
+                       in_memory: bool = False) -> Report:
         """Validate everything ``store`` holds (the union of its graphs).
 
         With ``ontology`` the ontology is mixed in: when the store lacks some of it, the store
         is copied into memory with it first. ``focus`` keeps only results about those nodes.
+        An ``in_memory`` store is validated on every core (``outcomes``, ``workers``).
         """
         started = time.perf_counter()
         if ontology and self.missing_ontology(store):
-            store = self.memory_store(store)
+            store, in_memory = self.memory_store(store), True
         copied = time.perf_counter()
-        outcomes = self.outcomes(store, focus)
+        workers = (os.cpu_count() or 1) if in_memory else 1
+        outcomes = self.outcomes(store, focus, workers=workers)
         self.last_stats = {"copy_s": copied - started, "query_s": time.perf_counter() - copied,
                            "results": float(len(outcomes))}
         return self.report(outcomes)
 
-    def outcomes(self, store: Store, focus: Sequence[NamedNode | BlankNode] | None = None
-                 ) -> list[Outcome]:
-        """Every result of validating ``store`` (optionally only about ``focus`` nodes)."""
+    def outcomes(self, store: Store, focus: Sequence[NamedNode | BlankNode] | None = None,
+                 *, workers: int = 1) -> list[Outcome]:
+        """Every result of validating ``store`` (optionally only about ``focus`` nodes).
+
+        With ``workers`` > 1 a forked copy of this process runs half of the shapes (see
+        ``_forked``); only for an in-memory store (an on-disk one runs RocksDB threads)."""
         hierarchy = self._subclasses(store)
         restrict = None
         if focus is not None:
@@ -539,7 +548,54 @@ class FastValidator:
             if all(isinstance(n, NamedNode) for n in focus):
                 restrict = "VALUES ?this { " + " ".join(str(n) for n in focus) + " }"
         found: set[Outcome] = set()
-        for shape in self.compiled:
+        if workers > 1 and _can_fork():
+            mine, theirs = _halves(self.compiled)
+            found = self._forked(lambda: self._run(store, theirs, hierarchy, restrict),
+                                 lambda: self._run(store, mine, hierarchy, restrict))
+        else:
+            found = self._run(store, self.compiled, hierarchy, restrict)
+        if self.fallback:
+            found |= self._fallback(store)
+        if focus is not None:
+            keep = set(focus)
+            found = {o for o in found if o.focus in keep}
+        return sorted(found, key=_order)
+
+    @staticmethod
+    def _forked(child: Callable[[], set[Outcome]], parent: Callable[[], set[Outcome]]
+                ) -> set[Outcome]:
+        """``child`` in a forked copy of this process (it shares the in-memory store, copy on
+        write) while this one runs ``parent``; the child's results come back pickled."""
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, leave without running any cleanup
+            code = 0
+            try:
+                os.close(read_fd)
+                data = pickle.dumps(child(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_fd, "wb") as pipe:
+                    pipe.write(data)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        try:
+            mine = parent()
+        finally:
+            with os.fdopen(read_fd, "rb") as pipe:
+                data = pipe.read()
+            _pid, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            raise RuntimeError("the validation worker failed")
+        theirs: set[Outcome] = pickle.loads(data)  # noqa: S301 (our own forked child wrote it)
+        return mine | theirs
+
+    def _run(self, store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
+             restrict: str | None) -> set[Outcome]:
+        """The results of the compiled ``shapes`` on ``store``."""
+        found: set[Outcome] = set()
+        for shape in shapes:
             pattern = self._target_pattern(shape, hierarchy)
             if pattern is None:
                 continue
@@ -563,12 +619,7 @@ class FastValidator:
                     found.add(self._outcome(q, row))
                 if bad:  # well-typed by SPARQL's DATATYPE, ill-typed by rdflib's reading
                     found |= self._ill_typed(store, q, focus_text, bad, head)
-        if self.fallback:
-            found |= self._fallback(store)
-        if focus is not None:
-            keep = set(focus)
-            found = {o for o in found if o.focus in keep}
-        return sorted(found, key=_order)
+        return found
 
     def _present(self, store: Store, head: str, focus: str, queries: list[_Query],
                  hierarchy: dict[str, set[str]]) -> set[Outcome]:
@@ -701,6 +752,27 @@ class FastValidator:
         # built when asked for (``Report.report_graph``)
         return Report(conforms=conforms, findings=findings,
                       graph=None if conforms else make(), make_graph=make)
+
+
+def _can_fork() -> bool:
+    """Whether a forked worker may run: on a platform with fork, in a process with no other
+    thread that could hold a lock the worker needs."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _halves(shapes: Sequence[_Shape]) -> tuple[list[_Shape], list[_Shape]]:
+    """The shapes in two groups of about the same work (queries × target classes)."""
+    bins: tuple[list[_Shape], list[_Shape]] = ([], [])
+    load = [0, 0]
+    for shape in sorted(shapes, key=lambda s: -_cost(s)):
+        i = 0 if load[0] <= load[1] else 1
+        bins[i].append(shape)
+        load[i] += _cost(shape)
+    return bins
+
+
+def _cost(shape: _Shape) -> int:
+    return len(shape.queries) * max(1, len(shape.classes)) + 4 * len(shape.targets)
 
 
 class _Closure(dict):  # type: ignore[type-arg]
@@ -877,6 +949,6 @@ def validate_with(shapes: Shapes, store: object, new: Iterable[Quad] = (),
     kept = (q for q in held if q not in gone) if gone else held
     memory = validator.memory_store(itertools.chain(kept, new))
     load_s = time.perf_counter() - t0
-    report = validator.validate_store(memory, ontology=False)
+    report = validator.validate_store(memory, ontology=False, in_memory=True)
     validator.last_stats["load_s"] = load_s
     return report
