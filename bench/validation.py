@@ -84,14 +84,16 @@ def children_cpu() -> float:
 
 
 def ours_on_file(shapes: Shapes, path: Path) -> dict[str, object]:
-    c0 = time.process_time()
+    """Parse, load and validate a file; CPU time includes the forked worker's."""
+    c0 = time.process_time() + children_cpu()
     t0 = time.perf_counter()
     quads = list(parse(path=str(path), format=RdfFormat.N_TRIPLES))
     t1 = time.perf_counter()
     validator = fast_validator(shapes)
     report = validator.validate_quads(quads)
     t2 = time.perf_counter()
-    return {"total_s": t2 - t0, "cpu_s": time.process_time() - c0, "parse_s": t1 - t0,
+    return {"total_s": t2 - t0, "cpu_s": time.process_time() + children_cpu() - c0,
+            "parse_s": t1 - t0,
             "validate_s": t2 - t1,
             **validator.last_stats, "conforms": report.conforms,
             "violations": sorted((f.focus, f.shape or "", f.component or "")
@@ -121,9 +123,10 @@ def gated_load(shapes: Shapes, path: Path, tmp: Path) -> dict[str, object]:
     ctx = open_context(Settings(data_dir=tmp / "gated", load_bundled=False))
     try:
         t0 = time.perf_counter()
-        c0 = time.process_time()
+        c0 = time.process_time() + children_cpu()
         result = load_files(ctx.store, shapes, [path])
-        return {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0,
+        return {"total_s": time.perf_counter() - t0,
+                "cpu_s": time.process_time() + children_cpu() - c0,
                 "quads": result.quads,
                 "conforms": result.report.conforms}
     finally:
