@@ -208,10 +208,11 @@ def test_focus_nodes_keep_only_their_results(small_graph: list[Quad]) -> None:
     assert fast().outcomes(store, focus) == [o for o in every if o.focus in focus]
 
 
-def test_a_large_load_into_an_empty_store_is_written_in_bulk_or_not_at_all(
+def test_a_large_load_is_written_in_bulk_or_not_at_all(
         empty_ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     store = empty_ctx.store
-    path = DATA / "valid" / "complete-role.ttl"
+    shapes = shapes_of(empty_ctx)
+    first, second = DATA / "valid" / "complete-role.ttl", DATA / "valid" / "shared-scale.ttl"
     monkeypatch.setattr(gate, "BULK_MIN", 1)
     written: list[int] = []
     bulk_add = store.bulk_add  # type: ignore[attr-defined]
@@ -222,15 +223,22 @@ def test_a_large_load_into_an_empty_store_is_written_in_bulk_or_not_at_all(
 
     monkeypatch.setattr(store, "bulk_add", failing)
     with pytest.raises(OSError):
-        gate.load_files(store, shapes_of(empty_ctx), [path])
-    assert store.count() == 0  # emptied again, as it was
+        gate.load_files(store, shapes, [first])
+    assert store.count() == 0  # as it was
     monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
                                                           bulk_add(quads)))
-    result = gate.load_files(store, shapes_of(empty_ctx), [path])
+    result = gate.load_files(store, shapes, [first])
     assert written == [result.quads] and store.count() == result.quads
-    # into a store that holds something, the load is one transaction (apply)
-    result = gate.load_files(store, shapes_of(empty_ctx), [DATA / "valid" / "shared-scale.ttl"])
-    assert written == [written[0]] and result.after > result.before
+    before = sorted(map(str, store.quads()))
+    # into a store that holds something: a failure leaves what it held, and only that
+    monkeypatch.setattr(store, "bulk_add", failing)
+    with pytest.raises(OSError):
+        gate.load_files(store, shapes, [second])
+    assert sorted(map(str, store.quads())) == before
+    monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
+                                                          bulk_add(quads)))
+    result = gate.load_files(store, shapes, [second])
+    assert len(written) == 2 and result.after == result.before + written[1]
 
 
 def test_a_forked_worker_validates_half_of_the_shapes(small_graph: list[Quad]) -> None:

@@ -70,10 +70,12 @@ def serve(
 @contextmanager
 def _progress(total_files: int) -> Iterator[object]:
     """A progress bar on stderr for parse → validate → write."""
+    # Redrawn at each stage, not by a refresh thread: with no other thread running, full
+    # validation may fork a worker for the second core (``validation/fast.py``).
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-        console=err, transient=True,
+        console=err, transient=True, auto_refresh=False,
     ) as bar:
         parse_task = bar.add_task("parsing", total=total_files)
         check_task = bar.add_task("validating against the shapes", total=1, start=False)
@@ -85,6 +87,7 @@ def _progress(total_files: int) -> Iterator[object]:
                 bar.start_task(check_task)
             elif stage == "written":
                 bar.update(check_task, completed=1, description="written")
+            bar.refresh()
 
         yield report
 

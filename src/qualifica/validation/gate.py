@@ -20,7 +20,7 @@ from qualifica.validation.shacl import Report, Shapes, parse_files, shapes_of
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
-#: From this many quads on, a load into an empty embedded store is written in bulk.
+#: From this many quads on, a load into an embedded store is written in bulk.
 BULK_MIN = 100_000
 
 
@@ -61,13 +61,16 @@ def gated_add(store: Store, shapes: Shapes, quads: Sequence[Quad]) -> Report:
     if not report.conforms:
         raise GateRejected(report)
     bulk = getattr(store, "bulk_add", None)
-    if len(quads) >= BULK_MIN and callable(bulk) and store.count() == 0:
-        # A large load into an empty embedded store skips the transaction (several times
-        # faster); should it fail, the store is emptied again, as it was.
+    native = getattr(store, "native", None)
+    if len(quads) >= BULK_MIN and callable(bulk) and callable(native):
+        # A large load into an embedded store skips the transaction (several times faster);
+        # should it fail, the quads it was adding are removed again.
+        held = native()
+        new = [q for q in dict.fromkeys(quads) if q not in held]
         try:
-            bulk(quads)
+            bulk(new)
         except BaseException:
-            store.clear()
+            store.remove(new)
             raise
     else:
         store.apply([], quads)
