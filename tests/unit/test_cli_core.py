@@ -268,3 +268,25 @@ def test_check_passes_and_fails(cli: Cli) -> None:
     shacl = cli("check", "--skip-reasoner")
     assert shacl.returncode == 1
     assert ROLE in shacl.stdout
+
+
+def test_check_store_validates_the_configured_store(loaded: Cli) -> None:
+    ok = loaded("check", "--store")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "store conforms to the shapes" in ok.stdout
+    assert "qc: role-without-label-violation" in ok.stdout
+    assert "consistent (HermiT)" not in ok.stdout  # the store's checks only
+    # a role written past the gate (no label, no source): SHACL and the quality query fail
+    from pyoxigraph import NamedNode, Quad
+
+    store = OxigraphStore(loaded.store_dir / "store")
+    try:
+        store.add([Quad(NamedNode(ROLE), NamedNode(str(rdflib.RDF.type)),
+                        NamedNode("https://w3id.org/qualifica/ontology#Role"),
+                        NamedNode("https://w3id.org/qualifica/graph/past-the-gate"))])
+    finally:
+        store.close()
+    bad = loaded("check", "--store")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert ROLE in bad.stdout and "shapes#prefLabelDe" in bad.stdout
+    assert "role-without-label-violation" in bad.stdout and "1 row(s)" in bad.stdout

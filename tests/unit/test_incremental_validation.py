@@ -192,6 +192,8 @@ def test_shape_reach_reads_paths_and_depth(model_shapes: Shapes) -> None:
 def test_incremental_agrees_with_full_on_random_writes(model_shapes: Shapes) -> None:
     rng = random.Random(20240601)
     validator = IncrementalValidator(model_shapes, library())
+    # the same incremental validation with pySHACL as its last step (the reference)
+    reference = IncrementalValidator(model_shapes, library(), engine="pyshacl")
     rejected = accepted = 0
     for round_ in range(60):
         store = OxigraphStore(None)
@@ -203,6 +205,8 @@ def test_incremental_agrees_with_full_on_random_writes(model_shapes: Shapes) -> 
         inc = validator.validate(store, change)
         assert inc.conforms == full.conforms, (round_, change, full.text(), inc.text())
         assert violations(inc) == violations(full), (round_, full.text(), inc.text())
+        ref = reference.validate(store, change)
+        assert violations(inc) == violations(ref), (round_, ref.text(), inc.text())
         if full.conforms:
             accepted += 1
         else:

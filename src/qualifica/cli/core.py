@@ -26,9 +26,13 @@ from qualifica.config import Settings
 from qualifica.errors import QualificaError, ValidationFailed
 from qualifica.sparql import binding, guard, protocol, run
 from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResult
-from qualifica.validation.checks import CheckOutcome, run_checks
+from qualifica.validation.checks import CheckOutcome, run_checks, run_store_checks
+from qualifica.validation.fast import fast_validator
 from qualifica.validation.gate import GateRejected, load_files
-from qualifica.validation.shacl import Shapes, parse_files, shapes_of, to_rdflib
+from qualifica.validation.shacl import Shapes, parse_files, shapes_of
+
+#: Warnings a load prints (``validate`` prints all of them).
+_SHOW_WARNINGS = 20
 
 FilesArg = Annotated[
     list[Path],
@@ -85,10 +89,12 @@ def serve(
 @contextmanager
 def _progress(total_files: int) -> Iterator[object]:
     """A progress bar on stderr for parse → validate → write."""
+    # Redrawn at each stage, not by a refresh thread: with no other thread running, full
+    # validation may fork a worker for the second core (``validation/fast.py``).
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-        console=err, transient=True,
+        console=err, transient=True, auto_refresh=False,
     ) as bar:
         parse_task = bar.add_task("parsing", total=total_files)
         check_task = bar.add_task("validating against the shapes", total=1, start=False)
@@ -100,6 +106,7 @@ def _progress(total_files: int) -> Iterator[object]:
                 bar.start_task(check_task)
             elif stage == "written":
                 bar.update(check_task, completed=1, description="written")
+            bar.refresh()
 
         yield report
 
@@ -142,8 +149,12 @@ def load(
             f"({result.before} → {result.after} in the store) in {seconds:.1f} s.",
             markup=False, highlight=False, soft_wrap=True,
         )
-        for finding in warnings:
+        for finding in warnings[:_SHOW_WARNINGS]:
             out.print(finding.text("en"), markup=False, highlight=False, soft_wrap=True)
+        if len(warnings) > _SHOW_WARNINGS:
+            out.print(f"… and {len(warnings) - _SHOW_WARNINGS} more warning(s) "
+                      "(qualifica validate FILE lists them all).",
+                      markup=False, highlight=False, soft_wrap=True)
 
 
 # --- validate -------------------------------------------------------------------------------
@@ -169,19 +180,17 @@ def validate(
     try:
         shapes = Shapes(s.shapes_dir, s.ontology_dir)
         parsed = parse_files(files)
-        from qualifica.validation.reasoning import ontology_files
-
-        background = parse_files(ontology_files(s.ontology_dir))
-        graph = to_rdflib(q for quads in parsed.values() for q in quads)
-        to_rdflib((q for quads in background.values() for q in quads), graph)
-        report = shapes.validate(graph)
+        # with the ontology mixed in; the shapes compiled to SPARQL (the results of pySHACL)
+        report = fast_validator(shapes).validate_quads(
+            [q for quads in parsed.values() for q in quads])
     except QualificaError as exc:
         err.print(f"error: {exc.detail}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
     if fmt is ReportFormat.json:
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     elif fmt is ReportFormat.turtle:
-        text = report.graph.serialize(format="turtle") if report.graph is not None else ""
+        graph = report.report_graph()
+        text = graph.serialize(format="turtle") if graph is not None else ""
         sys.stdout.write(text)
     else:
         out.print(report.text(lang), markup=False, highlight=False, soft_wrap=True)
@@ -302,14 +311,22 @@ def query(
 def check(
     skip_reasoner: Annotated[bool, typer.Option(
         "--skip-reasoner", help="Leave out the HermiT consistency check (needs Java)")] = False,
+    store: Annotated[bool, typer.Option(
+        "--store", help="Check the configured store instead of the bundled files: SHACL "
+        "(all it holds) and the quality queries")] = False,
 ) -> None:
     """Check the ontology (HermiT consistency), the bundled graph (SHACL) and the quality
-    queries (queries/qc, 0 rows each). Exit 0 when all pass, 1 on a failure, 2 on an error."""
+    queries (queries/qc, 0 rows each); with --store, the configured store (SHACL and the
+    quality queries). Exit 0 when all pass, 1 on a failure, 2 on an error."""
     s = settings()
     started = time.monotonic()
     outcomes: list[CheckOutcome] = []
-    with err.status("checking …"):
-        outcomes = run_checks(s, reasoner=not skip_reasoner)
+    if store:
+        with context() as ctx, err.status("checking the store …"):
+            outcomes = run_store_checks(ctx.store, shapes_of(ctx), ctx.registry, ctx.settings)
+    else:
+        with err.status("checking …"):
+            outcomes = run_checks(s, reasoner=not skip_reasoner)
     table = Table(show_lines=False)
     table.add_column("check", overflow="fold")
     table.add_column("result", no_wrap=True)

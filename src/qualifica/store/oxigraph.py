@@ -108,6 +108,11 @@ class OxigraphStore(ChangeNotifier):
         raise AssertionError("unreachable")
 
     # -- reads ---------------------------------------------------------------------------
+    def native(self) -> _OxStore:
+        """The pyoxigraph store itself, for bulk reads that run many queries over all of it
+        (full SHACL validation); writes go through ``apply``."""
+        return self._store
+
     def query(
         self,
         sparql: str,

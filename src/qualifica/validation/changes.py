@@ -37,9 +37,10 @@ from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, Conflict, Forbidden, NotFound
 from qualifica.store import text
 from qualifica.store.base import Store
+from qualifica.validation.fast import validate_with
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator
-from qualifica.validation.shacl import Report, Shapes, shapes_of, to_rdflib
+from qualifica.validation.shacl import Report, Shapes, shapes_of
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +67,8 @@ class WriteResult:
 def full_validate(store: Store, shapes: Shapes, change: Change) -> Report:
     """Full validation of the store as it would be after ``change`` (what ``check`` does)."""
     removed = {q.triple for q in change.removed}
-    graph = to_rdflib(q for q in store.quads() if q.triple not in removed)
-    to_rdflib(change.added, graph)
-    return shapes.validate(graph)
+    gone = [q for q in store.quads() if q.triple in removed] if removed else []
+    return validate_with(shapes, store, change.added, gone)
 
 
 class Validator(Protocol):

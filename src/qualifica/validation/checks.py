@@ -4,7 +4,9 @@
 2. the bundled graph (ontology, vocabularies, data) conforms to the shapes;
 3. every quality query ``queries/qc/*-violation.rq`` returns no rows on the bundled graph.
 
-All of it runs in memory, over the bundled files; the configured store is not touched.
+``run_checks`` runs in memory, over the bundled files; the configured store is not touched.
+``run_store_checks`` (``qualifica check --store``) checks 2 and 3 on the configured store.
+SHACL validation uses the shapes compiled to SPARQL (``fast.py``).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from pyoxigraph import NamedNode, Quad
 from qualifica.config import Settings
 from qualifica.errors import QualificaError
 from qualifica.sparql.registry import Registry
-from qualifica.store.base import SelectResult
+from qualifica.store.base import SelectResult, Store
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica.validation.fast import fast_validator, validate_with
 from qualifica.validation.gate import graph_for
 from qualifica.validation.reasoning import ReasonerUnavailable, check_consistency, ontology_files
-from qualifica.validation.shacl import Shapes, parse_files, to_rdflib
+from qualifica.validation.shacl import Report, Shapes, parse_files
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +82,9 @@ def run_checks(settings: Settings, *, reasoner: bool = True) -> list[CheckOutcom
         for path, file_quads in parsed.items():
             target = NamedNode(graph_for(path))
             quads.extend(Quad(q.subject, q.predicate, q.object, target) for q in file_quads)
-        report = Shapes(settings.shapes_dir, settings.ontology_dir).validate(to_rdflib(quads))
-        detail = f"{len(files)} file(s), {len(quads)} triples"
-        if report.conforms:
-            warnings = len(report.findings)
-            return "pass", detail + (f", {warnings} warning(s)" if warnings else ""), ""
-        lines = [f.text("en") for f in report.violations]
-        return "fail", f"{detail}, {len(report.violations)} violation(s)", "\n".join(lines)
+        shapes = Shapes(settings.shapes_dir, settings.ontology_dir)
+        report = fast_validator(shapes).validate_quads(quads)
+        return _conformance(report, f"{len(files)} file(s), {len(quads)} triples")
 
     shacl = _timed("bundled graph conforms to the shapes (SHACL)", conformance)
     outcomes.append(shacl)
@@ -101,7 +100,29 @@ def run_checks(settings: Settings, *, reasoner: bool = True) -> list[CheckOutcom
     return outcomes
 
 
-def _qc(store: OxigraphStore, text: str, settings: Settings) -> tuple[Status, str, str]:
+def run_store_checks(store: Store, shapes: Shapes, registry: Registry,
+                     settings: Settings) -> list[CheckOutcome]:
+    """Check the configured store: all it holds conforms to the shapes (validated in place,
+    compiled to SPARQL) and every quality query returns no rows on it."""
+    def conformance() -> tuple[Status, str, str]:
+        report = validate_with(shapes, store)
+        return _conformance(report, f"{store.count()} quads")
+
+    outcomes = [_timed("store conforms to the shapes (SHACL)", conformance)]
+    for name, named in registry.qc.items():
+        outcomes.append(_timed(f"qc: {name}", partial(_qc, store, named.text, settings)))
+    return outcomes
+
+
+def _conformance(report: Report, detail: str) -> tuple[Status, str, str]:
+    if report.conforms:
+        warnings = len(report.findings)
+        return "pass", detail + (f", {warnings} warning(s)" if warnings else ""), ""
+    lines = [f.text("en") for f in report.violations]
+    return "fail", f"{detail}, {len(report.violations)} violation(s)", "\n".join(lines)
+
+
+def _qc(store: Store, text: str, settings: Settings) -> tuple[Status, str, str]:
     result = store.query(text, timeout_s=settings.query_timeout_s * 6)
     if not isinstance(result, SelectResult):
         return "error", "a quality query must be a SELECT", ""

@@ -8,7 +8,7 @@ shapes and ontology graphs, loaded once; ``Shapes.validate`` checks a data graph
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +63,15 @@ class Report:
     conforms: bool
     findings: list[Finding] = field(default_factory=list)
     graph: rdflib.Graph | None = None
+    #: builds ``graph`` on demand (the fast validator's reports)
+    make_graph: Callable[[], rdflib.Graph] | None = field(default=None, repr=False,
+                                                          compare=False)
+
+    def report_graph(self) -> rdflib.Graph | None:
+        """The SHACL report graph (built on first use where it was not kept)."""
+        if self.graph is None and self.make_graph is not None:
+            self.graph = self.make_graph()
+        return self.graph
 
     @property
     def violations(self) -> list[Finding]:
@@ -169,7 +178,13 @@ class Shapes:
             self.ontology.parse(path, format="turtle")
 
     def validate(self, data: rdflib.Graph) -> Report:
-        """Validate ``data`` (with the ontology mixed in for class hierarchy)."""
+        """Validate ``data`` with pySHACL (with the ontology mixed in for class hierarchy)."""
+        conforms, results = self.pyshacl_report(data)
+        return report_from_graph(results, conforms)
+
+    def pyshacl_report(self, data: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
+        """pySHACL's verdict and report graph on ``data`` (with the ontology mixed in): the
+        reference the fast validator (``fast.py``) is compared with."""
         conforms, results, _text = _pyshacl_validate(
             data,
             shacl_graph=self.shapes,
@@ -183,7 +198,7 @@ class Shapes:
         if not isinstance(results, rdflib.Graph):
             # pySHACL answers with a message instead of a report when a shape itself is broken.
             raise ValidationFailed(f"the shapes could not be applied: {_text}")
-        return report_from_graph(results, bool(conforms))
+        return bool(conforms), results
 
 
 def _messages(results: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:

@@ -1,0 +1,254 @@
+"""The fast validator (shapes compiled to SPARQL, ``validation/fast.py``) against pySHACL.
+
+Both validate the same data with the same shapes and the ontology mixed in; their results must
+be the same set of (focus node, path, value, source shape, constraint component, severity): on
+every file of ``tests/data``, on the bundled graph, on the benchmark graph (conforming, and
+mutated with known violations) and on seeded random mutations of it.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from pathlib import Path
+
+import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
+from rdflib.namespace import SH
+
+from qualifica.config import Settings
+from qualifica.context import Context
+from qualifica.validation import gate
+from qualifica.validation.checks import bundled_files
+from qualifica.validation.fast import FastValidator, _halves, comparable, outcomes_of_report
+from qualifica.validation.shacl import Shapes, parse_files, shapes_of, to_rdflib
+from qualifica_testing import ROOT as PROJECT_ROOT
+from qualifica_testing import bench_generator
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+Results = set[tuple[str, ...]]
+
+
+@functools.cache
+def shapes() -> Shapes:
+    return Shapes(PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology")
+
+
+@functools.cache
+def fast() -> FastValidator:
+    return FastValidator(shapes())
+
+
+def reference(quads: list[Quad]) -> Results:
+    """pySHACL's results (the reference)."""
+    _conforms, graph = shapes().pyshacl_report(to_rdflib(quads))
+    return comparable(outcomes_of_report(graph, shapes().shapes), shapes().shapes)
+
+
+def ours(quads: list[Quad]) -> Results:
+    return comparable(fast().outcomes_of(quads), shapes().shapes)
+
+
+def assert_agree(quads: list[Quad]) -> Results:
+    expected, got = reference(quads), ours(quads)
+    assert got == expected, {"missing": sorted(expected - got), "extra": sorted(got - expected)}
+    return got
+
+
+def violations(results: Results) -> Results:
+    return {r for r in results if r[5] == str(SH.Violation)}
+
+
+def test_every_shape_of_the_project_is_compiled() -> None:
+    assert fast().fallback == []
+    assert len(fast().compiled) >= 20
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "valid").glob("*.ttl")), ids=lambda p: p.name)
+def test_agrees_on_a_valid_file(path: Path) -> None:
+    results = assert_agree(parse_files([path])[path])
+    assert not violations(results)
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "invalid").glob("*.ttl")), ids=lambda p: p.name)
+def test_agrees_on_an_invalid_file(path: Path) -> None:
+    results = assert_agree(parse_files([path])[path])
+    assert violations(results), "every file of tests/data/invalid breaks a rule"
+
+
+def test_agrees_on_the_bundled_graph() -> None:
+    files = bundled_files(Settings())
+    quads = [q for qs in parse_files(files).values() for q in qs]
+    results = assert_agree(quads)
+    assert not violations(results)
+    assert fast().validate_quads(quads).conforms
+
+
+def generated(tmp_path: Path, scale: float, seed: int = 7) -> tuple[Path, list[Quad]]:
+    path = tmp_path / "graph.nt"
+    bench_generator().write(scale, seed, path)
+    return path, list(parse(path=str(path), format=RdfFormat.N_TRIPLES))
+
+
+def test_the_benchmark_graph_conforms_and_its_mutation_has_the_known_violations(
+        tmp_path: Path) -> None:
+    gen = bench_generator()
+    path, quads = generated(tmp_path, 0.01)
+    assert not violations(assert_agree(quads))
+    mutated = tmp_path / "mutated.nt"
+    expected = gen.write_mutated(path, mutated, 12, seed=3)
+    assert len(expected) == 12
+    results = assert_agree(list(parse(path=str(mutated), format=RdfFormat.N_TRIPLES)))
+    found = sorted((r[0].strip("<>"), r[3], r[4]) for r in violations(results))
+    assert found == sorted(tuple(v) for v in expected)
+
+
+def _literals() -> list[Literal]:
+    return [
+        Literal("frei"), Literal("Bezeichnung", language="de"), Literal("label", language="en"),
+        Literal("Wien", language="de-AT"), Literal("zweite", language="de"),
+        Literal("0", datatype=NamedNode(XSD + "integer")),
+        Literal("-2", datatype=NamedNode(XSD + "integer")),
+        Literal("7", datatype=NamedNode(XSD + "integer")),
+        Literal("abc", datatype=NamedNode(XSD + "integer")),
+        Literal("true", datatype=NamedNode(XSD + "boolean")),
+        Literal("yes", datatype=NamedNode(XSD + "boolean")),
+        Literal("2.5", datatype=NamedNode(XSD + "decimal")), Literal("3"),
+        Literal("§ 4 Gesetz", language="de"),
+    ]
+
+
+def mutate(quads: list[Quad], rng: random.Random, steps: int) -> list[Quad]:
+    """Random edits: drop a triple, add one (shape predicates, any node or literal), point an
+    object elsewhere, retype a node, add a blank node."""
+    quads = list(quads)
+    nodes = sorted({q.subject for q in quads} | {q.object for q in quads
+                                                  if isinstance(q.object, NamedNode)},
+                   key=str)
+    preds = sorted({q.predicate for q in quads}, key=str) + [
+        NamedNode("https://w3id.org/qualifica/ontology#" + p)
+        for p in ("editorial", "legalForm", "develops", "partOf", "rank", "levelOf")
+    ] + [NamedNode("http://purl.org/dc/terms/isReplacedBy"),
+         NamedNode("http://www.w3.org/2004/02/skos/core#definition"),
+         NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")]
+    classes = sorted({q.object for q in quads if q.predicate.value.endswith("#type")}, key=str)
+    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    literals = _literals()
+    for _ in range(steps):
+        kind = rng.randrange(6)
+        if kind == 0 and quads:
+            quads.pop(rng.randrange(len(quads)))
+        elif kind == 1:
+            obj = rng.choice(literals) if rng.random() < 0.5 else rng.choice(nodes)
+            quads.append(Quad(rng.choice(nodes), rng.choice(preds), obj))
+        elif kind == 2:
+            i = rng.randrange(len(quads))
+            q = quads[i]
+            obj = rng.choice(nodes) if isinstance(q.object, NamedNode) else rng.choice(literals)
+            quads[i] = Quad(q.subject, q.predicate, obj, q.graph_name)
+        elif kind == 3:
+            quads.append(Quad(rng.choice(nodes), rdf_type, rng.choice(classes)))
+        elif kind == 4:
+            b = BlankNode()
+            quads.append(Quad(rng.choice(nodes), rng.choice(preds), b))
+            quads.append(Quad(b, rdf_type, rng.choice(classes)))
+        else:  # a cycle or a shared rank: the SPARQL-based rules
+            a, b = rng.sample(nodes, 2)
+            p = rng.choice([NamedNode("http://www.w3.org/2004/02/skos/core#broader"),
+                            NamedNode("https://w3id.org/qualifica/ontology#partOf")])
+            quads += [Quad(a, p, b), Quad(b, p, a)]
+    return quads
+
+
+@pytest.fixture(scope="module")
+def small_graph(tmp_path_factory: pytest.TempPathFactory) -> list[Quad]:
+    return generated(tmp_path_factory.mktemp("fast"), 0.001)[1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_agrees_on_random_mutations_of_the_benchmark_graph(small_graph: list[Quad],
+                                                           seed: int) -> None:
+    rng = random.Random(seed)
+    assert_agree(mutate(small_graph, rng, steps=rng.randint(3, 12)))
+
+
+def test_a_shape_it_cannot_compile_is_validated_by_pyshacl(tmp_path: Path) -> None:
+    shapes_dir = tmp_path / "shapes"
+    shapes_dir.mkdir()
+    (shapes_dir / "pattern.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix qd: <https://w3id.org/qualifica/ontology#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<urn:x:LabelPattern> a sh:NodeShape ; sh:targetClass qd:Role ;\n"
+        "  sh:property [ sh:path skos:prefLabel ; sh:pattern \"^Rolle\" ] .\n"
+        "<urn:x:Counted> a sh:NodeShape ; sh:targetClass qd:Role ;\n"
+        "  sh:property [ sh:path skos:prefLabel ; sh:maxCount 1 ] .\n",
+        encoding="utf-8")
+    custom = Shapes(shapes_dir, PROJECT_ROOT / "ontology")
+    validator = FastValidator(custom)
+    assert [str(n) for n in validator.fallback] == ["urn:x:LabelPattern"]
+    quads = parse_files([DATA / "valid" / "complete-role.ttl"])[DATA / "valid" /
+                                                                 "complete-role.ttl"]
+    _conforms, graph = custom.pyshacl_report(to_rdflib(quads))
+    expected = comparable(outcomes_of_report(graph, custom.shapes), custom.shapes)
+    got = comparable(validator.outcomes_of(quads), custom.shapes)
+    assert got == expected
+    components = {r[4] for r in got}
+    assert str(SH.PatternConstraintComponent) in components  # from pySHACL
+    assert str(SH.MaxCountConstraintComponent) in components  # compiled
+
+
+def test_focus_nodes_keep_only_their_results(small_graph: list[Quad]) -> None:
+    broken = mutate(small_graph, random.Random(99), steps=10)
+    store = fast().memory_store(broken)
+    every = fast().outcomes(store)
+    assert every
+    focus = sorted({o.focus for o in every if isinstance(o.focus, NamedNode)}, key=str)[:2]
+    assert fast().outcomes(store, focus) == [o for o in every if o.focus in focus]
+
+
+def test_a_large_load_is_written_in_bulk_or_not_at_all(
+        empty_ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = empty_ctx.store
+    shapes = shapes_of(empty_ctx)
+    first, second = DATA / "valid" / "complete-role.ttl", DATA / "valid" / "shared-scale.ttl"
+    monkeypatch.setattr(gate, "BULK_MIN", 1)
+    written: list[int] = []
+    bulk_add = store.bulk_add  # type: ignore[attr-defined]
+
+    def failing(quads: list[Quad]) -> None:
+        bulk_add(quads[: len(quads) // 2])
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "bulk_add", failing)
+    with pytest.raises(OSError):
+        gate.load_files(store, shapes, [first])
+    assert store.count() == 0  # as it was
+    monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
+                                                          bulk_add(quads)))
+    result = gate.load_files(store, shapes, [first])
+    assert written == [result.quads] and store.count() == result.quads
+    before = sorted(map(str, store.quads()))
+    # into a store that holds something: a failure leaves what it held, and only that
+    monkeypatch.setattr(store, "bulk_add", failing)
+    with pytest.raises(OSError):
+        gate.load_files(store, shapes, [second])
+    assert sorted(map(str, store.quads())) == before
+    monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
+                                                          bulk_add(quads)))
+    result = gate.load_files(store, shapes, [second])
+    assert len(written) == 2 and result.after == result.before + written[1]
+
+
+def test_a_forked_worker_validates_half_of_the_shapes(small_graph: list[Quad]) -> None:
+    validator = fast()
+    store = validator.memory_store(mutate(small_graph, random.Random(5), steps=12))
+    hierarchy = validator._subclasses(store)
+    mine, theirs = _halves(validator.compiled)
+    assert mine and theirs
+    both = validator._forked(lambda: validator._run(store, theirs, hierarchy, None),
+                             lambda: validator._run(store, mine, hierarchy, None))
+    alone = validator._run(store, validator.compiled, hierarchy, None)
+    assert both == alone and alone
+    assert sorted(both, key=str) == sorted(validator.outcomes(store, workers=2), key=str)
