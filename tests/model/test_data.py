@@ -102,7 +102,7 @@ def test_roles_include_every_named_role(bundled_ctx: Context) -> None:
     for slug in E_KOMPETENZ_ROLES + OTHER_ROLES:
         assert node("role", slug).value in roles, slug
     assert labels(bundled_ctx, node("role", "prozessmanager").value) == {
-        "de": "Prozessmanager", "en": "Process manager"}
+        "de": "Prozessmanager/-in", "en": "Process manager"}
 
 
 def test_every_role_has_tasks_requirements_and_a_group(bundled_ctx: Context) -> None:
@@ -150,7 +150,7 @@ def test_requirement_shapes_of_the_data(bundled_ctx: Context) -> None:
         sources = objects(ctx, req, SOURCE)
         assert EDITORIAL in sources and len(sources) >= 2
     assert labels(ctx, node("requirement", "prozessmanager-digcomp-4-2").value) == {
-        "de": "Prozessmanager – 4.2 (Stufe 5)", "en": "Process manager – 4.2 (level 5)"}
+        "de": "Prozessmanager/-in – 4.2 (Stufe 5)", "en": "Process manager – 4.2 (level 5)"}
 
 
 def test_requirement_reached_only_through_a_task(bundled_ctx: Context) -> None:
