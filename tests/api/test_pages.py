@@ -62,8 +62,10 @@ GAP_MISSING = {
     "Verwalten von Daten, Informationen und digitalen Inhalten",
 }
 GAP_RECOMMENDED = {
-    "eGov-Campus: Lernangebote zum Onlinezugangsgesetz",   # digcomp-2-3 @5
-    "Ausbildung zur/zum Fachinformatiker/in",              # digcomp-1-3 @5
+    "Diplom-Studiengang „Digital Administration and Cyber Security“",  # digcomp-2-3 @5
+    "Ausbildung zum Fachinformatiker/zur Fachinformatikerin",           # digcomp-1-3 @5
+    # digcomp-5-3 @6
+    "Masterstudiengang „Verwaltungsinformatik“ der Universität der Bundeswehr München (Aufstieg)",
 }
 
 
