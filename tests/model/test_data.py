@@ -93,6 +93,7 @@ OTHER_ROLES = [
     "verwaltungsfachangestellte", "fachinformatiker-anwendungsentwicklung",
     "fachinformatiker-systemintegration", "fachinformatiker-daten-und-prozessanalyse",
     "fachinformatiker-digitale-vernetzung", "verwaltungsinformatikdienst-gehoben", "finanzwirt",
+    "kaufleute-bueromanagement",
 ]
 
 
@@ -309,7 +310,8 @@ SECTIONS = ["bbig-1", "bbig-3", "bbig-5", "bbig-53", "bbig-53a", "bbig-53b", "bb
             "bbig-53d", "bbig-53e", "bbig-58", "bbig-73", "vwfangausbv-2", "vwfangausbv-3",
             "vwfangausbv-4", "bbg-61", "bbg-78", "blv-46", "blv-47", "tvoed-5", "tv-l-5",
             "digitv-bund-4", "ozg-1", "ozg-1a", "ozg-3", "ozg-3a", "ozg-4", "ozg-5", "ozg-9a",
-            "egovg-6", "egovg-9", "stbag-3", "gtditzbundvdv-1", "gntvddvcsvdv-1", "mvitaufstv-1"]
+            "egovg-6", "egovg-9", "stbag-3", "gtditzbundvdv-1", "gntvddvcsvdv-1", "mvitaufstv-1",
+            "bueromkfausbv-1"]
 
 
 def test_legal_bases_acts_and_sections(bundled_ctx: Context) -> None:
@@ -645,3 +647,260 @@ def test_editorial_statements_query_lists_every_editorial_statement(
     c42 = ID + "competency/digcomp-4-2"
     assert (c42, SKOS + "prefLabel", "Schutz personenbezogener Daten und der Privatsphäre") in rows
     assert (c42, SKOS + "prefLabel", "Protecting personal data and privacy") not in rows
+
+
+# --- issue 9: the rest of the audit -----------------------------------------------------------
+
+def test_anwender_are_citizens_and_businesses(bundled_ctx: Context) -> None:
+    """Audit E2: the figure names the role "Anwender (Bürger, Unternehmen)" in the group Nutzer;
+    it is not staff doing casework."""
+    ctx = bundled_ctx
+    anwender = node("role", "anwender").value
+    assert labels(ctx, anwender)["de"] == "Anwender/-in (Bürger/-in, Unternehmen)"
+    alt = literal_values(ctx, anwender, SKOS + "altLabel")
+    assert alt["de"] == "Anwender (Bürger, Unternehmen)"
+    assert "Bürgerinnen und Bürger sowie Unternehmen" in \
+        literal_values(ctx, anwender, SKOS + "definition")["de"]
+    assert objects(ctx, anwender, qd("roleGroup")) == [ID + "role-group/nutzer"]
+    tasks = objects(ctx, anwender, qd("performsTask"))
+    assert tasks == [ID + "task/verwaltungsleistungen-online-nutzen"]
+    for clerk_task in ("e-akte-fuehren", "fachanwendungen-nutzen"):
+        assert ID + "task/" + clerk_task not in tasks
+    # using public services online is DigComp 2.3 (participating through digital technologies)
+    (req,) = objects(ctx, tasks[0], qd("requires"))
+    assert objects(ctx, req, qd("competency")) == [ID + "competency/digcomp-2-3"]
+    assert ROLE_FIGURE in objects(ctx, anwender, SOURCE)
+
+
+#: Role names that need no gender-inclusive form: abbreviations, English terms, the names of
+#: functions and the occupations whose paired form the ordinances give.
+NEUTRAL_ROLE_NAMES = {
+    "CIO", "Agenda Setter (Politik, Amtsleitung u. a.)", "Betreuung", "Schulung", "Entwicklung",
+    "Betrieb", "Chief Digital Officer (CDO)",
+    "Beamtin/Beamter im gehobenen Verwaltungsinformatikdienst des Bundes",
+    "Kaufmann/Kauffrau für Büromanagement",
+}
+
+
+def test_role_names_in_one_gender_inclusive_form(bundled_ctx: Context) -> None:
+    """Issue 9, item 6: every German role name that names persons takes the short form with a
+    slash and hyphen ("Prozessmanager/-in", "Verwaltungsfachangestellte/-r"); the study's own
+    names stay as alternative labels."""
+    ctx = bundled_ctx
+    for role in instances(ctx, "Role"):
+        name = labels(ctx, role)["de"]
+        if name in NEUTRAL_ROLE_NAMES:
+            continue
+        assert re.search(r"\w/-(in|r|lotsin)\b", name), name
+        assert not re.search(r"\w/(in|r)\b", name), name  # the old forms without hyphen
+    prozess = node("role", "prozessmanager").value
+    assert literal_values(ctx, prozess, SKOS + "altLabel")["de"] == "Prozessmanager"
+    # the study's name of the role, searchable
+    assert ROLE_FIGURE not in objects(ctx, prozess, SOURCE)
+    # labels of the links follow the role's name
+    assert labels(ctx, node("requirement", "it-controller-digcomp-1-2").value)["de"] \
+        .startswith("IT-Controller/-in – ")
+
+
+def test_german_grammar_of_the_labels(bundled_ctx: Context) -> None:
+    """Audit E5 and issue 9, item 6: no "Das niedrigstes" and no "zur/zum" before a noun whose
+    forms differ."""
+    ctx = bundled_ctx
+    german = [q.object.value for q in ctx.store.quads(None, None, None)
+              if isinstance(q.object, Literal) and q.object.language == "de"]
+    assert german
+    for text in german:
+        assert not re.search(r"\bDas (niedrigstes|mittleres|höchstes)\b", text), text
+        assert "zur/zum" not in text, text
+    fi = node("training-format", "ausbildung-fachinformatiker").value
+    assert labels(ctx, fi)["de"] == "Ausbildung zum Fachinformatiker/zur Fachinformatikerin"
+    level = node("level", "e-kompetenz-1").value
+    assert literal_values(ctx, level, SKOS + "definition")["de"].startswith("Das niedrigste ")
+
+
+def offers(ctx: Context) -> set[str]:
+    return instances(ctx, "TrainingFormat") - instances(ctx, "LegalFormOfTraining")
+
+
+#: Addresses that name a platform or an academy, not one offer.
+HOME_PAGES = {"https://egov-campus.org/", "https://www.bakoev.bund.de/",
+              "https://www.digitalakademie.bund.de/"}
+
+
+def test_every_offer_names_its_provider_and_a_source_naming_it(bundled_ctx: Context) -> None:
+    """Issue 9, item 4 and audit T4, T8: an offer names the institution that runs it (a described
+    qd:Provider) and cites a source besides the home page of a platform; no topic bundle is an
+    offer."""
+    ctx = bundled_ctx
+    found = offers(ctx)
+    assert len(found) >= 9
+    for offer in found:
+        providers = objects(ctx, offer, qd("provider"))
+        assert providers, offer
+        for provider in providers:
+            assert QD + "Provider" in objects(ctx, provider, TYPE), provider
+            assert set(labels(ctx, provider)) == {"de", "en"}
+            assert objects(ctx, provider, SOURCE), provider
+        sources = set(objects(ctx, offer, SOURCE))
+        assert sources - HOME_PAGES - {EDITORIAL}, offer
+        assert not objects(ctx, offer, NamedNode(SKOS + "scopeNote")), offer  # no bundle notes
+    # the topic bundles and the format buckets are gone
+    for slug in ("egov-campus-ozg", "egov-campus-fim", "egov-campus-it-sicherheit",
+                 "egov-campus-kuenstliche-intelligenz", "digitalakademie-seminare",
+                 "digitalakademie-webinare", "digitalakademie-lernvideos",
+                 "digitalakademie-programme"):
+        assert not list(ctx.store.quads(node("training-format", slug), None, None)), slug
+    modules = node("training-format", "egov-campus-prozessmanagement").value
+    assert objects(ctx, modules, qd("provider")) == [ID + "provider/egov-campus"]
+    assert "https://dbb.de/fileadmin/user_upload/dbb/epaper/dbb_magazin_23_04/28" in \
+        objects(ctx, modules, SOURCE)
+    # legal forms have no provider
+    for form in instances(ctx, "LegalFormOfTraining"):
+        assert not objects(ctx, form, qd("provider")), form
+
+
+def test_the_dual_study_programme_is_the_preparatory_service(bundled_ctx: Context) -> None:
+    """Audit T1: under § 1 GVIDVDV the dual B.Sc. programme at the HS Bund is the preparatory
+    service; one offer, at the Fachbereich Finanzen, with no second contradicting outcome."""
+    ctx = bundled_ctx
+    assert not list(ctx.store.quads(
+        node("training-format", "duales-studium-verwaltungsinformatik"), None, None))
+    vd = node("training-format", "vorbereitungsdienst-verwaltungsinformatik").value
+    assert objects(ctx, vd, qd("provider")) == [ID + "provider/hs-bund-fachbereich-finanzen"]
+    assert "duale Bachelorstudiengang" in literal_values(ctx, vd, SKOS + "definition")["de"]
+    assert "HWR" not in literal_values(ctx, vd, SKOS + "definition")["de"]
+    outcomes = objects(ctx, vd, qd("develops"))
+    competencies = [objects(ctx, o, qd("competency"))[0] for o in outcomes]
+    assert len(competencies) == len(set(competencies))
+    assert ID + "competency/digcomp-3-4" in competencies
+
+
+def test_in_service_offers_are_of_one_kind(bundled_ctx: Context) -> None:
+    """Audit T7: the open online modules and the Digitalakademie's programme are in-service
+    training (Fortbildung) alike."""
+    ctx = bundled_ctx
+    for slug in ("egov-campus-prozessmanagement", "egov-campus-verwaltungsportale",
+                 "digitaljourney"):
+        assert objects(ctx, node("training-format", slug).value, qd("kind")) == \
+            [QD + "Fortbildung"], slug
+
+
+def test_the_other_federal_it_preparatory_services(bundled_ctx: Context) -> None:
+    """Audit § 7.2: the preparatory services of the ITZBund (GtDITZBundVDV) and for digital
+    administration and cyber security (GntVDDVCSVDV), and the master programme for promotion
+    (MVITAufstV), each an offer with its provider and its ordinance's § 1."""
+    ctx = bundled_ctx
+    expected = {
+        "vorbereitungsdienst-technischer-verwaltungsdienst-itzbund": (
+            "gtditzbundvdv-1", "unibw-muenchen", "BGBl. I 2020 S. 2479, § 1"),
+        "vorbereitungsdienst-digitale-verwaltung-cyber-sicherheit": (
+            "gntvddvcsvdv-1", "hs-bund", "BGBl. I 2020 S. 2021, § 1"),
+        "master-verwaltungsinformatik-unibw": (
+            "mvitaufstv-1", "unibw-muenchen", "BGBl. 2023 I Nr. 85, § 1"),
+    }
+    for slug, (section, provider, identifier) in expected.items():
+        offer = node("training-format", slug).value
+        assert objects(ctx, offer, qd("legalBasis")) == [ID + "legal-basis/" + section]
+        assert objects(ctx, offer, qd("provider")) == [ID + "provider/" + provider]
+        basis = ID + "legal-basis/" + section
+        assert objects(ctx, basis, NamedNode(DCTERMS + "identifier")) == [identifier]
+    mvit = node("legal-basis", "mvitaufstv").value
+    assert objects(ctx, mvit, NamedNode("https://schema.org/sameAs")) == [
+        "https://www.recht.bund.de/eli/bund/bgbl-1/2023/85"]
+    assert objects(ctx, mvit, NamedNode(DCTERMS + "issued")) == ["2023-03-20"]
+
+
+def test_kaufleute_fuer_bueromanagement(bundled_ctx: Context) -> None:
+    """Audit § 7.7: the occupation, a training occupation of the public service under § 1
+    BüroMKfAusbV, with its apprenticeship."""
+    ctx = bundled_ctx
+    role = node("role", "kaufleute-bueromanagement").value
+    assert objects(ctx, role, qd("legalBasis")) == [ID + "legal-basis/bueromkfausbv-1"]
+    offer = node("training-format", "ausbildung-kaufleute-bueromanagement").value
+    assert objects(ctx, offer, qd("legalForm")) == [ID + "training-format/berufsausbildung"]
+    assert objects(ctx, offer, qd("provider")) == [
+        ID + "provider/lernorte-duale-berufsausbildung"]
+
+
+def test_dqr_level_only_where_a_source_states_it(bundled_ctx: Context) -> None:
+    """Audit L4 and § 7.9: a DQR level only where a cited source states it (the Fachinformatiker/
+    -in qualification, level 4); none on the BBiG sections, which state none."""
+    ctx = bundled_ctx
+    stated = {q.subject.value: q.object.value
+              for q in ctx.store.quads(None, qd("dqrLevel"), None)}
+    fi = node("training-format", "ausbildung-fachinformatiker").value
+    assert stated == {fi: "4"}
+    assert "https://kampuspedia.com/de/Fachinformatiker" in objects(ctx, fi, SOURCE)
+
+
+def test_german_digcomp_text_is_sourced_or_marked_as_translation(bundled_ctx: Context) -> None:
+    """Audit D1, D2, D4: the area titles and level names follow the Austrian editions, which
+    are cited; the titles and descriptions of the 21 competences are this project's
+    translation, in an editorial graph of their own and with a note saying so; no German title
+    of the publication is made up."""
+    ctx = bundled_ctx
+    graph = GRAPH + "digcomp-de"
+    assert objects(ctx, graph, SOURCE) == [EDITORIAL]
+    german_titles = {q.subject.value for q in ctx.store.quads(None, PREF, None)
+                     if isinstance(q.object, Literal) and q.object.language == "de"
+                     and q.subject.value.startswith(ID + "competency/digcomp-")
+                     and q.graph_name == NamedNode(graph)}
+    areas = {node("competency", f"digcomp-{i}").value for i in range(1, 6)}
+    competences = instances(ctx, "Competency") & {
+        q.subject.value for q in ctx.store.quads(None, NamedNode(SKOS + "broader"), None)
+        if q.subject.value.startswith(ID + "competency/digcomp-")}
+    assert len(competences) == 21
+    assert german_titles == competences
+    for c in competences:
+        note = literal_values(ctx, c, SKOS + "editorialNote")
+        assert "Übersetzung des Qualifica-Projekts" in note["de"], c
+    for area in areas:
+        assert "https://www.etc.at/?p=3140" in objects(ctx, area, SOURCE)
+    level_8 = node("level", "digcomp-8").value
+    assert labels(ctx, level_8)["de"] == "Hoch spezialisiert 8"
+    assert "https://www.fit4internet.at/view/verstehen-das-modell" in \
+        objects(ctx, level_8, SOURCE)
+    framework = node("framework", "digcomp-2-2").value
+    assert "de" not in literal_values(ctx, framework, SKOS + "altLabel")
+    doi = labels(ctx, "https://doi.org/10.2760/115376")
+    assert doi["de"].startswith("DigComp 2.2: The Digital Competence Framework for Citizens")
+
+
+def test_every_statement_has_a_queryable_provenance(bundled_ctx: Context) -> None:
+    """Issue 9, item 5: statement-provenance tells for each statement about a resource whether
+    it is editorial or which sources state it; a statement is never both and never neither."""
+    ctx = bundled_ctx
+    query = ctx.registry.get("statement-provenance")
+    for subject, expect in [
+        (ID + "training-format/digitaljourney", {
+            (QD + "provider", ID + "provider/digitalakademie-bund"): "source",
+            (QD + "legalBasis", ID + "legal-basis/blv-47"): "editorial",
+            (QD + "develops", ID + "outcome/digitaljourney-qd-managementtechniken"):
+                "editorial"}),
+        (ID + "role/anwender", {
+            (QD + "roleGroup", ID + "role-group/nutzer"): "source",
+            (QD + "performsTask", ID + "task/verwaltungsleistungen-online-nutzen"):
+                "editorial"}),
+        (ID + "competency/digcomp-4-2", {
+            (SKOS + "prefLabel", "Protecting personal data and privacy"): "source",
+            (SKOS + "prefLabel", "Schutz personenbezogener Daten und der Privatsphäre"):
+                "editorial"}),
+        (ID + "task/e-akte-fuehren", {
+            (SKOS + "prefLabel", "Elektronische Akten führen"): "editorial"}),
+    ]:
+        text, subs = bind(query, {"subject": subject}).for_substitution()
+        result = ctx.store.query(text, substitutions=subs)
+        assert isinstance(result, SelectResult)
+        kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+        sources: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for row in result.rows:
+            key = (row["predicate"].value, row["object"].value)
+            kinds[key].add(row["kind"].value)
+            if row.get("source") is not None:
+                sources[key].add(row["source"].value)
+        assert all(len(k) == 1 for k in kinds.values()), subject
+        assert len(kinds) == len(list(ctx.store.quads(NamedNode(subject), None, None)))
+        for key, kind in expect.items():
+            assert kinds[key] == {kind}, (subject, key)
+        # a sourced statement names a published source
+        assert all(sources[key] for key, k in kinds.items() if k == {"source"}), subject

@@ -184,6 +184,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
         ("format", "outcomes"),
         [
             ("training-format/ausbildung-fachinformatiker", "4"),
+            ("training-format/ausbildung-kaufleute-bueromanagement", "3"),
             ("training-format/ausbildung-verwaltungsfachangestellte", "4"),
             ("training-format/berufsausbildung", "0"),
             ("training-format/vorbereitungsdienst-digitale-verwaltung-cyber-sicherheit", "3"),
@@ -340,6 +341,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("role-group/gestalter", "role/fachanwendungsbetreuer"),
             ("role-group/gestalter", "role/fachaufgabentraeger"),
             ("role-group/gestalter", "role/finanzwirt"),
+            ("role-group/gestalter", "role/kaufleute-bueromanagement"),
             ("role-group/gestalter", "role/verwaltungsfachangestellte"),
         ],
     ),
@@ -366,6 +368,12 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
                 "task/prozesse-erheben",
                 "legal-basis/egovg-9",
             ),
+            (
+                "role/kaufleute-bueromanagement",
+                "task",
+                "task/e-akte-fuehren",
+                "legal-basis/egovg-6",
+            ),
             ("role/prozessmanager", "task", "task/prozesse-erheben", "legal-basis/egovg-9"),
             ("role/prozessmanager", "task", "task/prozesse-optimieren", "legal-basis/egovg-9"),
             (
@@ -384,6 +392,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("role/fachaufgabentraeger", "direct", None, "level/digcomp-4", "4", "true"),
             ("role/finanzwirt", "direct", None, "level/digcomp-5", "5", "true"),
             ("role/it-sicherheitsmanager", "direct", None, "level/digcomp-6", "6", "true"),
+            ("role/kaufleute-bueromanagement", "direct", None, "level/digcomp-4", "4", "true"),
             ("role/prozessmanager", "direct", None, "level/digcomp-5", "5", "true"),
             ("role/verwaltungsfachangestellte", "direct", None, "level/digcomp-4", "4", "true"),
             (
@@ -671,10 +680,10 @@ def test_optional_parameters_widen_the_answer(bundled_ctx: Context) -> None:
     store, registry = bundled_ctx.store, bundled_ctx.registry
     counts, values, _ = run_both(store, registry.get("role-requirements-count"), {})
     assert counts.rows == values.rows
-    assert len(counts.rows) == 29  # 19 reference roles, 3 municipal roles, 7 occupations
+    assert len(counts.rows) == 30  # 19 reference roles, 3 municipal roles, 8 occupations
     assert all(int(short(row["competencies"]) or 0) >= 2 for row in counts.rows)
     groups, _, _ = run_both(store, registry.get("role-groups"), {"lang": "en"})
-    assert len(groups.rows) == 29  # every role in exactly one group
+    assert len(groups.rows) == 30  # every role in exactly one group
     links, values, _ = run_both(store, registry.get("editorial-links"), {})
     assert links.rows == values.rows
     editorial = [
