@@ -904,3 +904,58 @@ def test_every_statement_has_a_queryable_provenance(bundled_ctx: Context) -> Non
             assert kinds[key] == {kind}, (subject, key)
         # a sourced statement names a published source
         assert all(sources[key] for key, k in kinds.items() if k == {"source"}), subject
+
+
+def test_blv_and_egovg_provisions_as_their_text_has_them(bundled_ctx: Context) -> None:
+    """Audit L10-L12: § 47 Abs. 1 Satz 2 Nr. 1 BLV (not "Abs. 1 Nr. 1") with the duty of
+    Abs. 2; § 46 BLV: Personalentwicklungskonzepte as the basis; § 9 EGovG by its full title."""
+    ctx = bundled_ctx
+    german = [q.object.value for q in ctx.store.quads(None, None, None)
+              if isinstance(q.object, Literal) and q.object.language == "de"]
+    assert not [t for t in german if "§ 47 Abs. 1 Nr. 1" in t]
+    blv47 = literal_values(ctx, node("legal-basis", "blv-47").value, SKOS + "definition")["de"]
+    assert "Abs. 1 Satz 2 Nr. 1" in blv47 and "Abs. 2" in blv47
+    blv46 = literal_values(ctx, node("legal-basis", "blv-46").value, SKOS + "definition")["de"]
+    assert "Personalentwicklungskonzepte" in blv46
+    egovg9 = labels(ctx, node("legal-basis", "egovg-9").value)["de"]
+    assert egovg9.endswith("Optimierung von Verwaltungsabläufen und Information zum "
+                           "Verfahrensstand")
+
+
+def test_vwfangausbv_by_its_citation_and_address(bundled_ctx: Context) -> None:
+    """Audit L9: BGBl. citation, and the address slug gesetze-im-internet.de uses."""
+    ctx = bundled_ctx
+    act = node("legal-basis", "vwfangausbv").value
+    assert objects(ctx, act, NamedNode(DCTERMS + "identifier")) == ["BGBl. I 1999 S. 1029"]
+    assert objects(ctx, act, NamedNode("https://schema.org/url")) == [
+        "https://www.gesetze-im-internet.de/vwfangausbv_1999/"]
+
+
+def test_advanced_training_has_both_halves_of_its_legal_basis(bundled_ctx: Context) -> None:
+    """Audit T2, T5: Anpassungsfortbildung (§ 1 Abs. 4 Nr. 1, § 53e BBiG) beside higher
+    vocational training; Umschulung a legal form of its own (§ 1 Abs. 5, § 58 BBiG)."""
+    ctx = bundled_ctx
+    fortbildung = node("training-format", "berufliche-fortbildung").value
+    assert set(objects(ctx, fortbildung, qd("legalBasis"))) == {
+        ID + "legal-basis/bbig-1", ID + "legal-basis/bbig-53", ID + "legal-basis/bbig-53e"}
+    umschulung = node("training-format", "umschulung").value
+    assert QD + "LegalFormOfTraining" in objects(ctx, umschulung, TYPE)
+    assert set(objects(ctx, umschulung, qd("legalBasis"))) == {
+        ID + "legal-basis/bbig-1", ID + "legal-basis/bbig-58"}
+
+
+def test_sources_cited_at_their_stored_address(bundled_ctx: Context) -> None:
+    """Audit P5 and the municipal roles: the FOKUS news at its stored address; the Trendreport
+    with its authors and title; the role no stored source names cites the editorial source;
+    audit D3: no invented alternative label on DigComp 4.1."""
+    ctx = bundled_ctx
+    fokus = "https://www.fokus.fraunhofer.de/de/fokus/news/qd-metastudie_2020_08"
+    assert objects(ctx, node("framework", "qd-metastudie").value, SOURCE) == [fokus]
+    citation = literal_values(ctx, "https://trendreport.digitaler-staat.org/",
+                              DCTERMS + "bibliographicCitation")["de"]
+    assert "Prognos AG" in citation and "Richtig organisiert?" in citation
+    assert EDITORIAL in objects(ctx, node("role", "digitalisierungsbeauftragte").value, SOURCE)
+    for cdo in ("chief-digital-officer", "digitallotse"):
+        assert EDITORIAL not in objects(ctx, node("role", cdo).value, SOURCE)
+    assert literal_values(ctx, node("competency", "digcomp-4-1").value,
+                          SKOS + "altLabel") == {}
