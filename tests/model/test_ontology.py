@@ -314,6 +314,8 @@ def test_logical_alignments(core: rdflib.Graph) -> None:
     (QD.legalBasis, CV.hasLegalResource),
     (QD.essential, ESCO.relatedEssentialSkill),
     (DCTERMS.source, PROV.hadPrimarySource),
+    (QD.Provider, SCHEMA.EducationalOrganization),
+    (QD.provider, SCHEMA.provider),
 ])
 def test_skos_mappings(core: rdflib.Graph, term: rdflib.URIRef, target: rdflib.URIRef) -> None:
     mappings = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
