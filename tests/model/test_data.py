@@ -959,3 +959,20 @@ def test_sources_cited_at_their_stored_address(bundled_ctx: Context) -> None:
         assert EDITORIAL not in objects(ctx, node("role", cdo).value, SOURCE)
     assert literal_values(ctx, node("competency", "digcomp-4-1").value,
                           SKOS + "altLabel") == {}
+
+
+def test_weak_requirement_links_replaced(bundled_ctx: Context) -> None:
+    """Audit § 5 sample: the three weak editorial assignments point at competences that fit the
+    task (still editorial)."""
+    ctx = bundled_ctx
+    for task, old, new in [
+        ("anforderungen-dokumentieren", "digcomp-3-1", "digcomp-1-3"),
+        ("it-beschaffung-vorbereiten", "blv-fachkompetenz", "digcomp-5-2"),
+        ("it-budget-planen", "digcomp-1-2", "qd-managementtechniken"),
+    ]:
+        reqs = objects(ctx, node("task", task).value, qd("requires"))
+        competencies = {objects(ctx, r, qd("competency"))[0] for r in reqs}
+        assert ID + "competency/" + new in competencies, task
+        assert ID + "competency/" + old not in competencies, task
+        for r in reqs:
+            assert objects(ctx, r, qd("editorial")) == ["true"]
