@@ -187,8 +187,20 @@ def test_nothing_acceptable_is_406(api: TestClient) -> None:
     assert_problem(r, 406, "image/png")
     r = api.get("/sparql", params={"query": CONSTRUCT_ALL}, headers={"Accept": "text/csv"})
     assert_problem(r, 406)
-    r = api.get("/sparql", params={"query": SELECT_ALL, "format": "ttl"})
+    r = api.get("/sparql", params={"query": SELECT_ALL, "format": "ttl"},
+                headers={"Accept": "image/png"})
     assert_problem(r, 406)
+
+
+def test_format_of_the_other_kind_leaves_the_choice_to_accept(api: TestClient) -> None:
+    """As SPARQLWrapper sends Turtle asked of a SELECT: ``format=turtle``, ``Accept: */*``."""
+    r = api.get("/sparql", params={"query": SELECT_ALL, "format": "turtle"},
+                headers={"Accept": "*/*"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    r = api.get("/sparql", params={"query": CONSTRUCT_ALL, "format": "csv"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/turtle")
 
 
 # --- requests ------------------------------------------------------------------------------
@@ -380,12 +392,13 @@ def test_browser_gets_the_query_page_with_named_queries(api: TestClient) -> None
     # Self-contained: scripts and styles come from this server (no CDN), as the CSP demands.
     assert "cdn" not in html.lower()
     sources = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', html)
-    assert sources == ["/static/sparql.css", "/static/sparql.js"]
+    assert sources == ["/static/style.css", "/static/sparql.css", "/static/codemirror.js",
+                       "/static/sparql.js"]
     for src in sources:
         assert api.get(src).status_code == 200, src
     registry = api.app.state.ctx.registry  # type: ignore[attr-defined]
     for named in registry:
-        assert f">{named.name}</button>" in html
+        assert f'action="/sparql/examples/{named.name}"' in html
 
 
 def test_cors_and_docs(api: TestClient) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
-from qualifica.api.security import DOCS_POLICY, STRICT_POLICY
+from qualifica.api.security import STRICT_POLICY
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +31,8 @@ PAGES = [
     ("/id/task/prozesse-erheben", "Verwaltungsprozesse erheben"),
     ("/ontology", "Qualifica"),
     ("/catalog", "Qualifica"),
-    ("/sparql", "SPARQL query"),
+    ("/sparql", "SPARQL-Abfrage"),
 ]
-
-# A result row with an IRI that must not become a link, and one that must.
-HOSTILE_QUERY = ('SELECT ?bad ?good WHERE { BIND(IRI("javascript:alert(document.domain)") AS ?bad) '
-                 "BIND(<https://example.org/a> AS ?good) }")
-
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
@@ -85,36 +80,11 @@ def test_gap_form_works_under_the_policy(page: tuple[Page, list[str]],
     pg.select_option("#role", "prozessmanager")
     pg.click("#role-form button[type=submit]")
     pg.wait_for_selector("#gap-form")
-    pg.check("#held-digcomp-4-2")
     pg.select_option("#level-digcomp-4-2", "5")
     pg.click("#analyse")
     pg.wait_for_selector("#result")
     assert pg.locator("#coverage").inner_text().endswith("%")
     assert pg.locator("table[data-table='gaps'] tbody tr").count() >= 1
-    assert violations(pg) == []
-    assert problems == []
-
-
-def test_query_page_script_runs_and_links_only_safe_iris(page: tuple[Page, list[str]],
-                                                          live_server: Any) -> None:
-    pg, problems = page
-    pg.goto(live_server.url + "/sparql")
-    # an example button fills the editor (the page script is running)
-    first = pg.locator("#examples button").first
-    first.click()
-    assert "SELECT" in pg.input_value("#query").upper() \
-        or "CONSTRUCT" in pg.input_value("#query").upper()
-    # a query whose results hold a javascript: IRI and an https: IRI
-    pg.fill("#query", HOSTILE_QUERY)
-    pg.click("#run")
-    pg.wait_for_selector("#results table")
-    assert pg.locator("#status").inner_text().startswith("1 result")
-    cells = pg.locator("#results tbody td")
-    assert cells.nth(0).inner_text() == "javascript:alert(document.domain)"
-    assert cells.nth(0).locator("a").count() == 0
-    assert cells.nth(1).locator("a").get_attribute("href") == "https://example.org/a"
-    hrefs = pg.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-    assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:"))]
     assert violations(pg) == []
     assert problems == []
 
@@ -133,16 +103,3 @@ def test_an_inline_script_would_be_blocked(page: tuple[Page, list[str]],
     assert pg.evaluate("window.__ran === undefined")
     assert any(v.startswith("script-src") for v in violations(pg))
     problems.clear()  # the refusal is the expected console error here
-
-
-@pytest.mark.parametrize("path", ["/docs", "/redoc"])
-def test_api_docs_policy_allows_their_page(page: tuple[Page, list[str]], live_server: Any,
-                                           path: str) -> None:
-    """Swagger UI and ReDoc come from a CDN (unreachable in the test environment); their own
-    inline start script is allowed by the relaxed policy of these two pages only."""
-    pg, problems = page
-    response = pg.goto(live_server.url + path, wait_until="load")
-    assert response is not None and response.status == 200
-    assert response.headers["content-security-policy"] == DOCS_POLICY
-    assert violations(pg) == []
-    problems.clear()  # the CDN may be unreachable here: failed loads are not the policy's

@@ -205,6 +205,8 @@ ACCEPT = "application/json, application/ld+json;q=0.9, */*;q=0.1"
 GET_PARAMS: dict[str, dict[str, Any]] = {
     "/gap/{table}.csv": {"role": "prozessmanager", "held": "digcomp-4-2",
                          "level-digcomp-4-2": 4},
+    "/gap/{table}.xlsx": {"role": "prozessmanager", "held": "digcomp-4-2",
+                          "level-digcomp-4-2": 4},
 }
 GET_STATUS = {
     "/api/changes": 404,  # the bundled graph has no releases to compare

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from qualifica.context import Context
 from qualifica.sparql.terms import bool_of, int_of, iri_of
+from qualifica.web.locale import natural_key
 from qualifica.web.queries import Labeller, Ref, select_rows
 
 
@@ -75,4 +76,33 @@ def legal_bases_for(ctx: Context, subjects: Sequence[str], labeller: Labeller
         if subj and legal and (subj, legal) not in out:
             out[(subj, legal)] = LegalRow(labeller.ref(subj), labeller.ref(legal),
                                           labeller.ref(act) if act else None)
-    return sorted(out.values(), key=lambda r: (r.legal.label.lower(), r.subject.label.lower()))
+    return sorted(out.values(), key=lambda r: (*legal_order(r.legal, r.act),
+                                               natural_key(r.subject.label)))
+
+
+def legal_order(legal: Ref, act: Ref | None) -> tuple[object, ...]:
+    """Legal bases grouped by their act and in natural order within it: the act itself, then
+    ``§ 4``, ``§ 5``, ``§ 47``, ``§ 53a`` (not ``§ 47`` before ``§ 5``)."""
+    return (natural_key(act.label if act else legal.label), act is not None,
+            natural_key(legal.label), legal.iri)
+
+
+@dataclass
+class LegalGroup:
+    """One legal basis with everything on a page that rests on it."""
+
+    legal: Ref
+    act: Ref | None
+    subjects: list[Ref]
+
+
+def legal_groups(rows: Sequence[LegalRow]) -> list[LegalGroup]:
+    """``rows`` with one entry per legal basis (its subjects in natural order), by act."""
+    groups: dict[str, LegalGroup] = {}
+    for row in rows:
+        group = groups.setdefault(row.legal.iri, LegalGroup(row.legal, row.act, []))
+        if all(s.iri != row.subject.iri for s in group.subjects):
+            group.subjects.append(row.subject)
+    for group in groups.values():
+        group.subjects.sort(key=lambda r: (natural_key(r.label), r.iri))
+    return sorted(groups.values(), key=lambda g: legal_order(g.legal, g.act))

@@ -17,6 +17,7 @@ from qualifica.errors import BadParameter
 from qualifica.planning.index import PlanningIndex
 from qualifica.sparql import binding
 from qualifica.sparql.nodes import slug_of
+from qualifica.web.locale import natural_key
 from qualifica.web.queries import Ref, href_for
 from qualifica.web.tables import Cell, Table
 
@@ -78,8 +79,9 @@ def _level_label(index: PlanningIndex, competency: str, rank: int | None, lang: 
 
 
 def parse_held(params: Sequence[tuple[str, str]]) -> list[tuple[str, int]]:
-    """The ``(competency IRI, rank)`` pairs of the form parameters (``BadParameter`` 422 for a
-    malformed id or level, or a ticked competency without a level)."""
+    """The ``(competency IRI, rank)`` pairs of the form parameters: every competency with a
+    level chosen (``level-{slug}`` not empty) counts as held, ticked (``held``) or not.
+    ``BadParameter`` 422 for a malformed id or level, or a ticked competency without a level."""
     levels: dict[str, str] = {}
     held: list[str] = []
     for key, value in params:
@@ -87,17 +89,21 @@ def parse_held(params: Sequence[tuple[str, str]]) -> list[tuple[str, int]]:
             held.append(value)
         elif key.startswith("level-"):
             levels[key[len("level-"):]] = value
-    out: list[tuple[str, int]] = []
-    for value in held:
-        iri = binding.iri(value, param="held", kind="competency").value
+    chosen = [slug for slug, raw in levels.items() if raw != ""]
+    out: dict[str, int] = {}
+    for value, ticked in [*((v, True) for v in held), *((s, False) for s in chosen)]:
+        param = "held" if ticked else f"level-{value}"
+        iri = binding.iri(value, param=param, kind="competency").value
         slug = slug_of(iri)
+        if iri in out:
+            continue
         raw = levels.get(slug, "")
         if raw == "":
             raise BadParameter(f"parameter 'level-{slug}': choose the level held",
                                param=f"level-{slug}", status=422)
         rank = binding.integer(raw, param=f"level-{slug}", minimum=1, maximum=100)
-        out.append((iri, int(rank.value)))
-    return out
+        out[iri] = int(rank.value)
+    return list(out.items())
 
 
 def build_form(ctx: Context, role: str | None, held: Sequence[tuple[str, int]], lang: str
@@ -156,7 +162,8 @@ def analyse(ctx: Context, role: str, held: Sequence[tuple[str, int]], lang: str,
             Cell(fmt["label"], href=href_for(fmt["iri"]), iri=fmt["iri"]),
             Cell(kind["label"] if kind else ""),
             Cell(", ".join(index.label(c, lang) for c in rec["closes"])),
-            Cell(", ".join(n["label"] for n in rec["legal_basis"])),
+            Cell(", ".join(sorted({n["label"] for n in rec["legal_basis"]},
+                                  key=natural_key))),
         ])
     tables = {
         "gaps": Table("gaps", w["gaps"],

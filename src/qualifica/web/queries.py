@@ -18,6 +18,7 @@ from qualifica.sparql import binding
 from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.sparql.terms import iri_of
 from qualifica.store.base import Term
+from qualifica.web.i18n import term_label
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,17 @@ class Labeller:
         """The label in the page language, with fallback; the local name when there is none."""
         self.load([iri])
         labels = self._labels.get(iri) or self._rdfs.get(iri) or {}
+        if not any(k == self.lang or k.startswith(self.lang + "-") for k in labels):
+            # No label in the page's language: a reused vocabulary term has its name here.
+            named = term_label(iri, self.lang)
+            if named is not None:
+                return named
         return pick_label(labels, self.lang, local_name(slug_of(iri)))
+
+    def has_label(self, iri: str) -> bool:
+        """Whether the store names ``iri`` (in any language)."""
+        self.load([iri])
+        return bool(self._labels.get(iri) or self._rdfs.get(iri))
 
     def ref(self, iri: str) -> Ref:
         """A :class:`Ref` for ``iri``."""

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from qualifica.context import Context
@@ -22,7 +22,8 @@ from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.web import svg
 from qualifica.web.competency_view import CompetencyView, competency_view
 from qualifica.web.hrefs import is_safe_href
-from qualifica.web.i18n import pick_lang, words
+from qualifica.web.i18n import graph_name, pick_lang, words
+from qualifica.web.locale import number_text, percent_text
 from qualifica.web.resource_view import resource_view
 from qualifica.web.role_view import role_view
 from qualifica.web.views import home_view
@@ -30,6 +31,16 @@ from qualifica.web.views import home_view
 log = logging.getLogger(__name__)
 
 Params = Sequence[tuple[str, str]]
+
+
+@pass_context
+def _percent(context: Any, value: object) -> str:
+    return percent_text(float(value), context.get("lang", "de"))  # type: ignore[arg-type]
+
+
+@pass_context
+def _number(context: Any, value: float | int) -> str:
+    return number_text(value, context.get("lang", "de"))
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +52,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["percent"] = lambda v: f"{round(float(v) * 100)} %"
+    # Shares and numbers as the page's language writes them ("40 %", "40%").
+    env.filters["percent"] = _percent
+    env.filters["number"] = _number
     # ``{% if x is safe_href %}``: only these targets become links (see web.hrefs).
     env.tests["safe_href"] = is_safe_href
     return env
@@ -80,7 +93,8 @@ def _page(template: str, info: PageInfo, **values: Any) -> str:
     lang = pick_lang(info.lang)
     link: Callable[[str], str] = lambda href: with_lang(href, lang)  # noqa: E731
     return environment().get_template(template).render(
-        t=words(lang), lang=lang, page=info, link=link, **values)
+        t=words(lang), lang=lang, page=info, link=link,
+        graph_name=lambda iri: graph_name(iri, lang), **values)
 
 
 def render_home(ctx: Context, lang: str) -> str:
@@ -106,6 +120,7 @@ def competency_svg(view: CompetencyView, lang: str) -> str:
         link=lambda href: with_lang(href, lang),
         labels={"broader": w["broader"], "requires": w["requirements"],
                 "performs": w["tasks"]},
+        kinds={"competency": w["competency"], "task": w["task"], "role": w["role"]},
     )
 
 
@@ -144,9 +159,21 @@ def render_gap(ctx: Context, lang: str, form: Any, result: Any | None,
     return _page("gap.html", PageInfo("/gap", lang, params), form=form, result=result)
 
 
-def render_error(status: int, detail: str, lang: str, path: str = "/") -> str:
-    """An error page (404, 422 ...) that names the problem."""
+def render_error(status: int, detail: str, lang: str, path: str = "/",
+                 param: str | None = None) -> str:
+    """An error page (404, 422 ...) that names the problem in the page's language: the
+    problem's own text (English) on English pages, a German sentence naming the address and
+    the parameter on German ones."""
     lang = pick_lang(lang)
     w = words(lang)
     title = w["not_found"] if status == 404 else w["bad_request"] if status < 500 else w["error"]
-    return _page("error.html", PageInfo(path, lang), status=status, title=title, detail=detail)
+    if lang == "en":
+        text = detail
+    elif status == 404:
+        text = w["not_found_detail"].format(path=path)
+    elif status < 500:
+        text = w["bad_request_detail"].format(path=path) + (
+            " " + w["bad_param"].format(param=param) if param else "")
+    else:
+        text = w["error_detail"]
+    return _page("error.html", PageInfo(path, lang), status=status, title=title, detail=text)

@@ -4,12 +4,13 @@ successors (``dcterms:isReplacedBy``) so that every page can show the notice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
 from qualifica.namespaces import (
+    BASE,
     DCTERMS_IS_REPLACED_BY,
     DCTERMS_SOURCE,
     OWL_DEPRECATED,
@@ -24,7 +25,14 @@ from qualifica.namespaces import (
 )
 from qualifica.sparql.terms import bool_of, iri_of
 from qualifica.store.base import Term
+from qualifica.web.i18n import term_label
+from qualifica.web.locale import localised, natural_key
 from qualifica.web.queries import Labeller, Ref, pick_text, select_rows, statements_about
+
+_DCT = "http://purl.org/dc/terms/"
+_CITATIONS = {_DCT + "identifier", _DCT + "bibliographicCitation", _DCT + "source",
+              "http://www.w3.org/2004/02/skos/core#notation"}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # Shown in their own places on a resource page, not among the properties.
 _HEADLINE = {SKOS_PREF_LABEL, SKOS_DEFINITION, RDFS_LABEL}
@@ -110,12 +118,16 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
             deprecated = deprecated or bool_of(o, False)
         if p == DCTERMS_IS_REPLACED_BY and isinstance(o, NamedNode):
             replaced_by.append(labeller.ref(o.value))
-        stmt = _statement(labeller, p, o)
+        stmt = _statement(labeller, p, o, lang)
         stmt.editorial = editorial_resource or row.get("editorialGraph") is not None or (
             p in (QD_REQUIRES, QD_DEVELOPS) and row.get("editorialLink") is not None)
         (sources if p == DCTERMS_SOURCE else statements).append(stmt)
-    incoming = [(labeller.ref(s), labeller.ref(p)) for r in incoming_rows
-                if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))]
+    statements = sorted(_in_language(statements, lang),
+                        key=lambda s: (s.prop.label.casefold(), natural_key(s.value.label if s.value
+                                                                          else s.text)))
+    incoming = sorted(((labeller.ref(s), labeller.ref(p)) for r in incoming_rows
+                       if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))),
+                      key=lambda sp: (sp[1].label.casefold(), natural_key(sp[0].label)))
     return ResourceView(
         ref=labeller.ref(iri), types=types, definition=pick_text(lang, definitions),
         alt_labels=alt, statements=statements, incoming=incoming, sources=sources,
@@ -124,12 +136,32 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
     )
 
 
-def _statement(labeller: Labeller, p: str, o: Term) -> Statement:
+def _statement(labeller: Labeller, p: str, o: Term, lang: str) -> Statement:
     prop = labeller.ref(p)
     if isinstance(o, NamedNode):
-        return Statement(prop=prop, value=labeller.ref(o.value), text=o.value)
+        value = labeller.ref(o.value)
+        if not o.value.startswith(BASE) and not labeller.has_label(o.value) \
+                and term_label(o.value, labeller.lang) is None:
+            # An address outside the graph without a name of its own (a law's web page):
+            # shown in full rather than by its last segment.
+            value = replace(value, label=o.value)
+        return Statement(prop=prop, value=value, text=o.value)
     if isinstance(o, Literal):
         datatype = o.datatype.value if o.datatype else ""
-        return Statement(prop=prop, value=None, text=o.value, lang=o.language or "",
-                         datatype=datatype)
+        # A citation without a language tag cites German law the German way ("BGBl. I S. 920",
+        # "§ 4"): marked as German, so that an English page says it is (WCAG 3.1.2).
+        tag = o.language or ("de" if p in _CITATIONS and datatype in ("", _XSD_STRING) else "")
+        return Statement(prop=prop, value=None, text=localised(o.value, datatype, lang),
+                         lang=tag, datatype=datatype)
     return Statement(prop=prop, value=None, text=str(o))
+
+
+def _in_language(statements: list[Statement], lang: str) -> list[Statement]:
+    """Of the texts of one property in several languages only those in the page's language
+    (a text in another language stays when the property has none in the page's one)."""
+    def primary(tag: str) -> str:
+        return tag.split("-")[0].lower()
+
+    has_own = {s.prop.iri for s in statements if s.lang and primary(s.lang) == lang}
+    return [s for s in statements
+            if not s.lang or s.prop.iri not in has_own or primary(s.lang) == lang]

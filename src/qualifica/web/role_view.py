@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from qualifica.context import Context
 from qualifica.namespaces import QD_PERFORMS_TASK
 from qualifica.sparql.terms import bool_of, int_of, iri_of
-from qualifica.web.formats import formats_for, legal_bases_for
+from qualifica.web.formats import formats_for, legal_bases_for, legal_groups
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
 from qualifica.web.resource_view import ResourceView, resource_view
 from qualifica.web.tables import Cell, Table, level_text
@@ -118,7 +118,8 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> R
              for f in formats]),
         "legal-bases": Table(
             "legal-bases", w["legal_bases"], [w["legal_basis"], w["part_of"], w["applies_to"]],
-            [[Cell.of(lr.legal), Cell.of(lr.act), Cell.of(lr.subject)] for lr in legal]),
+            [[Cell.of(g.legal), Cell.of(g.act), Cell.many(g.subjects)]
+             for g in legal_groups(legal)]),
     }
     return RoleView(resource=resource, tasks=task_refs, requirements=reqs, tables=tables)
 

@@ -176,9 +176,16 @@ def _route(points: list[tuple[float, float]]) -> str:
 
 def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
               link: Callable[[str], str] = lambda href: href,
-              labels: dict[str, str] | None = None) -> str:
+              labels: dict[str, str] | None = None,
+              kinds: dict[str, str] | None = None) -> str:
     """The SVG document of ``paths``; ``link`` maps a node's page to the link target (e.g. to add
-    the page language); ``labels`` names the edge kinds for the legend tooltips."""
+    the page language); ``labels`` names the edge kinds for the legend tooltips, ``kinds`` the
+    node kinds for the nodes' accessible names ("Rolle: CIO").
+
+    For screen readers and keyboards the drawing is a group named by its title whose nodes are
+    links (or images when not linked) named by kind and label; the arrows are hidden from
+    them, the page lists the same paths as text."""
+    kinds = kinds or {}
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     nodes, edges, routes = _layout(paths)
@@ -188,7 +195,7 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
     height = max(bottom, BOX_H + 2 * PAD)
     svg = ET.Element(f"{{{SVG_NS}}}svg", {
         "width": str(int(width)), "height": str(int(height)),
-        "viewBox": f"0 0 {int(width)} {int(height)}", "role": "img",
+        "viewBox": f"0 0 {int(width)} {int(height)}", "role": "group",
         "aria-labelledby": "paths-title", "class": "paths-diagram",
     })
     title_el = ET.SubElement(svg, f"{{{SVG_NS}}}title", {"id": "paths-title"})
@@ -198,7 +205,9 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
         "id": "arrow", "viewBox": "0 0 10 10", "refX": "10", "refY": "5",
         "markerWidth": "8", "markerHeight": "8", "orient": "auto-start-reverse"})
     ET.SubElement(marker, f"{{{SVG_NS}}}path", {"d": "M 0 0 L 10 5 L 0 10 z", "fill": "#555"})
-    edge_group = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"class": "edges"})
+    # The arrows are drawing only: what they say, the nodes' names and the list of paths
+    # beside the diagram say too.
+    edge_group = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"class": "edges", "aria-hidden": "true"})
     for src, dst, kind in sorted(edges):
         a, b = nodes[src], nodes[dst]
         if a.ref is None or b.ref is None:
@@ -225,12 +234,15 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
             "class": classes, "data-id": node.ref.id, "data-kind": node.ref.kind})
         # A node whose page is not a safe link target (a javascript: IRI, say) is drawn
         # without a link.
+        name = f"{kinds[node.ref.kind]}: {node.ref.label}" if node.ref.kind in kinds \
+            else node.ref.label
         target = safe_href(node.ref.href)
-        anchor = group
         if target is not None:
             target = link(target)
             anchor = ET.SubElement(group, f"{{{SVG_NS}}}a", {
-                "href": target, f"{{{XLINK_NS}}}href": target})
+                "href": target, f"{{{XLINK_NS}}}href": target, "aria-label": name})
+        else:
+            anchor = ET.SubElement(group, f"{{{SVG_NS}}}g", {"role": "img", "aria-label": name})
         tip = ET.SubElement(anchor, f"{{{SVG_NS}}}title")
         tip.text = node.ref.label
         fill, stroke = _BOX_PAINT.get(node.ref.kind, ("#fff", "#1d4f91"))
@@ -242,6 +254,7 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
         first = node.y + BOX_H / 2 - (len(lines) - 1) * 8 + 4
         for i, line in enumerate(lines):
             text = ET.SubElement(anchor, f"{{{SVG_NS}}}text", {
-                "x": f"{node.x + 10:.1f}", "y": f"{first + i * 16:.1f}", **_TEXT_PAINT})
+                "x": f"{node.x + 10:.1f}", "y": f"{first + i * 16:.1f}", "aria-hidden": "true",
+                **_TEXT_PAINT})
             text.text = line
     return ET.tostring(svg, encoding="unicode")

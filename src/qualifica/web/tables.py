@@ -5,13 +5,17 @@ The CSV downloads are meant for spreadsheets, so they are written the way OWASP'
 Injection" guidance asks: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return gets a leading ``'`` (a label ``=HYPERLINK(…)`` in the data stays text), and
 every cell is quoted, so that a spreadsheet that splits on ``;`` (German Excel) cannot start a
-new cell, and a formula, in the middle of one.
+new cell, and a formula, in the middle of one. They start with a byte order mark, so that Excel
+reads them as UTF-8, and split on ``;`` instead of ``,`` on request (``?sep=semicolon``, for a
+spreadsheet set to a German locale). Every table is also an Excel workbook (:func:`table_xlsx`),
+whose cells are all text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qualifica.web.queries import Ref
@@ -25,6 +29,8 @@ class Cell:
     href: str | None = None
     iri: str | None = None
     cls: str | None = None
+    refs: tuple[Ref, ...] = ()
+    """Several resources in one cell (the page links each; the CSV lists their IRIs)."""
 
     @classmethod
     def of(cls, ref: Ref | None, *, css: str | None = None) -> Cell:
@@ -32,6 +38,12 @@ class Cell:
         if ref is None:
             return cls("")
         return cls(ref.label, href=ref.href, iri=ref.iri, cls=css)
+
+    @classmethod
+    def many(cls, refs: Sequence[Ref]) -> Cell:
+        """A cell for several resources, in the given order."""
+        return cls(", ".join(r.label for r in refs), iri=" ".join(r.iri for r in refs) or None,
+                   refs=tuple(refs))
 
 
 @dataclass
@@ -68,9 +80,18 @@ def spreadsheet_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def table_csv(table: Table) -> str:
-    """The table as CSV with a header row; a column of resources gets an IRI column beside it.
-    Every cell is quoted and passed through :func:`spreadsheet_cell`."""
+#: The separators a CSV download offers (``?sep=``): a comma by default, a semicolon for
+#: spreadsheets set to a German locale, which split on ``;``.
+SEPARATORS = {"comma": ",", "semicolon": ";"}
+
+#: The byte order mark the CSV downloads start with: without it Excel reads UTF-8 as ANSI
+#: ("Ã¼" for "ü").
+BOM = "\ufeff"
+
+
+def _header_and_rows(table: Table) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of the downloads: a column of resources gets an IRI column
+    beside it."""
     with_iri = [any(len(row) > i and row[i].iri for row in table.rows)
                 for i in range(len(table.columns))]
     header: list[str] = []
@@ -78,9 +99,7 @@ def table_csv(table: Table) -> str:
         header.append(name)
         if has_iri:
             header.append(f"{name} IRI")
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-    writer.writerow([spreadsheet_cell(h) for h in header])
+    rows: list[list[str]] = []
     for row in table.rows:
         out: list[str] = []
         for i, has_iri in enumerate(with_iri):
@@ -88,5 +107,51 @@ def table_csv(table: Table) -> str:
             out.append(cell.text)
             if has_iri:
                 out.append(cell.iri or "")
-        writer.writerow([spreadsheet_cell(v) for v in out])
+        rows.append(out)
+    return header, rows
+
+
+def table_csv(table: Table, sep: str = ",") -> str:
+    """The table as CSV with a header row; a column of resources gets an IRI column beside it.
+    Every cell is quoted and passed through :func:`spreadsheet_cell`. ``sep`` is the field
+    separator (``,`` or ``;``). The text has no byte order mark: the download adds it."""
+    header, rows = _header_and_rows(table)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow([spreadsheet_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([spreadsheet_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def table_xlsx(table: Table) -> bytes:
+    """The table as an Excel workbook (one sheet named by the table's title): the same header
+    and rows as the CSV, the header bold, frozen and filterable. Every cell is stored as text,
+    so a label such as ``=HYPERLINK(…)`` is shown, never computed."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    header, rows = _header_and_rows(table)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    # A sheet title: at most 31 characters, none of []:*?/\
+    sheet.title = "".join(c for c in table.title if c not in "[]:*?/\\")[:31] or "Tabelle"
+    for r, values in enumerate([header, *rows], start=1):
+        for c, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=c)
+            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell.data_type = "s"  # text, even when it starts with "=" (no formula)
+            if r == 1:
+                cell.font = Font(bold=True)
+    for c, name in enumerate(header, start=1):
+        longest = max([len(name), *(len(row[c - 1]) for row in rows)])
+        sheet.column_dimensions[get_column_letter(c)].width = min(max(longest + 2, 10), 60)
+    sheet.freeze_panes = "A2"
+    if header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    buf = io.BytesIO()
+    book.save(buf)
     return buf.getvalue()

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from qualifica.api.routes import (
     datasets,
+    docs,
     health,
     imports,
     ontology,
@@ -32,4 +33,5 @@ ROUTERS: list[APIRouter] = [
     ontology.router,
     datasets.router,
     pages.router,
+    docs.router,
 ]

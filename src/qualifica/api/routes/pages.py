@@ -11,9 +11,9 @@ import logging
 import re
 from collections.abc import Callable
 from importlib.resources import files
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from qualifica.api.deps import CtxDep
@@ -25,15 +25,19 @@ from qualifica.web.competency_view import competency_view
 from qualifica.web.i18n import pick_lang, words
 from qualifica.web.resource_view import ResourceView
 from qualifica.web.role_view import role_view
-from qualifica.web.tables import Table, table_csv
+from qualifica.web.tables import BOM, SEPARATORS, Table, table_csv, table_xlsx
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["pages"])
 
 CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Sep = Annotated[Literal["comma", "semicolon"] | None, Query(
+    description="Field separator: comma (default) or semicolon (for Excel set to German)",
+    examples=["semicolon"])]
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".svg": "image/svg+xml"}
+                 ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8"}
 
 RoleId = Annotated[str, Path(description="Role slug", openapi_examples={
     "prozessmanager": {"value": "prozessmanager"}, "cio": {"value": "cio"}})]
@@ -66,6 +70,7 @@ _GAP_HTML = """<!DOCTYPE html>
   …"""
 # The CSV downloads quote every cell (see web.tables).
 _ROLE_CSV = (
+    '\ufeff'
     '"Kompetenz","Kompetenz IRI","Rahmenwerk","Rahmenwerk IRI","Gefordertes Niveau",'
     '"Gefordertes Niveau IRI","Wesentlich","Herkunft","Quelle"\r\n'
     '"Gesellschaftliche Teilhabe mithilfe digitaler Technologien",'
@@ -75,6 +80,7 @@ _ROLE_CSV = (
     '"redaktionell"\r\n'
 )
 _COMPETENCY_CSV = (
+    '\ufeff'
     '"Rolle","Rolle IRI","Aufgabe","Aufgabe IRI","Kompetenz","Kompetenz IRI",'
     '"Gefordertes Niveau","Wesentlich","Pfad"\r\n'
     '"Anwender/-in (Bürger/-in, Unternehmen)","https://w3id.org/qualifica/id/role/anwender",'
@@ -88,6 +94,7 @@ _COMPETENCY_CSV = (
     '"Schutz personenbezogener Daten und der Privatsphäre → Sicherheit → CIO"\r\n'
 )
 _GAP_CSV = (
+    '\ufeff'
     '"Kompetenz","Kompetenz IRI","Gefordertes Niveau","Vorhandenes Niveau","Wesentlich",'
     '"Status"\r\n'
     '"Kreatives Nutzen digitaler Technologien",'
@@ -99,7 +106,7 @@ _GAP_CSV = (
 )
 _SVG = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<svg xmlns="http://www.w3.org/2000/svg" width="1152" height="526" '
-        'viewBox="0 0 1152 526" role="img" aria-labelledby="paths-title" '
+        'viewBox="0 0 1152 526" role="group" aria-labelledby="paths-title" '
         'class="paths-diagram"><title id="paths-title">Pfade Kompetenz → Aufgabe → Rolle: '
         'Schutz personenbezogener Daten und der Privatsphäre</title>…</svg>')
 
@@ -120,9 +127,10 @@ _GAP_PARAMS: list[dict[str, Any]] = [
     {"name": "level-digcomp-4-2", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1},
      "description": "The level held of a competency: one parameter level-{competency} per "
-                    "held competency (here digcomp-4-2)", "example": 4},
+                    "held competency (here digcomp-4-2); a level chosen counts as held, "
+                    "with or without held", "example": 4},
     {"name": "analyse", "in": "query", "required": False, "schema": {"type": "string"},
-     "allowEmptyValue": True, "description": "Show the result (also implied by held)"},
+     "allowEmptyValue": True, "description": "Show the result (also implied by a level held)"},
 ]
 _GAP_FORM: dict[str, Any] = {"content": {"application/x-www-form-urlencoded": {
     "schema": {"type": "object", "properties": {
@@ -152,14 +160,35 @@ def _page(request: Request, lang: str | None, build: Callable[[str], str]) -> HT
     except QualificaError as exc:
         if exc.status >= 500:
             log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc.detail)
-        return _html(render.render_error(exc.status, exc.detail, language, request.url.path),
+        return _html(render.render_error(exc.status, exc.detail, language, request.url.path,
+                                         getattr(exc, "param", None)),
                      language, exc.status)
 
 
-def _csv(table: Table, name: str) -> Response:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "table"
-    return Response(table_csv(table), media_type=CSV,
-                    headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})
+def _download_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "table"
+
+
+def _csv(table: Table, name: str, sep: str | None = None) -> Response:
+    """The CSV download: UTF-8 with a byte order mark (Excel), ``,`` or ``;`` between fields."""
+    text = BOM + table_csv(table, SEPARATORS[sep or "comma"])
+    return Response(text, media_type=CSV, headers={
+        "Content-Disposition": f'attachment; filename="{_download_name(name)}.csv"'})
+
+
+def _xlsx(table: Table, name: str) -> Response:
+    return Response(table_xlsx(table), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{_download_name(name)}.xlsx"'})
+
+
+def _xlsx_ok(example_name: str) -> dict[int | str, dict[str, Any]]:
+    """The 200 answer of an Excel download, and the 404 of a page."""
+    return {200: {"description": "The table as an Excel workbook",
+                  "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                  "headers": {"Content-Disposition": {
+                      "schema": {"type": "string"},
+                      "example": f'attachment; filename="{example_name}"'}}},
+            404: {"description": "No such resource or table"}}
 
 
 def _table(tables: dict[str, Table], name: str) -> Table:
@@ -170,12 +199,12 @@ def _table(tables: dict[str, Table], name: str) -> Table:
                        id=name) from None
 
 
-def _page_csv(view: Callable[[Context, str, str, dict[str, str]], _TabledPage], ctx: Context,
-              id: str, table: str, lang: str | None) -> Response:
-    """A table of a role or competency page as CSV, named ``{slug}-{table}.csv``."""
+def _page_table(view: Callable[[Context, str, str, dict[str, str]], _TabledPage],
+                ctx: Context, id: str, table: str, lang: str | None) -> tuple[Table, str]:
+    """A table of a role or competency page and its download name ``{slug}-{table}``."""
     language = pick_lang(lang)
     built = view(ctx, id, language, words(language))
-    return _csv(_table(built.tables, table), f"{built.resource.ref.id}-{table}")
+    return _table(built.tables, table), f"{built.resource.ref.id}-{table}"
 
 
 @router.get("/", response_class=HTMLResponse, summary="Home page", include_in_schema=False)
@@ -195,9 +224,17 @@ def role_page(id: RoleId, request: Request, ctx: CtxDep, lang: LangParam = None)
 @router.get("/roles/{id}/{table}.csv", summary="A table of a role page as CSV",
             response_class=Response,
             responses=_ok("text/csv", _ROLE_CSV, "prozessmanager-requirements.csv (shortened)"))
-def role_csv(id: RoleId, table: RoleTable, ctx: CtxDep, lang: LangParam = None) -> Response:
+def role_csv(id: RoleId, table: RoleTable, ctx: CtxDep, lang: LangParam = None,
+             sep: Sep = None) -> Response:
     """``tasks``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
-    return _page_csv(role_view, ctx, id, table, lang)
+    return _csv(*_page_table(role_view, ctx, id, table, lang), sep)
+
+
+@router.get("/roles/{id}/{table}.xlsx", summary="A table of a role page as an Excel workbook",
+            response_class=Response, responses=_xlsx_ok("prozessmanager-requirements.xlsx"))
+def role_xlsx(id: RoleId, table: RoleTable, ctx: CtxDep, lang: LangParam = None) -> Response:
+    """``tasks``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
+    return _xlsx(*_page_table(role_view, ctx, id, table, lang))
 
 
 @router.get("/competencies/{id}", response_class=HTMLResponse, summary="Competency page",
@@ -224,9 +261,18 @@ def competency_svg(id: CompetencyId, ctx: CtxDep, lang: LangParam = None) -> Res
             response_class=Response,
             responses=_ok("text/csv", _COMPETENCY_CSV, "digcomp-4-2-paths.csv (shortened)"))
 def competency_csv(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
-                   lang: LangParam = None) -> Response:
+                   lang: LangParam = None, sep: Sep = None) -> Response:
     """``paths``, ``formats`` or ``narrower`` of a competency."""
-    return _page_csv(competency_view, ctx, id, table, lang)
+    return _csv(*_page_table(competency_view, ctx, id, table, lang), sep)
+
+
+@router.get("/competencies/{id}/{table}.xlsx",
+            summary="A table of a competency page as an Excel workbook",
+            response_class=Response, responses=_xlsx_ok("digcomp-4-2-paths.xlsx"))
+def competency_xlsx(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
+                    lang: LangParam = None) -> Response:
+    """``paths``, ``formats`` or ``narrower`` of a competency."""
+    return _xlsx(*_page_table(competency_view, ctx, id, table, lang))
 
 
 def _gap_params(request: Request, form: list[tuple[str, str]] | None = None
@@ -244,7 +290,7 @@ def _gap_page(request: Request, ctx: CtxDep, lang: str | None,
         held = gapview.parse_held(params)
         form = gapview.build_form(ctx, role, held, language)
         result = None
-        if role and ("analyse" in values or any(k == "held" for k, _ in params)):
+        if role and ("analyse" in values or held):
             result = gapview.analyse(ctx, role, held, language, words(language))
         return render.render_gap(ctx, language, form, result, params)
 
@@ -277,16 +323,31 @@ async def gap_post(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTM
                           "gap-prozessmanager-gaps.csv for held=digcomp-4-2 at level 4 "
                           "(shortened)"),
             openapi_extra={"parameters": _GAP_PARAMS[:3]})
-def gap_csv(table: GapTable, request: Request, ctx: CtxDep, lang: LangParam = None) -> Response:
+def gap_csv(table: GapTable, request: Request, ctx: CtxDep, lang: LangParam = None,
+            sep: Sep = None) -> Response:
     """``gaps`` or ``recommendations`` for the same parameters as ``/gap``."""
+    return _csv(*_gap_table(request, ctx, table, lang), sep)
+
+
+@router.get("/gap/{table}.xlsx", summary="A table of the gap analysis as an Excel workbook",
+            response_class=Response, responses=_xlsx_ok("gap-prozessmanager-gaps.xlsx"),
+            openapi_extra={"parameters": _GAP_PARAMS[:3]})
+def gap_xlsx(table: GapTable, request: Request, ctx: CtxDep, lang: LangParam = None
+             ) -> Response:
+    """``gaps`` or ``recommendations`` for the same parameters as ``/gap``."""
+    return _xlsx(*_gap_table(request, ctx, table, lang))
+
+
+def _gap_table(request: Request, ctx: Context, table: str, lang: str | None
+               ) -> tuple[Table, str]:
     language = pick_lang(lang)
-    params = _gap_params(request)
+    params = [(k, v) for k, v in _gap_params(request) if k != "sep"]
     role = dict(params).get("role")
     if not role:
         raise BadParameter("parameter 'role' is required", param="role", status=422)
     held = gapview.parse_held(params)
     result = gapview.analyse(ctx, role, held, language, words(language))
-    return _csv(_table(result.tables, table), f"gap-{role}-{table}")
+    return _table(result.tables, table), f"gap-{role}-{table}"
 
 
 @router.get("/static/{name}", include_in_schema=False)

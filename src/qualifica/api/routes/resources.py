@@ -91,7 +91,7 @@ def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
                                  extra_links=successors)
         if media_type == conneg.HTML:
             html = render_resource(ctx, node.value, language)
-            return HTMLResponse(html, headers=headers)
+            return HTMLResponse(html, headers={**headers, "Content-Language": language})
         description = describe(ctx, node)
         return ld.graph_response(description.triples, media_type, headers)
     except NotFound as exc:

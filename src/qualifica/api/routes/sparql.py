@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from qualifica.api.body import read_body
 from qualifica.api.deps import CtxDep, SandboxDep
 from qualifica.context import Context
-from qualifica.errors import BadParameter, QualificaError
+from qualifica.errors import BadParameter
 from qualifica.linkeddata.service_description import service_description
 from qualifica.namespaces import PREFIXES, SD
-from qualifica.sparql import binding, guard, protocol
-from qualifica.web.render import environment
+from qualifica.sparql import guard, protocol
+from qualifica.web import editor
+from qualifica.web.i18n import pick_lang
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,12 @@ _PARAMS: list[dict[str, Any]] = [
      "description": "A named graph the query may use in GRAPH (repeatable).",
      "example": ["https://w3id.org/qualifica/graph/requirements"]},
     {"name": "format", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": sorted(protocol.FORMAT_NAMES)},
-     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml.",
+     "schema": {"type": "string",
+                "enum": ["csv", "json", "jsonld", "nt", "rdfxml", "tsv", "ttl", "xml"]},
+     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml (also "
+                    "turtle, n3, json-ld, rdf+xml, ntriples or a media type; xml and json name "
+                    "RDF/XML and JSON-LD for CONSTRUCT and DESCRIBE). A format the result has "
+                    "not (csv for a CONSTRUCT) leaves the choice to Accept.",
      "example": "json"},
 ]
 #: Real answers over the bundled graph: the query example above, and the Service Description.
@@ -94,7 +100,9 @@ async def _answer(request: Request, ctx: Context, sandbox: SandboxDep, body: byt
     if req.query is None:
         if request.method != "GET":
             raise BadParameter("the request has no 'query' parameter", param="query")
-        return _service_or_page(ctx, accept, req.format)
+        return _service_or_page(ctx, accept, req.format, request.query_params.get("lang"))
+    if wants_page(request, req.format):
+        return _page(ctx, request.query_params.get("lang"), req.query)
     s = ctx.settings
     text = guard.canonical(req.query)
     info = guard.check_query(text, service_allow=s.service_allow, max_chars=s.max_query_chars,
@@ -108,15 +116,23 @@ async def _answer(request: Request, ctx: Context, sandbox: SandboxDep, body: byt
                     headers={"Vary": "Accept"})
 
 
-def _service_or_page(ctx: Context, accept: str | None, fmt: str | None) -> Response:
+def _page(ctx: Context, lang: str | None, query: str | None = None) -> HTMLResponse:
+    language = pick_lang(lang)
+    return HTMLResponse(render_page(ctx, language, query),
+                        headers={"Vary": "Accept", "Content-Language": language})
+
+
+def _service_or_page(ctx: Context, accept: str | None, fmt: tuple[str, ...] | None,
+                     lang: str | None = None) -> Response:
+    named = protocol.format_for("graph", fmt)
     offers = (protocol.HTML, *protocol.GRAPH_TYPES)
-    media = protocol.choose(accept, offers) if fmt is None else fmt
+    media = protocol.choose(accept, offers) if named is None else named
     # A client that sends no Accept (or only */*) gets RDF: only a browser asks for HTML.
     if media == protocol.HTML and not accept_names_html(accept):
         media = protocol.TURTLE
     if media == protocol.HTML:
-        return HTMLResponse(render_page(ctx), headers={"Vary": "Accept"})
-    media = protocol.negotiate(accept if fmt is None else None, "graph", fmt)
+        return _page(ctx, lang)
+    media = protocol.negotiate(accept, "graph", named)
     s = ctx.settings
     triples = service_description(
         s.public_base + "sparql",
@@ -136,29 +152,20 @@ def accept_names_html(accept: str | None) -> bool:
                for r in protocol.parse_accept(accept))
 
 
-def examples(ctx: Context) -> list[dict[str, str]]:
-    """Every named query as an example: its name, summary and text with the example values."""
-    out = []
-    for named in ctx.registry:
-        text = named.text
-        try:
-            if named.params:
-                text = binding.bind(named, named.example).as_values()
-        except QualificaError:
-            log.debug("named query %s: example values do not bind", named.name)
-        out.append({"name": named.name, "summary": named.summary, "text": text})
-    return out
+def wants_page(request: Request, fmt: tuple[str, ...] | None) -> bool:
+    """Whether a GET with a query is a browser opening a permalink: no ``format``, and an
+    ``Accept`` that names ``text/html`` and prefers it to every result format. Machine clients
+    (which never name HTML) keep getting results."""
+    accept = request.headers.get("accept")
+    if request.method != "GET" or fmt is not None or not accept_names_html(accept):
+        return False
+    offers = (protocol.HTML, *protocol.SOLUTION_TYPES, *protocol.GRAPH_TYPES)
+    return protocol.choose(accept, offers) == protocol.HTML
 
 
-def render_page(ctx: Context) -> str:
-    """The query page with the named queries as examples."""
-    template = environment().get_template("sparql.html")
-    return template.render(
-        examples=examples(ctx),
-        solution_formats=protocol.SOLUTION_TYPES,
-        graph_formats=protocol.GRAPH_TYPES,
-        timeout=ctx.settings.query_timeout_s,
-    )
+def render_page(ctx: Context, lang: str | None = None, query: str | None = None) -> str:
+    """The query editor page (``web.editor``), holding ``query`` when one is given."""
+    return editor.render_editor(ctx, lang or "de", query)
 
 
 @router.get(
@@ -203,3 +210,26 @@ async def sparql_post(request: Request, ctx: CtxDep, sandbox: SandboxDep) -> Res
     """SPARQL protocol query via POST."""
     body = await read_body(request, ctx.settings.max_body_bytes)
     return await _answer(request, ctx, sandbox, body)
+
+
+@router.get("/sparql/examples/{name}", include_in_schema=False)
+def sparql_example(name: str, request: Request, ctx: CtxDep) -> Response:
+    """A named query with the parameter values of the query string bound (``sparql.binding``):
+    its text for the editor's script (``Accept: application/sparql-query``), else a redirect
+    to the editor's permalink of that text (the example forms work without script).
+
+    Every parameter but ``page-lang`` (the language of the editor page) is the query's own:
+    a named query may have a parameter called ``lang``."""
+    named = ctx.registry.get(name)
+    values = {k: v for k, v in request.query_params.items() if k != "page-lang" and v.strip()}
+    try:
+        text = editor.example_text(named, values)
+    except BadParameter as exc:
+        if exc.status == 400:
+            exc.status = 422
+        raise
+    if protocol.DIRECT in (request.headers.get("accept") or ""):
+        return Response(text, media_type=f"{protocol.DIRECT}; charset=utf-8")
+    page_lang = request.query_params.get("page-lang")
+    params = {"query": text, **({"lang": page_lang} if page_lang == "en" else {})}
+    return RedirectResponse("/sparql?" + urlencode(params), status_code=303)
