@@ -62,7 +62,7 @@ GAP_MISSING = {
     "Verwalten von Daten, Informationen und digitalen Inhalten",
 }
 GAP_RECOMMENDED = {
-    "Diplom-Studiengang „Digital Administration and Cyber Security“",  # digcomp-2-3 @5
+    "Diplom-Studiengang der Fachrichtung digitale Verwaltung und Cyber-Sicherheit (Bund)",
     "Ausbildung zum Fachinformatiker/zur Fachinformatikerin",           # digcomp-1-3 @5
     # digcomp-5-3 @6
     "Masterstudiengang „Verwaltungsinformatik“ der Universität der Bundeswehr München (Aufstieg)",

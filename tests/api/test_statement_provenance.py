@@ -84,9 +84,10 @@ def rows_of(client: TestClient, url: str) -> dict[tuple[str, str], str]:
     ("/id/level/digcomp-8", {
         ("Rang", "8"): "belegt",
         ("Niveaustufe von", "DigComp 2.2"): "belegt",
-        ("editorialNote", "Deutsche Stufenbezeichnung nach dem Digitalen Kompetenzmodell für "
-                          "Österreich (DigComp 2.2 AT); die deutsche Beschreibung ist eine "
-                          "Übersetzung des Qualifica-Projekts. @de"): "redaktionell",
+        ("Redaktionelle Anmerkung", "Deutsche Stufenbezeichnung nach dem Digitalen "
+                                    "Kompetenzmodell für Österreich (DigComp 2.2 AT); die "
+                                    "deutsche Beschreibung ist eine Übersetzung des "
+                                    "Qualifica-Projekts."): "redaktionell",
     }),
     # a provision: stated by the act's text
     ("/id/legal-basis/bbig-1", {("Teil von", "Berufsbildungsgesetz (BBiG)"): "belegt"}),

@@ -34,7 +34,7 @@ GAP_MISSING = [
     "Verwalten von Daten, Informationen und digitalen Inhalten",
 ]
 GAP_RECOMMENDED = [
-    "Diplom-Studiengang „Digital Administration and Cyber Security“",
+    "Diplom-Studiengang der Fachrichtung digitale Verwaltung und Cyber-Sicherheit (Bund)",
     "Ausbildung zum Fachinformatiker/zur Fachinformatikerin",
     "Masterstudiengang „Verwaltungsinformatik“ der Universität der Bundeswehr München (Aufstieg)",
 ]
