@@ -202,7 +202,7 @@ def test_diagram_nodes_are_reachable_by_keyboard_and_named(browser: Browser,
         _tab_to(page, "el.closest('svg.paths-diagram') !== null")
         name = page.evaluate("document.activeElement.getAttribute('aria-label')")
         assert name == "Kompetenz: Schutz personenbezogener Daten und der Privatsphäre"
-        _tab_to(page, "el.getAttribute('aria-label') === 'Rolle: IT-Sicherheitsmanager'", 30)
+        _tab_to(page, "el.getAttribute('aria-label') === 'Rolle: IT-Sicherheitsmanager/-in'", 30)
         box = page.evaluate("""(() => { const b = document.querySelector('.svg-box');
             const s = b.querySelector('svg');
             return {box: b.clientWidth, scroll: b.scrollWidth, left: b.scrollLeft,
