@@ -1,10 +1,16 @@
-"""Build ``data/digcomp.ttl`` (DigComp 2.2: 5 areas, 21 competences) from the JRC code list.
+"""Build ``data/digcomp.ttl`` (DigComp 2.2: 5 areas, 21 competences) from the JRC code list, and
+``data/digcomp-de.ttl``, this project's German text for it.
 
-The English titles and descriptions come from the CSV of dini-ag-kim/digComp; the German titles
-are this project's translation (no official German edition of DigComp 2.2 was found in a stored
-source; the five area titles agree with DigComp 2.3 AT), the German descriptions render the JRC
-descriptions in German.
-Run: ``python scripts/build_digcomp.py path/to/digcomp-2.2.csv > data/digcomp.ttl``.
+The English titles and descriptions come from the CSV of dini-ag-kim/digComp. No published German
+edition of DigComp 2.2 was found in a stored source. The five German area titles are those of
+DigComp 2.3 AT, the Austrian edition (etc.at), and stay in ``digcomp.ttl`` with that source. The
+German titles and descriptions of the 21 competences, the descriptions of the areas, the German
+descriptions of the eight levels and the everyday alternative labels are this project's
+translation and wording: they go to ``digcomp-de.ttl``, a named graph whose description cites the
+editorial assignment, so every statement in it is editorial; each resource there also carries an
+editorial note saying so.
+Run: ``python scripts/build_digcomp.py path/to/digcomp-2.2.csv > data/digcomp.ttl`` and
+``python scripts/build_digcomp.py --german path/to/digcomp-2.2.csv > data/digcomp-de.ttl``.
 """
 
 from __future__ import annotations
@@ -15,8 +21,13 @@ from pathlib import Path
 
 DOI = "https://doi.org/10.2760/115376"
 CSV_SOURCE = "https://github.com/dini-ag-kim/digComp"
+#: DigComp 2.3 AT (Austria, 2022): the five competence areas with their German titles.
+AREAS_DE_SOURCE = "https://www.etc.at/?p=3140"
+EDITORIAL = "https://w3id.org/qualifica/id/source/editorial"
+GRAPH_DE = "https://w3id.org/qualifica/graph/digcomp-de"
 
-#: German titles, by code: this project's translation (no official German edition found).
+#: German titles, by code: the areas as in DigComp 2.3 AT, the competences this project's
+#: translation (no published German edition of DigComp 2.2 found).
 GERMAN: dict[str, str] = {
     "1": "Informations- und Datenkompetenz",
     "1.1": "Durchsuchen, Suchen und Filtern von Daten, Informationen und digitalen Inhalten",
@@ -134,6 +145,39 @@ AREA_DEFINITIONS: dict[str, tuple[str, str]] = {
           "with digital means, identifying competence gaps."),
 }
 
+#: German descriptions of the eight proficiency levels, rendered from the JRC level table.
+LEVELS_DE: dict[int, str] = {
+    1: "DigComp-Kompetenzstufe 1 (Grundlegend): einfache Aufgaben mit Anleitung; Erinnern.",
+    2: "DigComp-Kompetenzstufe 2 (Grundlegend): einfache Aufgaben selbstständig und bei Bedarf "
+       "mit Anleitung; Erinnern.",
+    3: "DigComp-Kompetenzstufe 3 (Selbstständig): klar definierte Routineaufgaben und einfache "
+       "Probleme eigenständig; Verstehen.",
+    4: "DigComp-Kompetenzstufe 4 (Selbstständig): Aufgaben sowie klar definierte, nicht "
+       "routinemäßige Probleme unabhängig und nach eigenem Bedarf; Verstehen.",
+    5: "DigComp-Kompetenzstufe 5 (Fortgeschritten): verschiedene Aufgaben und Probleme, andere "
+       "anleiten; Anwenden.",
+    6: "DigComp-Kompetenzstufe 6 (Fortgeschritten): die jeweils passendsten Aufgaben, sich in "
+       "komplexen Zusammenhängen auf andere einstellen; Bewerten.",
+    7: "DigComp-Kompetenzstufe 7 (Hoch spezialisiert): komplexe Probleme mit begrenzten Lösungen "
+       "lösen, zur Berufspraxis beitragen und andere anleiten; Erschaffen.",
+    8: "DigComp-Kompetenzstufe 8 (Hoch spezialisiert): komplexe Probleme mit vielen "
+       "Einflussfaktoren lösen, dem Fachgebiet neue Ideen und Verfahren vorschlagen; Erschaffen.",
+}
+
+NOTE_DE = ("Deutsche Bezeichnung und Beschreibung: Übersetzung des Qualifica-Projekts; eine "
+           "veröffentlichte deutsche Ausgabe von DigComp 2.2 wurde nicht gefunden.")
+NOTE_EN = ("German title and description: this project's translation; no published German "
+           "edition of DigComp 2.2 was found.")
+AREA_NOTE_DE = ("Deutscher Titel nach DigComp 2.3 AT; die Beschreibung des Bereichs ist eine "
+                "Zusammenfassung des Qualifica-Projekts.")
+AREA_NOTE_EN = ("German title as in DigComp 2.3 AT; the description of the area is this "
+                "project's summary.")
+LEVEL_NOTE_DE = ("Deutsche Stufenbezeichnung nach dem Digitalen Kompetenzmodell für Österreich "
+                 "(DigComp 2.2 AT); die deutsche Beschreibung ist eine Übersetzung des "
+                 "Qualifica-Projekts.")
+LEVEL_NOTE_EN = ("German level name as in the Digital Competence Model for Austria "
+                 "(DigComp 2.2 AT); the German description is this project's translation.")
+
 _SMALL = {"and", "of", "the", "through", "for", "in", "to", "with"}
 
 
@@ -162,11 +206,19 @@ def slug(code: str) -> str:
     return f"digcomp-{major}" if minor in {"", "0"} else f"digcomp-{major}-{minor}"
 
 
+def _areas(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Area name in the CSV → its slug."""
+    return {row["Name"].strip(): slug(row["ShortCode"].strip())
+            for row in rows if row["Level"].strip() == "1"}
+
+
 def build(rows: list[dict[str, str]]) -> str:
-    """The Turtle text of the DigComp 2.2 concepts."""
+    """The Turtle text of the DigComp 2.2 concepts as the sources state them."""
     out = [
         "# DigComp 2.2 (EU JRC 2022, DOI 10.2760/115376): 5 competence areas and 21 competences.",
-        "# Generated by scripts/build_digcomp.py from the dini-ag-kim/digComp code list.",
+        "# Generated by scripts/build_digcomp.py from the dini-ag-kim/digComp code list. German",
+        "# area titles as in DigComp 2.3 AT; the German titles and descriptions of the competences",
+        "# are this project's translation and live in digcomp-de.ttl (an editorial graph).",
         "",
         "@prefix qd: <https://w3id.org/qualifica/ontology#> .",
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
@@ -175,45 +227,93 @@ def build(rows: list[dict[str, str]]) -> str:
         "@prefix framework: <https://w3id.org/qualifica/id/framework/> .",
         "",
     ]
-    areas: dict[str, str] = {}
+    areas = _areas(rows)
     for row in rows:
         code = row["ShortCode"].strip()
         name = row["Name"].strip()
         is_area = row["Level"].strip() == "1"
         key = code.split(".")[0] if is_area else code
-        if is_area:
-            areas[name] = slug(code)
         english = title_case(name)
         lines = [f"competency:{slug(code)}", "    a qd:Competency, skos:Concept ;"]
-        lines.append(f"    skos:prefLabel {literal(GERMAN[key], 'de')}, {literal(english, 'en')} ;")
-        if key in ALT_LABELS:
-            alt_de, alt_en = ALT_LABELS[key]
-            lines.append(f"    skos:altLabel {literal(alt_de, 'de')}, {literal(alt_en, 'en')} ;")
+        if is_area:
+            lines.append(f"    skos:prefLabel {literal(GERMAN[key], 'de')}, "
+                         f"{literal(english, 'en')} ;")
+        else:
+            lines.append(f"    skos:prefLabel {literal(english, 'en')} ;")
         lines.append(f'    skos:notation "{key}" ;')
         if is_area:
-            de, en = AREA_DEFINITIONS[key]
-            lines.append(f"    skos:definition {literal(de, 'de')}, {literal(en, 'en')} ;")
             lines.append("    skos:inScheme framework:digcomp-2-2 ;")
             lines.append("    skos:topConceptOf framework:digcomp-2-2 ;")
+            lines.append(f"    dcterms:source <{DOI}>, <{CSV_SOURCE}>, <{AREAS_DE_SOURCE}> .")
         else:
             description = " ".join(row["Description"].replace(" ,", ",").split())
-            lines.append(
-                f"    skos:definition {literal(DEFINITIONS_DE[key], 'de')}, "
-                f"{literal(description, 'en')} ;"
-            )
+            lines.append(f"    skos:definition {literal(description, 'en')} ;")
             lines.append("    skos:inScheme framework:digcomp-2-2 ;")
             lines.append(f"    skos:broader competency:{areas[row['BroaderConcept'].strip()]} ;")
-        lines.append(f"    dcterms:source <{DOI}>, <{CSV_SOURCE}> .")
+            lines.append(f"    dcterms:source <{DOI}>, <{CSV_SOURCE}> .")
         out.extend([*lines, ""])
     return "\n".join(out)
 
 
+def build_german(rows: list[dict[str, str]]) -> str:
+    """The Turtle text of this project's German text for DigComp 2.2 (an editorial graph)."""
+    out = [
+        "# This project's German text for DigComp 2.2: titles and descriptions of the 21",
+        "# competences, descriptions of the 5 areas and of the 8 levels, everyday alternative",
+        "# labels. No published German edition of DigComp 2.2 was found in a stored source, so",
+        "# every statement here is editorial: the graph describes itself with the editorial",
+        "# source. Generated by scripts/build_digcomp.py --german.",
+        "",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix competency: <https://w3id.org/qualifica/id/competency/> .",
+        "@prefix level: <https://w3id.org/qualifica/id/level/> .",
+        "",
+    ]
+    for row in rows:
+        code = row["ShortCode"].strip()
+        is_area = row["Level"].strip() == "1"
+        key = code.split(".")[0] if is_area else code
+        lines = [f"competency:{slug(code)}"]
+        if is_area:
+            de, en = AREA_DEFINITIONS[key]
+            lines.append(f"    skos:definition {literal(de, 'de')}, {literal(en, 'en')} ;")
+            note = (AREA_NOTE_DE, AREA_NOTE_EN)
+        else:
+            lines.append(f"    skos:prefLabel {literal(GERMAN[key], 'de')} ;")
+            lines.append(f"    skos:definition {literal(DEFINITIONS_DE[key], 'de')} ;")
+            note = (NOTE_DE, NOTE_EN)
+        if key in ALT_LABELS:
+            alt_de, alt_en = ALT_LABELS[key]
+            lines.append(f"    skos:altLabel {literal(alt_de, 'de')}, {literal(alt_en, 'en')} ;")
+        lines.append(f"    skos:editorialNote {literal(note[0], 'de')}, {literal(note[1], 'en')} .")
+        out.extend([*lines, ""])
+    for rank, text in LEVELS_DE.items():
+        out.extend([f"level:digcomp-{rank}",
+                    f"    skos:definition {literal(text, 'de')} ;",
+                    f"    skos:editorialNote {literal(LEVEL_NOTE_DE, 'de')}, "
+                    f"{literal(LEVEL_NOTE_EN, 'en')} .", ""])
+    out.extend([
+        f"<{GRAPH_DE}>",
+        "    skos:prefLabel " + literal("Deutsche Texte zu DigComp 2.2 (Übersetzung des "
+                                       "Qualifica-Projekts)", "de") + ", "
+        + literal("German text for DigComp 2.2 (this project's translation)", "en") + " ;",
+        f"    dcterms:source <{EDITORIAL}> .",
+        "",
+    ])
+    return "\n".join(out)
+
+
 def main(argv: list[str]) -> int:
-    """Read the CSV named on the command line, write Turtle to stdout."""
-    path = Path(argv[1]) if len(argv) > 1 else Path("digcomp-2.2.csv")
+    """Read the CSV named on the command line, write Turtle to stdout (``--german``: the
+    German text)."""
+    args = argv[1:]
+    german = "--german" in args
+    args = [a for a in args if a != "--german"]
+    path = Path(args[0]) if args else Path("digcomp-2.2.csv")
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
-    sys.stdout.write(build(rows))
+    sys.stdout.write(build_german(rows) if german else build(rows))
     return 0
 
 

@@ -88,6 +88,7 @@ KINDS: Final[dict[str, str]] = {
     "legal-basis": QD + "LegalBasis",
     "requirement": QD + "CompetencyRequirement",
     "outcome": QD + "LearningOutcome",
+    "provider": QD + "Provider",
 }
 
 

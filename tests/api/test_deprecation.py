@@ -253,7 +253,7 @@ def test_turtle_description_names_the_successor(api: TestClient) -> None:
     assert isinstance(flag, rdflib.Literal) and flag.toPython() is True
     assert (old, rdflib.DCTERMS.isReplacedBy, new) in g
     labels = {str(v) for v in g.objects(new, rdflib.SKOS.prefLabel)}
-    assert {"IT-Koordinator", "IT coordinator"} <= labels
+    assert {"IT-Koordinator/-in", "IT coordinator"} <= labels
 
 
 @pytest.mark.parametrize(("lang", "notice", "name"), [

@@ -24,7 +24,7 @@ PAGE_TYPES = {
     "role-with-offers": "/roles/it-sicherheitsmanager",
     "competency": "/competencies/digcomp-4-2",
     "task": "/id/task/prozesse-erheben",
-    "training-format": "/id/training-format/egov-campus-ozg",
+    "training-format": "/id/training-format/egov-campus-prozessmanagement",
     "legal-form": "/id/training-format/tvoed-erhaltungsqualifizierung",
     "act": "/id/legal-basis/bbig",
     "provision": "/id/legal-basis/digitv-bund-4",
@@ -193,5 +193,5 @@ def test_texts_in_other_languages_are_left_out_when_the_page_has_its_own(
     # the act's web page is shown by its address, not by its last segment
     assert ">https://www.gesetze-im-internet.de/bbig_2005/</a>" in de
     # a named resource outside the data keeps its name (the ontology's kinds of training)
-    offer = client.get("/id/training-format/egov-campus-ozg").text
+    offer = client.get("/id/training-format/master-verwaltungsinformatik-unibw").text
     assert ">Weiterbildung<" in offer and "ontology#Weiterbildung</a>" not in offer

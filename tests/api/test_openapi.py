@@ -196,6 +196,9 @@ def test_planning_examples_are_real_answers(spec: dict[str, Any], client: TestCl
     for gap_item in json_example(spec["paths"]["/api/curriculum/gaps"]["get"])["gaps"]:
         assert gap_item in curriculum["gaps"]
 
+    role_gaps = client.get("/api/roles/prozessmanager/curriculum").json()
+    assert role_gaps == json_example(spec["paths"]["/api/roles/{id}/curriculum"]["get"])
+
 
 def test_text_examples_match_the_answers(spec: dict[str, Any], client: TestClient) -> None:
     """The CSV, SVG and SPARQL examples are the beginnings of the real answers."""

@@ -38,12 +38,12 @@ ROLE_EXPECTED = {
     ("Netiquette", "Selbstständig 4", "nein"),
     ("Schutz der Gesundheit und des Wohlbefindens", "Selbstständig 4", "nein"),
 }
-# ... the paths of digcomp-4-2: eight roles, directly, through a task or through the area
+# ... the paths of digcomp-4-2: nine roles, directly, through a task or through the area
 # digcomp-4 (required by the CIO) ...
 SVG_EXPECTED = {
     "digcomp-4-2", "digcomp-4", "anwender", "cio", "digitalisierungsbeauftragte",
-    "fachaufgabentraeger", "finanzwirt", "it-sicherheitsmanager", "prozessmanager",
-    "verwaltungsfachangestellte", "sicherheitskonzept-erstellen",
+    "fachaufgabentraeger", "finanzwirt", "it-sicherheitsmanager", "kaufleute-bueromanagement",
+    "prozessmanager", "verwaltungsfachangestellte", "sicherheitskonzept-erstellen",
     "verwaltungsleistungen-digitalisieren",
 }
 # ... and a gap analysis for the Prozessmanager (five essential requirements: digcomp-2-3 @5,
@@ -62,8 +62,10 @@ GAP_MISSING = {
     "Verwalten von Daten, Informationen und digitalen Inhalten",
 }
 GAP_RECOMMENDED = {
-    "eGov-Campus: Lernangebote zum Onlinezugangsgesetz",   # digcomp-2-3 @5
-    "Ausbildung zur/zum Fachinformatiker/in",              # digcomp-1-3 @5
+    "Diplom-Studiengang der Fachrichtung digitale Verwaltung und Cyber-Sicherheit (Bund)",
+    "Ausbildung zum Fachinformatiker/zur Fachinformatikerin",           # digcomp-1-3 @5
+    # digcomp-5-3 @6
+    "Masterstudiengang „Verwaltungsinformatik“ der Universität der Bundeswehr München (Aufstieg)",
 }
 
 

@@ -29,7 +29,7 @@ PAGES: list[tuple[str, str, int]] = [
     ("competency", "/competencies/digcomp-4-2", 200),
     ("competency-en", "/competencies/digcomp-4-2?lang=en", 200),
     ("task", "/id/task/prozesse-erheben", 200),
-    ("training-format", "/id/training-format/egov-campus-ozg", 200),
+    ("training-format", "/id/training-format/egov-campus-prozessmanagement", 200),
     ("legal-basis", "/id/legal-basis/bbig", 200),
     ("legal-basis-en", "/id/legal-basis/digitv-bund-4?lang=en", 200),
     ("level", "/id/level/digcomp-3", 200),
@@ -148,7 +148,7 @@ def test_keyboard_only_search_role_gap_result(browser: Browser, live_server: Any
             with page.expect_navigation():
                 _tab_to(page, _role_link("prozessmanager"))
                 page.keyboard.press("Enter")
-        assert page.locator("h1").inner_text() == "Prozessmanager"
+        assert page.locator("h1").inner_text() == "Prozessmanager/-in"
         with page.expect_navigation():
             _tab_to(page, "el.tagName === 'A' && new URL(el.href).pathname === '/gap' && "
                     "new URL(el.href).searchParams.get('role') === 'prozessmanager'")
@@ -167,7 +167,7 @@ def test_keyboard_only_search_role_gap_result(browser: Browser, live_server: Any
         assert "20 %" in focus["text"] and "Prozessmanager" in focus["text"]
         # what a screen reader says on the focus: the summary's name and description
         snapshot = page.locator("#result-summary").aria_snapshot()
-        assert 'group "Ergebnis für Prozessmanager"' in snapshot, snapshot
+        assert 'group "Ergebnis für Prozessmanager/-in"' in snapshot, snapshot
         assert 0 <= focus["top"] < focus["height"], focus
         # from the summary the keyboard goes on to the result's tables
         _tab_to(page, "el.closest('#gaps') !== null", limit=5)
@@ -215,7 +215,7 @@ def test_diagram_nodes_are_reachable_by_keyboard_and_named(browser: Browser,
         _tab_to(page, "el.closest('svg.paths-diagram') !== null")
         name = page.evaluate("document.activeElement.getAttribute('aria-label')")
         assert name == "Kompetenz: Schutz personenbezogener Daten und der Privatsphäre"
-        _tab_to(page, "el.getAttribute('aria-label') === 'Rolle: IT-Sicherheitsmanager'", 30)
+        _tab_to(page, "el.getAttribute('aria-label') === 'Rolle: IT-Sicherheitsmanager/-in'", 30)
         box = page.evaluate("""(() => { const b = document.querySelector('.svg-box');
             const s = b.querySelector('svg');
             return {box: b.clientWidth, scroll: b.scrollWidth, left: b.scrollLeft,
@@ -224,12 +224,12 @@ def test_diagram_nodes_are_reachable_by_keyboard_and_named(browser: Browser,
         assert box["left"] > 0, "the focused node was scrolled into view inside the box"
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         snapshot = page.locator("svg.paths-diagram").aria_snapshot()
-        assert "group" in snapshot and "link \"Rolle: IT-Sicherheitsmanager\"" in snapshot
+        assert "group" in snapshot and "link \"Rolle: IT-Sicherheitsmanager/-in\"" in snapshot
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert page.locator("h1").inner_text() == "IT-Sicherheitsmanager"
+        assert page.locator("h1").inner_text() == "IT-Sicherheitsmanager/-in"
         page.go_back()
         items = page.locator("ul.path-tree > li")
-        assert items.count() == 8  # the eight roles of the paths
+        assert items.count() == 9  # the nine roles of the paths
     finally:
         context.close()

@@ -20,9 +20,10 @@ SHOTS = Path("/tmp/qualifica-pages")
 # (digcomp-2-3 @5, digcomp-5-3 @6, qd-problemloesungskompetenz @3, digcomp-4-2 @5,
 # digcomp-1-3 @5). Holding digcomp-4-2 at 5 and qd-problemloesungskompetenz at 3 meets two,
 # digcomp-1-3 at 3 is partial: coverage 2/5 = 40 %. Each open gap is closed by one format; the
-# greedy cover picks the lowest label among the formats reaching the required level.
-# No offer reaches digcomp-5-3 @6 (legal forms of training develop nothing): that gap stays open.
-ROLE_HEADING = "IT-Sicherheitsmanager"
+# greedy cover picks the lowest label among the formats reaching the required level: the
+# diploma programme of the GntVDDVCSVDV (digcomp-2-3 @5), the Fachinformatiker/-in
+# apprenticeship (digcomp-1-3 @5) and the MVITAufstV master (digcomp-5-3 @6).
+ROLE_HEADING = "IT-Sicherheitsmanager/-in"
 COMPETENCY_HEADING = "Schutz personenbezogener Daten und der Privatsphäre"
 GAP_ROLE = "prozessmanager"
 GAP_TICKS = {"digcomp-4-2": 5, "qd-problemloesungskompetenz": 3, "digcomp-1-3": 3}
@@ -33,8 +34,9 @@ GAP_MISSING = [
     "Verwalten von Daten, Informationen und digitalen Inhalten",
 ]
 GAP_RECOMMENDED = [
-    "eGov-Campus: Lernangebote zum Onlinezugangsgesetz",
-    "Ausbildung zur/zum Fachinformatiker/in",
+    "Diplom-Studiengang der Fachrichtung digitale Verwaltung und Cyber-Sicherheit (Bund)",
+    "Ausbildung zum Fachinformatiker/zur Fachinformatikerin",
+    "Masterstudiengang „Verwaltungsinformatik“ der Universität der Bundeswehr München (Aufstieg)",
 ]
 
 

@@ -74,7 +74,7 @@ def test_a_detail(client: Any) -> None:
     role = get_role.sync("prozessmanager", client=client, lang=lang.EN)
     assert isinstance(role, models.RoleDetail)
     assert role.label == "Process manager"
-    assert role.labels["de"] == "Prozessmanager"
+    assert role.labels["de"] == "Prozessmanager/-in"
     assert role.deprecated is False
     assert role.requirements and all(isinstance(r.competency, models.NodeModel)
                                      for r in role.requirements)

@@ -30,7 +30,7 @@ def test_sparql_store_reads(served: Served, method: str, return_format: str) -> 
     assert constructed is not None and len(constructed) == 5
     assert (ROLE, RDF.type, URIRef(QD + "Role")) in graph
     labels = set(graph.objects(ROLE, SKOS.prefLabel))
-    assert Literal("Prozessmanager", lang="de") in labels
+    assert Literal("Prozessmanager/-in", lang="de") in labels
 
 
 def test_sparql_store_is_read_only_without_update_endpoint(served: Served) -> None:

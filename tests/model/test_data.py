@@ -93,6 +93,7 @@ OTHER_ROLES = [
     "verwaltungsfachangestellte", "fachinformatiker-anwendungsentwicklung",
     "fachinformatiker-systemintegration", "fachinformatiker-daten-und-prozessanalyse",
     "fachinformatiker-digitale-vernetzung", "verwaltungsinformatikdienst-gehoben", "finanzwirt",
+    "kaufleute-bueromanagement",
 ]
 
 
@@ -102,7 +103,7 @@ def test_roles_include_every_named_role(bundled_ctx: Context) -> None:
     for slug in E_KOMPETENZ_ROLES + OTHER_ROLES:
         assert node("role", slug).value in roles, slug
     assert labels(bundled_ctx, node("role", "prozessmanager").value) == {
-        "de": "Prozessmanager", "en": "Process manager"}
+        "de": "Prozessmanager/-in", "en": "Process manager"}
 
 
 def test_every_role_has_tasks_requirements_and_a_group(bundled_ctx: Context) -> None:
@@ -150,7 +151,7 @@ def test_requirement_shapes_of_the_data(bundled_ctx: Context) -> None:
         sources = objects(ctx, req, SOURCE)
         assert EDITORIAL in sources and len(sources) >= 2
     assert labels(ctx, node("requirement", "prozessmanager-digcomp-4-2").value) == {
-        "de": "Prozessmanager – 4.2 (Stufe 5)", "en": "Process manager – 4.2 (level 5)"}
+        "de": "Prozessmanager/-in – 4.2 (Stufe 5)", "en": "Process manager – 4.2 (level 5)"}
 
 
 def test_requirement_reached_only_through_a_task(bundled_ctx: Context) -> None:
@@ -232,7 +233,7 @@ def test_digcomp_has_8_levels_and_the_mastery_scale_3(bundled_ctx: Context) -> N
         assert rank(ctx, level) == i
         assert objects(ctx, level, qd("levelOf")) == [node("framework", "digcomp-2-2").value]
     assert labels(ctx, digcomp[0]) == {"de": "Grundlegend 1", "en": "Foundation 1"}
-    assert labels(ctx, digcomp[7]) == {"de": "Hochspezialisiert 8", "en": "Highly specialised 8"}
+    assert labels(ctx, digcomp[7]) == {"de": "Hoch spezialisiert 8", "en": "Highly specialised 8"}
     frameworks = {node("framework", f).value
                   for f in ("e-kompetenz", "blv-kompetenzen", "qd-metastudie")}
     for i in range(1, 4):
@@ -248,7 +249,7 @@ def test_digcomp_has_8_levels_and_the_mastery_scale_3(bundled_ctx: Context) -> N
 def test_every_format_has_kind_outcomes_and_a_section_level_basis(bundled_ctx: Context) -> None:
     ctx = bundled_ctx
     formats = instances(ctx, "TrainingFormat")
-    assert len(formats) >= 25
+    assert len(formats) >= 20
     kinds: dict[str, int] = defaultdict(int)
     for f in formats:
         kind = objects(ctx, f, qd("kind"))
@@ -275,8 +276,10 @@ def test_named_formats_exist(bundled_ctx: Context) -> None:
                  "berufliche-fortbildung", "umschulung", "gepruefte-berufsspezialistin",
                  "bachelor-professional", "master-professional",
                  "vorbereitungsdienst-verwaltungsinformatik",
-                 "duales-studium-verwaltungsinformatik", "egov-campus-prozessmanagement",
-                 "egov-campus-verwaltungsportale", "digitalakademie-seminare"):
+                 "vorbereitungsdienst-technischer-verwaltungsdienst-itzbund",
+                 "vorbereitungsdienst-digitale-verwaltung-cyber-sicherheit",
+                 "master-verwaltungsinformatik-unibw", "egov-campus-prozessmanagement",
+                 "egov-campus-verwaltungsportale", "digitaljourney", "dienstliche-qualifizierung"):
         assert node("training-format", slug).value in formats, slug
     tvoed = objects(bundled_ctx, node("training-format", "tvoed-erhaltungsqualifizierung").value,
                     qd("legalBasis"))
@@ -284,9 +287,8 @@ def test_named_formats_exist(bundled_ctx: Context) -> None:
 
 
 def test_outcomes_whose_level_no_source_states_are_editorial(bundled_ctx: Context) -> None:
-    """No source states the level any format reaches (audit P1): every outcome is editorial,
-    and the outcomes of in-service qualification still cite § 47 BLV, which names the
-    competences."""
+    """No source states the level any format reaches (audit P1): every outcome is editorial.
+    In-service qualification under § 47 BLV is a legal form now and develops nothing."""
     ctx = bundled_ctx
     stated = [q.subject.value for q in ctx.store.quads(
         None, qd("editorial"), Literal("false", datatype=NamedNode(XSD + "boolean")))]
@@ -294,22 +296,22 @@ def test_outcomes_whose_level_no_source_states_are_editorial(bundled_ctx: Contex
     for outcome in instances(ctx, "LearningOutcome"):
         assert objects(ctx, outcome, qd("editorial")) == ["true"], outcome
         assert EDITORIAL in objects(ctx, outcome, SOURCE), outcome
-    for competence in ("fachkompetenz", "methodenkompetenz", "soziale-kompetenz"):
-        outcome = node("outcome", f"dienstliche-qualifizierung-blv-{competence}").value
-        assert "https://www.gesetze-im-internet.de/blv_2009/__47.html" in \
-            objects(ctx, outcome, SOURCE)
+    dq = node("training-format", "dienstliche-qualifizierung").value
+    assert QD + "LegalFormOfTraining" in objects(ctx, dq, TYPE)
+    assert objects(ctx, dq, qd("develops")) == []
 
 
 # --- legal bases -----------------------------------------------------------------------------
 
 ACTS = ["bbig", "vwfangausbv", "fiausbv", "bbg", "blv", "tvoed", "tv-l", "digitv-bund", "ozg",
         "ozg-aenderungsgesetz", "egovg", "vo-verwaltungsinformatikdienst-gehoben", "stbag",
-        "gtditzbundvdv", "gntvddvcsvdv", "bueromkfausbv"]
+        "gtditzbundvdv", "gntvddvcsvdv", "bueromkfausbv", "mvitaufstv"]
 SECTIONS = ["bbig-1", "bbig-3", "bbig-5", "bbig-53", "bbig-53a", "bbig-53b", "bbig-53c",
             "bbig-53d", "bbig-53e", "bbig-58", "bbig-73", "vwfangausbv-2", "vwfangausbv-3",
             "vwfangausbv-4", "bbg-61", "bbg-78", "blv-46", "blv-47", "tvoed-5", "tv-l-5",
             "digitv-bund-4", "ozg-1", "ozg-1a", "ozg-3", "ozg-3a", "ozg-4", "ozg-5", "ozg-9a",
-            "egovg-6", "egovg-9", "stbag-3"]
+            "egovg-6", "egovg-9", "stbag-3", "gtditzbundvdv-1", "gntvddvcsvdv-1", "mvitaufstv-1",
+            "bueromkfausbv-1"]
 
 
 def test_legal_bases_acts_and_sections(bundled_ctx: Context) -> None:
@@ -355,6 +357,13 @@ ALLOWED_SOURCES = (
     # stored pages that state what the 2022 text of gesetze-im-internet.de cannot: the OZG 2.0
     # numbering and the GVIDVDV of 2024 (both described in sources.ttl)
     "https://gesetze.legal/bund/ozg", "https://buzer.de/gesetz/16606/b46619.htm",
+    # the MVITAufstV of 2023 (buzer.de), the two eGov-Campus modules named in the dbb magazin,
+    # the DQR level of the Fachinformatiker/-in qualification
+    "https://buzer.de/gesetz/15809/b43409.htm",
+    "https://dbb.de/fileadmin/user_upload/dbb/epaper/dbb_magazin_23_04/28",
+    "https://kampuspedia.com/de/Fachinformatiker",
+    # German DigComp area titles (DigComp 2.3 AT) and level names (DigComp 2.2 AT)
+    "https://www.etc.at/?p=3140", "https://www.fit4internet.at/view/verstehen-das-modell",
     # the text of the e-competence study's role figure (the 19 roles and their groups)
     "https://vdocuments.mx/rollen-und-kompetenzen-foer-eine-erfolgreiche-aus-und-"
     "fortbildungsplanung-ist-er.html",
@@ -483,8 +492,10 @@ def test_every_legal_basis_names_the_version_it_cites(bundled_ctx: Context) -> N
         dates = objects(ctx, iri, version)
         assert (dates == []) if slug in undated else (len(dates) == 1), slug
         if not slug.startswith(("tvoed", "tv-l", "digitv")):
-            addresses = objects(ctx, iri, NamedNode("https://schema.org/url")) + objects(
-                ctx, iri, NamedNode("https://schema.org/sameAs"))
+            # a provision without an address of its own is reached through its act's ELI
+            addresses = [a for x in [iri, *objects(ctx, iri, qd("partOf"))]
+                         for p in ("https://schema.org/url", "https://schema.org/sameAs")
+                         for a in objects(ctx, x, NamedNode(p))]
             assert any(a.startswith(("https://www.gesetze-im-internet.de/",
                                      "https://www.recht.bund.de/eli/")) for a in addresses), slug
 
@@ -506,7 +517,8 @@ LEGAL_FORMS = ["tvoed-erhaltungsqualifizierung", "tvoed-fort-und-weiterbildung",
                "tvoed-qualifizierung-arbeitsplatzsicherung", "tvoed-wiedereinstiegsqualifizierung",
                "digitv-massgeschneiderte-kurse", "digitv-allgemeingueltige-kurse",
                "digitv-studiengaenge", "berufsausbildung", "berufliche-fortbildung", "umschulung",
-               "gepruefte-berufsspezialistin", "bachelor-professional", "master-professional"]
+               "gepruefte-berufsspezialistin", "bachelor-professional", "master-professional",
+               "dienstliche-qualifizierung"]
 
 
 def test_legal_forms_of_training_develop_nothing(bundled_ctx: Context) -> None:
@@ -608,12 +620,359 @@ def test_editorial_statements_query_lists_every_editorial_statement(
     result = ctx.store.query(text, substitutions=subs)
     assert isinstance(result, SelectResult)
     rows = {(r["subject"].value, r["predicate"].value, r["object"].value) for r in result.rows}
-    graph = NamedNode(EDITORIAL_LINKS)
+    # the editorial graphs: the plain links and this project's German text for DigComp
+    graphs = {NamedNode(EDITORIAL_LINKS), NamedNode(GRAPH + "digcomp-de")}
+    assert {q.subject for q in ctx.store.quads(None, SOURCE, NamedNode(EDITORIAL))
+            if q.subject.value.startswith(GRAPH)} == graphs
     plain = {(q.subject.value, q.predicate.value, q.object.value)
-             for q in ctx.store.quads(None, None, None, EDITORIAL_LINKS)
-             if q.subject != graph}
+             for g in graphs for q in ctx.store.quads(None, None, None, g.value)
+             if q.subject not in graphs}
     qualified = {q.subject.value for q in ctx.store.quads(
         None, qd("editorial"), Literal("true", datatype=NamedNode(XSD + "boolean")))}
+    # the resources that cite the editorial assignment: every statement about them
+    editorial_subjects = {q.subject for q in ctx.store.quads(None, SOURCE, NamedNode(EDITORIAL))
+                          if q.graph_name not in graphs}
+    described = {(q.subject.value, q.predicate.value, q.object.value)
+                 for s in editorial_subjects for q in ctx.store.quads(s, None, None)
+                 if q.graph_name not in graphs and not (
+                     q.predicate.value in (QD + "requires", QD + "develops")
+                     and q.object.value in qualified)}
     assert plain <= rows
+    assert described <= rows
     assert {o for _, p, o in rows if p in (QD + "requires", QD + "develops")} == qualified
-    assert len(rows) == len(plain) + len(qualified)
+    assert len(rows) == len(plain | described) + len(qualified)
+    # a task description is editorial; so is the German title of a DigComp competence (this
+    # project's translation), its English title is not (the JRC's)
+    assert (ID + "task/e-akte-fuehren", SKOS + "prefLabel", "Elektronische Akten führen") in rows
+    c42 = ID + "competency/digcomp-4-2"
+    assert (c42, SKOS + "prefLabel", "Schutz personenbezogener Daten und der Privatsphäre") in rows
+    assert (c42, SKOS + "prefLabel", "Protecting personal data and privacy") not in rows
+
+
+# --- issue 9: the rest of the audit -----------------------------------------------------------
+
+def test_anwender_are_citizens_and_businesses(bundled_ctx: Context) -> None:
+    """Audit E2: the figure names the role "Anwender (Bürger, Unternehmen)" in the group Nutzer;
+    it is not staff doing casework."""
+    ctx = bundled_ctx
+    anwender = node("role", "anwender").value
+    assert labels(ctx, anwender)["de"] == "Anwender/-in (Bürger/-in, Unternehmen)"
+    alt = literal_values(ctx, anwender, SKOS + "altLabel")
+    assert alt["de"] == "Anwender (Bürger, Unternehmen)"
+    assert "Bürgerinnen und Bürger sowie Unternehmen" in \
+        literal_values(ctx, anwender, SKOS + "definition")["de"]
+    assert objects(ctx, anwender, qd("roleGroup")) == [ID + "role-group/nutzer"]
+    tasks = objects(ctx, anwender, qd("performsTask"))
+    assert tasks == [ID + "task/verwaltungsleistungen-online-nutzen"]
+    for clerk_task in ("e-akte-fuehren", "fachanwendungen-nutzen"):
+        assert ID + "task/" + clerk_task not in tasks
+    # using public services online is DigComp 2.3 (participating through digital technologies)
+    (req,) = objects(ctx, tasks[0], qd("requires"))
+    assert objects(ctx, req, qd("competency")) == [ID + "competency/digcomp-2-3"]
+    assert ROLE_FIGURE in objects(ctx, anwender, SOURCE)
+
+
+#: Role names that need no gender-inclusive form: abbreviations, English terms, the names of
+#: functions and the occupations whose paired form the ordinances give.
+NEUTRAL_ROLE_NAMES = {
+    "CIO", "Agenda Setter (Politik, Amtsleitung u. a.)", "Betreuung", "Schulung", "Entwicklung",
+    "Betrieb", "Chief Digital Officer (CDO)",
+    "Beamtin/Beamter im gehobenen Verwaltungsinformatikdienst des Bundes",
+    "Kaufmann/Kauffrau für Büromanagement",
+}
+
+
+def test_role_names_in_one_gender_inclusive_form(bundled_ctx: Context) -> None:
+    """Issue 9, item 6: every German role name that names persons takes the short form with a
+    slash and hyphen ("Prozessmanager/-in", "Verwaltungsfachangestellte/-r"); the study's own
+    names stay as alternative labels."""
+    ctx = bundled_ctx
+    for role in instances(ctx, "Role"):
+        name = labels(ctx, role)["de"]
+        if name in NEUTRAL_ROLE_NAMES:
+            continue
+        assert re.search(r"\w/-(in|r|lotsin)\b", name), name
+        assert not re.search(r"\w/(in|r)\b", name), name  # the old forms without hyphen
+    prozess = node("role", "prozessmanager").value
+    assert literal_values(ctx, prozess, SKOS + "altLabel")["de"] == "Prozessmanager"
+    # the study's name of the role, searchable
+    assert ROLE_FIGURE not in objects(ctx, prozess, SOURCE)
+    # labels of the links follow the role's name
+    assert labels(ctx, node("requirement", "it-controller-digcomp-1-2").value)["de"] \
+        .startswith("IT-Controller/-in – ")
+
+
+def test_german_grammar_of_the_labels(bundled_ctx: Context) -> None:
+    """Audit E5 and issue 9, item 6: no "Das niedrigstes" and no "zur/zum" before a noun whose
+    forms differ."""
+    ctx = bundled_ctx
+    german = [q.object.value for q in ctx.store.quads(None, None, None)
+              if isinstance(q.object, Literal) and q.object.language == "de"]
+    assert german
+    for text in german:
+        assert not re.search(r"\bDas (niedrigstes|mittleres|höchstes)\b", text), text
+        assert "zur/zum" not in text, text
+    fi = node("training-format", "ausbildung-fachinformatiker").value
+    assert labels(ctx, fi)["de"] == "Ausbildung zum Fachinformatiker/zur Fachinformatikerin"
+    level = node("level", "e-kompetenz-1").value
+    assert literal_values(ctx, level, SKOS + "definition")["de"].startswith("Das niedrigste ")
+
+
+def offers(ctx: Context) -> set[str]:
+    return instances(ctx, "TrainingFormat") - instances(ctx, "LegalFormOfTraining")
+
+
+#: Addresses that name a platform or an academy, not one offer.
+HOME_PAGES = {"https://egov-campus.org/", "https://www.bakoev.bund.de/",
+              "https://www.digitalakademie.bund.de/"}
+
+
+def test_every_offer_names_its_provider_and_a_source_naming_it(bundled_ctx: Context) -> None:
+    """Issue 9, item 4 and audit T4, T8: an offer names the institution that runs it (a described
+    qd:Provider) and cites a source besides the home page of a platform; no topic bundle is an
+    offer."""
+    ctx = bundled_ctx
+    found = offers(ctx)
+    assert len(found) >= 9
+    for offer in found:
+        providers = objects(ctx, offer, qd("provider"))
+        assert providers, offer
+        for provider in providers:
+            assert QD + "Provider" in objects(ctx, provider, TYPE), provider
+            assert set(labels(ctx, provider)) == {"de", "en"}
+            assert objects(ctx, provider, SOURCE), provider
+        sources = set(objects(ctx, offer, SOURCE))
+        assert sources - HOME_PAGES - {EDITORIAL}, offer
+        assert not objects(ctx, offer, NamedNode(SKOS + "scopeNote")), offer  # no bundle notes
+    # the topic bundles and the format buckets are gone
+    for slug in ("egov-campus-ozg", "egov-campus-fim", "egov-campus-it-sicherheit",
+                 "egov-campus-kuenstliche-intelligenz", "digitalakademie-seminare",
+                 "digitalakademie-webinare", "digitalakademie-lernvideos",
+                 "digitalakademie-programme"):
+        assert not list(ctx.store.quads(node("training-format", slug), None, None)), slug
+    modules = node("training-format", "egov-campus-prozessmanagement").value
+    assert objects(ctx, modules, qd("provider")) == [ID + "provider/egov-campus"]
+    assert "https://dbb.de/fileadmin/user_upload/dbb/epaper/dbb_magazin_23_04/28" in \
+        objects(ctx, modules, SOURCE)
+    # legal forms have no provider
+    for form in instances(ctx, "LegalFormOfTraining"):
+        assert not objects(ctx, form, qd("provider")), form
+
+
+def test_the_dual_study_programme_is_the_preparatory_service(bundled_ctx: Context) -> None:
+    """Audit T1: under § 1 GVIDVDV the dual B.Sc. programme at the HS Bund is the preparatory
+    service; one offer, at the Fachbereich Finanzen, with no second contradicting outcome."""
+    ctx = bundled_ctx
+    assert not list(ctx.store.quads(
+        node("training-format", "duales-studium-verwaltungsinformatik"), None, None))
+    vd = node("training-format", "vorbereitungsdienst-verwaltungsinformatik").value
+    assert objects(ctx, vd, qd("provider")) == [ID + "provider/hs-bund-fachbereich-finanzen"]
+    assert "duale Bachelorstudiengang" in literal_values(ctx, vd, SKOS + "definition")["de"]
+    assert "HWR" not in literal_values(ctx, vd, SKOS + "definition")["de"]
+    outcomes = objects(ctx, vd, qd("develops"))
+    competencies = [objects(ctx, o, qd("competency"))[0] for o in outcomes]
+    assert len(competencies) == len(set(competencies))
+    assert ID + "competency/digcomp-3-4" in competencies
+
+
+def test_in_service_offers_are_of_one_kind(bundled_ctx: Context) -> None:
+    """Audit T7: the open online modules and the Digitalakademie's programme are in-service
+    training (Fortbildung) alike."""
+    ctx = bundled_ctx
+    for slug in ("egov-campus-prozessmanagement", "egov-campus-verwaltungsportale",
+                 "digitaljourney"):
+        assert objects(ctx, node("training-format", slug).value, qd("kind")) == \
+            [QD + "Fortbildung"], slug
+
+
+def test_the_other_federal_it_preparatory_services(bundled_ctx: Context) -> None:
+    """Audit § 7.2: the preparatory services of the ITZBund (GtDITZBundVDV) and for digital
+    administration and cyber security (GntVDDVCSVDV), and the master programme for promotion
+    (MVITAufstV), each an offer with its provider and its ordinance's § 1."""
+    ctx = bundled_ctx
+    expected = {
+        "vorbereitungsdienst-technischer-verwaltungsdienst-itzbund": (
+            "gtditzbundvdv-1", "unibw-muenchen", "BGBl. I 2020 S. 2479, § 1"),
+        "vorbereitungsdienst-digitale-verwaltung-cyber-sicherheit": (
+            "gntvddvcsvdv-1", "hs-bund", "BGBl. I 2020 S. 2021, § 1"),
+        "master-verwaltungsinformatik-unibw": (
+            "mvitaufstv-1", "unibw-muenchen", "BGBl. 2023 I Nr. 85, § 1"),
+    }
+    for slug, (section, provider, identifier) in expected.items():
+        offer = node("training-format", slug).value
+        assert objects(ctx, offer, qd("legalBasis")) == [ID + "legal-basis/" + section]
+        assert objects(ctx, offer, qd("provider")) == [ID + "provider/" + provider]
+        basis = ID + "legal-basis/" + section
+        assert objects(ctx, basis, NamedNode(DCTERMS + "identifier")) == [identifier]
+    mvit = node("legal-basis", "mvitaufstv").value
+    assert objects(ctx, mvit, NamedNode("https://schema.org/sameAs")) == [
+        "https://www.recht.bund.de/eli/bund/bgbl-1/2023/85"]
+    assert objects(ctx, mvit, NamedNode(DCTERMS + "issued")) == ["2023-03-20"]
+
+
+def test_kaufleute_fuer_bueromanagement(bundled_ctx: Context) -> None:
+    """Audit § 7.7: the occupation, a training occupation of the public service under § 1
+    BüroMKfAusbV, with its apprenticeship."""
+    ctx = bundled_ctx
+    role = node("role", "kaufleute-bueromanagement").value
+    assert objects(ctx, role, qd("legalBasis")) == [ID + "legal-basis/bueromkfausbv-1"]
+    offer = node("training-format", "ausbildung-kaufleute-bueromanagement").value
+    assert objects(ctx, offer, qd("legalForm")) == [ID + "training-format/berufsausbildung"]
+    assert objects(ctx, offer, qd("provider")) == [
+        ID + "provider/lernorte-duale-berufsausbildung"]
+
+
+def test_dqr_level_only_where_a_source_states_it(bundled_ctx: Context) -> None:
+    """Audit L4 and § 7.9: a DQR level only where a cited source states it (the Fachinformatiker/
+    -in qualification, level 4); none on the BBiG sections, which state none."""
+    ctx = bundled_ctx
+    stated = {q.subject.value: q.object.value
+              for q in ctx.store.quads(None, qd("dqrLevel"), None)}
+    fi = node("training-format", "ausbildung-fachinformatiker").value
+    assert stated == {fi: "4"}
+    assert "https://kampuspedia.com/de/Fachinformatiker" in objects(ctx, fi, SOURCE)
+
+
+def test_german_digcomp_text_is_sourced_or_marked_as_translation(bundled_ctx: Context) -> None:
+    """Audit D1, D2, D4: the area titles and level names follow the Austrian editions, which
+    are cited; the titles and descriptions of the 21 competences are this project's
+    translation, in an editorial graph of their own and with a note saying so; no German title
+    of the publication is made up."""
+    ctx = bundled_ctx
+    graph = GRAPH + "digcomp-de"
+    assert objects(ctx, graph, SOURCE) == [EDITORIAL]
+    german_titles = {q.subject.value for q in ctx.store.quads(None, PREF, None)
+                     if isinstance(q.object, Literal) and q.object.language == "de"
+                     and q.subject.value.startswith(ID + "competency/digcomp-")
+                     and q.graph_name == NamedNode(graph)}
+    areas = {node("competency", f"digcomp-{i}").value for i in range(1, 6)}
+    competences = instances(ctx, "Competency") & {
+        q.subject.value for q in ctx.store.quads(None, NamedNode(SKOS + "broader"), None)
+        if q.subject.value.startswith(ID + "competency/digcomp-")}
+    assert len(competences) == 21
+    assert german_titles == competences
+    for c in competences:
+        note = literal_values(ctx, c, SKOS + "editorialNote")
+        assert "Übersetzung des Qualifica-Projekts" in note["de"], c
+    for area in areas:
+        assert "https://www.etc.at/?p=3140" in objects(ctx, area, SOURCE)
+    level_8 = node("level", "digcomp-8").value
+    assert labels(ctx, level_8)["de"] == "Hoch spezialisiert 8"
+    assert "https://www.fit4internet.at/view/verstehen-das-modell" in \
+        objects(ctx, level_8, SOURCE)
+    framework = node("framework", "digcomp-2-2").value
+    assert "de" not in literal_values(ctx, framework, SKOS + "altLabel")
+    doi = labels(ctx, "https://doi.org/10.2760/115376")
+    assert doi["de"].startswith("DigComp 2.2: The Digital Competence Framework for Citizens")
+
+
+def test_every_statement_has_a_queryable_provenance(bundled_ctx: Context) -> None:
+    """Issue 9, item 5: statement-provenance tells for each statement about a resource whether
+    it is editorial or which sources state it; a statement is never both and never neither."""
+    ctx = bundled_ctx
+    query = ctx.registry.get("statement-provenance")
+    for subject, expect in [
+        (ID + "training-format/digitaljourney", {
+            (QD + "provider", ID + "provider/digitalakademie-bund"): "source",
+            (QD + "legalBasis", ID + "legal-basis/blv-47"): "editorial",
+            (QD + "develops", ID + "outcome/digitaljourney-qd-managementtechniken"):
+                "editorial"}),
+        (ID + "role/anwender", {
+            (QD + "roleGroup", ID + "role-group/nutzer"): "source",
+            (QD + "performsTask", ID + "task/verwaltungsleistungen-online-nutzen"):
+                "editorial"}),
+        (ID + "competency/digcomp-4-2", {
+            (SKOS + "prefLabel", "Protecting personal data and privacy"): "source",
+            (SKOS + "prefLabel", "Schutz personenbezogener Daten und der Privatsphäre"):
+                "editorial"}),
+        (ID + "task/e-akte-fuehren", {
+            (SKOS + "prefLabel", "Elektronische Akten führen"): "editorial"}),
+    ]:
+        text, subs = bind(query, {"subject": subject}).for_substitution()
+        result = ctx.store.query(text, substitutions=subs)
+        assert isinstance(result, SelectResult)
+        kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+        sources: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for row in result.rows:
+            key = (row["predicate"].value, row["object"].value)
+            kinds[key].add(row["kind"].value)
+            if row.get("source") is not None:
+                sources[key].add(row["source"].value)
+        assert all(len(k) == 1 for k in kinds.values()), subject
+        assert len(kinds) == len(list(ctx.store.quads(NamedNode(subject), None, None)))
+        for key, kind in expect.items():
+            assert kinds[key] == {kind}, (subject, key)
+        # a sourced statement names a published source
+        assert all(sources[key] for key, k in kinds.items() if k == {"source"}), subject
+
+
+def test_blv_and_egovg_provisions_as_their_text_has_them(bundled_ctx: Context) -> None:
+    """Audit L10-L12: § 47 Abs. 1 Satz 2 Nr. 1 BLV (not "Abs. 1 Nr. 1") with the duty of
+    Abs. 2; § 46 BLV: Personalentwicklungskonzepte as the basis; § 9 EGovG by its full title."""
+    ctx = bundled_ctx
+    german = [q.object.value for q in ctx.store.quads(None, None, None)
+              if isinstance(q.object, Literal) and q.object.language == "de"]
+    assert not [t for t in german if "§ 47 Abs. 1 Nr. 1" in t]
+    blv47 = literal_values(ctx, node("legal-basis", "blv-47").value, SKOS + "definition")["de"]
+    assert "Abs. 1 Satz 2 Nr. 1" in blv47 and "Abs. 2" in blv47
+    blv46 = literal_values(ctx, node("legal-basis", "blv-46").value, SKOS + "definition")["de"]
+    assert "Personalentwicklungskonzepte" in blv46
+    egovg9 = labels(ctx, node("legal-basis", "egovg-9").value)["de"]
+    assert egovg9.endswith("Optimierung von Verwaltungsabläufen und Information zum "
+                           "Verfahrensstand")
+
+
+def test_vwfangausbv_by_its_citation_and_address(bundled_ctx: Context) -> None:
+    """Audit L9: BGBl. citation, and the address slug gesetze-im-internet.de uses."""
+    ctx = bundled_ctx
+    act = node("legal-basis", "vwfangausbv").value
+    assert objects(ctx, act, NamedNode(DCTERMS + "identifier")) == ["BGBl. I 1999 S. 1029"]
+    assert objects(ctx, act, NamedNode("https://schema.org/url")) == [
+        "https://www.gesetze-im-internet.de/vwfangausbv_1999/"]
+
+
+def test_advanced_training_has_both_halves_of_its_legal_basis(bundled_ctx: Context) -> None:
+    """Audit T2, T5: Anpassungsfortbildung (§ 1 Abs. 4 Nr. 1, § 53e BBiG) beside higher
+    vocational training; Umschulung a legal form of its own (§ 1 Abs. 5, § 58 BBiG)."""
+    ctx = bundled_ctx
+    fortbildung = node("training-format", "berufliche-fortbildung").value
+    assert set(objects(ctx, fortbildung, qd("legalBasis"))) == {
+        ID + "legal-basis/bbig-1", ID + "legal-basis/bbig-53", ID + "legal-basis/bbig-53e"}
+    umschulung = node("training-format", "umschulung").value
+    assert QD + "LegalFormOfTraining" in objects(ctx, umschulung, TYPE)
+    assert set(objects(ctx, umschulung, qd("legalBasis"))) == {
+        ID + "legal-basis/bbig-1", ID + "legal-basis/bbig-58"}
+
+
+def test_sources_cited_at_their_stored_address(bundled_ctx: Context) -> None:
+    """Audit P5 and the municipal roles: the FOKUS news at its stored address; the Trendreport
+    with its authors and title; the role no stored source names cites the editorial source;
+    audit D3: no invented alternative label on DigComp 4.1."""
+    ctx = bundled_ctx
+    fokus = "https://www.fokus.fraunhofer.de/de/fokus/news/qd-metastudie_2020_08"
+    assert objects(ctx, node("framework", "qd-metastudie").value, SOURCE) == [fokus]
+    citation = literal_values(ctx, "https://trendreport.digitaler-staat.org/",
+                              DCTERMS + "bibliographicCitation")["de"]
+    assert "Prognos AG" in citation and "Richtig organisiert?" in citation
+    assert EDITORIAL in objects(ctx, node("role", "digitalisierungsbeauftragte").value, SOURCE)
+    for cdo in ("chief-digital-officer", "digitallotse"):
+        assert EDITORIAL not in objects(ctx, node("role", cdo).value, SOURCE)
+    assert literal_values(ctx, node("competency", "digcomp-4-1").value,
+                          SKOS + "altLabel") == {}
+
+
+def test_weak_requirement_links_replaced(bundled_ctx: Context) -> None:
+    """Audit § 5 sample: the three weak editorial assignments point at competences that fit the
+    task (still editorial)."""
+    ctx = bundled_ctx
+    for task, old, new in [
+        ("anforderungen-dokumentieren", "digcomp-3-1", "digcomp-1-3"),
+        ("it-beschaffung-vorbereiten", "blv-fachkompetenz", "digcomp-5-2"),
+        ("it-budget-planen", "digcomp-1-2", "qd-managementtechniken"),
+    ]:
+        reqs = objects(ctx, node("task", task).value, qd("requires"))
+        competencies = {objects(ctx, r, qd("competency"))[0] for r in reqs}
+        assert ID + "competency/" + new in competencies, task
+        assert ID + "competency/" + old not in competencies, task
+        for r in reqs:
+            assert objects(ctx, r, qd("editorial")) == ["true"]

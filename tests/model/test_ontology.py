@@ -314,6 +314,8 @@ def test_logical_alignments(core: rdflib.Graph) -> None:
     (QD.legalBasis, CV.hasLegalResource),
     (QD.essential, ESCO.relatedEssentialSkill),
     (DCTERMS.source, PROV.hadPrimarySource),
+    (QD.Provider, SCHEMA.EducationalOrganization),
+    (QD.provider, SCHEMA.provider),
 ])
 def test_skos_mappings(core: rdflib.Graph, term: rdflib.URIRef, target: rdflib.URIRef) -> None:
     mappings = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
@@ -415,3 +417,23 @@ def test_hermit_reports_a_broken_copy(everything: rdflib.Graph, tmp_path: Path,
         broken.add(triple)  # type: ignore[arg-type]
     with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
         run_hermit(reasoner_input(broken, tmp_path))
+
+
+def test_terms_added_for_offers_and_qualifications(core: rdflib.Graph) -> None:
+    """Issue 9: qd:Provider, qd:provider and qd:dqrLevel are added (no term renamed), with
+    their domain, range and labels in both languages."""
+    assert (QD.Provider, RDF.type, OWL.Class) in core
+    assert (QD.provider, RDF.type, OWL.ObjectProperty) in core
+    assert (QD.provider, RDFS.domain, QD.TrainingFormat) in core
+    assert (QD.provider, RDFS.range, QD.Provider) in core
+    assert (QD.dqrLevel, RDF.type, OWL.DatatypeProperty) in core
+    assert (QD.dqrLevel, RDF.type, OWL.FunctionalProperty) in core
+    assert (QD.dqrLevel, RDFS.domain, QD.TrainingFormat) in core
+    assert (QD.dqrLevel, RDFS.range, XSD.integer) in core
+    for term in (QD.Provider, QD.provider, QD.dqrLevel):
+        langs = {o.language for o in core.objects(term, SKOS.prefLabel)}
+        assert langs == {"de", "en"}, term
+        assert {o.language for o in core.objects(term, SKOS.definition)} == {"de", "en"}, term
+    # every term the contract names is still declared as before
+    for term, kind in VOCABULARY.items():
+        assert (term, RDF.type, kind) in core, term

@@ -60,14 +60,26 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
     "essential-without-training": (
         ("competency", "holder", "rank", "bestRank"),
         [
+            ("competency/blv-fachkompetenz", "role/fachaufgabentraeger", "3", "2"),
+            ("competency/blv-fachkompetenz", "role/finanzwirt", "3", "2"),
+            ("competency/blv-fachkompetenz", "role/verwaltungsinformatikdienst-gehoben", "3", "2"),
+            ("competency/blv-fachkompetenz", "task/fachaufgabe-verantworten", "3", "2"),
+            (
+                "competency/blv-methodenkompetenz",
+                "role/verwaltungsinformatikdienst-gehoben",
+                "2",
+                None,
+            ),
             ("competency/digcomp-1-1", "role/anwender", "3", None),
             ("competency/digcomp-1-2", "role/fachinformatiker-daten-und-prozessanalyse", "6", "5"),
             ("competency/digcomp-1-2", "role/it-controller", "6", "5"),
             ("competency/digcomp-1-2", "task/daten-analysieren", "6", "5"),
-            ("competency/digcomp-2-4", "role/cio", "5", "4"),
-            ("competency/digcomp-2-4", "role/it-koordinator", "5", "4"),
-            ("competency/digcomp-2-4", "role/it-projektmanager", "5", "4"),
-            ("competency/digcomp-2-4", "task/it-vorhaben-koordinieren", "5", "4"),
+            ("competency/digcomp-2-4", "role/cio", "5", None),
+            ("competency/digcomp-2-4", "role/it-koordinator", "5", None),
+            ("competency/digcomp-2-4", "role/it-projektmanager", "5", None),
+            ("competency/digcomp-2-4", "task/digitalisierungsvorhaben-koordinieren", "4", None),
+            ("competency/digcomp-2-4", "task/it-projekte-steuern", "4", None),
+            ("competency/digcomp-2-4", "task/it-vorhaben-koordinieren", "5", None),
             ("competency/digcomp-4", "role/cio", "5", None),
             ("competency/digcomp-4-1", "role/it-sicherheitsmanager", "6", "5"),
             ("competency/digcomp-4-1", "task/sicherheitskonzept-erstellen", "6", "5"),
@@ -75,26 +87,88 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("competency/digcomp-4-2", "role/it-sicherheitsmanager", "6", "5"),
             ("competency/digcomp-4-2", "task/sicherheitskonzept-erstellen", "6", "5"),
             ("competency/digcomp-4-4", "role/it-architekt", "4", None),
-            ("competency/digcomp-5-3", "role/chief-digital-officer", "6", "5"),
-            ("competency/digcomp-5-3", "role/innovationsmanager", "6", "5"),
-            ("competency/digcomp-5-3", "task/it-strategie-entwickeln", "6", "5"),
-            ("competency/digcomp-5-3", "task/pilotvorhaben-initiieren", "6", "5"),
-            ("competency/digcomp-5-3", "task/prozesse-optimieren", "6", "5"),
-            ("competency/qd-orientierungskompetenz", "role/chief-digital-officer", "3", None),
+            ("competency/digcomp-5-4", "role/agenda-setter", "4", None),
+            ("competency/digcomp-5-4", "role/digitallotse", "5", None),
+            ("competency/digcomp-5-4", "role/schulung", "5", None),
+            ("competency/digcomp-5-4", "task/anwender-schulen", "5", None),
+            ("competency/digcomp-5-4", "task/qualifizierungsbedarf-ermitteln", "5", None),
+            ("competency/digcomp-5-4", "task/technologietrends-beobachten", "5", None),
+            ("competency/qd-managementtechniken", "role/agenda-setter", "3", "2"),
+            ("competency/qd-managementtechniken", "role/chief-digital-officer", "3", "2"),
+            ("competency/qd-managementtechniken", "role/cio", "3", "2"),
+            ("competency/qd-managementtechniken", "role/it-projektmanager", "3", "2"),
+            ("competency/qd-managementtechniken", "task/it-governance-steuern", "3", "2"),
+            ("competency/qd-managementtechniken", "task/it-projekte-planen", "3", "2"),
+            ("competency/qd-orientierungskompetenz", "role/chief-digital-officer", "3", "2"),
+            ("competency/qd-problemloesungskompetenz", "role/prozessmanager", "3", "2"),
+            ("competency/qd-selbstorganisationsfaehigkeit", "task/it-projekte-steuern", "3", None),
+            ("competency/qd-soziale-kompetenzen", "role/digitallotse", "3", "2"),
+            ("competency/qd-soziale-kompetenzen", "role/organisations-changemanager", "3", "2"),
+            ("competency/qd-soziale-kompetenzen", "task/anforderungen-erheben", "3", "2"),
+            (
+                "competency/qd-soziale-kompetenzen",
+                "task/veraenderungsprozesse-begleiten",
+                "3",
+                "2",
+            ),
         ],
     ),
     "editorial-statements": (
         ("subject", "predicate", "object", "kind"),
         [
-            ("role/anwender", "qd:performsTask", "task/digital-kommunizieren", "plain"),
-            ("role/anwender", "qd:performsTask", "task/e-akte-fuehren", "plain"),
-            ("role/anwender", "qd:performsTask", "task/fachanwendungen-nutzen", "plain"),
+            ("role/anwender", "qd:performsTask", "task/verwaltungsleistungen-online-nutzen",
+             "plain"),
             ("role/anwender", "qd:requires", "requirement/anwender-digcomp-1", "qualified"),
             ("role/anwender", "qd:requires", "requirement/anwender-digcomp-1-1", "qualified"),
             ("role/anwender", "qd:requires", "requirement/anwender-digcomp-2-1", "qualified"),
             ("role/anwender", "qd:requires", "requirement/anwender-digcomp-4-2", "qualified"),
-            ("role/anwender", "qd:requires",
-             "requirement/anwender-qd-selbstorganisationsfaehigkeit", "qualified"),
+        ],
+    ),
+    "statement-provenance": (
+        ("predicate", "object", "kind"),
+        [
+            (
+                "http://purl.org/dc/terms/source",
+                "https://www.digitalakademie.bund.de/SharedDocs/04_Aktuelles/Meldungen/"
+                "SonstigeMeldungen/23_Digital_Journey/23_Digital_Journey.html",
+                "source",
+            ),
+            ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "qd:TrainingFormat", "source"),
+            (
+                "http://www.w3.org/2004/02/skos/core#definition",
+                "Cross-departmental learning journey for top executives of public administration "
+                "at three places of learning, with moderated discussions, exchange of "
+                "experience, reflection, peer case consultation and keynotes; it aims to connect "
+                "executives and make them aware of the digital transformation. The first "
+                "#digitaljourney started on 28 November 2022 in Munich.",
+                "source",
+            ),
+            (
+                "http://www.w3.org/2004/02/skos/core#definition",
+                "Ressortübergreifende Lernreise für oberste Führungskräfte der öffentlichen "
+                "Verwaltung an drei Lernorten, mit moderierten Diskussionen, "
+                "Erfahrungsaustausch, Reflexion, kollegialer Fallberatung und Impulsvorträgen; "
+                "Ziel ist, Führungskräfte zu vernetzen und für die digitale Transformation zu "
+                "sensibilisieren. Die erste #digitaljourney begann am 28. November 2022 in "
+                "München.",
+                "source",
+            ),
+            (
+                "http://www.w3.org/2004/02/skos/core#prefLabel",
+                "#digitaljourney der Digitalakademie Bund",
+                "source",
+            ),
+            (
+                "http://www.w3.org/2004/02/skos/core#prefLabel",
+                "#digitaljourney of the Federal Digital Academy",
+                "source",
+            ),
+            ("qd:develops", "outcome/digitaljourney-qd-managementtechniken", "editorial"),
+            ("qd:develops", "outcome/digitaljourney-qd-orientierungskompetenz", "editorial"),
+            ("qd:develops", "outcome/digitaljourney-qd-soziale-kompetenzen", "editorial"),
+            ("qd:kind", "qd:Fortbildung", "source"),
+            ("qd:legalBasis", "legal-basis/blv-47", "editorial"),
+            ("qd:provider", "provider/digitalakademie-bund", "source"),
         ],
     ),
     "format-outcomes": (
@@ -110,10 +184,12 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
         ("format", "outcomes"),
         [
             ("training-format/ausbildung-fachinformatiker", "4"),
+            ("training-format/ausbildung-kaufleute-bueromanagement", "3"),
             ("training-format/ausbildung-verwaltungsfachangestellte", "4"),
-            ("training-format/berufsausbildung", "0"),  # a legal form: develops nothing
-            ("training-format/duales-studium-verwaltungsinformatik", "3"),
-            ("training-format/vorbereitungsdienst-verwaltungsinformatik", "4"),
+            ("training-format/berufsausbildung", "0"),
+            ("training-format/vorbereitungsdienst-digitale-verwaltung-cyber-sicherheit", "3"),
+            ("training-format/vorbereitungsdienst-technischer-verwaltungsdienst-itzbund", "3"),
+            ("training-format/vorbereitungsdienst-verwaltungsinformatik", "6"),
         ],
     ),
     "framework-levels": (
@@ -265,6 +341,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("role-group/gestalter", "role/fachanwendungsbetreuer"),
             ("role-group/gestalter", "role/fachaufgabentraeger"),
             ("role-group/gestalter", "role/finanzwirt"),
+            ("role-group/gestalter", "role/kaufleute-bueromanagement"),
             ("role-group/gestalter", "role/verwaltungsfachangestellte"),
         ],
     ),
@@ -285,12 +362,17 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
     "roles-by-legal-basis": (
         ("role", "path", "task", "provision"),
         [
-            ("role/anwender", "task", "task/e-akte-fuehren", "legal-basis/egovg-6"),
             (
                 "role/fachinformatiker-daten-und-prozessanalyse",
                 "task",
                 "task/prozesse-erheben",
                 "legal-basis/egovg-9",
+            ),
+            (
+                "role/kaufleute-bueromanagement",
+                "task",
+                "task/e-akte-fuehren",
+                "legal-basis/egovg-6",
             ),
             ("role/prozessmanager", "task", "task/prozesse-erheben", "legal-basis/egovg-9"),
             ("role/prozessmanager", "task", "task/prozesse-optimieren", "legal-basis/egovg-9"),
@@ -310,6 +392,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("role/fachaufgabentraeger", "direct", None, "level/digcomp-4", "4", "true"),
             ("role/finanzwirt", "direct", None, "level/digcomp-5", "5", "true"),
             ("role/it-sicherheitsmanager", "direct", None, "level/digcomp-6", "6", "true"),
+            ("role/kaufleute-bueromanagement", "direct", None, "level/digcomp-4", "4", "true"),
             ("role/prozessmanager", "direct", None, "level/digcomp-5", "5", "true"),
             ("role/verwaltungsfachangestellte", "direct", None, "level/digcomp-4", "4", "true"),
             (
@@ -343,10 +426,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
         [
             (
                 "role/fachinformatiker-daten-und-prozessanalyse",
-                "Fachinformatiker/in – Daten- und Prozessanalyse",
+                "Fachinformatiker/-in – Daten- und Prozessanalyse",
                 "qd:Role",
             ),
-            ("role/prozessmanager", "Prozessmanager", "qd:Role"),
+            ("role/prozessmanager", "Prozessmanager/-in", "qd:Role"),
             ("task/prozesse-erheben", "Verwaltungsprozesse erheben und modellieren", "qd:Task"),
             ("task/prozesse-optimieren", "Verwaltungsprozesse optimieren", "qd:Task"),
             ("task/veraenderungsprozesse-begleiten", "Veränderungsprozesse begleiten", "qd:Task"),
@@ -377,28 +460,20 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
                 "legal-basis/fiausbv",
             ),
             (
-                "training-format/egov-campus-it-sicherheit",
-                "qd:Weiterbildung",
+                "training-format/vorbereitungsdienst-digitale-verwaltung-cyber-sicherheit",
+                "qd:Ausbildung",
                 "level/digcomp-5",
                 "5",
                 "true",
-                "legal-basis/blv-47",
+                "legal-basis/gntvddvcsvdv-1",
             ),
             (
-                "training-format/egov-campus-it-sicherheit",
-                "qd:Weiterbildung",
+                "training-format/vorbereitungsdienst-technischer-verwaltungsdienst-itzbund",
+                "qd:Ausbildung",
                 "level/digcomp-5",
                 "5",
                 "true",
-                "legal-basis/digitv-bund-4",
-            ),
-            (
-                "training-format/egov-campus-it-sicherheit",
-                "qd:Weiterbildung",
-                "level/digcomp-5",
-                "5",
-                "true",
-                "legal-basis/ozg-5",
+                "legal-basis/gtditzbundvdv-1",
             ),
             (
                 "training-format/vorbereitungsdienst-verwaltungsinformatik",
@@ -540,14 +615,8 @@ CASES: list[tuple[str, dict[str, object], tuple[str, ...], list[Row]]] = [
         {"kind": "Weiterbildung", "lang": "en"},
         ("format",),
         [
-            ("training-format/digitalakademie-programme",),
             ("training-format/digitv-studiengaenge",),
-            ("training-format/egov-campus-fim",),
-            ("training-format/egov-campus-it-sicherheit",),
-            ("training-format/egov-campus-kuenstliche-intelligenz",),
-            ("training-format/egov-campus-ozg",),
-            ("training-format/egov-campus-prozessmanagement",),
-            ("training-format/egov-campus-verwaltungsportale",),
+            ("training-format/master-verwaltungsinformatik-unibw",),
             ("training-format/tvoed-fort-und-weiterbildung",),
             ("training-format/tvoed-qualifizierung-arbeitsplatzsicherung",),
             ("training-format/umschulung",),
@@ -583,8 +652,8 @@ CASES: list[tuple[str, dict[str, object], tuple[str, ...], list[Row]]] = [
                     "Selbstständig 4",
                     "Fortgeschritten 5",
                     "Fortgeschritten 6",
-                    "Hochspezialisiert 7",
-                    "Hochspezialisiert 8",
+                    "Hoch spezialisiert 7",
+                    "Hoch spezialisiert 8",
                 ],
                 1,
             )
@@ -611,10 +680,10 @@ def test_optional_parameters_widen_the_answer(bundled_ctx: Context) -> None:
     store, registry = bundled_ctx.store, bundled_ctx.registry
     counts, values, _ = run_both(store, registry.get("role-requirements-count"), {})
     assert counts.rows == values.rows
-    assert len(counts.rows) == 29  # 19 reference roles, 3 municipal roles, 7 occupations
+    assert len(counts.rows) == 30  # 19 reference roles, 3 municipal roles, 8 occupations
     assert all(int(short(row["competencies"]) or 0) >= 2 for row in counts.rows)
     groups, _, _ = run_both(store, registry.get("role-groups"), {"lang": "en"})
-    assert len(groups.rows) == 29  # every role in exactly one group
+    assert len(groups.rows) == 30  # every role in exactly one group
     links, values, _ = run_both(store, registry.get("editorial-links"), {})
     assert links.rows == values.rows
     editorial = [
@@ -707,6 +776,7 @@ ex:training-format\\/f a qd:TrainingFormat ; skos:prefLabel "F"@de, "F"@en ;
         "format-without-legal-basis-violation",
         "level-not-in-framework-violation",
         "missing-label-language-violation",
+        "offer-without-provider-violation",
         "orphan-link-violation",
         "plain-link-without-provenance-violation",
         "resource-without-source-violation",

@@ -369,6 +369,7 @@ TERM_LABELS: Final[dict[str, tuple[str, str]]] = {
     _SKOS + "notation": ("Kennung", "Notation"),
     _SKOS + "prefLabel": ("Bezeichnung", "Preferred label"),
     _SKOS + "scopeNote": ("Anmerkung zum Geltungsbereich", "Scope note"),
+    _SKOS + "editorialNote": ("Redaktionelle Anmerkung", "Editorial note"),
     _SKOS + "topConceptOf": ("Oberster Begriff von", "Top concept of"),
     _SCHEMA + "sameAs": ("Dasselbe wie", "Same as"),
     _SCHEMA + "url": ("Adresse", "Address"),

@@ -14,7 +14,9 @@ from qualifica.namespaces import (
     DCTERMS_IS_REPLACED_BY,
     DCTERMS_SOURCE,
     OWL_DEPRECATED,
+    QD_DEVELOPS,
     QD_EDITORIAL,
+    QD_REQUIRES,
     RDF_TYPE,
     RDFS_LABEL,
     SKOS_ALT_LABEL,
@@ -34,6 +36,8 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # Shown in their own places on a resource page, not among the properties.
 _HEADLINE = {SKOS_PREF_LABEL, SKOS_DEFINITION, RDFS_LABEL}
+#: The source an editorial assignment cites (see docs/data.md, "Provenance of every statement").
+_EDITORIAL_SOURCE = "https://w3id.org/qualifica/id/source/editorial"
 
 
 @dataclass
@@ -45,6 +49,9 @@ class Statement:
     text: str
     lang: str = ""
     datatype: str = ""
+    #: No published source states it: it is in an editorial graph, its resource cites the
+    #: editorial assignment, or it links to a qualified link marked editorial.
+    editorial: bool = False
 
 
 @dataclass
@@ -82,6 +89,8 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
     replaced_by: list[Ref] = []
     graphs: set[str] = set()
     seen: set[tuple[str, str]] = set()
+    editorial_resource = any(iri_of(r.get("p")) == DCTERMS_SOURCE
+                             and iri_of(r.get("o")) == _EDITORIAL_SOURCE for r in rows)
     for row in rows:
         p, o = iri_of(row.get("p")), row.get("o")
         graph = iri_of(row.get("g"))
@@ -110,6 +119,8 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
         if p == DCTERMS_IS_REPLACED_BY and isinstance(o, NamedNode):
             replaced_by.append(labeller.ref(o.value))
         stmt = _statement(labeller, p, o, lang)
+        stmt.editorial = editorial_resource or row.get("editorialGraph") is not None or (
+            p in (QD_REQUIRES, QD_DEVELOPS) and row.get("editorialLink") is not None)
         (sources if p == DCTERMS_SOURCE else statements).append(stmt)
     statements = sorted(_in_language(statements, lang),
                         key=lambda s: (s.prop.label.casefold(), natural_key(s.value.label if s.value

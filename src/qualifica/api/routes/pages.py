@@ -54,7 +54,7 @@ _ROLE_HTML = """<!DOCTYPE html>
 <html lang="de">
 <head>
   <meta charset="utf-8">
-  <title>Prozessmanager – Qualifica</title>
+  <title>Prozessmanager/-in – Qualifica</title>
   …"""
 _COMPETENCY_HTML = """<!DOCTYPE html>
 <html lang="de">
@@ -66,7 +66,7 @@ _GAP_HTML = """<!DOCTYPE html>
 <html lang="de">
 <head>
   <meta charset="utf-8">
-  <title>Lückenanalyse: Prozessmanager – Qualifica</title>
+  <title>Lückenanalyse: Prozessmanager/-in – Qualifica</title>
   …"""
 # The CSV downloads quote every cell (see web.tables).
 _ROLE_CSV = (
@@ -83,10 +83,12 @@ _COMPETENCY_CSV = (
     '\ufeff'
     '"Rolle","Rolle IRI","Aufgabe","Aufgabe IRI","Kompetenz","Kompetenz IRI",'
     '"Gefordertes Niveau","Wesentlich","Pfad"\r\n'
-    '"Anwender","https://w3id.org/qualifica/id/role/anwender","","",'
+    '"Anwender/-in (Bürger/-in, Unternehmen)","https://w3id.org/qualifica/id/role/anwender",'
+    '"","",'
     '"Schutz personenbezogener Daten und der Privatsphäre",'
     '"https://w3id.org/qualifica/id/competency/digcomp-4-2","Selbstständig 3","ja",'
-    '"Schutz personenbezogener Daten und der Privatsphäre → Anwender"\r\n'
+    '"Schutz personenbezogener Daten und der Privatsphäre → Anwender/-in (Bürger/-in, '
+    'Unternehmen)"\r\n'
     '"CIO","https://w3id.org/qualifica/id/role/cio","","","Sicherheit",'
     '"https://w3id.org/qualifica/id/competency/digcomp-4","Fortgeschritten 5","ja",'
     '"Schutz personenbezogener Daten und der Privatsphäre → Sicherheit → CIO"\r\n'

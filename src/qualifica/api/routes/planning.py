@@ -60,22 +60,22 @@ def _competencies(*slugs: str) -> list[str]:
 # output leaves out null values, so the examples pick entries without them.
 _DIGCOMP_4_2 = node("competency", "digcomp-4-2",
                      "Schutz personenbezogener Daten und der Privatsphäre")
-_PROZESSMANAGER = node("role", "prozessmanager", "Prozessmanager")
+_PROZESSMANAGER = node("role", "prozessmanager", "Prozessmanager/-in")
+_ANWENDER = node("role", "anwender", "Anwender/-in (Bürger/-in, Unternehmen)")
 _DIGITALISIEREN = node("task", "verwaltungsleistungen-digitalisieren",
                         "Verwaltungsleistungen digitalisieren")
 _ROLES_FOR_EXAMPLE: dict[str, Any] = {
     "competency": _DIGCOMP_4_2,
     "roles": [
-        {"role": node("role", "anwender", "Anwender"), "via": ["direct"],
-         "paths": [[_DIGCOMP_4_2, node("role", "anwender", "Anwender")]]},
+        {"role": _ANWENDER, "via": ["direct"], "paths": [[_DIGCOMP_4_2, _ANWENDER]]},
         {"role": node("role", "cio", "CIO"), "via": ["hierarchy"],
          "paths": [[_DIGCOMP_4_2, node("competency", "digcomp-4", "Sicherheit"),
                     node("role", "cio", "CIO")]]},
-        {"role": node("role", "digitalisierungsbeauftragte", "Digitalisierungsbeauftragte/r"),
+        {"role": node("role", "digitalisierungsbeauftragte", "Digitalisierungsbeauftragte/-r"),
          "via": ["task"],
          "paths": [[_DIGCOMP_4_2, _DIGITALISIEREN,
                     node("role", "digitalisierungsbeauftragte",
-                          "Digitalisierungsbeauftragte/r")]]},
+                          "Digitalisierungsbeauftragte/-r")]]},
     ],
 }
 _PATHS_EXAMPLE: dict[str, Any] = {
@@ -95,7 +95,7 @@ _GAP_EXAMPLE: dict[str, Any] = {
     ],
     "recommendations": [
         {"training_format": node("training-format", "ausbildung-fachinformatiker",
-                                  "Ausbildung zur/zum Fachinformatiker/in"),
+                                  "Ausbildung zum Fachinformatiker/zur Fachinformatikerin"),
          "kind": {"iri": "https://w3id.org/qualifica/ontology#Ausbildung",
                   "id": "https://w3id.org/qualifica/ontology#Ausbildung",
                   "label": "Ausbildung", "type": "training-kind"},
@@ -109,10 +109,10 @@ _GAP_EXAMPLE: dict[str, Any] = {
 }
 _MATCH_EXAMPLE: dict[str, Any] = {
     "roles": [
-        {"role": node("role", "fachaufgabentraeger", "Fachaufgabenträger"), "coverage": 0.25,
+        {"role": _ANWENDER, "coverage": 0.25,
+         "missing": _competencies("digcomp-1-1", "digcomp-2-1", "digcomp-2-3")},
+        {"role": node("role", "fachaufgabentraeger", "Fachaufgabenträger/-in"), "coverage": 0.25,
          "missing": _competencies("blv-fachkompetenz", "digcomp-1-2", "qd-soziale-kompetenzen")},
-        {"role": node("role", "anwender", "Anwender"), "coverage": 0.2,
-         "missing": _competencies("digcomp-1-1", "digcomp-1-3", "digcomp-2-1", "digcomp-5-1")},
     ],
 }
 _CURRICULUM_EXAMPLE: dict[str, Any] = {
@@ -121,12 +121,21 @@ _CURRICULUM_EXAMPLE: dict[str, Any] = {
                              "Bewerten von Daten, Informationen und digitalen Inhalten"),
          "required_level": 6, "best_available_level": 5,
          "roles": [node("role", "fachinformatiker-daten-und-prozessanalyse",
-                         "Fachinformatiker/in – Daten- und Prozessanalyse"),
-                   node("role", "it-controller", "IT-Controller")]},
-        {"competency": node("competency", "digcomp-4-3",
-                             "Schutz der Gesundheit und des Wohlbefindens"),
-         "required_level": 4, "best_available_level": 3,
-         "roles": [node("role", "it-sicherheitsmanager", "IT-Sicherheitsmanager")]},
+                         "Fachinformatiker/-in – Daten- und Prozessanalyse"),
+                   node("role", "it-controller", "IT-Controller/-in")]},
+        {"competency": node("competency", "digcomp-4-1", "Schutz von Geräten"),
+         "required_level": 6, "best_available_level": 5,
+         "roles": [node("role", "fachinformatiker-systemintegration",
+                         "Fachinformatiker/-in – Systemintegration"),
+                   node("role", "it-sicherheitsmanager", "IT-Sicherheitsmanager/-in")]},
+    ],
+}
+
+_ROLE_CURRICULUM_EXAMPLE: dict[str, Any] = {
+    "gaps": [
+        {"competency": node("competency", "qd-problemloesungskompetenz",
+                             "Problemlösungskompetenz"),
+         "required_level": 3, "best_available_level": 2, "roles": [_PROZESSMANAGER]},
     ],
 }
 
@@ -206,7 +215,7 @@ async def match(body: MatchRequest, ctx: CtxDep, lang: LangQuery = "de",
 
 @router.get("/api/roles/{id:path}/curriculum",
             response_model=CurriculumGapsResponse,
-            responses=_ok({"gaps": []}, "The role's curriculum gaps (prozessmanager: none)"),
+            responses=_ok(_ROLE_CURRICULUM_EXAMPLE, "The role's curriculum gaps (prozessmanager)"),
             summary="Curriculum gaps of one role")
 async def role_curriculum(id: RoleId, ctx: CtxDep, lang: LangQuery = "de") -> FastJSONResponse:
     """The role's required competencies that no training format develops to the required level."""

@@ -134,7 +134,7 @@ def _list(request: Request, ctx: CtxDep, collection: str, params: ListParams,
 
 
 @router.get("/api/roles", tags=["rest"], response_model=models.Page, summary="Roles",
-            responses=_listing_example("roles", "role", "prozessmanager", "Prozessmanager/in"))
+            responses=_listing_example("roles", "role", "prozessmanager", "Prozessmanager/-in"))
 def list_roles(
     request: Request, ctx: CtxDep, params: ListQuery,
     legal_basis: Annotated[str | None, Query(
@@ -361,7 +361,7 @@ async def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> Response:
 @router.get("/api/roles/{id:path}", tags=["rest"],
             response_model=models.RoleDetail, summary="A role",
             responses=_detail_example(
-                "role", "prozessmanager", "Prozessmanager/in", tasks=[], legal_bases=[],
+                "role", "prozessmanager", "Prozessmanager/-in", tasks=[], legal_bases=[],
                 requirements=[{"competency": node("competency", "digcomp-4-2", "Datenschutz"),
                                "level": dict(node("level", "e-kompetenz-2", "Stufe 2"),
                                              rank=2),
