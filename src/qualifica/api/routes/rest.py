@@ -19,6 +19,7 @@ from qualifica.api.deps import CtxDep
 from qualifica.api.examples import node, problem
 from qualifica.config import Settings
 from qualifica.linkeddata import catalogue as cat_mod
+from qualifica.linkeddata import legal
 from qualifica.linkeddata.catalogue import MAX_LIMIT, Page, catalogue_for, listing, paginate
 from qualifica.linkeddata.context import CONTEXT_PATH, context_document
 from qualifica.linkeddata.details import detail, successor_links
@@ -189,9 +190,17 @@ def list_legal_bases(
     part_of: Annotated[str | None, Query(description="Only provisions of this act "
                                                      "(slug or IRI)",
                                          examples=["bbig"])] = None,
+    in_force_on: Annotated[str | None, Query(
+        description="Only the legal bases in force on this day (YYYY-MM-DD): see the named "
+                    "query legal-bases-in-force", examples=["2022-01-01"])] = None,
 ) -> JSONResponse:
     """Acts, ordinances, collective agreements and their provisions."""
-    return _list(request, ctx, "legal-bases", params, part_of=part_of)
+    day = legal.parse_day(in_force_on, "in_force_on")
+    among = legal.in_force_on(ctx, day) if day else None
+    page = listing(catalogue_for(ctx), "legal-bases", lang=params.lang, limit=params.limit,
+                   offset=params.offset, filters={"part_of": part_of},
+                   deprecated=params.deprecated, among=among)
+    return _envelope(request, ctx.settings, page)
 
 
 @router.get("/api/frameworks", tags=["rest"], summary="Competency frameworks",
@@ -372,10 +381,17 @@ def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
 
 @router.get("/api/legal-bases/{id:path}", tags=["rest"], summary="A legal basis",
             responses=_detail_example("legal-basis", "bbig-1", "§ 1 BBiG",
-                                      part_of=node("legal-basis", "bbig", "BBiG"), parts=[]))
+                                      part_of=node("legal-basis", "bbig", "BBiG"), parts=[],
+                                      versions=[]))
 def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
-    """An act or provision with the act it is part of and its provisions."""
-    return _detail(ctx, "legal-bases", id, lang)
+    """An act or provision with the act it is part of, its provisions and its versions (each
+    with the days it is in force, its citation and the act that made it), oldest first."""
+    cat = catalogue_for(ctx)
+    body = detail(cat, ctx.store, ctx.registry, "legal-bases", id, lang=lang)
+    body["versions"] = [v.as_json() for v in
+                        legal.versions_of(ctx, [body["iri"]], lang).get(body["iri"], [])]
+    links = successor_links(cat, body["iri"], ctx.settings.public_base)
+    return JSONResponse(body, headers={"Link": ", ".join(links)} if links else None)
 
 
 @router.get("/api/frameworks/{id:path}", tags=["rest"], summary="A competency framework",
