@@ -214,7 +214,8 @@ def legal_changes(ctx: Context, start: datetime.date, end: datetime.date, lang: 
             old_version=node(iri_of(row.get("oldVersion"))),
             new_version=node(iri_of(row.get("newVersion"))),
             changed_by=node(iri_of(row.get("changedBy"))),
-            affected={k: sorted((make_node(i, labels.get(i, {}), lang) for i in per_kind.get(k, [])),
+            affected={k: sorted((make_node(i, labels.get(i, {}), lang)
+                                 for i in per_kind.get(k, [])),
                                 key=lambda n: (n["label"].casefold(), n["iri"]))
                       for k in AFFECTED_KINDS}))
     return changes
