@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from qualifica.api.routes import (
     datasets,
+    feeds,
     health,
     imports,
     legal,
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     queries.router,
     releases.router,
     legal.router,
+    feeds.router,
     rest.router,
     resources.router,
     ontology.router,
