@@ -233,10 +233,10 @@ def parse_since(value: str | None) -> datetime.datetime | None:
         moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadParameter("parameter 'since' must be a time such as 2026-12-01T17:00:00Z "
-                           f"or a day, got {value[:40]!r}", param="since") from None
+                           f"or a day, got {value[:40]!r}", param="since", status=422) from None
     if moment.tzinfo is None:
         raise BadParameter("parameter 'since' needs a time zone (Z or +01:00)",
-                           param="since")
+                           param="since", status=422)
     return moment.astimezone(datetime.UTC)
 
 

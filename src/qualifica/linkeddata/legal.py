@@ -32,7 +32,7 @@ AFFECTED_KINDS = ("role", "task", "offer", "requirement")
 
 
 def parse_day(value: str | None, param: str) -> datetime.date | None:
-    """A day written ``YYYY-MM-DD`` (``None`` when empty); a clear 400 naming ``param``
+    """A day written ``YYYY-MM-DD`` (``None`` when empty); a clear 422 naming ``param``
     otherwise."""
     if value is None or value.strip() == "":
         return None
@@ -43,7 +43,7 @@ def parse_day(value: str | None, param: str) -> datetime.date | None:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise BadParameter(f"parameter {param!r} must be a date YYYY-MM-DD, got {value[:40]!r}",
-                           param=param) from None
+                           param=param, status=422) from None
 
 
 def _day(term: Term | None) -> datetime.date | None:
@@ -182,7 +182,7 @@ def legal_changes(ctx: Context, start: datetime.date, end: datetime.date, lang: 
     with the roles, tasks, offers and requirements resting on its provision. ``act`` (a slug
     or IRI of a legal basis) keeps the changes of its provisions and those it made."""
     if start > end:
-        raise BadParameter("parameter 'from' must not be after 'to'", param="from")
+        raise BadParameter("parameter 'from' must not be after 'to'", param="from", status=422)
     raw: dict[str, object] = {"from": start.isoformat(), "to": end.isoformat(), "lang": lang}
     if act:
         raw["act"] = act

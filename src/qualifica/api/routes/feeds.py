@@ -28,7 +28,7 @@ SinceQuery = Annotated[str | None, Query(
                 "day (YYYY-MM-DD)", examples=["2026-12-01T17:00:00Z"])]
 LangQuery = Annotated[Literal["de", "en"], Query(description="Language of titles and summaries")]
 
-_ERRORS = {400: problem(400, "Bad request", "parameter 'since' must be a time such as "
+_ERRORS = {422: problem(422, "Bad request", "parameter 'since' must be a time such as "
                         "2026-12-01T17:00:00Z or a day, got 'gestern'", "since"),
            404: problem(404, "Not found", "the feed has 3 page(s), not 7", "page")}
 

@@ -49,7 +49,7 @@ _CHANGE_EXAMPLE: dict[str, Any] = {
               "content": {"application/json": {"example": {
                   "from": "2021-01-01", "to": "2021-12-31", "act": None,
                   "items": [_CHANGE_EXAMPLE], "total": 1}}}},
-        400: problem(400, "Bad request", "parameter 'from' must be a date YYYY-MM-DD, "
+        422: problem(422, "Bad request", "parameter 'from' must be a date YYYY-MM-DD, "
                      "got '2021-13-01'", "from"),
     },
 )
