@@ -138,13 +138,13 @@ def versions_of(ctx: Context, legal: Sequence[str], lang: str) -> dict[str, list
         if act and isinstance(act_label, Literal):
             add_label(acts[act], act_label.language, act_label.value)
     out: dict[str, list[Version]] = defaultdict(list)
-    for (owner, version), row in found.items():
-        act = iri_of(row.get("changedBy"))
+    for (owner, version), data in found.items():
+        act = iri_of(data.get("changedBy"))
         out[owner].append(Version(
             iri=version, label=pick_label(labels[version], lang, version.rsplit("/", 1)[-1]),
-            version_date=_day(row.get("versionDate")), entry_into_force=_day(row.get("entry")),
-            last_day=_day(row.get("until")), identifier=text_of(row.get("identifier")),
-            notation=text_of(row.get("notation")), previous=iri_of(row.get("previous")),
+            version_date=_day(data.get("versionDate")), entry_into_force=_day(data.get("entry")),
+            last_day=_day(data.get("until")), identifier=text_of(data.get("identifier")),
+            notation=text_of(data.get("notation")), previous=iri_of(data.get("previous")),
             changed_by=make_node(act, acts[act], lang) if act else None))
     for versions in out.values():
         versions.sort(key=lambda v: (v.start or datetime.date.min, v.iri))

@@ -128,7 +128,7 @@ def legal_changes_view(ctx: Context, lang: str, act: str | None, start: str | No
                       for k in legal.AFFECTED_KINDS if c.affected.get(k)],
             anchor=f"change-{c.date.isoformat()}-{provision.id}-{c.kind}"))
     return LegalChangesView(
-        acts=[r for n in acts if (r := _ref(n))],
+        acts=[r for n in acts if (r := _ref(cat.node(n["iri"], lang)))],
         act=act or "", start=start or "", end=end or "", changes=items)
 
 

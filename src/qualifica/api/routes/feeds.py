@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -28,9 +28,11 @@ SinceQuery = Annotated[str | None, Query(
                 "day (YYYY-MM-DD)", examples=["2026-12-01T17:00:00Z"])]
 LangQuery = Annotated[Literal["de", "en"], Query(description="Language of titles and summaries")]
 
-_ERRORS = {422: problem(422, "Bad request", "parameter 'since' must be a time such as "
-                        "2026-12-01T17:00:00Z or a day, got 'gestern'", "since"),
-           404: problem(404, "Not found", "the feed has 3 page(s), not 7", "page")}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: problem(422, "Bad request", "parameter 'since' must be a time such as "
+                 "2026-12-01T17:00:00Z or a day, got 'gestern'", "since"),
+    404: problem(404, "Not found", "the feed has 3 page(s), not 7", "page"),
+}
 
 
 def _page(request: Request, ctx: CtxDep, page: int, since: str | None) -> FeedPage:

@@ -47,7 +47,7 @@ _CHANGE_EXAMPLE: dict[str, Any] = {
     responses={
         200: {"description": "The changes, newest first",
               "content": {"application/json": {"example": {
-                  "from": "2021-01-01", "to": "2021-12-31", "act": None,
+                  "from": "2021-01-01", "to": "2021-12-31", "act": "bbg",
                   "items": [_CHANGE_EXAMPLE], "total": 1}}}},
         422: problem(422, "Bad request", "parameter 'from' must be a date YYYY-MM-DD, "
                      "got '2021-13-01'", "from"),
