@@ -174,8 +174,10 @@ def test_legal_basis_page_shows_versions(client: TestClient) -> None:
     text = _text(r.text)
     assert "Fassungen" in text
     assert "7. Juli 2021" in text and "6. Juli 2021" in text and "bis heute" in text
-    assert "Gesetz vom 28. Juni 2021" in text
-    assert "5. Februar 2009 (Stand der Fassung)" in text  # no verified day of entry into force
+    assert "Gesetz zur Regelung des Erscheinungsbilds" in text
+    assert "12. Februar 2009" in text
+    ozg = _text(client.get("/id/legal-basis/ozg-1").text)
+    assert "14. August 2017 (Stand der Fassung)" in ozg  # no verified day of entry into force
     en = _text(client.get("/id/legal-basis/bbg-61", params={"lang": "en"}).text)
     assert "Versions" in en and "7 July 2021" in en and "to date" in en
     assert "Fassungen" not in client.get("/id/legal-basis/egovg-6").text

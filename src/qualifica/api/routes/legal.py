@@ -37,7 +37,8 @@ _CHANGE_EXAMPLE: dict[str, Any] = {
     "provision": node("legal-basis", "bbg-61", "§ 61 BBG"),
     "old_version": node("legal-basis", "bbg-61-fassung-2009", "§ 61 BBG (Fassung 2009)"),
     "new_version": node("legal-basis", "bbg-61-fassung-2021", "§ 61 BBG (Fassung 2021)"),
-    "changed_by": node("legal-basis", "bbg-aenderung-2021", "Gesetz vom 28. Juni 2021"),
+    "changed_by": node("legal-basis", "bbg-aenderung-2021",
+                       "Gesetz zur Regelung des Erscheinungsbilds … vom 28. Juni 2021"),
     "affected": {"role": [], "task": [], "offer": [], "requirement": []},
 }
 
