@@ -241,7 +241,10 @@ def parse_since(value: str | None) -> datetime.datetime | None:
 
 
 def sync_legal(ctx: Context, feed: ChangeFeed) -> int:
-    """Append the legal changes of the data the feed has not published yet."""
+    """Append the legal changes of the data the feed has not published yet (none when the
+    configured queries lack ``legal-changes``)."""
+    if "legal-changes" not in ctx.registry.queries:
+        return 0
     changes = legal.legal_changes(ctx, datetime.date(1900, 1, 1), datetime.date(2100, 12, 31),
                                   "de")
     cat = catalogue_for(ctx)
