@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     """Host names the server answers; a request with another ``Host`` gets 400. ``*`` allows
     any. Default (empty): ``127.0.0.1``, ``localhost`` and the host of the public URL."""
 
+    publisher: str = "Qualifica"
+    """The publisher of the dataset and its releases, as DCAT names it (``dcterms:publisher``)."""
+    contact_email: str | None = None
+    """The e-mail address of the dataset's contact point (``dcat:contactPoint``)."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("service_allow", "load_allow", "api_tokens", mode="before")

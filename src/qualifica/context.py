@@ -125,8 +125,9 @@ class Context:
         self.store.close()
 
 
-def open_context(settings: Settings) -> Context:
-    """Open store and registry; fails fast on a bad query file."""
+def open_context(settings: Settings, *, read_only: bool = False) -> Context:
+    """Open store and registry; fails fast on a bad query file. ``read_only``: see
+    ``open_store``."""
     registry = Registry(settings.queries_dir)
-    store = open_store(settings, registry.library())
+    store = open_store(settings, registry.library(), read_only=read_only)
     return Context(settings=settings, store=store, registry=registry)

@@ -73,6 +73,10 @@ class StoreUnavailable(QualificaError):
     title = "Store unavailable"
 
 
+class StoreLocked(StoreUnavailable):
+    """The embedded store is held read-write by another process (e.g. ``qualifica serve``)."""
+
+
 class QueryTimeout(QualificaError):
     """A query ran past its time limit and was stopped."""
 

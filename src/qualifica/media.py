@@ -91,7 +91,10 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "application/x-trig": (TRIG,),
     "text/x-nquads": (N_QUADS,),
     "application/json": (SPARQL_JSON, JSON_LD),
-    "application/sparql-results+json": (SPARQL_JSON,),
+    # What a SPARQL client asks of a graph query in the results' terms (rdflib's SPARQLStore
+    # with returnFormat json or xml): the RDF form of the same syntax, as ``format=`` reads it.
+    "application/sparql-results+json": (SPARQL_JSON, JSON_LD),
+    "application/sparql-results+xml": (SPARQL_XML, RDF_XML),
     # Not RDF/XML: browsers accept application/xml with a high q-value and would get RDF/XML
     # instead of Turtle; ``format=xml`` does name RDF/XML for a graph.
     "application/xml": (SPARQL_XML,),

@@ -1,8 +1,9 @@
 """Dataset metadata and dumps: VoID, the DCAT catalog (sizes and SHA-256 checksums that match the
-downloads), the dumps in three formats, and their regeneration after a write."""
+downloads), the dumps in four formats and gzip, and their regeneration after a write."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections.abc import Iterator
@@ -25,7 +26,10 @@ DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 QD = rdflib.Namespace("https://w3id.org/qualifica/ontology#")
 BASE = "http://127.0.0.1:8000/"
 DATASET = rdflib.URIRef("https://w3id.org/qualifica/dataset")
-DUMPS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
+DUMPS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+         "nq": "application/n-quads"}
+#: Every dump file: the four formats, and each compressed.
+FILES = [*DUMPS, *(f"{s}.gz" for s in DUMPS)]
 ROOT = Path(__file__).resolve().parents[2]
 GRAPH = "https://w3id.org/qualifica/graph/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
@@ -134,7 +138,7 @@ def test_void_is_not_html(meta: tuple[TestClient, Context]) -> None:
 # --- DCAT and the dumps -----------------------------------------------------------------------
 
 def distributions(g: rdflib.Graph) -> dict[str, rdflib.term.Node]:
-    return {str(g.value(d, DCAT.downloadURL)).rsplit(".", 1)[1]: d
+    return {str(g.value(d, DCAT.downloadURL)).rsplit("/", 1)[1].removeprefix("qualifica."): d
             for d in g.objects(DATASET, DCAT.distribution)}
 
 
@@ -165,15 +169,22 @@ def test_catalog_sizes_and_checksums_match_the_downloads(
     client, ctx = meta
     g = to_graph(client.get("/catalog?format=jsonld").content, "application/ld+json")
     dists = distributions(g)
-    assert set(dists) == set(DUMPS)
+    assert set(dists) == set(FILES)
     expected = store_graph(ctx)
-    for suffix, media_type in DUMPS.items():
+    for suffix in FILES:
+        media_type = DUMPS[suffix.removesuffix(".gz")]
         d = dists[suffix]
+        # the media type of the content; a compressed file says so with dcat:compressFormat
         assert g.value(d, DCAT.mediaType) == rdflib.URIRef(
             f"https://www.iana.org/assignments/media-types/{media_type}")
-        response = client.get(f"/downloads/qualifica.{suffix}")
+        packed = suffix.endswith(".gz")
+        assert (g.value(d, DCAT.compressFormat) is not None) == packed
+        # identity: the bytes of the file as stored, not compressed again on the way
+        response = client.get(f"/downloads/qualifica.{suffix}",
+                              headers={"Accept-Encoding": "identity"})
         assert response.status_code == 200
-        assert response.headers["content-type"].split(";")[0] == media_type
+        assert response.headers["content-type"].split(";")[0] == (
+            "application/gzip" if packed else media_type)
         size = g.value(d, DCAT.byteSize)
         assert size.datatype == XSD.nonNegativeInteger
         assert size.toPython() == len(response.content)
@@ -181,6 +192,15 @@ def test_catalog_sizes_and_checksums_match_the_downloads(
         assert g.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
         assert str(g.value(checksum, SPDX.checksumValue)) == \
             hashlib.sha256(response.content).hexdigest()
+        if packed:
+            plain = client.get(f"/downloads/qualifica.{suffix.removesuffix('.gz')}")
+            assert gzip.decompress(response.content) == plain.content
+            continue
+        if suffix == "nq":  # every quad of the store, graphs kept
+            quads = list(parse(response.content, format=RdfFormat.N_QUADS))
+            assert len(set(quads)) == len(list(ctx.store.quads()))
+            assert all(q.graph_name.value.startswith(GRAPH) for q in quads)
+            continue
         # the dump is the whole store
         dumped = to_graph(response.content, media_type)
         assert len(dumped) == len(expected)
@@ -230,7 +250,7 @@ def test_dumps_follow_the_store_generation(tmp_path: Path) -> None:
         assert {s: str(again.value(again.value(d, SPDX.checksum), SPDX.checksumValue))
                 for s, d in distributions(again).items()} == old
         files = sorted(p.name for p in (tmp_path / "downloads").iterdir())
-        assert len(files) == len(DUMPS)
+        assert len(files) == len(FILES)
         ctx.store.add([Quad(NamedNode("https://w3id.org/qualifica/id/role/neu"),
                             NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
                             Literal("Neue Rolle", language="de"),
@@ -238,11 +258,11 @@ def test_dumps_follow_the_store_generation(tmp_path: Path) -> None:
         after = to_graph(client.get("/catalog").content, "text/turtle")
         new = {s: str(after.value(after.value(d, SPDX.checksum), SPDX.checksumValue))
                for s, d in distributions(after).items()}
-        assert all(new[s] != old[s] for s in DUMPS)
+        assert all(new[s] != old[s] for s in FILES)
         body = client.get("/downloads/qualifica.nt").content
         assert hashlib.sha256(body).hexdigest() == new["nt"]
         assert b"<https://w3id.org/qualifica/id/role/neu>" in body
         # the files of the old generation are gone
         assert sorted(p.name for p in (tmp_path / "downloads").iterdir()) != files
-        assert len(list((tmp_path / "downloads").iterdir())) == len(DUMPS)
+        assert len(list((tmp_path / "downloads").iterdir())) == len(FILES)
     ctx.close()

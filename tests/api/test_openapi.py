@@ -119,7 +119,8 @@ def test_every_operation_carries_examples(spec: dict[str, Any]) -> None:
 
 
 # Answered only once a release exists (``qualifica release``); the bundled graph has none.
-NEEDS_RELEASE = ("/api/releases/{version}/{name}", "/api/changes")
+NEEDS_RELEASE = ("/api/releases/{version}/{name}", "/api/changes", "/releases/{version}",
+                 "/releases/{version}/{name}")
 
 
 def test_get_examples_answer_on_the_bundled_graph(spec: dict[str, Any],
@@ -218,3 +219,45 @@ def test_text_examples_match_the_answers(spec: dict[str, Any], client: TestClien
     form = post["application/x-www-form-urlencoded"]["example"]
     r = client.post("/sparql", data=form, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 8
+
+
+def test_operation_ids_are_short_names_a_client_can_use(spec: dict[str, Any]) -> None:
+    ids = [op["operationId"] for _, _, op in operations(spec)]
+    assert len(ids) == len(set(ids))
+    assert {"list_roles", "get_role", "list_training_formats", "get_training_format",
+            "search", "gap_analysis", "match_roles", "sparql_get", "sparql_post",
+            "put_graph", "sparql_update"} <= set(ids)
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) and len(i) <= 40 for i in ids), ids
+    described = {t["name"] for t in spec["tags"] if t.get("description")}
+    assert {tag for _, _, op in operations(spec) for tag in op["tags"]} <= described
+
+
+def test_errors_are_declared_as_the_problems_sent(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas and "ValidationError" not in schemas
+    problem = schemas["Problem"]
+    assert set(problem["required"]) == {"title", "status", "detail"}
+    for method, path, op in operations(spec):
+        for status, response in op["responses"].items():
+            if int(status) < 400:
+                continue
+            content = response["content"]
+            assert content["application/problem+json"]["schema"] == {
+                "$ref": "#/components/schemas/Problem"}, (method, path, status)
+        if any(p["in"] == "path" and p["name"] == "id" for p in op.get("parameters", [])):
+            assert "404" in op["responses"], (method, path)
+
+
+def test_rest_answers_have_typed_models(spec: dict[str, Any]) -> None:
+    def model(path: str) -> str:
+        ref = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        return str(ref["schema"]["$ref"]).rsplit("/", 1)[-1]
+
+    assert model("/api/roles") == "Page"
+    assert model("/api/roles/{id}") == "RoleDetail"
+    assert model("/api/training-formats/{id}") == "TrainingFormatDetail"
+    assert model("/api/competencies/{id}/narrower") == "HierarchyPage"
+    assert model("/api/search") == "SearchResult"
+    page = spec["components"]["schemas"]["Page"]
+    assert set(page["required"]) == {"items", "total", "limit", "offset", "next", "prev",
+                                     "first"}

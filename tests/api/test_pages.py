@@ -134,7 +134,7 @@ def test_home_lists_roles_and_competencies_and_links_the_tools(client: TestClien
                  "/roles/verwaltungsfachangestellte", "/competencies/digcomp-4-2",
                  "/competencies/digcomp-4", "/sparql", "/docs", "/catalog", "/gap"):
         assert href in links
-    assert 'action="/api/search"' in r.text
+    assert 'action="/search"' in r.text
     # no resource from elsewhere: every stylesheet and script is served by the app
     assert not re.search(r'(src|href)="https?://(?!w3id\.org|doi\.org)', r.text.split("<main")[0])
 

@@ -187,8 +187,20 @@ def test_nothing_acceptable_is_406(api: TestClient) -> None:
     assert_problem(r, 406, "image/png")
     r = api.get("/sparql", params={"query": CONSTRUCT_ALL}, headers={"Accept": "text/csv"})
     assert_problem(r, 406)
-    r = api.get("/sparql", params={"query": SELECT_ALL, "format": "ttl"})
+    r = api.get("/sparql", params={"query": SELECT_ALL, "format": "ttl"},
+                headers={"Accept": "image/png"})
     assert_problem(r, 406)
+
+
+def test_format_of_the_other_kind_leaves_the_choice_to_accept(api: TestClient) -> None:
+    """As SPARQLWrapper sends Turtle asked of a SELECT: ``format=turtle``, ``Accept: */*``."""
+    r = api.get("/sparql", params={"query": SELECT_ALL, "format": "turtle"},
+                headers={"Accept": "*/*"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    r = api.get("/sparql", params={"query": CONSTRUCT_ALL, "format": "csv"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/turtle")
 
 
 # --- requests ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from qualifica.api import create_app
-from qualifica.api.security import DOCS_POLICY, STRICT_POLICY
+from qualifica.api.security import REDOC_POLICY, STRICT_POLICY
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.validation.gate import ensure_bundled
@@ -73,7 +73,8 @@ qd:Role a owl:Class ; rdfs:label "Rolle"@de, "role"@en ;
 # Every HTML page of the hostile graph, and one with every kind of link.
 PAGES = ["/", "/roles/r", "/competencies/c", "/gap", "/gap?role=r&held=c&level-c=1",
          "/id/task/t", "/id/role/old", "/id/competency/c", "/ontology?format=html",
-         "/catalog?format=html", "/sparql"]
+         "/catalog?format=html", "/sparql", "/search?q=r", "/search?q=Old", "/match",
+         "/match?level-c=1", "/training-formats", "/legal-bases", "/competencies", "/roles"]
 
 
 @pytest.fixture(scope="module")
@@ -274,14 +275,35 @@ def test_not_modified_and_bad_host_answers_carry_the_headers(
     _check_headers(bad)
 
 
-def test_api_docs_get_their_own_policy(hostile: tuple[Context, TestClient]) -> None:
+def test_api_docs_are_served_from_packaged_assets(hostile: tuple[Context, TestClient]) -> None:
+    """Swagger UI under the strict policy; ReDoc's adds only the hashes of the ``<style>``
+    elements it writes and a ``blob:`` worker; both pages and their bundles come from here."""
     _, c = hostile
-    for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
-        r = c.get(path)
-        assert r.status_code == 200, path
-        _check_headers(r, DOCS_POLICY)
-    d = _directives(DOCS_POLICY)
-    assert d["object-src"] == ["'none'"] and d["frame-ancestors"] == ["'none'"]
+    docs = c.get("/docs")
+    assert docs.status_code == 200
+    _check_headers(docs, STRICT_POLICY)
+    redoc = c.get("/redoc")
+    assert redoc.status_code == 200
+    _check_headers(redoc, REDOC_POLICY)
+    d = _directives(REDOC_POLICY)
+    assert d["script-src"] == ["'self'"] and d["object-src"] == ["'none'"]
+    assert d["style-src"][0] == "'self'" and all(v.startswith("'sha256-")
+                                                 for v in d["style-src"][1:])
+    assert d["worker-src"] == ["'self'", "blob:"]
+    assert "unsafe" not in REDOC_POLICY and "http" not in REDOC_POLICY
+    for page in (docs, redoc):
+        found = scan(page.text)
+        assert found.inline == []
+        for tag, attr, value in found.targets:
+            if tag in ("script", "link") and attr in ("src", "href"):
+                assert value.startswith("/"), value  # nothing from another origin
+                assert c.get(value).status_code == 200, value
+    for package, licence in (("swagger-ui", "LICENSE"), ("swagger-ui", "NOTICE"),
+                             ("redoc", "LICENSE")):
+        r = c.get(f"/static/vendor/{package}/{licence}")
+        assert r.status_code == 200 and r.text.strip(), (package, licence)
+    assert c.get("/static/vendor/redoc/../../../config.py").status_code == 404
+    assert c.get("/static/vendor/redoc/redoc.standalone.js.map").status_code == 404
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -303,6 +325,11 @@ def test_static_files_are_packaged() -> None:
     assert {"style.css", "sparql.css", "sparql.js"} <= {p.name for p in static.iterdir()}
     pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
     assert '"web/static/*"' in pyproject
+    assert '"web/static/vendor/*/*"' in pyproject
+    vendor = static / "vendor"
+    assert {"swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"} <= {
+        p.name for p in (vendor / "swagger-ui").iterdir()}
+    assert {"redoc.standalone.js", "LICENSE"} <= {p.name for p in (vendor / "redoc").iterdir()}
 
 
 # --- CSV ----------------------------------------------------------------------------------------

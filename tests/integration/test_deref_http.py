@@ -118,7 +118,7 @@ def test_catalog_void_and_dumps_over_http(live_server) -> None:  # type: ignore[
                                      headers={"Accept": "text/turtle"}, timeout=60))
     dataset = rdflib.URIRef("https://w3id.org/qualifica/dataset")
     dists = list(catalog.objects(dataset, DCAT.distribution))
-    assert len(dists) == 3
+    assert len(dists) == 8  # Turtle, N-Triples, JSON-LD and N-Quads, each also gzip
     for dist in dists:
         url = str(catalog.value(dist, DCAT.downloadURL))
         path = url.split("/", 3)[3]  # the public base is the default, not the test port

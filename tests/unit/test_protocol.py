@@ -41,6 +41,11 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
         ("text/plain", "graph", protocol.NTRIPLES),
         ("application/rdf+xml", "graph", protocol.RDFXML),
         ("text/turtle;q=0, */*", "graph", protocol.NTRIPLES),
+        # rdflib's SPARQLStore asks a CONSTRUCT in the terms of its returnFormat.
+        ("application/sparql-results+json", "graph", protocol.JSONLD),
+        ("application/rdf+xml, application/sparql-results+xml", "graph", protocol.RDFXML),
+        ("application/sparql-results+xml", "graph", protocol.RDFXML),
+        ("application/sparql-results+xml", "solutions", protocol.SPARQL_XML),
     ],
 )
 def test_negotiate(accept: str | None, kind: protocol.ResultKind, expected: str) -> None:
@@ -55,8 +60,47 @@ def test_negotiate_refuses_what_is_not_offered() -> None:
     with pytest.raises(NotAcceptable):
         protocol.negotiate("application/sparql-results+json;q=0", "solutions")
     with pytest.raises(NotAcceptable):
-        protocol.negotiate(None, "graph", protocol.CSV)
+        protocol.negotiate("text/csv", "graph", ("csv",))
     assert protocol.negotiate("image/png", "graph", protocol.NTRIPLES) == protocol.NTRIPLES
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind", "formats", "expected"),
+    [
+        # A format of the other kind leaves the choice to Accept (SPARQLWrapper: */*).
+        (None, "graph", ("csv",), protocol.TURTLE),
+        ("*/*", "solutions", ("turtle",), protocol.SPARQL_JSON),
+        # A short name is read for the result's kind.
+        (None, "graph", ("xml",), protocol.RDFXML),
+        (None, "solutions", ("xml",), protocol.SPARQL_XML),
+        (None, "graph", ("json",), protocol.JSONLD),
+        (None, "graph", (protocol.SPARQL_XML,), protocol.RDFXML),
+        # Equivalent names, and a list of media types: the first that fits.
+        (None, "solutions", ("tsv", "text/tab-separated-values"), protocol.TSV),
+        (None, "graph", ("json-ld", "application/ld+json", "application/x-json+ld"),
+         protocol.JSONLD),
+        ("text/csv", "solutions", ("json",), protocol.SPARQL_JSON),
+    ],
+)
+def test_negotiate_with_format(accept: str | None, kind: protocol.ResultKind,
+                               formats: tuple[str, ...], expected: str) -> None:
+    assert protocol.negotiate(accept, kind, formats) == expected
+
+
+@pytest.mark.parametrize(
+    ("qs", "expected"),
+    [
+        (b"format=tsv&format=text%2Ftab-separated-values", ("tsv", "text/tab-separated-values")),
+        (b"format=json-ld&format=application%2Fld%2Bjson%2Capplication%2Fx-json%2Bld",
+         ("json-ld", "application/ld+json", "application/x-json+ld")),
+        (b"format=rdf%2Bxml&format=", ("rdf+xml",)),
+        (b"format=XML&format=xml", ("xml",)),
+        (b"format=", None),
+    ],
+)
+def test_format_parameters_as_sparqlwrapper_sends_them(qs: bytes,
+                                                       expected: tuple[str, ...] | None) -> None:
+    assert protocol.parse_request("GET", b"query=ASK%7B%7D&" + qs, None, b"").format == expected
 
 
 def test_parse_accept_ignores_garbage() -> None:
@@ -73,7 +117,7 @@ def test_parse_request_get_and_dataset() -> None:
                b"http%3A%2F%2Fa%2Fn&format=csv", None, b"")
     assert req.query == "ASK {}"
     assert req.dataset == DatasetSpec(default_graphs=("http://a/g",), named_graphs=("http://a/n",))
-    assert req.format == protocol.CSV
+    assert req.format == ("csv",)
 
 
 def test_parse_request_without_query_or_dataset() -> None:

@@ -183,3 +183,62 @@ def test_on_disk_store_persists(tmp_path: Path) -> None:
     again.dump(out, RdfFormat.N_TRIPLES)
     assert b"<http://a>" in out.getvalue()
     again.close()
+
+
+_HOLD = """
+import sys
+from pyoxigraph import NamedNode, Quad, Store
+store = Store(sys.argv[1])
+store.add(Quad(NamedNode("urn:x:a"), NamedNode("urn:x:p"), NamedNode("urn:x:held")))
+store.flush()
+print("held", flush=True)
+sys.stdin.readline()  # hold the store until told
+store.add(Quad(NamedNode("urn:x:a"), NamedNode("urn:x:p"), NamedNode("urn:x:later")))
+store.flush()
+print("wrote", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_store_held_by_another_process_opens_read_only(tmp_path: Path) -> None:
+    """Another process holds the on-disk store read-write: opening it read-write is
+    ``StoreLocked``; a read-only view opens, reads what was written before it was opened (and a
+    later view what was written since), refuses writes, and closes without flushing."""
+    import subprocess
+    import sys
+
+    from qualifica.errors import StoreLocked, StoreUnavailable
+
+    path = tmp_path / "store"
+    OxigraphStore(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreLocked, match="another process holds the store"):
+            OxigraphStore(path)
+        view = OxigraphStore(path, read_only=True)
+        assert view.read_only
+        assert [q.object.value for q in view.quads()] == ["urn:x:held"]
+        with pytest.raises(StoreUnavailable):
+            view.apply([], [Quad(NamedNode("urn:x:b"), NamedNode("urn:x:p"),
+                                 NamedNode("urn:x:c"))])
+        view.close()
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "wrote"
+        later = OxigraphStore(path, read_only=True)
+        assert sorted(q.object.value for q in later.quads()) == ["urn:x:held", "urn:x:later"]
+        assert len(list((tmp_path / ".readers").iterdir())) == 1  # its checkpoint
+        later.close()
+        assert list((tmp_path / ".readers").iterdir()) == []
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.wait(timeout=30) == 0
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(timeout=30)
+    # once the holder has gone, the store opens read-write again
+    OxigraphStore(path).close()

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from qualifica import __version__
-from qualifica.api import caching, problems, security
+from qualifica.api import caching, compression, openapi, problems, security
 from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
@@ -59,8 +59,10 @@ def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI
         summary="Competencies, roles, tasks, training formats and legal bases of the "
         "digitalised German public sector, as a knowledge graph.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI and ReDoc from packaged assets: api/routes/docs.py
+        redoc_url=None,
         openapi_url="/openapi.json",
+        generate_unique_id_function=openapi.operation_id,
     )
     app.add_middleware(
         CORSMiddleware,
@@ -72,7 +74,9 @@ def create_app(settings: Settings, *, context: Context | None = None) -> FastAPI
     problems.install(app)
     caching.install(app, settings)
     queries.install(app)
+    openapi.install(app)
     security.install(app, settings)
+    compression.install(app)  # outermost: compresses the final answer
     for router in ROUTERS:
         app.include_router(router)
     return app

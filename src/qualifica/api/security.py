@@ -4,8 +4,9 @@
   strict ``Content-Security-Policy`` (scripts, styles and images from this origin only, no
   plugins, no ``<base>``, no framing, forms post only here), ``X-Content-Type-Options:
   nosniff`` and ``Referrer-Policy: strict-origin-when-cross-origin``. The API documentation
-  (Swagger UI at ``/docs``, ReDoc at ``/redoc``) loads its scripts, styles and fonts from a CDN
-  and starts them with an inline script, so those paths alone get :data:`DOCS_POLICY`.
+  (Swagger UI at ``/docs``, ReDoc at ``/redoc``) is served from packaged assets under the same
+  policy; ReDoc's page alone also allows the ``<style>`` elements ReDoc writes, by their
+  hashes (:data:`REDOC_POLICY`, set by the route itself).
 - Starlette's ``TrustedHostMiddleware`` answers ``400`` to a request whose ``Host`` is not one
   of ``Settings.allowed_hosts``. Absolute URLs are built from ``Settings.public_base`` anyway,
   so a forged ``Host`` never reaches a link; the check also stops DNS-rebinding pages from
@@ -17,7 +18,7 @@ middleware, so ``api.problems`` sets :data:`STRICT_HEADERS` on that answer itsel
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -44,25 +45,23 @@ STRICT_POLICY = "; ".join((
     "form-action 'self'",
 ))
 
-#: The policy of the API documentation pages only: FastAPI's Swagger UI and ReDoc pages load
-#: their bundles from jsDelivr (ReDoc also Google Fonts, and runs a worker from a blob) and
-#: start them with an inline script. Nothing on these pages comes from the data.
-DOCS_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
-    "font-src 'self' https://fonts.gstatic.com",
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-))
+
+#: The ``<style>`` elements ReDoc writes before it renders, by the SHA-256 of their content:
+#: the empty elements styled-components fills through the CSSOM (``insertRule``, which CSP does
+#: not govern), and the one stylesheet its bundle carries as text (redoc 2.5.4).
+REDOC_STYLE_HASHES = ("'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+                      "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='")
+#: The policy of ``/redoc``: the strict one, except that the ``<style>`` elements above are
+#: applied and ReDoc's search index runs in a worker ReDoc's own script builds from a ``blob:``;
+#: no inline script, no inline style attribute, nothing from another origin (the Redocly logo
+#: ReDoc links from its CDN is refused, and ReDoc then leaves it out).
+REDOC_POLICY = STRICT_POLICY.replace(
+    "style-src 'self'", "style-src 'self' " + " ".join(REDOC_STYLE_HASHES)
+) + "; worker-src 'self' blob:"
 
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
-#: The headers of every answer outside the API documentation.
+#: The headers of every answer.
 STRICT_HEADERS = {"Content-Security-Policy": STRICT_POLICY, "X-Content-Type-Options": "nosniff",
                   "Referrer-Policy": REFERRER_POLICY}
 
@@ -71,15 +70,14 @@ class SecurityHeadersMiddleware:
     """Adds the Content-Security-Policy, ``nosniff`` and the referrer policy to every answer
     (a header the route set itself is kept)."""
 
-    def __init__(self, app: ASGIApp, docs_paths: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.docs_paths = frozenset(docs_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_POLICY if scope.get("path") in self.docs_paths else STRICT_POLICY
+        policy = STRICT_POLICY
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -99,5 +97,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     and the ``304`` of a cached one included."""
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts,
                        www_redirect=False)
-    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    app.add_middleware(SecurityHeadersMiddleware, docs_paths=[p for p in docs if p])
+    app.add_middleware(SecurityHeadersMiddleware)

@@ -9,9 +9,10 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
+from qualifica.cli.beside import held_line
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
-from qualifica.errors import QualificaError
+from qualifica.errors import QualificaError, StoreLocked
 from qualifica.validation import rdflib_cache
 
 app = typer.Typer(
@@ -34,17 +35,35 @@ def settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
+def fail(line: str) -> typer.Exit:
+    """Print ``error: line`` on stderr (no markup) and return the exit (code 2) to raise."""
+    err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
 @contextmanager
-def context(*, bundled: bool = False) -> Iterator[Context]:
-    """Open the runtime context for one command; errors end it with exit code 2."""
+def context(*, bundled: bool = False, write: str | None = None) -> Iterator[Context]:
+    """Open the runtime context for one command; errors end it with exit code 2.
+
+    When a server holds the store, a read command (``write`` is ``None``) gets a read-only view
+    of it; a write command ends with one line naming the server and what to do instead, with
+    ``write`` saying what that is.
+    """
     logging.basicConfig(level=logging.WARNING)
+    s = settings()
+    read_only = False
     try:
-        ctx = open_context(settings())
+        try:
+            ctx = open_context(s)
+        except StoreLocked:
+            if write is not None:
+                raise fail(held_line(s, write)) from None
+            read_only = True
+            ctx = open_context(s, read_only=True)
     except QualificaError as exc:
-        err.print(f"[red]error:[/red] {exc.detail}")
-        raise typer.Exit(2) from exc
+        raise fail(exc.detail) from exc
     try:
-        if bundled:
+        if bundled and not read_only:
             from qualifica.validation.gate import ensure_bundled
 
             try:

@@ -20,7 +20,8 @@ from pyoxigraph import RdfFormat
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from qualifica.cli.app import app, context, err, out, settings
+from qualifica.cli import beside
+from qualifica.cli.app import app, context, err, fail, out, settings
 from qualifica.config import Settings
 from qualifica.errors import QualificaError, ValidationFailed
 from qualifica.sparql import binding, guard, protocol, run
@@ -58,7 +59,11 @@ def serve(
     ):
         # No public base IRI configured: name the address actually served.
         s = s.model_copy(update={"base_iri": f"http://{s.host}:{s.port}/"})
-    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level=s.log_level.lower())
+    if beside.store_is_held(s):
+        raise fail(beside.held_line(s, "stop it first, or serve another data directory "
+                                       "(QUALIFICA_DATA_DIR)"))
+    with beside.announce(s):
+        uvicorn.run(create_app(s), host=s.host, port=s.port, log_level=s.log_level.lower())
 
 
 # --- load -----------------------------------------------------------------------------------
@@ -98,7 +103,8 @@ def load(
     On a violation or a syntax error nothing is written and the report is printed (exit 1).
     """
     target = _graph_iri(graph)
-    with context(bundled=True) as ctx:
+    with context(bundled=True, write="stop it to load files, or send each graph through it "
+                 "(PUT /graphs?graph=… with a bearer token, see docs/writes.md)") as ctx:
         started = time.monotonic()
         try:
             with _progress(len(files)) as report:
@@ -139,7 +145,8 @@ class ReportFormat(StrEnum):
 @app.command()
 def validate(
     files: FilesArg,
-    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report form")] = ReportFormat.text,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report form")
+                   ] = ReportFormat.text,
     lang: Annotated[str, typer.Option(help="Language of the messages (de|en)")] = "en",
 ) -> None:
     """Validate files against the shapes, with the bundled ontology and vocabularies (not the
@@ -238,12 +245,13 @@ def print_result(result: QueryResult, fmt: QueryFormat) -> None:
 @app.command()
 def query(
     text: Annotated[str | None, typer.Argument(help="A SPARQL query")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", exists=True, dir_okay=False,
+    file: Annotated[Path | None, typer.Option("--file", exists=True, dir_okay=False,
                                               help="Read the query from a file")] = None,
     name: Annotated[str | None, typer.Option("--name", "-n", help="Run a named query")] = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="A value of the named query: key=value (repeatable)")] = None,
-    fmt: Annotated[QueryFormat, typer.Option("--format", help="Output form")] = QueryFormat.table,
+    fmt: Annotated[QueryFormat, typer.Option("--format", "-f", help="Output form")
+                   ] = QueryFormat.table,
 ) -> None:
     """Run a SPARQL query (text, --file, or --name with -p key=value) over the store."""
     given = [x for x in (text, file, name) if x is not None]
@@ -333,7 +341,8 @@ _EXPORT = {
 
 @app.command()
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="RDF format")] = ExportFormat.ttl,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="RDF format")
+                   ] = ExportFormat.ttl,
     output: Annotated[Path | None, typer.Option("-o", "--output", dir_okay=False,
                                                 help="File to write (default: stdout)")] = None,
     graph: Annotated[str | None, typer.Option(help="Only this named graph")] = None,

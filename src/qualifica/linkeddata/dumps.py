@@ -1,4 +1,5 @@
-"""Dumps of the whole knowledge graph (Turtle, N-Triples, JSON-LD) for ``/downloads/``.
+"""Dumps of the whole knowledge graph for ``/downloads/``: Turtle, N-Triples and JSON-LD (the
+union of all graphs), N-Quads (every graph kept), and each of them compressed with gzip.
 
 Each dump is written by ``store.dump`` into ``{data_dir}/downloads/`` and remembered with its
 size and SHA-256 for the store ``generation`` it was written at; a write to the store (a new
@@ -8,9 +9,11 @@ a download already streaming keeps its file while a newer one is written next to
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import os
+import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,18 +25,27 @@ from qualifica.linkeddata import conneg
 
 log = logging.getLogger(__name__)
 
-#: File suffix → (media type, pyoxigraph format) of every dump.
-DUMP_FORMATS: dict[str, tuple[str, RdfFormat]] = {
+#: File suffix → (media type, pyoxigraph format) of every uncompressed dump.
+RDF_DUMPS: dict[str, tuple[str, RdfFormat]] = {
     "ttl": (conneg.TURTLE, RdfFormat.TURTLE),
     "nt": (conneg.N_TRIPLES, RdfFormat.N_TRIPLES),
     "jsonld": (conneg.JSON_LD, RdfFormat.JSON_LD),
+    "nq": (conneg.N_QUADS, RdfFormat.N_QUADS),
+}
+GZIP = "application/gzip"
+#: Every dump's suffix → (media type of the file, pyoxigraph format of its content); the
+#: ``.gz`` files hold the dump of the same name, compressed with gzip.
+DUMP_FORMATS: dict[str, tuple[str, RdfFormat]] = {
+    **RDF_DUMPS,
+    **{f"{suffix}.gz": (GZIP, fmt) for suffix, (_, fmt) in RDF_DUMPS.items()},
 }
 DUMP_STEM = "qualifica"
 
 
 @dataclass(frozen=True)
 class Dump:
-    """One dump file: its public name, path, media type, size and SHA-256 (hex)."""
+    """One dump file: its public name, path, media type, size and SHA-256 (hex). The media type
+    of a ``.gz`` file is ``application/gzip``; ``content_type`` is that of what it holds."""
 
     name: str
     suffix: str
@@ -42,6 +54,16 @@ class Dump:
     byte_size: int
     sha256: str
     generation: int
+
+    @property
+    def gzip(self) -> bool:
+        """Whether the file is compressed with gzip."""
+        return self.suffix.endswith(".gz")
+
+    @property
+    def content_type(self) -> str:
+        """The media type of the RDF the file holds (compressed or not)."""
+        return RDF_DUMPS[self.suffix.removesuffix(".gz")][0]
 
 
 class DumpState:
@@ -71,7 +93,16 @@ def _write(ctx: Context, suffix: str, generation: int, triples: Path | None = No
     final = folder / f"{DUMP_STEM}.{generation}.{suffix}"
     tmp = folder / f".{DUMP_STEM}.{generation}.{suffix}.{os.getpid()}.tmp"
     with tmp.open("wb") as out:
-        if fmt.supports_datasets:
+        if suffix.endswith(".gz"):
+            # the compressed copy of the dump written just before; mtime 0: the same dump
+            # gives the same bytes
+            plain = folder / f"{DUMP_STEM}.{generation}.{suffix.removesuffix('.gz')}"
+            with plain.open("rb") as src, gzip.GzipFile(
+                    filename="", mode="wb", fileobj=out, mtime=0) as packed:
+                shutil.copyfileobj(src, packed, 1 << 20)
+        elif suffix == "nq":
+            ctx.store.dump(out, fmt)  # every graph kept
+        elif fmt.supports_datasets:
             # JSON-LD can hold named graphs, but every dump is the same graph: the union of
             # all graphs. It is converted, streaming, from the N-Triples dump.
             source = triples or _write(ctx, "nt", generation).path

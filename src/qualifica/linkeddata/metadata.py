@@ -16,8 +16,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from qualifica import __version__
 from qualifica.context import Context
+from qualifica.linkeddata import citation, releases
 from qualifica.linkeddata.describe import run_internal
-from qualifica.linkeddata.dumps import Dump, current_dumps
+from qualifica.linkeddata.dumps import GZIP, Dump, current_dumps
 from qualifica.namespaces import (
     BASE,
     DCAT,
@@ -42,13 +43,14 @@ FORMATS_NS = "http://www.w3.org/ns/formats/"
 IANA = "https://www.iana.org/assignments/media-types/"
 
 CATALOG_IRI = BASE + "catalog"
-DATASET_IRI = BASE + "dataset"
+DATASET_IRI = citation.DATASET_IRI
 SERVICE_IRI = BASE + "sparql-service"
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+LICENSE = citation.LICENSE
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+PUBLIC_ACCESS = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 EXAMPLE_RESOURCES = ("role/prozessmanager", "role/cio", "competency/digcomp-4-2")
 
-_TITLE = {"de": "Qualifica – Wissensgraph digitaler Kompetenzen der öffentlichen Verwaltung",
-          "en": "Qualifica – knowledge graph of digital competencies in public administration"}
+_TITLE = citation.TITLE
 _DESCRIPTION = {
     "de": "Kompetenzen, Rollen, Aufgaben, Aus-, Fort- und Weiterbildungsformate und "
           "Rechtsgrundlagen der digitalisierten öffentlichen Verwaltung in Deutschland, jede "
@@ -56,7 +58,7 @@ _DESCRIPTION = {
     "en": "Competencies, roles, tasks, training formats and legal bases of the digitalised "
           "German public sector, every statement with its source.",
 }
-_FORMAT_FEATURE = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD"}
+_FORMAT_FEATURE = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "nq": "N-Quads"}
 
 #: Vocabularies a VoID ``void:vocabulary`` may name: namespace → vocabulary IRI.
 _VOCABULARIES = {
@@ -168,7 +170,7 @@ def void_triples(ctx: Context, public_base: str) -> list[Triple]:
     g.add(ds, VOID_NS + "sparqlEndpoint", _iri(public_base + "sparql"))
     g.add(ds, VOID_NS + "uriSpace", _str(ID))
     g.add(ds, VOID_NS + "uriLookupEndpoint", _str(public_base + "id/"))
-    for suffix in ("ttl", "nt", "jsonld"):
+    for suffix in ("ttl", "nt", "jsonld", "nq"):
         g.add(ds, VOID_NS + "dataDump", _iri(f"{public_base}downloads/qualifica.{suffix}"))
         g.add(ds, VOID_NS + "feature", _iri(FORMATS_NS + _FORMAT_FEATURE[suffix]))
     for example in EXAMPLE_RESOURCES:
@@ -231,25 +233,22 @@ def catalog_triples(ctx: Context, public_base: str,
     g.add(ds, DCAT + "hasCurrentVersion", version)
     g.add(version, DCAT + "isVersionOf", ds)
 
+    for node in (ds, version):
+        _agents(g, node, ctx, public_base)
     for suffix, dump in sorted(dumps.items()):
         dist = _iri(_distribution_iri(suffix))
         url = _iri(f"{public_base}downloads/{dump.name}")
         for node in (ds, version):
             g.add(node, DCAT + "distribution", dist)
-        g.add(dist, RDF_TYPE, _iri(DCAT + "Distribution"))
-        g.add(dist, DCTERMS + "title", _str(f"Qualifica {__version__} ({_FORMAT_FEATURE[suffix]})"))
-        g.add(dist, DCAT + "downloadURL", url)
-        g.add(dist, DCAT + "accessURL", url)
-        g.add(dist, DCAT + "mediaType", _iri(IANA + dump.media_type))
-        g.add(dist, DCTERMS + "format", _iri(FORMATS_NS + _FORMAT_FEATURE[suffix]))
-        g.add(dist, DCAT + "byteSize", _int(dump.byte_size, XSD + "nonNegativeInteger"))
-        g.add(dist, DCTERMS + "license", _iri(LICENSE))
-        checksum = BlankNode()
-        g.add(dist, SPDX + "checksum", checksum)
-        g.add(checksum, RDF_TYPE, _iri(SPDX + "Checksum"))
-        g.add(checksum, SPDX + "algorithm", _iri(SPDX + "checksumAlgorithm_sha256"))
-        g.add(checksum, SPDX + "checksumValue",
-              Literal(dump.sha256, datatype=NamedNode(XSD + "hexBinary")))
+        feature = _FORMAT_FEATURE[suffix.removesuffix(".gz")]
+        _distribution(g, dist, f"Qualifica {__version__} ({feature}{', gzip' * dump.gzip})",
+                      url, dump.content_type, dump.gzip, dump.byte_size, dump.sha256)
+
+    for release in releases.list_releases(ctx):
+        rel = _iri(citation.release_iri(release.version))
+        g.add(catalog, DCAT + "dataset", rel)
+        g.add(ds, DCAT + "hasVersion", rel)
+        g.triples.extend(release_triples(ctx, release, public_base))
 
     sparql = _iri(public_base + "sparql")
     g.add(service, RDF_TYPE, _iri(DCAT + "DataService"))
@@ -262,4 +261,84 @@ def catalog_triples(ctx: Context, public_base: str,
     g.add(service, DCAT + "servesDataset", version)
     g.add(service, DCTERMS + "license", _iri(LICENSE))
     g.add(service, RDFS + "seeAlso", _iri(public_base + ".well-known/void"))
+    return list(dict.fromkeys(g.triples))  # publisher and contact are shared
+
+
+def _agents(g: _Graph, node: NamedNode, ctx: Context, public_base: str) -> None:
+    """Publisher, contact point, licence and access rights of a dataset (DCAT-AP.de)."""
+    name = citation.publisher(ctx.settings)
+    # fixed labels: the same description gives the same bytes (and ETag) on every request
+    publisher = BlankNode("publisher")
+    g.add(node, DCTERMS + "publisher", publisher)
+    g.add(publisher, RDF_TYPE, _iri(FOAF + "Agent"))
+    g.add(publisher, FOAF + "name", _str(name))
+    page, email = citation.contact(ctx.settings)
+    contact = BlankNode("contact")
+    g.add(node, DCAT + "contactPoint", contact)
+    g.add(contact, RDF_TYPE, _iri(VCARD + "Organization"))
+    g.add(contact, VCARD + "fn", _str(name))
+    g.add(contact, VCARD + "hasURL", _iri(page))
+    if email:
+        g.add(contact, VCARD + "hasEmail", _iri(f"mailto:{email}"))
+    g.add(node, DCTERMS + "accessRights", _iri(PUBLIC_ACCESS))
+
+
+def _distribution(g: _Graph, dist: NamedNode, title: str, url: NamedNode, media_type: str,
+                  packed: bool, byte_size: int, sha256: str) -> None:
+    """A ``dcat:Distribution``: download URL, media type (of the content; ``dcat:compressFormat``
+    gzip for a compressed file), format, size, SHA-256 and licence."""
+    g.add(dist, RDF_TYPE, _iri(DCAT + "Distribution"))
+    g.add(dist, DCTERMS + "title", _str(title))
+    g.add(dist, DCAT + "downloadURL", url)
+    g.add(dist, DCAT + "accessURL", url)
+    g.add(dist, DCAT + "mediaType", _iri(IANA + media_type))
+    feature = {"text/turtle": "Turtle", "application/n-triples": "N-Triples",
+               "application/ld+json": "JSON-LD", "application/n-quads": "N-Quads"}
+    if media_type in feature:
+        g.add(dist, DCTERMS + "format", _iri(FORMATS_NS + feature[media_type]))
+    if packed:
+        g.add(dist, DCAT + "compressFormat", _iri(IANA + GZIP))
+    g.add(dist, DCAT + "byteSize", _int(byte_size, XSD + "nonNegativeInteger"))
+    g.add(dist, DCTERMS + "license", _iri(LICENSE))
+    checksum = BlankNode(f"sha256-{sha256}")
+    g.add(dist, SPDX + "checksum", checksum)
+    g.add(checksum, RDF_TYPE, _iri(SPDX + "Checksum"))
+    g.add(checksum, SPDX + "algorithm", _iri(SPDX + "checksumAlgorithm_sha256"))
+    g.add(checksum, SPDX + "checksumValue", Literal(sha256, datatype=NamedNode(XSD + "hexBinary")))
+
+
+def release_triples(ctx: Context, release: releases.Release, public_base: str) -> list[Triple]:
+    """The DCAT-AP.de description of a release: a ``dcat:Dataset`` with its version, issue
+    and modification date, publisher, contact point, licence, citation, the release graph and
+    one distribution per file (size and SHA-256)."""
+    g = _Graph()
+    version = release.version
+    rel = _iri(citation.release_iri(version))
+    g.add(rel, RDF_TYPE, _iri(DCAT + "Dataset"))
+    g.labels(rel, DCTERMS + "title", {k: f"{v} {version}" for k, v in _TITLE.items()})
+    g.labels(rel, DCTERMS + "description", _DESCRIPTION)
+    g.add(rel, DCTERMS + "identifier", _str(rel.value))
+    g.add(rel, DCAT + "version", _str(version))
+    g.add(rel, OWL + "versionInfo", _str(version))
+    if release.issued:
+        for prop in ("issued", "modified"):  # a release never changes once issued
+            g.add(rel, DCTERMS + prop, Literal(release.issued, datatype=NamedNode(XSD + "date")))
+    g.add(rel, DCTERMS + "license", _iri(LICENSE))
+    _agents(g, rel, ctx, public_base)
+    for lang in ("de", "en"):
+        g.add(rel, DCTERMS + "bibliographicCitation",
+              _str(citation.citation(version, release.issued, lang), lang))
+    g.add(rel, DCAT + "isVersionOf", _iri(DATASET_IRI))
+    g.add(rel, DCTERMS + "isVersionOf", _iri(DATASET_IRI))
+    g.add(rel, DCTERMS + "conformsTo", _iri(ONTOLOGY_IRI))
+    g.add(rel, DCTERMS + "hasPart", _iri(release.graph))
+    g.add(rel, DCAT + "landingPage", _iri(f"{public_base}releases/{version}"))
+    for lang in ("DEU", "ENG"):
+        g.add(rel, DCTERMS + "language",
+              _iri(f"http://publications.europa.eu/resource/authority/language/{lang}"))
+    for f in releases.release_files(ctx, version):
+        dist = _iri(f"{rel.value}/{f.name}")
+        g.add(rel, DCAT + "distribution", dist)
+        url = _iri(f"{public_base}releases/{version}/{f.name}")
+        _distribution(g, dist, f"{f.name}", url, f.media_type, f.gzip, f.byte_size, f.sha256)
     return g.triples

@@ -6,10 +6,12 @@
   the release's named graph ``https://w3id.org/qualifica/graph/release/{version}`` (the graph
   is kept in the dump, not loaded into the live store: there the default graph is the union of
   all graphs, and a second copy of everything would show up in every answer);
-* a Turtle dump of the same triples beside it;
+* a Turtle dump of the same triples beside it, and ``SHA256SUMS`` (``sha256sum -c`` reads it);
 * a DCAT entry (``dcat:Dataset`` with ``dcat:version``, ``dcterms:issued``, the release graph
   and its distributions) in the graph ``https://w3id.org/qualifica/graph/releases`` of the live
-  store, written through the SHACL gate.
+  store, written through the SHACL gate. Its IRI is canonical,
+  ``https://w3id.org/qualifica/releases/{version}``, served at ``{public base}releases/{version}``
+  (``metadata.release_triples`` describes it in full, DCAT-AP.de).
 
 ``changes(ctx, from_, to)`` compares two releases (``to=None``: the live data) resource by
 resource: added, removed, and changed with the properties whose values differ.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,14 +30,16 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse, serialize
 
+from qualifica.config import Settings
 from qualifica.errors import BadParameter, NotFound
+from qualifica.linkeddata import citation
 from qualifica.namespaces import DCAT, DCTERMS, GRAPH, PREFIXES, RDF_TYPE, XSD
 
 if TYPE_CHECKING:
     from qualifica.context import Context
 
 RELEASES_GRAPH = f"{GRAPH}releases"
-_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
 @dataclass(frozen=True)
@@ -54,13 +59,99 @@ def release_graph(version: str) -> str:
 
 
 def release_iri(ctx: Context, version: str) -> str:
-    """The IRI of a release's DCAT entry."""
-    return f"{ctx.settings.base_iri}releases/{version}"
+    """The canonical IRI of a release's DCAT entry (``citation.release_iri``)."""
+    return citation.release_iri(version)
+
+
+def release_url(settings: Settings, version: str) -> str:
+    """Where this server serves a release's description: ``{public base}releases/{version}``."""
+    return f"{settings.public_base}releases/{version}"
+
+
+def file_url(settings: Settings, version: str, name: str) -> str:
+    """Where this server serves a file of a release."""
+    return f"{release_url(settings, version)}/{name}"
+
+
+SUMS = "SHA256SUMS"
+#: File suffix of a release file → (media type of its content, compressed with gzip).
+FILE_TYPES: dict[str, tuple[str, bool]] = {
+    ".nq.gz": ("application/n-quads", True),
+    ".ttl": ("text/turtle", False),
+    ".ttl.gz": ("text/turtle", True),
+    ".nq": ("application/n-quads", False),
+}
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    """A file of a release: name, path, media type of its content, whether it is gzip, its size
+    and SHA-256 (hex)."""
+
+    name: str
+    path: Path
+    media_type: str
+    gzip: bool
+    byte_size: int
+    sha256: str
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_sums(folder: Path) -> dict[str, str]:
+    sums = {p.name: _sha256(p) for p in sorted(folder.glob("qualifica-*")) if p.is_file()}
+    tmp = folder / f".{SUMS}.tmp"
+    tmp.write_text("".join(f"{h}  {n}\n" for n, h in sums.items()), encoding="ascii")
+    tmp.replace(folder / SUMS)
+    return sums
+
+
+def _sums(folder: Path) -> dict[str, str]:
+    """The SHA-256 of every file of a release folder, from ``SHA256SUMS`` (written when
+    missing: releases made before it existed)."""
+    path = folder / SUMS
+    if not path.is_file():
+        return _write_sums(folder)
+    sums = {}
+    for line in path.read_text(encoding="ascii").splitlines():
+        digest, _, name = line.partition("  ")
+        if name:
+            sums[name] = digest
+    return sums
+
+
+def checksum(ctx: Context, version: str, name: str) -> str | None:
+    """The SHA-256 (hex) of a release file (``None`` for ``SHA256SUMS`` itself)."""
+    folder = _folder(ctx, version)
+    return _sums(folder).get(name) if folder.is_dir() else None
+
+
+def release_files(ctx: Context, version: str) -> list[ReleaseFile]:
+    """The files of a release with media type, size and SHA-256, by name."""
+    folder = _folder(ctx, version)
+    if not folder.is_dir():
+        return []
+    sums = _sums(folder)
+    files = []
+    for path in sorted(folder.glob("qualifica-*")):
+        suffix = path.name.removeprefix(f"qualifica-{version}")
+        if suffix not in FILE_TYPES or not path.is_file():
+            continue
+        media, packed = FILE_TYPES[suffix]
+        files.append(ReleaseFile(path.name, path, media, packed, path.stat().st_size,
+                                 sums.get(path.name) or _sha256(path)))
+    return files
 
 
 def check_version(version: str) -> str:
     """A semantic version ``X.Y.Z``; ``BadParameter`` otherwise."""
-    if not _VERSION.match(version):
+    if not VERSION.match(version):
         raise BadParameter(f"a release version is X.Y.Z (semantic versioning), got {version!r}",
                            param="version", status=422)
     return version
@@ -95,6 +186,7 @@ def make_release(ctx: Context, version: str, *, today: dt.date | None = None) ->
         serialize(frozen, fh, format=RdfFormat.N_QUADS)  # type: ignore[arg-type]
     with ttl.open("wb") as fh:
         serialize((q.triple for q in frozen), fh, format=RdfFormat.TURTLE, prefixes=PREFIXES)
+    _write_sums(folder)
 
     entry = NamedNode(release_iri(ctx, version))
     g = NamedNode(RELEASES_GRAPH)
@@ -110,7 +202,7 @@ def make_release(ctx: Context, version: str, *, today: dt.date | None = None) ->
         Quad(entry, NamedNode(DCTERMS + "hasPart"), graph, g),
     ]
     for path, media in ((nq, "application/n-quads"), (ttl, "text/turtle")):
-        dist = NamedNode(f"{ctx.settings.base_iri}releases/{version}/{path.name}")
+        dist = NamedNode(f"{release_iri(ctx, version)}/{path.name}")
         meta += [
             Quad(entry, NamedNode(DCAT + "distribution"), dist, g),
             Quad(dist, NamedNode(RDF_TYPE), NamedNode(DCAT + "Distribution"), g),
@@ -120,6 +212,15 @@ def make_release(ctx: Context, version: str, *, today: dt.date | None = None) ->
     with write_lock(ctx):
         gated_write(ctx.store, validator_for(ctx), Change(added=meta))
     return Release(version, issued, graph.value, len(frozen), (nq.name, ttl.name))
+
+
+def get_release(ctx: Context, version: str) -> Release:
+    """One release; ``NotFound`` when there is none of that version."""
+    check_version(version)
+    for release in list_releases(ctx):
+        if release.version == version:
+            return release
+    raise NotFound(f"there is no release {version}", id=version)
 
 
 def list_releases(ctx: Context) -> list[Release]:
@@ -141,7 +242,7 @@ def release_file(ctx: Context, version: str, name: str) -> Path:
     """A file of a release (for downloads); ``NotFound`` otherwise."""
     check_version(version)
     path = _folder(ctx, version) / name
-    if "/" in name or not name.startswith("qualifica-") or not path.is_file():
+    if "/" in name or not (name.startswith("qualifica-") or name == SUMS) or not path.is_file():
         raise NotFound(f"release {version} has no file {name!r}")
     return path
 

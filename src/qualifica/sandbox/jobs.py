@@ -36,7 +36,7 @@ class QueryJob:
     info: guard.QueryInfo
     dataset: DatasetSpec | None
     accept: str | None
-    format: str | None
+    format: tuple[str, ...] | None
     timeout_s: float
     service_allow: tuple[str, ...] = ()
     snapshot: str | None = None

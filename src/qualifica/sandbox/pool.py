@@ -310,7 +310,7 @@ class Sandbox:
 
     # -- typed front doors ------------------------------------------------------------------
     async def query(self, text: str, info: guard.QueryInfo, *, dataset: DatasetSpec | None,
-                    accept: str | None, fmt: str | None) -> tuple[str, bytes]:
+                    accept: str | None, fmt: tuple[str, ...] | None) -> tuple[str, bytes]:
         """Evaluate a checked, canonical query; returns the media type and the answer."""
         s = self.settings
         job = jobs.QueryJob(text=text, info=info, dataset=dataset, accept=accept, format=fmt,

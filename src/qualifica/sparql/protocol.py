@@ -12,7 +12,7 @@ and result serialisation.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from typing import Literal as TypingLiteral
@@ -71,11 +71,15 @@ UPDATE = "application/sparql-update"
 
 @dataclass(frozen=True)
 class ProtocolRequest:
-    """A decoded SPARQL protocol request: the query (if any), dataset and format override."""
+    """A decoded SPARQL protocol request: the query (if any), dataset and format override.
+
+    ``format`` holds every format the ``format`` parameters name, in order and without
+    repeats (short names and media types as sent, lower-case), or ``None``.
+    """
 
     query: str | None
     dataset: DatasetSpec | None
-    format: str | None = None
+    format: tuple[str, ...] | None = None
 
 
 def read_params(raw: bytes | str, *, source: str) -> list[tuple[str, str]]:
@@ -166,13 +170,36 @@ def parse_request(
     if any(k == "update" for k, _ in params):
         raise Forbidden(READ_ONLY)
     query = _single(params, "query")
-    fmt = _single(params, "format")
-    if fmt is not None and fmt.lower() not in FORMAT_NAMES:
-        raise BadParameter(
-            f"unknown format {fmt[:40]!r}; use one of {', '.join(sorted(FORMAT_NAMES))}",
-            param="format")
     return ProtocolRequest(query=query, dataset=_dataset(params),
-                           format=FORMAT_NAMES[fmt.lower()] if fmt else None)
+                           format=read_formats(v for k, v in params if k == "format"))
+
+
+_ALL_TYPES: tuple[str, ...] = (*SOLUTION_TYPES, *GRAPH_TYPES)
+
+
+def _known_format(item: str) -> bool:
+    return item in FORMAT_NAMES or media.resolve_format(item, _ALL_TYPES) is not None
+
+
+def read_formats(values: Iterable[str]) -> tuple[str, ...] | None:
+    """The formats that ``format`` parameters name, read as SPARQLWrapper, Fuseki and Virtuoso
+    send them: a short name (``json``, ``xml``, ``turtle``, ``rdf+xml``, ``json-ld`` ...) or a
+    media type, a value may list several media types (``application/ld+json,
+    application/x-json+ld``), the parameter may be repeated with equivalent values, an empty
+    value names nothing. An unknown name is a bad request (400)."""
+    items: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            item = part.split(";")[0].strip().lower()
+            if not item:
+                continue
+            if not _known_format(item):
+                raise BadParameter(
+                    f"unknown format {part.strip()[:40]!r}; use a media type or one of "
+                    f"{', '.join(sorted(FORMAT_NAMES))}", param="format")
+            if item not in items:
+                items.append(item)
+    return tuple(items) or None
 
 
 # --- negotiation ---------------------------------------------------------------------------
@@ -181,16 +208,39 @@ parse_accept = media.parse_accept
 choose = media.choose
 
 
-def negotiate(accept: str | None, kind: ResultKind, override: str | None = None) -> str:
+def format_for(kind: ResultKind, formats: Sequence[str] | str | None) -> str | None:
+    """The media type of ``kind`` the ``format`` parameters name, or ``None`` when none of
+    them is a format of this kind (then ``Accept`` decides).
+
+    A short name stands for its format of this kind (``xml``: SPARQL XML for a SELECT, RDF/XML
+    for a CONSTRUCT); so does a media type of the other kind (``application/sparql-results+xml``
+    asks RDF/XML of a CONSTRUCT). Of several names, the first that fits wins.
+    """
+    if not formats:
+        return None
+    offers = SOLUTION_TYPES if kind == "solutions" else GRAPH_TYPES
+    for item in (formats,) if isinstance(formats, str) else formats:
+        found = media.resolve_format(item, offers)
+        if found is None and item in media.SHORT_NAME:
+            found = media.resolve_format(media.SHORT_NAME[item], offers)
+        if found is not None:
+            return found
+    return None
+
+
+def negotiate(accept: str | None, kind: ResultKind,
+              override: Sequence[str] | str | None = None) -> str:
     """The media type for a result kind; ``NotAcceptable`` (406) when nothing fits.
 
-    ``override`` is the media type ``format`` named; where it is of the other kind, its short
-    name is read for this kind (``format=xml`` asks RDF/XML of a CONSTRUCT).
+    ``override`` holds what the ``format`` parameters name (see ``format_for``); it wins over
+    ``Accept``. Where it names no format of this kind (``format=csv`` for a CONSTRUCT, as
+    SPARQLWrapper sends it with ``Accept: */*``), ``Accept`` decides.
     """
     offers = SOLUTION_TYPES if kind == "solutions" else GRAPH_TYPES
-    if override is not None and override not in offers:
-        override = media.SHORT_NAME.get(override, override)
-    return media.negotiate(accept, offers, override)
+    chosen = format_for(kind, override)
+    if chosen is not None:
+        return chosen
+    return media.negotiate(accept, offers)
 
 
 def result_kind(result: QueryResult) -> ResultKind:

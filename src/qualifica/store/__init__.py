@@ -31,10 +31,13 @@ __all__ = [
 ]
 
 
-def open_store(settings: Settings, library: Mapping[str, str]) -> Store:
+def open_store(settings: Settings, library: Mapping[str, str], *,
+               read_only: bool = False) -> Store:
     """Open the store the settings name: remote when an endpoint is set, else embedded.
 
     ``library`` holds the texts of ``queries/lib`` (``Registry.library()``) a remote store runs.
+    ``read_only`` opens the embedded on-disk store as a read-only view (beside a server that
+    holds it); it changes nothing for a remote or in-memory store.
     """
     if settings.remote:
         from qualifica.store.remote import RemoteStore
@@ -45,4 +48,4 @@ def open_store(settings: Settings, library: Mapping[str, str]) -> Store:
     if settings.in_memory:
         return OxigraphStore(None)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return OxigraphStore(settings.data_dir / "store")
+    return OxigraphStore(settings.data_dir / "store", read_only=read_only)

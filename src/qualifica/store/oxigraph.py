@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -27,7 +30,7 @@ from pyoxigraph import (
     Store as _OxStore,
 )
 
-from qualifica.errors import BadParameter, QueryTimeout, StoreUnavailable
+from qualifica.errors import BadParameter, QueryTimeout, StoreLocked, StoreUnavailable
 from qualifica.namespaces import PREFIXES
 from qualifica.store import text
 from qualifica.store.base import (
@@ -49,14 +52,59 @@ _CHECK_EVERY = 128
 class OxigraphStore(ChangeNotifier):
     """A ``Store`` over pyoxigraph. ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        """Open the store at ``path`` (``None``: in memory).
+
+        ``read_only`` opens a read-only view of a store another process holds read-write: the
+        store as it was when opened, read from a checkpoint of it (see ``_view``); writes to it
+        fail. A store held by another process raises ``StoreLocked`` when opened read-write.
+        """
         self.path = path
+        self.read_only = read_only and path is not None
+        self._checkpoint: Path | None = None
         try:
-            self._store = _OxStore(str(path)) if path is not None else _OxStore()
-        except OSError as exc:
+            if path is None:
+                self._store = _OxStore()
+            elif self.read_only:
+                self._store = self._view(path)
+            else:
+                self._store = _OxStore(str(path))
+        except (OSError, RuntimeError) as exc:
+            if "LOCK" in str(exc) and not self.read_only:
+                raise StoreLocked(f"another process holds the store at {path}") from exc
             raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
         ChangeNotifier.__init__(self)
         self._write_lock = threading.Lock()
+
+    def _view(self, path: Path) -> _OxStore:
+        """A read-only view of the store at ``path`` that another process writes.
+
+        RocksDB's read-only opening reads the files of the moment it opens; the writing process
+        may replace them afterwards (compaction), and during the opening itself. So the view is
+        a checkpoint (hard links, taken from the read-only opening) in
+        ``{path}/../.readers/``, removed on ``close``, and an opening that meets files being
+        replaced is tried again.
+        """
+        readers = path.parent / ".readers"
+        readers.mkdir(exist_ok=True)
+        _remove_stale_checkpoints(readers)
+        for attempt in range(_VIEW_ATTEMPTS):
+            target = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=readers))
+            try:
+                live = _OxStore.read_only(str(path))
+                live.backup(str(target / "store"))
+                del live
+                view = _OxStore.read_only(str(target / "store"))
+            except (OSError, RuntimeError):  # RocksDB reports a vanished file as corruption
+                shutil.rmtree(target, ignore_errors=True)
+                if attempt == _VIEW_ATTEMPTS - 1:
+                    raise
+                log.debug("the store changed while a view was opened; again", exc_info=True)
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            self._checkpoint = target
+            return view
+        raise AssertionError("unreachable")
 
     # -- reads ---------------------------------------------------------------------------
     def query(
@@ -131,6 +179,12 @@ class OxigraphStore(ChangeNotifier):
         serialize(triples, output, format=fmt, prefixes=PREFIXES)  # type: ignore[arg-type]
 
     # -- writes --------------------------------------------------------------------------
+    def _writable(self) -> None:
+        """Refuse a write to a read-only view with one clear error."""
+        if self.read_only:
+            raise StoreUnavailable(f"the store at {self.path} is open read-only (another "
+                                   "process holds it); write through that process")
+
     def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
         """Remove, then add, in one transaction; publishes exactly what changed.
 
@@ -139,6 +193,7 @@ class OxigraphStore(ChangeNotifier):
         custom function (``text.indexed_update``): they address the stored nodes themselves,
         which ``DELETE DATA`` (no blank nodes allowed) and ``INSERT DATA`` (fresh nodes) cannot.
         """
+        self._writable()
         removals = list(dict.fromkeys(removed))
         additions = list(dict.fromkeys(added))
         with self._write_lock:
@@ -175,6 +230,7 @@ class OxigraphStore(ChangeNotifier):
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update atomically; listeners are told the change is unknown."""
+        self._writable()
         with self._write_lock:
             try:
                 self._store.update(sparql)
@@ -187,6 +243,7 @@ class OxigraphStore(ChangeNotifier):
 
     def clear(self) -> None:
         """Remove everything; listeners learn every quad removed."""
+        self._writable()
         with self._write_lock:
             gone = list(self._store)
             self._store.clear()
@@ -196,6 +253,7 @@ class OxigraphStore(ChangeNotifier):
 
     def bulk_add(self, quads: Iterable[Quad]) -> None:
         """Load many quads without holding them in memory (benchmarks; not transactional)."""
+        self._writable()
         with self._write_lock:
             self._store.bulk_extend(quads)
             if self.path is not None:
@@ -222,6 +280,8 @@ class OxigraphStore(ChangeNotifier):
         ChangeNotifier.__init__(store)
         store._write_lock = threading.Lock()
         store.path = None
+        store.read_only = False
+        store._checkpoint = None
         try:
             if source.is_dir():
                 store._store = _OxStore.read_only(str(source))
@@ -234,13 +294,33 @@ class OxigraphStore(ChangeNotifier):
         return store
 
     def close(self) -> None:
-        """Flush and release."""
-        if self.path is not None:
+        """Flush and release (a read-only view: remove its checkpoint)."""
+        if self.path is not None and not self.read_only:
             try:
                 self._store.flush()
             except OSError:
                 log.warning("flush on close failed", exc_info=True)
         del self._store
+        if self._checkpoint is not None:
+            shutil.rmtree(self._checkpoint, ignore_errors=True)
+            self._checkpoint = None
+
+
+_VIEW_ATTEMPTS = 10
+
+
+def _remove_stale_checkpoints(readers: Path) -> None:
+    """Remove the checkpoints of read-only views whose process has gone (named ``{pid}-…``)."""
+    for folder in readers.iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # another user's process: still running
+            pass
 
 
 _TERM = "urn:x-qualifica:store:term"

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMBERS = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long",
@@ -30,6 +30,11 @@ def date_text(value: date, lang: str) -> str:
 def number_text(value: float | int | Decimal, lang: str) -> str:
     """A number with the locale's separators: ``1.234,5``, ``1,234.5``."""
     return format_decimal(value, locale=_locale(lang))
+
+
+def money_text(value: Decimal, currency: str, lang: str) -> str:
+    """An amount of money as the locale writes it: ``450,50 €``, ``€450.50``."""
+    return format_currency(value, currency or "EUR", locale=_locale(lang))
 
 
 def percent_text(value: float, lang: str) -> str:

@@ -35,7 +35,8 @@ class Ref:
 
 
 def href_for(iri: str) -> str:
-    """The page of a resource: role and competency pages, else ``/id/{kind}/{slug}``."""
+    """The page of a resource: role, competency and training-format pages, else
+    ``/id/{kind}/{slug}``."""
     kind = kind_of(iri)
     if kind is None:
         return iri
@@ -44,6 +45,8 @@ def href_for(iri: str) -> str:
         return f"/roles/{slug}"
     if kind == "competency":
         return f"/competencies/{slug}"
+    if kind == "training-format":
+        return f"/training-formats/{slug}"
     return f"/id/{kind}/{slug}"
 
 

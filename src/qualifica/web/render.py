@@ -18,15 +18,20 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from qualifica.context import Context
+from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.web import svg
+from qualifica.web.browse import competency_tree, legal_bases_view, role_groups
 from qualifica.web.competency_view import CompetencyView, competency_view
 from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import graph_name, pick_lang, words
 from qualifica.web.legal_view import legal_changes_view, legal_words, version_rows
 from qualifica.web.locale import number_text, percent_text
+from qualifica.web.match_view import match_view
+from qualifica.web.offers import formats_view, offer_view
 from qualifica.web.resource_view import resource_view
 from qualifica.web.role_view import role_view
+from qualifica.web.search_view import search_view
 from qualifica.web.views import home_view
 
 log = logging.getLogger(__name__)
@@ -149,6 +154,8 @@ def render_resource(ctx: Context, iri: str, lang: str) -> str:
         return render_role(ctx, iri, lang, path=path)
     if kind == "competency":
         return render_competency(ctx, iri, lang, path=path)
+    if kind == "training-format":
+        return render_offer(ctx, iri, lang, path=path)
     res = resource_view(ctx, iri, lang)
     versions = version_rows(ctx, iri, lang) if kind == "legal-basis" else []
     return _page("resource.html", PageInfo(path, lang), res=res, versions=versions,
@@ -173,14 +180,15 @@ def render_gap(ctx: Context, lang: str, form: Any, result: Any | None,
 
 
 def render_error(status: int, detail: str, lang: str, path: str = "/",
-                 param: str | None = None) -> str:
+                 param: str | None = None, worded: bool = False) -> str:
     """An error page (404, 422 ...) that names the problem in the page's language: the
     problem's own text (English) on English pages, a German sentence naming the address and
-    the parameter on German ones."""
+    the parameter on German ones; ``worded``: the text is already in the page's language
+    (``web.page_errors``)."""
     lang = pick_lang(lang)
     w = words(lang)
     title = w["not_found"] if status == 404 else w["bad_request"] if status < 500 else w["error"]
-    if lang == "en":
+    if lang == "en" or worded:
         text = detail
     elif status == 404:
         text = w["not_found_detail"].format(path=path)
@@ -190,3 +198,59 @@ def render_error(status: int, detail: str, lang: str, path: str = "/",
     else:
         text = w["error_detail"]
     return _page("error.html", PageInfo(path, lang), status=status, title=title, detail=text)
+
+
+
+# --- search, match and browse pages -------------------------------------------------------------
+
+def render_search(ctx: Context, lang: str, q: str, kind: str | None, page: int) -> str:
+    """The search page: matches grouped by kind, paged, with a type filter."""
+    lang = pick_lang(lang)
+    view = search_view(catalogue_for(ctx), q, kind, page, lang, words(lang))
+    params = [("q", q), *([("type", kind)] if kind else []),
+              *([("page", str(page))] if page > 1 else [])]
+    return _page("search.html", PageInfo("/search", lang, params), view=view)
+
+
+def render_match(ctx: Context, lang: str, params: Params) -> tuple[str, bool]:
+    """The match page: held competencies and the roles that fit them best; and whether the
+    form has errors (a competency ticked without a level)."""
+    lang = pick_lang(lang)
+    view = match_view(ctx, params, lang, words(lang))
+    return _page("match.html", PageInfo("/match", lang, params), view=view), bool(view.errors)
+
+
+def render_formats(ctx: Context, lang: str, chosen: dict[str, str]) -> str:
+    """The training formats with their filters."""
+    lang = pick_lang(lang)
+    view = formats_view(ctx, lang, words(lang), chosen)
+    return _page("formats.html", PageInfo("/training-formats", lang, list(view.chosen.items())),
+                 view=view)
+
+
+def render_offer(ctx: Context, fmt: str, lang: str, *, path: str | None = None) -> str:
+    """The page of one training format: provider, duration, mode, cost, link, outcomes."""
+    lang = pick_lang(lang)
+    view = offer_view(ctx, fmt, lang, words(lang))
+    info = PageInfo(path or f"/training-formats/{view.resource.ref.id}", lang)
+    return _page("offer.html", info, view=view, res=view.resource)
+
+
+def render_legal_bases(ctx: Context, lang: str) -> str:
+    """The legal bases by act, provisions in natural order, with what rests on each."""
+    lang = pick_lang(lang)
+    return _page("legal-bases.html", PageInfo("/legal-bases", lang),
+                 acts=legal_bases_view(ctx, lang))
+
+
+def render_competencies(ctx: Context, lang: str) -> str:
+    """The competencies as a tree per framework."""
+    lang = pick_lang(lang)
+    return _page("competencies.html", PageInfo("/competencies", lang),
+                 trees=competency_tree(ctx, lang))
+
+
+def render_roles(ctx: Context, lang: str) -> str:
+    """The roles by role group."""
+    lang = pick_lang(lang)
+    return _page("roles.html", PageInfo("/roles", lang), groups=role_groups(ctx, lang))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from qualifica.api.routes import (
+    browse,
     datasets,
+    docs,
     feeds,
     health,
     imports,
@@ -36,4 +38,6 @@ ROUTERS: list[APIRouter] = [
     ontology.router,
     datasets.router,
     pages.router,
+    browse.router,
+    docs.router,
 ]

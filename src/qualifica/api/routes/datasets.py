@@ -1,5 +1,6 @@
 """Dataset metadata and dumps: VoID at ``/.well-known/void``, the DCAT catalog at ``/catalog``,
-and the whole graph at ``/downloads/qualifica.{ttl,nt,jsonld}``."""
+the download page ``/downloads/`` and the whole graph at
+``/downloads/qualifica.{ttl,nt,jsonld,nq}`` (each also ``.gz``)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from qualifica.api.deps import CtxDep
 from qualifica.api.examples import negotiated
 from qualifica.api.params import LangParam
 from qualifica.errors import NotFound
-from qualifica.linkeddata import conneg
+from qualifica.linkeddata import conneg, releases
 from qualifica.linkeddata.dumps import DUMP_FORMATS, DUMP_STEM, current_dumps
 from qualifica.linkeddata.metadata import CATALOG_IRI, DATASET_IRI, catalog_triples, void_triples
-from qualifica.web.ldpages import render_catalog
+from qualifica.web.ldpages import render_catalog, render_downloads
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +108,25 @@ def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
     dumps = current_dumps(ctx)
     triples = catalog_triples(ctx, ctx.settings.public_base, dumps)
     if media_type == conneg.HTML:
-        html = render_catalog(ctx.settings, dumps, ld.lang_of(request, lang), CATALOG_FORMATS)
+        html = render_catalog(ctx.settings, dumps, ld.lang_of(request, lang), CATALOG_FORMATS,
+                              releases.list_releases(ctx))
         return HTMLResponse(html, headers=headers)
     return ld.graph_response(triples, media_type, headers)
+
+
+@router.head("/downloads/", include_in_schema=False)
+@router.get("/downloads/", summary="The download page", response_class=HTMLResponse,
+            responses={200: {"description": "An HTML page listing every dump and release",
+                             "content": {"text/html": {"example": "<!DOCTYPE html>…"}}}})
+def downloads_page(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
+    """Every dump of the current data and every release with its files (size, SHA-256) and
+    citation, as a page (German, or English with ``lang=en``)."""
+    dumps = current_dumps(ctx)
+    listed = [(r, releases.release_files(ctx, r.version)) for r in releases.list_releases(ctx)]
+    html = render_downloads(ctx.settings, dumps, listed, ld.lang_of(request, lang))
+    return HTMLResponse(html, headers={"Vary": "Accept-Language",
+                                       "Link": f'<{ld.public_url(ctx.settings, "catalog")}>; '
+                                               'rel="describedby"'})
 
 
 @router.head("/downloads/{name}", include_in_schema=False)
@@ -122,12 +139,14 @@ def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
                404: {"description": "No such dump"}},
 )
 def download(
-    name: Annotated[str, Path(description="qualifica.ttl, qualifica.nt or qualifica.jsonld",
+    name: Annotated[str, Path(description="qualifica.ttl, .nt, .jsonld or .nq, each also as "
+                                          ".gz (e.g. qualifica.nq.gz)",
                               examples=["qualifica.ttl"])],
     ctx: CtxDep,
 ) -> Response:
-    """``qualifica.ttl``, ``qualifica.nt`` or ``qualifica.jsonld``: every triple of the store
-    (the union of its graphs), written from the store and streamed from a file. Its size and
+    """``qualifica.ttl``, ``.nt`` or ``.jsonld``: every triple of the store (the union of its
+    graphs); ``qualifica.nq``: every quad, graphs kept; each also compressed
+    (``qualifica.ttl.gz`` …). Written from the store and streamed from a file. Its size and
     SHA-256 are those the catalog states (``Repr-Digest`` carries the SHA-256 too)."""
     stem, _, suffix = name.partition(".")
     if stem != DUMP_STEM or suffix not in DUMP_FORMATS:

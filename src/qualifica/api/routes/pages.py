@@ -159,7 +159,8 @@ def _page(request: Request, lang: str | None, build: Callable[[str], str]) -> HT
         if exc.status >= 500:
             log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc.detail)
         return _html(render.render_error(exc.status, exc.detail, language, request.url.path,
-                                         getattr(exc, "param", None)),
+                                         getattr(exc, "param", None),
+                                         worded=bool(exc.extra.get("worded"))),
                      language, exc.status)
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import URL
 
+from qualifica.api import models
 from qualifica.api.deps import CtxDep
 from qualifica.api.examples import node, problem
 from qualifica.config import Settings
@@ -123,7 +124,7 @@ def _list(request: Request, ctx: CtxDep, collection: str, params: ListParams,
     return _envelope(request, ctx.settings, page)
 
 
-@router.get("/api/roles", tags=["rest"], summary="Roles",
+@router.get("/api/roles", tags=["rest"], response_model=models.Page, summary="Roles",
             responses=_listing_example("roles", "role", "prozessmanager", "Prozessmanager/in"))
 def list_roles(
     request: Request, ctx: CtxDep, params: ListQuery,
@@ -135,7 +136,7 @@ def list_roles(
     return _list(request, ctx, "roles", params, legal_basis=legal_basis)
 
 
-@router.get("/api/tasks", tags=["rest"], summary="Tasks",
+@router.get("/api/tasks", tags=["rest"], response_model=models.Page, summary="Tasks",
             responses=_listing_example("tasks", "task", "prozesse-modellieren",
                                        "Prozesse modellieren"))
 def list_tasks(
@@ -147,7 +148,7 @@ def list_tasks(
     return _list(request, ctx, "tasks", params, legal_basis=legal_basis)
 
 
-@router.get("/api/competencies", tags=["rest"], summary="Competencies",
+@router.get("/api/competencies", tags=["rest"], response_model=models.Page, summary="Competencies",
             responses=_listing_example("competencies", "competency", "digcomp-4-2",
                                        "Schutz personenbezogener Daten und der Privatsphäre"))
 def list_competencies(
@@ -164,7 +165,8 @@ def list_competencies(
                  broader=broader)
 
 
-@router.get("/api/training-formats", tags=["rest"], summary="Training formats",
+@router.get("/api/training-formats", tags=["rest"], response_model=models.Page,
+            summary="Training formats",
             responses=_listing_example("training-formats", "training-format",
                                        "egov-campus-prozessmanagement",
                                        "Prozessmanagement im öffentlichen Sektor"))
@@ -183,7 +185,7 @@ def list_formats(
                  competency=competency)
 
 
-@router.get("/api/legal-bases", tags=["rest"], summary="Legal bases",
+@router.get("/api/legal-bases", tags=["rest"], response_model=models.Page, summary="Legal bases",
             responses=_listing_example("legal-bases", "legal-basis", "bbig-1", "§ 1 BBiG"))
 def list_legal_bases(
     request: Request, ctx: CtxDep, params: ListQuery,
@@ -203,14 +205,15 @@ def list_legal_bases(
     return _envelope(request, ctx.settings, page)
 
 
-@router.get("/api/frameworks", tags=["rest"], summary="Competency frameworks",
+@router.get("/api/frameworks", tags=["rest"], response_model=models.Page,
+            summary="Competency frameworks",
             responses=_listing_example("frameworks", "framework", "digcomp-2-2", "DigComp 2.2"))
 def list_frameworks(request: Request, ctx: CtxDep, params: ListQuery) -> JSONResponse:
     """Competency frameworks ordered by label then IRI."""
     return _list(request, ctx, "frameworks", params)
 
 
-@router.get("/api/levels", tags=["rest"], summary="Proficiency levels",
+@router.get("/api/levels", tags=["rest"], response_model=models.Page, summary="Proficiency levels",
             responses=_listing_example("levels", "level", "digcomp-4", "Stufe 4"))
 def list_levels(
     request: Request, ctx: CtxDep, params: ListQuery,
@@ -223,7 +226,8 @@ def list_levels(
 
 # --- search and hierarchy -------------------------------------------------------------------
 
-@router.get("/api/search", tags=["rest"], summary="Search and autocomplete over labels",
+@router.get("/api/search", tags=["rest"], response_model=models.SearchResult,
+            summary="Search and autocomplete over labels",
             responses={
                 200: _ok({"query": "datenschutz", "items": [
                     dict(node("competency", "digcomp-4-2", "Schutz personenbezogener Daten "
@@ -256,6 +260,7 @@ def search_labels(
 
 
 @router.get("/api/frameworks/{id:path}/top", tags=["rest"],
+            response_model=models.FrameworkTopPage,
             summary="Top competencies of a framework",
             responses={200: _ok({"framework": node("framework", "digcomp-2-2", "DigComp 2.2"),
                                  "items": [node("competency", "digcomp-4", "Sicherheit")],
@@ -297,7 +302,8 @@ TransitiveQuery = Annotated[bool, Query(description="All levels of the hierarchy
 
 
 @router.get("/api/competencies/{id:path}/narrower", tags=["rest"],
-            summary="Narrower competencies", responses=_HIER_EXAMPLE)
+            summary="Narrower competencies", responses=_HIER_EXAMPLE,
+            response_model=models.HierarchyPage)
 def narrower(request: Request, id: str, ctx: CtxDep, params: ListQuery,
              transitive: TransitiveQuery = False) -> JSONResponse:
     """Competencies whose ``skos:broader`` is this one (or, transitively, below it)."""
@@ -305,7 +311,8 @@ def narrower(request: Request, id: str, ctx: CtxDep, params: ListQuery,
 
 
 @router.get("/api/competencies/{id:path}/broader", tags=["rest"],
-            summary="Broader competencies", responses=_HIER_EXAMPLE)
+            summary="Broader competencies", responses=_HIER_EXAMPLE,
+            response_model=models.HierarchyPage)
 def broader(request: Request, id: str, ctx: CtxDep, params: ListQuery,
             transitive: TransitiveQuery = False) -> JSONResponse:
     """The ``skos:broader`` competencies of this one (or all its ancestors)."""
@@ -334,7 +341,8 @@ def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> JSONResponse:
     return JSONResponse(body, headers={"Link": ", ".join(links)} if links else None)
 
 
-@router.get("/api/roles/{id:path}", tags=["rest"], summary="A role",
+@router.get("/api/roles/{id:path}", tags=["rest"],
+            response_model=models.RoleDetail, summary="A role",
             responses=_detail_example(
                 "role", "prozessmanager", "Prozessmanager/in", tasks=[], legal_bases=[],
                 requirements=[{"competency": node("competency", "digcomp-4-2", "Datenschutz"),
@@ -347,7 +355,8 @@ def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     return _detail(ctx, "roles", id, lang)
 
 
-@router.get("/api/tasks/{id:path}", tags=["rest"], summary="A task",
+@router.get("/api/tasks/{id:path}", tags=["rest"],
+            response_model=models.TaskDetail, summary="A task",
             responses=_detail_example("task", "prozesse-modellieren", "Prozesse modellieren",
                                       roles=[], requirements=[], legal_bases=[]))
 def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
@@ -355,7 +364,8 @@ def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     return _detail(ctx, "tasks", id, lang)
 
 
-@router.get("/api/competencies/{id:path}", tags=["rest"], summary="A competency",
+@router.get("/api/competencies/{id:path}", tags=["rest"],
+            response_model=models.CompetencyDetail, summary="A competency",
             responses=_detail_example(
                 "competency", "digcomp-4-2", "Schutz personenbezogener Daten",
                 framework=node("framework", "digcomp-2-2", "DigComp 2.2"),
@@ -367,7 +377,8 @@ def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONRespo
     return _detail(ctx, "competencies", id, lang)
 
 
-@router.get("/api/training-formats/{id:path}", tags=["rest"], summary="A training format",
+@router.get("/api/training-formats/{id:path}", tags=["rest"],
+            response_model=models.TrainingFormatDetail, summary="A training format",
             responses=_detail_example(
                 "training-format", "egov-campus-prozessmanagement", "Prozessmanagement",
                 kind={"iri": "https://w3id.org/qualifica/ontology#Fortbildung",
@@ -379,7 +390,8 @@ def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
     return _detail(ctx, "training-formats", id, lang)
 
 
-@router.get("/api/legal-bases/{id:path}", tags=["rest"], summary="A legal basis",
+@router.get("/api/legal-bases/{id:path}", tags=["rest"],
+            response_model=models.LegalBasisDetail, summary="A legal basis",
             responses=_detail_example("legal-basis", "bbig-1", "§ 1 BBiG",
                                       part_of=node("legal-basis", "bbig", "BBiG"), parts=[],
                                       versions=[]))
@@ -394,7 +406,8 @@ def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResp
     return JSONResponse(body, headers={"Link": ", ".join(links)} if links else None)
 
 
-@router.get("/api/frameworks/{id:path}", tags=["rest"], summary="A competency framework",
+@router.get("/api/frameworks/{id:path}", tags=["rest"],
+            response_model=models.FrameworkDetail, summary="A competency framework",
             responses=_detail_example("framework", "digcomp-2-2", "DigComp 2.2", levels=[],
                                       top=[], total_competencies=26))
 def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONResponse:
@@ -402,7 +415,8 @@ def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> JSONRespon
     return _detail(ctx, "frameworks", id, lang)
 
 
-@router.get("/api/levels/{id:path}", tags=["rest"], summary="A proficiency level",
+@router.get("/api/levels/{id:path}", tags=["rest"],
+            response_model=models.LevelDetail, summary="A proficiency level",
             responses=_detail_example("level", "digcomp-4", "Stufe 4",
                                       framework=node("framework", "digcomp-2-2",
                                                       "DigComp 2.2"), rank=4))

@@ -45,8 +45,12 @@ _PARAMS: list[dict[str, Any]] = [
      "description": "A named graph the query may use in GRAPH (repeatable).",
      "example": ["https://w3id.org/qualifica/graph/requirements"]},
     {"name": "format", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": sorted(protocol.FORMAT_NAMES)},
-     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml.",
+     "schema": {"type": "string",
+                "enum": ["csv", "json", "jsonld", "nt", "rdfxml", "tsv", "ttl", "xml"]},
+     "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdfxml (also "
+                    "turtle, n3, json-ld, rdf+xml, ntriples or a media type; xml and json name "
+                    "RDF/XML and JSON-LD for CONSTRUCT and DESCRIBE). A format the result has "
+                    "not (csv for a CONSTRUCT) leaves the choice to Accept.",
      "example": "json"},
 ]
 #: Real answers over the bundled graph: the query example above, and the Service Description.
@@ -118,16 +122,17 @@ def _page(ctx: Context, lang: str | None, query: str | None = None) -> HTMLRespo
                         headers={"Vary": "Accept", "Content-Language": language})
 
 
-def _service_or_page(ctx: Context, accept: str | None, fmt: str | None,
+def _service_or_page(ctx: Context, accept: str | None, fmt: tuple[str, ...] | None,
                      lang: str | None = None) -> Response:
+    named = protocol.format_for("graph", fmt)
     offers = (protocol.HTML, *protocol.GRAPH_TYPES)
-    media = protocol.choose(accept, offers) if fmt is None else fmt
+    media = protocol.choose(accept, offers) if named is None else named
     # A client that sends no Accept (or only */*) gets RDF: only a browser asks for HTML.
     if media == protocol.HTML and not accept_names_html(accept):
         media = protocol.TURTLE
     if media == protocol.HTML:
         return _page(ctx, lang)
-    media = protocol.negotiate(accept if fmt is None else None, "graph", fmt)
+    media = protocol.negotiate(accept, "graph", named)
     s = ctx.settings
     triples = service_description(
         s.public_base + "sparql",
@@ -147,7 +152,7 @@ def accept_names_html(accept: str | None) -> bool:
                for r in protocol.parse_accept(accept))
 
 
-def wants_page(request: Request, fmt: str | None) -> bool:
+def wants_page(request: Request, fmt: tuple[str, ...] | None) -> bool:
     """Whether a GET with a query is a browser opening a permalink: no ``format``, and an
     ``Accept`` that names ``text/html`` and prefers it to every result format. Machine clients
     (which never name HTML) keep getting results."""

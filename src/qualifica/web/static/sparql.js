@@ -521,7 +521,8 @@
     fetch("/sparql", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded",
-                 "Accept": data.accept.solutions + ", " + data.accept.graph + ";q=0.9" },
+                 // N-Triples first: a graph query asked for SPARQL JSON would answer JSON-LD.
+                 "Accept": data.accept.graph + ", " + data.accept.solutions + ";q=0.9" },
       body: new URLSearchParams({ query: text })
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
