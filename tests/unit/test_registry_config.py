@@ -40,7 +40,7 @@ def test_registry_reads_headers(tmp_path: Path) -> None:
         ("#+ summary: [unclosed\nSELECT * { ?s ?p ?o }", "not valid YAML"),
         ("#+ description: x\nSELECT * { ?s ?p ?o }", "needs a 'summary'"),
         ("#+ summary: x\nSELECT * { ?s ?p ", "SPARQL syntax error"),
-        ("#+ summary: x\n#+ params:\n#+   - name: a\n#+     type: date\nSELECT * {}",
+        ("#+ summary: x\n#+ params:\n#+   - name: a\n#+     type: colour\nSELECT * {}",
          "unknown type"),
         ("#+ summary: x\n#+ params:\n#+   - name: a-b\nSELECT * {}", "not a SPARQL variable"),
     ],

@@ -15,6 +15,7 @@ from qualifica.api import caching, compression, openapi, problems, security
 from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
+from qualifica.linkeddata.feed import feed_for, sync_legal
 from qualifica.planning import get_index
 from qualifica.sandbox import SANDBOX
 from qualifica.validation import rdflib_cache
@@ -31,7 +32,9 @@ def start(ctx: Context) -> None:
     shapes' constraints, validated on every write), load the bundled graph into an empty store,
     then build the planning index (kept current on writes from then on)."""
     rdflib_cache.enable()
+    feed = feed_for(ctx)  # records every write from here on, the bundled load included
     ensure_bundled(ctx)
+    sync_legal(ctx, feed)
     get_index(ctx)
     ctx.part(SANDBOX).start()  # the worker processes start in the background
 

@@ -17,7 +17,7 @@ import logging
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -377,14 +377,16 @@ def _filtered(cat: Catalogue, collection: str, filters: Mapping[str, str | None]
 
 def listing(cat: Catalogue, collection: str, *, lang: str = "de", limit: int = 50,
             offset: int = 0, filters: Mapping[str, str | None] | None = None,
-            deprecated: bool = False) -> Page:
+            deprecated: bool = False, among: Collection[str] | None = None) -> Page:
     """One page of a collection (``roles`` …), filtered, ordered by label then IRI; deprecated
-    resources only when ``deprecated`` is true."""
+    resources only when ``deprecated`` is true; only members of ``among`` when given."""
     if collection not in COLLECTIONS:
         raise NotFound(f"there is no collection {collection!r}", param="kind")
     check_page(limit, offset)
-    return paginate(cat, _filtered(cat, collection, filters or {}), lang, limit, offset,
-                    deprecated=deprecated)
+    members = _filtered(cat, collection, filters or {})
+    if among is not None:
+        members = [m for m in members if m in among]
+    return paginate(cat, members, lang, limit, offset, deprecated=deprecated)
 
 
 def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "de",

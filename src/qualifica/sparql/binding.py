@@ -11,6 +11,7 @@ The ``VALUES`` writers (``with_values``, ``where_brace``) live in the leaf modul
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,18 @@ def boolean(value: str | bool, *, param: str = "boolean") -> Literal:
     return Literal("true" if value else "false", datatype=NamedNode(XSD + "boolean"))
 
 
+def date(value: str, *, param: str = "date") -> Literal:
+    """An ``xsd:date`` literal from a calendar date written ``YYYY-MM-DD``."""
+    text = value.strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise _bad(param, f"expected a date YYYY-MM-DD, got {value[:40]!r}") from None
+    return Literal(day.isoformat(), datatype=NamedNode(XSD + "date"))
+
+
 def language(value: str, *, param: str = "lang") -> Literal:
     """A BCP 47 language tag as a plain string literal (e.g. for ``langMatches``)."""
     if not _LANG.fullmatch(value):
@@ -162,6 +175,8 @@ def coerce(param: Param, raw: object) -> Term | list[NamedNode]:
         return iri(raw, param=name, kind=param.kind)
     if param.type == "language":
         return language(raw, param=name)
+    if param.type == "date":
+        return date(raw, param=name)
     return string(raw, param=name)
 
 

@@ -7,7 +7,7 @@ A header is YAML behind ``#+`` at the top of the file::
     #+ tags: [planning]
     #+ params:
     #+   - name: competency        # the query variable ?competency
-    #+     type: iri               # iri | iris | string | integer | boolean | language
+    #+     type: iri               # iri | iris | string | integer | boolean | language | date
     #+     kind: competency        # optional: a slug of this kind is accepted
     #+     required: true
     #+     description: The competency
@@ -30,7 +30,7 @@ from pyoxigraph import Store as _ParseCheck
 from qualifica.errors import NotFound, QualificaError
 from qualifica.store import text as sparql_text
 
-ParamType = Literal["iri", "iris", "string", "integer", "boolean", "language"]
+ParamType = Literal["iri", "iris", "string", "integer", "boolean", "language", "date"]
 PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -66,6 +66,9 @@ _COMPONENT = {
     SH["in"]: SH.InConstraintComponent,
     SH.languageIn: SH.LanguageInConstraintComponent,
     SH.minInclusive: SH.MinInclusiveConstraintComponent,
+    SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+    SH.minExclusive: SH.MinExclusiveConstraintComponent,
+    SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
     SH["not"]: SH.NotConstraintComponent,
     SH.minCount: SH.MinCountConstraintComponent,
     SH.maxCount: SH.MaxCountConstraintComponent,
@@ -75,7 +78,10 @@ _COMPONENT = {
     SH.sparql: SH.SPARQLConstraintComponent,
 }
 _VALUE_WISE = (SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.languageIn,
-               SH.minInclusive, SH["not"])
+               SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH["not"])
+#: The value range components and the comparison a conforming value meets.
+_RANGE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
+          SH.maxExclusive: "<"}
 _COUNTING = (SH.minCount, SH.maxCount, SH.qualifiedMinCount, SH.qualifiedMaxCount,
              SH.uniqueLang)
 _SUPPORTED = set(_VALUE_WISE) | set(_COUNTING) | {SH.sparql, SH.qualifiedValueShape}
@@ -427,13 +433,13 @@ class FastValidator:
         """A SPARQL condition on ``?v`` that holds when the value node breaks the constraint."""
         if param == SH["not"]:
             return self._conforms(arg, "?v")
-        if param == SH.minInclusive:
+        if param in _RANGE:
             if not isinstance(arg, rdflib.Literal):
-                raise Unsupported("sh:minInclusive with a non-literal")
+                raise Unsupported(f"{param} with a non-literal")
             if isinstance(arg.value, str) or arg.value is None:
-                raise Unsupported("sh:minInclusive with a string")
+                raise Unsupported(f"{param} with a string")
             return (f"!(isLiteral(?v) && !(DATATYPE(?v) IN ({XSD.string.n3()}, "
-                    f"{RDF.langString.n3()})) && COALESCE(?v >= {arg.n3()}, false))")
+                    f"{RDF.langString.n3()})) && COALESCE(?v {_RANGE[param]} {arg.n3()}, false))")
         return f"!({self._value_cond(param, arg, '?v')})"
 
     def _value_cond(self, param: rdflib.URIRef, arg: rdflib.term.Node, v: str) -> str:

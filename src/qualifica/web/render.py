@@ -25,6 +25,7 @@ from qualifica.web.browse import competency_tree, legal_bases_view, role_groups
 from qualifica.web.competency_view import CompetencyView, competency_view
 from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import graph_name, pick_lang, words
+from qualifica.web.legal_view import legal_changes_view, legal_words, version_rows
 from qualifica.web.locale import number_text, percent_text
 from qualifica.web.match_view import match_view
 from qualifica.web.offers import formats_view, offer_view
@@ -156,7 +157,19 @@ def render_resource(ctx: Context, iri: str, lang: str) -> str:
     if kind == "training-format":
         return render_offer(ctx, iri, lang, path=path)
     res = resource_view(ctx, iri, lang)
-    return _page("resource.html", PageInfo(path, lang), res=res)
+    versions = version_rows(ctx, iri, lang) if kind == "legal-basis" else []
+    return _page("resource.html", PageInfo(path, lang), res=res, versions=versions,
+                 lw=legal_words(lang))
+
+
+def render_legal_changes(ctx: Context, lang: str, act: str | None, start: str | None,
+                         end: str | None) -> str:
+    """The legal-changes page: the filter (act, date range) and the timeline of changes."""
+    lang = pick_lang(lang)
+    view = legal_changes_view(ctx, lang, act, start, end)
+    params = [(k, v) for k, v in (("act", act), ("from", start), ("to", end)) if v]
+    return _page("legal-changes.html", PageInfo("/legal-changes", lang, params), view=view,
+                 lw=legal_words(lang))
 
 
 def render_gap(ctx: Context, lang: str, form: Any, result: Any | None,

@@ -55,7 +55,7 @@ class Suggestions(BaseModel):
     items: list[Suggestion]
 
 FormatId = Annotated[str, Path(description="Training format slug", openapi_examples={
-    "egov-campus-ozg": {"value": "egov-campus-ozg"}})]
+    "egov-campus-prozessmanagement": {"value": "egov-campus-prozessmanagement"}})]
 
 
 @router.get("/search", response_class=HTMLResponse, summary="Search page",

@@ -108,6 +108,8 @@ def _schema(param: Param) -> dict[str, Any]:
     out = {"type": "string"}
     if param.type == "language":
         out["pattern"] = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+    if param.type == "date":
+        out["format"] = "date"
     if param.type == "iri":
         out["description"] = (f"a {param.kind} slug or an absolute IRI" if param.kind
                               else "an absolute IRI")

@@ -22,6 +22,7 @@ from qualifica.api.examples import node, problem
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.linkeddata import catalogue as cat_mod
+from qualifica.linkeddata import legal
 from qualifica.linkeddata.catalogue import (
     MAX_LIMIT,
     Catalogue,
@@ -32,7 +33,7 @@ from qualifica.linkeddata.catalogue import (
     paginate,
 )
 from qualifica.linkeddata.context import CONTEXT_PATH, context_document
-from qualifica.linkeddata.details import detail_json, successor_links
+from qualifica.linkeddata.details import detail, detail_json, successor_links
 from qualifica.linkeddata.search import MAX_LIMIT as SEARCH_MAX
 from qualifica.linkeddata.search import parse_types, search
 
@@ -201,9 +202,17 @@ def list_legal_bases(
     part_of: Annotated[str | None, Query(description="Only provisions of this act "
                                                      "(slug or IRI)",
                                          examples=["bbig"])] = None,
+    in_force_on: Annotated[str | None, Query(
+        description="Only the legal bases in force on this day (YYYY-MM-DD): see the named "
+                    "query legal-bases-in-force", examples=["2022-01-01"])] = None,
 ) -> JSONResponse:
     """Acts, ordinances, collective agreements and their provisions."""
-    return _list(request, ctx, "legal-bases", params, part_of=part_of)
+    day = legal.parse_day(in_force_on, "in_force_on")
+    among = legal.in_force_on(ctx, day) if day else None
+    page = listing(catalogue_for(ctx), "legal-bases", lang=params.lang, limit=params.limit,
+                   offset=params.offset, filters={"part_of": part_of},
+                   deprecated=params.deprecated, among=among)
+    return _envelope(request, ctx.settings, page)
 
 
 @router.get("/api/frameworks", tags=["rest"], response_model=models.Page,
@@ -410,10 +419,21 @@ async def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Respons
 @router.get("/api/legal-bases/{id:path}", tags=["rest"],
             response_model=models.LegalBasisDetail, summary="A legal basis",
             responses=_detail_example("legal-basis", "bbig-1", "§ 1 BBiG",
-                                      part_of=node("legal-basis", "bbig", "BBiG"), parts=[]))
+                                      part_of=node("legal-basis", "bbig", "BBiG"), parts=[],
+                                      versions=[]))
 async def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
-    """An act or provision with the act it is part of and its provisions."""
-    return await _detail(ctx, "legal-bases", id, lang)
+    """An act or provision with the act it is part of, its provisions and its versions (each
+    with the days it is in force, its citation and the act that made it), oldest first."""
+    return await run_in_threadpool(_legal_basis_detail, ctx, id, lang)
+
+
+def _legal_basis_detail(ctx: Context, id: str, lang: str) -> JSONResponse:
+    cat = catalogue_for(ctx)
+    body = detail(cat, ctx.store, ctx.registry, "legal-bases", id, lang=lang)
+    body["versions"] = [v.as_json() for v in
+                        legal.versions_of(ctx, [body["iri"]], lang).get(body["iri"], [])]
+    links = successor_links(cat, body["iri"], ctx.settings.public_base)
+    return JSONResponse(body, headers={"Link": ", ".join(links)} if links else None)
 
 
 @router.get("/api/frameworks/{id:path}", tags=["rest"],
