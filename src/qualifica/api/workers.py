@@ -58,6 +58,7 @@ from qualifica.api.security import STRICT_HEADERS
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.linkeddata.feed import feed_for
 from qualifica.sparql.registry import Registry
 from qualifica.store import open_store
 from qualifica.store.base import ChangeSet
@@ -115,6 +116,7 @@ class Role:
         if self.writes:
             ctx = open_context(self.settings)
             try:
+                feed_for(ctx)  # records every write from here on, the bundled load included
                 ensure_bundled(ctx)
                 self.publisher = Publisher(ctx.store, folder,
                                            retain_s=max(60.0, 3 * self.settings.query_timeout_s))

@@ -243,7 +243,7 @@ def parse_since(value: str | None) -> datetime.datetime | None:
 def sync_legal(ctx: Context, feed: ChangeFeed) -> int:
     """Append the legal changes of the data the feed has not published yet (none when the
     configured queries lack ``legal-changes``)."""
-    if "legal-changes" not in ctx.registry.queries:
+    if "legal-changes" not in ctx.registry.queries or _follows(ctx):
         return 0
     changes = legal.legal_changes(ctx, datetime.date(1900, 1, 1), datetime.date(2100, 12, 31),
                                   "de")
@@ -263,8 +263,15 @@ def _build(ctx: Context) -> ChangeFeed:
         except Exception:  # the write is committed; the feed must never undo or fail it
             log.exception("the change feed could not record a write")
 
-    ctx.store.subscribe(listener)
+    if not _follows(ctx):
+        ctx.store.subscribe(listener)
     return feed
+
+
+def _follows(ctx: Context) -> bool:
+    """Whether the store follows another process's writes (``serve --workers``): that
+    process records them, so this one only reads the feed."""
+    return bool(getattr(ctx.store, "follows", False))
 
 
 FEED: Part[ChangeFeed] = Part("change feed", _build, ChangeFeed.close)

@@ -188,6 +188,9 @@ class FollowerStore(ChangeNotifier):
     ``StoreUnavailable``: in these processes they are forwarded to the writer.
     """
 
+    #: Changes reach this store from the writing process, which records them (change feed).
+    follows = True
+
     def __init__(self, folder: Path, inner: Store | None = None, *,
                  poll_s: float = 0.1) -> None:
         ChangeNotifier.__init__(self)
