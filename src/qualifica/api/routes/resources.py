@@ -42,7 +42,7 @@ ProfileParam = Annotated[str | None, Query(
                 + ", ".join(p.token for p in profiles.PROFILES)
                 + "; `alt` lists the profiles and formats of the resource. Wins over the "
                   "`Accept-Profile` header.",
-    openapi_examples={"skos": {"value": "skos"}, "alt": {"value": "alt"}},
+    openapi_examples={"schema": {"value": "schema"}, "alt": {"value": "alt"}},
 )]
 MediaTypeParam = Annotated[str | None, Query(
     alias="_mediatype",
