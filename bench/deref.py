@@ -20,7 +20,7 @@ it measures with one client (httpx, keep-alive, one request at a time, ``--reque
 over the resources) the median and p95, and with ``wrk`` (``--connections`` connections,
 ``--duration`` seconds, the resources in turn) the requests per second and wrk's latency
 percentiles. Answers other than 200 are counted (a check fails). ``--py-spy FORM`` records the
-server with py-spy during that form's wrk run (``bench/out/deref-{FORM}.svg`` and the hottest
+server with py-spy (only the thread holding the GIL) during that form's wrk run (``bench/out/deref-{FORM}.svg`` and the hottest
 functions). Prints a table and writes ``bench/out/deref-{scale}.json``.
 """
 
@@ -201,18 +201,28 @@ def settle(base: str, path: str, limit_s: float = 120.0) -> None:
             time.sleep(0.5)
 
 
+#: Frames of a thread that waits (for work, a lock or the network): not CPU spent.
+_IDLE = ("Condition.wait", "Queue.get", "select (selectors.py", "_run_once (asyncio",
+         "Event.wait", "Thread.join")
+
+
 def top_functions(collapsed: Path, n: int = 15) -> list[tuple[str, float]]:
-    """The functions with the largest share of samples (own and below) in py-spy's raw
-    (collapsed) output."""
+    """The functions with the largest share of the busy samples (own and below) in py-spy's
+    raw (collapsed) output; stacks that end in a wait are left out."""
     totals: collections.Counter[str] = collections.Counter()
     samples = 0
     for line in collapsed.read_text(encoding="utf-8").splitlines():
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
             continue
+        frames = stack.split(";")
+        if any(frames[-1].startswith(idle) for idle in _IDLE):
+            continue
         samples += int(count)
-        for frame in set(stack.split(";")):
+        for frame in set(frames):
             totals[frame] += int(count)
+    if not samples:
+        return []
     return [(frame, round(100 * c / samples, 1)) for frame, c in totals.most_common(n)]
 
 
@@ -306,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
                         else server.pid
                     spy = subprocess.Popen(
                         [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid),
-                         "-d", str(args.duration + 1), "-r", "200", "-f", "raw", "-o",
+                         "-d", str(args.duration + 1), "-r", "200", "-f", "raw", "--gil", "-o",
                          str(raw), "--nonblocking"],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 load = run_wrk(target, paths_for(form, resources), FORMS[form], args, tmp)
