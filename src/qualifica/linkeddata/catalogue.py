@@ -13,6 +13,9 @@ their details, but listings and hierarchy pages leave them out unless asked for
 
 from __future__ import annotations
 
+import base64
+import binascii
+import bisect
 import logging
 import threading
 import unicodedata
@@ -282,6 +285,9 @@ class Page:
     total: int
     limit: int
     offset: int
+    #: In cursor paging: the cursor of the next page (``None`` on the last page).
+    next_cursor: str | None = None
+    cursor: str | None = None
 
     @property
     def has_next(self) -> bool:
@@ -360,16 +366,58 @@ def _filtered(cat: Catalogue, collection: str, filters: Mapping[str, str | None]
     return members
 
 
+def encode_cursor(iri: str) -> str:
+    """The opaque cursor that continues a walk after ``iri``."""
+    return base64.urlsafe_b64encode(iri.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The IRI a cursor continues after (``""``: the start); 422 for a cursor not made here."""
+    if not cursor:
+        return ""
+    try:
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_",
+                               validate=True)
+        iri = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        iri = ""
+    if ":" not in iri or not iri.isprintable():
+        raise BadParameter("parameter 'cursor' is not a cursor of this listing; start with "
+                           "cursor= (empty) and follow 'next'", param="cursor", status=422)
+    return iri
+
+
+def cursor_page(cat: Catalogue, iris: Iterable[str], lang: str, limit: int, cursor: str, *,
+                deprecated: bool = False) -> Page:
+    """One page of a walk in IRI order: the resources whose IRI sorts after the cursor's.
+
+    A harvester that follows ``next_cursor`` sees every resource that exists from the start to
+    the end of its walk exactly once, whatever is written meanwhile: the order is that of the
+    IRIs, which no write changes, and each page starts strictly after the last IRI seen.
+    """
+    check_page(limit, 0)
+    after = decode_cursor(cursor)
+    ordered = sorted(cat.current(iris, deprecated=deprecated))
+    start = bisect.bisect_right(ordered, after) if after else 0
+    window = ordered[start:start + limit]
+    more = start + limit < len(ordered)
+    return Page(items=[dict(cat.node(i, lang)) for i in window], total=len(ordered),
+                limit=limit, offset=start, cursor=cursor,
+                next_cursor=encode_cursor(window[-1]) if more and window else None)
+
+
 def listing(cat: Catalogue, collection: str, *, lang: str = "de", limit: int = 50,
             offset: int = 0, filters: Mapping[str, str | None] | None = None,
-            deprecated: bool = False) -> Page:
-    """One page of a collection (``roles`` …), filtered, ordered by label then IRI; deprecated
-    resources only when ``deprecated`` is true."""
+            deprecated: bool = False, cursor: str | None = None) -> Page:
+    """One page of a collection (``roles`` …), filtered, ordered by label then IRI (by IRI
+    alone when walked by ``cursor``); deprecated resources only when ``deprecated`` is true."""
     if collection not in COLLECTIONS:
         raise NotFound(f"there is no collection {collection!r}", param="kind")
+    members = _filtered(cat, collection, filters or {})
+    if cursor is not None:
+        return cursor_page(cat, members, lang, limit, cursor, deprecated=deprecated)
     check_page(limit, offset)
-    return paginate(cat, _filtered(cat, collection, filters or {}), lang, limit, offset,
-                    deprecated=deprecated)
+    return paginate(cat, members, lang, limit, offset, deprecated=deprecated)
 
 
 def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "de",

@@ -37,6 +37,14 @@ DeprecatedQuery = Annotated[bool, Query(
                 "default but always resolve under their own IRI")]
 
 
+CursorQuery = Annotated[str | None, Query(
+    max_length=4096,
+    description="Walk the listing in IRI order instead of label order: `cursor=` (empty) "
+                "starts, `next` continues. A walk sees every resource that exists from its "
+                "start to its end exactly once, whatever is written meanwhile; `offset` is "
+                "ignored.")]
+
+
 @dataclass
 class ListParams:
     """The query parameters every listing takes: language, page and deprecated resources."""
@@ -45,6 +53,7 @@ class ListParams:
     limit: LimitQuery = 50
     offset: OffsetQuery = 0
     deprecated: DeprecatedQuery = False
+    cursor: CursorQuery = None
 
 
 ListQuery = Annotated[ListParams, Depends()]
@@ -85,15 +94,25 @@ def _envelope(request: Request, settings: Settings, page: Page,
     def at(offset: int) -> str:
         return str(url.include_query_params(limit=page.limit, offset=offset))
 
-    nxt = at(page.offset + page.limit) if page.has_next else None
-    prev = at(max(0, page.offset - page.limit)) if page.has_prev else None
+    def walk(cursor: str) -> str:
+        return str(url.remove_query_params("offset").include_query_params(
+            limit=page.limit, cursor=cursor))
+
+    if page.cursor is not None:
+        nxt = walk(page.next_cursor) if page.next_cursor else None
+        prev = None
+        first = walk("")
+    else:
+        nxt = at(page.offset + page.limit) if page.has_next else None
+        prev = at(max(0, page.offset - page.limit)) if page.has_prev else None
+        first = at(0)
     body: dict[str, Any] = dict(extra or {})
     body.update(items=page.items, total=page.total, limit=page.limit, offset=page.offset,
-                next=nxt, prev=prev, first=at(0))
+                next=nxt, prev=prev, first=first)
     links = [f'<{nxt}>; rel="next"'] if nxt else []
     if prev:
         links.append(f'<{prev}>; rel="prev"')
-    links.append(f'<{at(0)}>; rel="first"')
+    links.append(f'<{first}>; rel="first"')
     return JSONResponse(body, headers={"Link": ", ".join(links)})
 
 
@@ -118,7 +137,8 @@ def jsonld_context() -> JSONResponse:
 def _list(request: Request, ctx: CtxDep, collection: str, params: ListParams,
           **filters: str | None) -> JSONResponse:
     page = listing(catalogue_for(ctx), collection, lang=params.lang, limit=params.limit,
-                   offset=params.offset, filters=filters, deprecated=params.deprecated)
+                   offset=params.offset, filters=filters, deprecated=params.deprecated,
+                   cursor=params.cursor)
     return _envelope(request, ctx.settings, page)
 
 
@@ -262,6 +282,9 @@ def framework_top(request: Request, id: str, ctx: CtxDep, params: ListQuery) -> 
 
 
 def _page(cat: cat_mod.Catalogue, iris: list[str], params: ListParams) -> Page:
+    if params.cursor is not None:
+        return cat_mod.cursor_page(cat, iris, params.lang, params.limit, params.cursor,
+                                   deprecated=params.deprecated)
     return paginate(cat, iris, params.lang, params.limit, params.offset,
                     deprecated=params.deprecated)
 
