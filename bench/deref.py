@@ -20,8 +20,9 @@ it measures with one client (httpx, keep-alive, one request at a time, ``--reque
 over the resources) the median and p95, and with ``wrk`` (``--connections`` connections,
 ``--duration`` seconds, the resources in turn) the requests per second and wrk's latency
 percentiles. Answers other than 200 are counted (a check fails). ``--py-spy FORM`` records the
-server with py-spy (only the thread holding the GIL) during that form's wrk run (``bench/out/deref-{FORM}.svg`` and the hottest
-functions). Prints a table and writes ``bench/out/deref-{scale}.json``.
+server with py-spy (the thread holding the GIL) during that form's wrk run
+(``bench/out/deref-{FORM}.txt``, collapsed stacks) and prints the hottest functions. Prints a
+table and writes ``bench/out/deref-{scale}.json``.
 """
 
 from __future__ import annotations

@@ -110,7 +110,7 @@ def test_cursor_links_and_bad_cursors(harvest: tuple[TestClient, Context]) -> No
     assert f'<{body["next"]}>; rel="next"' in first.headers["link"]
     second = client.get(body["next"].split("127.0.0.1:8000", 1)[-1])
     assert second.status_code == 200
-    assert [i["iri"] for i in second.json()["items"]][0] > body["items"][-1]["iri"]
+    assert second.json()["items"][0]["iri"] > body["items"][-1]["iri"]
     bad = client.get("/api/roles?cursor=%25%25%25")
     assert bad.status_code == 422
     assert bad.json()["param"] == "cursor"

@@ -105,7 +105,7 @@ def test_skos_profile_holds_only_skos(client: TestClient, kind: str) -> None:
     iri = rdflib.URIRef(ID + f"{kind}/{RESOURCES[kind]}")
     expected = SKOS.Concept if kind == "competency" else SKOS.ConceptScheme
     assert (iri, RDF.type, expected) in g
-    for s, p, o in g:
+    for _, p, o in g:
         assert p == RDF.type or str(p).startswith(str(SKOS)), p
         if p == RDF.type:
             assert o in (SKOS.Concept, SKOS.ConceptScheme)
@@ -188,7 +188,7 @@ def test_esco_profile_sorts_skills_by_essential(client: TestClient) -> None:
     for skill in essential | optional:
         assert (skill, RDF.type, ESCO.Skill) in g
         assert g.value(skill, SKOS.prefLabel) is not None
-    for s, p, _ in g:
+    for p in g.predicates():
         assert str(p).startswith((str(ESCO), str(SKOS), str(RDF))), p
 
 
