@@ -98,6 +98,7 @@ class Catalogue:
     ranks: dict[str, int] = field(default_factory=dict)  # level iri -> rank
     deprecated: set[str] = field(default_factory=set)  # iris marked owl:deprecated true
     replaced_by: dict[str, list[str]] = field(default_factory=dict)  # iri -> successors
+    modified: dict[str, str] = field(default_factory=dict)  # iri -> latest dcterms:modified
     search_index: Any = None  # built lazily by ``linkeddata.search``
 
     # -- nodes ---------------------------------------------------------------------------
@@ -229,6 +230,10 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
         successors = cat.replaced_by.setdefault(iri, [])
         if isinstance(successor, NamedNode) and successor.value not in successors:
             successors.append(successor.value)
+    for row in select(store, registry, "rest-modified").rows:
+        stamp = row.get("modified")
+        if isinstance(stamp, Literal):
+            cat.modified[text_of(row["resource"])] = stamp.value
     log.info("catalogue of generation %d: %d resources", generation, len(cat.kinds))
     return cat
 

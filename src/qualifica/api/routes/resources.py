@@ -15,7 +15,7 @@ from qualifica.api.deps import CtxDep
 from qualifica.api.examples import negotiated
 from qualifica.api.params import FormatParam, LangParam
 from qualifica.errors import NotFound
-from qualifica.linkeddata import conneg, profiles
+from qualifica.linkeddata import conneg, profiles, sitemap
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.describe import describe
 from qualifica.linkeddata.details import successor_links
@@ -150,3 +150,34 @@ def _alternates(ctx: CtxDep, node: NamedNode, url: str, kind: str, media_type: s
     return ld.graph_response(profiles.alternates_graph(node.value, url, kind,
                                                        conneg.RESOURCE_FORMATS, conneg.HTML),
                              media_type, headers)
+
+
+_SITEMAP_HEADERS = {"Cache-Control": "public, max-age=300"}
+
+
+@router.get("/sitemap.xml", tags=["linked data"], summary="Sitemap of the resources",
+            response_class=Response,
+            responses={200: {"description": "A sitemap (sitemaps.org 0.9) of every resource's "
+                                            "/id/ URL with lastmod, or past 50,000 URLs a "
+                                            "sitemap index of /sitemap-{n}.xml",
+                             "content": {"application/xml": {}}}})
+def sitemap_xml(ctx: CtxDep) -> Response:
+    """Every dereferenceable resource, with ``<lastmod>`` from its ``dcterms:modified``."""
+    base = ctx.settings.public_base
+    cut = sitemap.parts(sitemap.entries(catalogue_for(ctx), base))
+    body = sitemap.urlset(cut[0]) if len(cut) == 1 else sitemap.index(base, cut)
+    return Response(body, media_type="application/xml", headers=_SITEMAP_HEADERS)
+
+
+@router.get("/sitemap-{part}.xml", tags=["linked data"], summary="One part of the sitemap",
+            response_class=Response,
+            responses={200: {"description": "URLs of one part", "content": {
+                "application/xml": {}}}, 404: {"description": "No such part"}})
+def sitemap_part(part: Annotated[int, Path(ge=1, le=100_000, description="Part number")],
+                 ctx: CtxDep) -> Response:
+    """Part ``part`` of a sitemap split past 50,000 URLs."""
+    cut = sitemap.parts(sitemap.entries(catalogue_for(ctx), ctx.settings.public_base))
+    if part > len(cut) or len(cut) == 1:
+        raise NotFound(f"the sitemap has no part {part}", param="part")
+    return Response(sitemap.urlset(cut[part - 1]), media_type="application/xml",
+                    headers=_SITEMAP_HEADERS)
