@@ -117,3 +117,28 @@ def test_cursor_links_and_bad_cursors(harvest: tuple[TestClient, Context]) -> No
     # without a cursor the listing keeps its label order and offsets
     plain = client.get("/api/roles?limit=3").json()
     assert "offset=3" in plain["next"]
+
+
+def test_modified_since_and_conditional_listings(harvest: tuple[TestClient, Context]) -> None:
+    client, ctx = harvest
+    roles = sorted(catalogue_for(ctx).by_kind["role"])
+    stamps = {roles[0]: "2026-11-01T08:00:00Z", roles[1]: "2026-11-20T08:00:00+01:00",
+              roles[2]: "2026-11-25"}
+    ctx.store.add([Quad(NamedNode(iri), NamedNode("http://purl.org/dc/terms/modified"),
+                        Literal(value), HARVEST_GRAPH) for iri, value in stamps.items()])
+    since = client.get("/api/roles?modified_since=2026-11-15T00:00:00Z&limit=50")
+    assert since.status_code == 200
+    assert {i["iri"] for i in since.json()["items"]} == {roles[1], roles[2]}
+    listing = client.get("/api/roles?limit=2")
+    assert listing.headers["last-modified"] == "Wed, 25 Nov 2026 00:00:00 GMT"
+    unchanged = client.get("/api/roles?limit=2",
+                           headers={"If-Modified-Since": listing.headers["last-modified"]})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    older = client.get("/api/roles?limit=2",
+                       headers={"If-Modified-Since": "Tue, 24 Nov 2026 00:00:00 GMT"})
+    assert older.status_code == 200 and older.json()["items"]
+    # an invalid date is ignored (RFC 9110)
+    assert client.get("/api/roles", headers={"If-Modified-Since": "yesterday"}
+                      ).status_code == 200
+    assert client.get("/api/roles?modified_since=soon").status_code == 422

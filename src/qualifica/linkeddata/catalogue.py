@@ -22,6 +22,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
@@ -411,18 +412,54 @@ def cursor_page(cat: Catalogue, iris: Iterable[str], lang: str, limit: int, curs
                 next_cursor=encode_cursor(window[-1]) if more and window else None)
 
 
-def listing(cat: Catalogue, collection: str, *, lang: str = "de", limit: int = 50,
-            offset: int = 0, filters: Mapping[str, str | None] | None = None,
-            deprecated: bool = False, cursor: str | None = None) -> Page:
-    """One page of a collection (``roles`` …), filtered, ordered by label then IRI (by IRI
-    alone when walked by ``cursor``); deprecated resources only when ``deprecated`` is true."""
+def stamp_of(value: str) -> datetime | None:
+    """A ``dcterms:modified`` value (``xsd:dateTime`` or ``xsd:date``) as an aware datetime in
+    UTC (no zone: UTC); ``None`` when it is neither."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def modified_since(cat: Catalogue, iris: Iterable[str], since: datetime) -> list[str]:
+    """The resources whose ``dcterms:modified`` is at or after ``since`` (those without one are
+    left out)."""
+    since = since.replace(tzinfo=UTC) if since.tzinfo is None else since
+    out = []
+    for iri in iris:
+        stamp = stamp_of(cat.modified.get(iri, ""))
+        if stamp is not None and stamp >= since:
+            out.append(iri)
+    return out
+
+
+def last_modified(cat: Catalogue, iris: Iterable[str]) -> datetime | None:
+    """The latest ``dcterms:modified`` among ``iris`` (``None``: none has one)."""
+    stamps = [s for i in iris if (s := stamp_of(cat.modified.get(i, ""))) is not None]
+    return max(stamps) if stamps else None
+
+
+def members(cat: Catalogue, collection: str, filters: Mapping[str, str | None] | None = None,
+            since: datetime | None = None) -> list[str]:
+    """The resources of a collection that pass its filters (and ``modified_since``)."""
     if collection not in COLLECTIONS:
         raise NotFound(f"there is no collection {collection!r}", param="kind")
-    members = _filtered(cat, collection, filters or {})
+    found = _filtered(cat, collection, filters or {})
+    return found if since is None else modified_since(cat, found, since)
+
+
+def listing(cat: Catalogue, collection: str, *, lang: str = "de", limit: int = 50,
+            offset: int = 0, filters: Mapping[str, str | None] | None = None,
+            deprecated: bool = False, cursor: str | None = None,
+            since: datetime | None = None) -> Page:
+    """One page of a collection (``roles`` …), filtered, ordered by label then IRI (by IRI
+    alone when walked by ``cursor``); deprecated resources only when ``deprecated`` is true."""
+    found = members(cat, collection, filters, since)
     if cursor is not None:
-        return cursor_page(cat, members, lang, limit, cursor, deprecated=deprecated)
+        return cursor_page(cat, found, lang, limit, cursor, deprecated=deprecated)
     check_page(limit, offset)
-    return paginate(cat, members, lang, limit, offset, deprecated=deprecated)
+    return paginate(cat, found, lang, limit, offset, deprecated=deprecated)
 
 
 def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "de",

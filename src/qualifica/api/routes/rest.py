@@ -8,11 +8,13 @@ filter value becomes an IRI in ``sparql.binding`` (through the catalogue).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import URL
 
 from qualifica.api.deps import CtxDep
@@ -45,6 +47,12 @@ CursorQuery = Annotated[str | None, Query(
                 "ignored.")]
 
 
+ModifiedSinceQuery = Annotated[datetime | None, Query(
+    description="Only resources whose dcterms:modified is at or after this moment "
+                "(ISO 8601; no zone: UTC); resources without dcterms:modified are left out",
+    examples=["2026-11-30T00:00:00Z"])]
+
+
 @dataclass
 class ListParams:
     """The query parameters every listing takes: language, page and deprecated resources."""
@@ -54,6 +62,7 @@ class ListParams:
     offset: OffsetQuery = 0
     deprecated: DeprecatedQuery = False
     cursor: CursorQuery = None
+    modified_since: ModifiedSinceQuery = None
 
 
 ListQuery = Annotated[ListParams, Depends()]
@@ -135,11 +144,37 @@ def jsonld_context() -> JSONResponse:
 # --- listings -------------------------------------------------------------------------------
 
 def _list(request: Request, ctx: CtxDep, collection: str, params: ListParams,
-          **filters: str | None) -> JSONResponse:
-    page = listing(catalogue_for(ctx), collection, lang=params.lang, limit=params.limit,
+          **filters: str | None) -> Response:
+    """A listing page with ``Last-Modified`` (the latest ``dcterms:modified`` of all matching
+    resources) and ``304 Not Modified`` when ``If-Modified-Since`` is not older."""
+    cat = catalogue_for(ctx)
+    found = cat_mod.members(cat, collection, filters, params.modified_since)
+    changed = cat_mod.last_modified(cat, found)
+    since = _if_modified_since(request)
+    if changed is not None and since is not None and changed.replace(microsecond=0) <= since:
+        return Response(status_code=304, headers={"Last-Modified": _http_date(changed)})
+    page = listing(cat, collection, lang=params.lang, limit=params.limit,
                    offset=params.offset, filters=filters, deprecated=params.deprecated,
-                   cursor=params.cursor)
-    return _envelope(request, ctx.settings, page)
+                   cursor=params.cursor, since=params.modified_since)
+    response = _envelope(request, ctx.settings, page)
+    if changed is not None:
+        response.headers["Last-Modified"] = _http_date(changed)
+    return response
+
+
+def _http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def _if_modified_since(request: Request) -> datetime | None:
+    raw = request.headers.get("if-modified-since")
+    if not raw:
+        return None
+    try:
+        moment = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None  # RFC 9110: an invalid date is ignored
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 @router.get("/api/roles", tags=["rest"], summary="Roles",
@@ -149,7 +184,7 @@ def list_roles(
     legal_basis: Annotated[str | None, Query(
         description="Only roles governed by this legal basis or one of its provisions "
                     "(slug or IRI)", examples=["bbig"])] = None,
-) -> JSONResponse:
+) -> Response:
     """Roles ordered by label then IRI."""
     return _list(request, ctx, "roles", params, legal_basis=legal_basis)
 
@@ -161,7 +196,7 @@ def list_tasks(
     request: Request, ctx: CtxDep, params: ListQuery,
     legal_basis: Annotated[str | None, Query(description="Only tasks governed by this legal "
                                                          "basis (slug or IRI)")] = None,
-) -> JSONResponse:
+) -> Response:
     """Tasks ordered by label then IRI."""
     return _list(request, ctx, "tasks", params, legal_basis=legal_basis)
 
@@ -177,7 +212,7 @@ def list_competencies(
     broader: Annotated[str | None, Query(description="Only direct narrower competencies of "
                                                      "this one (slug or IRI)",
                                          examples=["digcomp-4"])] = None,
-) -> JSONResponse:
+) -> Response:
     """Competencies ordered by label then IRI."""
     return _list(request, ctx, "competencies", params, framework=framework,
                  broader=broader)
@@ -196,7 +231,7 @@ def list_formats(
     competency: Annotated[str | None, Query(description="Only formats that develop this "
                                                         "competency (slug or IRI)",
                                             examples=["digcomp-4-2"])] = None,
-) -> JSONResponse:
+) -> Response:
     """Training formats ordered by label then IRI."""
     return _list(request, ctx, "training-formats", params, kind=kind,
                  competency=competency)
@@ -209,14 +244,14 @@ def list_legal_bases(
     part_of: Annotated[str | None, Query(description="Only provisions of this act "
                                                      "(slug or IRI)",
                                          examples=["bbig"])] = None,
-) -> JSONResponse:
+) -> Response:
     """Acts, ordinances, collective agreements and their provisions."""
     return _list(request, ctx, "legal-bases", params, part_of=part_of)
 
 
 @router.get("/api/frameworks", tags=["rest"], summary="Competency frameworks",
             responses=_listing_example("frameworks", "framework", "digcomp-2-2", "DigComp 2.2"))
-def list_frameworks(request: Request, ctx: CtxDep, params: ListQuery) -> JSONResponse:
+def list_frameworks(request: Request, ctx: CtxDep, params: ListQuery) -> Response:
     """Competency frameworks ordered by label then IRI."""
     return _list(request, ctx, "frameworks", params)
 
@@ -227,7 +262,7 @@ def list_levels(
     request: Request, ctx: CtxDep, params: ListQuery,
     framework: Annotated[str | None, Query(description="Only levels of this framework's scale"
                                            )] = None,
-) -> JSONResponse:
+) -> Response:
     """Proficiency levels ordered by label then IRI."""
     return _list(request, ctx, "levels", params, framework=framework)
 
