@@ -290,3 +290,45 @@ def test_profiles_are_described_with_prof() -> None:
             assert (ROOT / path).is_file(), artifact
         if p.query:
             assert any(a.endswith(f"/queries/profiles/{p.token}.rq") for a in artifacts)
+
+
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+@pytest.mark.parametrize("media_type", RDF_TYPES)
+def test_dcat_ap_de_profile_of_the_catalog(client: TestClient, media_type: str) -> None:
+    response = client.get("/catalog?_profile=dcat-ap-de", headers={"Accept": media_type})
+    assert response.status_code == 200, response.text
+    assert f'<{profiles.PROFILE_BASE}dcat-ap-de>; rel="profile"' in response.headers["link"]
+    g = to_graph(response)
+    catalog = rdflib.URIRef("https://w3id.org/qualifica/catalog")
+    assert (catalog, RDF.type, DCAT.Catalog) in g
+    datasets = set(g.subjects(RDF.type, DCAT.Dataset))
+    distributions = set(g.subjects(RDF.type, DCAT.Distribution))
+    assert datasets and distributions
+    allowed = (str(DCAT), str(DCT), str(DCATDE), str(RDF), "http://spdx.org/rdf/terms#",
+               "http://xmlns.com/foaf/0.1/")
+    for p in g.predicates():
+        assert str(p).startswith(allowed), p
+    # licences from the DCAT-AP.de vocabulary, with the attribution CC BY asks for
+    for node in {catalog, *datasets, *distributions}:
+        for lic in g.objects(node, DCT.license):
+            assert str(lic).startswith("http://dcat-ap.de/def/licenses/"), lic
+    for ds in datasets:
+        assert g.value(ds, DCT.title) is not None
+        assert g.value(ds, DCATDE.licenseAttributionByText) is not None
+        assert (ds, DCAT.theme, rdflib.URIRef(EU + "data-theme/GOVE")) in g
+        assert all(str(lang).startswith(EU + "language/")
+                   for lang in g.objects(ds, DCT.language))
+    for dist in distributions:
+        assert any(str(f).startswith(EU + "file-type/") for f in g.objects(dist, DCT["format"])), (
+            dist, list(g.predicate_objects(dist)))
+        assert g.value(dist, DCAT.downloadURL) is not None
+    # the default catalog stays plain DCAT; the profile is offered in its Link header
+    plain = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert f'<{profiles.FULL.uri}>; rel="profile"' in plain.headers["link"]
+    assert 'token="dcat-ap-de"' in plain.headers["link"]
+    assert client.get("/catalog?_profile=esco").status_code == 406

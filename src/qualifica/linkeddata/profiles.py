@@ -1,7 +1,8 @@
 """Content negotiation by profile (W3C "Content Negotiation by Profile") for dereferenceable IRIs.
 
 A profile names what a description holds and in which vocabulary: the full Qualifica model (the
-default), SKOS, schema.org and an ESCO-shaped one. Each profile other than the full model is a
+default), SKOS, schema.org and an ESCO-shaped one for ``/id/…`` resources, DCAT-AP.de for the
+data catalog (``/catalog``, kind ``catalog``). Each profile other than the full model is a
 CONSTRUCT query in ``queries/profiles/{token}.rq`` evaluated over the resource's full
 description (a few hundred triples in an in-memory store), so a profile sees exactly what the
 description holds and costs a fraction of a millisecond more; the profiles are described with
@@ -70,6 +71,8 @@ PROFILES: tuple[Profile, ...] = (
             ("role", "training-format", "legal-basis", "competency", "framework")),
     Profile("esco", "ESCO-shaped: occupations with essential and optional skills",
             ("role", "competency")),
+    Profile("dcat-ap-de", "DCAT-AP.de: the data catalog as German open-data portals read it",
+            ("catalog",)),
 )
 BY_TOKEN = {p.token: p for p in PROFILES}
 BY_URI = {p.uri: p for p in PROFILES}

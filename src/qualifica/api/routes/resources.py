@@ -153,6 +153,10 @@ def _alternates(ctx: CtxDep, node: NamedNode, url: str, kind: str, media_type: s
 
 
 _SITEMAP_HEADERS = {"Cache-Control": "public, max-age=300"}
+_SITEMAP_EXAMPLE = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                    "<url><loc>http://127.0.0.1:8000/id/role/cio</loc>"
+                    "<lastmod>2026-11-30T10:00:00Z</lastmod></url>\n</urlset>\n")
 
 
 @router.get("/sitemap.xml", tags=["linked data"], summary="Sitemap of the resources",
@@ -160,7 +164,7 @@ _SITEMAP_HEADERS = {"Cache-Control": "public, max-age=300"}
             responses={200: {"description": "A sitemap (sitemaps.org 0.9) of every resource's "
                                             "/id/ URL with lastmod, or past 50,000 URLs a "
                                             "sitemap index of /sitemap-{n}.xml",
-                             "content": {"application/xml": {}}}})
+                             "content": {"application/xml": {"example": _SITEMAP_EXAMPLE}}}})
 def sitemap_xml(ctx: CtxDep) -> Response:
     """Every dereferenceable resource, with ``<lastmod>`` from its ``dcterms:modified``."""
     base = ctx.settings.public_base
@@ -172,12 +176,15 @@ def sitemap_xml(ctx: CtxDep) -> Response:
 @router.get("/sitemap-{part}.xml", tags=["linked data"], summary="One part of the sitemap",
             response_class=Response,
             responses={200: {"description": "URLs of one part", "content": {
-                "application/xml": {}}}, 404: {"description": "No such part"}})
-def sitemap_part(part: Annotated[int, Path(ge=1, le=100_000, description="Part number")],
+                "application/xml": {"example": _SITEMAP_EXAMPLE}}},
+                       404: {"description": "No such part"}})
+def sitemap_part(part: Annotated[int, Path(ge=1, le=100_000, description="Part number",
+                                           openapi_examples={"first": {"value": 1}})],
                  ctx: CtxDep) -> Response:
-    """Part ``part`` of a sitemap split past 50,000 URLs."""
+    """Part ``part`` of a sitemap split past 50,000 URLs (part 1 of an unsplit one is the whole
+    sitemap)."""
     cut = sitemap.parts(sitemap.entries(catalogue_for(ctx), ctx.settings.public_base))
-    if part > len(cut) or len(cut) == 1:
+    if part > len(cut):
         raise NotFound(f"the sitemap has no part {part}", param="part")
     return Response(sitemap.urlset(cut[part - 1]), media_type="application/xml",
                     headers=_SITEMAP_HEADERS)
