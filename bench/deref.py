@@ -21,7 +21,8 @@ over the resources) the median and p95, and with ``wrk`` (``--connections`` conn
 ``--duration`` seconds, the resources in turn) the requests per second and wrk's latency
 percentiles. Answers other than 200 are counted (a check fails). ``--py-spy FORM`` records the
 server with py-spy (the thread holding the GIL) during that form's wrk run
-(``bench/out/deref-{FORM}.txt``, collapsed stacks) and prints the hottest functions. Prints a
+(``bench/out/deref-{FORM}.txt``, collapsed stacks) and prints the hottest functions
+(``pip install -e '.[profile]'``). Prints a
 table and writes ``bench/out/deref-{scale}.json``.
 """
 
