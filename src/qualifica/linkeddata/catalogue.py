@@ -13,12 +13,16 @@ their details, but listings and hierarchy pages leave them out unless asked for
 
 from __future__ import annotations
 
+import base64
+import binascii
+import bisect
 import logging
 import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
@@ -97,6 +101,7 @@ class Catalogue:
     ranks: dict[str, int] = field(default_factory=dict)  # level iri -> rank
     deprecated: set[str] = field(default_factory=set)  # iris marked owl:deprecated true
     replaced_by: dict[str, list[str]] = field(default_factory=dict)  # iri -> successors
+    modified: dict[str, str] = field(default_factory=dict)  # iri -> latest dcterms:modified
     search_index: Any = None  # built lazily by ``linkeddata.search``
     #: Encoded detail answers of this generation, ``(collection, iri, lang) -> (iri, JSON)``,
     #: filled by ``linkeddata.details.detail_json`` (at most ``MAX_ANSWERS``, oldest dropped).
@@ -231,6 +236,10 @@ def build(store: Store, registry: Registry, generation: int) -> Catalogue:
         successors = cat.replaced_by.setdefault(iri, [])
         if isinstance(successor, NamedNode) and successor.value not in successors:
             successors.append(successor.value)
+    for row in select(store, registry, "rest-modified").rows:
+        stamp = row.get("modified")
+        if isinstance(stamp, Literal):
+            cat.modified[text_of(row["resource"])] = stamp.value
     log.info("catalogue of generation %d: %d resources", generation, len(cat.kinds))
     return cat
 
@@ -297,6 +306,9 @@ class Page:
     total: int
     limit: int
     offset: int
+    #: In cursor paging: the cursor of the next page (``None`` on the last page).
+    next_cursor: str | None = None
+    cursor: str | None = None
 
     @property
     def has_next(self) -> bool:
@@ -375,18 +387,98 @@ def _filtered(cat: Catalogue, collection: str, filters: Mapping[str, str | None]
     return members
 
 
-def listing(cat: Catalogue, collection: str, *, lang: str = "de", limit: int = 50,
-            offset: int = 0, filters: Mapping[str, str | None] | None = None,
-            deprecated: bool = False, among: Collection[str] | None = None) -> Page:
-    """One page of a collection (``roles`` …), filtered, ordered by label then IRI; deprecated
-    resources only when ``deprecated`` is true; only members of ``among`` when given."""
+def encode_cursor(iri: str) -> str:
+    """The opaque cursor that continues a walk after ``iri``."""
+    return base64.urlsafe_b64encode(iri.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The IRI a cursor continues after (``""``: the start); 422 for a cursor not made here."""
+    if not cursor:
+        return ""
+    try:
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_",
+                               validate=True)
+        iri = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        iri = ""
+    if ":" not in iri or not iri.isprintable():
+        raise BadParameter("parameter 'cursor' is not a cursor of this listing; start with "
+                           "cursor= (empty) and follow 'next'", param="cursor", status=422)
+    return iri
+
+
+def cursor_page(cat: Catalogue, iris: Iterable[str], lang: str, limit: int, cursor: str, *,
+                deprecated: bool = False) -> Page:
+    """One page of a walk in IRI order: the resources whose IRI sorts after the cursor's.
+
+    A harvester that follows ``next_cursor`` sees every resource that exists from the start to
+    the end of its walk exactly once, whatever is written meanwhile: the order is that of the
+    IRIs, which no write changes, and each page starts strictly after the last IRI seen.
+    """
+    check_page(limit, 0)
+    after = decode_cursor(cursor)
+    ordered = sorted(cat.current(iris, deprecated=deprecated))
+    start = bisect.bisect_right(ordered, after) if after else 0
+    window = ordered[start:start + limit]
+    more = start + limit < len(ordered)
+    return Page(items=[dict(cat.node(i, lang)) for i in window], total=len(ordered),
+                limit=limit, offset=start, cursor=cursor,
+                next_cursor=encode_cursor(window[-1]) if more and window else None)
+
+
+def stamp_of(value: str) -> datetime | None:
+    """A ``dcterms:modified`` value (``xsd:dateTime`` or ``xsd:date``) as an aware datetime in
+    UTC (no zone: UTC); ``None`` when it is neither."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def modified_since(cat: Catalogue, iris: Iterable[str], since: datetime) -> list[str]:
+    """The resources whose ``dcterms:modified`` is at or after ``since`` (those without one are
+    left out)."""
+    since = since.replace(tzinfo=UTC) if since.tzinfo is None else since
+    out = []
+    for iri in iris:
+        stamp = stamp_of(cat.modified.get(iri, ""))
+        if stamp is not None and stamp >= since:
+            out.append(iri)
+    return out
+
+
+def last_modified(cat: Catalogue, iris: Iterable[str]) -> datetime | None:
+    """The latest ``dcterms:modified`` among ``iris`` (``None``: none has one)."""
+    stamps = [s for i in iris if (s := stamp_of(cat.modified.get(i, ""))) is not None]
+    return max(stamps) if stamps else None
+
+
+def members(cat: Catalogue, collection: str, filters: Mapping[str, str | None] | None = None,
+            since: datetime | None = None, among: Collection[str] | None = None) -> list[str]:
+    """The resources of a collection that pass its filters (and ``modified_since``; only
+    members of ``among`` when given)."""
     if collection not in COLLECTIONS:
         raise NotFound(f"there is no collection {collection!r}", param="kind")
-    check_page(limit, offset)
-    members = _filtered(cat, collection, filters or {})
+    found = _filtered(cat, collection, filters or {})
     if among is not None:
-        members = [m for m in members if m in among]
-    return paginate(cat, members, lang, limit, offset, deprecated=deprecated)
+        found = [m for m in found if m in among]
+    return found if since is None else modified_since(cat, found, since)
+
+
+def listing(cat: Catalogue, collection: str, *, lang: str = "de", limit: int = 50,
+            offset: int = 0, filters: Mapping[str, str | None] | None = None,
+            deprecated: bool = False, cursor: str | None = None,
+            since: datetime | None = None, among: Collection[str] | None = None) -> Page:
+    """One page of a collection (``roles`` …), filtered, ordered by label then IRI (by IRI
+    alone when walked by ``cursor``); deprecated resources only when ``deprecated`` is true;
+    only members of ``among`` when given."""
+    found = members(cat, collection, filters, since, among)
+    if cursor is not None:
+        return cursor_page(cat, found, lang, limit, cursor, deprecated=deprecated)
+    check_page(limit, offset)
+    return paginate(cat, found, lang, limit, offset, deprecated=deprecated)
 
 
 def hierarchy(cat: Catalogue, competency: str, direction: str, *, lang: str = "de",

@@ -3,7 +3,9 @@
 A description holds the resource's own triples, the triples of the qualified links it points to
 (``qd:requires`` → ``qd:CompetencyRequirement``, ``qd:develops`` → ``qd:LearningOutcome``) and of
 its blank nodes, the labels of everything it links to, and the statements of the resources that
-link to it (with their labels). The query is the library query ``describe-resource``.
+link to it (with their labels). The queries are the library queries ``describe-resource`` (the
+resource and what it links to) and ``describe-incoming`` (what links to it, at most 200 rows: a
+framework or level that thousands of resources name is still described in milliseconds).
 """
 
 from __future__ import annotations
@@ -43,8 +45,12 @@ class Description:
 
 def describe(ctx: Context, resource: NamedNode) -> Description:
     """The description of ``resource``; ``NotFound`` when the store says nothing about it."""
-    result = run_internal(ctx, "describe-resource", {"resource": resource})
-    triples = result.triples if isinstance(result, GraphResult) else []
+    values: dict[str, Term] = {"resource": resource}
+    triples: list[Triple] = []
+    for name in ("describe-resource", "describe-incoming"):
+        result = run_internal(ctx, name, values)
+        if isinstance(result, GraphResult):
+            triples.extend(result.triples)
     description = Description(resource.value, triples)
     if not description.subject_triples:
         raise NotFound(f"there is no resource {resource.value}", id=resource.value)

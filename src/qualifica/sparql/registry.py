@@ -162,14 +162,16 @@ def load_query(path: Path) -> NamedQuery:
 
 
 class Registry:
-    """All named queries of a folder (``queries/``), its quality rules (``queries/qc/``) and the
-    library queries the package itself runs (``queries/lib/``)."""
+    """All named queries of a folder (``queries/``), its quality rules (``queries/qc/``), the
+    library queries the package itself runs (``queries/lib/``) and the CONSTRUCT queries of the
+    linked-data profiles (``queries/profiles/``, by profile token)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.queries: dict[str, NamedQuery] = {}
         self.qc: dict[str, NamedQuery] = {}
         self.lib: dict[str, NamedQuery] = {}
+        self.profiles: dict[str, NamedQuery] = {}
         if not folder.is_dir():
             raise RegistryError(f"the query folder {folder} does not exist")
         for path in sorted(folder.glob("*.rq")):
@@ -180,6 +182,8 @@ class Registry:
             self.qc[path.stem] = load_query(path)
         for path in sorted((folder / "lib").glob("*.rq")):
             self.lib[path.stem] = load_query(path)
+        for path in sorted((folder / "profiles").glob("*.rq")):
+            self.profiles[path.stem] = load_query(path)
 
     def get(self, name: str) -> NamedQuery:
         """The named query ``name``; ``NotFound`` otherwise."""

@@ -10,13 +10,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
+from pyoxigraph import NamedNode
 
 from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
 from qualifica.api.examples import negotiated
 from qualifica.api.params import LangParam
+from qualifica.api.routes.resources import MediaTypeParam
 from qualifica.errors import NotFound
-from qualifica.linkeddata import conneg, releases
+from qualifica.linkeddata import conneg, profiles, releases
 from qualifica.linkeddata.dumps import DUMP_FORMATS, DUMP_STEM, current_dumps
 from qualifica.linkeddata.metadata import CATALOG_IRI, DATASET_IRI, catalog_triples, void_triples
 from qualifica.web.ldpages import render_catalog, render_downloads
@@ -32,6 +34,13 @@ FormatParam = Annotated[
 ]
 VOID_FORMATS = conneg.RDF_FORMATS
 CATALOG_FORMATS = (*conneg.RDF_FORMATS, conneg.HTML)
+CatalogProfileParam = Annotated[str | None, Query(
+    alias="_profile",
+    description="The profile (W3C Content Negotiation by Profile), by token or URI: "
+                "qualifica (the catalog as it is, the default) or dcat-ap-de. Wins over the "
+                "`Accept-Profile` header.",
+    openapi_examples={"dcat-ap-de": {"value": "dcat-ap-de"}},
+)]
 
 # Answers over the bundled graph (Turtle, shortened to a few statements).
 _VOID_EXAMPLE = """@prefix void: <http://rdfs.org/ns/void#> .
@@ -98,15 +107,27 @@ def void(request: Request, ctx: CtxDep, format: FormatParam = None) -> Response:
                          {conneg.TURTLE: _CATALOG_EXAMPLE}),
 )
 def catalog(request: Request, ctx: CtxDep, format: FormatParam = None,
-            lang: LangParam = None) -> Response:
+            lang: LangParam = None, profile: CatalogProfileParam = None,
+            mediatype: MediaTypeParam = None) -> Response:
     """The DCAT catalog: the dataset and its version, one distribution per dump with media
     type, byte size and SHA-256 checksum, and the SPARQL endpoint as a data service. Turtle by
-    default; a browser (``Accept: text/html``) gets a readable page."""
-    media_type = ld.negotiate(request, CATALOG_FORMATS, format)
+    default; a browser (``Accept: text/html``) gets a readable page. ``_profile=dcat-ap-de``
+    (or ``Accept-Profile``) gives it as DCAT-AP.de."""
+    chosen = profiles.negotiate("catalog", request.headers.get("accept-profile"), profile)
+    if chosen is None:
+        chosen = profiles.FULL  # the catalog's profiles are listed in its Link header
+    offered = CATALOG_FORMATS if chosen is profiles.FULL else conneg.RDF_FORMATS
+    media_type = ld.negotiate(request, offered, format if format is not None else mediatype)
+    url = ld.public_url(ctx.settings, "catalog")
     headers = ld.headers_for(ctx.settings, "catalog", CATALOG_FORMATS, media_type,
-                             canonical=CATALOG_IRI)
+                             canonical=CATALOG_IRI,
+                             extra_links=profiles.link_values(url, "catalog", chosen,
+                                                              conneg.RDF_FORMATS, conneg.HTML))
+    headers["Vary"] = "Accept, Accept-Profile"
     dumps = current_dumps(ctx)
     triples = catalog_triples(ctx, ctx.settings.public_base, dumps)
+    if chosen is not profiles.FULL:
+        triples = profiles.apply(ctx.registry, chosen, NamedNode(CATALOG_IRI), triples)
     if media_type == conneg.HTML:
         html = render_catalog(ctx.settings, dumps, ld.lang_of(request, lang), CATALOG_FORMATS,
                               releases.list_releases(ctx))

@@ -6,15 +6,16 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from pyoxigraph import NamedNode
 
 from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
 from qualifica.api.examples import negotiated
 from qualifica.api.params import FormatParam, LangParam
 from qualifica.errors import NotFound
-from qualifica.linkeddata import conneg
+from qualifica.linkeddata import conneg, profiles, sitemap
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.describe import describe
 from qualifica.linkeddata.details import successor_links
@@ -34,6 +35,22 @@ SlugParam = Annotated[str, Path(
     description="The slug of the resource within its kind",
     openapi_examples={"role": {"value": "cio"}, "competency": {"value": "digcomp-4-2"}},
 )]
+
+ProfileParam = Annotated[str | None, Query(
+    alias="_profile",
+    description="The profile (W3C Content Negotiation by Profile), by token or URI: "
+                + ", ".join(p.token for p in profiles.PROFILES)
+                + "; `alt` lists the profiles and formats of the resource. Wins over the "
+                  "`Accept-Profile` header.",
+    openapi_examples={"schema": {"value": "schema"}, "alt": {"value": "alt"}},
+)]
+MediaTypeParam = Annotated[str | None, Query(
+    alias="_mediatype",
+    description="The media type (or a short name as for `format`); wins over `Accept`.",
+    openapi_examples={"turtle": {"value": "text/turtle"}},
+)]
+#: What ``_profile=alt`` is answered in (JSON first).
+ALT_FORMATS: tuple[str, ...] = (conneg.JSON, *conneg.RDF_FORMATS)
 
 _EXAMPLES = {
     "text/turtle": (
@@ -72,29 +89,102 @@ _EXAMPLES = {
                          {404: {"description": "No such resource (in the negotiated format)"}}),
 )
 def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
-             format: FormatParam = None, lang: LangParam = None) -> Response:
+             format: FormatParam = None, lang: LangParam = None,
+             profile: ProfileParam = None, mediatype: MediaTypeParam = None) -> Response:
     """The description of ``https://w3id.org/qualifica/id/{kind}/{slug}``: its triples, its
     qualified links with their triples, the labels of everything it links to, and the
-    statements that link to it. Content negotiation picks the format (HTML by default).
-    A deprecated resource is still served, with ``Link: <…>; rel="successor-version"`` to
-    each resource that replaces it."""
-    offered = conneg.RESOURCE_FORMATS
-    media_type = ld.negotiate(request, offered, format)
+    statements that link to it. Content negotiation picks the format (HTML by default) and the
+    profile (``Accept-Profile`` or ``_profile``; the full Qualifica model by default; SKOS,
+    schema.org and ESCO-shaped for the kinds they cover). Every answer names its profile with
+    ``Link: <…>; rel="profile"``. A deprecated resource is still served, with
+    ``Link: <…>; rel="successor-version"`` to each resource that replaces it."""
+    override = format if format is not None else mediatype
     path = f"id/{kind}/{slug}"
     language = ld.lang_of(request, lang)
+    if kind not in KINDS or not binding.SLUG.match(slug):
+        media_type = ld.negotiate(request, conneg.RESOURCE_FORMATS, override)
+        exc = NotFound(f"there is no resource /id/{kind}/{slug}", id=slug)
+        page = (render_error(404, exc.detail, language, request.url.path)
+                if media_type == conneg.HTML else None)
+        return ld.error_response(exc, media_type, request, html=page)
+    chosen = profiles.negotiate(kind, request.headers.get("accept-profile"), profile)
+    offered = (ALT_FORMATS if chosen is None
+               else conneg.RESOURCE_FORMATS if chosen is profiles.FULL else conneg.RDF_FORMATS)
+    media_type = ld.negotiate(request, offered, override)
+    url = ld.public_url(ctx.settings, path)
     try:
-        if kind not in KINDS or not binding.SLUG.match(slug):
-            raise NotFound(f"there is no resource /id/{kind}/{slug}", id=slug)
         node = binding.iri(slug, param="slug", kind=kind)
         successors = successor_links(catalogue_for(ctx), node.value, ctx.settings.public_base)
-        headers = ld.headers_for(ctx.settings, path, offered, media_type, canonical=node.value,
-                                 extra_links=successors)
+        profile_links = profiles.link_values(url, kind, chosen, conneg.RESOURCE_FORMATS,
+                                             conneg.HTML)
+        headers = ld.headers_for(ctx.settings, path, conneg.RESOURCE_FORMATS, media_type,
+                                 canonical=node.value,
+                                 extra_links=[*successors, *profile_links])
+        headers["Vary"] = "Accept, Accept-Profile"
+        if chosen is None or chosen is not profiles.FULL:
+            token = profiles.ALT if chosen is None else chosen.token
+            headers["Content-Location"] = (f"{url}?_profile={token}&_mediatype="
+                                           f"{conneg.SHORT_NAME.get(media_type, media_type)}")
+        if chosen is None:
+            return _alternates(ctx, node, url, kind, media_type, headers)
         if media_type == conneg.HTML:
             html = render_resource(ctx, node.value, language)
             return HTMLResponse(html, headers={**headers, "Content-Language": language})
         description = describe(ctx, node)
-        return ld.graph_response(description.triples, media_type, headers)
+        triples = profiles.apply(ctx.registry, chosen, node, description.triples)
+        return ld.graph_response(triples, media_type, headers)
     except NotFound as exc:
         page = (render_error(404, exc.detail, language, request.url.path)
                 if media_type == conneg.HTML else None)
         return ld.error_response(exc, media_type, request, html=page)
+
+
+def _alternates(ctx: CtxDep, node: NamedNode, url: str, kind: str, media_type: str,
+                headers: dict[str, str]) -> Response:
+    """The ``_profile=alt`` answer: the profiles and formats the resource is offered in (404
+    when the store says nothing about it)."""
+    describe(ctx, node)
+    if media_type == conneg.JSON:
+        return JSONResponse(profiles.alternates(node.value, url, kind, conneg.RESOURCE_FORMATS,
+                                                conneg.HTML), headers=headers)
+    return ld.graph_response(profiles.alternates_graph(node.value, url, kind,
+                                                       conneg.RESOURCE_FORMATS, conneg.HTML),
+                             media_type, headers)
+
+
+_SITEMAP_HEADERS = {"Cache-Control": "public, max-age=300"}
+_SITEMAP_EXAMPLE = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                    "<url><loc>http://127.0.0.1:8000/id/role/cio</loc>"
+                    "<lastmod>2026-11-30T10:00:00Z</lastmod></url>\n</urlset>\n")
+
+
+@router.get("/sitemap.xml", tags=["linked data"], summary="Sitemap of the resources",
+            response_class=Response,
+            responses={200: {"description": "A sitemap (sitemaps.org 0.9) of every resource's "
+                                            "/id/ URL with lastmod, or past 50,000 URLs a "
+                                            "sitemap index of /sitemap-{n}.xml",
+                             "content": {"application/xml": {"example": _SITEMAP_EXAMPLE}}}})
+def sitemap_xml(ctx: CtxDep) -> Response:
+    """Every dereferenceable resource, with ``<lastmod>`` from its ``dcterms:modified``."""
+    base = ctx.settings.public_base
+    cut = sitemap.parts(sitemap.entries(catalogue_for(ctx), base))
+    body = sitemap.urlset(cut[0]) if len(cut) == 1 else sitemap.index(base, cut)
+    return Response(body, media_type="application/xml", headers=_SITEMAP_HEADERS)
+
+
+@router.get("/sitemap-{part}.xml", tags=["linked data"], summary="One part of the sitemap",
+            response_class=Response,
+            responses={200: {"description": "URLs of one part", "content": {
+                "application/xml": {"example": _SITEMAP_EXAMPLE}}},
+                       404: {"description": "No such part"}})
+def sitemap_part(part: Annotated[int, Path(ge=1, le=100_000, description="Part number",
+                                           openapi_examples={"first": {"value": 1}})],
+                 ctx: CtxDep) -> Response:
+    """Part ``part`` of a sitemap split past 50,000 URLs (part 1 of an unsplit one is the whole
+    sitemap)."""
+    cut = sitemap.parts(sitemap.entries(catalogue_for(ctx), ctx.settings.public_base))
+    if part > len(cut):
+        raise NotFound(f"the sitemap has no part {part}", param="part")
+    return Response(sitemap.urlset(cut[part - 1]), media_type="application/xml",
+                    headers=_SITEMAP_HEADERS)

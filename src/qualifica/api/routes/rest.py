@@ -7,7 +7,10 @@ filter value becomes an IRI in ``sparql.binding`` (through the catalogue).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -49,6 +52,20 @@ DeprecatedQuery = Annotated[bool, Query(
                 "default but always resolve under their own IRI")]
 
 
+CursorQuery = Annotated[str | None, Query(
+    max_length=4096,
+    description="Walk the listing in IRI order instead of label order: `cursor=` (empty) "
+                "starts, `next` continues. A walk sees every resource that exists from its "
+                "start to its end exactly once, whatever is written meanwhile; `offset` is "
+                "ignored.")]
+
+
+ModifiedSinceQuery = Annotated[datetime | None, Query(
+    description="Only resources whose dcterms:modified is at or after this moment "
+                "(ISO 8601; no zone: UTC); resources without dcterms:modified are left out",
+    examples=["2026-11-30T00:00:00Z"])]
+
+
 @dataclass
 class ListParams:
     """The query parameters every listing takes: language, page and deprecated resources."""
@@ -57,6 +74,8 @@ class ListParams:
     limit: LimitQuery = 50
     offset: OffsetQuery = 0
     deprecated: DeprecatedQuery = False
+    cursor: CursorQuery = None
+    modified_since: ModifiedSinceQuery = None
 
 
 ListQuery = Annotated[ListParams, Depends()]
@@ -97,15 +116,25 @@ def _envelope(request: Request, settings: Settings, page: Page,
     def at(offset: int) -> str:
         return str(url.include_query_params(limit=page.limit, offset=offset))
 
-    nxt = at(page.offset + page.limit) if page.has_next else None
-    prev = at(max(0, page.offset - page.limit)) if page.has_prev else None
+    def walk(cursor: str) -> str:
+        return str(url.remove_query_params("offset").include_query_params(
+            limit=page.limit, cursor=cursor))
+
+    if page.cursor is not None:
+        nxt = walk(page.next_cursor) if page.next_cursor else None
+        prev = None
+        first = walk("")
+    else:
+        nxt = at(page.offset + page.limit) if page.has_next else None
+        prev = at(max(0, page.offset - page.limit)) if page.has_prev else None
+        first = at(0)
     body: dict[str, Any] = dict(extra or {})
     body.update(items=page.items, total=page.total, limit=page.limit, offset=page.offset,
-                next=nxt, prev=prev, first=at(0))
+                next=nxt, prev=prev, first=first)
     links = [f'<{nxt}>; rel="next"'] if nxt else []
     if prev:
         links.append(f'<{prev}>; rel="prev"')
-    links.append(f'<{at(0)}>; rel="first"')
+    links.append(f'<{first}>; rel="first"')
     return JSONResponse(body, headers={"Link": ", ".join(links)})
 
 
@@ -127,11 +156,38 @@ def jsonld_context() -> JSONResponse:
 
 # --- listings -------------------------------------------------------------------------------
 
-def _list(request: Request, ctx: CtxDep, collection: str, params: ListParams,
-          **filters: str | None) -> JSONResponse:
-    page = listing(catalogue_for(ctx), collection, lang=params.lang, limit=params.limit,
-                   offset=params.offset, filters=filters, deprecated=params.deprecated)
-    return _envelope(request, ctx.settings, page)
+def _list(request: Request, ctx: CtxDep, collection: str, params: ListParams, *,
+          among: Collection[str] | None = None, **filters: str | None) -> Response:
+    """A listing page with ``Last-Modified`` (the latest ``dcterms:modified`` of all matching
+    resources) and ``304 Not Modified`` when ``If-Modified-Since`` is not older."""
+    cat = catalogue_for(ctx)
+    found = cat_mod.members(cat, collection, filters, params.modified_since, among)
+    changed = cat_mod.last_modified(cat, found)
+    since = _if_modified_since(request)
+    if changed is not None and since is not None and changed.replace(microsecond=0) <= since:
+        return Response(status_code=304, headers={"Last-Modified": _http_date(changed)})
+    page = listing(cat, collection, lang=params.lang, limit=params.limit,
+                   offset=params.offset, filters=filters, deprecated=params.deprecated,
+                   cursor=params.cursor, since=params.modified_since, among=among)
+    response = _envelope(request, ctx.settings, page)
+    if changed is not None:
+        response.headers["Last-Modified"] = _http_date(changed)
+    return response
+
+
+def _http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def _if_modified_since(request: Request) -> datetime | None:
+    raw = request.headers.get("if-modified-since")
+    if not raw:
+        return None
+    try:
+        moment = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None  # RFC 9110: an invalid date is ignored
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 @router.get("/api/roles", tags=["rest"], response_model=models.Page, summary="Roles",
@@ -141,7 +197,7 @@ def list_roles(
     legal_basis: Annotated[str | None, Query(
         description="Only roles governed by this legal basis or one of its provisions "
                     "(slug or IRI)", examples=["bbig"])] = None,
-) -> JSONResponse:
+) -> Response:
     """Roles ordered by label then IRI."""
     return _list(request, ctx, "roles", params, legal_basis=legal_basis)
 
@@ -153,7 +209,7 @@ def list_tasks(
     request: Request, ctx: CtxDep, params: ListQuery,
     legal_basis: Annotated[str | None, Query(description="Only tasks governed by this legal "
                                                          "basis (slug or IRI)")] = None,
-) -> JSONResponse:
+) -> Response:
     """Tasks ordered by label then IRI."""
     return _list(request, ctx, "tasks", params, legal_basis=legal_basis)
 
@@ -169,7 +225,7 @@ def list_competencies(
     broader: Annotated[str | None, Query(description="Only direct narrower competencies of "
                                                      "this one (slug or IRI)",
                                          examples=["digcomp-4"])] = None,
-) -> JSONResponse:
+) -> Response:
     """Competencies ordered by label then IRI."""
     return _list(request, ctx, "competencies", params, framework=framework,
                  broader=broader)
@@ -189,7 +245,7 @@ def list_formats(
     competency: Annotated[str | None, Query(description="Only formats that develop this "
                                                         "competency (slug or IRI)",
                                             examples=["digcomp-4-2"])] = None,
-) -> JSONResponse:
+) -> Response:
     """Training formats ordered by label then IRI."""
     return _list(request, ctx, "training-formats", params, kind=kind,
                  competency=competency)
@@ -205,20 +261,17 @@ def list_legal_bases(
     in_force_on: Annotated[str | None, Query(
         description="Only the legal bases in force on this day (YYYY-MM-DD): see the named "
                     "query legal-bases-in-force", examples=["2022-01-01"])] = None,
-) -> JSONResponse:
+) -> Response:
     """Acts, ordinances, collective agreements and their provisions."""
     day = legal.parse_day(in_force_on, "in_force_on")
     among = legal.in_force_on(ctx, day) if day else None
-    page = listing(catalogue_for(ctx), "legal-bases", lang=params.lang, limit=params.limit,
-                   offset=params.offset, filters={"part_of": part_of},
-                   deprecated=params.deprecated, among=among)
-    return _envelope(request, ctx.settings, page)
+    return _list(request, ctx, "legal-bases", params, among=among, part_of=part_of)
 
 
 @router.get("/api/frameworks", tags=["rest"], response_model=models.Page,
             summary="Competency frameworks",
             responses=_listing_example("frameworks", "framework", "digcomp-2-2", "DigComp 2.2"))
-def list_frameworks(request: Request, ctx: CtxDep, params: ListQuery) -> JSONResponse:
+def list_frameworks(request: Request, ctx: CtxDep, params: ListQuery) -> Response:
     """Competency frameworks ordered by label then IRI."""
     return _list(request, ctx, "frameworks", params)
 
@@ -229,7 +282,7 @@ def list_levels(
     request: Request, ctx: CtxDep, params: ListQuery,
     framework: Annotated[str | None, Query(description="Only levels of this framework's scale"
                                            )] = None,
-) -> JSONResponse:
+) -> Response:
     """Proficiency levels ordered by label then IRI."""
     return _list(request, ctx, "levels", params, framework=framework)
 
@@ -286,6 +339,9 @@ def framework_top(request: Request, id: str, ctx: CtxDep, params: ListQuery) -> 
 
 
 def _page(cat: cat_mod.Catalogue, iris: list[str], params: ListParams) -> Page:
+    if params.cursor is not None:
+        return cat_mod.cursor_page(cat, iris, params.lang, params.limit, params.cursor,
+                                   deprecated=params.deprecated)
     return paginate(cat, iris, params.lang, params.limit, params.offset,
                     deprecated=params.deprecated)
 

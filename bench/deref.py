@@ -1,0 +1,371 @@
+"""Dereferencing benchmark: ``/id/{kind}/{slug}`` in every format beside the REST JSON of the
+same resources and the Oxigraph server's ``DESCRIBE`` of them, in one run.
+
+One command (from the repository root; needs Debian's ``wrk`` for the concurrent part)::
+
+    .venv/bin/python bench/deref.py --scale 1
+
+It generates the bench graph (or reuses ``bench/out/graph-{scale}.nt``), bulk-loads it into an
+on-disk store in a temporary folder, picks ``--resources`` resources of the seven REST kinds
+(roles, tasks, competencies, training formats, legal bases, frameworks, levels; seeded), copies
+the store for an Oxigraph server (``oxigraph serve --union-default-graph``) and starts the app
+in its own process (uvicorn on a free 127.0.0.1 port). Then, for each form
+
+- ``json``: ``GET /api/{collection}/{slug}`` (the REST detail),
+- ``ttl``, ``nt``, ``jsonld``, ``rdf`` (and ``html`` when asked for with ``--forms``):
+  ``GET /id/{kind}/{slug}`` with that ``Accept``,
+- ``describe``: ``GET /query?query=DESCRIBE <iri>`` on the Oxigraph server, as Turtle,
+
+it measures with one client (httpx, keep-alive, one request at a time, ``--requests`` requests
+over the resources) the median and p95, and with ``wrk`` (``--connections`` connections,
+``--duration`` seconds, the resources in turn) the requests per second and wrk's latency
+percentiles. Answers other than 200 are counted (a check fails). ``--py-spy FORM`` records the
+server with py-spy (the thread holding the GIL) during that form's wrk run
+(``bench/out/deref-{FORM}.txt``, collapsed stacks) and prints the hottest functions
+(``pip install -e '.[profile]'``). Prints a
+table and writes ``bench/out/deref-{scale}.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import uvicorn
+from pyoxigraph import NamedNode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import generate  # noqa: E402
+
+from qualifica.api import create_app  # noqa: E402
+from qualifica.config import Settings  # noqa: E402
+from qualifica.context import Context  # noqa: E402
+from qualifica.namespaces import GRAPH, ID, KINDS  # noqa: E402
+from qualifica.sparql.registry import Registry  # noqa: E402
+from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
+from qualifica_testing import (  # noqa: E402
+    answers_ok,
+    free_port,
+    load_graph,
+    start_oxigraph,
+    start_process,
+    stop_process,
+)
+
+#: REST collections and the kinds of ``/id/{kind}/…`` they hold.
+COLLECTIONS = {"roles": "role", "tasks": "task", "competencies": "competency",
+               "training-formats": "training-format", "legal-bases": "legal-basis",
+               "frameworks": "framework", "levels": "level"}
+#: The forms measured: name → Accept header (``json`` and ``describe`` have their own URLs).
+FORMS: dict[str, str] = {
+    "json": "application/json",
+    "html": "text/html",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+    "describe": "text/turtle",
+}
+RDF_FORMS = ("ttl", "nt", "jsonld", "rdf")
+#: Targets of the issue: one client p95 (ms); RDF forms at most this times the JSON's median.
+TARGET_P95_MS = 5.0
+TARGET_RATIO = 1.5
+
+
+def summary(samples_s: list[float]) -> dict[str, float]:
+    """Median, p95 and count of latencies (in ms)."""
+    ms = sorted(x * 1000 for x in samples_s)
+    p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]
+    return {"n": len(ms), "median_ms": round(statistics.median(ms), 2),
+            "p95_ms": round(p95, 2), "max_ms": round(ms[-1], 2)}
+
+
+def pick_resources(store: OxigraphStore, n: int, seed: int) -> list[tuple[str, str, str]]:
+    """``n`` resources (collection, kind, slug) spread over the seven REST kinds."""
+    rng = random.Random(seed)
+    per_kind = max(1, n // len(COLLECTIONS))
+    out: list[tuple[str, str, str]] = []
+    for collection, kind in COLLECTIONS.items():
+        rows = store.query(
+            "SELECT ?s ?c WHERE { ?s a ?c }",
+            substitutions={"c": NamedNode(KINDS[kind])})
+        iris = sorted(r["s"].value for r in rows.rows  # type: ignore[union-attr]
+                      if r["s"].value.startswith(f"{ID}{kind}/"))
+        for iri in rng.sample(iris, min(per_kind, len(iris))):
+            out.append((collection, kind, iri.removeprefix(f"{ID}{kind}/")))
+    rng.shuffle(out)
+    return out
+
+
+def paths_for(form: str, resources: list[tuple[str, str, str]]) -> list[str]:
+    """The request paths of ``form`` for the resources."""
+    if form == "json":
+        return [f"/api/{c}/{s}" for c, _, s in resources]
+    if form == "describe":
+        return ["/query?query=" + quote(f"DESCRIBE <{ID}{k}/{s}>", safe="")
+                for _, k, s in resources]
+    return [f"/id/{k}/{s}" for _, k, s in resources]
+
+
+def one_client(base: str, paths: list[str], accept: str, n: int, warmup: int = 10
+               ) -> dict[str, Any]:
+    """Latencies of ``n`` sequential requests over ``paths`` (keep-alive), after a warm-up."""
+    samples: list[float] = []
+    sizes: list[int] = []
+    errors: list[str] = []
+    with httpx.Client(base_url=base, headers={"Accept": accept}, timeout=60) as http:
+        for i in range(warmup):
+            http.get(paths[i % len(paths)])
+        for i in range(n):
+            t0 = time.perf_counter()
+            r = http.get(paths[i % len(paths)])
+            samples.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                errors.append(f"{paths[i % len(paths)]}: {r.status_code}")
+                continue
+            sizes.append(len(r.content))
+    return {**summary(samples), "mean_bytes": round(statistics.mean(sizes)) if sizes else 0,
+            "errors": len(errors), "first_errors": errors[:3]}
+
+
+_LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1], {["Accept"] = "%s"})
+end
+"""
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(base: str, paths: list[str], accept: str, args: argparse.Namespace,
+            workdir: Path) -> dict[str, Any]:
+    """Requests per second and latency percentiles of ``wrk`` over ``paths``."""
+    script = workdir / "paths.lua"
+    script.write_text(_LUA % (", ".join(json.dumps(p) for p in paths), accept),
+                      encoding="utf-8")
+    # a short warm-up, then the measured run
+    subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d", "2s", "-s",
+                    str(script), base], capture_output=True, check=True, timeout=60)
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d",
+                          f"{args.duration}s", "--timeout", "10s", "--latency", "-s",
+                          str(script), base], capture_output=True, text=True, check=True,
+                         timeout=args.duration + 60).stdout
+    result: dict[str, Any] = {"connections": args.connections, "duration_s": args.duration}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    result["req_per_s"] = round(float(m.group(1)), 1) if m else None
+    for pct in ("50", "75", "90", "99"):
+        m = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s|m)\b", out)
+        if m:
+            result[f"p{pct}_ms"] = round(_ms(m.group(1), m.group(2)), 2)
+    m = re.search(r"(\d+) requests in", out)
+    result["requests"] = int(m.group(1)) if m else None
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    result["non_2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors:(.*)", out)
+    result["socket_errors"] = m.group(1).strip() if m else ""
+    return result
+
+
+def settle(base: str, path: str, limit_s: float = 120.0) -> None:
+    """Wait (bounded) until the server answers ``path`` within 50 ms again: requests queued by
+    the previous wrk run must not be counted against the next form."""
+    stop = time.monotonic() + limit_s
+    with httpx.Client(base_url=base, timeout=30) as http:
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            http.get(path)
+            if time.perf_counter() - t0 < 0.05:
+                return
+            time.sleep(0.5)
+
+
+#: Frames of a thread that waits (for work, a lock or the network): not CPU spent.
+_IDLE = ("Condition.wait", "Queue.get", "select (selectors.py", "_run_once (asyncio",
+         "Event.wait", "Thread.join")
+
+
+def top_functions(collapsed: Path, n: int = 15) -> list[tuple[str, float]]:
+    """The functions with the largest share of the busy samples (own and below) in py-spy's
+    raw (collapsed) output; stacks that end in a wait are left out."""
+    totals: collections.Counter[str] = collections.Counter()
+    samples = 0
+    for line in collapsed.read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = stack.split(";")
+        if any(frames[-1].startswith(idle) for idle in _IDLE):
+            continue
+        samples += int(count)
+        for frame in set(frames):
+            totals[frame] += int(count)
+    if not samples:
+        return []
+    return [(frame, round(100 * c / samples, 1)) for frame, c in totals.most_common(n)]
+
+
+def serve(store_path: str, port: int) -> int:
+    """Child process: the real app over the loaded store."""
+    settings = Settings(data_dir=Path(store_path).parent, load_bundled=False)
+    store = OxigraphStore(Path(store_path))
+    ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))
+    uvicorn.run(create_app(settings, context=ctx), host="127.0.0.1", port=port,
+                log_level="warning", access_log=False)
+    store.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--resources", type=int, default=210,
+                        help="resources over the seven kinds")
+    parser.add_argument("--requests", type=int, default=400, help="one-client requests per form")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--forms", default=",".join(f for f in FORMS if f != "html"),
+                        help="comma-separated forms to measure (html: the resource pages, "
+                             "whose competency page runs a property-path query)")
+    parser.add_argument("--no-wrk", action="store_true", help="only the one-client pass")
+    parser.add_argument("--py-spy", dest="py_spy", default="",
+                        help="comma-separated forms to profile with py-spy during wrk")
+    parser.add_argument("--graph", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--serve", metavar="STORE", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        return serve(args.serve, args.port)
+    forms = [f for f in args.forms.split(",") if f]
+    unknown = set(forms) - set(FORMS)
+    if unknown:
+        parser.error(f"unknown forms: {', '.join(sorted(unknown))}")
+    if not args.no_wrk and shutil.which("wrk") is None:
+        parser.error("wrk is not installed (apt-get install wrk), or pass --no-wrk")
+    out_path = args.out or ROOT / "bench" / "out" / f"deref-{args.scale:g}.json"
+
+    graph_path = args.graph or ROOT / "bench" / "out" / f"graph-{args.scale:g}.nt"
+    if not graph_path.exists():
+        sizes = generate.write(args.scale, args.seed, graph_path)
+        print(f"generated {graph_path}: {sizes}")
+    results: dict[str, Any] = {
+        "scale": args.scale, "seed": args.seed, "python": platform.python_version(),
+        "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(),
+        "one_client": {}, "wrk": {}, "profiles": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="qualifica-deref-") as tmp_name:
+        tmp = Path(tmp_name)
+        store = OxigraphStore(tmp / "store")
+        t0 = time.perf_counter()
+        load_graph(store, graph_path, GRAPH + "bench", bulk=True)
+        results["quads"] = store.count()
+        results["load_s"] = round(time.perf_counter() - t0, 1)
+        resources = pick_resources(store, args.resources, args.seed)
+        results["resources"] = len(resources)
+        print(f"loaded {results['quads']} quads in {results['load_s']} s; "
+              f"{len(resources)} resources")
+        store.snapshot(tmp / "oxigraph")  # a copy for the Oxigraph server
+        store.close()
+
+        oxigraph = start_oxigraph(tmp / "oxigraph", timeout=120)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_process([sys.executable, __file__, "--serve", str(tmp / "store"),
+                                "--port", str(port)], answers_ok(base + "/healthz"),
+                               what="the benchmark server", timeout=900)
+        ox_base = oxigraph.query.removesuffix("/query")
+        try:
+            for form in forms:
+                target = ox_base if form == "describe" else base
+                paths = paths_for(form, resources)
+                one = one_client(target, paths, FORMS[form], args.requests)
+                results["one_client"][form] = one
+                print(f"{form:9} one client: median {one['median_ms']} ms, "
+                      f"p95 {one['p95_ms']} ms, {one['mean_bytes']} bytes, "
+                      f"{one['errors']} errors {one['first_errors']}")
+            for form in [] if args.no_wrk else forms:
+                target = ox_base if form == "describe" else base
+                settle(base, "/healthz")
+                spy = None
+                if form in args.py_spy.split(","):
+                    raw = ROOT / "bench" / "out" / f"deref-{form}.txt"
+                    pid = oxigraph.process.pid if form == "describe" and oxigraph.process \
+                        else server.pid
+                    spy = subprocess.Popen(
+                        [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid),
+                         "-d", str(args.duration + 1), "-r", "200", "-f", "raw", "--gil", "-o",
+                         str(raw), "--nonblocking"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                load = run_wrk(target, paths_for(form, resources), FORMS[form], args, tmp)
+                results["wrk"][form] = load
+                print(f"{form:9} {args.connections} connections: {load['req_per_s']} req/s, "
+                      f"p50 {load.get('p50_ms')} ms, p99 {load.get('p99_ms')} ms, "
+                      f"non-2xx {load['non_2xx']}")
+                if spy is not None:
+                    spy.wait(timeout=args.duration + 60)
+                    top = top_functions(raw)
+                    results["profiles"][form] = top
+                    for frame, share in top:
+                        print(f"    {share:5.1f}%  {frame}")
+        finally:
+            stop_process(server)
+            oxigraph.stop()
+    results["load_average_at_end"] = os.getloadavg()
+
+    json_median = results["one_client"].get("json", {}).get("median_ms")
+    checks: dict[str, bool] = {}
+    print()
+    print(f"scale {args.scale:g}: {results['quads']} quads, {len(resources)} resources; "
+          f"load average {results['load_average_at_start'][0]:.1f} → "
+          f"{results['load_average_at_end'][0]:.1f}")
+    print(f"{'form':9} {'median':>8} {'p95':>8} {'×json':>6} {'req/s':>8} {'wrk p50':>8} "
+          f"{'wrk p99':>8}")
+    for form in forms:
+        one = results["one_client"][form]
+        load = results["wrk"].get(form, {})
+        ratio = round(one["median_ms"] / json_median, 2) if json_median else None
+        one["ratio_to_json"] = ratio
+        print(f"{form:9} {one['median_ms']:>8.2f} {one['p95_ms']:>8.2f} {ratio or '':>6} "
+              f"{load.get('req_per_s') or '':>8} {load.get('p50_ms') or '':>8} "
+              f"{load.get('p99_ms') or '':>8}")
+        checks[f"{form}_answers"] = one["errors"] == 0
+        if form in RDF_FORMS or form == "html":
+            checks[f"{form}_p95"] = one["p95_ms"] <= TARGET_P95_MS
+        if form in RDF_FORMS and ratio is not None:
+            checks[f"{form}_ratio"] = ratio <= TARGET_RATIO
+    results["checks"] = checks
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out_path}")
+    failed = [k for k, ok in checks.items() if not ok]
+    print("checks: " + ("all passed" if not failed else "missed " + ", ".join(failed)))
+    return 0 if not failed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
