@@ -15,3 +15,9 @@ FormatParam = Annotated[
 LangParam = Annotated[
     str | None, Query(description="Language of the HTML page: de (default) or en.")
 ]
+
+
+#: ``changed_since`` of the role and offer pages: mark the legal bases changed since that day.
+ChangedSinceParam = Annotated[str | None, Query(
+    description="A day YYYY-MM-DD: each legal basis with a legal change since then is marked",
+    openapi_examples={"before the BBiG reform": {"value": "2019-12-31"}})]

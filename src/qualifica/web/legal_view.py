@@ -13,7 +13,9 @@ from qualifica.linkeddata import legal
 from qualifica.linkeddata.catalogue import catalogue_for, listing
 from qualifica.sparql.nodes import Node
 from qualifica.web.locale import date_text
+from qualifica.web.page_errors import worded
 from qualifica.web.queries import Ref, href_for
+from qualifica.web.tables import Cell, Table
 
 #: The words of the legal pages (de, en).
 _WORDS: Final[dict[str, tuple[str, str]]] = {
@@ -57,6 +59,17 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "feeds": ("Änderungen abonnieren", "Subscribe to changes"),
     "feed_atom": ("Atom-Feed", "Atom feed"),
     "feed_jsonld": ("ActivityStreams (JSON-LD)", "ActivityStreams (JSON-LD)"),
+    "changed_since_title": ("Rechtsänderungen markieren", "Mark legal changes"),
+    "changed_since": ("Geändert seit", "Changed since"),
+    "changed_since_hint": (
+        "Datum als JJJJ-MM-TT; markiert jede Rechtsgrundlage, die sich seitdem geändert hat.",
+        "Date as YYYY-MM-DD; marks every legal basis that has changed since."),
+    "changed_since_mark": ("geändert seit {date}", "changed since {date}"),
+    "legal_change": ("Rechtsänderung", "Legal change"),
+    "changed_since_bad": (
+        "Das Datum bei „Geändert seit“ muss als JJJJ-MM-TT angegeben werden, "
+        "zum Beispiel 2020-01-01.",
+        "The date of 'changed since' must be given as YYYY-MM-DD, for example 2020-01-01."),
 }
 
 
@@ -161,3 +174,59 @@ def version_rows(ctx: Context, iri: str, lang: str) -> list[VersionRow]:
             end=date_text(v.last_day, lang) if v.last_day else w["open_end"],
             changed_by=_ref(v.changed_by)))
     return rows
+
+
+# --- marks of changed legal bases on the role and offer pages --------------------------------
+
+_PART_OF = "https://w3id.org/qualifica/ontology#partOf"
+
+
+@dataclass(frozen=True)
+class ChangeMark:
+    """A legal basis changed since a day: the mark's text and the filtered timeline."""
+
+    text: str
+    href: str
+
+
+def changed_since_day(value: str | None, lang: str) -> datetime.date | None:
+    """The ``changed_since`` parameter as a day (``None`` when empty); a 422 worded in the
+    page's language otherwise."""
+    with worded(legal_words(lang)["changed_since_bad"]):
+        return legal.parse_day(value, "changed_since")
+
+
+def change_marks(ctx: Context, legal_bases: list[str], since: datetime.date | None, lang: str,
+                 today: datetime.date | None = None) -> dict[str, ChangeMark]:
+    """The legal bases among ``legal_bases`` with a legal change from ``since`` to today,
+    matching the provision or its act (a change to an act marks its provisions, a change to
+    a provision marks its act), each with its mark linking to ``/legal-changes``."""
+    today = today or datetime.date.today()
+    if since is None or since > today or not legal_bases:
+        return {}
+    cat = catalogue_for(ctx)
+
+    def acts(iri: str) -> set[str]:
+        return set(cat.targets(iri, _PART_OF))
+
+    changed: set[str] = set()
+    for c in legal.legal_changes(ctx, since, today, lang):
+        changed.add(c.provision["iri"])
+        changed.update(acts(c.provision["iri"]))
+    text = legal_words(lang)["changed_since_mark"].format(date=date_text(since, lang))
+    marks: dict[str, ChangeMark] = {}
+    for iri in legal_bases:
+        owners = acts(iri)
+        if iri in changed or owners & changed:
+            act = sorted(owners)[0] if owners else iri
+            marks[iri] = ChangeMark(text, f"/legal-changes?act={act.rsplit('/', 1)[-1]}"
+                                          f"&from={since.isoformat()}")
+    return marks
+
+
+def marked_table(table: Table, marks: dict[str, ChangeMark], lang: str) -> Table:
+    """The legal-bases table of a role page with a column marking the changed legal bases."""
+    column = legal_words(lang)["legal_change"]
+    rows = [[*row, Cell(m.text, href=m.href, cls="legal-changed") if (
+        m := marks.get(row[0].iri or "")) else Cell("")] for row in table.rows]
+    return Table(table.name, table.title, [*table.columns, column], rows, table.csv_only)

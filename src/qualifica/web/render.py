@@ -25,7 +25,14 @@ from qualifica.web.browse import competency_tree, legal_bases_view, role_groups
 from qualifica.web.competency_view import CompetencyView, competency_view
 from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import graph_name, pick_lang, words
-from qualifica.web.legal_view import legal_changes_view, legal_words, version_rows
+from qualifica.web.legal_view import (
+    change_marks,
+    changed_since_day,
+    legal_changes_view,
+    legal_words,
+    marked_table,
+    version_rows,
+)
 from qualifica.web.locale import number_text, percent_text
 from qualifica.web.match_view import match_view
 from qualifica.web.offers import formats_view, offer_view
@@ -109,13 +116,22 @@ def render_home(ctx: Context, lang: str) -> str:
     return _page("index.html", PageInfo("/", lang), home=home_view(ctx, lang))
 
 
-def render_role(ctx: Context, role: str, lang: str, *, path: str | None = None) -> str:
-    """The role page for a slug or IRI (``NotFound`` / ``BadParameter`` otherwise)."""
+def render_role(ctx: Context, role: str, lang: str, *, path: str | None = None,
+                changed_since: str | None = None) -> str:
+    """The role page for a slug or IRI (``NotFound`` / ``BadParameter`` otherwise); with
+    ``changed_since`` (``YYYY-MM-DD``) the legal bases changed since that day are marked."""
     lang = pick_lang(lang)
+    since = changed_since_day(changed_since, lang)
     view = role_view(ctx, role, lang, words(lang))
-    info = PageInfo(path or f"/roles/{view.resource.ref.id}", lang)
+    if since is not None:
+        legal_table = view.tables["legal-bases"]
+        marks = change_marks(ctx, [r[0].iri for r in legal_table.rows if r[0].iri], since, lang)
+        view.tables["legal-bases"] = marked_table(legal_table, marks, lang)
+    params = [("changed_since", since.isoformat())] if since else []
+    info = PageInfo(path or f"/roles/{view.resource.ref.id}", lang, params)
     return _page("role.html", info, view=view, res=view.resource,
-                 csv_base=f"/roles/{view.resource.ref.id}")
+                 csv_base=f"/roles/{view.resource.ref.id}", lw=legal_words(lang),
+                 changed_since=since.isoformat() if since else "")
 
 
 def competency_svg(view: CompetencyView, lang: str) -> str:
@@ -228,12 +244,18 @@ def render_formats(ctx: Context, lang: str, chosen: dict[str, str]) -> str:
                  view=view)
 
 
-def render_offer(ctx: Context, fmt: str, lang: str, *, path: str | None = None) -> str:
-    """The page of one training format: provider, duration, mode, cost, link, outcomes."""
+def render_offer(ctx: Context, fmt: str, lang: str, *, path: str | None = None,
+                 changed_since: str | None = None) -> str:
+    """The page of one training format: provider, duration, mode, cost, link, outcomes; with
+    ``changed_since`` (``YYYY-MM-DD``) the legal bases changed since that day are marked."""
     lang = pick_lang(lang)
+    since = changed_since_day(changed_since, lang)
     view = offer_view(ctx, fmt, lang, words(lang))
-    info = PageInfo(path or f"/training-formats/{view.resource.ref.id}", lang)
-    return _page("offer.html", info, view=view, res=view.resource)
+    marks = change_marks(ctx, [lb.iri for lb in view.legal], since, lang)
+    params = [("changed_since", since.isoformat())] if since else []
+    info = PageInfo(path or f"/training-formats/{view.resource.ref.id}", lang, params)
+    return _page("offer.html", info, view=view, res=view.resource, lw=legal_words(lang),
+                 marks=marks, changed_since=since.isoformat() if since else "")
 
 
 def render_legal_bases(ctx: Context, lang: str) -> str:

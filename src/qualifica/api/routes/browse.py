@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from qualifica.api.deps import CtxDep
-from qualifica.api.params import LangParam
+from qualifica.api.params import ChangedSinceParam, LangParam
 from qualifica.api.routes.pages import _ok, _page
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.web import render
@@ -136,10 +136,11 @@ def formats_page(
             responses=_ok("text/html", _example("eGov-Campus: Prozessmanagement im öffentlichen "
                                                 "Sektor"), "The offer page"))
 def offer_page(id: FormatId, request: Request, ctx: CtxDep,
-               lang: LangParam = None) -> HTMLResponse:
-    """A training format: kind, provider, duration, mode, cost, link, legal bases and the
-    competencies it develops."""
-    return _page(request, lang, lambda language: render.render_offer(ctx, id, language))
+               lang: LangParam = None, changed_since: ChangedSinceParam = None) -> HTMLResponse:
+    """A training format: kind, provider, duration, mode, cost, link, legal bases (marked when
+    changed since ``changed_since``) and the competencies it develops."""
+    return _page(request, lang, lambda language: render.render_offer(
+        ctx, id, language, changed_since=changed_since))
 
 
 @router.get("/legal-bases", response_class=HTMLResponse, summary="Legal bases page",

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from qualifica.api.deps import CtxDep
-from qualifica.api.params import LangParam
+from qualifica.api.params import ChangedSinceParam, LangParam
 from qualifica.context import Context
 from qualifica.errors import BadParameter, NotFound, QualificaError
 from qualifica.web import gapview, render
@@ -216,10 +216,12 @@ def home(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
 
 @router.get("/roles/{id}", response_class=HTMLResponse, summary="Role page",
             responses=_ok("text/html", _ROLE_HTML, "The role page"))
-def role_page(id: RoleId, request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
+def role_page(id: RoleId, request: Request, ctx: CtxDep, lang: LangParam = None,
+              changed_since: ChangedSinceParam = None) -> HTMLResponse:
     """A role: its tasks, competency requirements with levels, training formats and legal
-    bases."""
-    return _page(request, lang, lambda language: render.render_role(ctx, id, language))
+    bases (marked when changed since ``changed_since``)."""
+    return _page(request, lang, lambda language: render.render_role(
+        ctx, id, language, changed_since=changed_since))
 
 
 @router.get("/roles/{id}/{table}.csv", summary="A table of a role page as CSV",
