@@ -63,6 +63,12 @@ def context(*, bundled: bool = False, write: str | None = None) -> Iterator[Cont
     except QualificaError as exc:
         raise fail(exc.detail) from exc
     try:
+        if write is not None:
+            # the change feed records this command's writes, as a server would (the
+            # bundled load included)
+            from qualifica.linkeddata.feed import feed_for
+
+            feed_for(ctx)
         if bundled and not read_only:
             from qualifica.validation.gate import ensure_bundled
 

@@ -68,7 +68,7 @@ class Entry:
     seq: int
     id: str
     published: datetime.datetime
-    kind: str  # "data" or "legal"
+    kind: str  # "data", "legal" or "release"
     body: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -188,6 +188,13 @@ class ChangeFeed:
             if self.append("legal", body, key=key) is not None:
                 new += 1
         return new
+
+    def record_release(self, version: str, iri: str, graph: str, issued: str,
+                       quads: int) -> Entry | None:
+        """Store the making of release ``version`` (once per version)."""
+        return self.append("release", {
+            "release": version, "issued": issued, "graph": graph, "quads": quads,
+            "resources": [iri, graph], "properties": []}, key=f"release|{version}")
 
     # -- reading ---------------------------------------------------------------------------
     def last_seq(self) -> int:

@@ -60,6 +60,9 @@ def title_of(entry: Entry, lang: str) -> str:
         label = (body.get("label_en") if en else body.get("label")) or body.get("label", "")
         return (f"Legal change ({kind}) taking effect on {body.get('date')}: {label}" if en
                 else f"Rechtsänderung ({kind}) ab {body.get('date')}: {label}")
+    if entry.kind == "release":
+        return (f"Release {body.get('release')} ({body.get('issued')})" if en
+                else f"Veröffentlichung {body.get('release')} ({body.get('issued')})")
     total = body.get("resources_total")
     props = len(body.get("properties", []))
     if total is None:
@@ -79,6 +82,11 @@ def summary_of(entry: Entry, lang: str) -> str:
                 if en else
                 f"{count} Rollen, Aufgaben, Angebote oder Anforderungen beruhen auf der "
                 "Vorschrift.")
+    if entry.kind == "release":
+        return (f"The data frozen as release {body.get('release')}: {body.get('quads')} "
+                f"statement(s) in the graph {body.get('graph')}." if en else
+                f"Die Daten als Veröffentlichung {body.get('release')} eingefroren: "
+                f"{body.get('quads')} Aussage(n) im Graphen {body.get('graph')}.")
     if body.get("added") is None:
         graphs = ", ".join(body.get("graphs", []))
         return (f"Graphs changed: {graphs}" if en else f"Geänderte Graphen: {graphs}")
@@ -188,6 +196,11 @@ def _activity(entry: Entry, lang: str) -> dict[str, Any]:
             if body.get(key):
                 out[term] = body[key]
         out["affects"] = sorted({i for v in body.get("affected", {}).values() for i in v})
+        return out
+    if entry.kind == "release":
+        out["type"] = "Create"
+        out["object"] = entry.resources
+        out["graph"] = [body["graph"]] if body.get("graph") else []
         return out
     out["type"] = "Update"
     out["object"] = entry.resources

@@ -33,6 +33,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse, se
 from qualifica.config import Settings
 from qualifica.errors import BadParameter, NotFound
 from qualifica.linkeddata import citation
+from qualifica.linkeddata.feed import feed_for
 from qualifica.namespaces import DCAT, DCTERMS, GRAPH, PREFIXES, RDF_TYPE, XSD
 
 if TYPE_CHECKING:
@@ -211,6 +212,7 @@ def make_release(ctx: Context, version: str, *, today: dt.date | None = None) ->
         ]
     with write_lock(ctx):
         gated_write(ctx.store, validator_for(ctx), Change(added=meta))
+    feed_for(ctx).record_release(version, entry.value, graph.value, issued, len(frozen))
     return Release(version, issued, graph.value, len(frozen), (nq.name, ttl.name))
 
 
