@@ -27,6 +27,23 @@ def run(tmp: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300, check=False)
 
 
+def test_cli_import_is_in_the_change_feed(tmp_path: Path) -> None:
+    sheet = tmp_path / "roles.csv"
+    sheet.write_text("id;label_de;label_en;source\n"
+                     "feed-rolle;Feed-Rolle;Feed role;https://example.org/feed\n",
+                     encoding="utf-8")
+    done = run(tmp_path, "import", sheet)
+    assert done.returncode == 0, done.stdout + done.stderr
+    feed = ChangeFeed(tmp_path / "var" / "feed.sqlite")
+    try:
+        named = [e for e in feed.page(size=500).entries
+                 if e.kind == "data" and "https://w3id.org/qualifica/id/role/feed-rolle"
+                 in e.resources]
+        assert len(named) == 1
+    finally:
+        feed.close()
+
+
 def test_cli_load_and_release_are_in_the_change_feed(tmp_path: Path) -> None:
     loaded = run(tmp_path, "load", VALID)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
