@@ -82,6 +82,9 @@ def test_swagger_ui_renders_every_operation_offline(offline: Offline) -> None:
     doc = pg.evaluate("fetch('/openapi.json').then(r => r.json())")
     operations = {(m.upper(), path) for path, item in doc["paths"].items() for m in item
                   if m in ("get", "post", "put", "delete")}
+    # Swagger UI renders the tags one after another: wait until every operation is there.
+    pg.wait_for_function("n => document.querySelectorAll('.opblock-summary').length >= n",
+                         arg=len(operations), timeout=60_000)
     # An operation with several tags is listed under each of them.
     shown = pg.eval_on_selector_all(".opblock-summary", """els => els.map(e => [
         e.querySelector('.opblock-summary-method').textContent,

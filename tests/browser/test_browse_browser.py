@@ -78,8 +78,8 @@ def test_typo_search_from_the_home_page(page: Page, live_server: Any) -> None:
     box.press("Enter")  # no suggestion chosen: the form is sent
     page.wait_for_url(re.compile(r"/search\?q=Prozesmanager"))
     expect(page.locator("#summary")).to_contain_text("1 Treffer")
-    page.get_by_role("link", name="Prozessmanager", exact=True).click()
-    expect(page.locator("h1")).to_have_text("Prozessmanager")
+    page.get_by_role("link", name="Prozessmanager/-in", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Prozessmanager/-in")
 
 
 def test_autocomplete_by_keyboard(page: Page, live_server: Any) -> None:
@@ -99,7 +99,7 @@ def test_autocomplete_by_keyboard(page: Page, live_server: Any) -> None:
     shot(page, "search-suggestions")
     box.press("Enter")
     page.wait_for_url(re.compile(r"/roles/prozessmanager$"))
-    expect(page.locator("h1")).to_have_text("Prozessmanager")
+    expect(page.locator("h1")).to_have_text("Prozessmanager/-in")
 
 
 def test_autocomplete_tolerates_typos_and_closes_with_escape(page: Page,
@@ -163,7 +163,8 @@ def test_match_flow_to_the_gap_analysis(page: Page, live_server: Any) -> None:
     page.wait_for_url(re.compile(r"/match\?"))
     result = page.locator("#result")
     expect(result).to_be_focused()
-    fit = page.locator("li.fit", has=page.get_by_role("link", name="Prozessmanager", exact=True))
+    fit = page.locator("li.fit",
+                       has=page.get_by_role("link", name="Prozessmanager/-in", exact=True))
     expect(fit).to_contain_text("Abdeckung: 40 %")
     expect(fit).to_contain_text("Es fehlt noch")
     shot(page, "match-result")
@@ -195,7 +196,7 @@ def test_formats_filter_and_offer_page(page: Page, live_server: Any) -> None:
     page.goto(live_server.url + "/training-formats")
     page.get_by_label("Art").select_option("fortbildung")
     page.get_by_label("Kompetenz", exact=True).select_option(
-        label="Schutz der Gesundheit und des Wohlbefindens")
+        label="Entwickeln digitaler Inhalte")
     page.get_by_role("button", name="Filter anwenden").click()
     page.wait_for_url(re.compile(r"kind=fortbildung"))
     rows = page.locator('table[data-table="formats"] tbody tr')

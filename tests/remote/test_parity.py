@@ -211,6 +211,8 @@ GET_PARAMS: dict[str, dict[str, Any]] = {
 GET_STATUS = {
     "/api/changes": 404,  # the bundled graph has no releases to compare
     "/api/releases/{version}/{name}": 404,
+    "/releases/{version}": 404,
+    "/releases/{version}/{name}": 404,
 }
 
 
