@@ -24,7 +24,15 @@ import httpx
 import pytest
 import rdflib
 
-from qualifica_testing import QUALIFICA, ROOT, answers_ok, free_port, start_process, stop_process
+from qualifica_testing import (
+    QUALIFICA,
+    ROOT,
+    answers_ok,
+    free_port,
+    start_process,
+    stop_process,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -151,7 +159,10 @@ def test_import_goes_through_the_server(server: Running, tmp_path: Path) -> None
     result = server.cli("import", str(tasks))
     assert result.returncode == 0, result.stderr
     assert "imported" in result.stdout and "tasks: 1" in result.stdout
-    assert httpx.get(server.url + "api/tasks/beside-aufgabe").status_code == 200
+    # Another connection may reach another server process, which reads the write within a
+    # second of it (docs/architecture.md); bounded wait for a loaded machine.
+    wait_until(lambda: httpx.get(server.url + "api/tasks/beside-aufgabe").status_code == 200,
+               timeout=10, what="the imported task in every server process")
 
     bad = tmp_path / "requirements.csv"
     bad.write_text("holder,competency,level,source\nbeside-aufgabe,digcomp-2-1,zwölf,x\n",
