@@ -252,8 +252,14 @@ def sync_legal(ctx: Context, feed: ChangeFeed) -> int:
     configured queries lack ``legal-changes``)."""
     if "legal-changes" not in ctx.registry.queries or _follows(ctx):
         return 0
-    changes = legal.legal_changes(ctx, datetime.date(1900, 1, 1), datetime.date(2100, 12, 31),
-                                  "de")
+    try:
+        changes = legal.legal_changes(ctx, datetime.date(1900, 1, 1),
+                                      datetime.date(2100, 12, 31), "de")
+    except BadParameter as exc:
+        # A remote server may refuse the query (Virtuoso 7.2's SPARQL compiler does, see
+        # docs/backends.md): the data stays served, the feed carries no legal changes.
+        log.warning("the legal changes could not be read for the change feed: %s", exc)
+        return 0
     cat = catalogue_for(ctx)
     english = {c.provision["iri"]: cat.label(c.provision["iri"], "en") for c in changes}
     # oldest first, so that the entries are numbered in the order the changes took effect

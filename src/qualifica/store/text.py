@@ -180,9 +180,49 @@ def insert_data(quads: Sequence[Quad]) -> str:
     plain = [q for q in quads if not has_blank_node(q)]
     blank = [q for q in quads if has_blank_node(q)]
     parts = [f"INSERT DATA {quad_block(plain)}"] if plain else []
-    if blank:
-        parts.append(f"INSERT {quad_block(blank)} WHERE {{}}")
+    parts += [f"INSERT {quad_block(group)} WHERE {{}}" for group in _blank_groups(blank)]
     return " ;\n".join(parts)
+
+
+#: Quads per ``INSERT { … } WHERE {}`` operation: Virtuoso refuses a template whose generated
+#: SQL passes 10,000 lines (which some 60 quads of the ontology already did).
+_TEMPLATE_QUADS = 25
+
+
+def _blank_groups(quads: Sequence[Quad]) -> list[list[Quad]]:
+    """``quads`` in groups of at most ``_TEMPLATE_QUADS`` (more only when one set of connected
+    blank nodes needs it), each blank node label in one group alone: an ``INSERT`` template
+    makes one fresh node per label and operation, so a label split over two operations would
+    become two nodes."""
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    def labels(q: Quad) -> list[str]:
+        return [t.value for t in (q.subject, q.object, q.graph_name) if isinstance(t, BlankNode)]
+
+    for q in quads:
+        found = labels(q)
+        for other in found[1:]:
+            parent[root(other)] = root(found[0])
+    components: dict[str, list[Quad]] = {}
+    for i, q in enumerate(quads):
+        found = labels(q)  # none: a blank node inside a quoted triple, a group of its own
+        components.setdefault(root(found[0]) if found else f" {i}", []).append(q)
+    groups: list[list[Quad]] = []
+    current: list[Quad] = []
+    for component in components.values():
+        if current and len(current) + len(component) > _TEMPLATE_QUADS:
+            groups.append(current)
+            current = []
+        current.extend(component)
+    if current:
+        groups.append(current)
+    return groups
 
 
 def data_block(removed: Sequence[Quad], added: Sequence[Quad]) -> str:
