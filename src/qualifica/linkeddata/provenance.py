@@ -62,8 +62,11 @@ class Mark:
         return not self.editorial and bool(self.sources)
 
     def key(self) -> tuple[bool, tuple[str, ...]]:
-        """What two statements with the same provenance share."""
-        return self.editorial, tuple(s.iri or s.title for s in self.sources)
+        """What two statements with the same provenance as a page shows it share (an editorial
+        statement's sources are what it is based on, which the mark does not show)."""
+        if self.editorial:
+            return True, ()
+        return False, tuple(s.iri or s.title for s in self.sources)
 
 
 @dataclass
