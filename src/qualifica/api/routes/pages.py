@@ -45,7 +45,7 @@ CompetencyId = Annotated[str, Path(description="Competency slug", openapi_exampl
     "digcomp-4-2": {"value": "digcomp-4-2"}, "digcomp-2-2": {"value": "digcomp-2-2"}})]
 RoleTable = Annotated[str, Path(description="tasks, groups, requirements, formats or legal-bases",
                                 examples=["requirements"])]
-CompetencyTable = Annotated[str, Path(description="paths, formats or narrower",
+CompetencyTable = Annotated[str, Path(description="paths, formats, broader or narrower",
                                       examples=["paths"])]
 GapTable = Annotated[str, Path(description="gaps or recommendations", examples=["gaps"])]
 
@@ -265,7 +265,7 @@ def competency_svg(id: CompetencyId, ctx: CtxDep, lang: LangParam = None) -> Res
             responses=_ok("text/csv", _COMPETENCY_CSV, "digcomp-4-2-paths.csv (shortened)"))
 def competency_csv(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
                    lang: LangParam = None, sep: Sep = None) -> Response:
-    """``paths``, ``formats`` or ``narrower`` of a competency."""
+    """``paths``, ``formats``, ``broader`` or ``narrower`` of a competency."""
     return _csv(*_page_table(competency_view, ctx, id, table, lang), sep)
 
 
@@ -274,7 +274,7 @@ def competency_csv(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
             response_class=Response, responses=_xlsx_ok("digcomp-4-2-paths.xlsx"))
 def competency_xlsx(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
                     lang: LangParam = None) -> Response:
-    """``paths``, ``formats`` or ``narrower`` of a competency."""
+    """``paths``, ``formats``, ``broader`` or ``narrower`` of a competency."""
     return _xlsx(*_page_table(competency_view, ctx, id, table, lang))
 
 
