@@ -287,3 +287,28 @@ def test_details_agree_with_statement_provenance(client: TestClient) -> None:
                 assert node["editorial"] is (kind == "editorial"), (item["id"], field, node)
                 checked += 1
     assert checked > 90
+
+
+def test_link_provenance_stays_off_the_linked_resource_in_json_ld(client: TestClient) -> None:
+    """Read as JSON-LD, a link's ``editorial`` says nothing about the linked task (the task is
+    no editorial resource because its link is); a requirement's ``sources`` are its
+    ``dcterms:source`` with their titles."""
+    from pyld import jsonld
+
+    r = client.get("/api/roles/verwaltungsfachangestellte")
+    link = r.headers["link"].split(";")[0].strip("<>")
+
+    def load(url: str, options: Any = None) -> dict[str, Any]:
+        return {"contextUrl": None, "documentUrl": url, "document": client.get(url).json()}
+
+    (node,) = jsonld.expand({"@context": link, **r.json()}, {"documentLoader": load})
+    editorial = "https://w3id.org/qualifica/ontology#editorial"
+    dct = "http://purl.org/dc/terms/"
+    tasks = node[QD + "performsTask"]
+    assert tasks and all(editorial not in t and dct + "source" not in t for t in tasks)
+    legal = node[QD + "legalBasis"]
+    assert legal and all(editorial not in lb for lb in legal)
+    req = node[QD + "requires"][0]
+    assert req[editorial][0]["@value"] is True
+    titled = [s for s in req[dct + "source"] if dct + "title" in s]
+    assert titled and all(s["@id"].startswith(("http", "urn:")) for s in titled)

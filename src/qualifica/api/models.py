@@ -88,10 +88,11 @@ class HierarchyPage(Page):
 
 
 class SourceModel(BaseModel):
-    """A published source: its IRI (null for one cited as text only, such as a collective
+    """A published source: its IRI (absent for one cited as text only, such as a collective
     agreement by title and date) and its title."""
 
-    iri: str | None = Field(description="The source's IRI or address, as dcterms:source names it")
+    iri: str | None = Field(default=None, description="The source's IRI or address, as "
+                            "dcterms:source names it (absent for a source cited as text only)")
     title: str = Field(description="Its title in the requested language, else its IRI")
 
 

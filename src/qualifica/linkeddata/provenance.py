@@ -14,7 +14,7 @@ One query (``queries/lib/link-provenance.rq``) answers for every subject of a pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,8 +44,8 @@ class SourceRef:
         return self.iri if self.iri and self.iri.startswith(("http://", "https://")) else None
 
     def as_json(self) -> dict[str, Any]:
-        """``{"iri": …, "title": …}``."""
-        return {"iri": self.iri, "title": self.title}
+        """``{"iri": …, "title": …}`` (no ``iri`` for a source cited as text only)."""
+        return {"iri": self.iri, "title": self.title} if self.iri else {"title": self.title}
 
 
 @dataclass(frozen=True)
@@ -91,13 +91,13 @@ class Provenance:
                      or (predicate, obj) in facts.editorial_statements)
         return Mark(editorial=editorial, sources=tuple(facts.sources.values()))
 
-    def node(self, node: dict[str, Any], subject: str, predicate: str, obj: str
+    def node(self, node: Mapping[str, Any], subject: str, predicate: str, obj: str
              ) -> dict[str, Any]:
         """A JSON link node with its provenance added: ``editorial`` and ``sources``."""
         return with_mark(node, self.mark(subject, predicate, obj))
 
 
-def with_mark(node: dict[str, Any], mark: Mark) -> dict[str, Any]:
+def with_mark(node: Mapping[str, Any], mark: Mark) -> dict[str, Any]:
     """``node`` with ``editorial`` and ``sources`` (``[{"iri", "title"}]``) added."""
     out = dict(node)
     out["editorial"] = mark.editorial
