@@ -10,6 +10,9 @@ no source at all (a graph loaded without sources) is neither: it has no sources 
 editorial, and the pages say "not stated".
 
 One query (``queries/lib/link-provenance.rq``) answers for every subject of a page or detail.
+A ``qd:develops`` or ``qd:requires`` statement is also asked about by its competency (the
+catalogue links a training format to the competencies it develops): it is editorial when a
+qualified link of the subject for that competency is.
 """
 
 from __future__ import annotations
