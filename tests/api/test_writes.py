@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
-from qualifica.store.oxigraph import OxigraphStore
-from qualifica_testing import LOCAL, Server
+from qualifica_testing import Server, app_client, bundled_copy, empty_store
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -40,23 +38,15 @@ BAD_ROLE = f"""
 @pytest.fixture
 def ctx(backend: Server | None, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
     """A fresh store holding the bundled graph, with one API token configured."""
-    if backend is None:
-        settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
-                            api_tokens=[TOKEN])
-        store = OxigraphStore(None)
-    else:
-        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])
-        store = backend.store()
-        store.clear()
-    store.add(bundled_ctx.store.quads())
-    context = Context(settings=settings, store=store, registry=bundled_ctx.registry)
+    settings, store = empty_store(backend, tmp_path, api_tokens=[TOKEN])
+    context = bundled_copy(bundled_ctx, settings, store)
     yield context
     context.close()
 
 
 @pytest.fixture
 def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
+    with app_client(ctx) as c:
         yield c
 
 
@@ -100,15 +90,13 @@ def test_writes_need_a_valid_token(client: TestClient, ctx: Context) -> None:
 
 
 def test_writes_are_off_without_configured_tokens(bundled_ctx: Context, tmp_path: Path) -> None:
-    settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path)
-    store = OxigraphStore(None)
-    store.add(bundled_ctx.store.quads())
-    ctx = Context(settings=settings, store=store, registry=bundled_ctx.registry)
-    with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as c:
+    ctx = bundled_copy(bundled_ctx, Settings(in_memory=True, load_bundled=False,
+                                             data_dir=tmp_path))
+    with app_client(ctx) as c:
         r = c.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
                   headers={"Content-Type": TTL, **AUTH})
         assert r.status_code == 403 and "switched off" in r.json()["detail"]
-    assert NEW_GRAPH not in store.named_graphs()
+    assert NEW_GRAPH not in ctx.store.named_graphs()
 
 
 def test_put_post_delete_graph_lifecycle(client: TestClient, ctx: Context) -> None:
