@@ -38,11 +38,14 @@ def remote_legal(remote_bundled_ctx: Context) -> Iterator[Context]:
     g = ox.NamedNode(FIXTURE_GRAPH)
     quads = [ox.Quad(t.subject, t.predicate, t.object, g)
              for t in ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)]
+    count = remote_bundled_ctx.store.count()
     remote_bundled_ctx.store.add(quads)
     try:
         yield remote_bundled_ctx
     finally:
-        remote_bundled_ctx.store.remove(quads)
+        # the whole graph: Virtuoso keeps language-tagged literals a removal of quads names
+        remote_bundled_ctx.store.update(f"DROP SILENT GRAPH <{FIXTURE_GRAPH}>")
+        assert remote_bundled_ctx.store.count() == count
 
 
 def _table(ctx: Context, start: str, end: str, lang: str,
