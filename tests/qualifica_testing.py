@@ -292,12 +292,13 @@ def empty_store(backend: Server | None, data_dir: Path,
     return backend.settings(data_dir, load_bundled=False, **settings), store
 
 
-def bundled_copy(bundled: Context, settings: Settings, store: Store | None = None) -> Context:
-    """A context over a copy of the bundled graph (in ``store``, by default a new in-memory
-    one), with the bundled context's queries: a test may write to it."""
-    store = OxigraphStore(None) if store is None else store
+def bundled_copy(bundled: Context, data_dir: Path, backend: Server | None = None,
+                 **settings: Any) -> Context:
+    """A context over a copy of the bundled graph in an :func:`empty_store` (in memory, or on
+    ``backend``), with the bundled context's queries: a test may write to it."""
+    config, store = empty_store(backend, data_dir, **settings)
     store.add(bundled.store.quads())
-    return Context(settings=settings, store=store, registry=bundled.registry)
+    return Context(settings=config, store=store, registry=bundled.registry)
 
 
 def app_client(ctx: Context) -> TestClient:

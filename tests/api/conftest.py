@@ -16,7 +16,6 @@ from qualifica_testing import (
     Server,
     app_client,
     bundled_copy,
-    empty_store,
     start_oxigraph,
 )
 
@@ -37,8 +36,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 @pytest.fixture
 def write_ctx(bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
     """A fresh in-memory copy of the bundled graph, writes on (data folder ``tmp_path``)."""
-    settings, store = empty_store(None, tmp_path, api_tokens=[WRITE_TOKEN])
-    ctx = bundled_copy(bundled_ctx, settings, store)
+    ctx = bundled_copy(bundled_ctx, tmp_path, api_tokens=[WRITE_TOKEN])
     yield ctx
     ctx.close()
 

@@ -196,8 +196,8 @@ def test_gated_update_patches_the_planning_index(
     bundled_ctx: Context, backend: object, tmp_path: Path
 ) -> None:
     """A label edit through POST /sparql/update: the index is patched, not rebuilt."""
-    settings, store = _empty_store(backend, tmp_path)
-    ctx = bundled_copy(bundled_ctx, settings, store)
+    ctx = bundled_copy(bundled_ctx, tmp_path, backend, api_tokens=[TOKEN])  # type: ignore[arg-type]
+    store = ctx.store
     role = f"{ID}role/prozessmanager"
     graph = next(q.graph_name.value
                  for q in store.quads(ox.NamedNode(role), ox.NamedNode(f"{SKOS}prefLabel")))

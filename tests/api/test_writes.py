@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qualifica.config import Settings
 from qualifica.context import Context
-from qualifica_testing import Server, app_client, bundled_copy, empty_store
+from qualifica_testing import Server, app_client, bundled_copy
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -38,8 +37,7 @@ BAD_ROLE = f"""
 @pytest.fixture
 def ctx(backend: Server | None, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
     """A fresh store holding the bundled graph, with one API token configured."""
-    settings, store = empty_store(backend, tmp_path, api_tokens=[TOKEN])
-    context = bundled_copy(bundled_ctx, settings, store)
+    context = bundled_copy(bundled_ctx, tmp_path, backend, api_tokens=[TOKEN])
     yield context
     context.close()
 
@@ -90,8 +88,7 @@ def test_writes_need_a_valid_token(client: TestClient, ctx: Context) -> None:
 
 
 def test_writes_are_off_without_configured_tokens(bundled_ctx: Context, tmp_path: Path) -> None:
-    ctx = bundled_copy(bundled_ctx, Settings(in_memory=True, load_bundled=False,
-                                             data_dir=tmp_path))
+    ctx = bundled_copy(bundled_ctx, tmp_path)
     with app_client(ctx) as c:
         r = c.put("/graphs", params={"graph": NEW_GRAPH}, content=GOOD_ROLE,
                   headers={"Content-Type": TTL, **AUTH})
