@@ -280,6 +280,19 @@ def load_graph(store: Store, path: Path, graph: str, *, bulk: bool = False) -> N
         store.add(quads)
 
 
+def role_turtle(slug: str, label_de: str, label_en: str, *, definition: bool = True) -> str:
+    """Turtle of a new role ``…/id/role/{slug}`` that passes the write gate: labels in German and
+    English, a definition in both (one line, unless ``definition=False``) and a source."""
+    lines = [f'<https://w3id.org/qualifica/id/role/{slug}> a qd:Role ;',
+             f'  skos:prefLabel "{label_de}"@de , "{label_en}"@en ;']
+    if definition:
+        lines.append('  skos:definition "Eine Rolle für Tests."@de , "A role for tests."@en ;')
+    lines.append("  dcterms:source <https://www.bmi.bund.de/> .")
+    return ("\n@prefix qd: <https://w3id.org/qualifica/ontology#> .\n"
+            "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+            "@prefix dcterms: <http://purl.org/dc/terms/> .\n" + "\n".join(lines) + "\n")
+
+
 def empty_store(backend: Server | None, data_dir: Path,
                 **settings: Any) -> tuple[Settings, Store]:
     """Settings (``settings`` added, nothing loaded by itself) and an empty store: a new

@@ -16,7 +16,7 @@ from pyld import jsonld
 
 from qualifica.context import Context
 from qualifica.linkeddata.feed import PAGE_SIZE, ChangeFeed, feed_for
-from qualifica_testing import WRITE_AUTH
+from qualifica_testing import WRITE_AUTH, role_turtle
 
 AUTH = WRITE_AUTH
 ID = "https://w3id.org/qualifica/id/"
@@ -24,15 +24,7 @@ GRAPH = "https://w3id.org/qualifica/graph/test-feed"
 AS = "https://www.w3.org/ns/activitystreams#"
 QF = "https://w3id.org/qualifica/feed#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-ROLE = f"""
-@prefix qd: <https://w3id.org/qualifica/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-<{ID}role/feedrolle> a qd:Role ;
-  skos:prefLabel "Feedrolle"@de , "Feed role"@en ;
-  skos:definition "Eine Rolle für Tests."@de , "A role for tests."@en ;
-  dcterms:source <https://www.bmi.bund.de/> .
-"""
+ROLE = role_turtle("feedrolle", "Feedrolle", "Feed role")
 
 
 def atom(write_client: TestClient, **params: str) -> Any:

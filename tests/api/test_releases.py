@@ -11,19 +11,12 @@ from typer.testing import CliRunner
 
 from qualifica.context import Context
 from qualifica.linkeddata.releases import make_release
-from qualifica_testing import WRITE_AUTH
+from qualifica_testing import WRITE_AUTH, role_turtle
 
 AUTH = WRITE_AUTH
 ID = "https://w3id.org/qualifica/id/"
 ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-NEW_ROLE = f"""
-@prefix qd: <https://w3id.org/qualifica/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-<{ID}role/release-rolle> a qd:Role ;
-  skos:prefLabel "Releaserolle"@de , "Release role"@en ;
-  dcterms:source <https://www.bmi.bund.de/> .
-"""
+NEW_ROLE = role_turtle("release-rolle", "Releaserolle", "Release role", definition=False)
 
 
 def test_release_changes_and_downloads(write_ctx: Context, write_client: TestClient) -> None:

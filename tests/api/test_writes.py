@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qualifica.context import Context
-from qualifica_testing import Server, app_client, bundled_copy
+from qualifica_testing import Server, app_client, bundled_copy, role_turtle
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -18,15 +18,7 @@ ID = "https://w3id.org/qualifica/id/"
 NEW_GRAPH = "https://w3id.org/qualifica/graph/test-writes"
 TTL = "text/turtle"
 
-GOOD_ROLE = f"""
-@prefix qd: <https://w3id.org/qualifica/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-<{ID}role/testrolle> a qd:Role ;
-  skos:prefLabel "Testrolle"@de , "Test role"@en ;
-  skos:definition "Eine Rolle für Tests."@de , "A role for tests."@en ;
-  dcterms:source <https://www.bmi.bund.de/> .
-"""
+GOOD_ROLE = role_turtle("testrolle", "Testrolle", "Test role")
 BAD_ROLE = f"""
 @prefix qd: <https://w3id.org/qualifica/ontology#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
