@@ -43,8 +43,7 @@ def remote_legal(remote_bundled_ctx: Context) -> Iterator[Context]:
     try:
         yield remote_bundled_ctx
     finally:
-        # the whole graph: Virtuoso keeps language-tagged literals a removal of quads names
-        remote_bundled_ctx.store.update(f"DROP SILENT GRAPH <{FIXTURE_GRAPH}>")
+        remote_bundled_ctx.store.remove(quads)
         assert remote_bundled_ctx.store.count() == count
 
 
