@@ -86,7 +86,7 @@ def gated_write(store: Store, validator: Validator, change: Change) -> WriteResu
     report = validator.validate(store, change)
     if not report.conforms:
         raise GateRejected(report)
-    done = store.apply(change.removed, change.added)
+    done = store.apply(change.removed, change.added, stamp=True)
     return WriteResult(len(done.added or ()), len(done.removed or ()), report)
 
 
