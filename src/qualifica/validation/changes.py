@@ -37,6 +37,7 @@ from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, Conflict, Forbidden, NotFound
 from qualifica.store import text
 from qualifica.store.base import Store
+from qualifica.store.stamps import in_stamp_graph
 from qualifica.validation.fast import validate_with
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator
@@ -87,7 +88,9 @@ def gated_write(store: Store, validator: Validator, change: Change) -> WriteResu
     if not report.conforms:
         raise GateRejected(report)
     done = store.apply(change.removed, change.added, stamp=True)
-    return WriteResult(len(done.added or ()), len(done.removed or ()), report)
+    # what the write changed of the data (the stamps it set aside)
+    return WriteResult(sum(not in_stamp_graph(q) for q in done.added or ()),
+                       sum(not in_stamp_graph(q) for q in done.removed or ()), report)
 
 
 def graph_quads(store: Store, graph: str | None) -> list[Quad]:
