@@ -185,6 +185,17 @@ def test_the_server_sets_dcterms_modified(client: TestClient, ctx: Context) -> N
         f'"2001-01-01T00:00:00Z"^^<{XSD}dateTime> }} }}')}, headers=AUTH)
     assert r.status_code == 204, r.text
     assert stamps(ctx)[OTHER] != "2001-01-01T00:00:00Z"
+    # the Graph Store Protocol refuses to write the stamp graph itself
+    before = stamps(ctx)
+    for method in ("PUT", "POST"):
+        r = client.request(method, "/graphs", params={"graph": MODIFIED_GRAPH}, content=(
+            f'<{OTHER}> <{DCTERMS_MODIFIED}> "2001-01-01T00:00:00Z"^^<{XSD}dateTime> .\n'),
+            headers={"Content-Type": NT, **AUTH})
+        assert r.status_code == 403, r.text
+        assert "dcterms:modified" in r.json()["detail"]
+    assert client.delete("/graphs", params={"graph": MODIFIED_GRAPH},
+                         headers=AUTH).status_code == 403
+    assert stamps(ctx) == before
 
 
 def test_the_change_set_carries_the_stamps(client: TestClient, ctx: Context) -> None:
