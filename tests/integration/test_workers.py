@@ -215,7 +215,8 @@ def test_every_process_serves_the_stamp_a_write_set(workers: Workers) -> None:
             break
     for r in listed.values():
         assert iri in {i["iri"] for i in r.json()["items"]}, r.headers[HEADER]
-    stamps = {pid: [line for line in r.text.splitlines() if "/dc/terms/modified>" in line]
+    stamps = {pid: [line for line in r.text.splitlines()
+                    if line.startswith(f"<{iri}> <http://purl.org/dc/terms/modified>")]
               for pid, r in workers.each(lambda c: c.get(
                   f"/id/role/{slug}", headers={"Accept": "application/n-triples"})).items()}
     assert len({tuple(v) for v in stamps.values()}) == 1 and all(
