@@ -261,3 +261,27 @@ def test_cli_load_stamps_the_bundled_graph_and_the_file_and_check_passes(
     assert len({v for r, v in stamped.items() if r != OTHER}) == 1  # one commit, one moment
     checked = runner.invoke(app, ["check", "--store"])
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_bulk_load_stamps_what_it_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          bundled_ctx: Context) -> None:
+    """A load large enough to be written in bulk (embedded store) stamps in a transaction of
+    its own, right after the bulk; a second load restamps only the resources it touches."""
+    from qualifica.context import open_context
+    from qualifica.validation import gate
+    from qualifica.validation.shacl import shapes_of
+
+    monkeypatch.setattr(gate, "BULK_MIN", 1)
+    ctx = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp_path))
+    try:
+        gate.load_files(ctx.store, shapes_of(ctx), ctx.bundled_files())
+        first = stamps(ctx)
+        assert set(first) == set(stamps(bundled_ctx))
+        extra = tmp_path / "mehr.ttl"
+        extra.write_text(PREFIXES + f'<{OTHER}> skos:altLabel "Massenstempel"@de .\n'
+                         f'<{OTHER}> dcterms:modified "2001-01-01T00:00:00Z"^^xsd:dateTime .\n')
+        gate.load_files(ctx.store, shapes_of(ctx), [extra])
+        second = stamps(ctx)
+        assert changed(first, second) == {OTHER} and second[OTHER] > first[OTHER]
+    finally:
+        ctx.close()
