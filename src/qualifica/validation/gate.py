@@ -80,7 +80,8 @@ def gated_add(store: Store, shapes: Shapes, quads: Sequence[Quad]) -> Report:
             store.remove(new)
             raise
         # the stamps of what the bulk wrote, in one more transaction
-        stamps = [stamp_quad(r, now()) for r in touched(new)]
+        moment = now()
+        stamps = [stamp_quad(r, moment) for r in touched(new)]
         held_stamps = [q for s in stamps for q in store.quads(
             s.subject, s.predicate, None, MODIFIED_GRAPH)]  # type: ignore[arg-type]
         store.apply(held_stamps, stamps)
