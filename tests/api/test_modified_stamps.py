@@ -285,3 +285,17 @@ def test_a_bulk_load_stamps_what_it_wrote(tmp_path: Path, monkeypatch: pytest.Mo
         assert changed(first, second) == {OTHER} and second[OTHER] > first[OTHER]
     finally:
         ctx.close()
+
+
+def test_statement_provenance_leaves_the_stamp_out(bundled_ctx: Context) -> None:
+    """The stamp is no statement of a source: the provenance of each statement leaves it out,
+    while the resource carries it."""
+    app = create_app(bundled_ctx.settings, context=bundled_ctx)
+    with TestClient(app, base_url=LOCAL) as c:
+        r = c.get("/api/queries/statement-provenance", params={"subject": OTHER},
+                  headers={"Accept": "application/sparql-results+json"})
+        assert r.status_code == 200, r.text[:300]
+        predicates = {b["predicate"]["value"] for b in r.json()["results"]["bindings"]}
+        assert predicates and DCTERMS_MODIFIED not in predicates
+        described = c.get("/id/role/prozessmanager", headers={"Accept": NT}).text
+        assert f"<{OTHER}> <{DCTERMS_MODIFIED}> " in described
