@@ -11,21 +11,21 @@ links to it, at most 100 statements: a framework or level that thousands of reso
 still described in milliseconds). The labels of the linked resources, about half of a
 description's triples, are taken from memory: their ``skos:prefLabel`` (one per language) from
 the catalogue of the store's current generation (``linkeddata.catalogue``, rebuilt after every
-write), their ``rdfs:label`` from a table of the same generation (``describe-labels``). Reading
+write), their ``rdfs:label`` from a table of the same generation (``rdfs_labels``). Reading
 each label from the store cost 10-15 µs a triple on the on-disk store.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from qualifica.context import Context, Part
 from qualifica.errors import NotFound
 from qualifica.linkeddata.catalogue import Catalogue, catalogue_for
+from qualifica.linkeddata.rdfs_labels import rdfs_labels
 from qualifica.namespaces import RDFS_LABEL, SKOS_PREF_LABEL
 from qualifica.sparql import run
 from qualifica.store.base import GraphResult, QueryResult, Term
@@ -54,34 +54,6 @@ class Description:
         """The triples whose subject is the described resource."""
         return [t for t in self.triples if isinstance(t.subject, NamedNode)
                 and t.subject.value == self.iri]
-
-
-@dataclass
-class RdfsLabels:
-    """The ``rdfs:label`` literals of every IRI at one store generation."""
-
-    generation: int = -1
-    labels: dict[str, list[Literal]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def of(self, ctx: Context) -> dict[str, list[Literal]]:
-        """The table of the store's current generation (read again after a write)."""
-        generation = ctx.store.generation
-        if self.generation == generation:
-            return self.labels
-        with self.lock:
-            if self.generation != generation:
-                result = run_internal(ctx, "describe-labels")
-                table: dict[str, list[Literal]] = {}
-                for row in getattr(result, "rows", ()):
-                    subject, label = row.get("resource"), row.get("label")
-                    if isinstance(subject, NamedNode) and isinstance(label, Literal):
-                        table.setdefault(subject.value, []).append(label)
-                self.labels, self.generation = table, generation
-            return self.labels
-
-
-RDFS_LABELS: Part[RdfsLabels] = Part("rdfs labels", lambda ctx: RdfsLabels())
 
 
 class LabelTriples:
@@ -144,7 +116,7 @@ def describe(ctx: Context, resource: NamedNode) -> Description:
         linked.update(t.subject.value for t in incoming.triples
                       if isinstance(t.subject, NamedNode))
     linked.discard(resource.value)
-    triples.extend(ctx.part(LABEL_TRIPLES).of(catalogue_for(ctx), ctx.part(RDFS_LABELS).of(ctx),
+    triples.extend(ctx.part(LABEL_TRIPLES).of(catalogue_for(ctx), rdfs_labels(ctx),
                                               linked))
     log.debug("described %s: %d triples", resource.value, len(triples))
     return Description(resource.value, triples)
