@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 LANGS: Final = ("de", "en")
@@ -286,8 +287,12 @@ def graph_name(iri: str, lang: str) -> str:
 
 
 def words(lang: str) -> dict[str, str]:
-    """All words in ``lang`` (``de`` unless ``en``)."""
-    index = 1 if lang == "en" else 0
+    """All words in ``lang`` (``de`` unless ``en``; a copy the caller may change)."""
+    return dict(_words_in(1 if lang == "en" else 0))
+
+
+@functools.cache
+def _words_in(index: int) -> dict[str, str]:
     return {key: pair[index] for key, pair in _WORDS.items()}
 
 
