@@ -374,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
                     spy = subprocess.Popen(
                         [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid),
                          "-d", str(args.duration + 1), "-r", "200", "-f", "raw", "--gil", "-o",
-                         str(raw), "--nonblocking"],
+                         str(raw), "--nonblocking",
+                         *(["--subprocesses"] if args.workers and form != "describe" else [])],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 cpu0 = 0.0 if form == "describe" else cpu_of(server.pid)
                 load = run_wrk(target, paths_for(form, resources), FORMS[form], args, tmp)
