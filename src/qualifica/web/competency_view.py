@@ -107,7 +107,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     iri = resolve(competency, "competency")
     rows = statements_about(ctx, iri)
     check_kind(rows, iri, "competency")
-    resource = resource_view(ctx, iri, lang)
+    resource = resource_view(ctx, iri, lang, rows)
     labeller = Labeller(ctx, lang)
     broader = [s.value for s in resource.statements if s.prop.iri == SKOS_BROADER and s.value]
     frameworks = [s.value for s in resource.statements if s.prop.iri == SKOS_IN_SCHEME and s.value]

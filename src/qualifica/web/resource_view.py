@@ -78,9 +78,12 @@ class ResourceView:
 MAX_INCOMING = 100
 
 
-def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
-    """Everything about one resource; ``NotFound`` when nothing is stated about it."""
-    rows = statements_about(ctx, iri)
+def resource_view(ctx: Context, iri: str, lang: str,
+                  rows: list[dict[str, Term]] | None = None) -> ResourceView:
+    """Everything about one resource; ``NotFound`` when nothing is stated about it. ``rows``:
+    the statements about it when the caller read them already (``statements_about``)."""
+    if rows is None:
+        rows = statements_about(ctx, iri)
     incoming_rows = select_rows(ctx, "page-incoming", {"iri": iri})
     more_incoming = len(incoming_rows) > MAX_INCOMING
     incoming_rows = incoming_rows[:MAX_INCOMING]
