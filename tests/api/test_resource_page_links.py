@@ -78,3 +78,29 @@ def test_competency_page_paths_follow_a_write(ctx: Context, client: TestClient) 
     page = client.get("/competencies/testrahmen-1-1").text
     assert "Umbenannte Rolle" in page and "Testrolle" not in page.replace(
         "role/testrolle", "")
+
+
+@pytest.mark.parametrize("path", ["/id/role/testrolle", "/id/framework/testrahmen",
+                                  "/id/competency/testrahmen-1"])
+def test_a_page_shows_a_write_at_once(ctx: Context, client: TestClient, path: str) -> None:
+    html = {"Accept": "text/html"}
+    first = client.get(path, headers=html)
+    again = client.get(path, headers=html)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    graph = NamedNode(GRAPH + "linkeddata-test")
+    label = NamedNode(SKOS_PREF_LABEL)
+    shown = []
+    for slug, old in (("task/testaufgabe", "Prozesse dokumentieren"),
+                      ("competency/testrahmen-1-1", "Prozesse modellieren"),
+                      ("competency/testrahmen-1", "Prozesse")):
+        new = f"Umbenannt {slug.split('/')[1]}"
+        if f">{old}<" in first.text:
+            shown.append(new)
+        ctx.store.apply([Quad(NamedNode(ID + slug), label, Literal(old, language="de"), graph)],
+                        [Quad(NamedNode(ID + slug), label, Literal(new, language="de"), graph)])
+    assert shown, f"{path} names none of the resources renamed"
+    after = client.get(path, headers=html)
+    assert after.status_code == 200
+    for new in shown:
+        assert new in after.text
