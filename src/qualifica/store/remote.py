@@ -40,6 +40,7 @@ import httpx
 from pyoxigraph import (
     BlankNode,
     DefaultGraph,
+    Literal,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -405,19 +406,28 @@ class RemoteStore(ChangeNotifier):
             return change
 
     def _stored(self, quads: list[Quad]) -> set[Quad]:
-        """Which of ``quads`` (without blank nodes, in named graphs) the server holds."""
+        """Which of ``quads`` (without blank nodes, in named graphs) the server holds.
+
+        Quads with a literal object are looked up by subject, predicate and graph and compared
+        here: Virtuoso 7.2, holding the bundled graph, left stored quads with language-tagged
+        literals out of the answer to a ``VALUES`` row naming them, so their removal did not
+        happen."""
         found: set[Quad] = set()
         wanted = set(quads)
-        for start in range(0, len(quads), _LOOKUP_BATCH):
-            rows = [(q.subject, q.predicate, q.object, q.graph_name)
-                    for q in quads[start:start + _LOOKUP_BATCH]]
-            query = text.with_rows(self._lib.text("store-quads"), "spog", rows)
-            result = self._send(query, self.dataset_params(query, None, own=True))
-            assert isinstance(result, SelectResult)
-            for row in result.rows:
-                quad = Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
-                if quad in wanted:
-                    found.add(quad)
+        whole = [(q.subject, q.predicate, q.object, q.graph_name)
+                 for q in quads if not isinstance(q.object, Literal)]
+        keys = list(dict.fromkeys((q.subject, q.predicate, q.graph_name)
+                                  for q in quads if isinstance(q.object, Literal)))
+        for names, rows in (("spog", whole), ("spg", keys)):
+            for start in range(0, len(rows), _LOOKUP_BATCH):
+                query = text.with_rows(self._lib.text("store-quads"), names,
+                                       rows[start:start + _LOOKUP_BATCH])
+                result = self._send(query, self.dataset_params(query, None, own=True))
+                assert isinstance(result, SelectResult)
+                for row in result.rows:
+                    quad = Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
+                    if quad in wanted:
+                        found.add(quad)
         return found
 
     def _whole_graphs(self, removals: list[Quad], stored: set[Quad]) -> set[str]:
