@@ -12,8 +12,9 @@ the store for an Oxigraph server (``oxigraph serve --union-default-graph``) and 
 in its own process (uvicorn on a free 127.0.0.1 port). Then, for each form
 
 - ``json``: ``GET /api/{collection}/{slug}`` (the REST detail),
-- ``ttl``, ``nt``, ``jsonld``, ``rdf`` (and ``html`` when asked for with ``--forms``):
-  ``GET /id/{kind}/{slug}`` with that ``Accept``,
+- ``html``, ``ttl``, ``nt``, ``jsonld``, ``rdf``: ``GET /id/{kind}/{slug}`` with that
+  ``Accept`` (the HTML page of each kind: role, competency and training-format pages, the
+  generic resource page of the others),
 - ``describe``: ``GET /query?query=DESCRIBE <iri>`` on the Oxigraph server, as Turtle,
 
 it measures with one client (httpx, keep-alive, one request at a time, ``--requests`` requests
@@ -24,6 +25,10 @@ server with py-spy (the thread holding the GIL) during that form's wrk run
 (``bench/out/deref-{FORM}.txt``, collapsed stacks) and prints the hottest functions
 (``pip install -e '.[profile]'``). Prints a
 table and writes ``bench/out/deref-{scale}.json``.
+
+``--workers N`` serves with ``qualifica serve --workers N`` (one writer, N-1 readers following
+it) instead of one uvicorn process; CPU per request is the CPU time of the server processes
+(user + system, from ``/proc``) during a form's wrk run divided by its requests.
 """
 
 from __future__ import annotations
@@ -149,13 +154,16 @@ def run_wrk(base: str, paths: list[str], accept: str, args: argparse.Namespace,
     script.write_text(_LUA % (", ".join(json.dumps(p) for p in paths), accept),
                       encoding="utf-8")
     # a short warm-up, then the measured run
-    subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d", "2s", "-s",
-                    str(script), base], capture_output=True, check=True, timeout=60)
+    warm = subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d", "2s", "-s",
+                           str(script), base], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
     out = subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d",
                           f"{args.duration}s", "--timeout", "10s", "--latency", "-s",
                           str(script), base], capture_output=True, text=True, check=True,
                          timeout=args.duration + 60).stdout
     result: dict[str, Any] = {"connections": args.connections, "duration_s": args.duration}
+    m = re.search(r"(\d+) requests in", warm)
+    result["warmup_requests"] = int(m.group(1)) if m else 0
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     result["req_per_s"] = round(float(m.group(1)), 1) if m else None
     for pct in ("50", "75", "90", "99"):
@@ -209,6 +217,40 @@ def top_functions(collapsed: Path, n: int = 15) -> list[tuple[str, float]]:
     return [(frame, round(100 * c / samples, 1)) for frame, c in totals.most_common(n)]
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) of a process and of its children that run, from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, ValueError, IndexError):
+            continue
+        todo.extend(int(c) for c in children)
+    return total
+
+
+def answers_from(url: str, workers: int) -> Any:
+    """A readiness check: ``url`` answers 200 from ``workers`` processes (by their
+    ``X-Qualifica-Worker`` header)."""
+    seen: set[str] = set()
+
+    def ready() -> bool:
+        try:
+            r = httpx.get(url, timeout=5)
+        except httpx.HTTPError:
+            return False
+        if r.status_code == 200:
+            seen.add(r.headers.get("x-qualifica-worker", ""))
+        return len(seen) >= workers
+
+    return ready
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -218,9 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=400, help="one-client requests per form")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--forms", default=",".join(f for f in FORMS if f != "html"),
-                        help="comma-separated forms to measure (html: the resource pages, "
-                             "whose competency page runs a property-path query)")
+    parser.add_argument("--forms", default=",".join(FORMS),
+                        help="comma-separated forms to measure")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="serve with `qualifica serve --workers N` (0: one uvicorn "
+                             "process over the store, as before)")
     parser.add_argument("--no-wrk", action="store_true", help="only the one-client pass")
     parser.add_argument("--py-spy", dest="py_spy", default="",
                         help="comma-separated forms to profile with py-spy during wrk")
@@ -262,9 +306,20 @@ def main(argv: list[str] | None = None) -> int:
         oxigraph = start_oxigraph(tmp / "oxigraph", timeout=120)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = start_process([sys.executable, __file__, "--serve", str(tmp / "store"),
-                                "--port", str(port)], answers_ok(base + "/healthz"),
-                               what="the benchmark server", timeout=900)
+        if args.workers:
+            env = {**os.environ, "QUALIFICA_DATA_DIR": str(tmp),
+                   "QUALIFICA_LOAD_BUNDLED": "false", "QUALIFICA_LOG_LEVEL": "WARNING",
+                   "PYTHONPATH": os.pathsep.join([str(ROOT / "src"),
+                                                  os.environ.get("PYTHONPATH", "")])}
+            server = start_process([sys.executable, "-m", "qualifica", "serve", "--workers",
+                                    str(args.workers), "--port", str(port)],
+                                   answers_from(base + "/healthz", args.workers),
+                                   what="the benchmark server", timeout=900, env=env)
+        else:
+            server = start_process([sys.executable, __file__, "--serve", str(tmp / "store"),
+                                    "--port", str(port)], answers_ok(base + "/healthz"),
+                                   what="the benchmark server", timeout=900)
+        results["workers"] = args.workers or 1
         ox_base = oxigraph.query.removesuffix("/query")
         try:
             for form in forms:
@@ -286,9 +341,16 @@ def main(argv: list[str] | None = None) -> int:
                     spy = subprocess.Popen(
                         [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid),
                          "-d", str(args.duration + 1), "-r", "200", "-f", "raw", "--gil", "-o",
-                         str(raw), "--nonblocking"],
+                         str(raw), "--nonblocking",
+                         *(["--subprocesses"] if args.workers and form != "describe" else [])],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                cpu0 = 0.0 if form == "describe" else cpu_of(server.pid)
                 load = run_wrk(target, paths_for(form, resources), FORMS[form], args, tmp)
+                if form != "describe" and load.get("requests"):
+                    # includes wrk's 2 s warm-up run: requests counted from both
+                    warm = load.get("warmup_requests") or 0
+                    load["cpu_ms_per_request"] = round(
+                        1000 * (cpu_of(server.pid) - cpu0) / (load["requests"] + warm), 3)
                 results["wrk"][form] = load
                 print(f"{form:9} {args.connections} connections: {load['req_per_s']} req/s, "
                       f"p50 {load.get('p50_ms')} ms, p99 {load.get('p99_ms')} ms, "
@@ -307,11 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     json_median = results["one_client"].get("json", {}).get("median_ms")
     checks: dict[str, bool] = {}
     print()
-    print(f"scale {args.scale:g}: {results['quads']} quads, {len(resources)} resources; "
+    print(f"scale {args.scale:g}: {results['quads']} quads, {len(resources)} resources, "
+          f"{results['workers']} server process(es); "
           f"load average {results['load_average_at_start'][0]:.1f} → "
           f"{results['load_average_at_end'][0]:.1f}")
     print(f"{'form':9} {'median':>8} {'p95':>8} {'×json':>6} {'req/s':>8} {'wrk p50':>8} "
-          f"{'wrk p99':>8}")
+          f"{'wrk p99':>8} {'cpu ms':>7}")
     for form in forms:
         one = results["one_client"][form]
         load = results["wrk"].get(form, {})
@@ -319,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         one["ratio_to_json"] = ratio
         print(f"{form:9} {one['median_ms']:>8.2f} {one['p95_ms']:>8.2f} {ratio or '':>6} "
               f"{load.get('req_per_s') or '':>8} {load.get('p50_ms') or '':>8} "
-              f"{load.get('p99_ms') or '':>8}")
+              f"{load.get('p99_ms') or '':>8} {load.get('cpu_ms_per_request') or '':>7}")
         checks[f"{form}_answers"] = one["errors"] == 0
         if form in RDF_FORMS or form == "html":
             checks[f"{form}_p95"] = one["p95_ms"] <= TARGET_P95_MS

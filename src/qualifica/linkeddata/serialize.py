@@ -7,11 +7,12 @@ of the prefixes used, so that partner systems read short keys.
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from qualifica import media
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _ENDS = ("/", "#")
+#: At most this many compact forms are remembered per prefix table.
+MEMO = 65536
 
 
 class Namespaces:
@@ -50,6 +53,9 @@ class Namespaces:
             # of two prefixes for one namespace the first wins, as in a scan
             self.by_namespace.setdefault(ns, prefix)
         self.indexed = all(ns.endswith(_ENDS) for ns in self.prefixes.values())
+        #: compact forms found so far (a few thousand IRIs: predicates, classes, the
+        #: resources served), emptied when it holds ``MEMO`` of them
+        self._curies: dict[str, str] = {}
 
     def split(self, iri: str) -> tuple[str, str] | None:
         """``(prefix, local)`` of ``iri`` when it has a safe compact form, else ``None``."""
@@ -75,28 +81,44 @@ class Namespaces:
 
     def curie(self, iri: str) -> str:
         """``prefix:local``, or the IRI itself."""
-        parts = self.split(iri)
-        return iri if parts is None else f"{parts[0]}:{parts[1]}"
+        found = self._curies.get(iri)
+        if found is None:
+            parts = self.split(iri)
+            found = iri if parts is None else f"{parts[0]}:{parts[1]}"
+            if len(self._curies) >= MEMO:
+                self._curies = {}
+            self._curies[iri] = found
+        return found
 
     def used(self, triples: Iterable[Triple]) -> dict[str, str]:
         """The entries of the table that some IRI of ``triples`` (a subject, predicate,
         object or literal datatype) is written with, in the table's order."""
         iris: set[str] = set()
         for t in triples:
-            for term in (t.subject, t.predicate, t.object):
-                if isinstance(term, NamedNode):
-                    iris.add(term.value)
-                elif isinstance(term, Literal):
-                    iris.add(term.datatype.value)
+            iris.add(t.predicate.value)
+            subject, obj = t.subject, t.object
+            if type(subject) is NamedNode:
+                iris.add(subject.value)
+            if type(obj) is NamedNode:
+                iris.add(obj.value)
+            elif type(obj) is Literal:
+                iris.add(obj.datatype.value)
         names = set()
         for iri in iris:
-            parts = self.split(iri)
-            if parts is not None:
-                names.add(parts[0])
+            compact = self.curie(iri)
+            if compact != iri:
+                names.add(compact[:compact.index(":")])
         return {p: ns for p, ns in self.prefixes.items() if p in names}
 
 
 _LD = Namespaces(LD_PREFIXES)
+
+
+@functools.lru_cache(maxsize=256)
+def _table_of(items: tuple[tuple[str, str], ...]) -> Namespaces:
+    """The prefix table of a context (kept, with the compact forms it found: the contexts of
+    descriptions are the few subsets of ``LD_PREFIXES`` their kinds use)."""
+    return Namespaces(dict(items))
 
 
 def _table(prefixes: Mapping[str, str]) -> Namespaces:
@@ -104,8 +126,9 @@ def _table(prefixes: Mapping[str, str]) -> Namespaces:
 
 
 def sorted_triples(triples: Iterable[Triple]) -> list[Triple]:
-    """Distinct triples in a stable order (stable bytes make stable ETags)."""
-    return sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    """Distinct triples in a stable order (stable bytes make stable ETags): that of their
+    N-Triples lines, which one call per triple writes."""
+    return sorted(set(triples), key=str)
 
 
 def used_prefixes(triples: Iterable[Triple]) -> dict[str, str]:
@@ -161,11 +184,11 @@ def jsonld_bytes(triples: Iterable[Triple], prefixes: Mapping[str, str] | None =
     of ``prefixes`` (default: all of ``LD_PREFIXES``), literal datatypes as full IRIs.
 
     The document expands (e.g. with pyld) to exactly ``triples``. Writing it from the triples
-    costs one pass and one C-encoded ``json.dumps``, where parsing a serialiser's expanded
+    costs one pass and one ``orjson.dumps``, where parsing a serialiser's expanded
     output and compacting it costs several times that.
     """
     context = dict(LD_PREFIXES) if prefixes is None else dict(prefixes)
-    table = _LD if context == LD_PREFIXES else Namespaces(context)
+    table = _LD if context == LD_PREFIXES else _table_of(tuple(context.items()))
     nodes: dict[object, dict[str, Any]] = {}
     for t in triples:
         node = nodes.get(t.subject)
@@ -176,5 +199,4 @@ def jsonld_bytes(triples: Iterable[Triple], prefixes: Mapping[str, str] | None =
         if values is None:
             values = node[key] = []
         values.append(_value(t.object, table))
-    return json.dumps({"@context": context, "@graph": list(nodes.values())},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps({"@context": context, "@graph": list(nodes.values())})

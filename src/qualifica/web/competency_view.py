@@ -3,7 +3,6 @@ requiring it, and the formats developing it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +15,9 @@ from qualifica.namespaces import (
     SKOS_BROADER,
     SKOS_IN_SCHEME,
 )
-from qualifica.sparql.terms import bool_of, int_of, iri_of
+from qualifica.planning import get_index
+from qualifica.planning.index import Requirement
+from qualifica.sparql.terms import iri_of
 from qualifica.web.formats import FormatRow, formats_for
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
 from qualifica.web.resource_view import ResourceView, resource_view
@@ -71,36 +72,45 @@ def _chain(start: str, goal: str, edges: Mapping[str, Sequence[str]]) -> list[st
 
 
 def competency_paths(ctx: Context, iri: str, labeller: Labeller) -> list[CompetencyPath]:
-    """Every path from the competency (or a broader one) through a task to a role."""
-    rows = select_rows(ctx, "page-competency-paths", {"competency": iri})
-    edge_rows = select_rows(ctx, "page-broader", {"competency": iri})
-    edges: dict[str, list[str]] = defaultdict(list)
-    for row in edge_rows:
-        n, b = iri_of(row.get("narrower")), iri_of(row.get("broader"))
-        if n and b:
-            edges[n].append(b)
-    labeller.load(t for r in rows for k in ("required", "task", "role", "level")
-                  if (t := iri_of(r.get(k))))
+    """Every path from the competency (or a broader one) through a task to a role.
+
+    Read from the planning index (kept current on every write), which holds the broader
+    closure and the requirements of every role and task: a property-path query over the store
+    took seconds on a large graph. Two requirements of one holder for one competency count as
+    one (the higher level, essential if either is), as in planning.
+    """
+    ix = get_index(ctx)
+    up = [iri, *sorted(ix.ancestors.get(iri, ()))]
+    edges: dict[str, list[str]] = {n: list(ix.broader[n]) for n in up if n in ix.broader}
+    found: list[tuple[str, str | None, str, Requirement]] = []
+    for required in up:
+        for role in ix.comp_roles_direct.get(required, ()):
+            req = ix.own_requirements.get(role, {}).get(required)
+            if req is not None:
+                found.append((required, None, role, req))
+        for task in ix.comp_tasks.get(required, ()):
+            req = ix.own_requirements.get(task, {}).get(required)
+            if req is not None:
+                found.extend((required, task, role, req) for role in ix.task_roles.get(task, ()))
+    # the one fact the index does not hold: which requirements are marked editorial
+    editorial = {(h, c) for row in select_rows(ctx, "page-editorial-requirements",
+                                               {"competency": up})
+                 if (h := iri_of(row.get("holder"))) and (c := iri_of(row.get("required")))}
+    labeller.load(t for r in found for t in (r[0], r[1], r[2], r[3].level) if t)
     labeller.load(edges)
     labeller.load(b for bs in edges.values() for b in bs)
     out: dict[tuple[str, ...], CompetencyPath] = {}
-    for row in rows:
-        required, role = iri_of(row.get("required")), iri_of(row.get("role"))
-        if required is None or role is None:
-            continue
-        task = iri_of(row.get("task"))
+    for required, task, role, req in found:
         chain = _chain(iri, required, edges) if required != iri else [iri]
         key = (*chain, task or "", role)
-        rank = int_of(row.get("rank"))
-        level = iri_of(row.get("level"))
+        rank = ix.level_rank.get(req.level) if req.level else None
         if key in out and (rank is None or (out[key].rank or 0) >= rank):
             continue
         out[key] = CompetencyPath(
             competencies=[labeller.ref(c) for c in chain],
             task=labeller.ref(task) if task else None, role=labeller.ref(role),
-            level=labeller.ref(level) if level else None, rank=rank,
-            essential=bool(bool_of(row.get("essential"))),
-            editorial=bool(bool_of(row.get("editorial"))))
+            level=labeller.ref(req.level) if req.level else None, rank=rank,
+            essential=req.essential, editorial=(task or role, required) in editorial)
     return sorted(out.values(), key=lambda p: (p.role.label.lower(), len(p.competencies),
                                                 p.task.label.lower() if p.task else ""))
 
@@ -126,7 +136,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     iri = resolve(competency, "competency")
     rows = statements_about(ctx, iri)
     check_kind(rows, iri, "competency")
-    resource = resource_view(ctx, iri, lang)
+    resource = resource_view(ctx, iri, lang, rows)
     labeller = Labeller(ctx, lang)
     broader = [s.value for s in resource.statements if s.prop.iri == SKOS_BROADER and s.value]
     frameworks = [s.value for s in resource.statements if s.prop.iri == SKOS_IN_SCHEME and s.value]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 LANGS: Final = ("de", "en")
@@ -183,6 +184,9 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "property": ("Eigenschaft", "Property"),
     "value": ("Wert", "Value"),
     "incoming": ("Verweise auf diese Ressource", "Links to this resource"),
+    "incoming_more": ("Die ersten 100 Verweise; alle nennt der",
+                      "The first 100 links; all of them are listed by the"),
+    "sparql_endpoint": ("SPARQL-Endpunkt", "SPARQL endpoint"),
     "graph": ("Teil der Daten", "Part of the data"),
     "none": ("keine", "none"),
     "broader": ("Übergeordnet", "Broader"),
@@ -285,8 +289,12 @@ def graph_name(iri: str, lang: str) -> str:
 
 
 def words(lang: str) -> dict[str, str]:
-    """All words in ``lang`` (``de`` unless ``en``)."""
-    index = 1 if lang == "en" else 0
+    """All words in ``lang`` (``de`` unless ``en``; a copy the caller may change)."""
+    return dict(_words_in(1 if lang == "en" else 0))
+
+
+@functools.cache
+def _words_in(index: int) -> dict[str, str]:
     return {key: pair[index] for key, pair in _WORDS.items()}
 
 

@@ -70,9 +70,11 @@ def _price_text(value: str, currency: str, lang: str, words: Mapping[str, str]) 
     return words["free_of_charge"] if amount == 0 else money_text(amount, currency, lang)
 
 
-def offer_facts(ctx: Context, lang: str, words: Mapping[str, str]) -> dict[str, OfferFacts]:
-    """The facts of every training format that has any, by IRI."""
-    rows = select_rows(ctx, "page-format-offers", {})
+def offer_facts(ctx: Context, lang: str, words: Mapping[str, str], only: str | None = None
+                ) -> dict[str, OfferFacts]:
+    """The facts of every training format that has any (of ``only`` when given), by IRI."""
+    rows = (select_rows(ctx, "page-format-offers", {}) if only is None
+            else select_rows(ctx, "page-format-offer", {"format": only}))
     labeller = Labeller(ctx, lang)
     labeller.load(t for r in rows if (t := iri_of(r.get("value"))))
     raw: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(
@@ -289,7 +291,7 @@ def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str]) -> Of
     return OfferView(
         resource=resource,
         kinds=catalogue_refs(cat, cat.targets(iri, QD_KIND), lang),
-        facts=offer_facts(ctx, lang, words).get(iri, OfferFacts()),
+        facts=offer_facts(ctx, lang, words, only=iri).get(iri, OfferFacts()),
         legal=sorted(catalogue_refs(cat, cat.targets(iri, QD_LEGAL_BASIS), lang),
                      key=lambda r: natural_key(r.label)),
         forms=sorted(forms, key=lambda r: natural_key(r.label)),

@@ -19,6 +19,8 @@ from markupsafe import Markup
 
 from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.linkeddata.describe import BODIES
+from qualifica.planning import get_index
 from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.web import svg
 from qualifica.web.browse import competency_tree, legal_bases_view, role_groups
@@ -176,6 +178,25 @@ def render_resource(ctx: Context, iri: str, lang: str) -> str:
     versions = version_rows(ctx, iri, lang) if kind == "legal-basis" else []
     return _page("resource.html", PageInfo(path, lang), res=res, versions=versions,
                  lw=legal_words(lang))
+
+
+def resource_page(ctx: Context, iri: str, lang: str) -> bytes:
+    """:func:`render_resource` encoded, kept per store generation like the descriptions
+    (``linkeddata.describe.Bodies``): a page is kept only when the catalogue and the planning
+    index it was made from are of the store's generation, and the next request after a write
+    drops every page kept."""
+    lang = pick_lang(lang)
+    generation = ctx.store.generation
+    bodies = ctx.part(BODIES)
+    key = (iri, "html", lang)
+    body = bodies.get(generation, key)
+    if body is not None:
+        return body
+    made_from = (catalogue_for(ctx).generation, get_index(ctx).generation)
+    body = render_resource(ctx, iri, lang).encode("utf-8")
+    if made_from == (generation, generation) and ctx.store.generation == generation:
+        bodies.put(generation, key, body)
+    return body
 
 
 def render_legal_changes(ctx: Context, lang: str, act: str | None, start: str | None,

@@ -69,12 +69,24 @@ class ResourceView:
     graphs: list[str]
     deprecated: bool = False
     replaced_by: list[Ref] = field(default_factory=list)
+    #: More resources link to it than the page lists (``MAX_INCOMING``).
+    more_incoming: bool = False
 
 
-def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
-    """Everything about one resource; ``NotFound`` when nothing is stated about it."""
-    rows = statements_about(ctx, iri)
+#: The links to a resource a page lists (a framework or level that thousands of resources name
+#: is still one quick page; the SPARQL endpoint answers the complete list).
+MAX_INCOMING = 100
+
+
+def resource_view(ctx: Context, iri: str, lang: str,
+                  rows: list[dict[str, Term]] | None = None) -> ResourceView:
+    """Everything about one resource; ``NotFound`` when nothing is stated about it. ``rows``:
+    the statements about it when the caller read them already (``statements_about``)."""
+    if rows is None:
+        rows = statements_about(ctx, iri)
     incoming_rows = select_rows(ctx, "page-incoming", {"iri": iri})
+    more_incoming = len(incoming_rows) > MAX_INCOMING
+    incoming_rows = incoming_rows[:MAX_INCOMING]
     labeller = Labeller(ctx, lang)
     labeller.load([iri])
     labeller.load(t for r in rows for t in (iri_of(r.get("p")), iri_of(r.get("o"))) if t)
@@ -133,6 +145,7 @@ def resource_view(ctx: Context, iri: str, lang: str) -> ResourceView:
         alt_labels=alt, statements=statements, incoming=incoming, sources=sources,
         editorial=editorial, graphs=sorted(graphs), deprecated=deprecated,
         replaced_by=sorted(replaced_by, key=lambda r: (r.label.casefold(), r.iri)),
+        more_incoming=more_incoming,
     )
 
 

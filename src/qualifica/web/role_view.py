@@ -81,7 +81,7 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> R
     iri = resolve(role, "role")
     rows = statements_about(ctx, iri)
     check_kind(rows, iri, "role")
-    resource = resource_view(ctx, iri, lang)
+    resource = resource_view(ctx, iri, lang, rows)
     labeller = Labeller(ctx, lang)
     tasks = sorted({iri_of(r.get("o")) for r in rows
                     if iri_of(r.get("p")) == QD_PERFORMS_TASK} - {None}, key=str)

@@ -17,11 +17,11 @@ from qualifica.api.params import FormatParam, LangParam
 from qualifica.errors import NotFound
 from qualifica.linkeddata import conneg, profiles, sitemap
 from qualifica.linkeddata.catalogue import catalogue_for
-from qualifica.linkeddata.describe import describe
+from qualifica.linkeddata.describe import describe, description_bytes
 from qualifica.linkeddata.details import successor_links
 from qualifica.namespaces import KINDS
 from qualifica.sparql import binding
-from qualifica.web.render import render_error, render_resource
+from qualifica.web.render import render_error, resource_page
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +128,10 @@ def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
         if chosen is None:
             return _alternates(ctx, node, url, kind, media_type, headers)
         if media_type == conneg.HTML:
-            html = render_resource(ctx, node.value, language)
+            html = resource_page(ctx, node.value, language)
             return HTMLResponse(html, headers={**headers, "Content-Language": language})
-        description = describe(ctx, node)
-        triples = profiles.apply(ctx.registry, chosen, node, description.triples)
-        return ld.graph_response(triples, media_type, headers)
+        body = description_bytes(ctx, node, chosen, media_type)
+        return Response(body, media_type=conneg.content_type(media_type), headers=headers)
     except NotFound as exc:
         page = (render_error(404, exc.detail, language, request.url.path)
                 if media_type == conneg.HTML else None)

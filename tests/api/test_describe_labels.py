@@ -1,0 +1,124 @@
+"""The labels in a description come from the catalogue of the store's current generation: a
+description holds exactly the statements a reference query over the store gives (the resource,
+its qualified links, the labels of what it links to and of what links to it), and a write that
+changes a linked resource's label shows in the next description at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rdflib
+from fastapi.testclient import TestClient
+from pyoxigraph import Literal, NamedNode, Quad, Variable
+from rdflib.namespace import RDFS, SKOS
+from test_linkeddata import GRAPH, ID, QD, ld_context, to_graph
+
+from qualifica.api import create_app
+from qualifica.context import Context
+from qualifica.linkeddata.describe import describe
+from qualifica.namespaces import RDFS_LABEL, SKOS_PREF_LABEL
+from qualifica_testing import LOCAL
+
+#: The description as one query over the store, labels included (what the store says, read
+#: with property paths and no limit): the reference the served description must equal.
+REFERENCE = """
+PREFIX qd: <https://w3id.org/qualifica/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT { ?resource ?p ?o . ?link ?lp ?lo . ?target ?labelp ?label . ?in ?ip ?resource . }
+WHERE {
+  { ?resource ?p ?o . }
+  UNION
+  { ?resource ?linkp ?link . FILTER(isBlank(?link) || ?linkp IN (qd:requires, qd:develops))
+    ?link ?lp ?lo . }
+  UNION
+  { { ?resource ?tp ?target . }
+    UNION
+    { ?resource ?linkp ?link . FILTER(isBlank(?link) || ?linkp IN (qd:requires, qd:develops))
+      ?link ?tp ?target . }
+    UNION
+    { ?target ?tp ?resource . }
+    FILTER(isIRI(?target) && ?target != ?resource)
+    ?target ?labelp ?label . FILTER(?labelp IN (skos:prefLabel, rdfs:label)) }
+  UNION
+  { ?in ?ip ?resource . FILTER(isIRI(?in)) }
+}
+"""
+
+RESOURCES = ["role/testrolle", "task/testaufgabe", "competency/testrahmen-1",
+             "competency/testrahmen-1-1", "framework/testrahmen", "level/testrahmen-2",
+             "training-format/testkurs", "legal-basis/testgesetz"]
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[Context]:
+    """A fresh context per test: the tests write."""
+    context = ld_context(tmp_path)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
+        yield c
+
+
+def _reference(ctx: Context, iri: str) -> set[object]:
+    store = ctx.store._store  # type: ignore[attr-defined]  # the reference reads pyoxigraph
+    return set(store.query(REFERENCE, substitutions={Variable("resource"): NamedNode(iri)},
+                           use_default_graph_as_union=True))
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+def test_description_is_what_the_store_says(ctx: Context, path: str) -> None:
+    iri = ID + path
+    got = set(describe(ctx, NamedNode(iri)).triples)
+    assert got == _reference(ctx, iri)
+    labels = [t for t in got if t.predicate.value in (SKOS_PREF_LABEL, RDFS_LABEL)
+              and t.subject.value != iri]
+    assert labels, f"no label of a linked resource in the description of {path}"
+
+
+def _relabel(ctx: Context, iri: str, old: str, new: str) -> None:
+    graph = NamedNode(GRAPH + "linkeddata-test")
+    label = NamedNode(SKOS_PREF_LABEL)
+    ctx.store.apply([Quad(NamedNode(iri), label, Literal(old, language="de"), graph)],
+                    [Quad(NamedNode(iri), label, Literal(new, language="de"), graph)])
+
+
+@pytest.mark.parametrize("media_type", ["text/turtle", "application/ld+json"])
+def test_a_new_label_of_a_linked_resource_shows_at_once(ctx: Context, client: TestClient,
+                                                        media_type: str) -> None:
+    task = rdflib.URIRef(ID + "task/testaufgabe")
+    before = to_graph(client.get("/id/role/testrolle", headers={"Accept": media_type}).content,
+                      media_type)
+    assert rdflib.Literal("Prozesse dokumentieren", lang="de") in set(
+        before.objects(task, SKOS.prefLabel))
+    _relabel(ctx, str(task), "Prozesse dokumentieren", "Abläufe festhalten")
+    after = to_graph(client.get("/id/role/testrolle", headers={"Accept": media_type}).content,
+                     media_type)
+    labels = set(after.objects(task, SKOS.prefLabel))
+    assert rdflib.Literal("Abläufe festhalten", lang="de") in labels
+    assert rdflib.Literal("Prozesse dokumentieren", lang="de") not in labels
+    assert set(describe(ctx, NamedNode(ID + "role/testrolle")).triples) == _reference(
+        ctx, ID + "role/testrolle")
+
+
+def test_a_new_label_of_a_linking_resource_and_a_class_show_at_once(
+        ctx: Context, client: TestClient) -> None:
+    # a member competency links to its framework; the class label is an rdfs:label
+    member = rdflib.URIRef(ID + "competency/testrahmen-1-1")
+    _relabel(ctx, str(member), "Prozesse modellieren", "Abläufe modellieren")
+    ctx.store.add([Quad(NamedNode(str(QD.CompetencyFramework)), NamedNode(RDFS_LABEL),
+                        Literal("Rahmenwerk (neu)", language="de"), NamedNode(GRAPH + "extra"))])
+    g = to_graph(client.get("/id/framework/testrahmen?format=nt").content,
+                 "application/n-triples")
+    assert rdflib.Literal("Abläufe modellieren", lang="de") in set(
+        g.objects(member, SKOS.prefLabel))
+    assert rdflib.Literal("Rahmenwerk (neu)", lang="de") in set(
+        g.objects(QD.CompetencyFramework, RDFS.label))
+    assert set(describe(ctx, NamedNode(ID + "framework/testrahmen")).triples) == _reference(
+        ctx, ID + "framework/testrahmen")

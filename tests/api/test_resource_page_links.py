@@ -1,0 +1,106 @@
+"""A resource page lists the first 100 resources that link to it and says when there are
+more; the competency page's paths to roles come from the planning index and follow a write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import Literal, NamedNode, Quad
+from test_linkeddata import GRAPH, ID, ld_context
+
+from qualifica.api import create_app
+from qualifica.context import Context
+from qualifica.namespaces import QD, RDF_TYPE, SKOS_IN_SCHEME, SKOS_PREF_LABEL
+from qualifica.planning import get_index
+from qualifica.web.resource_view import MAX_INCOMING
+from qualifica_testing import LOCAL
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[Context]:
+    context = ld_context(tmp_path)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
+        yield c
+
+
+def _members(ctx: Context, n: int) -> None:
+    graph = NamedNode(GRAPH + "members")
+    quads = []
+    for i in range(n):
+        member = NamedNode(f"{ID}competency/mitglied-{i}")
+        quads += [Quad(member, NamedNode(RDF_TYPE), NamedNode(QD + "Competency"), graph),
+                  Quad(member, NamedNode(SKOS_PREF_LABEL), Literal(f"Mitglied {i}",
+                                                                   language="de"), graph),
+                  Quad(member, NamedNode(SKOS_IN_SCHEME),
+                       NamedNode(ID + "framework/testrahmen"), graph)]
+    ctx.store.add(quads)
+
+
+def _rows(html: str) -> int:
+    section = html.split("Verweise auf diese Ressource", 1)[1].split("</section>", 1)[0]
+    return section.count("<tr>") - 1  # the header row
+
+
+def test_a_page_lists_the_first_links_and_says_there_are_more(ctx: Context,
+                                                              client: TestClient) -> None:
+    few = client.get("/id/framework/testrahmen", headers={"Accept": "text/html"})
+    assert few.status_code == 200
+    assert "Die ersten 100 Verweise" not in few.text
+    shown = _rows(few.text)
+    assert 0 < shown < MAX_INCOMING
+    _members(ctx, 150)
+    many = client.get("/id/framework/testrahmen", headers={"Accept": "text/html"})
+    assert many.status_code == 200
+    assert _rows(many.text) == MAX_INCOMING
+    assert "Die ersten 100 Verweise" in many.text and 'href="/sparql"' in many.text
+    english = client.get("/id/framework/testrahmen?lang=en", headers={"Accept": "text/html"})
+    assert "The first 100 links" in english.text
+
+
+def test_competency_page_paths_follow_a_write(ctx: Context, client: TestClient) -> None:
+    page = client.get("/competencies/testrahmen-1-1").text
+    assert "Testrolle" in page  # through the task the role performs
+    graph = NamedNode(GRAPH + "linkeddata-test")
+    role = NamedNode(ID + "role/testrolle")
+    label = NamedNode(SKOS_PREF_LABEL)
+    ctx.store.apply([Quad(role, label, Literal("Testrolle", language="de"), graph)],
+                    [Quad(role, label, Literal("Umbenannte Rolle", language="de"), graph)])
+    get_index(ctx)  # kept current on writes
+    page = client.get("/competencies/testrahmen-1-1").text
+    assert "Umbenannte Rolle" in page and "Testrolle" not in page.replace(
+        "role/testrolle", "")
+
+
+@pytest.mark.parametrize("path", ["/id/role/testrolle", "/id/framework/testrahmen",
+                                  "/id/competency/testrahmen-1"])
+def test_a_page_shows_a_write_at_once(ctx: Context, client: TestClient, path: str) -> None:
+    html = {"Accept": "text/html"}
+    first = client.get(path, headers=html)
+    again = client.get(path, headers=html)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    graph = NamedNode(GRAPH + "linkeddata-test")
+    label = NamedNode(SKOS_PREF_LABEL)
+    shown = []
+    for slug, old in (("task/testaufgabe", "Prozesse dokumentieren"),
+                      ("competency/testrahmen-1-1", "Prozesse modellieren"),
+                      ("competency/testrahmen-1", "Prozesse")):
+        new = f"Umbenannt {slug.split('/')[1]}"
+        if f">{old}<" in first.text:
+            shown.append(new)
+        ctx.store.apply([Quad(NamedNode(ID + slug), label, Literal(old, language="de"), graph)],
+                        [Quad(NamedNode(ID + slug), label, Literal(new, language="de"), graph)])
+    assert shown, f"{path} names none of the resources renamed"
+    after = client.get(path, headers=html)
+    assert after.status_code == 200
+    for new in shown:
+        assert new in after.text
