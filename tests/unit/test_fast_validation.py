@@ -1,4 +1,4 @@
-"""The fast validator (shapes compiled to SPARQL, ``validation/fast.py``) against pySHACL.
+"""The fast validator (shapes compiled to SPARQL, ``validation/fast/``) against pySHACL.
 
 Both validate the same data with the same shapes and the ontology mixed in; their results must
 be the same set of (focus node, path, value, source shape, constraint component, severity): on
@@ -20,7 +20,7 @@ from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.validation import gate
 from qualifica.validation.checks import bundled_files
-from qualifica.validation.fast import FastValidator, _halves, comparable, outcomes_of_report
+from qualifica.validation.fast import FastValidator, comparable, outcomes_of_report, runner
 from qualifica.validation.shacl import Shapes, parse_files, shapes_of, to_rdflib
 from qualifica_testing import ROOT as PROJECT_ROOT
 from qualifica_testing import bench_generator
@@ -244,11 +244,11 @@ def test_a_large_load_is_written_in_bulk_or_not_at_all(
 def test_a_forked_worker_validates_half_of_the_shapes(small_graph: list[Quad]) -> None:
     validator = fast()
     store = validator.memory_store(mutate(small_graph, random.Random(5), steps=12))
-    hierarchy = validator._subclasses(store)
-    mine, theirs = _halves(validator.compiled)
+    hierarchy = runner.subclasses(store)
+    mine, theirs = runner.halves(validator.compiled)
     assert mine and theirs
-    both = validator._forked(lambda: validator._run(store, theirs, hierarchy, None),
-                             lambda: validator._run(store, mine, hierarchy, None))
-    alone = validator._run(store, validator.compiled, hierarchy, None)
+    both = runner.forked(lambda: runner.run_shapes(store, theirs, hierarchy, None),
+                          lambda: runner.run_shapes(store, mine, hierarchy, None))
+    alone = runner.run_shapes(store, validator.compiled, hierarchy, None)
     assert both == alone and alone
     assert sorted(both, key=str) == sorted(validator.outcomes(store, workers=2), key=str)

@@ -90,7 +90,7 @@ def serve(
 def _progress(total_files: int) -> Iterator[object]:
     """A progress bar on stderr for parse → validate → write."""
     # Redrawn at each stage, not by a refresh thread: with no other thread running, full
-    # validation may fork a worker for the second core (``validation/fast.py``).
+    # validation may fork a worker for the second core (``validation/fast/``).
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),

@@ -50,7 +50,7 @@ def graph_for(path: Path) -> str:
 
 def check(store: Store, shapes: Shapes, new: Sequence[Quad]) -> Report:
     """Validate the store's content plus ``new`` (full validation, compiled to SPARQL: the
-    same results as pySHACL's, see ``fast.py``)."""
+    same results as pySHACL's, see ``fast/``)."""
     return validate_with(shapes, store, new)
 
 

@@ -184,7 +184,7 @@ class Shapes:
 
     def pyshacl_report(self, data: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
         """pySHACL's verdict and report graph on ``data`` (with the ontology mixed in): the
-        reference the fast validator (``fast.py``) is compared with."""
+        reference the fast validator (``fast/``) is compared with."""
         conforms, results, _text = _pyshacl_validate(
             data,
             shacl_graph=self.shapes,

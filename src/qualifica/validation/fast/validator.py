@@ -1,0 +1,181 @@
+"""``FastValidator``: the shapes compiled once (``compiler``), run on pyoxigraph stores
+(``runner``), the results turned into a ``Report`` (``findings``); ``validate_with`` validates a
+store of any backend as it would be after a change."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+import weakref
+from collections.abc import Iterable, Sequence
+
+import rdflib
+from pyoxigraph import BlankNode, NamedNode, Quad, Store, Triple
+
+from qualifica.validation.fast import runner
+from qualifica.validation.fast.compiler import _ONTOLOGY_GRAPH, Compiler, _ox, _Shape, _subgraph
+from qualifica.validation.fast.findings import Outcome, _order, outcomes_of_report, report
+from qualifica.validation.shacl import Report, Shapes
+
+
+class FastValidator:
+    """Compiles ``shapes`` once; validates pyoxigraph stores with one query per constraint."""
+
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+        self.sg = shapes.shapes
+        self._ontology: list[Triple] | None = None
+        compiler = Compiler(self.sg)
+        self.compiled: list[_Shape] = compiler.compiled
+        self.fallback: list[rdflib.term.Node] = compiler.fallback
+        self._fallback_graph: rdflib.Graph | None = None
+        self.last_stats: dict[str, float] = {}
+
+    def ontology_triples(self) -> list[Triple]:
+        """The ontology (mixed into every validated graph, as pySHACL's ``ont_graph``)."""
+        if self._ontology is None:
+            self._ontology = [Triple(_ox(s), _ox(p), _ox(o))  # type: ignore[arg-type]
+                              for s, p, o in self.shapes.ontology]
+        return self._ontology
+
+    def memory_store(self, quads: Iterable[Quad], *, ontology: bool = True) -> Store:
+        """An in-memory pyoxigraph store of ``quads`` (graphs kept) and the ontology."""
+        store = Store()
+        store.extend(quads)
+        if ontology:
+            self.add_ontology(store)
+        return store
+
+    def add_ontology(self, store: Store) -> None:
+        """Put the ontology into ``store`` (in a graph of its own)."""
+        store.extend(Quad(t.subject, t.predicate, t.object, _ONTOLOGY_GRAPH)
+                     for t in self.ontology_triples())
+
+    def outcomes_of(self, quads: Iterable[Quad], *, ontology: bool = True) -> list[Outcome]:
+        """The results on ``quads`` with the ontology mixed in (as pySHACL's ``ont_graph``)."""
+        return self.outcomes(self.memory_store(quads, ontology=ontology))
+
+    def validate_quads(self, quads: Iterable[Quad], *, ontology: bool = True) -> Report:
+        """Validate ``quads`` (the union of their graphs), with the ontology mixed in."""
+        t0 = time.perf_counter()
+        store = self.memory_store(quads, ontology=ontology)
+        load_s = time.perf_counter() - t0
+        rep = self.validate_store(store, ontology=False, in_memory=True)
+        self.last_stats["load_s"] = load_s
+        return rep
+
+    def missing_ontology(self, store: Store) -> list[Triple]:
+        """Ontology triples (without blank nodes) that ``store`` does not hold in any graph."""
+        return [t for t in self.ontology_triples()
+                if not isinstance(t.subject, BlankNode) and not isinstance(t.object, BlankNode)
+                and next(iter(store.quads_for_pattern(t.subject, t.predicate, t.object)), None)
+                is None]
+
+    def validate_store(self, store: Store, *, ontology: bool = True,
+                       focus: Sequence[NamedNode | BlankNode] | None = None,
+                       in_memory: bool = False) -> Report:
+        """Validate everything ``store`` holds (the union of its graphs).
+
+        With ``ontology`` the ontology is mixed in: when the store lacks some of it, the store
+        is copied into memory with it first. ``focus`` keeps only results about those nodes.
+        An ``in_memory`` store is validated on every core (``outcomes``, ``workers``).
+        """
+        started = time.perf_counter()
+        if ontology and self.missing_ontology(store):
+            store, in_memory = self.memory_store(store), True
+        copied = time.perf_counter()
+        workers = (os.cpu_count() or 1) if in_memory else 1
+        outcomes = self.outcomes(store, focus, workers=workers)
+        queried = time.perf_counter()
+        rep = self.report(outcomes)
+        self.last_stats = {"copy_s": copied - started, "query_s": queried - copied,
+                           "report_s": time.perf_counter() - queried,
+                           "results": float(len(outcomes))}
+        return rep
+
+    def outcomes(self, store: Store, focus: Sequence[NamedNode | BlankNode] | None = None,
+                 *, workers: int = 1) -> list[Outcome]:
+        """Every result of validating ``store`` (optionally only about ``focus`` nodes).
+
+        With ``workers`` > 1 a forked copy of this process runs half of the shapes (see
+        ``runner.forked``); only for an in-memory store (an on-disk one runs RocksDB
+        threads)."""
+        hierarchy = runner.subclasses(store)
+        restrict = None
+        if focus is not None:
+            if not focus:
+                return []
+            if all(isinstance(n, NamedNode) for n in focus):
+                restrict = "VALUES ?this { " + " ".join(str(n) for n in focus) + " }"
+        found: set[Outcome] = set()
+        if workers > 1 and runner.can_fork():
+            mine, theirs = runner.halves(self.compiled)
+            found = runner.forked(
+                lambda: runner.run_shapes(store, theirs, hierarchy, restrict),
+                lambda: runner.run_shapes(store, mine, hierarchy, restrict))
+        else:
+            found = runner.run_shapes(store, self.compiled, hierarchy, restrict)
+        if self.fallback:
+            found |= self._fallback(store)
+        if focus is not None:
+            keep = set(focus)
+            found = {o for o in found if o.focus in keep}
+        return sorted(found, key=_order)
+
+    def _fallback(self, store: Store) -> set[Outcome]:
+        """Results of the shapes not compiled, from pySHACL over the whole store."""
+        from pyshacl import validate as pyshacl_validate
+
+        from qualifica.validation.shacl import to_rdflib
+
+        if self._fallback_graph is None:
+            self._fallback_graph = _subgraph(self.sg, self.fallback)
+        data = to_rdflib(store)
+        _, results, _ = pyshacl_validate(data, shacl_graph=self._fallback_graph,
+                                         inference="none", abort_on_first=False,
+                                         allow_warnings=True, meta_shacl=False, advanced=True)
+        return set(outcomes_of_report(results, self.sg))
+
+    @staticmethod
+    def report(outcomes: list[Outcome]) -> Report:
+        """A ``Report`` (findings as pySHACL's report gives them) of ``outcomes``."""
+        return report(outcomes)
+
+
+_VALIDATORS: weakref.WeakKeyDictionary[Shapes, FastValidator] = weakref.WeakKeyDictionary()
+
+
+def fast_validator(shapes: Shapes) -> FastValidator:
+    """The fast validator of ``shapes``, compiled on first use."""
+    validator = _VALIDATORS.get(shapes)
+    if validator is None:
+        validator = _VALIDATORS[shapes] = FastValidator(shapes)
+    return validator
+
+
+def validate_with(shapes: Shapes, store: object, new: Iterable[Quad] = (),
+                  removed: Iterable[Quad] = ()) -> Report:
+    """Full validation of a ``Store`` of any backend as it would be with ``new`` added and
+    ``removed`` taken away.
+
+    An embedded store that is validated as it is (nothing added or removed) is read in place;
+    otherwise what it holds is copied into memory with the change (an empty store costs
+    nothing to copy).
+    """
+    validator = fast_validator(shapes)
+    native = getattr(store, "native", None)
+    ox = native() if callable(native) else None
+    new, gone = list(new), set(removed)
+    if ox is not None and not new and not gone:
+        return validator.validate_store(ox)
+    t0 = time.perf_counter()
+    held = ox if ox is not None else store.quads()  # type: ignore[attr-defined]
+    if ox is not None and len(ox) == 0:
+        held = []
+    kept = (q for q in held if q not in gone) if gone else held
+    memory = validator.memory_store(itertools.chain(kept, new))
+    load_s = time.perf_counter() - t0
+    rep = validator.validate_store(memory, ontology=False, in_memory=True)
+    validator.last_stats["load_s"] = load_s
+    return rep
