@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
 from rdflib.namespace import SH
 
 from qualifica.config import Settings
@@ -241,14 +241,31 @@ def test_a_large_load_is_written_in_bulk_or_not_at_all(
     assert len(written) == 2 and result.after == result.before + written[1]
 
 
-def test_a_forked_worker_validates_half_of_the_shapes(small_graph: list[Quad]) -> None:
+def test_two_processes_find_what_one_finds(small_graph: list[Quad]) -> None:
     validator = fast()
     store = validator.memory_store(mutate(small_graph, random.Random(5), steps=12))
-    hierarchy = runner.subclasses(store)
-    mine, theirs = runner.halves(validator.compiled)
-    assert mine and theirs
-    both = runner.forked(lambda: runner.run_shapes(store, theirs, hierarchy, None),
-                          lambda: runner.run_shapes(store, mine, hierarchy, None))
-    alone = runner.run_shapes(store, validator.compiled, hierarchy, None)
-    assert both == alone and alone
-    assert sorted(both, key=str) == sorted(validator.outcomes(store, workers=2), key=str)
+    alone = validator.outcomes(store)
+    assert alone
+    assert validator.outcomes(store, workers=2) == alone  # a forked copy takes its share
+    jobs = runner.plan(store, validator.compiled, runner.subclasses(store), None)
+    assert len(jobs) > 10
+    assert runner.run_shared(store, jobs) == set(alone)
+
+
+def test_an_on_disk_store_is_validated_in_place_by_two_processes(
+        small_graph: list[Quad], tmp_path: Path) -> None:
+    validator = fast()
+    quads = mutate(small_graph, random.Random(7), steps=12)
+    expected = validator.outcomes(validator.memory_store(quads))
+    assert expected
+    folder = tmp_path / "store"
+    disk = Store(str(folder))
+    disk.extend(quads)  # in RocksDB's memory table, not yet in its files
+    validator.add_ontology(disk)
+    assert validator.outcomes(disk, workers=2, path=folder) == expected
+    assert not any((tmp_path / ".readers").iterdir())  # the checkpoint is gone
+    report = validator.validate_store(disk, path=folder)
+    assert len(report.findings) == len(expected)
+    jobs = runner.plan(disk, validator.compiled, runner.subclasses(disk), None)
+    with pytest.raises(RuntimeError, match="second validation process"):
+        runner.run_shared(disk, jobs, checkpoint=tmp_path / "no-such-store")

@@ -9,19 +9,29 @@ this process (``forked``); a store on disk is read by a fresh process from a che
 
 from __future__ import annotations
 
+import json
+import logging
 import os
-import pickle
+import subprocess
+import sys
+import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import rdflib
-from pyoxigraph import Literal, NamedNode, Store
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Store, parse_query_results
 from rdflib.namespace import RDFS, XSD
 
+from qualifica.validation.fast import store_worker
 from qualifica.validation.fast.compiler import _WHERE, _Query, _Shape
 from qualifica.validation.fast.findings import Outcome
 from qualifica.validation.shacl import _term
+
+log = logging.getLogger(__name__)
 
 #: Focus nodes listed in a VALUES block up to this many; above, the targets are joined.
 MAX_LISTED = 20_000
@@ -80,40 +90,26 @@ def _query_text(q: _Query, focus: str, listed: bool) -> str:
     return f"SELECT DISTINCT ?this {value} ?path WHERE {{ {focus} {{ {cond} }} }}"
 
 
-def forked(child: Callable[[], set[Outcome]], parent: Callable[[], set[Outcome]]
-            ) -> set[Outcome]:
-    """``child`` in a forked copy of this process (it shares the in-memory store, copy on
-    write) while this one runs ``parent``; the child's results come back pickled."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send, leave without running any cleanup
-        code = 0
-        try:
-            os.close(read_fd)
-            data = pickle.dumps(child(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(data)
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    try:
-        mine = parent()
-    finally:
-        with os.fdopen(read_fd, "rb") as pipe:
-            data = pipe.read()
-        _pid, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 or not data:
-        raise RuntimeError("the validation worker failed")
-    theirs: set[Outcome] = pickle.loads(data)  # noqa: S301 (our own forked child wrote it)
-    return mine | theirs
+@dataclass
+class Job:
+    """One query of a validation: ``rows`` (each row one result of ``queries[0]``),
+    ``present`` (the flags of several "at least one value" constraints) or ``lexical`` (the
+    literals of a datatype whose lexical forms rdflib is asked about; ``head`` and ``focus``
+    are for the query that finds their focus nodes)."""
+
+    text: str
+    kind: str
+    queries: list[_Query]
+    weight: int = 1
+    head: str = ""
+    focus: str = ""
 
 
-def run_shapes(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
-         restrict: str | None) -> set[Outcome]:
-    """The results of the compiled ``shapes`` on ``store``."""
-    found: set[Outcome] = set()
+def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
+         restrict: str | None) -> list[Job]:
+    """The queries that validate ``shapes`` on ``store``, the costliest first (focus nodes
+    few enough to list are looked up here)."""
+    jobs: list[Job] = []
     for shape in shapes:
         pattern = _target_pattern(shape, hierarchy)
         if pattern is None:
@@ -125,38 +121,149 @@ def run_shapes(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[
             if listed == "":
                 continue  # no focus node
         focus_text = listed or pattern
+        weight = 1 if listed is not None else max(1, len(shape.classes))
         queries = shape.queries
         present = [q for q in queries if q.kind == "min" and q.n == 1]
         if len(present) > 1 and listed is None:
             # "at least one value" of several paths: one pass over the focus nodes
-            found |= _present(store, head, focus_text, present, hierarchy)
+            jobs.append(Job(head + _fill(_present_text(focus_text, present), hierarchy),
+                            "present", present, 2 * weight))
             queries = [q for q in queries if q not in present]
         for q in queries:
             text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
-            bad = _bad_lexical(store, q) if q.check_lexical is not None else None
-            for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
-                found.add(_outcome(q, row))
-            if bad:  # well-typed by SPARQL's DATATYPE, ill-typed by rdflib's reading
-                found |= _ill_typed(store, q, focus_text, bad, head)
+            jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
+            if q.check_lexical is not None:
+                jobs.append(Job(_lexical_text(q), "lexical", [q], 1, head, focus_text))
+    jobs.sort(key=lambda j: -j.weight)
+    return jobs
+
+
+def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
+    """The results of ``job`` from the rows its query answered (an ill-typed literal that
+    ``lexical`` finds is looked up in ``store``)."""
+    if job.kind == "rows":
+        q = job.queries[0]
+        return {_outcome(q, row) for row in rows}
+    if job.kind == "present":
+        out = set()
+        for row in rows:
+            for i, q in enumerate(job.queries):
+                flag = row[f"m{i}"]
+                if isinstance(flag, Literal) and flag.value == "false":
+                    out.add(_outcome(q, row))
+        return out
+    q = job.queries[0]
+    dt = q.check_lexical
+    bad = set()
+    for row in rows:
+        lit = row["v"]
+        r = _term(lit)
+        if getattr(r, "ill_typed", False) or not _actual(r, dt):  # type: ignore[arg-type]
+            bad.add(lit)
+    # well-typed by SPARQL's DATATYPE, ill-typed by rdflib's reading
+    return _ill_typed(store, q, job.focus, bad, job.head) if bad else set()
+
+
+def run_shapes(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
+               restrict: str | None) -> set[Outcome]:
+    """The results of the compiled ``shapes`` on ``store``, in this process."""
+    found: set[Outcome] = set()
+    for job in plan(store, shapes, hierarchy, restrict):
+        found |= collect(store, job, store.query(job.text, use_default_graph_as_union=True))  # type: ignore[arg-type]
     return found
 
 
-def _present(store: Store, head: str, focus: str, queries: list[_Query],
-             hierarchy: dict[str, set[str]]) -> set[Outcome]:
+def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = None
+               ) -> set[Outcome]:
+    """The results of ``jobs`` run by this process and a second one, each taking the next
+    job when it is free.
+
+    The second process is a forked copy of this one sharing the in-memory ``store``, or, with
+    ``checkpoint`` (a checkpoint of an on-disk ``store``), a fresh process reading it
+    (``store_worker``). Its results come back through a file as SPARQL JSON, which pyoxigraph
+    writes and reads natively (pickling 48,000 results took seconds).
+    """
+    with tempfile.TemporaryDirectory(prefix="qualifica-validation-") as tmp:
+        counter, output = Path(tmp) / "counter", Path(tmp) / "results"
+        counter.write_bytes(b"")
+        texts = [j.text for j in jobs]
+        if checkpoint is None:
+            child = _fork(store, texts, str(counter), output)
+        else:
+            (Path(tmp) / "jobs.json").write_text(json.dumps(texts), encoding="utf-8")
+            child = _spawn(checkpoint, Path(tmp) / "jobs.json", counter, output)
+        found: set[Outcome] = set()
+        try:
+            for index in store_worker.claims(str(counter), len(jobs)):
+                job = jobs[index]
+                found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
+                                                         use_default_graph_as_union=True))
+        finally:
+            ok = child()
+        if not ok:
+            raise RuntimeError("the second validation process failed")
+        data = output.read_bytes()
+    offset, size = 0, store_worker.HEADER.size
+    while offset < len(data):
+        index, length = store_worker.HEADER.unpack_from(data, offset)
+        offset += size
+        rows = parse_query_results(data[offset:offset + length], format=QueryResultsFormat.JSON)
+        offset += length
+        found |= collect(store, jobs[index], rows)
+    return found
+
+
+def _fork(store: Store, texts: list[str], counter: str, output: Path) -> Callable[[], bool]:
+    """A forked copy of this process working on the jobs (it shares the in-memory store, copy
+    on write); the function returned waits for it and tells whether it succeeded."""
+    pid = os.fork()
+    if pid == 0:  # the child: work, leave without running any cleanup
+        code = 0
+        try:
+            with output.open("wb") as out:
+                store_worker.work(store, texts, counter, out)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+
+    def wait() -> bool:
+        _pid, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+    return wait
+
+
+def _spawn(checkpoint: Path, jobs: Path, counter: Path, output: Path) -> Callable[[], bool]:
+    """A fresh process reading the checkpoint and working on the jobs; the function returned
+    waits for it and tells whether it succeeded."""
+    proc = subprocess.Popen(
+        [sys.executable, store_worker.__file__, str(checkpoint), str(jobs), str(counter),
+         str(output)], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def wait() -> bool:
+        _out, err = proc.communicate()
+        if proc.returncode != 0:
+            log.error("the second validation process failed: %s", err.decode(errors="replace"))
+        return proc.returncode == 0
+
+    return wait
+
+
+def _present_text(focus: str, queries: list[_Query]) -> str:
     """The focus nodes without a (conforming) value on each path, in one query."""
     binds = " ".join(f"BIND (EXISTS {{ ?this {q.path_text} ?v FILTER ({q.cond}) }} AS ?m{i})"
                      for i, q in enumerate(queries))
     flags = " ".join(f"?m{i}" for i in range(len(queries)))
     missing = " || ".join(f"!?m{i}" for i in range(len(queries)))
-    text = head + _fill(f"SELECT DISTINCT ?this {flags} WHERE {{ {focus} {binds} "
-                        f"FILTER ({missing}) }}", hierarchy)
-    out = set()
-    for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        for i, q in enumerate(queries):
-            flag = row[f"m{i}"]
-            if isinstance(flag, Literal) and flag.value == "false":
-                out.add(_outcome(q, row))
-    return out
+    return f"SELECT DISTINCT ?this {flags} WHERE {{ {focus} {binds} FILTER ({missing}) }}"
+
+
+def _lexical_text(q: _Query) -> str:
+    """The literals of the datatype ``q`` checks, on its path."""
+    pattern = f"?s {q.path_text} ?v ." if q.path_text else "?v ?p ?o ."
+    return (f"SELECT DISTINCT ?v WHERE {{ {pattern} FILTER (isLiteral(?v) && "
+            f"DATATYPE(?v) = <{q.check_lexical}>) }}")
 
 
 def _list_focus(store: Store, head: str, pattern: str) -> str | None:
@@ -213,21 +320,6 @@ def subclasses(store: Store) -> dict[str, set[str]]:
     return _Closure(down)
 
 
-def _bad_lexical(store: Store, q: _Query) -> set[Literal]:
-    """Literals of the datatype whose lexical form rdflib finds ill-typed (pySHACL's view)."""
-    dt = q.check_lexical
-    pattern = f"?s {q.path_text} ?v ." if q.path_text else "?v ?p ?o ."
-    text = (f"SELECT DISTINCT ?v WHERE {{ {pattern} FILTER (isLiteral(?v) && "
-            f"DATATYPE(?v) = <{dt}>) }}")
-    bad = set()
-    for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        lit = row["v"]
-        r = _term(lit)
-        if getattr(r, "ill_typed", False) or not _actual(r, dt):  # type: ignore[arg-type]
-            bad.add(lit)
-    return bad
-
-
 def _ill_typed(store: Store, q: _Query, focus: str, bad: set[Literal],
                head: str) -> set[Outcome]:
     values = f"?this {q.path_text} ?v ." if q.path_text else "BIND (?this AS ?v)"
@@ -255,21 +347,6 @@ def can_fork() -> bool:
     """Whether a forked worker may run: on a platform with fork, in a process with no other
     thread that could hold a lock the worker needs."""
     return hasattr(os, "fork") and threading.active_count() == 1
-
-
-def halves(shapes: Sequence[_Shape]) -> tuple[list[_Shape], list[_Shape]]:
-    """The shapes in two groups of about the same work (queries × target classes)."""
-    bins: tuple[list[_Shape], list[_Shape]] = ([], [])
-    load = [0, 0]
-    for shape in sorted(shapes, key=lambda s: -_cost(s)):
-        i = 0 if load[0] <= load[1] else 1
-        bins[i].append(shape)
-        load[i] += _cost(shape)
-    return bins
-
-
-def _cost(shape: _Shape) -> int:
-    return len(shape.queries) * max(1, len(shape.classes)) + 4 * len(shape.targets)
 
 
 class _Closure(dict):  # type: ignore[type-arg]

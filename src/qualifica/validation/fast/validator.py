@@ -4,11 +4,15 @@ store of any backend as it would be after a change."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import shutil
+import tempfile
 import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import rdflib
 from pyoxigraph import BlankNode, NamedNode, Quad, Store, Triple
@@ -74,19 +78,21 @@ class FastValidator:
 
     def validate_store(self, store: Store, *, ontology: bool = True,
                        focus: Sequence[NamedNode | BlankNode] | None = None,
-                       in_memory: bool = False) -> Report:
+                       in_memory: bool = False, path: Path | None = None) -> Report:
         """Validate everything ``store`` holds (the union of its graphs).
 
         With ``ontology`` the ontology is mixed in: when the store lacks some of it, the store
         is copied into memory with it first. ``focus`` keeps only results about those nodes.
-        An ``in_memory`` store is validated on every core (``outcomes``, ``workers``).
+        An ``in_memory`` store, or an on-disk one whose folder is ``path``, is validated on
+        every core (``outcomes``, ``workers``).
         """
         started = time.perf_counter()
         if ontology and self.missing_ontology(store):
-            store, in_memory = self.memory_store(store), True
+            store, in_memory, path = self.memory_store(store), True, None
         copied = time.perf_counter()
-        workers = (os.cpu_count() or 1) if in_memory else 1
-        outcomes = self.outcomes(store, focus, workers=workers)
+        workers = 2 if (in_memory or path is not None) and (os.cpu_count() or 1) > 1 else 1
+        outcomes = self.outcomes(store, focus, workers=workers,
+                                 path=None if in_memory else path)
         queried = time.perf_counter()
         rep = self.report(outcomes)
         self.last_stats = {"copy_s": copied - started, "query_s": queried - copied,
@@ -95,12 +101,13 @@ class FastValidator:
         return rep
 
     def outcomes(self, store: Store, focus: Sequence[NamedNode | BlankNode] | None = None,
-                 *, workers: int = 1) -> list[Outcome]:
+                 *, workers: int = 1, path: Path | None = None) -> list[Outcome]:
         """Every result of validating ``store`` (optionally only about ``focus`` nodes).
 
-        With ``workers`` > 1 a forked copy of this process runs half of the shapes (see
-        ``runner.forked``); only for an in-memory store (an on-disk one runs RocksDB
-        threads)."""
+        With ``workers`` > 1 a second process shares the queries (``runner.run_shared``): a
+        forked copy of this one for an in-memory store; for an on-disk store in the folder
+        ``path``, a fresh process reading a checkpoint of it (a forked copy would inherit
+        RocksDB's threads in an unknown state)."""
         hierarchy = runner.subclasses(store)
         restrict = None
         if focus is not None:
@@ -108,14 +115,17 @@ class FastValidator:
                 return []
             if all(isinstance(n, NamedNode) for n in focus):
                 restrict = "VALUES ?this { " + " ".join(str(n) for n in focus) + " }"
+        jobs = runner.plan(store, self.compiled, hierarchy, restrict)
         found: set[Outcome] = set()
-        if workers > 1 and runner.can_fork():
-            mine, theirs = runner.halves(self.compiled)
-            found = runner.forked(
-                lambda: runner.run_shapes(store, theirs, hierarchy, restrict),
-                lambda: runner.run_shapes(store, mine, hierarchy, restrict))
+        if workers > 1 and len(jobs) > 1 and path is not None:
+            with _checkpoint(store, path) as checkpoint:
+                found = runner.run_shared(store, jobs, checkpoint=checkpoint)
+        elif workers > 1 and len(jobs) > 1 and runner.can_fork():
+            found = runner.run_shared(store, jobs)
         else:
-            found = runner.run_shapes(store, self.compiled, hierarchy, restrict)
+            for job in jobs:
+                found |= runner.collect(store, job, store.query(  # type: ignore[arg-type]
+                    job.text, use_default_graph_as_union=True))
         if self.fallback:
             found |= self._fallback(store)
         if focus is not None:
@@ -143,6 +153,20 @@ class FastValidator:
         return report(outcomes)
 
 
+@contextlib.contextmanager
+def _checkpoint(store: Store, path: Path) -> Iterator[Path]:
+    """A checkpoint of the on-disk ``store`` kept in the folder ``path`` (hard links beside it,
+    in ``.readers/`` as the store's read-only views), removed afterwards."""
+    readers = Path(path).parent / ".readers"
+    readers.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-validation-", dir=readers))
+    try:
+        store.backup(str(folder / "store"))
+        yield folder / "store"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 _VALIDATORS: weakref.WeakKeyDictionary[Shapes, FastValidator] = weakref.WeakKeyDictionary()
 
 
@@ -168,7 +192,7 @@ def validate_with(shapes: Shapes, store: object, new: Iterable[Quad] = (),
     ox = native() if callable(native) else None
     new, gone = list(new), set(removed)
     if ox is not None and not new and not gone:
-        return validator.validate_store(ox)
+        return validator.validate_store(ox, path=getattr(store, "path", None))
     t0 = time.perf_counter()
     held = ox if ox is not None else store.quads()  # type: ignore[attr-defined]
     if ox is not None and len(ox) == 0:
