@@ -17,11 +17,10 @@ from pathlib import Path
 import rdflib
 from pyoxigraph import BlankNode, NamedNode, Quad, Store, Triple
 
-from qualifica.errors import ValidationFailed
 from qualifica.validation.fast import runner
 from qualifica.validation.fast.compiler import _ONTOLOGY_GRAPH, Compiler, _ox, _Shape, _subgraph
 from qualifica.validation.fast.findings import Outcome, _order, outcomes_of_report, report
-from qualifica.validation.shacl import Report, Shapes, format_for
+from qualifica.validation.shacl import Report, Shapes, parse_into
 
 
 class FastValidator:
@@ -77,21 +76,7 @@ class FastValidator:
         triple); blank nodes get fresh labels per file, errors name the file as
         ``parse_files`` does."""
         t0 = time.perf_counter()
-        store = Store()
-        for path in paths:
-            fmt = format_for(path)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise ValidationFailed(f"{path}: cannot be read: {exc}",
-                                       source=str(path)) from exc
-            try:
-                store.load(data, format=fmt)
-            except SyntaxError as exc:
-                raise ValidationFailed(f"{path}: syntax error: {exc}", source=str(path)) from exc
-            except (ValueError, OSError) as exc:
-                raise ValidationFailed(f"{path}: cannot be read as {fmt.name}: {exc}",
-                                       source=str(path)) from exc
+        store = parse_into(paths)
         self.add_ontology(store)
         load_s = time.perf_counter() - t0
         rep = self.validate_store(store, ontology=False, in_memory=True)
@@ -208,13 +193,14 @@ def fast_validator(shapes: Shapes) -> FastValidator:
 
 
 def validate_with(shapes: Shapes, store: object, new: Iterable[Quad] = (),
-                  removed: Iterable[Quad] = ()) -> Report:
+                  removed: Iterable[Quad] = (), *, parsed: Store | None = None) -> Report:
     """Full validation of a ``Store`` of any backend as it would be with ``new`` added and
     ``removed`` taken away.
 
     An embedded store that is validated as it is (nothing added or removed) is read in place;
     otherwise what it holds is copied into memory with the change (an empty store costs
-    nothing to copy).
+    nothing to copy). ``parsed``, an in-memory store holding just ``new``, is that copy: what
+    is stored is added to it (it changes).
     """
     validator = fast_validator(shapes)
     native = getattr(store, "native", None)
@@ -227,7 +213,12 @@ def validate_with(shapes: Shapes, store: object, new: Iterable[Quad] = (),
     if ox is not None and len(ox) == 0:
         held = []
     kept = (q for q in held if q not in gone) if gone else held
-    memory = validator.memory_store(itertools.chain(kept, new))
+    if parsed is not None and not gone:
+        memory = parsed
+        memory.extend(kept)
+        validator.add_ontology(memory)
+    else:
+        memory = validator.memory_store(itertools.chain(kept, new))
     load_s = time.perf_counter() - t0
     rep = validator.validate_store(memory, ontology=False, in_memory=True)
     validator.last_stats["load_s"] = load_s
