@@ -93,7 +93,8 @@ def _query_text(q: _Query, focus: str, listed: bool) -> str:
 @dataclass
 class Job:
     """One query of a validation: ``rows`` (each row one result of ``queries[0]``),
-    ``present`` (the flags of several "at least one value" constraints) or ``lexical`` (the
+    ``present`` (the flags of several "at least one value" constraints), ``max`` (the counts
+    of several "at most n values" constraints on one path) or ``lexical`` (the
     literals of a datatype whose lexical forms rdflib is asked about; ``head`` and ``focus``
     are for the query that finds their focus nodes)."""
 
@@ -129,6 +130,18 @@ def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
             jobs.append(Job(head + _fill(_present_text(focus_text, present), hierarchy),
                             "present", present, 2 * weight))
             queries = [q for q in queries if q not in present]
+        if listed is None:
+            # "at most n values" on one path (e.g. at most one German and one English label):
+            # one pass over the path's triples, a count per constraint
+            by_path: dict[str | None, list[_Query]] = defaultdict(list)
+            for q in queries:
+                if q.kind == "max":
+                    by_path[q.path_text].append(q)
+            for group in by_path.values():
+                if len(group) > 1:
+                    jobs.append(Job(head + _fill(_max_text(focus_text, group), hierarchy),
+                                    "max", group, 2 * weight))
+                    queries = [q for q in queries if q not in group]
         for q in queries:
             text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
             jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
@@ -150,6 +163,14 @@ def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
             for i, q in enumerate(job.queries):
                 flag = row[f"m{i}"]
                 if isinstance(flag, Literal) and flag.value == "false":
+                    out.add(_outcome(q, row))
+        return out
+    if job.kind == "max":
+        out = set()
+        for row in rows:
+            for i, q in enumerate(job.queries):
+                count = row[f"c{i}"]
+                if isinstance(count, Literal) and int(count.value) > q.n:
                     out.add(_outcome(q, row))
         return out
     q = job.queries[0]
@@ -257,6 +278,19 @@ def _present_text(focus: str, queries: list[_Query]) -> str:
     flags = " ".join(f"?m{i}" for i in range(len(queries)))
     missing = " || ".join(f"!?m{i}" for i in range(len(queries)))
     return f"SELECT DISTINCT ?this {flags} WHERE {{ {focus} {binds} FILTER ({missing}) }}"
+
+
+def _max_text(focus: str, queries: list[_Query]) -> str:
+    """The focus nodes with too many (conforming) values for any of ``queries`` ("max" on one
+    path), with the count for each (a value that fails a condition counts for none: ``IF``
+    with the unbound ``?_none`` is an error, which ``COUNT`` skips)."""
+    path = queries[0].path_text
+    counts = [f"COUNT(DISTINCT IF({q.cond}, ?v, ?_none))" for q in queries]
+    select = " ".join(f"({c} AS ?c{i})" for i, c in enumerate(counts))
+    over = " || ".join(f"{c} > {q.n}" for c, q in zip(counts, queries, strict=True))
+    names = " ".join(f"?c{i}" for i in range(len(queries)))
+    return (f"SELECT ?this {names} WHERE {{ {{ SELECT ?this {select} WHERE {{ ?this {path} ?v }} "
+            f"GROUP BY ?this HAVING ({over}) }} FILTER EXISTS {{ {focus} }} }}")
 
 
 def _lexical_text(q: _Query) -> str:
