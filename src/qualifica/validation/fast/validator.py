@@ -207,7 +207,9 @@ def validate_with(shapes: Shapes, store: object, new: Iterable[Quad] = (),
     ox = native() if callable(native) else None
     new, gone = list(new), set(removed)
     if ox is not None and not new and not gone:
-        return validator.validate_store(ox, path=getattr(store, "path", None))
+        # an embedded store with no folder is in memory (a forked copy can share it)
+        path = getattr(store, "path", None)
+        return validator.validate_store(ox, path=path, in_memory=path is None)
     t0 = time.perf_counter()
     held = ox if ox is not None else store.quads()  # type: ignore[attr-defined]
     if ox is not None and len(ox) == 0:
