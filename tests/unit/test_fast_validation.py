@@ -266,6 +266,9 @@ def test_an_on_disk_store_is_validated_in_place_by_two_processes(
     assert not any((tmp_path / ".readers").iterdir())  # the checkpoint is gone
     report = validator.validate_store(disk, path=folder)
     assert len(report.findings) == len(expected)
+    # no checkpoint can be made beside the folder: validated by this process alone
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    assert validator.outcomes(disk, workers=2, path=tmp_path / "a-file" / "store") == expected
     jobs = runner.plan(disk, validator.compiled, runner.subclasses(disk), None)
     with pytest.raises(RuntimeError, match="second validation process"):
         runner.run_shared(disk, jobs, checkpoint=tmp_path / "no-such-store")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import shutil
 import tempfile
@@ -21,6 +22,8 @@ from qualifica.validation.fast import runner
 from qualifica.validation.fast.compiler import _ONTOLOGY_GRAPH, Compiler, _ox, _Shape, _subgraph
 from qualifica.validation.fast.findings import Outcome, _order, outcomes_of_report, report
 from qualifica.validation.shacl import Report, Shapes, parse_into
+
+log = logging.getLogger(__name__)
 
 
 class FastValidator:
@@ -131,12 +134,19 @@ class FastValidator:
                 restrict = "VALUES ?this { " + " ".join(str(n) for n in focus) + " }"
         jobs = runner.plan(store, self.compiled, hierarchy, restrict)
         found: set[Outcome] = set()
-        if workers > 1 and len(jobs) > 1 and path is not None:
-            with _checkpoint(store, path) as checkpoint:
-                found = runner.run_shared(store, jobs, checkpoint=checkpoint)
-        elif workers > 1 and len(jobs) > 1 and runner.can_fork():
+        shared = workers > 1 and len(jobs) > 1
+        if shared and path is not None:
+            try:
+                with _checkpoint(store, path) as checkpoint:
+                    found = runner.run_shared(store, jobs, checkpoint=checkpoint)
+            except OSError:  # no checkpoint beside the store (a read-only folder): one process
+                log.warning("validating %s in one process: no checkpoint", path, exc_info=True)
+                shared = False
+        elif shared and runner.can_fork():
             found = runner.run_shared(store, jobs)
         else:
+            shared = False
+        if not shared:
             for job in jobs:
                 found |= runner.collect(store, job, store.query(  # type: ignore[arg-type]
                     job.text, use_default_graph_as_union=True))
