@@ -53,30 +53,18 @@ def _text(term: Term) -> str:
     return term.value if isinstance(term, NamedNode | BlankNode) else str(_term(term))
 
 
-def _finding(o: Outcome) -> Finding:
-    en, de, shape, component, severity = _finding_parts(o.messages, o.shape, o.component,
-                                                        o.severity)
+def _finding(o: Outcome, parts: dict[tuple[int, ...], tuple[str, str, str | None, str, str]]
+             ) -> Finding:
+    # the outcomes of one constraint share these objects: looked up by identity (hashing
+    # rdflib's terms for each of 48,000 results took most of the time)
+    key = (id(o.messages), id(o.shape), id(o.component), id(o.severity))
+    found = parts.get(key)
+    if found is None:
+        found = parts[key] = _finding_parts(o.messages, o.shape, o.component, o.severity)
+    en, de, shape, component, severity = found
     return Finding(focus=_text(o.focus), path=o.path_iri, shape=shape, component=component,
                    severity=severity, message_en=en, message_de=de,
                    value=_text(o.value) if o.value is not None else None)
-
-
-def _subgraph(g: rdflib.Graph, roots: Iterable[rdflib.term.Node]) -> rdflib.Graph:
-    """The shapes ``roots`` with everything they reach (shapes, lists, prefix declarations)."""
-    out = rdflib.Graph()
-    todo, seen = list(roots), set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for p, o in g.predicate_objects(node):
-            out.add((node, p, o))
-            if isinstance(o, rdflib.BNode) or p in (SH.property, SH.node, SH.prefixes, SH["not"],
-                                                    SH.qualifiedValueShape, SH["and"], SH["or"],
-                                                    SH.xone):
-                todo.append(o)
-    return out
 
 
 def outcomes_of_report(results: rdflib.Graph, shapes: rdflib.Graph) -> list[Outcome]:
@@ -141,10 +129,11 @@ def report_graph(outcomes: Sequence[Outcome], conforms: bool) -> rdflib.Graph:
 
 def report(outcomes: list[Outcome]) -> Report:
     """A ``Report`` (findings as pySHACL's report gives them) of ``outcomes``."""
-    findings = [_finding(o) for o in outcomes]
+    parts: dict[tuple[int, ...], tuple[str, str, str | None, str, str]] = {}
+    findings = [_finding(o, parts) for o in outcomes]
     findings.sort(key=lambda f: (f.severity != "Violation", f.focus, f.path or "",
                                  f.shape or ""))
-    conforms = not any(o.severity == SH.Violation for o in outcomes)
+    conforms = not any(f.severity == "Violation" for f in findings)
     # the report graph (48,000 results at scale 1 take seconds) is built when asked for
     # (``Report.report_graph``)
     make = functools.partial(report_graph, tuple(outcomes), conforms)
