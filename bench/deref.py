@@ -46,23 +46,12 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import uvicorn
+from common import ROOT, bench_graph, serve, summary
 from pyoxigraph import NamedNode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import generate  # noqa: E402
-
-from qualifica.api import create_app  # noqa: E402
-from qualifica.config import Settings  # noqa: E402
-from qualifica.context import Context  # noqa: E402
-from qualifica.namespaces import GRAPH, ID, KINDS  # noqa: E402
-from qualifica.sparql.registry import Registry  # noqa: E402
-from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
-from qualifica_testing import (  # noqa: E402
+from qualifica.namespaces import GRAPH, ID, KINDS
+from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import (
     answers_ok,
     free_port,
     load_graph,
@@ -89,14 +78,6 @@ RDF_FORMS = ("ttl", "nt", "jsonld", "rdf")
 #: Targets of the issue: one client p95 (ms); RDF forms at most this times the JSON's median.
 TARGET_P95_MS = 5.0
 TARGET_RATIO = 1.5
-
-
-def summary(samples_s: list[float]) -> dict[str, float]:
-    """Median, p95 and count of latencies (in ms)."""
-    ms = sorted(x * 1000 for x in samples_s)
-    p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]
-    return {"n": len(ms), "median_ms": round(statistics.median(ms), 2),
-            "p95_ms": round(p95, 2), "max_ms": round(ms[-1], 2)}
 
 
 def pick_resources(store: OxigraphStore, n: int, seed: int) -> list[tuple[str, str, str]]:
@@ -228,17 +209,6 @@ def top_functions(collapsed: Path, n: int = 15) -> list[tuple[str, float]]:
     return [(frame, round(100 * c / samples, 1)) for frame, c in totals.most_common(n)]
 
 
-def serve(store_path: str, port: int) -> int:
-    """Child process: the real app over the loaded store."""
-    settings = Settings(data_dir=Path(store_path).parent, load_bundled=False)
-    store = OxigraphStore(Path(store_path))
-    ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))
-    uvicorn.run(create_app(settings, context=ctx), host="127.0.0.1", port=port,
-                log_level="warning", access_log=False)
-    store.close()
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -269,10 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("wrk is not installed (apt-get install wrk), or pass --no-wrk")
     out_path = args.out or ROOT / "bench" / "out" / f"deref-{args.scale:g}.json"
 
-    graph_path = args.graph or ROOT / "bench" / "out" / f"graph-{args.scale:g}.nt"
-    if not graph_path.exists():
-        sizes = generate.write(args.scale, args.seed, graph_path)
-        print(f"generated {graph_path}: {sizes}")
+    graph_path = bench_graph(args.scale, args.seed, args.graph, say=True)
     results: dict[str, Any] = {
         "scale": args.scale, "seed": args.seed, "python": platform.python_version(),
         "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(),

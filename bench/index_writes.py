@@ -22,30 +22,21 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import generate
+from common import ROOT, bench_graph, store_context
 from pyoxigraph import Literal, NamedNode, Quad
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import generate  # noqa: E402
-
-from qualifica import planning  # noqa: E402
-from qualifica.config import Settings  # noqa: E402
-from qualifica.context import Context  # noqa: E402
-from qualifica.namespaces import GRAPH, QD, RDF, SKOS  # noqa: E402
-from qualifica.planning.index import HOLDER, IndexHolder  # noqa: E402
-from qualifica.sparql.registry import Registry  # noqa: E402
-from qualifica.store.base import ChangeSet  # noqa: E402
-from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
-from qualifica_testing import load_graph  # noqa: E402
+from qualifica import planning
+from qualifica.namespaces import GRAPH, QD, RDF, SKOS
+from qualifica.planning.index import HOLDER, IndexHolder
+from qualifica.store.base import ChangeSet
+from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import load_graph
 
 
 def ms(samples: list[float]) -> dict[str, float]:
@@ -64,17 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    graph_path = ROOT / "bench" / "out" / f"graph-{args.scale:g}.nt"
-    if not graph_path.exists():
-        generate.write(args.scale, args.seed, graph_path)
+    graph_path = bench_graph(args.scale, args.seed)
     results: dict[str, Any] = {"scale": args.scale, "load_average_at_start": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="qualifica-bench-") as tmp:
         store = OxigraphStore(Path(tmp) / "store")
         g = NamedNode(GRAPH + "bench")
         load_graph(store, graph_path, g.value, bulk=True)
         results["quads"] = store.count()
-        settings = Settings(data_dir=Path(tmp), load_bundled=False)
-        ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))
+        ctx = store_context(store, Path(tmp))
         t0 = time.perf_counter()
         index = planning.get_index(ctx)
         results["index_build_s"] = round(time.perf_counter() - t0, 2)

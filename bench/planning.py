@@ -31,30 +31,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import generate
 import httpx
-import uvicorn
+from common import ROOT, bench_graph, measure, serve, store_context, summary
 from pyoxigraph import NamedNode, Quad, Store, Variable
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import generate  # noqa: E402
-
-from qualifica import planning  # noqa: E402
-from qualifica.api import create_app  # noqa: E402
-from qualifica.config import Settings  # noqa: E402
-from qualifica.context import Context  # noqa: E402
-from qualifica.namespaces import GRAPH, QD, RDF  # noqa: E402
-from qualifica.sparql.binding import bind  # noqa: E402
-from qualifica.sparql.registry import NamedQuery, Registry, load_query  # noqa: E402
-from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
-from qualifica_testing import (  # noqa: E402
+from qualifica import planning
+from qualifica.namespaces import GRAPH, QD, RDF
+from qualifica.sparql.binding import bind
+from qualifica.sparql.registry import NamedQuery, load_query
+from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import (
     answers_ok,
     free_port,
     load_graph,
@@ -81,32 +71,6 @@ def rss_mb(pid: int | None = None) -> dict[str, float]:
     except OSError:
         pass
     return {k: round(v, 1) for k, v in out.items()}
-
-
-def summary(samples_s: list[float]) -> dict[str, float]:
-    """Median, p95 and count of latencies (in ms)."""
-    ms = sorted(x * 1000 for x in samples_s)
-    if not ms:
-        return {"n": 0, "median_ms": float("nan"), "p95_ms": float("nan")}
-    p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]
-    return {"n": len(ms), "median_ms": round(statistics.median(ms), 2),
-            "p95_ms": round(p95, 2), "max_ms": round(ms[-1], 2)}
-
-
-def measure(call: Callable[[int], object], n: int, budget_s: float, warmup: int = 5
-            ) -> list[float]:
-    """Latencies of up to ``n`` calls within ``budget_s`` seconds, after a warm-up."""
-    for i in range(warmup):
-        call(i)
-    samples: list[float] = []
-    stop = time.perf_counter() + budget_s
-    for i in range(n):
-        t0 = time.perf_counter()
-        call(i)
-        samples.append(time.perf_counter() - t0)
-        if time.perf_counter() > stop:
-            break
-    return samples
 
 
 def bound(query: NamedQuery, values: dict[str, object]) -> tuple[str, dict[str, str]]:
@@ -212,17 +176,6 @@ def measure_api(base: str, args: argparse.Namespace, comps_a: list[str], roles_b
     return api, sizes
 
 
-def serve(store_path: str, port: int) -> int:
-    """Child process: the real app over the loaded store (the index is built at start-up)."""
-    settings = Settings(data_dir=Path(store_path).parent, load_bundled=False)
-    store = OxigraphStore(Path(store_path))
-    ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))
-    uvicorn.run(create_app(settings, context=ctx), host="127.0.0.1", port=port,
-                log_level="warning", access_log=False)
-    store.close()
-    return 0
-
-
 def held_for(index: planning.PlanningIndex, rng: random.Random, role: str | None
              ) -> list[tuple[str, int]]:
     """10 held competencies: half from the role's requirements, the rest at random."""
@@ -260,11 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline_worker:
         return baseline_worker(args.baseline_worker)
 
-    graph_path = args.graph or ROOT / "bench" / "out" / f"graph-{args.scale:g}.nt"
-    if not graph_path.exists():
-        t0 = time.perf_counter()
-        sizes = generate.write(args.scale, args.seed, graph_path)
-        print(f"generated {graph_path} in {time.perf_counter() - t0:.1f} s: {sizes}")
+    graph_path = bench_graph(args.scale, args.seed, args.graph, say=True)
     results: dict[str, Any] = {
         "scale": args.scale, "seed": args.seed, "graph": str(graph_path.relative_to(ROOT))
         if graph_path.is_relative_to(ROOT) else str(graph_path),
@@ -282,8 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         results["memory_mb"]["after_load"] = rss_mb()
         print(f"loaded {results['quads']} quads in {results['load_s']} s")
 
-        settings = Settings(data_dir=Path(tmp), load_bundled=False)
-        ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))
+        ctx = store_context(store, Path(tmp))
         t0 = time.perf_counter()
         index = planning.get_index(ctx)
         results["index_build_s"] = round(time.perf_counter() - t0, 2)

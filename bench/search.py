@@ -23,8 +23,6 @@ import argparse
 import json
 import random
 import re
-import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,49 +30,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from common import ROOT, bench_graph, measure, store_context, summary
 from pyoxigraph import NamedNode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import generate  # noqa: E402
-
-from qualifica.api import create_app  # noqa: E402
-from qualifica.config import Settings  # noqa: E402
-from qualifica.context import Context  # noqa: E402
-from qualifica.linkeddata.catalogue import catalogue_for  # noqa: E402
-from qualifica.linkeddata.search import ranked  # noqa: E402
-from qualifica.namespaces import GRAPH  # noqa: E402
-from qualifica.sparql.registry import Registry  # noqa: E402
-from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
-from qualifica_testing import LiveServer, load_graph  # noqa: E402
-
-
-def summary(samples_s: list[float]) -> dict[str, float]:
-    """Median, p95 and count of latencies (in ms)."""
-    ms = sorted(x * 1000 for x in samples_s)
-    if not ms:
-        return {"n": 0, "median_ms": float("nan"), "p95_ms": float("nan")}
-    p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]
-    return {"n": len(ms), "median_ms": round(statistics.median(ms), 2),
-            "p95_ms": round(p95, 2), "max_ms": round(ms[-1], 2)}
-
-
-def measure(call: Callable[[int], object], n: int, budget_s: float) -> list[float]:
-    """Latencies of up to ``n`` calls within ``budget_s`` seconds, after three warm-up calls."""
-    for i in range(3):
-        call(i)
-    samples: list[float] = []
-    stop = time.perf_counter() + budget_s
-    for i in range(n):
-        t0 = time.perf_counter()
-        call(i)
-        samples.append(time.perf_counter() - t0)
-        if time.perf_counter() > stop:
-            break
-    return samples
+from qualifica.api import create_app
+from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.linkeddata.search import ranked
+from qualifica.namespaces import GRAPH
+from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import LiveServer, load_graph
 
 
 def typo(word: str, rng: random.Random) -> str:
@@ -93,16 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per measurement")
     args = parser.parse_args(argv)
 
-    graph_path = ROOT / "bench" / "out" / f"graph-{args.scale:g}.nt"
-    if not graph_path.exists():
-        generate.write(args.scale, args.seed, graph_path)
+    graph_path = bench_graph(args.scale, args.seed)
     results: dict[str, Any] = {"scale": args.scale, "seed": args.seed}
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="qualifica-search-bench-") as tmp:
         store = OxigraphStore(Path(tmp) / "store")
         load_graph(store, graph_path, NamedNode(GRAPH + "bench").value, bulk=True)
-        settings = Settings(data_dir=Path(tmp), load_bundled=False)
-        ctx = Context(settings=settings, store=store, registry=Registry(settings.queries_dir))
+        ctx = store_context(store, Path(tmp))
         t0 = time.perf_counter()
         cat = catalogue_for(ctx)
         results["catalogue_s"] = round(time.perf_counter() - t0, 2)
@@ -131,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         results["typo_recall_top20"] = round(found / len(sample), 3)
         print(f"library: prefix {results['a_library_prefix']}, typo {results['b_library_typo']}")
 
-        server = LiveServer(create_app(settings, context=ctx)).start(timeout=600)
+        server = LiveServer(create_app(ctx.settings, context=ctx)).start(timeout=600)
         try:
             mixed = [q for pair in zip(prefixes, typos, strict=True) for q in pair]
             with httpx.Client(base_url=server.url, timeout=30) as client:

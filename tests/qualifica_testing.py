@@ -7,6 +7,8 @@
 * Data: :func:`load_graph` (an RDF file into one named graph), the small planning graph
   (:func:`planning_context`), the REST test graph (:func:`rest_graph_context`) and the seeded
   benchmark generator (:func:`bench_generator`).
+* Writable copies: :func:`empty_store` (in memory or on a server) and :func:`bundled_copy` (a
+  context over a copy of the bundled graph), served by :func:`app_client`.
 
 The test suites import it as ``qualifica_testing`` (``tests/`` is on ``sys.path`` under pytest);
 the benchmarks put ``tests/`` on ``sys.path`` first. Every server binds to 127.0.0.1.
@@ -31,7 +33,9 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 import uvicorn
+from fastapi.testclient import TestClient
 
+from qualifica.api import create_app
 from qualifica.config import PROJECT_ROOT, Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import GRAPH
@@ -43,6 +47,10 @@ from qualifica.store.remote import RemoteStore
 #: The base URL of in-process test clients: a host the server trusts by default (Starlette's
 #: ``TestClient`` would send ``Host: testserver``, which ``QUALIFICA_TRUSTED_HOSTS`` refuses).
 LOCAL = "http://localhost"
+
+WRITE_TOKEN = "write-token-for-tests"
+"""An API token for test apps that take writes (sent as :data:`WRITE_AUTH`)."""
+WRITE_AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = ROOT / "tests" / "data"
@@ -270,6 +278,45 @@ def load_graph(store: Store, path: Path, graph: str, *, bulk: bool = False) -> N
         store.bulk_add(quads)
     else:
         store.add(quads)
+
+
+def role_turtle(slug: str, label_de: str, label_en: str, *, definition: bool = True) -> str:
+    """Turtle of a new role ``…/id/role/{slug}`` that passes the write gate: labels in German and
+    English, a definition in both (one line, unless ``definition=False``) and a source."""
+    lines = [f'<https://w3id.org/qualifica/id/role/{slug}> a qd:Role ;',
+             f'  skos:prefLabel "{label_de}"@de , "{label_en}"@en ;']
+    if definition:
+        lines.append('  skos:definition "Eine Rolle für Tests."@de , "A role for tests."@en ;')
+    lines.append("  dcterms:source <https://www.bmi.bund.de/> .")
+    return ("\n@prefix qd: <https://w3id.org/qualifica/ontology#> .\n"
+            "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+            "@prefix dcterms: <http://purl.org/dc/terms/> .\n" + "\n".join(lines) + "\n")
+
+
+def empty_store(backend: Server | None, data_dir: Path,
+                **settings: Any) -> tuple[Settings, Store]:
+    """Settings (``settings`` added, nothing loaded by itself) and an empty store: a new
+    in-memory one for ``backend=None``, else the server's, cleared."""
+    if backend is None:
+        return (Settings(in_memory=True, load_bundled=False, data_dir=data_dir, **settings),
+                OxigraphStore(None))
+    store = backend.store()
+    store.clear()
+    return backend.settings(data_dir, load_bundled=False, **settings), store
+
+
+def bundled_copy(bundled: Context, data_dir: Path, backend: Server | None = None,
+                 **settings: Any) -> Context:
+    """A context over a copy of the bundled graph in an :func:`empty_store` (in memory, or on
+    ``backend``), with the bundled context's queries: a test may write to it."""
+    config, store = empty_store(backend, data_dir, **settings)
+    store.add(bundled.store.quads())
+    return Context(settings=config, store=store, registry=bundled.registry)
+
+
+def app_client(ctx: Context) -> TestClient:
+    """An in-process client of the app over ``ctx`` (use it as a context manager)."""
+    return TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL)
 
 
 def memory_context(data_dir: Path) -> Context:

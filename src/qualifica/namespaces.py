@@ -46,6 +46,7 @@ QD_LEGAL_BASIS: Final = QD + "legalBasis"
 QD_PART_OF: Final = QD + "partOf"
 QD_LEVEL_OF: Final = QD + "levelOf"
 QD_PERFORMS_TASK: Final = QD + "performsTask"
+QD_ROLE_GROUP: Final = QD + "roleGroup"
 QD_REQUIRES: Final = QD + "requires"
 QD_DEVELOPS: Final = QD + "develops"
 

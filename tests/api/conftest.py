@@ -1,13 +1,23 @@
 """Fixtures of the API suites that write: the store backend (embedded, or a real Oxigraph
-server process bound to 127.0.0.1 and stopped by its PID)."""
+server process bound to 127.0.0.1 and stopped by its PID), and a writable in-memory copy of the
+bundled graph with its app client (writes on with ``qualifica_testing.WRITE_TOKEN``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
-from qualifica_testing import Server, start_oxigraph
+from qualifica.context import Context
+from qualifica_testing import (
+    WRITE_TOKEN,
+    Server,
+    app_client,
+    bundled_copy,
+    start_oxigraph,
+)
 
 
 @pytest.fixture(scope="module", params=["embedded", pytest.param("oxigraph",
@@ -21,3 +31,18 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     server = start_oxigraph(tmp_path_factory.mktemp("writes-ox") / "db")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def write_ctx(bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
+    """A fresh in-memory copy of the bundled graph, writes on (data folder ``tmp_path``)."""
+    ctx = bundled_copy(bundled_ctx, tmp_path, api_tokens=[WRITE_TOKEN])
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def write_client(write_ctx: Context) -> Iterator[TestClient]:
+    """The app over :func:`write_ctx`."""
+    with app_client(write_ctx) as client:
+        yield client

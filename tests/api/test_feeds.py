@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import feedparser
@@ -16,51 +14,21 @@ import pytest
 from fastapi.testclient import TestClient
 from pyld import jsonld
 
-from qualifica.api import create_app
-from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.linkeddata.feed import PAGE_SIZE, ChangeFeed, feed_for
-from qualifica.store.oxigraph import OxigraphStore
-from qualifica_testing import LOCAL
+from qualifica_testing import WRITE_AUTH, role_turtle
 
-TOKEN = "feed-token-for-tests"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AUTH = WRITE_AUTH
 ID = "https://w3id.org/qualifica/id/"
 GRAPH = "https://w3id.org/qualifica/graph/test-feed"
 AS = "https://www.w3.org/ns/activitystreams#"
 QF = "https://w3id.org/qualifica/feed#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-ROLE = f"""
-@prefix qd: <https://w3id.org/qualifica/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-<{ID}role/feedrolle> a qd:Role ;
-  skos:prefLabel "Feedrolle"@de , "Feed role"@en ;
-  skos:definition "Eine Rolle für Tests."@de , "A role for tests."@en ;
-  dcterms:source <https://www.bmi.bund.de/> .
-"""
+ROLE = role_turtle("feedrolle", "Feedrolle", "Feed role")
 
 
-@pytest.fixture
-def ctx(bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
-    """A fresh in-memory store with the bundled graph, writes on, the feed under tmp_path."""
-    settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
-                        api_tokens=[TOKEN])
-    store = OxigraphStore(None)
-    store.add(bundled_ctx.store.quads())
-    context = Context(settings=settings, store=store, registry=bundled_ctx.registry)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
-        yield c
-
-
-def atom(client: TestClient, **params: str) -> Any:
-    r = client.get("/feeds/changes.atom", params=params)
+def atom(write_client: TestClient, **params: str) -> Any:
+    r = write_client.get("/feeds/changes.atom", params=params)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/atom+xml")
     parsed = feedparser.parse(r.content)
@@ -68,21 +36,21 @@ def atom(client: TestClient, **params: str) -> Any:
     return parsed
 
 
-def activities(client: TestClient, **params: str) -> dict[str, Any]:
-    r = client.get("/feeds/changes.jsonld", params=params)
+def activities(write_client: TestClient, **params: str) -> dict[str, Any]:
+    r = write_client.get("/feeds/changes.jsonld", params=params)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/activity+json")
     return dict(r.json())
 
 
-def write_role(client: TestClient) -> None:
-    r = client.put("/graphs", params={"graph": GRAPH}, content=ROLE,
-                   headers={"Content-Type": "text/turtle", **AUTH})
+def write_role(write_client: TestClient) -> None:
+    r = write_client.put("/graphs", params={"graph": GRAPH}, content=ROLE,
+                         headers={"Content-Type": "text/turtle", **AUTH})
     assert r.status_code == 201, r.text
 
 
-def test_legal_changes_are_published_at_start(client: TestClient) -> None:
-    feed = atom(client)
+def test_legal_changes_are_published_at_start(write_client: TestClient) -> None:
+    feed = atom(write_client)
     titles = [e.title for e in feed.entries]
     assert len(titles) == 26
     assert all(t.startswith("Rechtsänderung") for t in titles)
@@ -93,14 +61,14 @@ def test_legal_changes_are_published_at_start(client: TestClient) -> None:
     related = {link.href for link in first.links if link.rel == "related"}
     assert ID + "legal-basis/vo-verwaltungsinformatikdienst-gehoben" in related
     assert any(t.term == "replaced" for t in first.tags)
-    assert atom(client, lang="en").entries[0].title.startswith("Legal change (replaced)")
+    assert atom(write_client, lang="en").entries[0].title.startswith("Legal change (replaced)")
 
 
 def test_a_write_appears_in_the_feed_naming_resources_and_properties(
-        client: TestClient) -> None:
-    before = atom(client)
-    write_role(client)
-    after = atom(client)
+        write_client: TestClient) -> None:
+    before = atom(write_client)
+    write_role(write_client)
+    after = atom(write_client)
     assert len(after.entries) == len(before.entries) + 1
     entry = after.entries[0]  # newest first
     assert entry.title == "Änderung der Daten: 1 Ressource(n), 4 Eigenschaft(en)"
@@ -111,42 +79,43 @@ def test_a_write_appears_in_the_feed_naming_resources_and_properties(
             "http://purl.org/dc/terms/source",
             "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"} == terms
     assert "6 Aussage(n) hinzugefügt, 0 entfernt." in entry.summary
-    doc = activities(client)
+    doc = activities(write_client)
     newest = doc["orderedItems"][0]
     assert newest["type"] == "Update" and newest["object"] == [ID + "role/feedrolle"]
     assert newest["statementsAdded"] == 6 and newest["graph"] == [GRAPH]
     # a rejected write changes nothing, so it adds no entry
-    bad = client.put("/graphs", params={"graph": GRAPH}, content=ROLE.replace(
-        'skos:definition', '# ').replace("dcterms:source <https://www.bmi.bund.de/> .",
-                                         "."), headers={"Content-Type": "text/turtle", **AUTH})
+    bad_role = ROLE.replace('skos:definition', '# ').replace(
+        "dcterms:source <https://www.bmi.bund.de/> .", ".")
+    bad = write_client.put("/graphs", params={"graph": GRAPH}, content=bad_role,
+                           headers={"Content-Type": "text/turtle", **AUTH})
     assert bad.status_code in (400, 422)
-    assert len(atom(client).entries) == len(after.entries)
+    assert len(atom(write_client).entries) == len(after.entries)
 
 
-def test_etag_and_if_none_match(client: TestClient) -> None:
+def test_etag_and_if_none_match(write_client: TestClient) -> None:
     for path in ("/feeds/changes.atom", "/feeds/changes.jsonld"):
-        first = client.get(path)
+        first = write_client.get(path)
         etag = first.headers["etag"]
-        same = client.get(path, headers={"If-None-Match": etag})
+        same = write_client.get(path, headers={"If-None-Match": etag})
         assert same.status_code == 304 and same.content == b""
         assert same.headers["etag"] == etag
-        write_role(client) if path.endswith("atom") else client.delete(
+        write_role(write_client) if path.endswith("atom") else write_client.delete(
             "/graphs", params={"graph": GRAPH}, headers=AUTH)
-        changed = client.get(path, headers={"If-None-Match": etag})
+        changed = write_client.get(path, headers={"If-None-Match": etag})
         assert changed.status_code == 200 and changed.headers["etag"] != etag
 
 
-def test_since_returns_only_later_entries(client: TestClient) -> None:
+def test_since_returns_only_later_entries(write_client: TestClient) -> None:
     time.sleep(0.01)
     mark = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    assert atom(client, since=mark).entries == []
-    write_role(client)
-    later = atom(client, since=mark)
+    assert atom(write_client, since=mark).entries == []
+    write_role(write_client)
+    later = atom(write_client, since=mark)
     assert [e.title for e in later.entries] == [
         "Änderung der Daten: 1 Ressource(n), 4 Eigenschaft(en)"]
-    doc = activities(client, since=mark)
+    doc = activities(write_client, since=mark)
     assert doc["partOf"]["totalItems"] == 1
-    assert activities(client, since="2000-01-01")["partOf"]["totalItems"] == 27
+    assert activities(write_client, since="2000-01-01")["partOf"]["totalItems"] == 27
 
 
 @pytest.mark.parametrize(("params", "status"), [
@@ -154,32 +123,32 @@ def test_since_returns_only_later_entries(client: TestClient) -> None:
     ({"page": "0"}, 422), ({"page": "abc"}, 422), ({"page": "99"}, 404),
     ({"lang": "fr"}, 422),
 ])
-def test_bad_parameters(client: TestClient, params: dict[str, str], status: int) -> None:
+def test_bad_parameters(write_client: TestClient, params: dict[str, str], status: int) -> None:
     for path in ("/feeds/changes.atom", "/feeds/changes.jsonld"):
-        r = client.get(path, params=params)
+        r = write_client.get(path, params=params)
         assert r.status_code == status, (path, params, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
 
 
-def test_pages_newest_first_with_links(client: TestClient, ctx: Context) -> None:
-    feed: ChangeFeed = feed_for(ctx)
+def test_pages_newest_first_with_links(write_client: TestClient, write_ctx: Context) -> None:
+    feed: ChangeFeed = feed_for(write_ctx)
     for n in range(PAGE_SIZE + 10):
         feed.append("data", {"resources": [f"{ID}role/r{n}"], "resources_total": 1,
                              "properties": [SKOS + "prefLabel"], "graphs": [GRAPH],
                              "added": 1, "removed": 0})
     total = PAGE_SIZE + 10 + 26
-    first = atom(client)
+    first = atom(write_client)
     assert len(first.entries) == PAGE_SIZE
     assert [link.href for link in first.entries[0].links] == [f"{ID}role/r{PAGE_SIZE + 9}"]
     rels = {link.rel: link.href for link in first.feed.links}
     assert rels["next"].endswith("/feeds/changes.atom?page=2")
     assert rels["last"].endswith("/feeds/changes.atom?page=2") and "previous" not in rels
-    second = atom(client, page="2")
+    second = atom(write_client, page="2")
     assert len(second.entries) == total - PAGE_SIZE
     assert {link.rel for link in second.feed.links} >= {"previous", "first", "self"}
     seen = [e.id for e in first.entries] + [e.id for e in second.entries]
     assert len(set(seen)) == total  # no entry on two pages, none left out
-    doc = activities(client, page="2")
+    doc = activities(write_client, page="2")
     assert doc["type"] == "OrderedCollectionPage" and doc["startIndex"] == PAGE_SIZE
     assert doc["prev"].endswith("/feeds/changes.jsonld") and "next" not in doc
     assert doc["partOf"]["totalItems"] == total
@@ -209,9 +178,9 @@ def _loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
             "document": {"@context": AS2_TERMS}}
 
 
-def test_activity_streams_expands_with_pyld(client: TestClient) -> None:
-    write_role(client)
-    doc = activities(client)
+def test_activity_streams_expands_with_pyld(write_client: TestClient) -> None:
+    write_role(write_client)
+    doc = activities(write_client)
     assert doc["@context"][0] == "https://www.w3.org/ns/activitystreams"
     expanded = jsonld.expand(doc, {"documentLoader": _loader})
     assert len(expanded) == 1

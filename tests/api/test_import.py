@@ -17,6 +17,7 @@ from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.ingest.spreadsheet import XLSX
+from qualifica.store.stamps import MODIFIED_GRAPH
 from qualifica_testing import LOCAL
 
 TOKEN = "t"
@@ -79,12 +80,16 @@ def test_a_filled_in_workbook_imports_and_the_role_is_planned(api: TestClient) -
             ["daten-aufbereiten", "digcomp-3-1", 3, "ja", "ja", ""],
         ],
     })
-    before = ctx_of(api).store.count()
+    store = ctx_of(api).store
+    before, stamps = store.count(), len(list(store.quads(graph=MODIFIED_GRAPH)))
     r = upload(api, data)
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["created"]["roles"] == 1 and body["created"]["requirements"] == 2
-    assert ctx_of(api).store.count() == before + body["quads"]
+    # the new resources are stamped (stamps: test_modified_stamps.py)
+    stamped = len(list(store.quads(graph=MODIFIED_GRAPH)))
+    assert stamped - stamps >= sum(body["created"].values())
+    assert store.count() == before + body["quads"] + stamped - stamps
     role = api.get("/api/roles/datenlotse")
     assert role.status_code == 200
     assert role.json()["label"] == "Datenlotse"

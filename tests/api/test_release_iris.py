@@ -21,12 +21,9 @@ from fastapi.testclient import TestClient
 from pyld import jsonld
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, XSD
 
-from qualifica.api import create_app
-from qualifica.config import Settings
 from qualifica.context import Context
-from qualifica.store.oxigraph import OxigraphStore
 from qualifica.web.locale import date_text
-from qualifica_testing import LOCAL, TEST_DATA
+from qualifica_testing import TEST_DATA, app_client, bundled_copy
 
 TOKEN = "release-iri-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -57,13 +54,10 @@ def graph_of(response) -> rdflib.Graph:  # type: ignore[no-untyped-def]
 def released(bundled_ctx: Context, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[tuple[TestClient, Context]]:
     """A copy of the bundled graph with releases 1.0.0 and 1.1.0 made through the API."""
-    settings = Settings(in_memory=True, load_bundled=False, query_workers=1,
-                        data_dir=tmp_path_factory.mktemp("release-iris"), api_tokens=[TOKEN],
-                        publisher="Beispielbehörde", contact_email="daten@example.org")
-    store = OxigraphStore(None)
-    store.add(bundled_ctx.store.quads())
-    ctx = Context(settings=settings, store=store, registry=bundled_ctx.registry)
-    with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as client:
+    ctx = bundled_copy(bundled_ctx, tmp_path_factory.mktemp("release-iris"), query_workers=1,
+                       api_tokens=[TOKEN], publisher="Beispielbehörde",
+                       contact_email="daten@example.org")
+    with app_client(ctx) as client:
         for version in ("1.0.0", "1.1.0"):
             made = client.post("/api/releases", json={"version": version}, headers=AUTH)
             assert made.status_code == 201, made.text

@@ -3,86 +3,57 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from qualifica.api import create_app
-from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.linkeddata.releases import make_release
-from qualifica.store.oxigraph import OxigraphStore
-from qualifica_testing import LOCAL
+from qualifica_testing import WRITE_AUTH, role_turtle
 
-TOKEN = "release-test-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AUTH = WRITE_AUTH
 ID = "https://w3id.org/qualifica/id/"
 ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-NEW_ROLE = f"""
-@prefix qd: <https://w3id.org/qualifica/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-<{ID}role/release-rolle> a qd:Role ;
-  skos:prefLabel "Releaserolle"@de , "Release role"@en ;
-  dcterms:source <https://www.bmi.bund.de/> .
-"""
+NEW_ROLE = role_turtle("release-rolle", "Releaserolle", "Release role", definition=False)
 
 
-@pytest.fixture
-def ctx(bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
-    settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
-                        api_tokens=[TOKEN])
-    store = OxigraphStore(None)
-    store.add(bundled_ctx.store.quads())
-    context = Context(settings=settings, store=store, registry=bundled_ctx.registry)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
-        yield c
-
-
-def test_release_changes_and_downloads(ctx: Context, client: TestClient) -> None:
-    live = ctx.store.count()
-    first = make_release(ctx, "1.0.0")
+def test_release_changes_and_downloads(write_ctx: Context, write_client: TestClient) -> None:
+    live = write_ctx.store.count()
+    first = make_release(write_ctx, "1.0.0")
     assert first.quads == live
     # the frozen copy is not in the live store's union: only the DCAT entry was added
-    assert ctx.store.count() - live < 30
-    r = client.put("/graphs", params={"graph": "https://w3id.org/qualifica/graph/release-test"},
-                   content=NEW_ROLE, headers={"Content-Type": "text/turtle", **AUTH})
+    assert write_ctx.store.count() - live < 30
+    r = write_client.put("/graphs", params={"graph": "https://w3id.org/qualifica/graph/release-test"},
+                         content=NEW_ROLE, headers={"Content-Type": "text/turtle", **AUTH})
     assert r.status_code == 201, r.text
     upd = (f'INSERT DATA {{ GRAPH <https://w3id.org/qualifica/graph/release-test> {{ '
            f'<{ID}role/prozessmanager> <{ALT}> "Prozessverantwortliche"@de }} }}')
-    r = client.post("/sparql/update", content=upd,
-                    headers={"Content-Type": "application/sparql-update", **AUTH})
+    r = write_client.post("/sparql/update", content=upd,
+                          headers={"Content-Type": "application/sparql-update", **AUTH})
     assert r.status_code == 204, r.text
-    make_release(ctx, "1.1.0")
+    make_release(write_ctx, "1.1.0")
 
-    listing = client.get("/api/releases").json()
+    listing = write_client.get("/api/releases").json()
     assert [i["version"] for i in listing["items"]] == ["1.0.0", "1.1.0"]
     assert listing["items"][0]["graph"].endswith("/graph/release/1.0.0")
 
-    diff = client.get("/api/changes", params={"from": "1.0.0", "to": "1.1.0"}).json()
+    diff = write_client.get("/api/changes", params={"from": "1.0.0", "to": "1.1.0"}).json()
     assert diff["added"] == [f"{ID}role/release-rolle"]
     assert diff["removed"] == []
     assert {"iri": f"{ID}role/prozessmanager", "properties": [ALT]} in diff["changed"]
     assert len(diff["changed"]) == 1
-    back = client.get("/api/changes", params={"from": "1.1.0", "to": "1.0.0"}).json()
+    back = write_client.get("/api/changes", params={"from": "1.1.0", "to": "1.0.0"}).json()
     assert back["removed"] == [f"{ID}role/release-rolle"] and back["added"] == []
-    current = client.get("/api/changes", params={"from": "1.1.0"}).json()
+    current = write_client.get("/api/changes", params={"from": "1.1.0"}).json()
     assert current == {"from": "1.1.0", "to": "current", "added": [], "removed": [],
                        "changed": []}
 
     url = listing["items"][0]["downloads"]
     names = [u.rsplit("/", 1)[1] for u in url]
     nq = next(n for n in names if n.endswith(".nq.gz"))
-    dump = client.get(f"/api/releases/1.0.0/{nq}")
+    dump = write_client.get(f"/api/releases/1.0.0/{nq}")
     assert dump.status_code == 200
     lines = gzip.decompress(dump.content).decode().strip().splitlines()
     assert len(lines) == live
@@ -90,15 +61,15 @@ def test_release_changes_and_downloads(ctx: Context, client: TestClient) -> None
                for line in lines[:50])
 
 
-def test_release_errors(ctx: Context, client: TestClient) -> None:
-    make_release(ctx, "0.1.0")
-    assert client.get("/api/changes", params={"from": "9.9.9"}).status_code == 404
-    bad = client.get("/api/changes", params={"from": "v1"})
+def test_release_errors(write_ctx: Context, write_client: TestClient) -> None:
+    make_release(write_ctx, "0.1.0")
+    assert write_client.get("/api/changes", params={"from": "9.9.9"}).status_code == 404
+    bad = write_client.get("/api/changes", params={"from": "v1"})
     assert bad.status_code == 422 and bad.json()["param"] == "version"
-    assert client.get("/api/changes").status_code == 422
-    assert client.get("/api/releases/0.1.0/../../etc").status_code == 404
+    assert write_client.get("/api/changes").status_code == 422
+    assert write_client.get("/api/releases/0.1.0/../../etc").status_code == 404
     with pytest.raises(Exception, match="exists already"):
-        make_release(ctx, "0.1.0")
+        make_release(write_ctx, "0.1.0")
 
 
 def test_release_command(tmp_path: Path) -> None:

@@ -11,13 +11,13 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.planning.index import holder
 from qualifica.store.base import Store
 from qualifica.store.oxigraph import OxigraphStore
-from qualifica_testing import LOCAL
+from qualifica.store.stamps import in_stamp_graph
+from qualifica_testing import app_client, bundled_copy, empty_store
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -47,13 +47,7 @@ DEFAULT_NT = f'{ROLE} {NOTE} "default note" .'
 def _empty_store(backend: object, tmp_path: Path) -> tuple[Settings, Store]:
     """Settings with the write token and an empty store: in memory, or on the backend's
     server."""
-    if backend is None:
-        return (Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
-                         api_tokens=[TOKEN]), OxigraphStore(None))
-    settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])  # type: ignore[attr-defined]
-    store: Store = backend.store()  # type: ignore[attr-defined]
-    store.clear()
-    return settings, store
+    return empty_store(backend, tmp_path, api_tokens=[TOKEN])  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -75,13 +69,14 @@ def small(backend: object, bundled_ctx: Context, tmp_path: Path) -> Iterator[Con
 
 @pytest.fixture
 def api(small: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(small.settings, context=small), base_url=LOCAL) as c:
+    with app_client(small) as c:
         yield c
 
 
 def canonical(quads: object) -> set[str]:
-    """Quads as N-Quads lines with blank nodes canonically labelled (RDFC-1.0)."""
-    dataset = ox.Dataset(quads)  # type: ignore[arg-type]
+    """Quads as N-Quads lines with blank nodes canonically labelled (RDFC-1.0); the stamps
+    aside (``test_modified_stamps.py``)."""
+    dataset = ox.Dataset(q for q in quads if not in_stamp_graph(q))  # type: ignore[attr-defined]
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return {str(q) for q in dataset}
 
@@ -203,9 +198,8 @@ def test_gated_update_patches_the_planning_index(
     bundled_ctx: Context, backend: object, tmp_path: Path
 ) -> None:
     """A label edit through POST /sparql/update: the index is patched, not rebuilt."""
-    settings, store = _empty_store(backend, tmp_path)
-    store.add(bundled_ctx.store.quads())
-    ctx = Context(settings=settings, store=store, registry=bundled_ctx.registry)
+    ctx = bundled_copy(bundled_ctx, tmp_path, backend, api_tokens=[TOKEN])  # type: ignore[arg-type]
+    store = ctx.store
     role = f"{ID}role/prozessmanager"
     graph = next(q.graph_name.value
                  for q in store.quads(ox.NamedNode(role), ox.NamedNode(f"{SKOS}prefLabel")))
@@ -214,7 +208,7 @@ def test_gated_update_patches_the_planning_index(
               f'INSERT DATA {{ GRAPH <{graph}> {{ <{role}> <{SKOS}prefLabel> '
               f'"Process lead"@en }} }}')
     try:
-        with TestClient(create_app(settings, context=ctx), base_url=LOCAL) as client:
+        with app_client(ctx) as client:
             index = holder(ctx)
             assert index.current().label(role, "en") == "Process manager"
             rebuilds, patches = index.rebuilds, index.patches

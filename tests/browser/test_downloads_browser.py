@@ -16,11 +16,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
 from qualifica.api import create_app
-from qualifica.config import Settings
 from qualifica.context import Context
 from qualifica.linkeddata.releases import make_release
-from qualifica.store.oxigraph import OxigraphStore
-from qualifica_testing import LiveServer
+from qualifica_testing import LiveServer, bundled_copy
 
 pytestmark = pytest.mark.browser
 
@@ -37,12 +35,9 @@ def server(bundled_ctx: Context, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[tuple[LiveServer, Path]]:
     """A real HTTP server over a copy of the bundled graph with release 1.0.0."""
     data_dir = tmp_path_factory.mktemp("downloads-browser")
-    settings = Settings(in_memory=True, load_bundled=False, query_workers=1, data_dir=data_dir)
-    store = OxigraphStore(None)
-    store.add(bundled_ctx.store.quads())
-    ctx = Context(settings=settings, store=store, registry=bundled_ctx.registry)
+    ctx = bundled_copy(bundled_ctx, data_dir, query_workers=1)
     make_release(ctx, "1.0.0")
-    live = LiveServer(create_app(settings, context=ctx)).start()
+    live = LiveServer(create_app(ctx.settings, context=ctx)).start()
     yield live, data_dir
     live.stop()
     ctx.close()

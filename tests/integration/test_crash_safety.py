@@ -93,7 +93,7 @@ def test_sigkill_mid_write_keeps_all_or_nothing(tmp_path: Path) -> None:
     assert r.status_code == 201, r.text
     server.stop()
     before = stored_count(data_dir)
-    assert before == 4 + total
+    assert before == 4 + 1 + total  # the role, its dcterms:modified, the calibration
 
     outcomes = []
     for i, fraction in enumerate((0.4, 0.8, 0.95)):

@@ -14,18 +14,17 @@ from pathlib import Path
 import feedparser
 import httpx
 
-from qualifica_testing import QUALIFICA, answers_ok, free_port, start_process, stop_process
+from qualifica_testing import (
+    QUALIFICA,
+    answers_ok,
+    free_port,
+    role_turtle,
+    start_process,
+    stop_process,
+)
 
 TOKEN = "feed-restart-token"
-ROLE = """
-@prefix qd: <https://w3id.org/qualifica/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-<https://w3id.org/qualifica/id/role/neustartrolle> a qd:Role ;
-  skos:prefLabel "Neustartrolle"@de , "Restart role"@en ;
-  skos:definition "Eine Rolle für Tests."@de , "A role for tests."@en ;
-  dcterms:source <https://www.bmi.bund.de/> .
-"""
+ROLE = role_turtle("neustartrolle", "Neustartrolle", "Restart role")
 
 
 def serve(data_dir: Path) -> tuple[str, subprocess.Popen[bytes]]:

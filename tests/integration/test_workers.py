@@ -198,6 +198,31 @@ def test_a_write_is_read_by_its_client_at_once_and_by_every_process_within_a_sec
             assert reqs == [("digcomp-4", 5)]
 
 
+def test_every_process_serves_the_stamp_a_write_set(workers: Workers) -> None:
+    """The stamp is part of the change set the readers patch from: every process lists the new
+    role as modified since the write, with the same ``dcterms:modified``."""
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
+    slug = "wk-stamp"
+    with closing(httpx.Client(base_url=workers.url, timeout=60)) as c:
+        assert workers.post_role(c, slug).status_code == 201
+    iri = f"{ID}role/{slug}"
+    deadline = time.monotonic() + 5
+    while True:
+        listed = workers.each(lambda c: c.get("/api/roles", params={
+            "modified_since": since, "limit": 200}))
+        if all(iri in {i["iri"] for i in r.json()["items"]} for r in listed.values()) \
+                or time.monotonic() > deadline:
+            break
+    for r in listed.values():
+        assert iri in {i["iri"] for i in r.json()["items"]}, r.headers[HEADER]
+    stamps = {pid: [line for line in r.text.splitlines()
+                    if line.startswith(f"<{iri}> <http://purl.org/dc/terms/modified>")]
+              for pid, r in workers.each(lambda c: c.get(
+                  f"/id/role/{slug}", headers={"Accept": "application/n-triples"})).items()}
+    assert len({tuple(v) for v in stamps.values()}) == 1 and all(
+        len(v) == 1 for v in stamps.values()), stamps
+
+
 def test_jointly_invalid_writes_through_two_processes_do_not_both_pass(
         workers: Workers) -> None:
     """The same new role with two different English labels: each write alone conforms,

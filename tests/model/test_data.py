@@ -16,6 +16,7 @@ from qualifica.context import Context
 from qualifica.namespaces import DCTERMS, GRAPH, ID, PREFIXES, QD, RDF, SKOS, XSD
 from qualifica.sparql.binding import bind
 from qualifica.store.base import SelectResult
+from qualifica.store.stamps import in_stamp_graph
 from qualifica.validation.shacl import parse_files, shapes_of, to_rdflib
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -367,6 +368,8 @@ ALLOWED_SOURCES = (
     # the text of the e-competence study's role figure (the 19 roles and their groups)
     "https://vdocuments.mx/rollen-und-kompetenzen-foer-eine-erfolgreiche-aus-und-"
     "fortbildungsplanung-ist-er.html",
+    # the DQR list of assigned qualifications (level 4 for three-year dual apprenticeships)
+    "https://de.scribd.com/document/367248158/DQR-Liste-Der-Zugeordneten-Qualifikationen",
 )
 
 
@@ -824,13 +827,24 @@ def test_kaufleute_fuer_bueromanagement(bundled_ctx: Context) -> None:
 
 def test_dqr_level_only_where_a_source_states_it(bundled_ctx: Context) -> None:
     """Audit L4 and § 7.9: a DQR level only where a cited source states it (the Fachinformatiker/
-    -in qualification, level 4); none on the BBiG sections, which state none."""
+    -in qualification, level 4; the three-year apprenticeships of the VwFAngAusbV and the
+    BüroMKfAusbV, which the DQR list assigns to level 4 as "Duale Berufsausbildung (3- und
+    3½-jährige Ausbildungen)"); none on the BBiG sections, which state none."""
     ctx = bundled_ctx
     stated = {q.subject.value: q.object.value
               for q in ctx.store.quads(None, qd("dqrLevel"), None)}
     fi = node("training-format", "ausbildung-fachinformatiker").value
-    assert stated == {fi: "4"}
+    three_year = {node("training-format", "ausbildung-verwaltungsfachangestellte").value,
+                  node("training-format", "ausbildung-kaufleute-bueromanagement").value}
+    assert stated == {fi: "4", **dict.fromkeys(three_year, "4")}
     assert "https://kampuspedia.com/de/Fachinformatiker" in objects(ctx, fi, SOURCE)
+    dqr_list = ("https://de.scribd.com/document/367248158/"
+                "DQR-Liste-Der-Zugeordneten-Qualifikationen")
+    for apprenticeship in three_year:
+        sources = objects(ctx, apprenticeship, SOURCE)
+        assert dqr_list in sources
+        # the ordinance's section on the duration (three years) is cited beside the list
+        assert any(s.endswith("/__2.html") for s in sources), sources
 
 
 def test_german_digcomp_text_is_sourced_or_marked_as_translation(bundled_ctx: Context) -> None:
@@ -862,8 +876,12 @@ def test_german_digcomp_text_is_sourced_or_marked_as_translation(bundled_ctx: Co
         objects(ctx, level_8, SOURCE)
     framework = node("framework", "digcomp-2-2").value
     assert "de" not in literal_values(ctx, framework, SKOS + "altLabel")
-    doi = labels(ctx, "https://doi.org/10.2760/115376")
-    assert doi["de"].startswith("DigComp 2.2: The Digital Competence Framework for Citizens")
+    doi = "https://doi.org/10.2760/115376"
+    # no German title is made up: the German label names the English edition, and the
+    # citation gives the publication by its English title
+    assert "englischsprachige Ausgabe" in labels(ctx, doi)["de"]
+    assert "DigComp 2.2: The Digital Competence Framework for Citizens" in \
+        literal_values(ctx, doi, DCTERMS + "bibliographicCitation")["de"]
 
 
 def test_every_statement_has_a_queryable_provenance(bundled_ctx: Context) -> None:
@@ -899,7 +917,9 @@ def test_every_statement_has_a_queryable_provenance(bundled_ctx: Context) -> Non
             if row.get("source") is not None:
                 sources[key].add(row["source"].value)
         assert all(len(k) == 1 for k in kinds.values()), subject
-        assert len(kinds) == len(list(ctx.store.quads(NamedNode(subject), None, None)))
+        # every statement but the server's dcterms:modified (no statement of a source)
+        assert len(kinds) == len([q for q in ctx.store.quads(NamedNode(subject), None, None)
+                                  if not in_stamp_graph(q)])
         for key, kind in expect.items():
             assert kinds[key] == {kind}, (subject, key)
         # a sourced statement names a published source

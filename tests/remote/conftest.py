@@ -15,6 +15,7 @@ import pytest
 
 from qualifica.context import Context, open_context
 from qualifica.store.remote import RemoteStore
+from qualifica.store.stamps import MODIFIED_GRAPH
 from qualifica.validation.gate import ensure_bundled
 from qualifica_testing import Server, start_oxigraph, start_virtuoso
 
@@ -40,9 +41,11 @@ def sparql_server(request: pytest.FixtureRequest,
 
 
 @pytest.fixture(scope="session")
-def remote_bundled_ctx(sparql_server: Server,
+def remote_bundled_ctx(sparql_server: Server, bundled_ctx: Context,
                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
-    """A context over a remote store holding the bundled graph, loaded through the gate."""
+    """A context over a remote store holding the bundled graph, loaded through the gate; its
+    stamps (``dcterms:modified``, the moment of the load) are then made those of the embedded
+    ``bundled_ctx``, so that both backends answer the same."""
     settings = sparql_server.settings(tmp_path_factory.mktemp("remote-ctx"), load_bundled=True)
     ctx = open_context(settings)
     ctx.store.clear()
@@ -54,6 +57,10 @@ def remote_bundled_ctx(sparql_server: Server,
                          f"INSERT DATA {{ GRAPH <{FOREIGN_GRAPH}> {{ {foreign} }} {foreign} }}"},
                    timeout=30).raise_for_status()
     ensure_bundled(ctx)
+    loaded = list(ctx.store.quads(graph=MODIFIED_GRAPH))
+    embedded = list(bundled_ctx.store.quads(graph=MODIFIED_GRAPH))
+    assert {q.subject for q in loaded} == {q.subject for q in embedded}
+    ctx.store.apply(loaded, embedded)
     yield ctx
     ctx.close()
 

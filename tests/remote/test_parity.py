@@ -18,10 +18,9 @@ from rdflib.compare import to_canonical_graph
 
 from qualifica.api import create_app
 from qualifica.context import Context
-from qualifica.errors import BadParameter
 from qualifica.sparql.binding import bind
 from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResult
-from qualifica_testing import LOCAL, Server
+from qualifica_testing import LOCAL
 
 pytestmark = pytest.mark.remote
 
@@ -108,27 +107,14 @@ def test_remote_store_holds_the_bundled_graph(bundled_ctx: Context,
     assert remote_bundled_ctx.store.named_graphs() == bundled_ctx.store.named_graphs()
 
 
-#: Routes that run a named query (for REFUSED).
-REFUSED_ROUTES = {"/api/legal-changes": "legal-changes", "/legal-changes": "legal-changes",
-                  "/api/queries/legal-changes": "legal-changes"}
-#: Named queries a server refuses, with the server's reason (docs/backends.md).
-REFUSED = {("virtuoso", "legal-changes"): "Virtuoso 7.2 SPARQL compiler: Internal error: "
-                                          "sparp_find_origin_of_external_var()"}
-
-
-def test_every_named_query_answers_the_same(bundled_ctx: Context, remote_bundled_ctx: Context,
-                                            sparql_server: Server) -> None:
+def test_every_named_query_answers_the_same(bundled_ctx: Context,
+                                            remote_bundled_ctx: Context) -> None:
     names = [q.name for q in bundled_ctx.registry]
     assert names, "the registry holds named queries"
     for name in names:
         query = bundled_ctx.registry.get(name)
         bound = bind(query, query.example)
         text, subs = bound.for_substitution()
-        if (sparql_server.name, name) in REFUSED:
-            # refused with a clear 400, not a wrong answer
-            with pytest.raises(BadParameter, match="rejected the query"):
-                remote_bundled_ctx.store.query(bound.as_values())
-            continue
         local = bundled_ctx.store.query(text, substitutions=subs)
         remote = remote_bundled_ctx.store.query(bound.as_values())
         assert canonical(local) == canonical(remote), name
@@ -230,8 +216,7 @@ GET_STATUS = {
 }
 
 
-def test_get_routes_answer_the_same(clients: tuple[TestClient, TestClient],
-                                    sparql_server: Server) -> None:
+def test_get_routes_answer_the_same(clients: tuple[TestClient, TestClient]) -> None:
     local, remote = clients
     paths = local.app.openapi()["paths"]  # type: ignore[attr-defined]
     checked = 0
@@ -246,9 +231,6 @@ def test_get_routes_answer_the_same(clients: tuple[TestClient, TestClient],
             continue
         headers = {"Accept": ACCEPT}
         params.update(GET_PARAMS.get(path, {}))
-        if (sparql_server.name, REFUSED_ROUTES.get(path)) in REFUSED:
-            assert remote.get(url, params=params, headers=headers).status_code == 400, url
-            continue
         _same(local.get(url, params=params, headers=headers),
               remote.get(url, params=params, headers=headers), url, GET_STATUS.get(path, 200))
         checked += 1
@@ -272,17 +254,12 @@ def test_planning_and_rest_requests_answer_the_same(
 
 
 def test_named_queries_over_http_answer_the_same(clients: tuple[TestClient, TestClient],
-                                                 bundled_ctx: Context,
-                                                 sparql_server: Server) -> None:
+                                                 bundled_ctx: Context) -> None:
     local, remote = clients
     for query in bundled_ctx.registry:
         url = f"/api/queries/{query.name}"
         params = {k: (",".join(v) if isinstance(v, list) else str(v))
                   for k, v in query.example.items()}
-        if (sparql_server.name, query.name) in REFUSED:
-            # refused with a clear 400 (problem+json), not a wrong answer
-            assert remote.get(url, params=params).status_code == 400, url
-            continue
         a = local.get(url, params=params, headers={"Accept": "application/json"})
         b = remote.get(url, params=params, headers={"Accept": "application/json"})
         assert a.status_code == b.status_code == 200, (url, a.text[:300], b.text[:300])

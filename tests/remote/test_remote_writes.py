@@ -1,12 +1,15 @@
 """``RemoteStore.apply`` over a real Oxigraph server: one update request, exactly what changed
-published, blank nodes removed only with their whole graph, the default graph refused."""
+published, blank nodes removed only with their whole graph, the default graph refused; removals of
+language-tagged literals over every server (Virtuoso too with ``QUALIFICA_TEST_VIRTUOSO=1``)."""
 
 from __future__ import annotations
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
+from qualifica.context import Context
 from qualifica.errors import Conflict
+from qualifica.namespaces import GRAPH, ID, KINDS, RDF_TYPE, SKOS_PREF_LABEL
 from qualifica.store.base import ChangeSet
 from qualifica.store.remote import RemoteStore
 
@@ -71,3 +74,23 @@ def test_clear_publishes_every_removed_quad(scratch_store: RemoteStore) -> None:
     scratch_store.clear()
     assert scratch_store.count() == 0
     assert len(seen) == 1 and set(seen[0].removed or []) == quads
+
+
+def test_removal_of_language_tagged_labels_beside_the_bundled_graph(
+        remote_bundled_ctx: Context) -> None:
+    """Every quad a removal names goes, language-tagged literals too, on every server (Virtuoso
+    7.2 left such quads out of the lookup of what is stored once it held the bundled graph)."""
+    store = remote_bundled_ctx.store
+    g = NamedNode(GRAPH + "label-removal-test")
+    subject = NamedNode(ID + "legal-basis/entfernungstest")
+    quads = [Quad(subject, NamedNode(SKOS_PREF_LABEL), Literal(text, language=lang), g)
+             for text, lang in (("Entfernungstest", "de"), ("Removal test", "en"),
+                                ("Testgesetz", "de"), ("Test Act", "en"))]
+    quads.append(Quad(subject, NamedNode(RDF_TYPE), NamedNode(KINDS["legal-basis"]), g))
+    count = store.count()
+    store.add(quads)
+    assert store.count() == count + len(quads)
+    change = store.apply(quads, [])
+    assert set(change.removed) == set(quads)
+    assert store.count() == count
+    assert list(store.quads(subject, None, None)) == []

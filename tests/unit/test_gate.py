@@ -9,6 +9,7 @@ import pytest
 
 from qualifica.context import Context
 from qualifica.errors import ValidationFailed
+from qualifica.store.stamps import MODIFIED_GRAPH
 from qualifica.validation.gate import GateRejected, graph_for, load_files
 from qualifica.validation.shacl import shapes_of
 
@@ -30,8 +31,10 @@ def invalid_files() -> list[Path]:
 def test_valid_file_is_written_to_its_own_graph(empty_ctx: Context) -> None:
     path = valid_files()[0]
     result = load_files(empty_ctx.store, shapes_of(empty_ctx), [path])
-    assert result.before == 0 and result.after == result.quads > 0
-    assert graph_for(path) in empty_ctx.store.named_graphs()
+    stamps = list(empty_ctx.store.quads(graph=MODIFIED_GRAPH))
+    assert stamps, "the load stamps the resources it wrote"
+    assert result.before == 0 and result.after == result.quads + len(stamps)
+    assert sorted(empty_ctx.store.named_graphs()) == sorted([graph_for(path), MODIFIED_GRAPH])
 
 
 @pytest.mark.parametrize("path", invalid_files(), ids=lambda p: p.name)
@@ -87,20 +90,23 @@ def test_load_into_one_graph_counts_and_reports_progress(empty_ctx: Context) -> 
     calls: list[tuple[str, int, int]] = []
     result = load_files(empty_ctx.store, shapes_of(empty_ctx), files, graph=target,
                         progress=lambda step, done, total: calls.append((step, done, total)))
-    assert empty_ctx.store.named_graphs() == [target]
+    assert sorted(empty_ctx.store.named_graphs()) == sorted([target, MODIFIED_GRAPH])
+    stamps = len(list(empty_ctx.store.quads(graph=MODIFIED_GRAPH)))
     assert (result.files, result.before) == (2, 0)
     # quads counts the distinct quads parsed; the files share triples, stored once in the
     # one graph
     parsed = [[str(t) for t in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)] for f in files]
     union = len(set(parsed[0]) | set(parsed[1]))
     assert union < sum(len(p) for p in parsed)
-    assert result.quads == result.after == empty_ctx.store.count() == union
+    assert result.quads == union
+    assert result.after == empty_ctx.store.count() == union + stamps
     assert result.report.conforms
     assert calls == [("parsed", 1, 2), ("parsed", 2, 2), ("validating", 0, 1), ("written", 1, 1)]
     # a second load counts from what is stored
     again = load_files(empty_ctx.store, shapes_of(empty_ctx), [files[0]])
     assert again.before == result.after and again.after == empty_ctx.store.count()
-    assert sorted(empty_ctx.store.named_graphs()) == sorted([target, graph_for(files[0])])
+    assert sorted(empty_ctx.store.named_graphs()) == sorted(
+        [target, graph_for(files[0]), MODIFIED_GRAPH])
 
 
 def test_rejection_carries_the_report(empty_ctx: Context) -> None:

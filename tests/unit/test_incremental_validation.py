@@ -16,6 +16,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica.context import Context
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica.store.stamps import in_stamp_graph
 from qualifica.validation import rdflib_cache
 from qualifica.validation.changes import full_validate, gated_write, update_change
 from qualifica.validation.gate import GateRejected
@@ -231,7 +232,9 @@ def test_gated_write_commits_conforming_and_leaves_store_unchanged_otherwise(
     assert "requirement/" in text and "another framework" in text
     good = Change(added=requirement(rng, n("role", "r1")))
     result = gated_write(store, validator, good)
-    assert result.added == 5 and set(store.quads()) == before | set(good.added)
+    stamped = {q for q in store.quads() if in_stamp_graph(q)}
+    assert result.added == 5 and set(store.quads()) == before | set(good.added) | stamped
+    assert {q.subject for q in stamped} == {q.subject for q in good.added}  # what it touched
 
 
 def test_update_change_reads_data_forms_and_general_updates(model_shapes: Shapes) -> None:

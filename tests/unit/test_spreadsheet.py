@@ -18,6 +18,7 @@ from qualifica.context import Context, open_context
 from qualifica.ingest import spreadsheet
 from qualifica.ingest.spreadsheet import IMPORT_GRAPH, ImportFailed
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica.store.stamps import MODIFIED_GRAPH
 
 ID = "https://w3id.org/qualifica/id/"
 SRC = "https://example.org/personalplanung"
@@ -102,10 +103,14 @@ def test_template_has_the_six_sheets_documented_headers_and_choice_lists() -> No
 
 def test_a_filled_in_workbook_imports_every_kind(ctx: Context) -> None:
     before = ctx.store.count()
+    stamped = len(list(ctx.store.quads(graph=MODIFIED_GRAPH)))
     result = spreadsheet.import_bytes(ctx, workbook(GOOD), filename="plan.xlsx")
     assert result.created == {"roles": 1, "tasks": 1, "competencies": 1, "requirements": 3,
                               "training formats": 1, "outcomes": 1}
-    assert ctx.store.count() == before + result.quads
+    # and one dcterms:modified for each new resource (tests/api/test_modified_stamps.py)
+    new_stamps = len(list(ctx.store.quads(graph=MODIFIED_GRAPH))) - stamped
+    assert new_stamps >= sum(result.created.values())
+    assert ctx.store.count() == before + result.quads + new_stamps
     assert IMPORT_GRAPH in ctx.store.named_graphs()
     qd = "https://w3id.org/qualifica/ontology#"
     assert objects(ctx, ID + "role/planungslotse", qd + "requires") == {

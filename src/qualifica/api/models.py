@@ -87,6 +87,32 @@ class HierarchyPage(Page):
     competency: NodeModel
 
 
+class SourceModel(BaseModel):
+    """A published source: its IRI (absent for one cited as text only, such as a collective
+    agreement by title and date) and its title."""
+
+    iri: str | None = Field(default=None, description="The source's IRI or address, as "
+                            "dcterms:source names it (absent for a source cited as text only)")
+    title: str = Field(description="Its title in the requested language, else its IRI")
+
+
+class LinkNode(NodeModel):
+    """A linked resource and the provenance of the link (docs/data.md, "Provenance of every
+    statement"): ``editorial`` is true when no published source states the link; ``sources``
+    are the published sources that state it or, for an editorial link, that it is based on
+    (empty when the data names none)."""
+
+    editorial: bool = Field(description="The link is an editorial assignment")
+    sources: list[SourceModel] = Field(
+        description="The sources stating the link (editorial: the sources it is based on)")
+
+
+class LinkedLevel(LinkNode):
+    """A level of a framework with its rank (1 = lowest) and the provenance of the link."""
+
+    rank: int | None = None
+
+
 class Qualified(BaseModel):
     """A requirement (role or task needs a competency at a level) or a learning outcome
     (a training format develops a competency to a level)."""
@@ -102,6 +128,9 @@ class Qualified(BaseModel):
     essential: bool | None = Field(default=None, description="Requirements only")
     editorial: bool = Field(description="Set by the editors, not taken from a source")
     source: list[str]
+    sources: list[SourceModel] = Field(
+        description="The published sources the link cites, with their titles (editorial: the "
+                    "sources it is based on)")
 
 
 class Detail(NodeModel):
@@ -121,55 +150,55 @@ class Detail(NodeModel):
 class RoleDetail(Detail):
     """A role with its tasks, requirements and legal bases."""
 
-    legal_bases: list[NodeModel]
-    tasks: list[NodeModel]
+    legal_bases: list[LinkNode]
+    tasks: list[LinkNode]
     requirements: list[Qualified]
 
 
 class TaskDetail(Detail):
     """A task with the roles that perform it, its requirements and legal bases."""
 
-    legal_bases: list[NodeModel]
-    roles: list[NodeModel]
+    legal_bases: list[LinkNode]
+    roles: list[LinkNode]
     requirements: list[Qualified]
 
 
 class CompetencyDetail(Detail):
     """A competency with its framework, neighbours in the hierarchy and training formats."""
 
-    framework: NodeModel | None
-    broader: list[NodeModel]
-    narrower: list[NodeModel]
-    formats: list[NodeModel]
+    framework: LinkNode | None
+    broader: list[LinkNode]
+    narrower: list[LinkNode]
+    formats: list[LinkNode]
 
 
 class TrainingFormatDetail(Detail):
     """A training format with its kind, learning outcomes and legal bases."""
 
-    legal_bases: list[NodeModel]
-    kind: NodeModel | None
+    legal_bases: list[LinkNode]
+    kind: LinkNode | None
     outcomes: list[Qualified]
 
 
 class LegalBasisDetail(Detail):
     """An act or provision with the act it is part of and its provisions."""
 
-    part_of: NodeModel | None
-    parts: list[NodeModel]
+    part_of: LinkNode | None
+    parts: list[LinkNode]
 
 
 class FrameworkDetail(Detail):
     """A competency framework with its levels and top competencies."""
 
-    levels: list[Level]
-    top: list[NodeModel]
+    levels: list[LinkedLevel]
+    top: list[LinkNode]
     total_competencies: int
 
 
 class LevelDetail(Detail):
     """A proficiency level with its framework and rank."""
 
-    framework: NodeModel | None
+    framework: LinkNode | None
     rank: int | None
 
 

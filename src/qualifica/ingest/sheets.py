@@ -69,9 +69,17 @@ _EDITORIAL_DE = ("ja/nein (Standard nein): ja, wenn keine veröffentlichte Quell
 _EDITORIAL_EN = ("yes/no (ja/nein, default no): yes where no published source states the link; "
                  "the editorial source is then added.")
 _BOOL_CHOICES = ("ja", "nein")
-#: The columns requirements and outcomes share.
 _EDITORIAL = Column("editorial", False, _EDITORIAL_DE, _EDITORIAL_EN, _BOOL_CHOICES)
 _LINK_SOURCE = Column("source", False, _LINK_SOURCE_DE, _LINK_SOURCE_EN)
+
+
+def _link_columns(owner: Column, competency: tuple[str, str], level: tuple[str, str],
+                  *extra: Column) -> tuple[Column, ...]:
+    """The columns of a sheet linking an owner to a competency at a level (requirements,
+    outcomes): the owner, the competency and the level (required, each with its German and
+    English description), ``extra``, the editorial mark and the source."""
+    return (owner, Column("competency", True, *competency), Column("level", True, *level),
+            *extra, _EDITORIAL, _LINK_SOURCE)
 
 
 def _entity_columns(extra: Sequence[Column]) -> tuple[Column, ...]:
@@ -107,18 +115,16 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("broader", False, "Oberbegriff: Kompetenz-ID (aus diesem Blatt oder dem Bestand).",
                "Broader competency: a competency id (from this sheet or already stored)."),
     ))),
-    SheetSpec("requirements", "requirement", "Kompetenzanforderungen", "Competency requirements", (
-        Column("holder", True, "Rolle oder Aufgabe, die die Kompetenz erfordert: ID (bei "
-               "Mehrdeutigkeit role:ID oder task:ID).", "Role or task that requires the "
-               "competency: an id (role:id or task:id where ambiguous)."),
-        Column("competency", True, "Kompetenz-ID (z. B. digcomp-4-2).",
-               "Competency id (e.g. digcomp-4-2)."),
-        Column("level", True, _LEVEL_DE, _LEVEL_EN),
-        Column("essential", False, "unverzichtbar: ja/nein (Standard ja).",
-               "Essential: yes/no (ja/nein, default yes).", _BOOL_CHOICES),
-        _EDITORIAL,
-        _LINK_SOURCE,
-    )),
+    SheetSpec("requirements", "requirement", "Kompetenzanforderungen", "Competency requirements",
+              _link_columns(
+                  Column("holder", True, "Rolle oder Aufgabe, die die Kompetenz erfordert: ID "
+                         "(bei Mehrdeutigkeit role:ID oder task:ID).", "Role or task that "
+                         "requires the competency: an id (role:id or task:id where ambiguous)."),
+                  ("Kompetenz-ID (z. B. digcomp-4-2).", "Competency id (e.g. digcomp-4-2)."),
+                  (_LEVEL_DE, _LEVEL_EN),
+                  Column("essential", False, "unverzichtbar: ja/nein (Standard ja).",
+                         "Essential: yes/no (ja/nein, default yes).", _BOOL_CHOICES),
+              )),
     SheetSpec("training formats", "training-format", "Bildungsformate", "Training formats",
               _entity_columns((
                   Column("kind", True, "Bildungsart: Ausbildung, Fortbildung oder Weiterbildung.",
@@ -128,15 +134,12 @@ SHEETS: tuple[SheetSpec, ...] = (
                          "(mindestens eine).", "Legal bases: ids separated by ';' (at least "
                          "one)."),
               ))),
-    SheetSpec("outcomes", "outcome", "Lernergebnisse", "Learning outcomes", (
+    SheetSpec("outcomes", "outcome", "Lernergebnisse", "Learning outcomes", _link_columns(
         Column("training_format", True, "Bildungsformat-ID (aus dem Blatt training formats oder "
                "dem Bestand).", "Training format id (from the training formats sheet or already "
                "stored)."),
-        Column("competency", True, "Kompetenz-ID, die das Format vermittelt.",
-               "Competency id the format develops."),
-        Column("level", True, "Erreichte " + _LEVEL_DE, "Level reached: " + _LEVEL_EN),
-        _EDITORIAL,
-        _LINK_SOURCE,
+        ("Kompetenz-ID, die das Format vermittelt.", "Competency id the format develops."),
+        ("Erreichte " + _LEVEL_DE, "Level reached: " + _LEVEL_EN),
     )),
 )
 _BY_NAME = {s.name: s for s in SHEETS}

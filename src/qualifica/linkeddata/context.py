@@ -50,6 +50,16 @@ def _prop(iri: str, **extra: str) -> dict[str, str]:
     return {"@id": iri, **extra}
 
 
+#: The provenance of a link (``editorial``, ``sources`` on a linked node of a detail) is about
+#: the link, not about the linked resource, so under the link properties it is left out of the
+#: JSON-LD reading (the stored query ``statement-provenance`` gives it as RDF).
+_LINK_SCOPE: Final[dict[str, None]] = {"editorial": None, "sources": None}
+
+
+def _link(iri: str, **extra: str) -> dict[str, Any]:
+    return {"@id": iri, **extra, "@context": dict(_LINK_SCOPE)}
+
+
 def context_document() -> dict[str, Any]:
     """The JSON-LD context document (a fresh dict each call)."""
     terms: dict[str, Any] = {
@@ -69,20 +79,23 @@ def context_document() -> dict[str, Any]:
         "definitions": _prop("skos:definition", **{"@container": "@language"}),
         "source": _prop("dcterms:source", **{"@container": "@set"}),
         "editorial": _prop("qd:editorial", **{"@type": "xsd:boolean"}),
+        # the sources of a requirement or outcome, with their titles
+        "sources": {"@id": "dcterms:source", "@container": "@set",
+                    "@context": {"title": "dcterms:title"}},
         "deprecated": _prop("owl:deprecated", **{"@type": "xsd:boolean"}),
         "replaced_by": _prop("dcterms:isReplacedBy", **{"@type": "@id"}),
-        "framework": "skos:inScheme",
-        "broader": _prop("skos:broader", **{"@container": "@set"}),
-        "narrower": _prop("skos:narrower", **{"@container": "@set"}),
-        "top": _prop("skos:hasTopConcept", **{"@container": "@set"}),
-        "tasks": _prop("qd:performsTask", **{"@container": "@set"}),
+        "framework": _link("skos:inScheme"),
+        "broader": _link("skos:broader", **{"@container": "@set"}),
+        "narrower": _link("skos:narrower", **{"@container": "@set"}),
+        "top": _link("skos:hasTopConcept", **{"@container": "@set"}),
+        "tasks": _link("qd:performsTask", **{"@container": "@set"}),
         "outcomes": _prop("qd:develops", **{"@container": "@set"}),
-        "levels": _prop("qd:hasLevel", **{"@container": "@set"}),
+        "levels": _link("qd:hasLevel", **{"@container": "@set"}),
         "rank": _prop("qd:rank", **{"@type": "xsd:integer"}),
-        "part_of": "qd:partOf",
-        "parts": _prop("qd:hasPart", **{"@container": "@set"}),
-        "legal_bases": _prop("qd:legalBasis", **{"@container": "@set"}),
-        "formats": _prop("qd:trainingFormats", **{"@container": "@set"}),
+        "part_of": _link("qd:partOf"),
+        "parts": _link("qd:hasPart", **{"@container": "@set"}),
+        "legal_bases": _link("qd:legalBasis", **{"@container": "@set"}),
+        "formats": _link("qd:trainingFormats", **{"@container": "@set"}),
         # listing envelopes (Hydra)
         "items": _prop("hydra:member", **{"@container": "@set"}),
         "total": _prop("hydra:totalItems", **{"@type": "xsd:integer"}),
@@ -96,7 +109,7 @@ def context_document() -> dict[str, Any]:
         "matched": "qd:matchedLabel",
         # planning answers
         "competency": "qd:competency",
-        "roles": _prop("qd:roles", **{"@container": "@set"}),
+        "roles": _link("qd:roles", **{"@container": "@set"}),
         "role": "qd:role",
         "via": "qd:via",
         "paths": _prop("qd:paths", **{"@container": "@list"}),
@@ -109,7 +122,7 @@ def context_document() -> dict[str, Any]:
         "status": "qd:status",
         "recommendations": _prop("qd:recommendations", **{"@container": "@set"}),
         "training_format": "qd:trainingFormat",
-        "kind": "qd:kind",
+        "kind": _link("qd:kind"),
         "closes": _prop("qd:closes", **{"@type": "@id", "@container": "@set"}),
         "legal_basis": "qd:legalBasis",
         "uncovered": _prop("qd:uncovered", **{"@type": "@id", "@container": "@set"}),

@@ -22,6 +22,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from qualifica.errors import NotFound
 from qualifica.labels import pick_label
 from qualifica.linkeddata.catalogue import COLLECTIONS, MAX_ANSWERS, Catalogue, select
+from qualifica.linkeddata.provenance import provenance_of
 from qualifica.namespaces import (
     DCTERMS_SOURCE,
     QD_DEVELOPS,
@@ -182,41 +183,77 @@ def successor_links(cat: Catalogue, iri: str, base_iri: str) -> list[str]:
 
 def _links(cat: Catalogue, store: Store, registry: Registry, iri: str, kind: str,
            lang: str) -> dict[str, Any]:
+    """The links of a resource as nodes, each with its provenance (``editorial`` and
+    ``sources``, see :mod:`qualifica.linkeddata.provenance`), read with one query."""
+    qualified: list[dict[str, Any]] = []
+    if kind in ("role", "task"):
+        qualified = _qualified(cat, store, registry, iri, QD_REQUIRES, lang)
+    elif kind == "training-format":
+        qualified = _qualified(cat, store, registry, iri, QD_DEVELOPS, lang)
+    incoming = {
+        "task": [(QD_PERFORMS_TASK, cat.sources(iri, QD_PERFORMS_TASK))],
+        "competency": [(SKOS_BROADER, cat.sources(iri, SKOS_BROADER)),
+                       (QD_DEVELOPS, cat.sources(iri, QD_DEVELOPS))],
+        "framework": [(QD_LEVEL_OF, cat.sources(iri, QD_LEVEL_OF)),
+                      (SKOS_IN_SCHEME, cat.top_concepts(iri))],
+        "legal-basis": [(QD_PART_OF, cat.sources(iri, QD_PART_OF))],
+    }.get(kind, [])
+    prov = provenance_of(store, registry,
+                         [iri, *(s for _, subjects in incoming for s in subjects),
+                          *(q["iri"] for q in qualified if q.get("iri"))], lang)
+
+    def out_nodes(prop: str, targets: list[str]) -> list[dict[str, Any]]:
+        return [prov.node(n, iri, prop, n["iri"]) for n in cat.nodes(targets, lang)]
+
+    def in_nodes(prop: str, subjects: list[str]) -> list[dict[str, Any]]:
+        return [prov.node(n, n["iri"], prop, iri) for n in cat.nodes(subjects, lang)]
+
+    def one(prop: str, targets: list[str]) -> dict[str, Any] | None:
+        ordered = cat.ordered(targets, lang)
+        return prov.node(dict(cat.node(ordered[0], lang)), iri, prop, ordered[0]) \
+            if ordered else None
+
+    for entry in qualified:
+        relation = QD_REQUIRES if entry.get("type") == "requirement" else QD_DEVELOPS
+        link = entry.get("iri")
+        mark = prov.mark(iri, relation, link or "", editorial_link=entry["editorial"])
+        own = prov.subjects.get(link or "")
+        entry["sources"] = [s.as_json() for s in (own.sources.values() if own and own.sources
+                                                  else mark.sources)]
     out: dict[str, Any] = {}
     if kind in ("role", "task", "training-format"):
-        out["legal_bases"] = cat.nodes(cat.targets(iri, QD_LEGAL_BASIS), lang)
+        out["legal_bases"] = out_nodes(QD_LEGAL_BASIS, cat.targets(iri, QD_LEGAL_BASIS))
     if kind == "role":
-        out["tasks"] = cat.nodes(cat.targets(iri, QD_PERFORMS_TASK), lang)
-        out["requirements"] = _qualified(cat, store, registry, iri, QD_REQUIRES, lang)
+        out["tasks"] = out_nodes(QD_PERFORMS_TASK, cat.targets(iri, QD_PERFORMS_TASK))
+        out["requirements"] = qualified
     elif kind == "task":
-        out["roles"] = cat.nodes(cat.sources(iri, QD_PERFORMS_TASK), lang)
-        out["requirements"] = _qualified(cat, store, registry, iri, QD_REQUIRES, lang)
+        out["roles"] = in_nodes(QD_PERFORMS_TASK, cat.sources(iri, QD_PERFORMS_TASK))
+        out["requirements"] = qualified
     elif kind == "competency":
-        schemes = cat.ordered(cat.targets(iri, SKOS_IN_SCHEME), lang)
-        out["framework"] = cat.node(schemes[0], lang) if schemes else None
-        out["broader"] = cat.nodes(cat.targets(iri, SKOS_BROADER), lang)
-        out["narrower"] = cat.nodes(cat.sources(iri, SKOS_BROADER), lang)
-        out["formats"] = cat.nodes(cat.sources(iri, QD_DEVELOPS), lang)
+        out["framework"] = one(SKOS_IN_SCHEME, cat.targets(iri, SKOS_IN_SCHEME))
+        out["broader"] = out_nodes(SKOS_BROADER, cat.targets(iri, SKOS_BROADER))
+        out["narrower"] = in_nodes(SKOS_BROADER, cat.sources(iri, SKOS_BROADER))
+        out["formats"] = in_nodes(QD_DEVELOPS, cat.sources(iri, QD_DEVELOPS))
     elif kind == "framework":
         levels = []
         for level in cat.sources(iri, QD_LEVEL_OF):
-            node: dict[str, Any] = dict(cat.node(level, lang))
+            node: dict[str, Any] = prov.node(dict(cat.node(level, lang)), level, QD_LEVEL_OF,
+                                             iri)
             node["rank"] = cat.ranks.get(level)
             levels.append(node)
         out["levels"] = sorted(levels, key=lambda n: (n["rank"] or 0, n["iri"]))
-        out["top"] = cat.nodes(cat.top_concepts(iri), lang)
+        out["top"] = in_nodes(SKOS_IN_SCHEME, cat.top_concepts(iri))
         out["total_competencies"] = sum(
             1 for c in cat.sources(iri, SKOS_IN_SCHEME) if cat.kind(c) == "competency")
     elif kind == "level":
-        frameworks = cat.ordered(cat.targets(iri, QD_LEVEL_OF), lang)
-        out["framework"] = cat.node(frameworks[0], lang) if frameworks else None
+        out["framework"] = one(QD_LEVEL_OF, cat.targets(iri, QD_LEVEL_OF))
         out["rank"] = cat.ranks.get(iri)
     elif kind == "training-format":
         kinds = cat.ordered(cat.targets(iri, QD_KIND), lang)
-        out["kind"] = dict(cat.node(kinds[0], lang), type="training-kind") if kinds else None
-        out["outcomes"] = _qualified(cat, store, registry, iri, QD_DEVELOPS, lang)
+        out["kind"] = dict(prov.node(dict(cat.node(kinds[0], lang)), iri, QD_KIND, kinds[0]),
+                           type="training-kind") if kinds else None
+        out["outcomes"] = qualified
     elif kind == "legal-basis":
-        parents = cat.ordered(cat.targets(iri, QD_PART_OF), lang)
-        out["part_of"] = cat.node(parents[0], lang) if parents else None
-        out["parts"] = cat.nodes(cat.sources(iri, QD_PART_OF), lang)
+        out["part_of"] = one(QD_PART_OF, cat.targets(iri, QD_PART_OF))
+        out["parts"] = in_nodes(QD_PART_OF, cat.sources(iri, QD_PART_OF))
     return out

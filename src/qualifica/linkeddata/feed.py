@@ -31,6 +31,7 @@ from qualifica.errors import BadParameter
 from qualifica.linkeddata import legal
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.store.base import ChangeSet
+from qualifica.store.stamps import MODIFIED_GRAPH, in_stamp_graph
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +114,15 @@ def data_entry_body(change: ChangeSet) -> dict[str, Any]:
     if change.added is None or change.removed is None:
         return {"resources": [], "resources_total": None, "properties": [],
                 "graphs": sorted(g for g in change.graphs if g), "added": None, "removed": None}
-    subjects, predicates, graphs = _terms([*change.added, *change.removed])
+    # the data the write changed; the stamps it set (``store.stamps``) go without saying
+    added = [q for q in change.added if not in_stamp_graph(q)]
+    removed = [q for q in change.removed if not in_stamp_graph(q)]
+    subjects, predicates, graphs = _terms([*added, *removed])
     ordered = sorted(subjects)
     return {"resources": ordered[:MAX_RESOURCES], "resources_total": len(ordered),
             "properties": sorted(predicates),
-            "graphs": sorted(graphs | {g for g in change.graphs if g}),
-            "added": len(change.added), "removed": len(change.removed)}
+            "graphs": sorted(graphs | {g for g in change.graphs if g and g != MODIFIED_GRAPH}),
+            "added": len(added), "removed": len(removed)}
 
 
 class ChangeFeed:

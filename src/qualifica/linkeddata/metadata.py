@@ -35,6 +35,7 @@ from qualifica.namespaces import (
 from qualifica.namespaces import VOID as VOID_NS
 from qualifica.sparql.terms import int_of
 from qualifica.store.base import SelectResult
+from qualifica.store.stamps import MODIFIED_GRAPH
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,14 @@ def void_triples(ctx: Context, public_base: str) -> list[Triple]:
         g.add(ds, VOID_NS + "feature", _iri(FORMATS_NS + _FORMAT_FEATURE[suffix]))
     for example in EXAMPLE_RESOURCES:
         g.add(ds, VOID_NS + "exampleResource", _iri(ID + example))
+    stamps = _iri(MODIFIED_GRAPH)  # administrative statements, set by the server
+    g.add(ds, VOID_NS + "subset", stamps)
+    g.add(stamps, RDF_TYPE, _iri(VOID_NS + "Dataset"))
+    g.labels(stamps, DCTERMS + "description", {
+        "en": "When each resource last changed (dcterms:modified, xsd:dateTime in UTC), set "
+              "by every write and import that adds or removes its statements",
+        "de": "Wann sich jede Ressource zuletzt geändert hat (dcterms:modified, xsd:dateTime "
+              "in UTC), gesetzt von jedem Schreiben und Import, das ihre Aussagen ändert"})
     g.add(ds, VOID_NS + "triples", _int(stats.triples))
     g.add(ds, VOID_NS + "entities", _int(stats.entities))
     g.add(ds, VOID_NS + "distinctSubjects", _int(stats.subjects))

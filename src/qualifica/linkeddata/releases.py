@@ -35,6 +35,7 @@ from qualifica.errors import BadParameter, NotFound
 from qualifica.linkeddata import citation
 from qualifica.linkeddata.feed import feed_for
 from qualifica.namespaces import DCAT, DCTERMS, GRAPH, PREFIXES, RDF_TYPE, XSD
+from qualifica.store.stamps import server_kept
 
 if TYPE_CHECKING:
     from qualifica.context import Context
@@ -250,15 +251,18 @@ def release_file(ctx: Context, version: str, name: str) -> Path:
 
 
 def _snapshot(ctx: Context, version: str | None) -> set[tuple[object, object, object]]:
+    """The triples of a release (``None``: of the live data), the stamps aside: a resource
+    whose data changed has changed, its ``dcterms:modified`` goes without saying."""
     if version is None:
-        return {(q.subject, q.predicate, q.object) for q in _live_quads(ctx)}
-    check_version(version)
-    path = _folder(ctx, version) / f"qualifica-{version}.nq.gz"
-    if not path.is_file():
-        raise NotFound(f"there is no release {version}", param="from")
-    with gzip.open(path, "rb") as fh:
-        return {(q.subject, q.predicate, q.object)
-                for q in parse(fh, format=RdfFormat.N_QUADS)}  # type: ignore[arg-type]
+        quads = _live_quads(ctx)
+    else:
+        check_version(version)
+        path = _folder(ctx, version) / f"qualifica-{version}.nq.gz"
+        if not path.is_file():
+            raise NotFound(f"there is no release {version}", param="from")
+        with gzip.open(path, "rb") as fh:
+            quads = list(parse(fh, format=RdfFormat.N_QUADS))  # type: ignore[arg-type]
+    return {(q.subject, q.predicate, q.object) for q in quads if not server_kept(q)}
 
 
 def changes(ctx: Context, from_: str, to: str | None = None) -> dict[str, object]:

@@ -88,7 +88,8 @@ class ChangeNotifier:
         for listener in self._listeners:
             listener(change)
 
-    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad], *,
+              stamp: bool = False) -> ChangeSet:
         """Remove, then add, in one transaction (each backend writes it its own way)."""
         raise NotImplementedError
 
@@ -125,13 +126,16 @@ class Store(Protocol):
         """Run a SPARQL query; with no dataset the default graph is the union of all graphs."""
         ...
 
-    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad], *,
+              stamp: bool = False) -> ChangeSet:
         """Remove ``removed``, then add ``added``, in one transaction: all of it or none.
 
         Every write goes through here. Listeners are told exactly what changed (the returned
         ``ChangeSet``): removals of quads not stored and additions of quads already stored (after
         the removals) are dropped; a write that changes nothing commits and publishes nothing.
-        A named graph left without quads no longer exists (``named_graphs``).
+        A named graph left without quads no longer exists (``named_graphs``). With ``stamp``
+        (every gated write) the resources it touches get ``dcterms:modified`` in the same
+        transaction, and the change set holds the stamp quads (``stamps.py``).
         """
         ...
 

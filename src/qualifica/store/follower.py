@@ -300,7 +300,8 @@ class FollowerStore(ChangeNotifier):
     def _refuse(self) -> ChangeSet:
         raise StoreUnavailable("this process reads only; writes go through the writing process")
 
-    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad], *,
+              stamp: bool = False) -> ChangeSet:
         """Refused: the writing process applies writes."""
         return self._refuse()
 

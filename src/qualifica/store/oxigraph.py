@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -32,7 +32,7 @@ from pyoxigraph import (
 
 from qualifica.errors import BadParameter, QueryTimeout, StoreLocked, StoreUnavailable
 from qualifica.namespaces import PREFIXES
-from qualifica.store import text
+from qualifica.store import stamps, text
 from qualifica.store.base import (
     AskResult,
     ChangeNotifier,
@@ -199,8 +199,12 @@ class OxigraphStore(ChangeNotifier):
             raise StoreUnavailable(f"the store at {self.path} is open read-only (another "
                                    "process holds it); write through that process")
 
-    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> ChangeSet:
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad], *,
+              stamp: bool = False) -> ChangeSet:
         """Remove, then add, in one transaction; publishes exactly what changed.
+
+        With ``stamp`` the resources it touches get their ``dcterms:modified`` in the same
+        transaction (``stamps.stamped``).
 
         What is stored is read under the write lock, so the published change is exact even
         when writes race. Quads with blank nodes are written through variables bound by a
@@ -214,6 +218,8 @@ class OxigraphStore(ChangeNotifier):
             adding = set(additions)
             gone = [q for q in removals if q not in adding and q in self._store]
             new = [q for q in additions if q not in self._store]
+            if stamp:
+                gone, new = stamps.stamped(gone, new, self._stamps_of, self._remaining)
             if not gone and not new:
                 return ChangeSet(added=[], removed=[], graphs=set())
             try:
@@ -230,6 +236,17 @@ class OxigraphStore(ChangeNotifier):
             change = ChangeSet(added=new, removed=gone, graphs=text.graphs_of([*gone, *new]))
             self._committed(change)
             return change
+
+    def _stamps_of(self, resources: Sequence[NamedNode]) -> list[Quad]:
+        graph = NamedNode(stamps.MODIFIED_GRAPH)
+        modified = NamedNode(stamps.DCTERMS_MODIFIED)
+        return [q for r in resources
+                for q in self._store.quads_for_pattern(r, modified, None, graph)]
+
+    def _remaining(self, resources: Sequence[NamedNode], gone: set[Quad]) -> set[NamedNode]:
+        return {r for r in resources
+                if any(q not in gone and not stamps.in_stamp_graph(q)
+                       for q in self._store.quads_for_pattern(r, None, None, None))}
 
     def _emptied(self, gone: list[Quad], new: list[Quad]) -> list[str]:
         """Named graphs that hold no quad once ``gone`` is removed and ``new`` added."""

@@ -37,6 +37,7 @@ from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, Conflict, Forbidden, NotFound
 from qualifica.store import text
 from qualifica.store.base import Store
+from qualifica.store.stamps import MODIFIED_GRAPH, in_stamp_graph
 from qualifica.validation.fast import validate_with
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator
@@ -86,8 +87,10 @@ def gated_write(store: Store, validator: Validator, change: Change) -> WriteResu
     report = validator.validate(store, change)
     if not report.conforms:
         raise GateRejected(report)
-    done = store.apply(change.removed, change.added)
-    return WriteResult(len(done.added or ()), len(done.removed or ()), report)
+    done = store.apply(change.removed, change.added, stamp=True)
+    # what the write changed of the data (the stamps it set aside)
+    return WriteResult(sum(not in_stamp_graph(q) for q in done.added or ()),
+                       sum(not in_stamp_graph(q) for q in done.removed or ()), report)
 
 
 def graph_quads(store: Store, graph: str | None) -> list[Quad]:
@@ -270,7 +273,15 @@ def write_lock(ctx: Context) -> threading.Lock:
     return ctx.write_lock
 
 
+def _not_the_stamps(graph: str | None) -> None:
+    """The stamp graph is the server's: a Graph Store write to it is refused (403)."""
+    if graph == MODIFIED_GRAPH:
+        raise Forbidden(f"the graph <{graph}> holds the dcterms:modified the server sets at "
+                        "every write; it is not written directly", graph=graph)
+
+
 def _retarget(quads: list[Quad], graph: str | None) -> list[Quad]:
+    _not_the_stamps(graph)
     g: NamedNode | DefaultGraph = NamedNode(graph) if graph is not None else DefaultGraph()
     return [Quad(q.subject, q.predicate, q.object, g) for q in quads]
 
@@ -303,6 +314,7 @@ def delete_graph(ctx: Context, graph: str | None,
                  validator: Validator | None = None) -> WriteResult:
     """Remove one graph (GSP DELETE), gated; ``NotFound`` when it holds no quads (a named
     graph exists while it holds quads)."""
+    _not_the_stamps(graph)
     with write_lock(ctx):
         old = graph_quads(ctx.store, graph)
         if not old:

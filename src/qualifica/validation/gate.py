@@ -15,6 +15,13 @@ from qualifica.context import Context
 from qualifica.errors import ValidationFailed
 from qualifica.namespaces import GRAPH
 from qualifica.store.base import Store
+from qualifica.store.stamps import (
+    MODIFIED_GRAPH,
+    now,
+    server_kept,
+    stamp_quad,
+    touched,
+)
 from qualifica.validation.fast import validate_with
 from qualifica.validation.shacl import Report, Shapes, parse_into, shapes_of
 
@@ -73,14 +80,20 @@ def gated_add(store: Store, shapes: Shapes, quads: Sequence[Quad],
         # should it fail, the quads it was adding are removed again.
         held = native()
         unique = quads if parsed is not None else list(dict.fromkeys(quads))
-        new = unique if empty else [q for q in unique if q not in held]
+        new = [q for q in unique if (empty or q not in held) and not server_kept(q)]
         try:
             bulk(new)
         except BaseException:
             store.remove(new)
             raise
+        # the stamps of what the bulk wrote, in one more transaction
+        moment = now()
+        stamps = [stamp_quad(r, moment) for r in touched(new)]
+        held_stamps = [q for s in stamps for q in store.quads(
+            s.subject, s.predicate, None, MODIFIED_GRAPH)]  # type: ignore[arg-type]
+        store.apply(held_stamps, stamps)
     else:
-        store.apply([], quads)
+        store.apply([], quads, stamp=True)
     return report
 
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualifica.context import Context
+from qualifica.linkeddata.provenance import Mark, Provenance
+from qualifica.namespaces import QD_LEGAL_BASIS
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.locale import natural_key
 from qualifica.web.queries import Labeller, Ref, select_rows
@@ -89,20 +91,27 @@ def legal_order(legal: Ref, act: Ref | None) -> tuple[object, ...]:
 
 @dataclass
 class LegalGroup:
-    """One legal basis with everything on a page that rests on it."""
+    """One legal basis with everything on a page that rests on it (with one provenance)."""
 
     legal: Ref
     act: Ref | None
     subjects: list[Ref]
+    mark: Mark | None = None
 
 
-def legal_groups(rows: Sequence[LegalRow]) -> list[LegalGroup]:
-    """``rows`` with one entry per legal basis (its subjects in natural order), by act."""
-    groups: dict[str, LegalGroup] = {}
+def legal_groups(rows: Sequence[LegalRow], marks: Provenance | None = None
+                 ) -> list[LegalGroup]:
+    """``rows`` with one entry per legal basis (its subjects in natural order), by act; with
+    ``marks``, one entry per legal basis and provenance of the ``qd:legalBasis`` statements
+    (the sourced and the editorial ones apart)."""
+    groups: dict[tuple[str, object], LegalGroup] = {}
     for row in rows:
-        group = groups.setdefault(row.legal.iri, LegalGroup(row.legal, row.act, []))
+        mark = marks.mark(row.subject.iri, QD_LEGAL_BASIS, row.legal.iri) if marks else None
+        key = (row.legal.iri, mark.key() if mark else None)
+        group = groups.setdefault(key, LegalGroup(row.legal, row.act, [], mark))
         if all(s.iri != row.subject.iri for s in group.subjects):
             group.subjects.append(row.subject)
     for group in groups.values():
         group.subjects.sort(key=lambda r: (natural_key(r.label), r.iri))
-    return sorted(groups.values(), key=lambda g: legal_order(g.legal, g.act))
+    return sorted(groups.values(), key=lambda g: (*legal_order(g.legal, g.act),
+                                                  g.mark.key() if g.mark else ()))

@@ -173,6 +173,8 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
                        "Verbindung.",
                        "Editorial assignment: no published source states this link."),
     "sourced": ("belegt", "sourced"),
+    "role_group_list": ("Rollengruppen", "Role groups"),
+    "role_group": ("Rollengruppe", "Role group"),
     "source": ("Quelle", "Source"),
     "sources": ("Quellen", "Sources"),
     "definition": ("Definition", "Definition"),

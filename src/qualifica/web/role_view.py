@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qualifica.context import Context
-from qualifica.namespaces import QD_PERFORMS_TASK
+from qualifica.linkeddata.provenance import provenance_of
+from qualifica.namespaces import QD_DEVELOPS, QD_PERFORMS_TASK, QD_REQUIRES, QD_ROLE_GROUP
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.formats import formats_for, legal_bases_for, legal_groups
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
 from qualifica.web.resource_view import ResourceView, resource_view
-from qualifica.web.tables import Cell, Table, level_text
+from qualifica.web.tables import Cell, Table, level_text, source_cell
 
 
 @dataclass
@@ -36,6 +37,7 @@ class RoleView:
     tasks: list[Ref]
     requirements: list[MergedRequirement]
     tables: dict[str, Table]
+    groups: list[Ref] | None = None
 
 
 def merged_requirements(ctx: Context, role_iri: str, labeller: Labeller
@@ -90,10 +92,22 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> R
     required_rank = {r.competency.iri: r.rank for r in reqs}
     legal = legal_bases_for(ctx, [iri, *(t.iri for t in task_refs),
                                   *{f.format.iri for f in formats}], labeller)
+    groups = sorted({iri_of(r.get("o")) for r in rows
+                     if iri_of(r.get("p")) == QD_ROLE_GROUP} - {None}, key=str)
+    labeller.load(g for g in groups if g)
+    group_refs = sorted((labeller.ref(g) for g in groups if g), key=lambda r: r.label.lower())
+    # The provenance of every row below, with one query (docs/data.md, "Provenance").
+    prov = provenance_of(ctx.store, ctx.registry,
+                         [iri, *(t.iri for t in task_refs), *(f.format.iri for f in formats)],
+                         lang, ctx.settings.query_timeout_s)
     w = words
     tables = {
-        "tasks": Table("tasks", w["tasks"], [w["task"]],
-                       [[Cell.of(t)] for t in task_refs]),
+        "tasks": Table("tasks", w["tasks"], [w["task"], w["source"]],
+                       [[Cell.of(t), source_cell(prov.mark(iri, QD_PERFORMS_TASK, t.iri), w)]
+                        for t in task_refs]),
+        "groups": Table("groups", w["role_group_list"], [w["role_group"], w["source"]],
+                        [[Cell.of(g), source_cell(prov.mark(iri, QD_ROLE_GROUP, g.iri), w)]
+                         for g in group_refs]),
         "requirements": Table(
             "requirements", w["requirements"],
             [w["competency"], w["framework"], w["required_level"], w["essential"], w["via"],
@@ -103,25 +117,29 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> R
                    iri=r.level.iri if r.level else None),
               Cell(w["yes"] if r.essential else w["no"]),
               Cell(", ".join(w["via_role"] if v.iri == iri else v.label for v in r.via)),
-              Cell(w["editorial"] if r.editorial else w["sourced"],
-                   cls="editorial" if r.editorial else None)]
+              source_cell(prov.mark(iri, QD_REQUIRES, "", editorial_link=r.editorial), w)]
              for r in reqs]),
         "formats": Table(
             "formats", w["formats"],
             [w["format"], w["kind"], w["competency"], w["level_reached"],
-             w["reaches_required"]],
+             w["reaches_required"], w["source"]],
             [[Cell.of(f.format), Cell(", ".join(k.label for k in f.kinds)),
               Cell.of(f.competency),
               Cell(level_text(f.level, f.rank)),
               Cell(w["yes"] if _closes(f.rank, required_rank.get(f.competency.iri))
-                   else w["no"])]
+                   else w["no"]),
+              source_cell(prov.mark(f.format.iri, QD_DEVELOPS, f.competency.iri,
+                                    editorial_link=f.editorial), w)]
              for f in formats]),
         "legal-bases": Table(
-            "legal-bases", w["legal_bases"], [w["legal_basis"], w["part_of"], w["applies_to"]],
-            [[Cell.of(g.legal), Cell.of(g.act), Cell.many(g.subjects)]
-             for g in legal_groups(legal)]),
+            "legal-bases", w["legal_bases"],
+            [w["legal_basis"], w["part_of"], w["applies_to"], w["source"]],
+            [[Cell.of(g.legal), Cell.of(g.act), Cell.many(g.subjects),
+              source_cell(g.mark, w) if g.mark else Cell("")]
+             for g in legal_groups(legal, prov)]),
     }
-    return RoleView(resource=resource, tasks=task_refs, requirements=reqs, tables=tables)
+    return RoleView(resource=resource, tasks=task_refs, requirements=reqs, tables=tables,
+                    groups=group_refs)
 
 
 def _closes(reached: int | None, required: int | None) -> bool:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from qualifica.linkeddata.provenance import Mark
 from qualifica.web.queries import Ref
 
 
@@ -44,6 +45,21 @@ class Cell:
         """A cell for several resources, in the given order."""
         return cls(", ".join(r.label for r in refs), iri=" ".join(r.iri for r in refs) or None,
                    refs=tuple(refs))
+
+
+def source_cell(mark: Mark, words: Mapping[str, str]) -> Cell:
+    """The source column of a row: "redaktionell"/"editorial" for an editorial statement (in
+    text, with the class ``editorial``), else the sources that state it, each linked to its
+    address where it has a web address (the CSV lists their IRIs), else "not stated"."""
+    if mark.editorial:
+        return Cell(words["editorial"], cls="editorial")
+    if not mark.sources:
+        return Cell(words["not_stated"], cls="no-source")
+    refs = tuple(Ref(iri=s.iri or "", id="", kind="source", label=s.title, href=s.href or "")
+                 for s in mark.sources)
+    return Cell(", ".join(r.label for r in refs),
+                iri=" ".join(s.iri for s in mark.sources if s.iri) or None, refs=refs,
+                cls="sources")
 
 
 @dataclass

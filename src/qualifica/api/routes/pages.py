@@ -43,9 +43,9 @@ RoleId = Annotated[str, Path(description="Role slug", openapi_examples={
     "prozessmanager": {"value": "prozessmanager"}, "cio": {"value": "cio"}})]
 CompetencyId = Annotated[str, Path(description="Competency slug", openapi_examples={
     "digcomp-4-2": {"value": "digcomp-4-2"}, "digcomp-2-2": {"value": "digcomp-2-2"}})]
-RoleTable = Annotated[str, Path(description="tasks, requirements, formats or legal-bases",
+RoleTable = Annotated[str, Path(description="tasks, groups, requirements, formats or legal-bases",
                                 examples=["requirements"])]
-CompetencyTable = Annotated[str, Path(description="paths, formats or narrower",
+CompetencyTable = Annotated[str, Path(description="paths, formats, broader or narrower",
                                       examples=["paths"])]
 GapTable = Annotated[str, Path(description="gaps or recommendations", examples=["gaps"])]
 
@@ -229,14 +229,14 @@ def role_page(id: RoleId, request: Request, ctx: CtxDep, lang: LangParam = None,
             responses=_ok("text/csv", _ROLE_CSV, "prozessmanager-requirements.csv (shortened)"))
 def role_csv(id: RoleId, table: RoleTable, ctx: CtxDep, lang: LangParam = None,
              sep: Sep = None) -> Response:
-    """``tasks``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
+    """``tasks``, ``groups``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
     return _csv(*_page_table(role_view, ctx, id, table, lang), sep)
 
 
 @router.get("/roles/{id}/{table}.xlsx", summary="A table of a role page as an Excel workbook",
             response_class=Response, responses=_xlsx_ok("prozessmanager-requirements.xlsx"))
 def role_xlsx(id: RoleId, table: RoleTable, ctx: CtxDep, lang: LangParam = None) -> Response:
-    """``tasks``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
+    """``tasks``, ``groups``, ``requirements``, ``formats`` or ``legal-bases`` of a role."""
     return _xlsx(*_page_table(role_view, ctx, id, table, lang))
 
 
@@ -265,7 +265,7 @@ def competency_svg(id: CompetencyId, ctx: CtxDep, lang: LangParam = None) -> Res
             responses=_ok("text/csv", _COMPETENCY_CSV, "digcomp-4-2-paths.csv (shortened)"))
 def competency_csv(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
                    lang: LangParam = None, sep: Sep = None) -> Response:
-    """``paths``, ``formats`` or ``narrower`` of a competency."""
+    """``paths``, ``formats``, ``broader`` or ``narrower`` of a competency."""
     return _csv(*_page_table(competency_view, ctx, id, table, lang), sep)
 
 
@@ -274,7 +274,7 @@ def competency_csv(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
             response_class=Response, responses=_xlsx_ok("digcomp-4-2-paths.xlsx"))
 def competency_xlsx(id: CompetencyId, table: CompetencyTable, ctx: CtxDep,
                     lang: LangParam = None) -> Response:
-    """``paths``, ``formats`` or ``narrower`` of a competency."""
+    """``paths``, ``formats``, ``broader`` or ``narrower`` of a competency."""
     return _xlsx(*_page_table(competency_view, ctx, id, table, lang))
 
 

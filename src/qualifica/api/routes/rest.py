@@ -387,6 +387,18 @@ def broader(request: Request, id: str, ctx: CtxDep, params: ListQuery,
 
 # --- details --------------------------------------------------------------------------------
 
+#: The sources of an example link (``editorial``/``sources`` on every link of a detail).
+_STUDY = {"iri": "urn:isbn:978-3-946209-03-4", "title": "E-Kompetenz-Rollenmodell (NEGZ 2016)"}
+_DIGCOMP = {"iri": "https://github.com/dini-ag-kim/digComp",
+            "title": "DigComp-Codeliste der DINI-AG KIM"}
+
+
+def _linked(n: dict[str, Any], *sources: dict[str, Any], editorial: bool = False
+            ) -> dict[str, Any]:
+    """An example link node with its provenance."""
+    return dict(n, editorial=editorial, sources=list(sources))
+
+
 def _detail_example(kind_: str, slug: str, label: str, **links: Any) -> dict[int | str, Any]:
     kind = kind_
     body: dict[str, Any] = dict(node(kind, slug, label), labels={"de": label, "en": label},
@@ -426,14 +438,19 @@ async def _detail(ctx: CtxDep, collection: str, id: str, lang: str) -> Response:
 @router.get("/api/roles/{id:path}", tags=["rest"],
             response_model=models.RoleDetail, summary="A role",
             responses=_detail_example(
-                "role", "prozessmanager", "Prozessmanager/-in", tasks=[], legal_bases=[],
+                "role", "prozessmanager", "Prozessmanager/-in",
+                tasks=[_linked(node("task", "prozesse-erheben", "Prozesse erheben"), _STUDY,
+                               editorial=True)],
+                legal_bases=[],
                 requirements=[{"competency": node("competency", "digcomp-4-2", "Datenschutz"),
                                "level": dict(node("level", "e-kompetenz-2", "Stufe 2"),
                                              rank=2),
-                               "essential": True, "editorial": True, "source": []}]))
+                               "essential": True, "editorial": True,
+                               "source": [_STUDY["iri"]], "sources": [_STUDY]}]))
 async def role_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A role with its tasks, requirements (competency, level, essential, editorial, source)
-    and legal bases."""
+    and legal bases; every link says whether it is editorial and which sources state it (or
+    that it is based on)."""
     return await _detail(ctx, "roles", id, lang)
 
 
@@ -450,9 +467,9 @@ async def task_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
             response_model=models.CompetencyDetail, summary="A competency",
             responses=_detail_example(
                 "competency", "digcomp-4-2", "Schutz personenbezogener Daten",
-                framework=node("framework", "digcomp-2-2", "DigComp 2.2"),
-                broader=[node("competency", "digcomp-4", "Sicherheit")], narrower=[],
-                formats=[]))
+                framework=_linked(node("framework", "digcomp-2-2", "DigComp 2.2"), _DIGCOMP),
+                broader=[_linked(node("competency", "digcomp-4", "Sicherheit"), _DIGCOMP)],
+                narrower=[], formats=[]))
 async def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A competency with its framework, broader and narrower competencies and the formats
     that develop it."""
@@ -465,7 +482,9 @@ async def competency_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Res
                 "training-format", "egov-campus-prozessmanagement", "Prozessmanagement",
                 kind={"iri": "https://w3id.org/qualifica/ontology#Fortbildung",
                       "id": "https://w3id.org/qualifica/ontology#Fortbildung",
-                      "label": "Fortbildung", "type": "training-kind"},
+                      "label": "Fortbildung", "type": "training-kind", "editorial": False,
+                      "sources": [{"iri": "https://egov-campus.org/",
+                                   "title": "eGov-Campus"}]},
                 outcomes=[], legal_bases=[]))
 async def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A training format with its kind, learning outcomes and legal bases."""
@@ -475,7 +494,11 @@ async def format_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Respons
 @router.get("/api/legal-bases/{id:path}", tags=["rest"],
             response_model=models.LegalBasisDetail, summary="A legal basis",
             responses=_detail_example("legal-basis", "bbig-1", "§ 1 BBiG",
-                                      part_of=node("legal-basis", "bbig", "BBiG"), parts=[],
+                                      part_of=_linked(
+                                          node("legal-basis", "bbig", "BBiG"),
+                                          {"iri": "https://www.gesetze-im-internet.de/"
+                                                  "bbig_2005/__1.html",
+                                           "title": "§ 1 BBiG"}), parts=[],
                                       versions=[]))
 async def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """An act or provision with the act it is part of, its provisions and its versions (each
@@ -504,8 +527,9 @@ async def framework_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Resp
 @router.get("/api/levels/{id:path}", tags=["rest"],
             response_model=models.LevelDetail, summary="A proficiency level",
             responses=_detail_example("level", "digcomp-4", "Stufe 4",
-                                      framework=node("framework", "digcomp-2-2",
-                                                      "DigComp 2.2"), rank=4))
+                                      framework=_linked(node("framework", "digcomp-2-2",
+                                                             "DigComp 2.2"), _DIGCOMP),
+                                      rank=4))
 async def level_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Response:
     """A level with its framework and rank."""
     return await _detail(ctx, "levels", id, lang)

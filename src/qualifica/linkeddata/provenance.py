@@ -1,0 +1,153 @@
+"""Provenance of single statements, as the pages and the REST details show it per link.
+
+The rule is the one of docs/data.md ("Provenance of every statement") and of the stored query
+``statement-provenance``: a statement ``s p o`` is *editorial* when it lies in an editorial
+graph (a named graph whose description cites the editorial assignment), when ``s`` cites the
+editorial assignment, or when it is a ``qd:requires``/``qd:develops`` of a qualified link
+marked ``qd:editorial true``; its sources are then the ones the assignment is based on.
+Otherwise it is *stated by* the published sources ``s`` cites. A statement whose subject cites
+no source at all (a graph loaded without sources) is neither: it has no sources and is not
+editorial, and the pages say "not stated".
+
+One query (``queries/lib/link-provenance.rq``) answers for every subject of a page or detail.
+A ``qd:develops`` or ``qd:requires`` statement is also asked about by its competency (the
+catalogue links a training format to the competencies it develops): it is editorial when a
+qualified link of the subject for that competency is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+from qualifica.labels import add_label, pick_label
+from qualifica.linkeddata.catalogue import select
+from qualifica.sparql import binding
+from qualifica.sparql.registry import Registry
+from qualifica.sparql.terms import iri_of
+from qualifica.store.base import Store
+
+#: The source an editorial assignment cites.
+EDITORIAL_SOURCE = "https://w3id.org/qualifica/id/source/editorial"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A published source: its IRI (``None`` for a source cited as text only) and title."""
+
+    iri: str | None
+    title: str
+
+    @property
+    def href(self) -> str | None:
+        """Where a page links to it: its address, when it is a web address."""
+        return self.iri if self.iri and self.iri.startswith(("http://", "https://")) else None
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"iri": …, "title": …}`` (no ``iri`` for a source cited as text only)."""
+        return {"iri": self.iri, "title": self.title} if self.iri else {"title": self.title}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The provenance of one statement: editorial or not, and its published sources (for an
+    editorial statement the ones it is based on)."""
+
+    editorial: bool
+    sources: tuple[SourceRef, ...] = ()
+
+    @property
+    def stated(self) -> bool:
+        """Whether a published source states it."""
+        return not self.editorial and bool(self.sources)
+
+    def key(self) -> tuple[bool, tuple[str, ...]]:
+        """What two statements with the same provenance as a page shows it share (an editorial
+        statement's sources are what it is based on, which the mark does not show)."""
+        if self.editorial:
+            return True, ()
+        return False, tuple(s.iri or s.title for s in self.sources)
+
+
+@dataclass
+class _Subject:
+    editorial: bool = False
+    sources: dict[str, SourceRef] = field(default_factory=dict)
+    editorial_statements: set[tuple[str, str]] = field(default_factory=set)
+
+
+@dataclass
+class Provenance:
+    """The provenance facts of some subjects; :meth:`mark` of any statement about them."""
+
+    subjects: dict[str, _Subject] = field(default_factory=dict)
+
+    def mark(self, subject: str, predicate: str, obj: str, *,
+             editorial_link: bool = False) -> Mark:
+        """The provenance of ``subject predicate obj`` (``editorial_link``: the object is a
+        qualified link marked ``qd:editorial true``)."""
+        facts = self.subjects.get(subject) or _Subject()
+        editorial = (facts.editorial or editorial_link
+                     or (predicate, obj) in facts.editorial_statements)
+        return Mark(editorial=editorial, sources=tuple(facts.sources.values()))
+
+    def node(self, node: Mapping[str, Any], subject: str, predicate: str, obj: str
+             ) -> dict[str, Any]:
+        """A JSON link node with its provenance added: ``editorial`` and ``sources``."""
+        return with_mark(node, self.mark(subject, predicate, obj))
+
+
+def with_mark(node: Mapping[str, Any], mark: Mark) -> dict[str, Any]:
+    """``node`` with ``editorial`` and ``sources`` (``[{"iri", "title"}]``) added."""
+    out = dict(node)
+    out["editorial"] = mark.editorial
+    out["sources"] = [s.as_json() for s in mark.sources]
+    return out
+
+
+def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lang: str,
+                  timeout_s: float | None = None) -> Provenance:
+    """The provenance facts of ``subjects`` (one query per :data:`binding.MAX_LIST` of them);
+    source titles in ``lang``."""
+    todo = sorted({s for s in subjects if s})
+    prov = Provenance({s: _Subject() for s in todo})
+    titles: dict[tuple[str, str], dict[str, str]] = {}
+    for start in range(0, len(todo), binding.MAX_LIST):
+        chunk = todo[start:start + binding.MAX_LIST]
+        rows = select(store, registry, "link-provenance", {"subject": chunk},
+                      timeout_s=timeout_s).rows
+        for row in rows:
+            subject = iri_of(row.get("subject"))
+            if subject is None or subject not in prov.subjects:
+                continue
+            facts = prov.subjects[subject]
+            src = row.get("source")
+            if src is None:
+                p, o = iri_of(row.get("p")), row.get("o")
+                if p is not None and o is not None:
+                    facts.editorial_statements.add((p, o.value if isinstance(
+                        o, NamedNode | Literal) else str(o)))
+                    link = iri_of(row.get("link"))
+                    if link is not None:
+                        facts.editorial_statements.add((p, link))
+                continue
+            if isinstance(src, NamedNode) and src.value == EDITORIAL_SOURCE:
+                facts.editorial = True
+                continue
+            key = src.value if isinstance(src, NamedNode | Literal) else str(src)
+            iri = src.value if isinstance(src, NamedNode) else None
+            facts.sources.setdefault(key, SourceRef(iri, key))
+            title = row.get("title")
+            if isinstance(title, Literal):
+                add_label(titles.setdefault((subject, key), {}), title.language, title.value)
+    for (subject, key), labels in titles.items():
+        facts = prov.subjects[subject]
+        ref = facts.sources[key]
+        facts.sources[key] = SourceRef(ref.iri, pick_label(labels, lang, ref.title))
+    for facts in prov.subjects.values():
+        facts.sources = dict(sorted(facts.sources.items(),
+                                    key=lambda kv: (kv[1].title.casefold(), kv[0])))
+    return prov
