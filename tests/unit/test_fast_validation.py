@@ -18,6 +18,7 @@ from rdflib.namespace import SH
 
 from qualifica.config import Settings
 from qualifica.context import Context
+from qualifica.store.stamps import MODIFIED_GRAPH
 from qualifica.validation import gate
 from qualifica.validation.checks import bundled_files
 from qualifica.validation.fast import FastValidator, comparable, outcomes_of_report, runner
@@ -228,7 +229,8 @@ def test_a_large_load_is_written_in_bulk_or_not_at_all(
     monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
                                                           bulk_add(quads)))
     result = gate.load_files(store, shapes, [first])
-    assert written == [result.quads] and store.count() == result.quads
+    # beside the quads, the dcterms:modified stamps of the resources they touch
+    assert written == [result.quads] and store.count() == result.quads + stamps(store)
     before = sorted(map(str, store.quads()))
     # into a store that holds something: a failure leaves what it held, and only that
     monkeypatch.setattr(store, "bulk_add", failing)
@@ -237,8 +239,14 @@ def test_a_large_load_is_written_in_bulk_or_not_at_all(
     assert sorted(map(str, store.quads())) == before
     monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
                                                           bulk_add(quads)))
+    stamped = stamps(store)
     result = gate.load_files(store, shapes, [second])
-    assert len(written) == 2 and result.after == result.before + written[1]
+    assert len(written) == 2
+    assert result.after == result.before + written[1] + stamps(store) - stamped
+
+
+def stamps(store: object) -> int:
+    return len(list(store.quads(graph=MODIFIED_GRAPH)))  # type: ignore[attr-defined]
 
 
 def test_two_processes_find_what_one_finds(small_graph: list[Quad]) -> None:
