@@ -1,4 +1,4 @@
-"""The fast validator (shapes compiled to SPARQL, ``validation/fast.py``) against pySHACL.
+"""The fast validator (shapes compiled to SPARQL, ``validation/fast/``) against pySHACL.
 
 Both validate the same data with the same shapes and the ontology mixed in; their results must
 be the same set of (focus node, path, value, source shape, constraint component, severity): on
@@ -13,14 +13,15 @@ import random
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
 from rdflib.namespace import SH
 
 from qualifica.config import Settings
 from qualifica.context import Context
+from qualifica.store.stamps import MODIFIED_GRAPH
 from qualifica.validation import gate
 from qualifica.validation.checks import bundled_files
-from qualifica.validation.fast import FastValidator, _halves, comparable, outcomes_of_report
+from qualifica.validation.fast import FastValidator, comparable, outcomes_of_report, runner
 from qualifica.validation.shacl import Shapes, parse_files, shapes_of, to_rdflib
 from qualifica_testing import ROOT as PROJECT_ROOT
 from qualifica_testing import bench_generator
@@ -228,7 +229,8 @@ def test_a_large_load_is_written_in_bulk_or_not_at_all(
     monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
                                                           bulk_add(quads)))
     result = gate.load_files(store, shapes, [first])
-    assert written == [result.quads] and store.count() == result.quads
+    # beside the quads, the dcterms:modified stamps of the resources they touch
+    assert written == [result.quads] and store.count() == result.quads + stamps(store)
     before = sorted(map(str, store.quads()))
     # into a store that holds something: a failure leaves what it held, and only that
     monkeypatch.setattr(store, "bulk_add", failing)
@@ -237,18 +239,44 @@ def test_a_large_load_is_written_in_bulk_or_not_at_all(
     assert sorted(map(str, store.quads())) == before
     monkeypatch.setattr(store, "bulk_add", lambda quads: (written.append(len(quads)),
                                                           bulk_add(quads)))
+    stamped = stamps(store)
     result = gate.load_files(store, shapes, [second])
-    assert len(written) == 2 and result.after == result.before + written[1]
+    assert len(written) == 2
+    assert result.after == result.before + written[1] + stamps(store) - stamped
 
 
-def test_a_forked_worker_validates_half_of_the_shapes(small_graph: list[Quad]) -> None:
+def stamps(store: object) -> int:
+    return len(list(store.quads(graph=MODIFIED_GRAPH)))  # type: ignore[attr-defined]
+
+
+def test_two_processes_find_what_one_finds(small_graph: list[Quad]) -> None:
     validator = fast()
     store = validator.memory_store(mutate(small_graph, random.Random(5), steps=12))
-    hierarchy = validator._subclasses(store)
-    mine, theirs = _halves(validator.compiled)
-    assert mine and theirs
-    both = validator._forked(lambda: validator._run(store, theirs, hierarchy, None),
-                             lambda: validator._run(store, mine, hierarchy, None))
-    alone = validator._run(store, validator.compiled, hierarchy, None)
-    assert both == alone and alone
-    assert sorted(both, key=str) == sorted(validator.outcomes(store, workers=2), key=str)
+    alone = validator.outcomes(store)
+    assert alone
+    assert validator.outcomes(store, workers=2) == alone  # a forked copy takes its share
+    jobs = runner.plan(store, validator.compiled, runner.subclasses(store), None)
+    assert len(jobs) > 10
+    assert runner.run_shared(store, jobs) == set(alone)
+
+
+def test_an_on_disk_store_is_validated_in_place_by_two_processes(
+        small_graph: list[Quad], tmp_path: Path) -> None:
+    validator = fast()
+    quads = mutate(small_graph, random.Random(7), steps=12)
+    expected = validator.outcomes(validator.memory_store(quads))
+    assert expected
+    folder = tmp_path / "store"
+    disk = Store(str(folder))
+    disk.extend(quads)  # in RocksDB's memory table, not yet in its files
+    validator.add_ontology(disk)
+    assert validator.outcomes(disk, workers=2, path=folder) == expected
+    assert not any((tmp_path / ".readers").iterdir())  # the checkpoint is gone
+    report = validator.validate_store(disk, path=folder)
+    assert len(report.findings) == len(expected)
+    # no checkpoint can be made beside the folder: validated by this process alone
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    assert validator.outcomes(disk, workers=2, path=tmp_path / "a-file" / "store") == expected
+    jobs = runner.plan(disk, validator.compiled, runner.subclasses(disk), None)
+    with pytest.raises(RuntimeError, match="second validation process"):
+        runner.run_shared(disk, jobs, checkpoint=tmp_path / "no-such-store")

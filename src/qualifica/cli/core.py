@@ -29,7 +29,7 @@ from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResu
 from qualifica.validation.checks import CheckOutcome, run_checks, run_store_checks
 from qualifica.validation.fast import fast_validator
 from qualifica.validation.gate import GateRejected, load_files
-from qualifica.validation.shacl import Shapes, parse_files, shapes_of
+from qualifica.validation.shacl import Shapes, shapes_of
 
 #: Warnings a load prints (``validate`` prints all of them).
 _SHOW_WARNINGS = 20
@@ -90,7 +90,7 @@ def serve(
 def _progress(total_files: int) -> Iterator[object]:
     """A progress bar on stderr for parse → validate → write."""
     # Redrawn at each stage, not by a refresh thread: with no other thread running, full
-    # validation may fork a worker for the second core (``validation/fast.py``).
+    # validation may fork a worker for the second core (``validation/fast/``).
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
@@ -179,10 +179,9 @@ def validate(
     s = settings()
     try:
         shapes = Shapes(s.shapes_dir, s.ontology_dir)
-        parsed = parse_files(files)
-        # with the ontology mixed in; the shapes compiled to SPARQL (the results of pySHACL)
-        report = fast_validator(shapes).validate_quads(
-            [q for quads in parsed.values() for q in quads])
+        # parsed straight into memory, with the ontology mixed in; the shapes compiled to
+        # SPARQL (the results of pySHACL)
+        report = fast_validator(shapes).validate_files(files)
     except QualificaError as exc:
         err.print(f"error: {exc.detail}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc

@@ -6,7 +6,7 @@
 
 ``run_checks`` runs in memory, over the bundled files; the configured store is not touched.
 ``run_store_checks`` (``qualifica check --store``) checks 2 and 3 on the configured store.
-SHACL validation uses the shapes compiled to SPARQL (``fast.py``).
+SHACL validation uses the shapes compiled to SPARQL (``fast/``).
 """
 
 from __future__ import annotations

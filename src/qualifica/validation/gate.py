@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Quad
+from pyoxigraph import Store as OxStore
 
 from qualifica.context import Context
 from qualifica.errors import ValidationFailed
@@ -22,7 +23,7 @@ from qualifica.store.stamps import (
     touched,
 )
 from qualifica.validation.fast import validate_with
-from qualifica.validation.shacl import Report, Shapes, parse_files, shapes_of
+from qualifica.validation.shacl import Report, Shapes, parse_into, shapes_of
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class LoadResult:
     """What a gated load wrote."""
 
     files: int
-    quads: int
+    quads: int  # distinct quads parsed
     before: int
     after: int
     report: Report
@@ -55,16 +56,21 @@ def graph_for(path: Path) -> str:
     return f"{GRAPH}{path.stem}"
 
 
-def check(store: Store, shapes: Shapes, new: Sequence[Quad]) -> Report:
+def check(store: Store, shapes: Shapes, new: Sequence[Quad],
+          parsed: OxStore | None = None) -> Report:
     """Validate the store's content plus ``new`` (full validation, compiled to SPARQL: the
-    same results as pySHACL's, see ``fast.py``)."""
-    return validate_with(shapes, store, new)
+    same results as pySHACL's, see ``fast/``); ``parsed``: an in-memory store holding just
+    ``new``, validated in place (``validate_with``)."""
+    return validate_with(shapes, store, new, parsed=parsed)
 
 
-def gated_add(store: Store, shapes: Shapes, quads: Sequence[Quad]) -> Report:
+def gated_add(store: Store, shapes: Shapes, quads: Sequence[Quad],
+              parsed: OxStore | None = None) -> Report:
     """Validate stored + ``quads``; write them in one transaction (``store.apply``) only if
-    they conform."""
-    report = check(store, shapes, quads)
+    they conform. ``parsed``: an in-memory store holding just ``quads`` (no repeats), which
+    the validation may take over."""
+    empty = store.count() == 0
+    report = check(store, shapes, quads, parsed)
     if not report.conforms:
         raise GateRejected(report)
     bulk = getattr(store, "bulk_add", None)
@@ -73,7 +79,8 @@ def gated_add(store: Store, shapes: Shapes, quads: Sequence[Quad]) -> Report:
         # A large load into an embedded store skips the transaction (several times faster);
         # should it fail, the quads it was adding are removed again.
         held = native()
-        new = [q for q in dict.fromkeys(quads) if q not in held and not server_kept(q)]
+        unique = quads if parsed is not None else list(dict.fromkeys(quads))
+        new = [q for q in unique if (empty or q not in held) and not server_kept(q)]
         try:
             bulk(new)
         except BaseException:
@@ -103,18 +110,15 @@ def load_files(
     Without ``graph`` each file goes to its own named graph (``graph_for``).
     """
     before = store.count()
-    parsed = parse_files(paths, graph=graph)
-    quads: list[Quad] = []
-    for i, (path, file_quads) in enumerate(parsed.items(), 1):
-        if graph is None:
-            target = NamedNode(graph_for(path))
-            file_quads = [Quad(q.subject, q.predicate, q.object, target) for q in file_quads]
-        quads.extend(file_quads)
-        if progress:
-            progress("parsed", i, len(parsed))
+    # parsed straight into an in-memory store, each file into its graph; that store is
+    # validated in place (with what is stored copied into it)
+    parsed = parse_into(paths, graph_of=graph_for if graph is None else (lambda _path: graph),
+                        progress=(lambda done, total: progress("parsed", done, total))
+                        if progress else None)
+    quads = list(parsed)
     if progress:
         progress("validating", 0, 1)
-    report = gated_add(store, shapes, quads)
+    report = gated_add(store, shapes, quads, parsed)
     if progress:
         progress("written", 1, 1)
     return LoadResult(len(paths), len(quads), before, store.count(), report)

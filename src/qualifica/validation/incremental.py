@@ -11,7 +11,7 @@ validated, on a small graph holding just what the shapes can reach from them:
    node that reaches such a subject within ``depth - 1`` hops along those predicates.
 3. ``neighbourhood``: the triples within ``depth`` hops of those nodes, fetched from the store
    (two small queries per hop, on any backend) with the write applied.
-4. that graph is validated with the shapes compiled to SPARQL (``fast.py``; pySHACL with
+4. that graph is validated with the shapes compiled to SPARQL (``fast/``; pySHACL with
    ``engine="pyshacl"``) and the results about the affected nodes are kept.
 
 With a conforming store before the write, the result equals full validation of the store after
@@ -287,7 +287,7 @@ class IncrementalValidator:
     def __init__(self, shapes: Shapes, library: Mapping[str, str], *,
                  engine: str = "fast") -> None:
         self.shapes = shapes
-        #: step 4: "fast" (the shapes compiled to SPARQL, ``fast.py``) or "pyshacl"
+        #: step 4: "fast" (the shapes compiled to SPARQL, ``fast/``) or "pyshacl"
         self.engine = engine
         self.reach = ShapeReach.of(shapes.shapes)
         self._q = _Queries(library)

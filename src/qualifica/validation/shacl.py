@@ -14,6 +14,7 @@ from pathlib import Path
 
 import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import Store as OxStore
 from pyshacl import validate as _pyshacl_validate
 from rdflib.namespace import RDF, SH
 
@@ -146,6 +147,35 @@ def parse_files(paths: Sequence[Path], graph: str | None = None) -> dict[Path, l
     return out
 
 
+def parse_into(paths: Sequence[Path], *, graph_of: Callable[[Path], str | None] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> OxStore:
+    """Parse each file straight into a new in-memory pyoxigraph store (no Python object per
+    triple), the triples of a file into the graph ``graph_of(path)`` (default: the default
+    graph); blank nodes get fresh labels per file, errors name the file as ``parse_files``.
+    ``progress(done, total)`` is called after each file."""
+    store = OxStore()
+    for done, path in enumerate(paths, 1):
+        fmt = format_for(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ValidationFailed(f"{path}: cannot be read: {exc}", source=str(path)) from exc
+        name = graph_of(path) if graph_of is not None else None
+        try:
+            if name:
+                store.load(data, format=fmt, to_graph=NamedNode(name))
+            else:
+                store.load(data, format=fmt)
+        except SyntaxError as exc:
+            raise ValidationFailed(f"{path}: syntax error: {exc}", source=str(path)) from exc
+        except (ValueError, OSError) as exc:
+            raise ValidationFailed(f"{path}: cannot be read as {fmt.name}: {exc}",
+                                   source=str(path)) from exc
+        if progress:
+            progress(done, len(paths))
+    return store
+
+
 def to_rdflib(quads: Iterable[Quad], graph: rdflib.Graph | None = None) -> rdflib.Graph:
     """Triples of quads (graph names dropped) as an rdflib graph."""
     g = graph if graph is not None else rdflib.Graph()
@@ -184,7 +214,7 @@ class Shapes:
 
     def pyshacl_report(self, data: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
         """pySHACL's verdict and report graph on ``data`` (with the ontology mixed in): the
-        reference the fast validator (``fast.py``) is compared with."""
+        reference the fast validator (``fast/``) is compared with."""
         conforms, results, _text = _pyshacl_validate(
             data,
             shacl_graph=self.shapes,

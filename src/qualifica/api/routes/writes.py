@@ -193,7 +193,7 @@ async def _parse_body(request: Request, ctx: Context, sandbox: Sandbox,
 
 def _rejected(exc: GateRejected) -> ValidationFailed:
     report = exc.report
-    graph = report.graph
+    graph = report.report_graph()
     jsonld: Any = None
     if graph is not None:
         jsonld = json.loads(graph.serialize(format="json-ld"))

@@ -1,0 +1,419 @@
+"""Running compiled shapes on a pyoxigraph store: the query text of each constraint, the
+queries themselves, and the split of the work over two processes.
+
+pyoxigraph holds the GIL while it evaluates a query, so a second thread gains nothing (measured):
+the second core is used by a second process. An in-memory store is shared with a forked copy of
+this process (``forked``); a store on disk is read by a fresh process from a checkpoint
+(``store_worker``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rdflib
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Store, parse_query_results
+from rdflib.namespace import RDFS, XSD
+
+from qualifica.validation.fast import store_worker
+from qualifica.validation.fast.compiler import _WHERE, _Query, _Shape
+from qualifica.validation.fast.findings import Outcome
+from qualifica.validation.shacl import _term
+
+log = logging.getLogger(__name__)
+
+#: Focus nodes listed in a VALUES block up to this many; above, the targets are joined.
+MAX_LISTED = 20_000
+
+
+def _query_text(q: _Query, focus: str, listed: bool) -> str:
+    """The SPARQL query of a compiled constraint.
+
+    ``focus`` is a pattern binding ``?this``: a VALUES block when ``listed``, else the
+    targets. With listed focus nodes every query starts from them; otherwise a constraint
+    that only rare values break reads the path's triples first and checks the targets of the
+    few it finds (``FILTER EXISTS``), which pyoxigraph does several times faster.
+    """
+    path, cond, n = q.path_text, q.cond, q.n
+    if q.kind == "value":
+        if path is None:
+            return (f"SELECT DISTINCT ?this ?v WHERE {{ {focus} BIND (?this AS ?v) "
+                    f"FILTER ({cond}) }}")
+        if listed:
+            return f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {path} ?v FILTER ({cond}) }}"
+        return ("SELECT DISTINCT ?this ?v WHERE { { SELECT DISTINCT ?this ?v WHERE { "
+                f"?this {path} ?v FILTER ({cond}) }} }} FILTER EXISTS {{ {focus} }} }}")
+    if q.kind == "min":
+        if n <= 0:
+            return "SELECT ?this WHERE { FILTER (false) }"
+        if n == 1:
+            if listed:
+                return (f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ "
+                        f"?this {path} ?v FILTER ({cond}) }} }}")
+            return (f"SELECT DISTINCT ?this WHERE {{ {focus} MINUS {{ ?this {path} ?v "
+                    f"FILTER ({cond}) }} }}")
+        return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v FILTER ({cond}) }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+    if q.kind == "max":
+        grouped = (f"SELECT ?this WHERE {{ {{inner}} ?this {path} ?v FILTER ({cond}) }} "
+                   f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
+        if listed:
+            return grouped.replace("{inner}", focus)
+        return ("SELECT ?this WHERE { { " + grouped.replace("{inner}", "") + " } "
+                f"FILTER EXISTS {{ {focus} }} }}")
+    if q.kind == "unique":
+        grouped = (f"SELECT ?this ?l WHERE {{ {{inner}} ?this {path} ?v "
+                   "FILTER (isLiteral(?v) && LANG(?v) != \"\") BIND (LCASE(LANG(?v)) AS ?l) } "
+                   "GROUP BY ?this ?l HAVING (COUNT(DISTINCT ?v) > 1)")
+        if listed:
+            return grouped.replace("{inner}", focus)
+        return ("SELECT ?this ?l WHERE { { " + grouped.replace("{inner}", "") + " } "
+                f"FILTER EXISTS {{ {focus} }} }}")
+    # a SPARQL-based constraint: the listed focus nodes go into its WHERE clause
+    value = "(?value AS ?v)" if q.path is not None else "(COALESCE(?value, ?this) AS ?v)"
+    if listed:
+        m = _WHERE.search(cond)
+        assert m is not None
+        body = cond[:m.end()] + " " + focus + " " + cond[m.end():]
+        return f"SELECT DISTINCT ?this {value} ?path WHERE {{ {{ {body} }} }}"
+    return f"SELECT DISTINCT ?this {value} ?path WHERE {{ {focus} {{ {cond} }} }}"
+
+
+@dataclass
+class Job:
+    """One query of a validation: ``rows`` (each row one result of ``queries[0]``),
+    ``present`` (the flags of several "at least one value" constraints), ``max`` (the counts
+    of several "at most n values" constraints on one path) or ``lexical`` (the
+    literals of a datatype whose lexical forms rdflib is asked about; ``head`` and ``focus``
+    are for the query that finds their focus nodes)."""
+
+    text: str
+    kind: str
+    queries: list[_Query]
+    weight: int = 1
+    head: str = ""
+    focus: str = ""
+
+
+def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
+         restrict: str | None) -> list[Job]:
+    """The queries that validate ``shapes`` on ``store``, the costliest first (focus nodes
+    few enough to list are looked up here)."""
+    jobs: list[Job] = []
+    for shape in shapes:
+        pattern = _target_pattern(shape, hierarchy)
+        if pattern is None:
+            continue
+        head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(shape.prefixes.items()))
+        listed = None
+        if restrict is not None or shape.listable:
+            listed = _list_focus(store, head, f"{restrict or ''} {pattern}")
+            if listed == "":
+                continue  # no focus node
+        focus_text = listed or pattern
+        weight = 1 if listed is not None else max(1, len(shape.classes))
+        queries = shape.queries
+        present = [q for q in queries if q.kind == "min" and q.n == 1]
+        if len(present) > 1 and listed is None:
+            # "at least one value" of several paths: one pass over the focus nodes
+            jobs.append(Job(head + _fill(_present_text(focus_text, present), hierarchy),
+                            "present", present, 2 * weight))
+            queries = [q for q in queries if q not in present]
+        if listed is None:
+            # "at most n values" on one path (e.g. at most one German and one English label):
+            # one pass over the path's triples, a count per constraint
+            by_path: dict[str | None, list[_Query]] = defaultdict(list)
+            for q in queries:
+                if q.kind == "max":
+                    by_path[q.path_text].append(q)
+            for group in by_path.values():
+                if len(group) > 1:
+                    jobs.append(Job(head + _fill(_max_text(focus_text, group), hierarchy),
+                                    "max", group, 2 * weight))
+                    queries = [q for q in queries if q not in group]
+        for q in queries:
+            text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
+            jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
+            if q.check_lexical is not None:
+                jobs.append(Job(_lexical_text(q), "lexical", [q], 1, head, focus_text))
+    jobs.sort(key=lambda j: -j.weight)
+    return jobs
+
+
+def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
+    """The results of ``job`` from the rows its query answered (an ill-typed literal that
+    ``lexical`` finds is looked up in ``store``)."""
+    if job.kind == "rows":
+        q = job.queries[0]
+        return {_outcome(q, row) for row in rows}
+    if job.kind == "present":
+        out = set()
+        for row in rows:
+            for i, q in enumerate(job.queries):
+                flag = row[f"m{i}"]
+                if isinstance(flag, Literal) and flag.value == "false":
+                    out.add(_outcome(q, row))
+        return out
+    if job.kind == "max":
+        out = set()
+        for row in rows:
+            for i, q in enumerate(job.queries):
+                count = row[f"c{i}"]
+                if isinstance(count, Literal) and int(count.value) > q.n:
+                    out.add(_outcome(q, row))
+        return out
+    q = job.queries[0]
+    dt = q.check_lexical
+    bad = set()
+    for row in rows:
+        lit = row["v"]
+        r = _term(lit)
+        if getattr(r, "ill_typed", False) or not _actual(r, dt):  # type: ignore[arg-type]
+            bad.add(lit)
+    # well-typed by SPARQL's DATATYPE, ill-typed by rdflib's reading
+    return _ill_typed(store, q, job.focus, bad, job.head) if bad else set()
+
+
+def run_shapes(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
+               restrict: str | None) -> set[Outcome]:
+    """The results of the compiled ``shapes`` on ``store``, in this process."""
+    found: set[Outcome] = set()
+    for job in plan(store, shapes, hierarchy, restrict):
+        found |= collect(store, job, store.query(job.text, use_default_graph_as_union=True))  # type: ignore[arg-type]
+    return found
+
+
+def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = None
+               ) -> set[Outcome]:
+    """The results of ``jobs`` run by this process and a second one, each taking the next
+    job when it is free.
+
+    The second process is a forked copy of this one sharing the in-memory ``store``, or, with
+    ``checkpoint`` (a checkpoint of an on-disk ``store``), a fresh process reading it
+    (``store_worker``). Its results come back through a file as SPARQL JSON, which pyoxigraph
+    writes and reads natively (pickling 48,000 results took seconds).
+    """
+    with tempfile.TemporaryDirectory(prefix="qualifica-validation-") as tmp:
+        counter, output = Path(tmp) / "counter", Path(tmp) / "results"
+        counter.write_bytes(b"")
+        texts = [j.text for j in jobs]
+        if checkpoint is None:
+            child = _fork(store, texts, str(counter), output)
+        else:
+            (Path(tmp) / "jobs.json").write_text(json.dumps(texts), encoding="utf-8")
+            child = _spawn(checkpoint, Path(tmp) / "jobs.json", counter, output)
+        found: set[Outcome] = set()
+        try:
+            for index in store_worker.claims(str(counter), len(jobs)):
+                job = jobs[index]
+                found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
+                                                         use_default_graph_as_union=True))
+        finally:
+            ok = child()
+        if not ok:
+            raise RuntimeError("the second validation process failed")
+        data = output.read_bytes()
+    offset, size = 0, store_worker.HEADER.size
+    while offset < len(data):
+        index, length = store_worker.HEADER.unpack_from(data, offset)
+        offset += size
+        rows = parse_query_results(data[offset:offset + length], format=QueryResultsFormat.JSON)
+        offset += length
+        found |= collect(store, jobs[index], rows)
+    return found
+
+
+def _fork(store: Store, texts: list[str], counter: str, output: Path) -> Callable[[], bool]:
+    """A forked copy of this process working on the jobs (it shares the in-memory store, copy
+    on write); the function returned waits for it and tells whether it succeeded."""
+    pid = os.fork()
+    if pid == 0:  # the child: work, leave without running any cleanup
+        code = 0
+        try:
+            with output.open("wb") as out:
+                store_worker.work(store, texts, counter, out)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+
+    def wait() -> bool:
+        _pid, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+    return wait
+
+
+def _spawn(checkpoint: Path, jobs: Path, counter: Path, output: Path) -> Callable[[], bool]:
+    """A fresh process reading the checkpoint and working on the jobs; the function returned
+    waits for it and tells whether it succeeded."""
+    proc = subprocess.Popen(
+        [sys.executable, store_worker.__file__, str(checkpoint), str(jobs), str(counter),
+         str(output)], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def wait() -> bool:
+        _out, err = proc.communicate()
+        if proc.returncode != 0:
+            log.error("the second validation process failed: %s", err.decode(errors="replace"))
+        return proc.returncode == 0
+
+    return wait
+
+
+def _present_text(focus: str, queries: list[_Query]) -> str:
+    """The focus nodes without a (conforming) value on each path, in one query."""
+    binds = " ".join(f"BIND (EXISTS {{ ?this {q.path_text} ?v FILTER ({q.cond}) }} AS ?m{i})"
+                     for i, q in enumerate(queries))
+    flags = " ".join(f"?m{i}" for i in range(len(queries)))
+    missing = " || ".join(f"!?m{i}" for i in range(len(queries)))
+    return f"SELECT DISTINCT ?this {flags} WHERE {{ {focus} {binds} FILTER ({missing}) }}"
+
+
+def _max_text(focus: str, queries: list[_Query]) -> str:
+    """The focus nodes with too many (conforming) values for any of ``queries`` ("max" on one
+    path), with the count for each (a value that fails a condition counts for none: ``IF``
+    with the unbound ``?_none`` is an error, which ``COUNT`` skips)."""
+    path = queries[0].path_text
+    counts = [f"COUNT(DISTINCT IF({q.cond}, ?v, ?_none))" for q in queries]
+    select = " ".join(f"({c} AS ?c{i})" for i, c in enumerate(counts))
+    over = " || ".join(f"{c} > {q.n}" for c, q in zip(counts, queries, strict=True))
+    names = " ".join(f"?c{i}" for i in range(len(queries)))
+    return (f"SELECT ?this {names} WHERE {{ {{ SELECT ?this {select} WHERE {{ ?this {path} ?v }} "
+            f"GROUP BY ?this HAVING ({over}) }} FILTER EXISTS {{ {focus} }} }}")
+
+
+def _lexical_text(q: _Query) -> str:
+    """The literals of the datatype ``q`` checks, on its path."""
+    pattern = f"?s {q.path_text} ?v ." if q.path_text else "?v ?p ?o ."
+    return (f"SELECT DISTINCT ?v WHERE {{ {pattern} FILTER (isLiteral(?v) && "
+            f"DATATYPE(?v) = <{q.check_lexical}>) }}")
+
+
+def _list_focus(store: Store, head: str, pattern: str) -> str | None:
+    """The focus nodes as a VALUES block ("" when there are none), or None when they are
+    too many to list or include blank nodes (which VALUES cannot name)."""
+    text = f"{head}SELECT DISTINCT ?this WHERE {{ {pattern} }}"
+    nodes = []
+    for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        node = row["this"]
+        if not isinstance(node, NamedNode) or len(nodes) >= MAX_LISTED:
+            return None
+        nodes.append(str(node))
+    if not nodes:
+        return ""
+    return "VALUES ?this { " + " ".join(nodes) + " }"
+
+
+def _target_pattern(shape: _Shape, hierarchy: dict[str, set[str]]) -> str | None:
+    """A pattern binding ``?this`` to each focus node of ``shape`` (repeats possible)."""
+    parts = list(shape.targets)
+    classes = sorted({c for k in shape.classes for c in hierarchy.get(str(k), {str(k)})})
+    if classes:
+        parts.insert(0, "VALUES ?_tc { " + " ".join(f"<{c}>" for c in classes) + " } "
+                     "?this a ?_tc .")
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return " UNION ".join("{ " + p + " }" for p in parts)
+
+
+def subclasses(store: Store) -> dict[str, set[str]]:
+    """Each class with all its subclasses (rdfs:subClassOf*, from the validated graph)."""
+    sub: dict[str, set[str]] = defaultdict(set)
+    text = f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}"
+    for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        s, o = row["s"], row["o"]
+        if isinstance(s, NamedNode) and isinstance(o, NamedNode):
+            sub[o.value].add(s.value)
+    closure: dict[str, set[str]] = {}
+
+    def down(c: str) -> set[str]:
+        if c in closure:
+            return closure[c]
+        seen, todo = {c}, [c]
+        while todo:
+            for s in sub.get(todo.pop(), ()):
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        closure[c] = seen
+        return seen
+
+    return _Closure(down)
+
+
+def _ill_typed(store: Store, q: _Query, focus: str, bad: set[Literal],
+               head: str) -> set[Outcome]:
+    values = f"?this {q.path_text} ?v ." if q.path_text else "BIND (?this AS ?v)"
+    text = (head + "SELECT DISTINCT ?this ?v WHERE { VALUES ?v { "
+            + " ".join(str(b) for b in bad) + " } " + values + " FILTER EXISTS { " + focus
+            + " } }")
+    return {_outcome(q, row)
+            for row in store.query(text, use_default_graph_as_union=True)}  # type: ignore[union-attr]
+
+
+def _outcome(q: _Query, row: object) -> Outcome:
+    this = row["this"]  # type: ignore[index]
+    value = row["v"] if q.kind in ("value", "sparql") else None  # type: ignore[index]
+    path_text = q.path_text
+    path_iri = str(q.path) if isinstance(q.path, rdflib.URIRef) else None
+    if q.kind == "sparql":
+        p = row["path"]  # type: ignore[index]
+        if isinstance(p, NamedNode):
+            path_text, path_iri = f"<{p.value}>", p.value
+    return Outcome(this, path_text, path_iri, value, q.shape, q.component, q.severity,
+                   q.messages, q.constraint)
+
+
+def can_fork() -> bool:
+    """Whether a forked worker may run: on a platform with fork, in a process with no other
+    thread that could hold a lock the worker needs."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class _Closure(dict):  # type: ignore[type-arg]
+    """Subclasses of a class, computed on first lookup."""
+
+    def __init__(self, down: Callable[[str], set[str]]) -> None:
+        super().__init__()
+        self._down = down
+
+    def get(self, key: str, default: object = None) -> set[str]:  # type: ignore[override]
+        return self._down(key)
+
+
+def _fill(text: str, hierarchy: dict[str, set[str]]) -> str:
+    """Put the subclasses of each ``{CLASSES iri}`` placeholder into the query."""
+    while "{CLASSES " in text:
+        start = text.index("{CLASSES ")
+        end = text.index("}", start)
+        iri = text[start + 9:end]
+        classes = sorted(hierarchy.get(iri, {iri}))
+        text = text[:start] + ", ".join(f"<{c}>" for c in classes) + text[end + 1:]
+    return text
+
+
+def _actual(lit: rdflib.Literal, dt: rdflib.URIRef) -> bool:
+    """pySHACL's check that a literal's value is of the Python type of its datatype."""
+    import datetime as dt_
+    from decimal import Decimal
+
+    v = lit.value
+    kinds: dict[rdflib.URIRef, type | tuple[type, ...]] = {
+        XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool,
+        XSD.date: dt_.date, XSD.time: dt_.time, XSD.dateTime: dt_.datetime,
+    }
+    kind = kinds.get(dt)
+    return True if kind is None else isinstance(v, kind)
