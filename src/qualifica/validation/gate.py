@@ -81,17 +81,19 @@ def gated_add(store: Store, shapes: Shapes, quads: Sequence[Quad],
         held = native()
         unique = quads if parsed is not None else list(dict.fromkeys(quads))
         new = [q for q in unique if (empty or q not in held) and not server_kept(q)]
-        try:
-            bulk(new)
-        except BaseException:
-            store.remove(new)
-            raise
-        # the stamps of what the bulk wrote, in one more transaction
+        # the stamps of what the bulk writes go with it (one change for the listeners); the
+        # stamps they replace are removed after it
         moment = now()
         stamps = [stamp_quad(r, moment) for r in touched(new)]
-        held_stamps = [q for s in stamps for q in store.quads(
+        superseded = [] if empty else [q for s in stamps for q in store.quads(
             s.subject, s.predicate, None, MODIFIED_GRAPH)]  # type: ignore[arg-type]
-        store.apply(held_stamps, stamps)
+        try:
+            bulk([*new, *stamps])
+        except BaseException:
+            store.remove([*new, *stamps])
+            raise
+        if superseded:
+            store.remove(superseded)
     else:
         store.apply([], quads, stamp=True)
     return report
