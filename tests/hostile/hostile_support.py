@@ -101,9 +101,9 @@ def start_server(data_dir: Path) -> Server:
     log = data_dir / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            # One process: the store probes below compare one process's state before and
-            # after (tests/integration/test_workers.py covers several processes).
-            [sys.executable, "-m", "qualifica", "serve", "--port", str(port), "--workers", "1"],
+            # The default number of server processes (one per core): the store probes below
+            # may reach any of them, and each names the same data by the same ETag.
+            [sys.executable, "-m", "qualifica", "serve", "--port", str(port)],
             env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     srv = Server(f"http://127.0.0.1:{port}", process, data_dir, log)

@@ -479,6 +479,8 @@ class CatalogueCache:
                 return cached
             cat = build(store, registry, generation)
             self.builds += 1
+            # a change committed from here on is patched into this catalogue
+            self._seen = max(self._seen, generation)
             self._current = cat
             return cat
         finally:
