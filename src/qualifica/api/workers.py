@@ -77,6 +77,10 @@ WORKER_HEADER = "x-qualifica-worker"
 _PR_SET_PDEATHSIG = 1
 #: How long a reader waits, at start, for the writer to publish the store.
 WRITER_START_S = 900.0
+#: How long the supervisor waits for a server process to answer its health check before it
+#: replaces the process (uvicorn's default, 5 s, is shorter than a process's start-up on a
+#: busy machine: it would replace processes that are still starting, again and again).
+WORKER_HEALTHCHECK_S = 60
 _HOP_BY_HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"upgrade", b"te",
                b"proxy-connection", b"content-length"}
 
@@ -382,7 +386,8 @@ def serve(settings: Settings, workers: int) -> None:
                 workers=workers)
     config = uvicorn.Config(partial(worker_app, settings, plan), factory=True,
                             host=settings.host, port=settings.port, workers=workers,
-                            log_level=settings.log_level.lower())
+                            log_level=settings.log_level.lower(),
+                            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     sock = config.bind_socket()
     try:
         Multiprocess(config, sockets=[sock]).run()
