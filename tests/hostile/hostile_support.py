@@ -86,15 +86,15 @@ def canary() -> Iterator[Canary]:
 
 def start_server(data_dir: Path) -> Server:
     """Start ``qualifica serve`` over an on-disk store in ``data_dir`` (bundled graph loaded,
-    writes allowed with ``TOKEN``, 2 s query deadline, two sandbox workers) and wait until it
-    answers ``/healthz``."""
+    writes allowed with ``TOKEN``, 2 s query deadline, two sandbox workers per process) and wait
+    until it answers ``/healthz``."""
     port = free_port()
     env = {
         **os.environ,
         "QUALIFICA_DATA_DIR": str(data_dir),
         "QUALIFICA_API_TOKENS": TOKEN,
         "QUALIFICA_QUERY_TIMEOUT_S": "2",
-        "QUALIFICA_QUERY_WORKERS": "2",
+        "QUALIFICA_QUERY_WORKERS": "4",  # two sandbox workers in each server process
         "QUALIFICA_WORKER_MEMORY_MB": "1024",
         "QUALIFICA_LOG_LEVEL": "WARNING",
     }

@@ -18,10 +18,11 @@ readers keep reading the last published state meanwhile).
   Unix socket, unchanged. Before it relays the answer it moves to the state the writer
   published, so the client reads its own write from this process at once; the other readers
   move within their polling interval (0.1 s), or at once when a request reaches them (each
-  request first looks whether ``state.json`` changed: one ``stat``), so a write that has
-  answered is read from every process. Because every write is applied by one process under
-  its write lock, writes are serialised across processes: two writes that are each valid but
-  jointly invalid cannot both pass the SHACL gate.
+  request first looks whether ``state.json`` changed: one ``stat``, and waits up to
+  ``CATCH_UP_S`` for the move), so a write that has answered is read from every process.
+  Because every write is applied by one process under its write lock, writes are serialised
+  across processes: two writes that are each valid but jointly invalid cannot both pass the
+  SHACL gate.
 
 Every answer names the process that gave it (``X-Qualifica-Worker: <pid>``).
 
@@ -81,6 +82,8 @@ WRITER_START_S = 900.0
 #: replaces the process (uvicorn's default, 5 s, is shorter than a process's start-up on a
 #: busy machine: it would replace processes that are still starting, again and again).
 WORKER_HEALTHCHECK_S = 60
+#: How long a request in a reader waits for the process to move to a newly published state.
+CATCH_UP_S = 0.5
 _HOP_BY_HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"upgrade", b"te",
                b"proxy-connection", b"content-length"}
 
@@ -283,8 +286,12 @@ class ForwardWrites:
                 return
             store = self.role.store
             if store is not None and store.stale():
-                # a write has answered since this process last looked: read its state first
-                await run_in_threadpool(store.refresh)
+                # A write has answered since this process last looked: move to its state
+                # first, waiting at most CATCH_UP_S (a large change keeps being applied beside
+                # the requests, which answer from the previous state meanwhile).
+                moving = asyncio.ensure_future(run_in_threadpool(store.refresh))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(moving), CATCH_UP_S)
         await self.app(scope, receive, send)
 
 
