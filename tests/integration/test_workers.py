@@ -58,14 +58,14 @@ def role_body(slug: str, english: str = "Worker role") -> bytes:
 class Workers:
     """``qualifica serve --workers 2`` over ``env`` (store settings)."""
 
-    def __init__(self, tmp: Path, port: int, env: dict[str, str]) -> None:
+    def __init__(self, tmp: Path, port: int, env: dict[str, str], timeout: float = 180) -> None:
         self.url = f"http://127.0.0.1:{port}"
         full = {**os.environ, "QUALIFICA_API_TOKENS": TOKEN, "QUALIFICA_LOG_LEVEL": "WARNING",
                 "QUALIFICA_QUERY_TIMEOUT_S": "2", "QUALIFICA_QUERY_WORKERS": "2", **env}
         self.proc = start_process(
             [str(QUALIFICA), "serve", "--port", str(port), "--workers", "2"],
             lambda: len(self.pids(attempts=20)) == 2, what="qualifica serve --workers 2",
-            env=full, log=tmp / f"workers-{port}.log", timeout=180)
+            env=full, log=tmp / f"workers-{port}.log", timeout=timeout)
 
     def pids(self, attempts: int = 60) -> set[str]:
         """The processes that answer new connections."""
@@ -315,6 +315,8 @@ def test_eight_runaway_queries_do_not_delay_health_role_lookup_or_gap_analysis(
 
 
 def test_a_killed_reader_and_a_killed_writer_are_replaced(workers: Workers) -> None:
+    with httpx.Client(base_url=workers.url, timeout=60) as c:
+        assert workers.post_role(c, "before-crash").status_code == 201
     pids = workers.pids()
     # which one writes: the process a write request did not have to be forwarded from
     # cannot be told from outside, so kill both, one after the other
@@ -336,8 +338,70 @@ def test_a_killed_reader_and_a_killed_writer_are_replaced(workers: Workers) -> N
             break
     assert all(r.status_code == 200 for r in answers.values())
     # what was written before the crashes is still there
-    for r in workers.each(lambda c: c.get("/api/roles/wk-0-" + sorted(pids)[0])).values():
+    for r in workers.each(lambda c: c.get("/api/roles/before-crash")).values():
         assert r.status_code == 200
+
+
+#: Scale of the bench graph loaded beside the bundled one for the catalogue test: big enough
+#: that building the REST catalogue again takes longer than the one-second bound.
+BIG_SCALE = 0.3
+
+
+@pytest.fixture(scope="module")
+def big_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+    from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+
+    from qualifica.config import Settings
+    from qualifica.context import open_context
+    from qualifica.validation.gate import ensure_bundled
+    from qualifica_testing import bench_generator, free_port
+
+    tmp = tmp_path_factory.mktemp("big-workers")
+    graph = tmp / "graph.nt"
+    bench_generator().write(BIG_SCALE, 5, graph)
+    ctx = open_context(Settings(data_dir=tmp / "var"))
+    try:
+        ensure_bundled(ctx)
+        bench = NamedNode(GRAPH + "bench")
+        ctx.store.bulk_add(Quad(t.subject, t.predicate, t.object, bench)
+                           for t in parse(path=str(graph), format=RdfFormat.N_TRIPLES))
+    finally:
+        ctx.close()
+    # each process builds its planning index and catalogue of the whole store at start-up
+    server = Workers(tmp, free_port(), {"QUALIFICA_DATA_DIR": str(tmp / "var")}, timeout=600)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_rest_detail_is_current_in_every_process_within_a_second_at_scale(
+        big_workers: Workers) -> None:
+    """A written role's REST detail (labels and links from each process's catalogue) is the
+    new one in every process within one second, though a full catalogue build of this store
+    takes longer: the catalogue is patched with the write's quads."""
+    workers = big_workers
+    health = workers.each(lambda c: c.get("/healthz"))
+    assert min(r.json()["quads"] for r in health.values()) > 200_000
+    slug = "big-role"
+    for k, pid in enumerate(sorted(workers.pids()) * 2):
+        english = f"Scaled role {k}"
+        with closing(workers.connect(pid)) as c:
+            r = c.put("/graphs", params={"graph": GRAPH + slug},
+                      content=role_body(slug, english),
+                      headers={"Content-Type": "text/turtle", **AUTH})
+            assert r.status_code in (201, 204), r.text
+            written = time.monotonic()
+            mine = c.get(f"/api/roles/{slug}", params={"lang": "en"})
+            assert mine.status_code == 200 and mine.json()["label"] == english, mine.text
+        current: dict[str, float] = {}
+        while len(current) < 2 and time.monotonic() < written + 10:
+            with httpx.Client(base_url=workers.url, timeout=10) as other:
+                got = other.get(f"/api/roles/{slug}", params={"lang": "en"})
+                if got.status_code == 200 and got.json()["label"] == english:
+                    current.setdefault(got.headers[HEADER], time.monotonic() - written)
+        assert len(current) == 2, current
+        assert max(current.values()) < 1.0, current
 
 
 def test_sigterm_stops_every_process(tmp_path: Path) -> None:

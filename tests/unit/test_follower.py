@@ -96,6 +96,31 @@ def test_a_new_writer_goes_on_with_higher_serials_and_readers_reread(pair: Pair)
     assert seen[-1].added is None  # another writer: read everything again
 
 
+def test_writer_and_reader_name_the_same_data_by_the_same_generation(pair: Pair) -> None:
+    store, publisher, follower, _seen = pair
+    for i in range(3, 6):
+        store.add([quad(i)])
+        follower.refresh()
+        assert store.generation == publisher.serial == follower.generation
+    # a new writer goes on from the published serial: its store's generation moves with it
+    second = Publisher(store, publisher.folder, retain_s=3600)
+    second.start()
+    follower.refresh()
+    assert store.generation == second.serial == follower.generation
+    # the same body at the same generation: the same ETag in every process
+    from qualifica.api.caching import etag_for
+    assert etag_for(b"{}", store.generation) == etag_for(b"{}", follower.generation)
+
+
+def test_a_reader_knows_at_once_when_a_newer_state_is_published(pair: Pair) -> None:
+    store, _publisher, follower, _seen = pair
+    assert not follower.stale()
+    store.add([quad(7)])
+    assert follower.stale()  # one stat of state.json, no waiting for the poll
+    follower.refresh()
+    assert not follower.stale() and follower.count() == 2
+
+
 def test_readers_refuse_writes(pair: Pair) -> None:
     _store, _publisher, follower, _seen = pair
     with pytest.raises(StoreUnavailable):

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from qualifica import __version__
-from qualifica.api import caching, compression, openapi, problems, security
+from qualifica.api import caching, compression, memory, openapi, problems, security
 from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
@@ -40,11 +40,13 @@ def start(ctx: Context) -> None:
 
 
 def create_app(settings: Settings, *, context: Context | None = None,
-               worker: Role | None = None) -> FastAPI:
+               worker: Role | None = None, serving: bool = False) -> FastAPI:
     """A FastAPI app over the store the settings name (or over a given context, for tests).
 
     The app opens and closes its own context; a ``context`` passed in stays open (its owner
     closes it). ``worker``: the role of this process under ``serve --workers`` (api.workers).
+    ``serving``: a server process of its own (``serve``), whose heap is frozen for the garbage
+    collector after start-up (``memory.freeze_long_lived``).
     """
 
     @asynccontextmanager
@@ -60,6 +62,8 @@ def create_app(settings: Settings, *, context: Context | None = None,
             app.state.ctx = ctx
             if worker is not None:
                 await worker.started(app)
+            if worker is not None or serving:
+                memory.freeze_long_lived()
             yield
         finally:
             if worker is not None:

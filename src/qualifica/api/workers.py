@@ -17,9 +17,12 @@ readers keep reading the last published state meanwhile).
   and forwards every write request (the routes that require a write token) to the writer's
   Unix socket, unchanged. Before it relays the answer it moves to the state the writer
   published, so the client reads its own write from this process at once; the other readers
-  move within their polling interval (0.1 s). Because every write is applied by one process under
-  its write lock, writes are serialised across processes: two writes that are each valid but
-  jointly invalid cannot both pass the SHACL gate.
+  move within their polling interval (0.1 s), or at once when a request reaches them (each
+  request first looks whether ``state.json`` changed: one ``stat``, and waits up to
+  ``CATCH_UP_S`` for the move), so a write that has answered is read from every process.
+  Because every write is applied by one process under its write lock, writes are serialised
+  across processes: two writes that are each valid but jointly invalid cannot both pass the
+  SHACL gate.
 
 Every answer names the process that gave it (``X-Qualifica-Worker: <pid>``).
 
@@ -40,6 +43,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -57,7 +61,7 @@ from qualifica.api.routes.writes import require_token
 from qualifica.api.security import STRICT_HEADERS
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
-from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.linkeddata.catalogue import built_catalogue, catalogue_for
 from qualifica.linkeddata.feed import feed_for
 from qualifica.sparql.registry import Registry
 from qualifica.store import open_store
@@ -74,6 +78,12 @@ WORKER_HEADER = "x-qualifica-worker"
 _PR_SET_PDEATHSIG = 1
 #: How long a reader waits, at start, for the writer to publish the store.
 WRITER_START_S = 900.0
+#: How long the supervisor waits for a server process to answer its health check before it
+#: replaces the process (uvicorn's default, 5 s, is shorter than a process's start-up on a
+#: busy machine: it would replace processes that are still starting, again and again).
+WORKER_HEALTHCHECK_S = 60
+#: How long a request in a reader waits for the process to move to a newly published state.
+CATCH_UP_S = 0.5
 _HOP_BY_HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"upgrade", b"te",
                b"proxy-connection", b"content-length"}
 
@@ -141,15 +151,19 @@ class Role:
     async def started(self, app: ASGIApp) -> None:
         """After start-up (planning index built): build the REST catalogue now rather than in
         the first request; then the writer answers on its Unix socket too, and a reader starts
-        following the writer: on each new state its planning index is patched, then the
-        catalogue of the new generation built (requests meanwhile get the previous ones, as in
-        the writer during a write)."""
+        following the writer: on each new state its planning index and its catalogue are
+        patched (or, after an unknown change, built again; requests meanwhile get the previous
+        catalogue, as in the writer during such a write)."""
         assert self.ctx is not None
         ctx = self.ctx
         await run_in_threadpool(catalogue_for, ctx)
         if self.store is not None:
             def rebuild(_change: ChangeSet) -> None:
-                catalogue_for(ctx)
+                # A known change has patched the catalogue already; after an unknown one it
+                # is built again beside the requests (they get the previous one meanwhile).
+                if built_catalogue(ctx) is None:
+                    threading.Thread(target=catalogue_for, args=(ctx,), name="catalogue",
+                                     daemon=True).start()
 
             self.store.subscribe(rebuild)
             self.store.follow()
@@ -257,7 +271,8 @@ def write_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 class ForwardWrites:
-    """ASGI middleware of a reader: write requests go to the writer, the rest to the app."""
+    """ASGI middleware of a reader: write requests go to the writer, the rest to the app
+    after this process has moved to the newest published state."""
 
     def __init__(self, app: ASGIApp, role: Role, writes: set[tuple[str, str]]) -> None:
         self.app = app
@@ -265,9 +280,18 @@ class ForwardWrites:
         self.writes = writes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (scope["method"], scope["path"]) in self.writes:
-            await self.role.forward(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            if (scope["method"], scope["path"]) in self.writes:
+                await self.role.forward(scope, receive, send)
+                return
+            store = self.role.store
+            if store is not None and store.stale():
+                # A write has answered since this process last looked: move to its state
+                # first, waiting at most CATCH_UP_S (a large change keeps being applied beside
+                # the requests, which answer from the previous state meanwhile).
+                moving = asyncio.ensure_future(run_in_threadpool(store.refresh))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(moving), CATCH_UP_S)
         await self.app(scope, receive, send)
 
 
@@ -369,7 +393,8 @@ def serve(settings: Settings, workers: int) -> None:
                 workers=workers)
     config = uvicorn.Config(partial(worker_app, settings, plan), factory=True,
                             host=settings.host, port=settings.port, workers=workers,
-                            log_level=settings.log_level.lower())
+                            log_level=settings.log_level.lower(),
+                            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     sock = config.bind_socket()
     try:
         Multiprocess(config, sockets=[sock]).run()

@@ -81,7 +81,8 @@ def serve(
         if count > 1:
             serve_workers(s, count)
         else:
-            uvicorn.run(create_app(s), host=s.host, port=s.port, log_level=s.log_level.lower())
+            uvicorn.run(create_app(s, serving=True), host=s.host, port=s.port,
+                        log_level=s.log_level.lower())
 
 
 # --- load -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,23 +31,30 @@ from qualifica.context import Context, Part
 from qualifica.errors import BadParameter, NotFound
 from qualifica.labels import add_label, lang_key
 from qualifica.namespaces import (
+    DCTERMS,
+    DCTERMS_IS_REPLACED_BY,
     KINDS,
+    OWL_DEPRECATED,
     QD,
     QD_DEVELOPS,
     QD_KIND,
     QD_LEGAL_BASIS,
     QD_LEVEL_OF,
     QD_PART_OF,
+    QD_PERFORMS_TASK,
+    RDF_TYPE,
+    SKOS_ALT_LABEL,
     SKOS_BROADER,
     SKOS_IN_SCHEME,
     SKOS_PREF_LABEL,
     SKOS_TOP_CONCEPT_OF,
 )
 from qualifica.sparql import binding, run
+from qualifica.sparql.library import select_rows_for
 from qualifica.sparql.nodes import Node, kind_of, make_node
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import int_of, text_of
-from qualifica.store.base import SelectResult, Store
+from qualifica.store.base import ChangeSet, SelectResult, Store
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +76,9 @@ TRAINING_KINDS: dict[str, str] = {
 }
 _CLASS_KIND: dict[str, str] = {cls: kind for kind, cls in KINDS.items()}
 _CLASS_KIND[QD + "TrainingKind"] = "training-kind"
+QD_COMPETENCY = QD + "competency"
+QD_RANK = QD + "rank"
+DCTERMS_MODIFIED = DCTERMS + "modified"
 
 
 MAX_LIMIT = 500
@@ -197,59 +207,252 @@ class Catalogue:
         return list(top)
 
 
-def build(store: Store, registry: Registry, generation: int) -> Catalogue:
-    """Read a catalogue snapshot from the store."""
-    cat = Catalogue(generation=generation)
-    for row in select(store, registry, "rest-types").rows:
-        iri, cls = text_of(row["resource"]), text_of(row["class"])
-        kind = _CLASS_KIND.get(cls)
-        if kind is None or iri in cat.kinds:
-            continue
-        # an instance IRI's own kind wins over a second class
-        own = kind_of(iri)
-        cat.kinds[iri] = own if own is not None and KINDS.get(own) else kind
-    for iri, kind in cat.kinds.items():
-        cat.by_kind[kind].append(iri)
-    for row in select(store, registry, "rest-labels").rows:
+#: The library queries a catalogue is read from, and the variable each binds the resource to.
+QUERIES: dict[str, str] = {
+    "rest-types": "resource",
+    "rest-labels": "resource",
+    "rest-links": "resource",
+    "rest-ranks": "level",
+    "rest-deprecated": "resource",
+    "rest-modified": "resource",
+}
+#: The predicates whose quads a catalogue reads (a change without them leaves it as it is).
+LINK_PREDICATES = frozenset({
+    SKOS_IN_SCHEME, SKOS_BROADER, SKOS_TOP_CONCEPT_OF, QD_KIND, QD_LEGAL_BASIS, QD_PART_OF,
+    QD_LEVEL_OF, QD_PERFORMS_TASK, QD_DEVELOPS,
+})
+RELEVANT_PREDICATES = LINK_PREDICATES | {
+    RDF_TYPE, SKOS_PREF_LABEL, SKOS_ALT_LABEL, QD_COMPETENCY, QD_RANK, OWL_DEPRECATED,
+    DCTERMS_IS_REPLACED_BY, DCTERMS_MODIFIED,
+}
+#: A change touching more resources than this is read by a full build instead of a patch.
+PATCH_MAX_RESOURCES = 5000
+#: Of several classes of one resource (and no kind in its IRI), the first here names its kind.
+_CLASS_ORDER: dict[str, int] = {cls: i for i, cls in enumerate(_CLASS_KIND)}
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+class Unpatchable(Exception):
+    """A change the catalogue cannot be patched with: it is built again instead."""
+
+
+def _kind(iri: str, classes: Iterable[str]) -> str:
+    # an instance IRI's own kind wins over its classes; of several classes the first in order
+    own = kind_of(iri)
+    if own is not None and KINDS.get(own):
+        return own
+    return _CLASS_KIND[min(classes, key=_CLASS_ORDER.__getitem__)]
+
+
+def _merge(cat: Catalogue, rows: Rows) -> None:
+    """File the rows of the library queries for resources that have no entries in ``cat``.
+
+    Every list the rows add to is replaced by a new sorted one (the lists of ``cat`` may be
+    shared with the catalogue of an older generation, which stays as it was)."""
+    classes: dict[str, set[str]] = defaultdict(set)
+    for row in rows["rest-types"]:
+        cls = text_of(row["class"])
+        if cls in _CLASS_KIND:
+            classes[text_of(row["resource"])].add(cls)
+    joined: dict[str, set[str]] = defaultdict(set)
+    for iri, found in classes.items():
+        kind = _kind(iri, found)
+        cat.kinds[iri] = kind
+        joined[kind].add(iri)
+    for kind, iris in joined.items():
+        cat.by_kind[kind] = sorted(iris.union(cat.by_kind.get(kind, ())))
+    alt: dict[str, dict[str, set[str]]] = {}
+    for row in rows["rest-labels"]:
         iri, prop, lit = text_of(row["resource"]), text_of(row["property"]), row["label"]
         if not isinstance(lit, Literal):
             continue
         if prop == SKOS_PREF_LABEL:
             add_label(cat.labels.setdefault(iri, {}), lit.language, lit.value)
         else:
-            alt = cat.alt.setdefault(iri, {}).setdefault(lang_key(lit.language), [])
-            alt.append(lit.value)
-    for row in select(store, registry, "rest-links").rows:
+            alt.setdefault(iri, {}).setdefault(lang_key(lit.language), set()).add(lit.value)
+    for iri, by_lang in alt.items():
+        cat.alt[iri] = {lang: sorted(labels) for lang, labels in by_lang.items()}
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    inv: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows["rest-links"]:
         s, p, o = row["resource"], row["property"], row["target"]
-        if (isinstance(s, NamedNode) and isinstance(o, NamedNode) and isinstance(p, NamedNode)
-                and o.value not in cat.out[(s.value, p.value)]):
-            cat.out[(s.value, p.value)].append(o.value)
-            cat.inv[(o.value, p.value)].append(s.value)
-    for row in select(store, registry, "rest-ranks").rows:
+        if isinstance(s, NamedNode) and isinstance(o, NamedNode) and isinstance(p, NamedNode):
+            out[(s.value, p.value)].add(o.value)
+            inv[(o.value, p.value)].add(s.value)
+    for key, targets in out.items():
+        cat.out[key] = sorted(targets.union(cat.out.get(key, ())))
+    for key, sources in inv.items():
+        cat.inv[key] = sorted(sources.union(cat.inv.get(key, ())))
+    for row in rows["rest-ranks"]:
         rank = int_of(row["rank"])
-        if rank is not None:
-            cat.ranks.setdefault(text_of(row["level"]), rank)
-    for row in select(store, registry, "rest-deprecated").rows:
+        level = text_of(row["level"])
+        if rank is not None and (level not in cat.ranks or rank < cat.ranks[level]):
+            cat.ranks[level] = rank
+    successors: dict[str, set[str]] = {}
+    for row in rows["rest-deprecated"]:
         iri = text_of(row["resource"])
         cat.deprecated.add(iri)
         successor = row.get("successor")
-        successors = cat.replaced_by.setdefault(iri, [])
-        if isinstance(successor, NamedNode) and successor.value not in successors:
-            successors.append(successor.value)
-    for row in select(store, registry, "rest-modified").rows:
+        found = successors.setdefault(iri, set())
+        if isinstance(successor, NamedNode):
+            found.add(successor.value)
+    for iri, found in successors.items():
+        cat.replaced_by[iri] = sorted(found)
+    for row in rows["rest-modified"]:
         stamp = row.get("modified")
         if isinstance(stamp, Literal):
             cat.modified[text_of(row["resource"])] = stamp.value
+
+
+def build(store: Store, registry: Registry, generation: int) -> Catalogue:
+    """Read a catalogue snapshot from the store."""
+    cat = Catalogue(generation=generation)
+    _merge(cat, {name: select(store, registry, name).rows for name in QUERIES})
     log.info("catalogue of generation %d: %d resources", generation, len(cat.kinds))
     return cat
 
 
-class CatalogueCache:
-    """The catalogue of the newest store generation read so far; one build at a time."""
+def is_relevant(change: ChangeSet) -> bool:
+    """Whether a committed change may alter a catalogue (an unknown change always may)."""
+    if change.added is None or change.removed is None:
+        return True
+    return any(q.predicate.value in RELEVANT_PREDICATES
+               for q in (*change.added, *change.removed))
 
-    def __init__(self) -> None:
+
+def touched(change: ChangeSet, store: Store) -> set[str]:
+    """The resources whose entries a known change may alter: the subjects of its relevant
+    quads, and the holders of the learning outcomes whose competency changed (read from the
+    store as it is after the change). ``Unpatchable`` when they cannot be told."""
+    assert change.added is not None and change.removed is not None
+    quads = (*change.added, *change.removed)
+    found: set[str] = set()
+    outcomes: set[Any] = set()
+    for q in quads:
+        p = q.predicate.value
+        if p not in RELEVANT_PREDICATES:
+            continue
+        if p == QD_COMPETENCY:
+            outcomes.add(q.subject)
+        elif isinstance(q.subject, NamedNode):
+            found.add(q.subject.value)
+    for outcome in outcomes:
+        holders = {q.subject for q in quads
+                   if q.predicate.value == QD_DEVELOPS and q.object == outcome}
+        holders.update(q.subject for q in store.quads(None, NamedNode(QD_DEVELOPS), outcome))
+        if not holders and not isinstance(outcome, NamedNode):
+            # a blank outcome whose holder neither the change nor the store names
+            raise Unpatchable("a learning outcome without a holder")
+        found.update(h.value for h in holders if isinstance(h, NamedNode))
+        if len(found) > PATCH_MAX_RESOURCES:
+            break
+    if len(found) > PATCH_MAX_RESOURCES:
+        raise Unpatchable(f"{len(found)} resources touched")
+    return found
+
+
+def _dropped(values: list[str], gone: set[str]) -> list[str]:
+    return [v for v in values if v not in gone]
+
+
+def patch(old: Catalogue, store: Store, registry: Registry, change: ChangeSet,
+          generation: int) -> Catalogue:
+    """A new catalogue: ``old`` with a committed change applied (``old`` stays as it was).
+
+    The entries of the resources the change touches are read again from the store (the library
+    queries limited by ``VALUES`` to their IRIs); everything else is shared with ``old``. Equal
+    to ``build`` of the store after the change. ``Unpatchable`` for an unknown or very large
+    change."""
+    if change.added is None or change.removed is None:
+        raise Unpatchable("the change's quads are unknown")
+    gone = touched(change, store)
+    cat = Catalogue(
+        generation=generation, kinds=dict(old.kinds), labels=dict(old.labels),
+        alt=dict(old.alt), out=defaultdict(list, old.out), inv=defaultdict(list, old.inv),
+        by_kind=defaultdict(list, old.by_kind), ranks=dict(old.ranks),
+        deprecated=set(old.deprecated), replaced_by=dict(old.replaced_by),
+        modified=dict(old.modified))
+    if not gone:
+        return cat
+    kinds = {old.kinds[i] for i in gone if i in old.kinds}
+    for kind in kinds:
+        cat.by_kind[kind] = _dropped(cat.by_kind[kind], gone)
+    for iri in gone:
+        for mapping in (cat.kinds, cat.labels, cat.alt, cat.ranks, cat.replaced_by,
+                        cat.modified):
+            mapping.pop(iri, None)
+        cat.deprecated.discard(iri)
+        for prop in LINK_PREDICATES:
+            for target in cat.out.pop((iri, prop), ()):
+                key = (target, prop)
+                left = [s for s in cat.inv.get(key, ()) if s != iri]
+                if left:
+                    cat.inv[key] = left
+                else:
+                    cat.inv.pop(key, None)
+    for kind in kinds:
+        if not cat.by_kind[kind]:
+            del cat.by_kind[kind]
+    rows: Rows = {name: select_rows_for(store, registry, name, var, gone)
+                  for name, var in QUERIES.items()}
+    _merge(cat, rows)
+    return cat
+
+
+class CatalogueCache:
+    """The catalogue of the newest store generation read so far; one build at a time.
+
+    It listens to the store: a committed change whose quads are known is applied to the
+    current catalogue at once (:func:`patch`, milliseconds), so the catalogue of the new
+    generation is there when the write answers, in the writing process and in every process
+    that follows it; an unknown change (a SPARQL Update, a bulk load) leaves the catalogue to
+    be built again on its next use.
+    """
+
+    def __init__(self, store: Store | None = None, registry: Registry | None = None) -> None:
         self._lock = threading.Lock()
         self._current: Catalogue | None = None
+        self._store = store
+        self._registry = registry
+        self._seen = store.generation if store is not None else 0
+        self._closed = False
+        self.builds = 0
+        self.patches = 0
+
+    def subscribe(self) -> None:
+        """Listen to the store's committed writes."""
+        assert self._store is not None
+        self._store.subscribe(self._on_change)
+
+    def close(self) -> None:
+        """Stop patching (the store keeps the listener, which then does nothing)."""
+        self._closed = True
+        self._current = None
+
+    def _on_change(self, change: ChangeSet) -> None:
+        assert self._store is not None and self._registry is not None
+        before, self._seen = self._seen, self._store.generation
+        if self._closed or not self._lock.acquire(blocking=False):
+            return  # a build is running: it, or the next use, reads the new state
+        try:
+            cached = self._current
+            if cached is None or cached.generation != before:
+                return  # built before an earlier change: the next use builds
+            if not is_relevant(change):
+                self._current = replace(cached, generation=self._store.generation,
+                                        answers={}, search_index=cached.search_index)
+                return
+            try:
+                self._current = patch(cached, self._store, self._registry, change,
+                                      self._store.generation)
+                self.patches += 1
+            except Unpatchable as why:
+                log.info("catalogue built again instead of patched: %s", why)
+            except Exception:
+                log.exception("patching the catalogue failed; it is built again on next use")
+        finally:
+            self._lock.release()
 
     def peek(self, store: Store) -> Catalogue | None:
         """The catalogue of the store's current generation if it is built (never builds)."""
@@ -257,7 +460,7 @@ class CatalogueCache:
         return cached if cached is not None and cached.generation == store.generation else None
 
     def get(self, store: Store, registry: Registry) -> Catalogue:
-        """The catalogue of the store's current generation (rebuilt after writes).
+        """The catalogue of the store's current generation (patched or rebuilt after writes).
 
         While another thread builds the newer catalogue, readers get the last one built instead
         of waiting: the write that changed the store builds it before it answers, so a read
@@ -275,19 +478,28 @@ class CatalogueCache:
             if cached is not None and cached.generation == generation:
                 return cached
             cat = build(store, registry, generation)
+            self.builds += 1
+            # a change committed from here on is patched into this catalogue
+            self._seen = max(self._seen, generation)
             self._current = cat
             return cat
         finally:
             self._lock.release()
 
 
-#: The catalogue cache of a context.
-CATALOGUE: Part[CatalogueCache] = Part("catalogue", lambda ctx: CatalogueCache())
+def _new_cache(ctx: Context) -> CatalogueCache:
+    cache = CatalogueCache(ctx.store, ctx.registry)
+    cache.subscribe()
+    return cache
+
+
+#: The catalogue cache of a context (listening to its store from its first use).
+CATALOGUE: Part[CatalogueCache] = Part("catalogue", _new_cache, close=CatalogueCache.close)
 
 
 def catalogue_for(ctx: Context) -> Catalogue:
-    """The catalogue of the store's current generation (built on first use, rebuilt after
-    writes)."""
+    """The catalogue of the store's current generation (built on first use, patched or rebuilt
+    after writes)."""
     return ctx.part(CATALOGUE).get(ctx.store, ctx.registry)
 
 

@@ -83,6 +83,11 @@ class ChangeNotifier:
         """Call ``listener`` after every committed write."""
         self._listeners.append(listener)
 
+    def advance_to(self, generation: int) -> None:
+        """Move the counter forward to ``generation`` (never back) without a change: the
+        processes of one server then name the same data by the same number."""
+        self._generation = max(self._generation, generation)
+
     def _committed(self, change: ChangeSet) -> None:
         self._generation += 1
         for listener in self._listeners:

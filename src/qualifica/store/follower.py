@@ -11,7 +11,8 @@ it publishes, in a folder all processes see:
   process), the ``serial`` of the commit and the checkpoint's path.
 
 The other processes read through a :class:`FollowerStore`. It polls ``state.json`` (and is
-told to look at once after a write it forwarded); on a new serial it opens the new checkpoint
+told to look at once after a write it forwarded, and by every request that finds the file
+changed: :meth:`FollowerStore.stale`); on a new serial it opens the new checkpoint
 (a remote store needs none: the server has the data) and then tells its listeners exactly what
 changed since the serial it had, the changes in between combined into one. So the planning
 index of every process is patched by the same quads as the writer's. A reader that fell behind
@@ -88,8 +89,13 @@ class Publisher:
         self.retain_s = retain_s
         self.epoch = uuid.uuid4().hex
         previous = read_state(folder)
-        # Serials go on from the last writer's, so they never repeat in the readers.
-        self._base = (previous.serial + 1 if previous is not None else 0) - store.generation
+        # Serials go on from the last writer's, so they never repeat in the readers; the
+        # store's own generation is moved to the serial, so that every process names the same
+        # data by the same generation (ETags, dumps, snapshots).
+        first = previous.serial + 1 if previous is not None else 0
+        if isinstance(store, ChangeNotifier):
+            store.advance_to(first)
+        self._base = max(first - store.generation, 0)
         self._superseded: list[tuple[float | None, list[Path]]] = []
         self._lock = threading.Lock()
 
@@ -199,6 +205,7 @@ class FollowerStore(ChangeNotifier):
         self._fixed = inner
         self._inner: Store | None = inner
         self._state: Published | None = None
+        self._mark: tuple[int, int] | None = None
         self._refresh_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -229,10 +236,25 @@ class FollowerStore(ChangeNotifier):
             except Exception:
                 log.exception("following the writer's store failed; trying again")
 
+    def _published_mark(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.folder / STATE)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def stale(self) -> bool:
+        """Whether the writer published a state after the one read here (one ``stat``): a
+        request that finds it so moves first, so a client reads a write that has answered from
+        every process, whichever its next connection reaches."""
+        mark = self._published_mark()
+        return mark is not None and mark != self._mark
+
     def refresh(self) -> bool:
         """Move to the newest published state if there is one; ``False`` while nothing is
         published. Listeners are called (on this thread) with what changed."""
         with self._refresh_lock:
+            self._mark = self._published_mark()  # before reading: a newer one shows as stale
             state = read_state(self.folder)
             if state is None:
                 return False
