@@ -46,3 +46,20 @@ def write_client(write_ctx: Context) -> Iterator[TestClient]:
     """The app over :func:`write_ctx`."""
     with app_client(write_ctx) as client:
         yield client
+
+
+@pytest.fixture
+def fresh_ld_ctx(tmp_path: Path) -> Iterator[Context]:
+    """A fresh context over the linked-data test graph (``test_linkeddata.ld_context``) per
+    test: the tests write."""
+    from test_linkeddata import ld_context
+    ctx = ld_context(tmp_path)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def fresh_ld_client(fresh_ld_ctx: Context) -> Iterator[TestClient]:
+    """The app over :func:`fresh_ld_ctx`."""
+    with app_client(fresh_ld_ctx) as client:
+        yield client

@@ -5,21 +5,16 @@ changes a linked resource's label shows in the next description at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode, Quad, Variable
 from rdflib.namespace import RDFS, SKOS
-from test_linkeddata import GRAPH, ID, QD, ld_context, to_graph
+from test_linkeddata import GRAPH, ID, QD, to_graph
 
-from qualifica.api import create_app
 from qualifica.context import Context
 from qualifica.linkeddata.describe import describe
 from qualifica.namespaces import RDFS_LABEL, SKOS_PREF_LABEL
-from qualifica_testing import LOCAL
 
 #: The description as one query over the store, labels included (what the store says, read
 #: with property paths and no limit): the reference the served description must equal.
@@ -53,17 +48,14 @@ RESOURCES = ["role/testrolle", "task/testaufgabe", "competency/testrahmen-1",
 
 
 @pytest.fixture
-def ctx(tmp_path: Path) -> Iterator[Context]:
-    """A fresh context per test: the tests write."""
-    context = ld_context(tmp_path)
-    yield context
-    context.close()
+def ctx(fresh_ld_ctx: Context) -> Context:
+    """A fresh context over the linked-data test graph per test: the tests write."""
+    return fresh_ld_ctx
 
 
 @pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
-        yield c
+def client(fresh_ld_client: TestClient) -> TestClient:
+    return fresh_ld_client
 
 
 def _reference(ctx: Context, iri: str) -> set[object]:

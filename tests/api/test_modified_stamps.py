@@ -21,7 +21,7 @@ from qualifica.namespaces import ID, XSD
 from qualifica.store.base import ChangeSet
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica.store.stamps import DCTERMS_MODIFIED, MODIFIED_GRAPH, in_stamp_graph, now
-from qualifica_testing import LOCAL, Server
+from qualifica_testing import LOCAL, Server, app_client
 
 TOKEN = "stamp-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -67,7 +67,7 @@ def ctx(backend: Server | None, bundled_ctx: Context, tmp_path: Path) -> Iterato
 
 @pytest.fixture
 def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
+    with app_client(ctx) as c:
         yield c
 
 

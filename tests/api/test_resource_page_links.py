@@ -3,33 +3,26 @@ more; the competency page's paths to roles come from the planning index and foll
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode, Quad
-from test_linkeddata import GRAPH, ID, ld_context
+from test_linkeddata import GRAPH, ID
 
-from qualifica.api import create_app
 from qualifica.context import Context
 from qualifica.namespaces import QD, RDF_TYPE, SKOS_IN_SCHEME, SKOS_PREF_LABEL
 from qualifica.planning import get_index
 from qualifica.web.resource_view import MAX_INCOMING
-from qualifica_testing import LOCAL
 
 
 @pytest.fixture
-def ctx(tmp_path: Path) -> Iterator[Context]:
-    context = ld_context(tmp_path)
-    yield context
-    context.close()
+def ctx(fresh_ld_ctx: Context) -> Context:
+    """A fresh context over the linked-data test graph per test: the tests write."""
+    return fresh_ld_ctx
 
 
 @pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx), base_url=LOCAL) as c:
-        yield c
+def client(fresh_ld_client: TestClient) -> TestClient:
+    return fresh_ld_client
 
 
 def _members(ctx: Context, n: int) -> None:
