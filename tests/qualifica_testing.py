@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -34,11 +35,12 @@ import httpx
 import pyoxigraph as ox
 import uvicorn
 from fastapi.testclient import TestClient
+from pyoxigraph import NamedNode, Quad
 
 from qualifica.api import create_app
 from qualifica.config import PROJECT_ROOT, Settings
 from qualifica.context import Context, open_context
-from qualifica.namespaces import GRAPH
+from qualifica.namespaces import GRAPH, ID
 from qualifica.sparql.registry import Registry
 from qualifica.store.base import Store
 from qualifica.store.oxigraph import OxigraphStore
@@ -363,3 +365,26 @@ def bench_generator() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class RandomWriter:
+    """Seeded random writes for the patch tests (planning index, catalogue): new IRIs, the
+    quads of a predicate, and a change applied as a replacement of a whole graph."""
+
+    def __init__(self, ctx: Context, rng: random.Random) -> None:
+        self.ctx, self.rng, self.n = ctx, rng, 0
+
+    def new(self, kind: str) -> str:
+        self.n += 1
+        return f"{ID}{kind}/neu-{self.n}"
+
+    def existing(self, predicate: str) -> list[Quad]:
+        return sorted(self.ctx.store.quads(None, NamedNode(predicate), None), key=str)
+
+    def replace_graph(self, graph: NamedNode, add: list[Quad], remove: list[Quad]) -> None:
+        """``add``/``remove`` moved into ``graph`` and written as one change that replaces
+        the whole graph (added and removed quads together)."""
+        current = set(self.ctx.store.quads(None, None, None, graph.value))
+        new = (current | {Quad(x.subject, x.predicate, x.object, graph) for x in add}) - {
+            Quad(x.subject, x.predicate, x.object, graph) for x in remove}
+        self.ctx.store.apply(sorted(current, key=str), sorted(new, key=str))

@@ -37,7 +37,7 @@ from qualifica.namespaces import (
     SKOS,
     XSD,
 )
-from qualifica_testing import bench_generator
+from qualifica_testing import RandomWriter, bench_generator
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "planning" / "small.ttl"
@@ -103,22 +103,12 @@ def assert_same(ctx: Context, patched: Catalogue, fresh: Catalogue, rng: random.
                                       lang="de")), iri
 
 
-class Writer:
+class Writer(RandomWriter):
     """Seeded random writes of what the catalogue reads."""
-
-    def __init__(self, ctx: Context, rng: random.Random) -> None:
-        self.ctx, self.rng, self.n = ctx, rng, 0
-
-    def new(self, kind: str) -> str:
-        self.n += 1
-        return f"{ID}{kind}/neu-{self.n}"
 
     def some(self, cat: Catalogue) -> str:
         pool = sorted(cat.kinds)
         return self.rng.choice(pool) if pool and self.rng.random() < 0.85 else self.new("thing")
-
-    def existing(self, predicate: str) -> list[Quad]:
-        return sorted(self.ctx.store.quads(None, NamedNode(predicate), None), key=str)
 
     def make(self, cat: Catalogue) -> tuple[str, list[Quad], list[Quad]]:
         rng = self.rng
@@ -192,10 +182,7 @@ class Writer:
             name2, add2, remove2 = self.make(cat)
             name, add, remove = f"{name} + {name2}", add + add2, remove + remove2
         if self.rng.random() < 0.1:
-            current = set(self.ctx.store.quads(None, None, None, EXTRA.value))
-            new = (current | {Quad(x.subject, x.predicate, x.object, EXTRA) for x in add}) - {
-                Quad(x.subject, x.predicate, x.object, EXTRA) for x in remove}
-            self.ctx.store.apply(sorted(current, key=str), sorted(new, key=str))
+            self.replace_graph(EXTRA, add, remove)
             return f"replace extra graph ({name})"
         self.ctx.store.apply(remove, add)
         return name

@@ -24,7 +24,7 @@ from qualifica.context import Context, open_context
 from qualifica.errors import QualificaError
 from qualifica.namespaces import QD, RDF, SKOS, XSD
 from qualifica.planning.index import HOLDER, IndexHolder, PlanningIndex, build_index
-from qualifica_testing import bench_generator
+from qualifica_testing import RandomWriter, bench_generator
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "planning" / "small.ttl"
@@ -111,15 +111,8 @@ def assert_same(patched: PlanningIndex, fresh: PlanningIndex, rng: random.Random
             fresh, None, lang)
 
 
-class Writer:
+class Writer(RandomWriter):
     """Seeded random writes over the resources of the current index."""
-
-    def __init__(self, ctx: Context, rng: random.Random) -> None:
-        self.ctx, self.rng, self.n = ctx, rng, 0
-
-    def new(self, kind: str) -> str:
-        self.n += 1
-        return f"{ID}{kind}/neu-{self.n}"
 
     def some(self, *pools: Any) -> str:
         pool: list[str] = sorted(set().union(*pools))
@@ -127,9 +120,6 @@ class Writer:
 
     def graph(self) -> NamedNode:
         return self.rng.choice([MAIN, EXTRA])
-
-    def existing(self, predicate: str) -> list[Quad]:
-        return sorted(self.ctx.store.quads(None, NamedNode(predicate), None), key=str)
 
     def make(self, ix: PlanningIndex) -> tuple[str, list[Quad], list[Quad]]:
         """One random change: (name, quads to add, quads to remove)."""
@@ -221,10 +211,7 @@ class Writer:
             name, add, remove = f"{name} + {name2}", add + add2, remove + remove2
         if self.rng.random() < 0.1:
             # the whole extra graph replaced: one change with added and removed quads
-            current = set(self.ctx.store.quads(None, None, None, EXTRA.value))
-            new = (current | {Quad(x.subject, x.predicate, x.object, EXTRA) for x in add}) - {
-                Quad(x.subject, x.predicate, x.object, EXTRA) for x in remove}
-            self.ctx.store.apply(sorted(current, key=str), sorted(new, key=str))
+            self.replace_graph(EXTRA, add, remove)
             return f"replace extra graph ({name})"
         if remove:
             self.ctx.store.remove(remove)
