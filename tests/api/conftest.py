@@ -49,7 +49,7 @@ def write_client(write_ctx: Context) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def fresh_ld_ctx(tmp_path: Path) -> Iterator[Context]:
+def lctx(tmp_path: Path) -> Iterator[Context]:
     """A fresh context over the linked-data test graph (``test_linkeddata.ld_context``) per
     test: the tests write."""
     from test_linkeddata import ld_context
@@ -59,7 +59,7 @@ def fresh_ld_ctx(tmp_path: Path) -> Iterator[Context]:
 
 
 @pytest.fixture
-def fresh_ld_client(fresh_ld_ctx: Context) -> Iterator[TestClient]:
-    """The app over :func:`fresh_ld_ctx`."""
-    with app_client(fresh_ld_ctx) as client:
+def lclient(lctx: Context) -> Iterator[TestClient]:
+    """The app over :func:`lctx`."""
+    with app_client(lctx) as client:
         yield client

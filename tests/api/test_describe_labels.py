@@ -47,70 +47,59 @@ RESOURCES = ["role/testrolle", "task/testaufgabe", "competency/testrahmen-1",
              "training-format/testkurs", "legal-basis/testgesetz"]
 
 
-@pytest.fixture
-def ctx(fresh_ld_ctx: Context) -> Context:
-    """A fresh context over the linked-data test graph per test: the tests write."""
-    return fresh_ld_ctx
-
-
-@pytest.fixture
-def client(fresh_ld_client: TestClient) -> TestClient:
-    return fresh_ld_client
-
-
-def _reference(ctx: Context, iri: str) -> set[object]:
-    store = ctx.store._store  # type: ignore[attr-defined]  # the reference reads pyoxigraph
+def _reference(lctx: Context, iri: str) -> set[object]:
+    store = lctx.store._store  # type: ignore[attr-defined]  # the reference reads pyoxigraph
     return set(store.query(REFERENCE, substitutions={Variable("resource"): NamedNode(iri)},
                            use_default_graph_as_union=True))
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-def test_description_is_what_the_store_says(ctx: Context, path: str) -> None:
+def test_description_is_what_the_store_says(lctx: Context, path: str) -> None:
     iri = ID + path
-    got = set(describe(ctx, NamedNode(iri)).triples)
-    assert got == _reference(ctx, iri)
+    got = set(describe(lctx, NamedNode(iri)).triples)
+    assert got == _reference(lctx, iri)
     labels = [t for t in got if t.predicate.value in (SKOS_PREF_LABEL, RDFS_LABEL)
               and t.subject.value != iri]
     assert labels, f"no label of a linked resource in the description of {path}"
 
 
-def _relabel(ctx: Context, iri: str, old: str, new: str) -> None:
+def _relabel(lctx: Context, iri: str, old: str, new: str) -> None:
     graph = NamedNode(GRAPH + "linkeddata-test")
     label = NamedNode(SKOS_PREF_LABEL)
-    ctx.store.apply([Quad(NamedNode(iri), label, Literal(old, language="de"), graph)],
+    lctx.store.apply([Quad(NamedNode(iri), label, Literal(old, language="de"), graph)],
                     [Quad(NamedNode(iri), label, Literal(new, language="de"), graph)])
 
 
 @pytest.mark.parametrize("media_type", ["text/turtle", "application/ld+json"])
-def test_a_new_label_of_a_linked_resource_shows_at_once(ctx: Context, client: TestClient,
+def test_a_new_label_of_a_linked_resource_shows_at_once(lctx: Context, lclient: TestClient,
                                                         media_type: str) -> None:
     task = rdflib.URIRef(ID + "task/testaufgabe")
-    before = to_graph(client.get("/id/role/testrolle", headers={"Accept": media_type}).content,
+    before = to_graph(lclient.get("/id/role/testrolle", headers={"Accept": media_type}).content,
                       media_type)
     assert rdflib.Literal("Prozesse dokumentieren", lang="de") in set(
         before.objects(task, SKOS.prefLabel))
-    _relabel(ctx, str(task), "Prozesse dokumentieren", "Abläufe festhalten")
-    after = to_graph(client.get("/id/role/testrolle", headers={"Accept": media_type}).content,
+    _relabel(lctx, str(task), "Prozesse dokumentieren", "Abläufe festhalten")
+    after = to_graph(lclient.get("/id/role/testrolle", headers={"Accept": media_type}).content,
                      media_type)
     labels = set(after.objects(task, SKOS.prefLabel))
     assert rdflib.Literal("Abläufe festhalten", lang="de") in labels
     assert rdflib.Literal("Prozesse dokumentieren", lang="de") not in labels
-    assert set(describe(ctx, NamedNode(ID + "role/testrolle")).triples) == _reference(
-        ctx, ID + "role/testrolle")
+    assert set(describe(lctx, NamedNode(ID + "role/testrolle")).triples) == _reference(
+        lctx, ID + "role/testrolle")
 
 
 def test_a_new_label_of_a_linking_resource_and_a_class_show_at_once(
-        ctx: Context, client: TestClient) -> None:
+        lctx: Context, lclient: TestClient) -> None:
     # a member competency links to its framework; the class label is an rdfs:label
     member = rdflib.URIRef(ID + "competency/testrahmen-1-1")
-    _relabel(ctx, str(member), "Prozesse modellieren", "Abläufe modellieren")
-    ctx.store.add([Quad(NamedNode(str(QD.CompetencyFramework)), NamedNode(RDFS_LABEL),
+    _relabel(lctx, str(member), "Prozesse modellieren", "Abläufe modellieren")
+    lctx.store.add([Quad(NamedNode(str(QD.CompetencyFramework)), NamedNode(RDFS_LABEL),
                         Literal("Rahmenwerk (neu)", language="de"), NamedNode(GRAPH + "extra"))])
-    g = to_graph(client.get("/id/framework/testrahmen?format=nt").content,
+    g = to_graph(lclient.get("/id/framework/testrahmen?format=nt").content,
                  "application/n-triples")
     assert rdflib.Literal("Abläufe modellieren", lang="de") in set(
         g.objects(member, SKOS.prefLabel))
     assert rdflib.Literal("Rahmenwerk (neu)", lang="de") in set(
         g.objects(QD.CompetencyFramework, RDFS.label))
-    assert set(describe(ctx, NamedNode(ID + "framework/testrahmen")).triples) == _reference(
-        ctx, ID + "framework/testrahmen")
+    assert set(describe(lctx, NamedNode(ID + "framework/testrahmen")).triples) == _reference(
+        lctx, ID + "framework/testrahmen")

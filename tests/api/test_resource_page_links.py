@@ -14,18 +14,7 @@ from qualifica.planning import get_index
 from qualifica.web.resource_view import MAX_INCOMING
 
 
-@pytest.fixture
-def ctx(fresh_ld_ctx: Context) -> Context:
-    """A fresh context over the linked-data test graph per test: the tests write."""
-    return fresh_ld_ctx
-
-
-@pytest.fixture
-def client(fresh_ld_client: TestClient) -> TestClient:
-    return fresh_ld_client
-
-
-def _members(ctx: Context, n: int) -> None:
+def _members(lctx: Context, n: int) -> None:
     graph = NamedNode(GRAPH + "members")
     quads = []
     for i in range(n):
@@ -35,7 +24,7 @@ def _members(ctx: Context, n: int) -> None:
                                                                    language="de"), graph),
                   Quad(member, NamedNode(SKOS_IN_SCHEME),
                        NamedNode(ID + "framework/testrahmen"), graph)]
-    ctx.store.add(quads)
+    lctx.store.add(quads)
 
 
 def _rows(html: str) -> int:
@@ -43,42 +32,42 @@ def _rows(html: str) -> int:
     return section.count("<tr>") - 1  # the header row
 
 
-def test_a_page_lists_the_first_links_and_says_there_are_more(ctx: Context,
-                                                              client: TestClient) -> None:
-    few = client.get("/id/framework/testrahmen", headers={"Accept": "text/html"})
+def test_a_page_lists_the_first_links_and_says_there_are_more(lctx: Context,
+                                                              lclient: TestClient) -> None:
+    few = lclient.get("/id/framework/testrahmen", headers={"Accept": "text/html"})
     assert few.status_code == 200
     assert "Die ersten 100 Verweise" not in few.text
     shown = _rows(few.text)
     assert 0 < shown < MAX_INCOMING
-    _members(ctx, 150)
-    many = client.get("/id/framework/testrahmen", headers={"Accept": "text/html"})
+    _members(lctx, 150)
+    many = lclient.get("/id/framework/testrahmen", headers={"Accept": "text/html"})
     assert many.status_code == 200
     assert _rows(many.text) == MAX_INCOMING
     assert "Die ersten 100 Verweise" in many.text and 'href="/sparql"' in many.text
-    english = client.get("/id/framework/testrahmen?lang=en", headers={"Accept": "text/html"})
+    english = lclient.get("/id/framework/testrahmen?lang=en", headers={"Accept": "text/html"})
     assert "The first 100 links" in english.text
 
 
-def test_competency_page_paths_follow_a_write(ctx: Context, client: TestClient) -> None:
-    page = client.get("/competencies/testrahmen-1-1").text
+def test_competency_page_paths_follow_a_write(lctx: Context, lclient: TestClient) -> None:
+    page = lclient.get("/competencies/testrahmen-1-1").text
     assert "Testrolle" in page  # through the task the role performs
     graph = NamedNode(GRAPH + "linkeddata-test")
     role = NamedNode(ID + "role/testrolle")
     label = NamedNode(SKOS_PREF_LABEL)
-    ctx.store.apply([Quad(role, label, Literal("Testrolle", language="de"), graph)],
+    lctx.store.apply([Quad(role, label, Literal("Testrolle", language="de"), graph)],
                     [Quad(role, label, Literal("Umbenannte Rolle", language="de"), graph)])
-    get_index(ctx)  # kept current on writes
-    page = client.get("/competencies/testrahmen-1-1").text
+    get_index(lctx)  # kept current on writes
+    page = lclient.get("/competencies/testrahmen-1-1").text
     assert "Umbenannte Rolle" in page and "Testrolle" not in page.replace(
         "role/testrolle", "")
 
 
 @pytest.mark.parametrize("path", ["/id/role/testrolle", "/id/framework/testrahmen",
                                   "/id/competency/testrahmen-1"])
-def test_a_page_shows_a_write_at_once(ctx: Context, client: TestClient, path: str) -> None:
+def test_a_page_shows_a_write_at_once(lctx: Context, lclient: TestClient, path: str) -> None:
     html = {"Accept": "text/html"}
-    first = client.get(path, headers=html)
-    again = client.get(path, headers=html)
+    first = lclient.get(path, headers=html)
+    again = lclient.get(path, headers=html)
     assert first.status_code == again.status_code == 200
     assert first.content == again.content
     graph = NamedNode(GRAPH + "linkeddata-test")
@@ -90,10 +79,10 @@ def test_a_page_shows_a_write_at_once(ctx: Context, client: TestClient, path: st
         new = f"Umbenannt {slug.split('/')[1]}"
         if f">{old}<" in first.text:
             shown.append(new)
-        ctx.store.apply([Quad(NamedNode(ID + slug), label, Literal(old, language="de"), graph)],
+        lctx.store.apply([Quad(NamedNode(ID + slug), label, Literal(old, language="de"), graph)],
                         [Quad(NamedNode(ID + slug), label, Literal(new, language="de"), graph)])
     assert shown, f"{path} names none of the resources renamed"
-    after = client.get(path, headers=html)
+    after = lclient.get(path, headers=html)
     assert after.status_code == 200
     for new in shown:
         assert new in after.text
