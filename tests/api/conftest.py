@@ -34,6 +34,16 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture
+def backend_copy(backend: Server | None, bundled_ctx: Context, tmp_path: Path
+                 ) -> Iterator[Context]:
+    """A fresh store holding the bundled graph (as loaded, stamps included) on each backend,
+    writes on with ``WRITE_TOKEN``."""
+    ctx = bundled_copy(bundled_ctx, tmp_path, backend, api_tokens=[WRITE_TOKEN])
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
 def write_ctx(bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
     """A fresh in-memory copy of the bundled graph, writes on (data folder ``tmp_path``)."""
     ctx = bundled_copy(bundled_ctx, tmp_path, api_tokens=[WRITE_TOKEN])

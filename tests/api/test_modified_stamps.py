@@ -19,11 +19,10 @@ from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.namespaces import ID, XSD
 from qualifica.store.base import ChangeSet
-from qualifica.store.oxigraph import OxigraphStore
 from qualifica.store.stamps import DCTERMS_MODIFIED, MODIFIED_GRAPH, in_stamp_graph, now
-from qualifica_testing import LOCAL, Server, app_client
+from qualifica_testing import LOCAL, WRITE_TOKEN, app_client
 
-TOKEN = "stamp-token-for-tests"
+TOKEN = WRITE_TOKEN
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 GRAPH = "https://w3id.org/qualifica/graph/test-stamps"
 TTL = "text/turtle"
@@ -49,20 +48,8 @@ BAD_ROLE = PREFIXES + f"""
 
 
 @pytest.fixture
-def ctx(backend: Server | None, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
-    """A fresh store holding the bundled graph as loaded (stamps included), one API token."""
-    if backend is None:
-        settings = Settings(in_memory=True, load_bundled=False, data_dir=tmp_path,
-                            api_tokens=[TOKEN])
-        store = OxigraphStore(None)
-    else:
-        settings = backend.settings(tmp_path, load_bundled=False, api_tokens=[TOKEN])
-        store = backend.store()
-        store.clear()
-    store.add(bundled_ctx.store.quads())
-    context = Context(settings=settings, store=store, registry=bundled_ctx.registry)
-    yield context
-    context.close()
+def ctx(backend_copy: Context) -> Context:
+    return backend_copy
 
 
 @pytest.fixture

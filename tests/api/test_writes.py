@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from qualifica.context import Context
 from qualifica.store.stamps import in_stamp_graph
-from qualifica_testing import Server, app_client, bundled_copy, role_turtle
+from qualifica_testing import WRITE_TOKEN, app_client, bundled_copy, role_turtle
 
-TOKEN = "s3cret-token-for-tests"
+TOKEN = WRITE_TOKEN
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ID = "https://w3id.org/qualifica/id/"
 NEW_GRAPH = "https://w3id.org/qualifica/graph/test-writes"
@@ -28,11 +28,8 @@ BAD_ROLE = f"""
 
 
 @pytest.fixture
-def ctx(backend: Server | None, bundled_ctx: Context, tmp_path: Path) -> Iterator[Context]:
-    """A fresh store holding the bundled graph, with one API token configured."""
-    context = bundled_copy(bundled_ctx, tmp_path, backend, api_tokens=[TOKEN])
-    yield context
-    context.close()
+def ctx(backend_copy: Context) -> Context:
+    return backend_copy
 
 
 @pytest.fixture
