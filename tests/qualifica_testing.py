@@ -388,3 +388,23 @@ class RandomWriter:
         new = (current | {Quad(x.subject, x.predicate, x.object, graph) for x in add}) - {
             Quad(x.subject, x.predicate, x.object, graph) for x in remove}
         self.ctx.store.apply(sorted(current, key=str), sorted(new, key=str))
+
+
+PATCH_MAIN = NamedNode(GRAPH + "main")
+PATCH_EXTRA = NamedNode(GRAPH + "extra")
+"""The two graphs the patch tests write into."""
+
+
+def graph_file_context(data_dir: Path, path: Path, fmt: ox.RdfFormat) -> Context:
+    """An empty in-memory context holding the triples of ``path`` in :data:`PATCH_MAIN`."""
+    ctx = memory_context(data_dir)
+    ctx.store.add(Quad(t.subject, t.predicate, t.object, PATCH_MAIN)
+                  for t in ox.parse(path=str(path), format=fmt))
+    return ctx
+
+
+def generated_graph_context(data_dir: Path) -> Context:
+    """:func:`graph_file_context` of a small generated bench graph (scale 0.01, seed 11)."""
+    path = data_dir / "graph.nt"
+    bench_generator().write(0.01, 11, path)
+    return graph_file_context(data_dir, path, ox.RdfFormat.N_TRIPLES)

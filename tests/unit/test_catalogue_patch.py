@@ -10,15 +10,13 @@ scratch, and give the same listings and details.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from qualifica.config import Settings
-from qualifica.context import Context, open_context
+from qualifica.context import Context
 from qualifica.linkeddata import details
 from qualifica.linkeddata.catalogue import (
     CATALOGUE,
@@ -37,13 +35,13 @@ from qualifica.namespaces import (
     SKOS,
     XSD,
 )
-from qualifica_testing import RandomWriter, bench_generator
+from qualifica_testing import PATCH_EXTRA, PATCH_MAIN, RandomWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "planning" / "small.ttl"
 ID = "https://w3id.org/qualifica/id/"
-MAIN = NamedNode("https://w3id.org/qualifica/graph/main")
-EXTRA = NamedNode("https://w3id.org/qualifica/graph/extra")
+MAIN = PATCH_MAIN
+EXTRA = PATCH_EXTRA
 CLASSES = [QD + "Role", QD + "Task", QD + "Competency", QD + "TrainingFormat",
            QD + "LegalBasis", QD + "ProficiencyLevel", QD + "CompetencyFramework"]
 LINKS = [SKOS + "inScheme", SKOS + "broader", SKOS + "topConceptOf", QD + "kind",
@@ -51,27 +49,7 @@ LINKS = [SKOS + "inScheme", SKOS + "broader", SKOS + "topConceptOf", QD + "kind"
 BOOLEAN = NamedNode(XSD + "boolean")
 
 
-def _ctx(tmp: Path, path: Path, fmt: RdfFormat) -> Context:
-    c = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp))
-    c.store.add(Quad(t.subject, t.predicate, t.object, MAIN) for t in parse(path=str(path),
-                                                                          format=fmt))
-    return c
 
-
-@pytest.fixture
-def small_ctx(tmp_path: Path) -> Iterator[Context]:
-    c = _ctx(tmp_path, SMALL, RdfFormat.TURTLE)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def generated_ctx(tmp_path: Path) -> Iterator[Context]:
-    path = tmp_path / "graph.nt"
-    bench_generator().write(0.01, 11, path)
-    c = _ctx(tmp_path, path, RdfFormat.N_TRIPLES)
-    yield c
-    c.close()
 
 
 def entries(cat: Catalogue) -> dict[str, Any]:

@@ -11,52 +11,32 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica import planning
-from qualifica.config import Settings
-from qualifica.context import Context, open_context
+from qualifica.context import Context
 from qualifica.errors import QualificaError
 from qualifica.namespaces import QD, RDF, SKOS, XSD
 from qualifica.planning.index import HOLDER, IndexHolder, PlanningIndex, build_index
-from qualifica_testing import RandomWriter, bench_generator
+from qualifica_testing import PATCH_EXTRA, PATCH_MAIN, RandomWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "planning" / "small.ttl"
 ID = "https://w3id.org/qualifica/id/"
-MAIN = NamedNode("https://w3id.org/qualifica/graph/main")
-EXTRA = NamedNode("https://w3id.org/qualifica/graph/extra")
+MAIN = PATCH_MAIN
+EXTRA = PATCH_EXTRA
 SKIP = {"generation", "built_s", "_nodes", "_role_order"}
 FIELDS = [f.name for f in dataclasses.fields(PlanningIndex) if f.name not in SKIP]
 CLASSES = [QD + "Role", QD + "Task", QD + "Competency", QD + "TrainingFormat"]
 KINDS = [QD + "Ausbildung", QD + "Fortbildung", QD + "Weiterbildung"]
 
 
-def _ctx(tmp: Path, triples: Iterator[Any]) -> Context:
-    c = open_context(Settings(in_memory=True, load_bundled=False, data_dir=tmp))
-    c.store.add(Quad(t.subject, t.predicate, t.object, MAIN) for t in triples)
-    return c
 
-
-@pytest.fixture
-def small_ctx(tmp_path: Path) -> Iterator[Context]:
-    c = _ctx(tmp_path, parse(path=str(SMALL), format=RdfFormat.TURTLE))
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def generated_ctx(tmp_path: Path) -> Iterator[Context]:
-    path = tmp_path / "graph.nt"
-    bench_generator().write(0.01, 11, path)
-    c = _ctx(tmp_path, parse(path=str(path), format=RdfFormat.N_TRIPLES))
-    yield c
-    c.close()
 
 
 def _answer(call: Callable[..., Any], *args: Any) -> Any:
