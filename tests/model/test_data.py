@@ -217,7 +217,8 @@ def test_blv_and_meta_study_competencies(bundled_ctx: Context) -> None:
 def test_frameworks(bundled_ctx: Context) -> None:
     frameworks = instances(bundled_ctx, "CompetencyFramework")
     assert frameworks == {node("framework", s).value for s in (
-        "digcomp-2-2", "e-kompetenz", "blv-kompetenzen", "qd-metastudie")}
+        "digcomp-2-2", "e-kompetenz", "blv-kompetenzen", "qd-metastudie",
+        "fiausbv-ausbildungsberufsbild", "vwfangausbv-ausbildungsberufsbild")}
     for f in frameworks:
         types = objects(bundled_ctx, f, TYPE)
         assert SKOS + "ConceptScheme" in types
@@ -242,7 +243,8 @@ def test_digcomp_has_8_levels_and_the_mastery_scale_3(bundled_ctx: Context) -> N
         assert rank(ctx, level) == i
         assert set(objects(ctx, level, qd("levelOf"))) == frameworks
         assert EDITORIAL in objects(ctx, level, SOURCE)
-    assert len(instances(ctx, "ProficiencyLevel")) == 11
+    # 8 DigComp levels, 3 mastery levels, the one aim each of the two ordinances states
+    assert len(instances(ctx, "ProficiencyLevel")) == 13
 
 
 # --- training formats ------------------------------------------------------------------------
@@ -288,13 +290,22 @@ def test_named_formats_exist(bundled_ctx: Context) -> None:
 
 
 def test_outcomes_whose_level_no_source_states_are_editorial(bundled_ctx: Context) -> None:
-    """No source states the level any format reaches (audit P1): every outcome is editorial.
-    In-service qualification under § 47 BLV is a legal form now and develops nothing."""
+    """No source states the level any format reaches on a DigComp, e-competence, BLV or QD scale
+    (audit P1): every such outcome is editorial. Only the outcomes of the two apprenticeships on
+    their ordinances' occupational profiles are stated by a source (the ordinance's aim of
+    training as their level). In-service qualification under § 47 BLV is a legal form now and
+    develops nothing."""
     ctx = bundled_ctx
     stated = [q.subject.value for q in ctx.store.quads(
         None, qd("editorial"), Literal("false", datatype=NamedNode(XSD + "boolean")))]
     assert stated == []
+    ordinance_levels = {node("level", "fiausbv-handlungsfaehigkeit").value,
+                        node("level", "vwfangausbv-handlungsfaehigkeit").value}
     for outcome in instances(ctx, "LearningOutcome"):
+        if objects(ctx, outcome, qd("level"))[0] in ordinance_levels:
+            assert objects(ctx, outcome, qd("editorial")) == [], outcome
+            assert EDITORIAL not in objects(ctx, outcome, SOURCE), outcome
+            continue
         assert objects(ctx, outcome, qd("editorial")) == ["true"], outcome
         assert EDITORIAL in objects(ctx, outcome, SOURCE), outcome
     dq = node("training-format", "dienstliche-qualifizierung").value
@@ -623,8 +634,10 @@ def test_editorial_statements_query_lists_every_editorial_statement(
     result = ctx.store.query(text, substitutions=subs)
     assert isinstance(result, SelectResult)
     rows = {(r["subject"].value, r["predicate"].value, r["object"].value) for r in result.rows}
-    # the editorial graphs: the plain links and this project's German text for DigComp
-    graphs = {NamedNode(EDITORIAL_LINKS), NamedNode(GRAPH + "digcomp-de")}
+    # the editorial graphs: the plain links, this project's German text for DigComp and its
+    # English text for the ordinances' occupational profiles
+    graphs = {NamedNode(EDITORIAL_LINKS), NamedNode(GRAPH + "digcomp-de"),
+              NamedNode(GRAPH + "ordinances-en")}
     assert {q.subject for q in ctx.store.quads(None, SOURCE, NamedNode(EDITORIAL))
             if q.subject.value.startswith(GRAPH)} == graphs
     plain = {(q.subject.value, q.predicate.value, q.object.value)
