@@ -217,7 +217,8 @@ def test_blv_and_meta_study_competencies(bundled_ctx: Context) -> None:
 def test_frameworks(bundled_ctx: Context) -> None:
     frameworks = instances(bundled_ctx, "CompetencyFramework")
     assert frameworks == {node("framework", s).value for s in (
-        "digcomp-2-2", "e-kompetenz", "blv-kompetenzen", "qd-metastudie")}
+        "digcomp-2-2", "e-kompetenz", "blv-kompetenzen", "qd-metastudie",
+        "fiausbv-ausbildungsberufsbild", "vwfangausbv-ausbildungsberufsbild")}
     for f in frameworks:
         types = objects(bundled_ctx, f, TYPE)
         assert SKOS + "ConceptScheme" in types
@@ -242,7 +243,8 @@ def test_digcomp_has_8_levels_and_the_mastery_scale_3(bundled_ctx: Context) -> N
         assert rank(ctx, level) == i
         assert set(objects(ctx, level, qd("levelOf"))) == frameworks
         assert EDITORIAL in objects(ctx, level, SOURCE)
-    assert len(instances(ctx, "ProficiencyLevel")) == 11
+    # 8 DigComp levels, 3 mastery levels, the one aim each of the two ordinances states
+    assert len(instances(ctx, "ProficiencyLevel")) == 13
 
 
 # --- training formats ------------------------------------------------------------------------
@@ -288,13 +290,22 @@ def test_named_formats_exist(bundled_ctx: Context) -> None:
 
 
 def test_outcomes_whose_level_no_source_states_are_editorial(bundled_ctx: Context) -> None:
-    """No source states the level any format reaches (audit P1): every outcome is editorial.
-    In-service qualification under § 47 BLV is a legal form now and develops nothing."""
+    """No source states the level any format reaches on a DigComp, e-competence, BLV or QD scale
+    (audit P1): every such outcome is editorial. Only the outcomes of the two apprenticeships on
+    their ordinances' occupational profiles are stated by a source (the ordinance's aim of
+    training as their level). In-service qualification under § 47 BLV is a legal form now and
+    develops nothing."""
     ctx = bundled_ctx
     stated = [q.subject.value for q in ctx.store.quads(
         None, qd("editorial"), Literal("false", datatype=NamedNode(XSD + "boolean")))]
     assert stated == []
+    ordinance_levels = {node("level", "fiausbv-handlungsfaehigkeit").value,
+                        node("level", "vwfangausbv-handlungsfaehigkeit").value}
     for outcome in instances(ctx, "LearningOutcome"):
+        if objects(ctx, outcome, qd("level"))[0] in ordinance_levels:
+            assert objects(ctx, outcome, qd("editorial")) == [], outcome
+            assert EDITORIAL not in objects(ctx, outcome, SOURCE), outcome
+            continue
         assert objects(ctx, outcome, qd("editorial")) == ["true"], outcome
         assert EDITORIAL in objects(ctx, outcome, SOURCE), outcome
     dq = node("training-format", "dienstliche-qualifizierung").value
@@ -623,8 +634,10 @@ def test_editorial_statements_query_lists_every_editorial_statement(
     result = ctx.store.query(text, substitutions=subs)
     assert isinstance(result, SelectResult)
     rows = {(r["subject"].value, r["predicate"].value, r["object"].value) for r in result.rows}
-    # the editorial graphs: the plain links and this project's German text for DigComp
-    graphs = {NamedNode(EDITORIAL_LINKS), NamedNode(GRAPH + "digcomp-de")}
+    # the editorial graphs: the plain links, this project's German text for DigComp and its
+    # English text for the ordinances' occupational profiles
+    graphs = {NamedNode(EDITORIAL_LINKS), NamedNode(GRAPH + "digcomp-de"),
+              NamedNode(GRAPH + "ordinances-en")}
     assert {q.subject for q in ctx.store.quads(None, SOURCE, NamedNode(EDITORIAL))
             if q.subject.value.startswith(GRAPH)} == graphs
     plain = {(q.subject.value, q.predicate.value, q.object.value)
@@ -996,3 +1009,182 @@ def test_weak_requirement_links_replaced(bundled_ctx: Context) -> None:
         assert ID + "competency/" + old not in competencies, task
         for r in reqs:
             assert objects(ctx, r, qd("editorial")) == ["true"]
+
+
+# --- audit § 7.5: the ordinances' occupational profiles as sourced competencies ----------------
+
+GII = "https://www.gesetze-im-internet.de/"
+
+#: § 4 FIAusbV: the Berufsbildpositionen of Abs. 2 to 7, as the ordinance words them, by the group
+#: of § 4 Abs. 1 they belong to.
+FIAUSBV_4 = {
+    "4-2": ("Fachrichtungsübergreifende berufsprofilgebende Fertigkeiten, Kenntnisse und "
+            "Fähigkeiten", [
+        "Planen, Vorbereiten und Durchführen von Arbeitsaufgaben in Abstimmung mit den "
+        "kundenspezifischen Geschäfts- und Leistungsprozessen",
+        "Informieren und Beraten von Kunden und Kundinnen",
+        "Beurteilen marktgängiger IT-Systeme und kundenspezifischer Lösungen",
+        "Entwickeln, Erstellen und Betreuen von IT-Lösungen",
+        "Durchführen und Dokumentieren von qualitätssichernden Maßnahmen",
+        "Umsetzen, Integrieren und Prüfen von Maßnahmen zur IT-Sicherheit und zum Datenschutz",
+        "Erbringen der Leistungen und Auftragsabschluss",
+        "Betreiben von IT-Systemen",
+        "Inbetriebnehmen von Speicherlösungen",
+        "Programmieren von Softwarelösungen"]),
+    "4-3": ("Berufsprofilgebende Fertigkeiten, Kenntnisse und Fähigkeiten in der Fachrichtung "
+            "Anwendungsentwicklung", [
+        "Konzipieren und Umsetzen von kundenspezifischen Softwareanwendungen",
+        "Sicherstellen der Qualität von Softwareanwendungen"]),
+    "4-4": ("Berufsprofilgebende Fertigkeiten, Kenntnisse und Fähigkeiten in der Fachrichtung "
+            "Systemintegration", [
+        "Konzipieren und Realisieren von IT-Systemen",
+        "Installieren und Konfigurieren von Netzwerken",
+        "Administrieren von IT-Systemen"]),
+    "4-5": ("Berufsprofilgebende Fertigkeiten, Kenntnisse und Fähigkeiten in der Fachrichtung "
+            "Daten- und Prozessanalyse", [
+        "Analysieren von Arbeits- und Geschäftsprozessen",
+        "Analysieren von Datenquellen und Bereitstellen von Daten",
+        "Nutzen der Daten zur Optimierung von Arbeits- und Geschäftsprozessen sowie zur "
+        "Optimierung digitaler Geschäftsmodelle",
+        "Umsetzen des Datenschutzes und der Schutzziele der Datensicherheit"]),
+    "4-6": ("Berufsprofilgebende Fertigkeiten, Kenntnisse und Fähigkeiten in der Fachrichtung "
+            "Digitale Vernetzung", [
+        "Analysieren und Planen von Systemen zur Vernetzung von Prozessen und Produkten",
+        "Errichten, Ändern und Prüfen von vernetzten Systemen",
+        "Betreiben von vernetzten Systemen und Sicherstellen der Systemverfügbarkeit"]),
+    "4-7": ("Fachrichtungsübergreifende, integrativ zu vermittelnde Fertigkeiten, Kenntnisse und "
+            "Fähigkeiten", [
+        "Berufsbildung sowie Arbeits- und Tarifrecht",
+        "Aufbau und Organisation des Ausbildungsbetriebes",
+        "Sicherheit und Gesundheitsschutz bei der Arbeit",
+        "Umweltschutz",
+        "vernetztes Zusammenarbeiten unter Nutzung digitaler Medien"]),
+}
+
+
+def _scheme_members(ctx: Context, framework: str) -> set[str]:
+    return {q.subject.value for q in ctx.store.quads(
+        None, NamedNode(SKOS + "inScheme"), NamedNode(framework))}
+
+
+def _label_graph(ctx: Context, subject: str, lang: str) -> set[str]:
+    return {q.graph_name.value for q in ctx.store.quads(NamedNode(subject), PREF, None)
+            if isinstance(q.object, Literal) and q.object.language == lang}
+
+
+def _assert_sourced_profile(ctx: Context, framework: str, members: set[str],
+                            section: str) -> None:
+    """German titles stated by the ordinance's section; English titles this project's translation
+    in the editorial graph; nothing else editorial."""
+    assert _scheme_members(ctx, framework) == members
+    assert set(objects(ctx, framework, SOURCE)) == {section}
+    for c in members | {framework}:
+        assert section in objects(ctx, c, SOURCE), c
+        assert EDITORIAL not in objects(ctx, c, SOURCE), c
+        assert _label_graph(ctx, c, "de") == {GRAPH + "ordinances"}, c
+        assert _label_graph(ctx, c, "en") == {GRAPH + "ordinances-en"}, c
+    assert objects(ctx, GRAPH + "ordinances-en", SOURCE) == [EDITORIAL]
+    assert objects(ctx, GRAPH + "ordinances", SOURCE) == []
+
+
+def _assert_taught_by(ctx: Context, offer: str, positions: set[str], level: str,
+                      sources: set[str]) -> None:
+    """The apprenticeship develops every position, at the one aim its ordinance states, as a
+    sourced (non-editorial) learning outcome; no role is said to require a position."""
+    developed: dict[str, str] = {}
+    for outcome in objects(ctx, node("training-format", offer).value, qd("develops")):
+        (competency,) = objects(ctx, outcome, qd("competency"))
+        if competency in positions:
+            developed[competency] = outcome
+            assert objects(ctx, outcome, qd("level")) == [level], outcome
+            assert objects(ctx, outcome, qd("editorial")) == [], outcome
+            assert set(objects(ctx, outcome, SOURCE)) == sources, outcome
+    assert set(developed) == positions
+    required = {o for r in ctx.store.quads(None, qd("competency"), None)
+                for o in [r.object.value]
+                if QD + "CompetencyRequirement" in objects(ctx, r.subject.value, TYPE)}
+    assert not required & positions
+
+
+def test_fiausbv_berufsbildpositionen_are_sourced_competencies(bundled_ctx: Context) -> None:
+    """Audit § 7.5: the 10 + 2 + 3 + 4 + 3 + 5 Berufsbildpositionen of § 4 Abs. 2-7 FIAusbV with
+    their titles as the ordinance words them, under the groups of § 4 Abs. 1, sourced to § 4;
+    the apprenticeship develops them (§ 3: the training teaches them)."""
+    ctx = bundled_ctx
+    section = GII + "fiausbv/__4.html"
+    framework = node("framework", "fiausbv-ausbildungsberufsbild").value
+    positions: set[str] = set()
+    groups: set[str] = set()
+    for slug, (group_title, titles) in FIAUSBV_4.items():
+        group = node("competency", f"fiausbv-{slug}").value
+        groups.add(group)
+        assert labels(ctx, group)["de"] == group_title
+        assert objects(ctx, group, NamedNode(SKOS + "topConceptOf")) == [framework]
+        for number, title in enumerate(titles, 1):
+            position = node("competency", f"fiausbv-{slug}-{number}").value
+            positions.add(position)
+            assert labels(ctx, position)["de"] == title
+            assert objects(ctx, position, NamedNode(SKOS + "broader")) == [group]
+            assert f"§ 4 Abs. {slug[-1]} Nr. {number} FIAusbV" in \
+                literal_values(ctx, position, SKOS + "definition")["de"]
+    assert len(positions) == 27
+    _assert_sourced_profile(ctx, framework, positions | groups, section)
+    assert "f/fiausbv/index.md" in literal_values(ctx, framework, SKOS + "scopeNote")["de"]
+    level = node("level", "fiausbv-handlungsfaehigkeit").value
+    assert objects(ctx, level, qd("levelOf")) == [framework]
+    assert objects(ctx, level, SOURCE) == [GII + "fiausbv/__3.html"]
+    assert "berufliche Handlungsfähigkeit" in literal_values(ctx, level, SKOS + "definition")["de"]
+    _assert_taught_by(ctx, "ausbildung-fachinformatiker", positions, level,
+                      {section, GII + "fiausbv/__3.html"})
+    # English: this project's translation, listed as editorial by statement-provenance
+    position = node("competency", "fiausbv-4-2-10").value
+    assert labels(ctx, position)["en"] == "Programming software solutions"
+    text, subs = bind(ctx.registry.get("statement-provenance"),
+                      {"subject": position}).for_substitution()
+    result = ctx.store.query(text, substitutions=subs)
+    assert isinstance(result, SelectResult)
+    kinds = {(r["predicate"].value, r["object"].value): r["kind"].value for r in result.rows}
+    assert kinds[(SKOS + "prefLabel", "Programmieren von Softwarelösungen")] == "source"
+    assert kinds[(SKOS + "prefLabel", "Programming software solutions")] == "editorial"
+
+
+def test_vwfangausbv_ausbildungsberufsbild_is_sourced(bundled_ctx: Context) -> None:
+    """Audit § 7.5: § 3 VwFAngAusbV, the skills and knowledge of the common training (Abs. 1:
+    7 items, of which no. 1 and 5 have 4 sub-items each) and of the five specialisations
+    (Abs. 2: 3 + 2 + 3 + 4 + 3), as the ordinance words and groups them; the apprenticeship
+    develops them (§ 4 Abs. 4: taught so that the trainee is able to work independently)."""
+    ctx = bundled_ctx
+    section = GII + "vwfangausbv_1999/__3.html"
+    framework = node("framework", "vwfangausbv-ausbildungsberufsbild").value
+    members = _scheme_members(ctx, framework)
+    tops = set(objects(ctx, framework, NamedNode(SKOS + "hasTopConcept"))) or {
+        q.subject.value for q in ctx.store.quads(
+            None, NamedNode(SKOS + "topConceptOf"), NamedNode(framework))}
+    assert {labels(ctx, t)["de"] for t in tops} == {
+        "Gemeinsame Berufsausbildung", "Fachrichtung Bundesverwaltung",
+        "Fachrichtung Landesverwaltung", "Fachrichtung Kommunalverwaltung",
+        "Fachrichtung Handwerksorganisation und Industrie- und Handelskammern",
+        "Fachrichtung Kirchenverwaltung in den Gliedkirchen der Evangelischen Kirche in "
+        "Deutschland"}
+    items = members - tops
+    assert len(items) == 7 + 8 + 15
+    common = node("competency", "vwfangausbv-3-1").value
+    expect = {"3-1-1": ("der Ausbildungsbetrieb", common),
+              "3-1-1-1": ("Struktur, Stellung und Aufgaben des Ausbildungsbetriebes",
+                          node("competency", "vwfangausbv-3-1-1").value),
+              "3-1-3": ("Informations- und Kommunikationssysteme", common),
+              "3-1-5-2": ("Haushaltswesen", node("competency", "vwfangausbv-3-1-5").value),
+              "3-1-7": ("Allgemeines Verwaltungsrecht und Verwaltungsverfahren", common),
+              "3-2-1-3": ("Personalwirtschaft", node("competency", "vwfangausbv-3-2-1").value),
+              "3-2-3-3": ("Kommunalrecht", node("competency", "vwfangausbv-3-2-3").value)}
+    for slug, (title, broader) in expect.items():
+        c = node("competency", f"vwfangausbv-{slug}").value
+        assert labels(ctx, c)["de"] == title
+        assert objects(ctx, c, NamedNode(SKOS + "broader")) == [broader]
+    # § 2 (the duration) is not cited for content; "gemeinsame Berufsausbildung" is § 4 Abs. 1
+    assert set(objects(ctx, common, SOURCE)) == {section, GII + "vwfangausbv_1999/__4.html"}
+    _assert_sourced_profile(ctx, framework, members, section)
+    level = node("level", "vwfangausbv-handlungsfaehigkeit").value
+    assert objects(ctx, level, SOURCE) == [GII + "vwfangausbv_1999/__4.html"]
+    _assert_taught_by(ctx, "ausbildung-verwaltungsfachangestellte", items, level,
+                      {section, GII + "vwfangausbv_1999/__4.html"})

@@ -21,6 +21,10 @@ from qualifica.validation.shacl import parse_bytes
 
 Row = tuple[str | None, ...]
 
+#: The Berufsbildpositionen of § 4 Abs. 2-7 FIAusbV as "{Absatz}-{Nummer}".
+FIAUSBV_POSITIONS = [f"{a}-{n}" for a, count in ((2, 10), (3, 2), (4, 3), (5, 4), (6, 3), (7, 5))
+                     for n in range(1, count + 1)]
+
 EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
     "competencies-per-area": (
         ("area", "notation", "competences"),
@@ -178,14 +182,17 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
             ("competency/digcomp-3-4", "level/digcomp-6", "6", "true"),
             ("competency/digcomp-4-1", "level/digcomp-5", "5", "true"),
             ("competency/digcomp-5-1", "level/digcomp-6", "6", "true"),
+            # the Berufsbildpositionen of § 4 FIAusbV, at the one aim the ordinance states
+            *sorted((f"competency/fiausbv-4-{p}", "level/fiausbv-handlungsfaehigkeit", "1",
+                     "false") for p in FIAUSBV_POSITIONS),
         ],
     ),
     "formats-by-kind": (
         ("format", "outcomes"),
         [
-            ("training-format/ausbildung-fachinformatiker", "4"),
+            ("training-format/ausbildung-fachinformatiker", "31"),
             ("training-format/ausbildung-kaufleute-bueromanagement", "3"),
-            ("training-format/ausbildung-verwaltungsfachangestellte", "4"),
+            ("training-format/ausbildung-verwaltungsfachangestellte", "34"),
             ("training-format/berufsausbildung", "0"),
             ("training-format/vorbereitungsdienst-digitale-verwaltung-cyber-sicherheit", "3"),
             ("training-format/vorbereitungsdienst-technischer-verwaltungsdienst-itzbund", "3"),
@@ -485,6 +492,18 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str | None, ...]]]] = {
     "search-labels": (
         ("resource", "label", "type"),
         [
+            ("competency/fiausbv-4-2-1", "Planen, Vorbereiten und Durchführen von Arbeitsaufgaben "
+             "in Abstimmung mit den kundenspezifischen Geschäfts- und Leistungsprozessen",
+             "qd:Competency"),
+            ("competency/fiausbv-4-5", "Berufsprofilgebende Fertigkeiten, Kenntnisse und "
+             "Fähigkeiten in der Fachrichtung Daten- und Prozessanalyse", "qd:Competency"),
+            ("competency/fiausbv-4-5-1", "Analysieren von Arbeits- und Geschäftsprozessen",
+             "qd:Competency"),
+            ("competency/fiausbv-4-5-3", "Nutzen der Daten zur Optimierung von Arbeits- und "
+             "Geschäftsprozessen sowie zur Optimierung digitaler Geschäftsmodelle",
+             "qd:Competency"),
+            ("competency/fiausbv-4-6-1", "Analysieren und Planen von Systemen zur Vernetzung von "
+             "Prozessen und Produkten", "qd:Competency"),
             (
                 "role/fachinformatiker-daten-und-prozessanalyse",
                 "Fachinformatiker/-in – Daten- und Prozessanalyse",
