@@ -358,6 +358,18 @@ def test_formats_filter_choices_are_in_natural_order(client: TestClient) -> None
     assert bbig == sorted(bbig, key=natural_key) and bbig.index("§ 5") < bbig.index("§ 53")
 
 
+
+def test_formats_competency_choices_are_told_apart(client: TestClient) -> None:
+    """Items an ordinance names alike under several Fachrichtungen ("Fallbezogene
+    Rechtsanwendung") name their broader concept, and the same choices come in the same order
+    every time."""
+    html = client.get("/training-formats").text
+    choices = section(html, 'id="f-competency"', "</select>")
+    labels = [unescape(x) for x in re.findall(r'<option value="[^"]+">([^<]+)</option>', choices)]
+    assert len(labels) == len(set(labels)), "two competencies share a choice's text"
+    assert any(label.startswith("Fallbezogene Rechtsanwendung (") for label in labels)
+    assert client.get("/training-formats").text == html
+
 @pytest.mark.parametrize("params", [{"kind": "umschulung"}, {"competency": "nope"},
                                     {"legal_basis": "nope"}, {"provider": "nobody"}])
 def test_formats_unknown_filter_is_404(client: TestClient, params: dict[str, str]) -> None:

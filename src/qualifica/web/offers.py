@@ -9,7 +9,7 @@ schema.org terms read by ``queries/lib/page-format-offers.rq``.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -216,14 +216,23 @@ def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
     providers = {_provider_key(p): p.label for f in facts.values() for p in f.provider}
 
     def options(name: str, pairs: Iterable[tuple[str, str]]) -> list[Option]:
-        ordered = sorted(pairs, key=lambda p: natural_key(p[1]))
+        ordered = sorted(pairs, key=lambda p: (natural_key(p[1]), p[0]))
         return [Option(v, label, picked.get(name) == v) for v, label in ordered]
+
+    def competency_label(c: str, shared: set[str]) -> str:
+        """The competency's label; one that several competencies share (the same item under
+        several Fachrichtungen of an ordinance) names the broader concept too."""
+        label = cat.label(c, lang)
+        broader = cat.targets(c, SKOS_BROADER)
+        return f"{label} ({cat.label(broader[0], lang)})" if label in shared and broader else label
 
     def under_act(lb: str) -> tuple[object, ...]:
         acts = cat.targets(lb, QD_PART_OF)
         act = cat.label(sorted(acts)[0], lang) if acts else cat.label(lb, lang)
         return (natural_key(act), bool(acts), natural_key(cat.label(lb, lang)))
 
+    counts = Counter(cat.label(c, lang) for c in comps)
+    shared_labels = {label for label, n in counts.items() if n > 1}
     filters = {
         "kind": [Option(_KIND_NAMES.get(k, k), cat.label(k, lang), k == kind_iri)
                  for k in sorted(kinds, key=lambda k: natural_key(cat.label(k, lang)))],
@@ -231,7 +240,8 @@ def formats_view(ctx: Context, lang: str, words: Mapping[str, str],
         "legal_basis": [Option(cat.node(lb, lang)["id"], cat.label(lb, lang),
                                picked.get("legal_basis") == cat.node(lb, lang)["id"])
                         for lb in sorted(legal, key=under_act)],
-        "competency": options("competency", ((cat.node(c, lang)["id"], cat.label(c, lang))
+        "competency": options("competency", ((cat.node(c, lang)["id"],
+                                              competency_label(c, shared_labels))
                                              for c in comps)),
     }
     return FormatsView(items=items, filters=filters, chosen=picked)
