@@ -118,7 +118,9 @@ class PlanningIndex:
 
     # -- small helpers used by the answering modules ---------------------------------------
     def _cached(self, iri: str, lang: str, type_: str | None) -> Node:
-        by_lang = self._nodes.setdefault(lang, {})
+        by_lang = self._nodes.get(lang)
+        if by_lang is None:
+            by_lang = self._nodes.setdefault(lang, {})
         node = by_lang.get(iri)
         if node is None:
             labels = self.labels.get(iri)
@@ -134,7 +136,12 @@ class PlanningIndex:
         The type is what the index knows the resource to be (role, task, competency,
         training-format, level), else ``type_``, else the kind of its IRI. A fresh dict each call.
         """
-        return Node(**self._cached(iri, lang, type_))
+        return self._cached(iri, lang, type_).copy()
+
+    def shared_node(self, iri: str, lang: str = "de") -> Node:
+        """The cached node of ``iri`` itself (as :meth:`node` without a ``type_``): read it or
+        copy it, never change it."""
+        return self._cached(iri, lang, None)
 
     def label(self, iri: str, lang: str = "de") -> str:
         """The label of ``iri`` in ``lang`` (for sorting)."""
