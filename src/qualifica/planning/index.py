@@ -114,6 +114,7 @@ class PlanningIndex:
     unconstrained_roles: tuple[str, ...] = ()
     types: dict[str, str] = field(default_factory=dict)
     _role_order: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _role_rank: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
     _nodes: dict[str, dict[str, Node]] = field(default_factory=dict, repr=False)
 
     # -- small helpers used by the answering modules ---------------------------------------
@@ -152,8 +153,18 @@ class PlanningIndex:
         order = self._role_order.get(lang)
         if order is None:
             order = sorted(self.roles, key=lambda r: (self.label(r, lang), r))
+            self._role_rank[lang] = {r: i for i, r in enumerate(order)}
             self._role_order[lang] = order
         return order
+
+    def role_rank(self, lang: str = "de") -> dict[str, int]:
+        """The position of every role in :meth:`roles_by_label` (a sort key equivalent to
+        its label, then IRI)."""
+        rank = self._role_rank.get(lang)
+        if rank is None or lang not in self._role_order:
+            self.roles_by_label(lang)
+            rank = self._role_rank[lang]
+        return rank
 
     def scale(self, competency: str) -> frozenset[int]:
         """The ranks of the levels of the competency's frameworks (empty when unknown)."""
@@ -796,6 +807,7 @@ def _refresh_labels(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _R
             nodes.pop(iri, None)
     if ix.roles != old.roles or any(s in ix.roles or s in old.roles for s in stale):
         ix._role_order = {}
+        ix._role_rank = {}
     _warm(ix, stale)
 
 
