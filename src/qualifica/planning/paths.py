@@ -88,7 +88,7 @@ def roles_for(index: PlanningIndex, competency_iri: str, lang: str = "de") -> di
     # broader ones and the tasks, and a role's label serves both its entry and its paths.
     nodes: dict[str, Node] = {}
     labels: dict[str, str] = {}
-    for role, role_paths in found.items():
+    for role_paths in found.values():
         for path in role_paths:
             for p in path:
                 if p not in nodes:
