@@ -162,8 +162,8 @@ class PlanningIndex:
         its label, then IRI)."""
         rank = self._role_rank.get(lang)
         if rank is None or lang not in self._role_order:
-            self.roles_by_label(lang)
-            rank = self._role_rank[lang]
+            rank = {r: i for i, r in enumerate(self.roles_by_label(lang))}
+            self._role_rank[lang] = rank
         return rank
 
     def scale(self, competency: str) -> frozenset[int]:
