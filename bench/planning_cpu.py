@@ -28,12 +28,14 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import orjson
 from common import ROOT, bench_graph, store_context
 from planning import body, held_for
+from starlette.types import Message
 
 from qualifica import planning
 from qualifica.api.app import create_app
@@ -57,7 +59,7 @@ class InProcess:
         started = asyncio.Event()
         await inbox.put({"type": "lifespan.startup"})
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             if message["type"].startswith("lifespan.startup"):
                 started.set()
 
@@ -103,7 +105,7 @@ class InProcess:
         status = 0
         chunks: list[bytes] = []
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -144,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="an on-disk store to reuse (loaded when it does not exist)")
     parser.add_argument("--digest", type=Path, default=None,
                         help="write the SHA-256 of every answer body here instead of timing")
+    parser.add_argument("--settle", type=float, default=15.0,
+                        help="seconds to wait after start-up (the sandbox worker processes start "
+                             "in the background) before measuring")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -169,10 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             "c": [("POST", "/api/match", {"have": body(h), "limit": 20}) for h in have_c],
         }
         library: dict[str, list[Callable[[], object]]] = {
-            "a": [lambda c=c: planning.roles_for(index, c) for c in comps_a],
-            "b": [lambda r=r, h=h: planning.gap(index, r, h)
+            "a": [partial(planning.roles_for, index, c) for c in comps_a],
+            "b": [partial(planning.gap, index, r, h)
                   for r, h in zip(roles_b, have_b, strict=True)],
-            "c": [lambda h=h: planning.match(index, h, 20, "de", frozenset()) for h in have_c],
+            "c": [partial(planning.match, index, h, 20, "de", frozenset()) for h in have_c],
         }
         app = InProcess(ctx)
         try:
@@ -192,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.digest.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
                 print(f"wrote {len(digests)} digests to {args.digest}")
                 return 0
+            time.sleep(args.settle)
             results: dict[str, Any] = {"scale": args.scale, "seed": args.seed}
             for key in "abc":
                 answers = itertools.cycle(library[key])

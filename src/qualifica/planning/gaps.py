@@ -160,12 +160,12 @@ def match(index: PlanningIndex, have: Iterable[Held], limit: int = 20, lang: str
             if rank >= required:
                 met[role] = met.get(role, 0) + 1
     # The position in the label order stands for (label, IRI) in the sort key.
-    rank = index.role_rank(lang)
+    position = index.role_rank(lang)
     scored = [
-        (-round(n / len(index.role_counted[role]), 4), rank[role], role)
+        (-round(n / len(index.role_counted[role]), 4), position[role], role)
         for role, n in met.items() if role not in exclude
     ]
-    scored += [(-1.0, rank[role], role) for role in index.unconstrained_roles
+    scored += [(-1.0, position[role], role) for role in index.unconstrained_roles
                if role not in exclude]
     scored.sort()
     ranked = [(-neg, role) for neg, _, role in scored[:limit]]
