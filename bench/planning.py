@@ -202,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-runs", type=int, default=3)
     parser.add_argument("--baseline-cap", type=float, default=60.0,
                         help="a baseline run longer than this (s) is stopped, and not repeated")
+    parser.add_argument("--settle", type=float, default=20.0,
+                        help="seconds to wait after the server answers /healthz (it still starts "
+                             "its sandbox worker processes then) before measuring")
     parser.add_argument("--graph", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "results.json")
     parser.add_argument("--baseline-worker", metavar="STORE", help=argparse.SUPPRESS)
@@ -283,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "--port", str(port)], answers_ok(base + "/healthz"),
                                what="the benchmark server", timeout=600)
         try:
+            time.sleep(args.settle)
             api, sizes = measure_api(base, args, comps_a, roles_b, have_b, have_c)
             results["api"] = api
             results["roles_per_competency_mean"] = round(statistics.mean(sizes), 1)

@@ -80,11 +80,15 @@ def recommend(
     uncovered = sorted(set(gaps) - closable)
     remaining = set(closable)
     picks: list[dict[str, Any]] = []
+    # Each round takes the format that closes most of what remains, ties by label then IRI:
+    # the formats in that order once, so a round is the first one with the largest count.
+    candidates = sorted(closes, key=lambda f: (index.label(f, lang), f))
     while remaining:
-        best = min(
-            (f for f in closes if closes[f] & remaining),
-            key=lambda f: (-len(closes[f] & remaining), index.label(f, lang), f),
-        )
+        best, most = "", 0
+        for f in candidates:
+            n = len(closes[f] & remaining)
+            if n > most:
+                best, most = f, n
         closed = closes[best] & remaining
         remaining -= closed
         kind = index.format_kind.get(best)
@@ -155,11 +159,13 @@ def match(index: PlanningIndex, have: Iterable[Held], limit: int = 20, lang: str
         for role, required in index.counted_by_comp.get(comp, ()):
             if rank >= required:
                 met[role] = met.get(role, 0) + 1
+    # The position in the label order stands for (label, IRI) in the sort key.
+    position = index.role_rank(lang)
     scored = [
-        (-round(n / len(index.role_counted[role]), 4), index.label(role, lang), role)
+        (-round(n / len(index.role_counted[role]), 4), position[role], role)
         for role, n in met.items() if role not in exclude
     ]
-    scored += [(-1.0, index.label(role, lang), role) for role in index.unconstrained_roles
+    scored += [(-1.0, position[role], role) for role in index.unconstrained_roles
                if role not in exclude]
     scored.sort()
     ranked = [(-neg, role) for neg, _, role in scored[:limit]]

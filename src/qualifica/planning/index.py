@@ -114,11 +114,14 @@ class PlanningIndex:
     unconstrained_roles: tuple[str, ...] = ()
     types: dict[str, str] = field(default_factory=dict)
     _role_order: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _role_rank: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
     _nodes: dict[str, dict[str, Node]] = field(default_factory=dict, repr=False)
 
     # -- small helpers used by the answering modules ---------------------------------------
     def _cached(self, iri: str, lang: str, type_: str | None) -> Node:
-        by_lang = self._nodes.setdefault(lang, {})
+        by_lang = self._nodes.get(lang)
+        if by_lang is None:
+            by_lang = self._nodes.setdefault(lang, {})
         node = by_lang.get(iri)
         if node is None:
             labels = self.labels.get(iri)
@@ -134,7 +137,12 @@ class PlanningIndex:
         The type is what the index knows the resource to be (role, task, competency,
         training-format, level), else ``type_``, else the kind of its IRI. A fresh dict each call.
         """
-        return Node(**self._cached(iri, lang, type_))
+        return self._cached(iri, lang, type_).copy()
+
+    def shared_node(self, iri: str, lang: str = "de") -> Node:
+        """The cached node of ``iri`` itself (as :meth:`node` without a ``type_``): read it or
+        copy it, never change it."""
+        return self._cached(iri, lang, None)
 
     def label(self, iri: str, lang: str = "de") -> str:
         """The label of ``iri`` in ``lang`` (for sorting)."""
@@ -145,8 +153,18 @@ class PlanningIndex:
         order = self._role_order.get(lang)
         if order is None:
             order = sorted(self.roles, key=lambda r: (self.label(r, lang), r))
+            self._role_rank[lang] = {r: i for i, r in enumerate(order)}
             self._role_order[lang] = order
         return order
+
+    def role_rank(self, lang: str = "de") -> dict[str, int]:
+        """The position of every role in :meth:`roles_by_label` (a sort key equivalent to
+        its label, then IRI)."""
+        rank = self._role_rank.get(lang)
+        if rank is None or lang not in self._role_order:
+            rank = {r: i for i, r in enumerate(self.roles_by_label(lang))}
+            self._role_rank[lang] = rank
+        return rank
 
     def scale(self, competency: str) -> frozenset[int]:
         """The ranks of the levels of the competency's frameworks (empty when unknown)."""
@@ -789,6 +807,7 @@ def _refresh_labels(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _R
             nodes.pop(iri, None)
     if ix.roles != old.roles or any(s in ix.roles or s in old.roles for s in stale):
         ix._role_order = {}
+        ix._role_rank = {}
     _warm(ix, stale)
 
 

@@ -84,21 +84,32 @@ def roles_for(index: PlanningIndex, competency_iri: str, lang: str = "de") -> di
             for role in index.task_roles.get(task, ()):
                 add(role, (*chain, task, role), up | {"task"})
 
-    roles = sorted(found, key=lambda r: (index.label(r, lang), r))
+    # One node and one label per resource of the answer: a path repeats the competency, its
+    # broader ones and the tasks, and a role's label serves both its entry and its paths.
+    nodes: dict[str, Node] = {}
+    labels: dict[str, str] = {}
+    for role_paths in found.values():
+        for path in role_paths:
+            for p in path:
+                if p not in nodes:
+                    nodes[p] = cached = index.shared_node(p, lang)
+                    labels[p] = cached["label"]
+
+    def key(path: tuple[str, ...]) -> tuple[Any, ...]:
+        return (len(path), [labels[p] for p in path], path)
+
+    def entry(role: str) -> dict[str, Any]:
+        role_paths = found[role]
+        unique = sorted(set(role_paths), key=key) if len(role_paths) > 1 else role_paths
+        return {
+            "role": nodes[role].copy(),
+            "via": [v for v in VIA_ORDER if v in kinds[role]],
+            "paths": [[nodes[p].copy() for p in path] for path in unique],
+        }
+
     return {
         "competency": typed_node(index, competency_iri, lang),
-        "roles": [
-            {
-                "role": typed_node(index, role, lang),
-                "via": [v for v in VIA_ORDER if v in kinds[role]],
-                "paths": [
-                    [typed_node(index, p, lang) for p in path]
-                    for path in sorted(set(found[role]),
-                                       key=lambda p: _path_key(index, p, lang))
-                ],
-            }
-            for role in roles
-        ],
+        "roles": [entry(role) for role in sorted(found, key=lambda r: (labels[r], r))],
     }
 
 
