@@ -9,9 +9,12 @@ this process (``forked``); a store on disk is read by a fresh process from a che
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,6 +29,7 @@ import rdflib
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Store, parse_query_results
 from rdflib.namespace import RDFS, XSD
 
+from qualifica.errors import QualificaError
 from qualifica.validation.fast import store_worker
 from qualifica.validation.fast.compiler import _WHERE, _Query, _Shape
 from qualifica.validation.fast.findings import Outcome
@@ -107,11 +111,14 @@ class Job:
 
 
 def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
-         restrict: str | None) -> list[Job]:
+         restrict: str | None, part: str | None = None) -> list[Job]:
     """The queries that validate ``shapes`` on ``store``, the costliest first (focus nodes
-    few enough to list are looked up here)."""
+    few enough to list are looked up here). ``part`` "bulk" keeps the shapes whose focus
+    nodes are not listed (no query made here), "listed" the others; None both."""
     jobs: list[Job] = []
     for shape in shapes:
+        if part is not None and (part == "listed") != (restrict is not None or shape.listable):
+            continue
         pattern = _target_pattern(shape, hierarchy)
         if pattern is None:
             continue
@@ -194,29 +201,46 @@ def run_shapes(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[
     return found
 
 
-def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = None
-               ) -> set[Outcome]:
+def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = None,
+               early: Early | None = None, own: Sequence[Job] = ()) -> set[Outcome]:
     """The results of ``jobs`` run by this process and a second one, each taking the next
     job when it is free.
 
     The second process is a forked copy of this one sharing the in-memory ``store``, or, with
     ``checkpoint`` (a checkpoint of an on-disk ``store``), a fresh process reading it
-    (``store_worker``). Its results come back through a file as SPARQL JSON, which pyoxigraph
-    writes and reads natively (pickling 48,000 results took seconds).
+    (``store_worker``), or ``early``, a copy forked before the data was parsed that parsed it
+    itself. Its results come back through a file as SPARQL JSON, which pyoxigraph writes and
+    reads natively (pickling 48,000 results took seconds). ``own`` are jobs this process runs
+    first, alone (while the second one starts on ``jobs``).
     """
-    with tempfile.TemporaryDirectory(prefix="qualifica-validation-") as tmp:
-        counter, output = Path(tmp) / "counter", Path(tmp) / "results"
-        counter.write_bytes(b"")
-        texts = [j.text for j in jobs]
-        if checkpoint is None:
-            child = _fork(store, texts, str(counter), output)
+    with contextlib.ExitStack() as stack:
+        if early is not None:
+            stack.callback(early.close)
+            counter, output = early.counter, early.output
+
+            def child() -> bool:
+                early.check()  # a syntax error found by the copy's strict parse
+                return early.wait()
         else:
-            (Path(tmp) / "jobs.json").write_text(json.dumps(texts), encoding="utf-8")
-            child = _spawn(checkpoint, Path(tmp) / "jobs.json", counter, output)
+            tmp = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="qualifica-validation-")))
+            counter, output = tmp / "counter", tmp / "results"
+            counter.write_bytes(b"")
+            texts = [j.text for j in jobs]
+            if checkpoint is None:
+                child = _fork(store, texts, str(counter), output)
+            else:
+                (tmp / "jobs.json").write_text(json.dumps(texts), encoding="utf-8")
+                child = _spawn(checkpoint, tmp / "jobs.json", counter, output)
         found: set[Outcome] = set()
+        done: set[int] = set()
         try:
+            for job in own:
+                found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
+                                                         use_default_graph_as_union=True))
             for index in store_worker.claims(str(counter), len(jobs)):
                 job = jobs[index]
+                done.add(index)
                 found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
                                                          use_default_graph_as_union=True))
         finally:
@@ -225,13 +249,124 @@ def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = N
             raise RuntimeError("the second validation process failed")
         data = output.read_bytes()
     offset, size = 0, store_worker.HEADER.size
+    results: list[tuple[int, bytes]] = []
+    same = True
     while offset < len(data):
         index, length = store_worker.HEADER.unpack_from(data, offset)
         offset += size
-        rows = parse_query_results(data[offset:offset + length], format=QueryResultsFormat.JSON)
+        if index == SIGNED:
+            same = data[offset:offset + length] == signature(jobs)
+        else:
+            results.append((index, data[offset:offset + length]))
         offset += length
-        found |= collect(store, jobs[index], rows)
+    if not same:  # the early copy planned other jobs (it should not): run its share here
+        log.warning("the second validation process planned other queries")
+        results = []
+    for index, chunk in results:
+        done.add(index)
+        found |= collect(store, jobs[index],
+                         parse_query_results(chunk, format=QueryResultsFormat.JSON))
+    for index, job in enumerate(jobs):  # taken by neither (e.g. the copy gave up)
+        if index not in done:
+            found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
+                                                     use_default_graph_as_union=True))
     return found
+
+
+#: The index of the record in which an early copy gives the ``signature`` of the jobs it planned.
+SIGNED = 0xFFFFFFFF
+
+
+def signature(jobs: Sequence[Job]) -> bytes:
+    """What identifies each job of a plan, whatever the order of the focus nodes it lists."""
+    return "\n".join(f"{j.kind} {j.weight} " + " ".join(f"{q.shape} {q.component}"
+                                                         for q in j.queries)
+                     for j in jobs).encode()
+
+
+class Early:
+    """A forked copy of this process started before the data is parsed, to share the
+    validation (``run_shared``).
+
+    In the copy, ``usable()`` tells first whether it can help (not when the data holds blank
+    nodes: they would bear other labels there than here), which it tells this process at once
+    (``usable``); then ``prepare()`` parses the same data into a store of its own, strictly,
+    and plans the same jobs (at the same time as this process parses), and the copy takes its
+    share of them. An error of ``prepare`` (e.g. a syntax error) comes back to this process
+    (``check``), which may therefore parse leniently."""
+
+    def __init__(self, usable: Callable[[], bool],
+                 prepare: Callable[[], tuple[Store, list[Job]]]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="qualifica-validation-"))
+        self.counter, self.output = self.folder / "counter", self.folder / "results"
+        self.counter.write_bytes(b"")
+        self._error = self.folder / "error"
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: work, leave without running any cleanup
+            code = 0
+            try:
+                os.close(read)
+                ok = usable()
+                os.write(write, b"1" if ok else b"0")
+                os.close(write)
+                if ok:
+                    try:
+                        store, jobs = prepare()
+                    except QualificaError as exc:
+                        self._error.write_text(json.dumps([type(exc).__name__, exc.detail,
+                                                           exc.extra]), encoding="utf-8")
+                        raise
+                    with self.output.open("wb") as out:
+                        sign = signature(jobs)
+                        out.write(store_worker.HEADER.pack(SIGNED, len(sign)))
+                        out.write(sign)
+                        store_worker.work(store, [j.text for j in jobs], str(self.counter), out)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._read = read
+        self._usable: bool | None = None
+        self._status: int | None = None
+
+    def usable(self) -> bool:
+        """Whether the copy can help (it tells soon after it starts)."""
+        if self._usable is None:
+            self._usable = os.read(self._read, 1) == b"1"
+            os.close(self._read)
+        return self._usable
+
+    def wait(self) -> bool:
+        """Wait for the copy; whether it succeeded."""
+        if self._status is None:
+            _pid, status = os.waitpid(self.pid, 0)
+            self._status = os.waitstatus_to_exitcode(status)
+        return self._status == 0
+
+    def check(self) -> None:
+        """Wait for the copy; raise the error it met preparing (e.g. a syntax error), if any."""
+        self.wait()
+        if self._error.exists():
+            from qualifica import errors
+
+            name, detail, extra = json.loads(self._error.read_text(encoding="utf-8"))
+            kind = getattr(errors, name, None)
+            if not (isinstance(kind, type) and issubclass(kind, QualificaError)):
+                kind = QualificaError
+            raise kind(detail, **extra)
+
+    def close(self) -> None:
+        """Stop the copy (when still running) and remove its files."""
+        if self._usable is None:
+            os.close(self._read)
+            self._usable = False
+        if self._status is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _fork(store: Store, texts: list[str], counter: str, output: Path) -> Callable[[], bool]:
