@@ -202,7 +202,8 @@ def run_shapes(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[
 
 
 def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = None,
-               early: Early | None = None, own: Sequence[Job] = ()) -> set[Outcome]:
+               early: Early | None = None,
+               own: Callable[[], Sequence[Job]] | None = None) -> set[Outcome]:
     """The results of ``jobs`` run by this process and a second one, each taking the next
     job when it is free.
 
@@ -210,8 +211,8 @@ def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = N
     ``checkpoint`` (a checkpoint of an on-disk ``store``), a fresh process reading it
     (``store_worker``), or ``early``, a copy forked before the data was parsed that parsed it
     itself. Its results come back through a file as SPARQL JSON, which pyoxigraph writes and
-    reads natively (pickling 48,000 results took seconds). ``own`` are jobs this process runs
-    first, alone (while the second one starts on ``jobs``).
+    reads natively (pickling 48,000 results took seconds). ``own()`` gives jobs this process
+    plans and runs first, alone, while the second one starts on ``jobs``.
     """
     with contextlib.ExitStack() as stack:
         if early is not None:
@@ -235,7 +236,7 @@ def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = N
         found: set[Outcome] = set()
         done: set[int] = set()
         try:
-            for job in own:
+            for job in own() if own is not None else ():
                 found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
                                                          use_default_graph_as_union=True))
             for index in store_worker.claims(str(counter), len(jobs)):

@@ -185,11 +185,10 @@ class FastValidator:
             # the copy plans and shares the shapes whose focus nodes are not listed; this
             # process looks up the listed ones and runs their queries alone meanwhile
             bulk = runner.plan(store, self.compiled, hierarchy, None, part="bulk")
-            listed = runner.plan(store, self.compiled, hierarchy, None, part="listed")
-            found = runner.run_shared(store, bulk, early=early, own=listed)
+            found = runner.run_shared(store, bulk, early=early, own=lambda: runner.plan(
+                store, self.compiled, hierarchy, None, part="listed"))
         else:
-            found = self._run(store, runner.plan(store, self.compiled, hierarchy, restrict),
-                              workers, path)
+            found = self._run(store, hierarchy, restrict, workers, path)
         if self.fallback:
             found |= self._fallback(store)
         if focus is not None:
@@ -197,21 +196,28 @@ class FastValidator:
             found = {o for o in found if o.focus in keep}
         return sorted(found, key=_order)
 
-    @staticmethod
-    def _run(store: Store, jobs: list[runner.Job], workers: int, path: Path | None
-             ) -> set[Outcome]:
-        """The results of ``jobs``, on ``workers`` processes (``outcomes``)."""
-        found: set[Outcome] = set()
-        shared = workers > 1 and len(jobs) > 1
-        if shared and path is not None:
+    def _run(self, store: Store, hierarchy: dict[str, set[str]], restrict: str | None,
+             workers: int, path: Path | None) -> set[Outcome]:
+        """The results of the compiled shapes on ``workers`` processes (``outcomes``).
+
+        With two, the second starts as soon as the shapes whose focus nodes are not listed are
+        planned (no query needed); this process then looks up the listed focus nodes and runs
+        their queries meanwhile, before it takes its share of the others."""
+        def plan(part: str | None) -> list[runner.Job]:
+            return runner.plan(store, self.compiled, hierarchy, restrict, part)
+
+        if workers > 1 and restrict is None and (path is not None or runner.can_fork()):
+            bulk = plan("bulk")
+            if path is None:
+                return runner.run_shared(store, bulk, own=lambda: plan("listed"))
             try:
                 with _checkpoint(store, path) as checkpoint:
-                    return runner.run_shared(store, jobs, checkpoint=checkpoint)
+                    return runner.run_shared(store, bulk, checkpoint=checkpoint,
+                                             own=lambda: plan("listed"))
             except OSError:  # no checkpoint beside the store (a read-only folder): one process
                 log.warning("validating %s in one process: no checkpoint", path, exc_info=True)
-        elif shared and runner.can_fork():
-            return runner.run_shared(store, jobs)
-        for job in jobs:
+        found: set[Outcome] = set()
+        for job in plan(None):
             found |= runner.collect(store, job, store.query(  # type: ignore[arg-type]
                 job.text, use_default_graph_as_union=True))
         return found
