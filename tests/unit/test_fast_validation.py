@@ -358,3 +358,13 @@ def test_a_syntax_error_only_a_strict_parse_finds_is_reported(
         fast().validate_files([path])
     assert early.value.detail == alone.value.detail
     assert "No scheme found" in early.value.detail
+
+
+def test_the_same_check_of_several_shapes_is_one_query(small_graph: list[Quad]) -> None:
+    validator = fast()
+    store = validator.memory_store(mutate(small_graph, random.Random(3), steps=12))
+    jobs = runner.plan(store, validator.compiled, runner.subclasses(store), None)
+    merged = [j for j in jobs if j.kind == "value"]
+    assert merged  # e.g. sh:class of qd:competency for requirements and learning outcomes
+    assert all(len({q.shape for q in j.queries}) > 1 for j in merged)
+    assert validator.outcomes(store, workers=2) == validator.outcomes(store)

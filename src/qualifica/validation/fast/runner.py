@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import rdflib
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Store, parse_query_results
@@ -116,6 +116,7 @@ def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
     few enough to list are looked up here). ``part`` "bulk" keeps the shapes whose focus
     nodes are not listed (no query made here), "listed" the others; None both."""
     jobs: list[Job] = []
+    values: list[tuple[_Shape, str, str, int, _Query]] = []
     for shape in shapes:
         if part is not None and (part == "listed") != (restrict is not None or shape.listable):
             continue
@@ -150,12 +151,54 @@ def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
                                     "max", group, 2 * weight))
                     queries = [q for q in queries if q not in group]
         for q in queries:
-            text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
-            jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
             if q.check_lexical is not None:
                 jobs.append(Job(_lexical_text(q), "lexical", [q], 1, head, focus_text))
+            if q.kind == "value" and q.path_text is not None and listed is None:
+                # merged below with the same check of other shapes (one pass over the path)
+                values.append((shape, head, focus_text, weight, q))
+                continue
+            text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
+            jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
+    jobs.extend(_merged(values, hierarchy))
     jobs.sort(key=lambda j: -j.weight)
     return jobs
+
+
+def _merged(values: list[tuple[_Shape, str, str, int, _Query]],
+            hierarchy: dict[str, set[str]]) -> list[Job]:
+    """The value checks of focus nodes not listed, one job for the same check (path and
+    condition) of several shapes: one pass over the path's triples, a flag per shape telling
+    whether the node is one of its focus nodes (e.g. the ``sh:class`` check of
+    ``qd:competency`` in the shapes of requirements and of learning outcomes)."""
+    groups: dict[tuple[str, str], list[tuple[_Shape, str, str, int, _Query]]] = defaultdict(list)
+    for item in values:
+        q = item[4]
+        groups[(q.path_text or "", q.cond)].append(item)
+    jobs = []
+    for items in groups.values():
+        prefixes: dict[str, str] = {}
+        compatible = all(prefixes.setdefault(p, ns) == ns
+                         for shape, *_ in items for p, ns in shape.prefixes.items())
+        if compatible and len(items) > 1:
+            head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+            text = _value_text([(focus, q) for _s, _h, focus, _w, q in items])
+            jobs.append(Job(head + _fill(text, hierarchy), "value", [q for *_, q in items],
+                            max(w for _s, _h, _f, w, _q in items)))
+            continue
+        for _shape, head, focus, weight, q in items:  # one only, or prefixes that differ
+            jobs.append(Job(head + _fill(_query_text(q, focus, False), hierarchy), "rows", [q],
+                            weight))
+    return jobs
+
+
+def _value_text(items: list[tuple[str, _Query]]) -> str:
+    """The values on one path failing one condition, with a flag ``?f<i>`` per focus pattern."""
+    q = items[0][1]
+    binds = " ".join(f"BIND (EXISTS {{ {focus} }} AS ?f{i})" for i, (focus, _q) in enumerate(items))
+    flags = " ".join(f"?f{i}" for i in range(len(items)))
+    anyone = " || ".join(f"?f{i}" for i in range(len(items)))
+    return (f"SELECT ?this ?v {flags} WHERE {{ {{ SELECT DISTINCT ?this ?v WHERE {{ "
+            f"?this {q.path_text} ?v FILTER ({q.cond}) }} }} {binds} FILTER ({anyone}) }}")
 
 
 def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
@@ -164,6 +207,14 @@ def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
     if job.kind == "rows":
         q = job.queries[0]
         return {_outcome(q, row) for row in rows}
+    if job.kind == "value":
+        out = set()
+        for row in rows:
+            for i, q in enumerate(job.queries):
+                flag = row[f"f{i}"]
+                if isinstance(flag, Literal) and flag.value == "true":
+                    out.add(_outcome(q, row))
+        return out
     if job.kind == "present":
         out = set()
         for row in rows:
@@ -235,43 +286,72 @@ def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = N
                 child = _spawn(checkpoint, tmp / "jobs.json", counter, output)
         found: set[Outcome] = set()
         done: set[int] = set()
+        results = _Results(output, jobs, signed=early is not None)
+        stack.callback(results.close)
         try:
             for job in own() if own is not None else ():
                 found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
                                                          use_default_graph_as_union=True))
+                found |= results.take(store, done)
             for index in store_worker.claims(str(counter), len(jobs)):
                 job = jobs[index]
                 done.add(index)
                 found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
                                                          use_default_graph_as_union=True))
+                found |= results.take(store, done)  # what the second one found meanwhile
         finally:
             ok = child()
         if not ok:
             raise RuntimeError("the second validation process failed")
-        data = output.read_bytes()
-    offset, size = 0, store_worker.HEADER.size
-    results: list[tuple[int, bytes]] = []
-    same = True
-    while offset < len(data):
-        index, length = store_worker.HEADER.unpack_from(data, offset)
-        offset += size
-        if index == SIGNED:
-            same = data[offset:offset + length] == signature(jobs)
-        else:
-            results.append((index, data[offset:offset + length]))
-        offset += length
-    if not same:  # the early copy planned other jobs (it should not): run its share here
+        found |= results.take(store, done)
+    if results.same is False:  # the early copy planned other jobs (it should not)
         log.warning("the second validation process planned other queries")
-        results = []
-    for index, chunk in results:
-        done.add(index)
-        found |= collect(store, jobs[index],
-                         parse_query_results(chunk, format=QueryResultsFormat.JSON))
     for index, job in enumerate(jobs):  # taken by neither (e.g. the copy gave up)
         if index not in done:
             found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
                                                      use_default_graph_as_union=True))
     return found
+
+
+class _Results:
+    """The results the second process has written so far, read as they come (so that few are
+    left to read when it is done)."""
+
+    def __init__(self, path: Path, jobs: Sequence[Job], *, signed: bool) -> None:
+        self.path, self.jobs = path, jobs
+        self.same: bool | None = None if signed else True  # its jobs are ours
+        self._file: BinaryIO | None = None
+        self._buffer = b""
+
+    def take(self, store: Store, done: set[int]) -> set[Outcome]:
+        """The results of the jobs written completely since the last call (their indexes are
+        added to ``done``; none when the second process planned other jobs)."""
+        if self._file is None:
+            try:
+                self._file = self.path.open("rb")
+            except FileNotFoundError:
+                return set()
+        data = self._buffer + self._file.read()
+        found: set[Outcome] = set()
+        offset, size = 0, store_worker.HEADER.size
+        while len(data) - offset >= size:
+            index, length = store_worker.HEADER.unpack_from(data, offset)
+            if len(data) - offset - size < length:
+                break  # not yet written completely
+            chunk = data[offset + size:offset + size + length]
+            offset += size + length
+            if index == SIGNED:
+                self.same = chunk == signature(self.jobs)
+            elif self.same:
+                done.add(index)
+                found |= collect(store, self.jobs[index],
+                                 parse_query_results(chunk, format=QueryResultsFormat.JSON))
+        self._buffer = data[offset:]
+        return found
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
 #: The index of the record in which an early copy gives the ``signature`` of the jobs it planned.
