@@ -13,15 +13,17 @@ import random
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, parse
 from rdflib.namespace import SH
 
 from qualifica.config import Settings
 from qualifica.context import Context
+from qualifica.errors import ValidationFailed
 from qualifica.store.stamps import MODIFIED_GRAPH
 from qualifica.validation import gate
 from qualifica.validation.checks import bundled_files
 from qualifica.validation.fast import FastValidator, comparable, outcomes_of_report, runner
+from qualifica.validation.fast import validator as validator_module
 from qualifica.validation.shacl import Shapes, parse_files, shapes_of, to_rdflib
 from qualifica_testing import ROOT as PROJECT_ROOT
 from qualifica_testing import bench_generator
@@ -288,3 +290,81 @@ def test_an_on_disk_store_is_validated_in_place_by_two_processes(
     jobs = runner.plan(disk, validator.compiled, runner.subclasses(disk), None)
     with pytest.raises(RuntimeError, match="second validation process"):
         runner.run_shared(disk, jobs, checkpoint=tmp_path / "no-such-store")
+
+
+def _write(path: Path, quads: list[Quad]) -> Path:
+    store = Store()
+    store.extend(quads)
+    path.write_bytes(store.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph()))
+    return path
+
+
+def _early_runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Validate files of any size with an early copy; record whether each copy was used."""
+    monkeypatch.setattr(validator_module, "EARLY_BYTES", 0)
+    used: list[bool] = []
+    shared = runner.run_shared
+
+    def spy(*args: object, **kwargs: object) -> object:
+        used.append(kwargs.get("early") is not None)
+        return shared(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "run_shared", spy)
+    return used
+
+
+def test_a_file_parsed_by_both_processes_at_once_gives_the_same_results(
+        small_graph: list[Quad], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    validator = fast()
+    quads = [q for q in mutate(small_graph, random.Random(11), steps=12)
+             if not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)]
+    path = _write(tmp_path / "graph.nt", quads)
+    expected = validator.report(validator.outcomes_of(quads)).findings
+    assert expected
+    used = _early_runs(monkeypatch)
+    assert validator.validate_files([path]).findings == expected
+    assert used == [True]  # the copy parsed the file itself and took its share
+
+
+def test_a_file_with_blank_nodes_is_shared_only_after_parsing(
+        small_graph: list[Quad], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    validator = fast()
+    quads = mutate(small_graph, random.Random(11), steps=12)
+    blank = BlankNode()
+    quads.append(Quad(blank, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      NamedNode("https://w3id.org/qualifica/ontology#Competency")))
+    path = _write(tmp_path / "graph.nt", quads)
+    expected = validator.validate_files([path]).findings  # no copy: the file is small
+    assert any(not f.focus.startswith("http") for f in expected)  # a blank node
+    used = _early_runs(monkeypatch)
+    report = validator.validate_files([path])
+    assert used == [False]  # its labels of blank nodes would differ: a copy of this one's store
+    assert len(report.findings) == len(expected)
+    assert {f.focus for f in report.findings if f.focus.startswith("http")} == {
+        f.focus for f in expected if f.focus.startswith("http")}
+
+
+def test_a_syntax_error_only_a_strict_parse_finds_is_reported(
+        small_graph: list[Quad], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path / "graph.nt", [q for q in small_graph
+                                          if not isinstance(q.subject, BlankNode)
+                                          and not isinstance(q.object, BlankNode)])
+    with path.open("ab") as f:
+        f.write(b"<no-scheme> <http://example.org/p> <http://example.org/o> .\n")
+    with pytest.raises(ValidationFailed) as alone:
+        fast().validate_files([path])
+    _early_runs(monkeypatch)
+    with pytest.raises(ValidationFailed) as early:  # this process parses leniently
+        fast().validate_files([path])
+    assert early.value.detail == alone.value.detail
+    assert "No scheme found" in early.value.detail
+
+
+def test_the_same_check_of_several_shapes_is_one_query(small_graph: list[Quad]) -> None:
+    validator = fast()
+    store = validator.memory_store(mutate(small_graph, random.Random(3), steps=12))
+    jobs = runner.plan(store, validator.compiled, runner.subclasses(store), None)
+    merged = [j for j in jobs if j.kind == "value"]
+    assert merged  # e.g. sh:class of qd:competency for requirements and learning outcomes
+    assert all(len({q.shape for q in j.queries}) > 1 for j in merged)
+    assert validator.outcomes(store, workers=2) == validator.outcomes(store)

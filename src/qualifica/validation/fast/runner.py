@@ -9,9 +9,12 @@ this process (``forked``); a store on disk is read by a fresh process from a che
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,12 +23,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import rdflib
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Store, parse_query_results
 from rdflib.namespace import RDFS, XSD
 
+from qualifica.errors import QualificaError
 from qualifica.validation.fast import store_worker
 from qualifica.validation.fast.compiler import _WHERE, _Query, _Shape
 from qualifica.validation.fast.findings import Outcome
@@ -107,11 +111,15 @@ class Job:
 
 
 def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
-         restrict: str | None) -> list[Job]:
+         restrict: str | None, part: str | None = None) -> list[Job]:
     """The queries that validate ``shapes`` on ``store``, the costliest first (focus nodes
-    few enough to list are looked up here)."""
+    few enough to list are looked up here). ``part`` "bulk" keeps the shapes whose focus
+    nodes are not listed (no query made here), "listed" the others; None both."""
     jobs: list[Job] = []
+    values: list[tuple[_Shape, str, str, int, _Query]] = []
     for shape in shapes:
+        if part is not None and (part == "listed") != (restrict is not None or shape.listable):
+            continue
         pattern = _target_pattern(shape, hierarchy)
         if pattern is None:
             continue
@@ -143,12 +151,54 @@ def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
                                     "max", group, 2 * weight))
                     queries = [q for q in queries if q not in group]
         for q in queries:
-            text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
-            jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
             if q.check_lexical is not None:
                 jobs.append(Job(_lexical_text(q), "lexical", [q], 1, head, focus_text))
+            if q.kind == "value" and q.path_text is not None and listed is None:
+                # merged below with the same check of other shapes (one pass over the path)
+                values.append((shape, head, focus_text, weight, q))
+                continue
+            text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
+            jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
+    jobs.extend(_merged(values, hierarchy))
     jobs.sort(key=lambda j: -j.weight)
     return jobs
+
+
+def _merged(values: list[tuple[_Shape, str, str, int, _Query]],
+            hierarchy: dict[str, set[str]]) -> list[Job]:
+    """The value checks of focus nodes not listed, one job for the same check (path and
+    condition) of several shapes: one pass over the path's triples, a flag per shape telling
+    whether the node is one of its focus nodes (e.g. the ``sh:class`` check of
+    ``qd:competency`` in the shapes of requirements and of learning outcomes)."""
+    groups: dict[tuple[str, str], list[tuple[_Shape, str, str, int, _Query]]] = defaultdict(list)
+    for item in values:
+        q = item[4]
+        groups[(q.path_text or "", q.cond)].append(item)
+    jobs = []
+    for items in groups.values():
+        prefixes: dict[str, str] = {}
+        compatible = all(prefixes.setdefault(p, ns) == ns
+                         for shape, *_ in items for p, ns in shape.prefixes.items())
+        if compatible and len(items) > 1:
+            head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+            text = _value_text([(focus, q) for _s, _h, focus, _w, q in items])
+            jobs.append(Job(head + _fill(text, hierarchy), "value", [q for *_, q in items],
+                            max(w for _s, _h, _f, w, _q in items)))
+            continue
+        for _shape, head, focus, weight, q in items:  # one only, or prefixes that differ
+            jobs.append(Job(head + _fill(_query_text(q, focus, False), hierarchy), "rows", [q],
+                            weight))
+    return jobs
+
+
+def _value_text(items: list[tuple[str, _Query]]) -> str:
+    """The values on one path failing one condition, with a flag ``?f<i>`` per focus pattern."""
+    q = items[0][1]
+    binds = " ".join(f"BIND (EXISTS {{ {focus} }} AS ?f{i})" for i, (focus, _q) in enumerate(items))
+    flags = " ".join(f"?f{i}" for i in range(len(items)))
+    anyone = " || ".join(f"?f{i}" for i in range(len(items)))
+    return (f"SELECT ?this ?v {flags} WHERE {{ {{ SELECT DISTINCT ?this ?v WHERE {{ "
+            f"?this {q.path_text} ?v FILTER ({q.cond}) }} }} {binds} FILTER ({anyone}) }}")
 
 
 def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
@@ -157,6 +207,14 @@ def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
     if job.kind == "rows":
         q = job.queries[0]
         return {_outcome(q, row) for row in rows}
+    if job.kind == "value":
+        out = set()
+        for row in rows:
+            for i, q in enumerate(job.queries):
+                flag = row[f"f{i}"]
+                if isinstance(flag, Literal) and flag.value == "true":
+                    out.add(_outcome(q, row))
+        return out
     if job.kind == "present":
         out = set()
         for row in rows:
@@ -194,44 +252,202 @@ def run_shapes(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[
     return found
 
 
-def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = None
-               ) -> set[Outcome]:
+def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = None,
+               early: Early | None = None,
+               own: Callable[[], Sequence[Job]] | None = None) -> set[Outcome]:
     """The results of ``jobs`` run by this process and a second one, each taking the next
     job when it is free.
 
     The second process is a forked copy of this one sharing the in-memory ``store``, or, with
     ``checkpoint`` (a checkpoint of an on-disk ``store``), a fresh process reading it
-    (``store_worker``). Its results come back through a file as SPARQL JSON, which pyoxigraph
-    writes and reads natively (pickling 48,000 results took seconds).
+    (``store_worker``), or ``early``, a copy forked before the data was parsed that parsed it
+    itself. Its results come back through a file as SPARQL JSON, which pyoxigraph writes and
+    reads natively (pickling 48,000 results took seconds). ``own()`` gives jobs this process
+    plans and runs first, alone, while the second one starts on ``jobs``.
     """
-    with tempfile.TemporaryDirectory(prefix="qualifica-validation-") as tmp:
-        counter, output = Path(tmp) / "counter", Path(tmp) / "results"
-        counter.write_bytes(b"")
-        texts = [j.text for j in jobs]
-        if checkpoint is None:
-            child = _fork(store, texts, str(counter), output)
+    with contextlib.ExitStack() as stack:
+        if early is not None:
+            stack.callback(early.close)
+            counter, output = early.counter, early.output
+
+            def child() -> bool:
+                early.check()  # a syntax error found by the copy's strict parse
+                return early.wait()
         else:
-            (Path(tmp) / "jobs.json").write_text(json.dumps(texts), encoding="utf-8")
-            child = _spawn(checkpoint, Path(tmp) / "jobs.json", counter, output)
+            tmp = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="qualifica-validation-")))
+            counter, output = tmp / "counter", tmp / "results"
+            counter.write_bytes(b"")
+            texts = [j.text for j in jobs]
+            if checkpoint is None:
+                child = _fork(store, texts, str(counter), output)
+            else:
+                (tmp / "jobs.json").write_text(json.dumps(texts), encoding="utf-8")
+                child = _spawn(checkpoint, tmp / "jobs.json", counter, output)
         found: set[Outcome] = set()
+        done: set[int] = set()
+        results = _Results(output, jobs, signed=early is not None)
+        stack.callback(results.close)
         try:
-            for index in store_worker.claims(str(counter), len(jobs)):
-                job = jobs[index]
+            for job in own() if own is not None else ():
                 found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
                                                          use_default_graph_as_union=True))
+                found |= results.take(store, done)
+            for index in store_worker.claims(str(counter), len(jobs)):
+                job = jobs[index]
+                done.add(index)
+                found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
+                                                         use_default_graph_as_union=True))
+                found |= results.take(store, done)  # what the second one found meanwhile
         finally:
             ok = child()
         if not ok:
             raise RuntimeError("the second validation process failed")
-        data = output.read_bytes()
-    offset, size = 0, store_worker.HEADER.size
-    while offset < len(data):
-        index, length = store_worker.HEADER.unpack_from(data, offset)
-        offset += size
-        rows = parse_query_results(data[offset:offset + length], format=QueryResultsFormat.JSON)
-        offset += length
-        found |= collect(store, jobs[index], rows)
+        found |= results.take(store, done)
+    if results.same is False:  # the early copy planned other jobs (it should not)
+        log.warning("the second validation process planned other queries")
+    for index, job in enumerate(jobs):  # taken by neither (e.g. the copy gave up)
+        if index not in done:
+            found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
+                                                     use_default_graph_as_union=True))
     return found
+
+
+class _Results:
+    """The results the second process has written so far, read as they come (so that few are
+    left to read when it is done)."""
+
+    def __init__(self, path: Path, jobs: Sequence[Job], *, signed: bool) -> None:
+        self.path, self.jobs = path, jobs
+        self.same: bool | None = None if signed else True  # its jobs are ours
+        self._file: BinaryIO | None = None
+        self._buffer = b""
+
+    def take(self, store: Store, done: set[int]) -> set[Outcome]:
+        """The results of the jobs written completely since the last call (their indexes are
+        added to ``done``; none when the second process planned other jobs)."""
+        if self._file is None:
+            try:
+                self._file = self.path.open("rb")
+            except FileNotFoundError:
+                return set()
+        data = self._buffer + self._file.read()
+        found: set[Outcome] = set()
+        offset, size = 0, store_worker.HEADER.size
+        while len(data) - offset >= size:
+            index, length = store_worker.HEADER.unpack_from(data, offset)
+            if len(data) - offset - size < length:
+                break  # not yet written completely
+            chunk = data[offset + size:offset + size + length]
+            offset += size + length
+            if index == SIGNED:
+                self.same = chunk == signature(self.jobs)
+            elif self.same:
+                done.add(index)
+                found |= collect(store, self.jobs[index],
+                                 parse_query_results(chunk, format=QueryResultsFormat.JSON))
+        self._buffer = data[offset:]
+        return found
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+#: The index of the record in which an early copy gives the ``signature`` of the jobs it planned.
+SIGNED = 0xFFFFFFFF
+
+
+def signature(jobs: Sequence[Job]) -> bytes:
+    """What identifies each job of a plan, whatever the order of the focus nodes it lists."""
+    return "\n".join(f"{j.kind} {j.weight} " + " ".join(f"{q.shape} {q.component}"
+                                                         for q in j.queries)
+                     for j in jobs).encode()
+
+
+class Early:
+    """A forked copy of this process started before the data is parsed, to share the
+    validation (``run_shared``).
+
+    In the copy, ``usable()`` tells first whether it can help (not when the data holds blank
+    nodes: they would bear other labels there than here), which it tells this process at once
+    (``usable``); then ``prepare()`` parses the same data into a store of its own, strictly,
+    and plans the same jobs (at the same time as this process parses), and the copy takes its
+    share of them. An error of ``prepare`` (e.g. a syntax error) comes back to this process
+    (``check``), which may therefore parse leniently."""
+
+    def __init__(self, usable: Callable[[], bool],
+                 prepare: Callable[[], tuple[Store, list[Job]]]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="qualifica-validation-"))
+        self.counter, self.output = self.folder / "counter", self.folder / "results"
+        self.counter.write_bytes(b"")
+        self._error = self.folder / "error"
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: work, leave without running any cleanup
+            code = 0
+            try:
+                os.close(read)
+                ok = usable()
+                os.write(write, b"1" if ok else b"0")
+                os.close(write)
+                if ok:
+                    try:
+                        store, jobs = prepare()
+                    except QualificaError as exc:
+                        self._error.write_text(json.dumps([type(exc).__name__, exc.detail,
+                                                           exc.extra]), encoding="utf-8")
+                        raise
+                    with self.output.open("wb") as out:
+                        sign = signature(jobs)
+                        out.write(store_worker.HEADER.pack(SIGNED, len(sign)))
+                        out.write(sign)
+                        store_worker.work(store, [j.text for j in jobs], str(self.counter), out)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._read = read
+        self._usable: bool | None = None
+        self._status: int | None = None
+
+    def usable(self) -> bool:
+        """Whether the copy can help (it tells soon after it starts)."""
+        if self._usable is None:
+            self._usable = os.read(self._read, 1) == b"1"
+            os.close(self._read)
+        return self._usable
+
+    def wait(self) -> bool:
+        """Wait for the copy; whether it succeeded."""
+        if self._status is None:
+            _pid, status = os.waitpid(self.pid, 0)
+            self._status = os.waitstatus_to_exitcode(status)
+        return self._status == 0
+
+    def check(self) -> None:
+        """Wait for the copy; raise the error it met preparing (e.g. a syntax error), if any."""
+        self.wait()
+        if self._error.exists():
+            from qualifica import errors
+
+            name, detail, extra = json.loads(self._error.read_text(encoding="utf-8"))
+            kind = getattr(errors, name, None)
+            if not (isinstance(kind, type) and issubclass(kind, QualificaError)):
+                kind = QualificaError
+            raise kind(detail, **extra)
+
+    def close(self) -> None:
+        """Stop the copy (when still running) and remove its files."""
+        if self._usable is None:
+            os.close(self._read)
+            self._usable = False
+        if self._status is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _fork(store: Store, texts: list[str], counter: str, output: Path) -> Callable[[], bool]:

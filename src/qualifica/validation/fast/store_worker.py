@@ -53,7 +53,7 @@ def work(store: Store, texts: Sequence[str], counter: str, out: BinaryIO) -> Non
             format=QueryResultsFormat.JSON)
         out.write(HEADER.pack(index, len(data)))
         out.write(data)
-    out.flush()
+        out.flush()  # read as soon as it is complete
 
 
 def main(argv: Sequence[str]) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import mmap
 import os
 import shutil
 import tempfile
@@ -79,12 +80,53 @@ class FastValidator:
         triple); blank nodes get fresh labels per file, errors name the file as
         ``parse_files`` does."""
         t0 = time.perf_counter()
-        store = parse_into(paths)
+        early = self._early(paths)
+        if early is not None and not early.usable():  # it tells within a tenth of a second
+            early.close()
+            early = None
+        if early is None:
+            store = parse_into(paths)
+        else:
+            try:
+                # the copy parses strictly at the same time: its errors are the ones raised
+                store = parse_into(paths, lenient=True)
+            except BaseException:
+                early.check()
+                early.close()
+                raise
         self.add_ontology(store)
         load_s = time.perf_counter() - t0
-        rep = self.validate_store(store, ontology=False, in_memory=True)
+        try:
+            rep = self.validate_store(store, ontology=False, in_memory=True, early=early)
+        finally:
+            if early is not None:
+                early.close()
         self.last_stats["load_s"] = load_s
         return rep
+
+    def _early(self, paths: Sequence[Path]) -> runner.Early | None:
+        """For files large enough, a second process started at once that parses them too (at
+        the same time as this one) and plans the same queries, to take its share of them."""
+        if (os.cpu_count() or 1) < 2 or not runner.can_fork():
+            return None
+        try:
+            size = sum(Path(p).stat().st_size for p in paths)
+        except OSError:
+            return None  # parse_into says what is wrong
+        if size < EARLY_BYTES:
+            return None
+        self.ontology_triples()  # the copy inherits these (and their blank nodes' labels)
+
+        def usable() -> bool:  # the copy's blank nodes would bear other labels than ours
+            return not any(_may_have_blank_nodes(Path(p)) for p in paths)
+
+        def prepare() -> tuple[Store, list[runner.Job]]:
+            store = parse_into(paths)
+            self.add_ontology(store)
+            hierarchy = runner.subclasses(store)
+            return store, runner.plan(store, self.compiled, hierarchy, None, part="bulk")
+
+        return runner.Early(usable, prepare)
 
     def missing_ontology(self, store: Store) -> list[Triple]:
         """Ontology triples (without blank nodes) that ``store`` does not hold in any graph."""
@@ -95,7 +137,8 @@ class FastValidator:
 
     def validate_store(self, store: Store, *, ontology: bool = True,
                        focus: Sequence[NamedNode | BlankNode] | None = None,
-                       in_memory: bool = False, path: Path | None = None) -> Report:
+                       in_memory: bool = False, path: Path | None = None,
+                       early: runner.Early | None = None) -> Report:
         """Validate everything ``store`` holds (the union of its graphs).
 
         With ``ontology`` the ontology is mixed in: when the store lacks some of it, the store
@@ -109,7 +152,7 @@ class FastValidator:
         copied = time.perf_counter()
         workers = 2 if (in_memory or path is not None) and (os.cpu_count() or 1) > 1 else 1
         outcomes = self.outcomes(store, focus, workers=workers,
-                                 path=None if in_memory else path)
+                                 path=None if in_memory else path, early=early)
         queried = time.perf_counter()
         rep = self.report(outcomes)
         self.last_stats = {"copy_s": copied - started, "query_s": queried - copied,
@@ -118,7 +161,8 @@ class FastValidator:
         return rep
 
     def outcomes(self, store: Store, focus: Sequence[NamedNode | BlankNode] | None = None,
-                 *, workers: int = 1, path: Path | None = None) -> list[Outcome]:
+                 *, workers: int = 1, path: Path | None = None,
+                 early: runner.Early | None = None) -> list[Outcome]:
         """Every result of validating ``store`` (optionally only about ``focus`` nodes).
 
         With ``workers`` > 1 a second process shares the queries (``runner.run_shared``): a
@@ -132,30 +176,51 @@ class FastValidator:
                 return []
             if all(isinstance(n, NamedNode) for n in focus):
                 restrict = "VALUES ?this { " + " ".join(str(n) for n in focus) + " }"
-        jobs = runner.plan(store, self.compiled, hierarchy, restrict)
         found: set[Outcome] = set()
-        shared = workers > 1 and len(jobs) > 1
-        if shared and path is not None:
-            try:
-                with _checkpoint(store, path) as checkpoint:
-                    found = runner.run_shared(store, jobs, checkpoint=checkpoint)
-            except OSError:  # no checkpoint beside the store (a read-only folder): one process
-                log.warning("validating %s in one process: no checkpoint", path, exc_info=True)
-                shared = False
-        elif shared and runner.can_fork():
-            found = runner.run_shared(store, jobs)
+        if early is not None and (focus is not None or workers < 2):
+            early.check()  # it plans every job over every focus node: not used
+            early.close()
+            early = None
+        if early is not None:
+            # the copy plans and shares the shapes whose focus nodes are not listed; this
+            # process looks up the listed ones and runs their queries alone meanwhile
+            bulk = runner.plan(store, self.compiled, hierarchy, None, part="bulk")
+            found = runner.run_shared(store, bulk, early=early, own=lambda: runner.plan(
+                store, self.compiled, hierarchy, None, part="listed"))
         else:
-            shared = False
-        if not shared:
-            for job in jobs:
-                found |= runner.collect(store, job, store.query(  # type: ignore[arg-type]
-                    job.text, use_default_graph_as_union=True))
+            found = self._run(store, hierarchy, restrict, workers, path)
         if self.fallback:
             found |= self._fallback(store)
         if focus is not None:
             keep = set(focus)
             found = {o for o in found if o.focus in keep}
         return sorted(found, key=_order)
+
+    def _run(self, store: Store, hierarchy: dict[str, set[str]], restrict: str | None,
+             workers: int, path: Path | None) -> set[Outcome]:
+        """The results of the compiled shapes on ``workers`` processes (``outcomes``).
+
+        With two, the second starts as soon as the shapes whose focus nodes are not listed are
+        planned (no query needed); this process then looks up the listed focus nodes and runs
+        their queries meanwhile, before it takes its share of the others."""
+        def plan(part: str | None) -> list[runner.Job]:
+            return runner.plan(store, self.compiled, hierarchy, restrict, part)
+
+        if workers > 1 and restrict is None and (path is not None or runner.can_fork()):
+            bulk = plan("bulk")
+            if path is None:
+                return runner.run_shared(store, bulk, own=lambda: plan("listed"))
+            try:
+                with _checkpoint(store, path) as checkpoint:
+                    return runner.run_shared(store, bulk, checkpoint=checkpoint,
+                                             own=lambda: plan("listed"))
+            except OSError:  # no checkpoint beside the store (a read-only folder): one process
+                log.warning("validating %s in one process: no checkpoint", path, exc_info=True)
+        found: set[Outcome] = set()
+        for job in plan(None):
+            found |= runner.collect(store, job, store.query(  # type: ignore[arg-type]
+                job.text, use_default_graph_as_union=True))
+        return found
 
     def _fallback(self, store: Store) -> set[Outcome]:
         """Results of the shapes not compiled, from pySHACL over the whole store."""
@@ -175,6 +240,21 @@ class FastValidator:
     def report(outcomes: list[Outcome]) -> Report:
         """A ``Report`` (findings as pySHACL's report gives them) of ``outcomes``."""
         return report(outcomes)
+
+
+#: Files at least this large are parsed by both validating processes at once (``_early``).
+EARLY_BYTES = 4_000_000
+
+
+def _may_have_blank_nodes(path: Path) -> bool:
+    """Whether the file may hold a blank node (it does when it holds none of the characters
+    that write one, anywhere, even in a literal)."""
+    marks = (b"_:",) if path.suffix in (".nt", ".nq") else (b"_:", b"[", b"(")
+    try:
+        with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return any(data.find(mark) >= 0 for mark in marks)
+    except (OSError, ValueError):  # unreadable or empty
+        return True
 
 
 @contextlib.contextmanager
