@@ -41,7 +41,7 @@ from qualifica.store.stamps import MODIFIED_GRAPH, in_stamp_graph
 from qualifica.validation.fast import validate_with
 from qualifica.validation.gate import GateRejected
 from qualifica.validation.incremental import Change, IncrementalValidator
-from qualifica.validation.shacl import Report, Shapes, shapes_of
+from qualifica.validation.shacl import Report, Shapes, ox_term, shapes_of
 
 log = logging.getLogger(__name__)
 
@@ -240,17 +240,10 @@ def _diff_on_copy(store: Store, update: str) -> Change:
 
 
 def _ox(term: rdflib.term.Node) -> NamedNode | BlankNode | Literal:
-    if isinstance(term, rdflib.URIRef):
-        return NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return Literal(str(term), datatype=NamedNode(str(term.datatype)))
-        return Literal(str(term))
-    raise BadParameter(f"unsupported term in update: {term!r}", param="update")
+    try:
+        return ox_term(term)
+    except TypeError:
+        raise BadParameter(f"unsupported term in update: {term!r}", param="update") from None
 
 
 # -- the write operations of the API (Graph Store Protocol and SPARQL Update) -----------------

@@ -198,6 +198,22 @@ def _term(t: object) -> rdflib.term.Node:
     raise TypeError(f"unsupported term {t!r}")
 
 
+def ox_term(term: rdflib.term.Node) -> NamedNode | BlankNode | Literal:
+    """An rdflib term as a pyoxigraph term (the inverse of :func:`_term`); ``TypeError`` for
+    anything else (e.g. a variable)."""
+    if isinstance(term, rdflib.URIRef):
+        return NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return Literal(str(term), datatype=NamedNode(str(term.datatype)))
+        return Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
 class Shapes:
     """The shapes graph (``shapes/*.ttl``) and the ontology (``ontology/**/*.ttl``)."""
 

@@ -133,18 +133,6 @@ def shape_key(g: rdflib.Graph, node: rdflib.term.Node) -> str:
     return "[" + " ; ".join(sorted(parts)) + "]"
 
 
-def _ox(term: rdflib.term.Node) -> Term:
-    if isinstance(term, rdflib.URIRef):
-        return NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return Literal(str(term), language=term.language)
-        return Literal(str(term), datatype=NamedNode(str(term.datatype or XSD.string)))
-    raise TypeError(f"unsupported term {term!r}")
-
-
 _STR_OF_VAR = re.compile(r"\bSTR\s*\(\s*([?$][A-Za-z_]\w*)\s*\)", re.IGNORECASE)
 
 

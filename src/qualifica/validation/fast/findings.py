@@ -13,8 +13,8 @@ import rdflib
 from pyoxigraph import BlankNode, NamedNode
 from rdflib.namespace import RDF, SH
 
-from qualifica.validation.fast.compiler import Term, _ox, shape_key, sparql_path
-from qualifica.validation.shacl import Finding, Report, _term
+from qualifica.validation.fast.compiler import Term, shape_key, sparql_path
+from qualifica.validation.shacl import Finding, Report, _term, ox_term
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,10 @@ def outcomes_of_report(results: rdflib.Graph, shapes: rdflib.Graph) -> list[Outc
         value = results.value(r, SH.value)
         shape = results.value(r, SH.sourceShape)
         out.append(Outcome(
-            focus=_ox(results.value(r, SH.focusNode)),  # type: ignore[arg-type]
+            focus=ox_term(results.value(r, SH.focusNode)),  # type: ignore[arg-type]
             path=sparql_path(results, path) if path is not None else None,
             path_iri=str(path) if isinstance(path, rdflib.URIRef) else None,
-            value=_ox(value) if value is not None else None,
+            value=ox_term(value) if value is not None else None,
             shape=shape,  # type: ignore[arg-type]
             component=results.value(r, SH.sourceConstraintComponent),  # type: ignore[arg-type]
             severity=results.value(r, SH.resultSeverity),  # type: ignore[arg-type]

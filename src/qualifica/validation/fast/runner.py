@@ -201,36 +201,26 @@ def _value_text(items: list[tuple[str, _Query]]) -> str:
             f"?this {q.path_text} ?v FILTER ({q.cond}) }} }} {binds} FILTER ({anyone}) }}")
 
 
+def _flagged(job: Job, rows: Iterable[Any], column: str,
+             hit: Callable[[Literal, Any], bool]) -> set[Outcome]:
+    """The outcomes of the queries of a merged ``job`` whose column ``{column}{i}`` in a row
+    is a literal that ``hit`` accepts."""
+    return {_outcome(q, row) for row in rows for i, q in enumerate(job.queries)
+            if isinstance(v := row[f"{column}{i}"], Literal) and hit(v, q)}
+
+
 def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
     """The results of ``job`` from the rows its query answered (an ill-typed literal that
     ``lexical`` finds is looked up in ``store``)."""
     if job.kind == "rows":
         q = job.queries[0]
         return {_outcome(q, row) for row in rows}
-    if job.kind == "value":
-        out = set()
-        for row in rows:
-            for i, q in enumerate(job.queries):
-                flag = row[f"f{i}"]
-                if isinstance(flag, Literal) and flag.value == "true":
-                    out.add(_outcome(q, row))
-        return out
-    if job.kind == "present":
-        out = set()
-        for row in rows:
-            for i, q in enumerate(job.queries):
-                flag = row[f"m{i}"]
-                if isinstance(flag, Literal) and flag.value == "false":
-                    out.add(_outcome(q, row))
-        return out
-    if job.kind == "max":
-        out = set()
-        for row in rows:
-            for i, q in enumerate(job.queries):
-                count = row[f"c{i}"]
-                if isinstance(count, Literal) and int(count.value) > q.n:
-                    out.add(_outcome(q, row))
-        return out
+    if job.kind == "value":  # flag f{i}: the value fails query i's check
+        return _flagged(job, rows, "f", lambda v, q: v.value == "true")
+    if job.kind == "present":  # flag m{i}: the focus node has a value for query i
+        return _flagged(job, rows, "m", lambda v, q: v.value == "false")
+    if job.kind == "max":  # count c{i}: the values for query i
+        return _flagged(job, rows, "c", lambda v, q: int(v.value) > q.n)
     q = job.queries[0]
     dt = q.check_lexical
     bad = set()

@@ -20,9 +20,9 @@ import rdflib
 from pyoxigraph import BlankNode, NamedNode, Quad, Store, Triple
 
 from qualifica.validation.fast import runner
-from qualifica.validation.fast.compiler import _ONTOLOGY_GRAPH, Compiler, _ox, _Shape, _subgraph
+from qualifica.validation.fast.compiler import _ONTOLOGY_GRAPH, Compiler, _Shape, _subgraph
 from qualifica.validation.fast.findings import Outcome, _order, outcomes_of_report, report
-from qualifica.validation.shacl import Report, Shapes, parse_into
+from qualifica.validation.shacl import Report, Shapes, ox_term, parse_into
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class FastValidator:
     def ontology_triples(self) -> list[Triple]:
         """The ontology (mixed into every validated graph, as pySHACL's ``ont_graph``)."""
         if self._ontology is None:
-            self._ontology = [Triple(_ox(s), _ox(p), _ox(o))  # type: ignore[arg-type]
+            self._ontology = [Triple(ox_term(s), ox_term(p), ox_term(o))  # type: ignore[arg-type]
                               for s, p, o in self.shapes.ontology]
         return self._ontology
 
