@@ -179,6 +179,9 @@ def test_match_tick_without_level_moves_focus_to_the_errors(browser: Browser,
                                                             live_server: Any) -> None:
     page, console = open_page(browser, 1280)
     page.goto(live_server.url + "/match")
+    # the frameworks are folded but the first: open DigComp's as a user would
+    page.locator("details.framework", has=page.locator("#held-digcomp-4-2")).locator(
+        "summary").click()
     page.locator("#held-digcomp-4-2").check()
     page.get_by_role("button", name="Passende Rollen zeigen").click()
     errors = page.locator("#errors")
