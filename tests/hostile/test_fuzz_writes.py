@@ -185,8 +185,13 @@ def undo(server: Server, graph: str) -> None:
     with server.client() as c:
         r = c.delete("/graphs", params={"graph": graph}, headers=server.auth())
     assert r.status_code in (204, 404), r.text
+    # every server process follows the deletion (the next connection may reach another one,
+    # which follows within its propagation bound; longer on a busy machine)
+    deadline = time.monotonic() + 30
     with server.client() as c:
-        assert c.get("/graphs", params={"graph": graph}).status_code == 404
+        while (status := c.get("/graphs", params={"graph": graph}).status_code) != 404:
+            assert time.monotonic() < deadline, f"the deleted graph still answers {status}"
+            time.sleep(0.2)
 
 
 def settle(server: Server, canary: Canary, baseline: dict[str, str], hits: int,
