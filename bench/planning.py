@@ -193,6 +193,20 @@ def held_for(index: planning.PlanningIndex, rng: random.Random, role: str | None
     return out
 
 
+def questions(index: planning.PlanningIndex, seed: int
+              ) -> tuple[list[str], list[str], list[list[tuple[str, int]]],
+                         list[list[tuple[str, int]]]]:
+    """The seeded questions: 50 leaf competencies (a), 50 roles with their held competencies
+    (b), and the held competencies of 20 match questions (c)."""
+    rng = random.Random(seed)
+    leaves = sorted(c for c in index.competencies if c not in index.narrower)
+    comps_a = rng.sample(leaves, min(50, len(leaves)))
+    roles_b = rng.sample(sorted(index.roles), min(50, len(index.roles)))
+    have_b = [held_for(index, rng, r) for r in roles_b]
+    have_c = [held_for(index, rng, rng.choice(roles_b)) for _ in range(20)]
+    return comps_a, roles_b, have_b, have_c
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -242,12 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         results["memory_mb"]["after_index"] = rss_mb()
         print(f"built the planning index in {results['index_build_s']} s: {index.stats()}")
 
-        rng = random.Random(args.seed)
-        leaves = sorted(c for c in index.competencies if c not in index.narrower)
-        comps_a = rng.sample(leaves, min(50, len(leaves)))
-        roles_b = rng.sample(sorted(index.roles), min(50, len(index.roles)))
-        have_b = [held_for(index, rng, r) for r in roles_b]
-        have_c = [held_for(index, rng, rng.choice(roles_b)) for _ in range(20)]
+        comps_a, roles_b, have_b, have_c = questions(index, args.seed)
 
         # the same questions answered by the library alone (no HTTP), for comparison
         library = {}

@@ -23,7 +23,6 @@ import asyncio
 import hashlib
 import itertools
 import json
-import random
 import statistics
 import tempfile
 import time
@@ -34,7 +33,7 @@ from typing import Any
 
 import orjson
 from common import ROOT, bench_graph, store_context
-from planning import body, held_for
+from planning import body, questions
 from starlette.types import Message
 
 from qualifica import planning
@@ -161,12 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                        bulk=True)
         ctx = store_context(store, where.parent)
         index = planning.get_index(ctx)
-        rng = random.Random(args.seed)
-        leaves = sorted(c for c in index.competencies if c not in index.narrower)
-        comps_a = rng.sample(leaves, min(50, len(leaves)))
-        roles_b = rng.sample(sorted(index.roles), min(50, len(index.roles)))
-        have_b = [held_for(index, rng, r) for r in roles_b]
-        have_c = [held_for(index, rng, rng.choice(roles_b)) for _ in range(20)]
+        comps_a, roles_b, have_b, have_c = questions(index, args.seed)
         requests: dict[str, list[Request]] = {
             "a": [("GET", f"/api/competencies/{slug(c)}/roles", None) for c in comps_a],
             "b": [("POST", "/api/gap", {"role": slug(r), "have": body(h)})
