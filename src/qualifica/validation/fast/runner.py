@@ -132,6 +132,17 @@ def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
         focus_text = listed or pattern
         weight = 1 if listed is not None else max(1, len(shape.classes))
         queries = shape.queries
+        if listed is None and COUNT_JOBS:
+            # "at least" and "at most" constraints on one path: one count per focus node
+            counted: dict[str | None, list[_Query]] = defaultdict(list)
+            for q in queries:
+                if q.kind in ("min", "max") and q.n >= (1 if q.kind == "min" else 0):
+                    counted[q.path_text].append(q)
+            for group in counted.values():
+                if {q.kind for q in group} == {"min", "max"}:
+                    jobs.append(Job(head + _fill(_count_text(focus_text, group), hierarchy),
+                                    "count", group, 2 * weight))
+                    queries = [q for q in queries if q not in group]
         present = [q for q in queries if q.kind == "min" and q.n == 1]
         if len(present) > 1 and listed is None:
             # "at least one value" of several paths: one pass over the focus nodes
@@ -205,22 +216,30 @@ def _flagged(job: Job, rows: Iterable[Any], column: str,
              hit: Callable[[Literal, Any], bool]) -> set[Outcome]:
     """The outcomes of the queries of a merged ``job`` whose column ``{column}{i}`` in a row
     is a literal that ``hit`` accepts."""
-    return {_outcome(q, row) for row in rows for i, q in enumerate(job.queries)
-            if isinstance(v := row[f"{column}{i}"], Literal) and hit(v, q)}
+    columns = [(f"{column}{i}", q, _Made(q)) for i, q in enumerate(job.queries)]
+    found: set[Outcome] = set()
+    for row in rows:
+        for name, q, made in columns:
+            if isinstance(v := row[name], Literal) and hit(v, q):
+                found.add(made(row))
+    return found
 
 
 def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
     """The results of ``job`` from the rows its query answered (an ill-typed literal that
     ``lexical`` finds is looked up in ``store``)."""
     if job.kind == "rows":
-        q = job.queries[0]
-        return {_outcome(q, row) for row in rows}
+        made = _Made(job.queries[0])
+        return {made(row) for row in rows}
     if job.kind == "value":  # flag f{i}: the value fails query i's check
         return _flagged(job, rows, "f", lambda v, q: v.value == "true")
     if job.kind == "present":  # flag m{i}: the focus node has a value for query i
         return _flagged(job, rows, "m", lambda v, q: v.value == "false")
     if job.kind == "max":  # count c{i}: the values for query i
         return _flagged(job, rows, "c", lambda v, q: int(v.value) > q.n)
+    if job.kind == "count":  # count c{i}: the values for query i, at least or at most n
+        return _flagged(job, rows, "c", lambda v, q: (int(v.value) < q.n if q.kind == "min"
+                                                      else int(v.value) > q.n))
     q = job.queries[0]
     dt = q.check_lexical
     bad = set()
@@ -499,6 +518,25 @@ def _max_text(focus: str, queries: list[_Query]) -> str:
             f"GROUP BY ?this HAVING ({over}) }} FILTER EXISTS {{ {focus} }} }}")
 
 
+def _count_text(focus: str, queries: list[_Query]) -> str:
+    """The focus nodes with too few or too many (conforming) values on one path for any of
+    ``queries`` ("min" and "max"), with the count for each: one pass over the focus nodes
+    and their values instead of one for the "at least" and one for the "at most" checks
+    (a value that fails a condition counts for none, as in ``_max_text``; a focus node
+    without values counts none)."""
+    path = queries[0].path_text
+    counts = [f"COUNT(DISTINCT IF({q.cond}, ?v, ?_none))" for q in queries]
+    select = " ".join(f"({c} AS ?c{i})" for i, c in enumerate(counts))
+    off = " || ".join(f"{c} {'<' if q.kind == 'min' else '>'} {q.n}"
+                      for c, q in zip(counts, queries, strict=True))
+    return (f"SELECT ?this {select} WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
+            f"GROUP BY ?this HAVING ({off})")
+
+
+#: Whether "at least" and "at most" checks of one path are counted in one query (``plan``).
+COUNT_JOBS = True
+
+
 def _lexical_text(q: _Query) -> str:
     """The literals of the datatype ``q`` checks, on its path."""
     pattern = f"?s {q.path_text} ?v ." if q.path_text else "?v ?p ?o ."
@@ -566,21 +604,31 @@ def _ill_typed(store: Store, q: _Query, focus: str, bad: set[Literal],
     text = (head + "SELECT DISTINCT ?this ?v WHERE { VALUES ?v { "
             + " ".join(str(b) for b in bad) + " } " + values + " FILTER EXISTS { " + focus
             + " } }")
-    return {_outcome(q, row)
+    made = _Made(q)
+    return {made(row)
             for row in store.query(text, use_default_graph_as_union=True)}  # type: ignore[union-attr]
 
 
-def _outcome(q: _Query, row: object) -> Outcome:
-    this = row["this"]  # type: ignore[index]
-    value = row["v"] if q.kind in ("value", "sparql") else None  # type: ignore[index]
-    path_text = q.path_text
-    path_iri = str(q.path) if isinstance(q.path, rdflib.URIRef) else None
-    if q.kind == "sparql":
-        p = row["path"]  # type: ignore[index]
-        if isinstance(p, NamedNode):
-            path_text, path_iri = f"<{p.value}>", p.value
-    return Outcome(this, path_text, path_iri, value, q.shape, q.component, q.severity,
-                   q.messages, q.constraint)
+class _Made:
+    """Makes the ``Outcome`` of a result row of the query ``q`` (what the results of one
+    constraint share is worked out once, not per row: tens of thousands of rows at scale 1)."""
+
+    def __init__(self, q: _Query) -> None:
+        self.q = q
+        self.value = q.kind in ("value", "sparql")
+        self.sparql = q.kind == "sparql"
+        path_iri = str(q.path) if isinstance(q.path, rdflib.URIRef) else None
+        self.rest = (q.shape, q.component, q.severity, q.messages, q.constraint)
+        self.path = (q.path_text, path_iri)
+
+    def __call__(self, row: Any) -> Outcome:
+        path_text, path_iri = self.path
+        if self.sparql:
+            p = row["path"]
+            if isinstance(p, NamedNode):
+                path_text, path_iri = f"<{p.value}>", p.value
+        return Outcome(row["this"], path_text, path_iri, row["v"] if self.value else None,
+                       *self.rest)
 
 
 def can_fork() -> bool:
