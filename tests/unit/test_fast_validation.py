@@ -392,3 +392,44 @@ def test_the_same_check_of_several_shapes_is_one_query(small_graph: list[Quad]) 
     assert merged  # e.g. sh:class of qd:competency for requirements and learning outcomes
     assert all(len({q.shape for q in j.queries}) > 1 for j in merged)
     assert validator.outcomes(store, workers=2) == validator.outcomes(store)
+
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def test_at_least_and_at_most_on_one_path_are_counted_in_one_query(
+        small_graph: list[Quad]) -> None:
+    competencies = sorted({q.subject for q in small_graph
+                           if q.object == NamedNode("https://w3id.org/qualifica/ontology#Competency")},
+                          key=str)
+    none, two = competencies[:2]
+    label = NamedNode(SKOS + "prefLabel")
+    quads = [q for q in small_graph if not (q.subject == none and q.predicate == label)]
+    quads.append(Quad(two, label, Literal("Zweite Bezeichnung", language="de")))
+    store = fast().memory_store(quads)
+    jobs = runner.plan(store, fast().compiled, runner.subclasses(store), None)
+    counted = [j for j in jobs if j.kind == "count"]
+    assert counted and all({q.kind for q in j.queries} == {"min", "max"} for j in counted)
+    results = assert_agree(quads)  # pySHACL finds the same
+    components = {(r[0], r[4]) for r in results}
+    assert (f"<{none.value}>", str(SH.QualifiedMinCountConstraintComponent)) in components
+    assert (f"<{two.value}>", str(SH.QualifiedMaxCountConstraintComponent)) in components
+
+
+def test_the_look_ups_of_focus_nodes_are_shared_by_both_processes(
+        small_graph: list[Quad]) -> None:
+    validator = fast()
+    a, b = sorted({q.subject for q in small_graph
+                   if q.object == NamedNode("https://w3id.org/qualifica/ontology#Competency")},
+                  key=str)[:2]
+    broader = NamedNode(SKOS + "broader")
+    quads = [*small_graph, Quad(a, broader, b), Quad(b, broader, a)]  # a cycle
+    store = validator.memory_store(quads)
+    hierarchy = runner.subclasses(store)
+    jobs = runner.plan(store, validator.compiled, hierarchy, None, "bulk", listings=True)
+    listings = [j for j in jobs if j.kind == "listing"]
+    assert listings  # the SPARQL-based targets: looked up by whichever process is free
+    alone = validator.outcomes(store)
+    assert any(o.component == SH.SPARQLConstraintComponent and o.focus == a for o in alone)
+    assert runner.run_shared(store, jobs) == set(alone)
+    assert validator.outcomes(store, workers=2) == alone

@@ -98,9 +98,11 @@ def _query_text(q: _Query, focus: str, listed: bool) -> str:
 class Job:
     """One query of a validation: ``rows`` (each row one result of ``queries[0]``),
     ``present`` (the flags of several "at least one value" constraints), ``max`` (the counts
-    of several "at most n values" constraints on one path) or ``lexical`` (the
-    literals of a datatype whose lexical forms rdflib is asked about; ``head`` and ``focus``
-    are for the query that finds their focus nodes)."""
+    of several "at most n values" constraints on one path), ``count`` (the counts of "at
+    least" and "at most" constraints on one path), ``lexical`` (the literals of a datatype
+    whose lexical forms rdflib is asked about; ``head`` and ``focus`` are for the query that
+    finds their focus nodes) or ``listing`` (the focus nodes of ``shape``, few enough to list:
+    the queries of its constraints over them follow in the process that collects it)."""
 
     text: str
     kind: str
@@ -108,70 +110,102 @@ class Job:
     weight: int = 1
     head: str = ""
     focus: str = ""
+    shape: _Shape | None = None
+    hierarchy: dict[str, set[str]] | None = None
+
+
+#: The weight of a ``listing`` job (``plan`` runs the heaviest first): the look-ups of
+#: SPARQL-based targets take about as long as the queries of a shape with eight classes.
+LISTING_WEIGHT = 8
 
 
 def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
-         restrict: str | None, part: str | None = None) -> list[Job]:
+         restrict: str | None, part: str | None = None, *,
+         listings: bool = False) -> list[Job]:
     """The queries that validate ``shapes`` on ``store``, the costliest first (focus nodes
     few enough to list are looked up here). ``part`` "bulk" keeps the shapes whose focus
-    nodes are not listed (no query made here), "listed" the others; None both."""
+    nodes are not listed (no query made here), "listed" the others; None both. With
+    ``listings`` (and no ``restrict``) the focus nodes to list are not looked up here: a
+    ``listing`` job looks them up, and ``part`` "bulk" keeps those jobs too."""
     jobs: list[Job] = []
     values: list[tuple[_Shape, str, str, int, _Query]] = []
     for shape in shapes:
-        if part is not None and (part == "listed") != (restrict is not None or shape.listable):
+        to_list = restrict is not None or shape.listable
+        listing = to_list and listings and restrict is None
+        if part is not None and (part == "listed") != to_list and not listing:
+            continue
+        if listing and part == "listed":
             continue
         pattern = _target_pattern(shape, hierarchy)
         if pattern is None:
             continue
         head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(shape.prefixes.items()))
+        if listing:
+            jobs.append(Job(f"{head}SELECT DISTINCT ?this WHERE {{ {pattern} }} "
+                            f"LIMIT {MAX_LISTED + 1}", "listing", shape.queries,
+                            LISTING_WEIGHT, head, pattern, shape, hierarchy))
+            continue
         listed = None
-        if restrict is not None or shape.listable:
+        if to_list:
             listed = _list_focus(store, head, f"{restrict or ''} {pattern}")
             if listed == "":
                 continue  # no focus node
-        focus_text = listed or pattern
-        weight = 1 if listed is not None else max(1, len(shape.classes))
-        queries = shape.queries
-        if listed is None and COUNT_JOBS:
-            # "at least" and "at most" constraints on one path: one count per focus node
-            counted: dict[str | None, list[_Query]] = defaultdict(list)
-            for q in queries:
-                if q.kind in ("min", "max") and q.n >= (1 if q.kind == "min" else 0):
-                    counted[q.path_text].append(q)
-            for group in counted.values():
-                if {q.kind for q in group} == {"min", "max"}:
-                    jobs.append(Job(head + _fill(_count_text(focus_text, group), hierarchy),
-                                    "count", group, 2 * weight))
-                    queries = [q for q in queries if q not in group]
-        present = [q for q in queries if q.kind == "min" and q.n == 1]
-        if len(present) > 1 and listed is None:
-            # "at least one value" of several paths: one pass over the focus nodes
-            jobs.append(Job(head + _fill(_present_text(focus_text, present), hierarchy),
-                            "present", present, 2 * weight))
-            queries = [q for q in queries if q not in present]
-        if listed is None:
-            # "at most n values" on one path (e.g. at most one German and one English label):
-            # one pass over the path's triples, a count per constraint
-            by_path: dict[str | None, list[_Query]] = defaultdict(list)
-            for q in queries:
-                if q.kind == "max":
-                    by_path[q.path_text].append(q)
-            for group in by_path.values():
-                if len(group) > 1:
-                    jobs.append(Job(head + _fill(_max_text(focus_text, group), hierarchy),
-                                    "max", group, 2 * weight))
-                    queries = [q for q in queries if q not in group]
-        for q in queries:
-            if q.check_lexical is not None:
-                jobs.append(Job(_lexical_text(q), "lexical", [q], 1, head, focus_text))
-            if q.kind == "value" and q.path_text is not None and listed is None:
-                # merged below with the same check of other shapes (one pass over the path)
-                values.append((shape, head, focus_text, weight, q))
-                continue
-            text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
-            jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
+        jobs.extend(_shape_jobs(shape, head, listed, pattern, hierarchy, values))
     jobs.extend(_merged(values, hierarchy))
     jobs.sort(key=lambda j: -j.weight)
+    return jobs
+
+
+def _shape_jobs(shape: _Shape, head: str, listed: str | None, pattern: str,
+                hierarchy: dict[str, set[str]],
+                values: list[tuple[_Shape, str, str, int, _Query]] | None) -> list[Job]:
+    """The queries of the constraints of ``shape`` over its focus nodes, ``listed`` (a VALUES
+    block) or, when None, those the target ``pattern`` binds. Value checks of focus nodes not
+    listed go to ``values`` (merged with the same check of other shapes, ``_merged``) unless
+    it is None."""
+    jobs: list[Job] = []
+    focus_text = listed or pattern
+    weight = 1 if listed is not None else max(1, len(shape.classes))
+    queries = shape.queries
+    if listed is None and COUNT_JOBS:
+        # "at least" and "at most" constraints on one path: one count per focus node
+        counted: dict[str | None, list[_Query]] = defaultdict(list)
+        for q in queries:
+            if q.kind in ("min", "max") and q.n >= (1 if q.kind == "min" else 0):
+                counted[q.path_text].append(q)
+        for group in counted.values():
+            if {q.kind for q in group} == {"min", "max"}:
+                jobs.append(Job(head + _fill(_count_text(focus_text, group), hierarchy),
+                                "count", group, 2 * weight))
+                queries = [q for q in queries if q not in group]
+    present = [q for q in queries if q.kind == "min" and q.n == 1]
+    if len(present) > 1 and listed is None:
+        # "at least one value" of several paths: one pass over the focus nodes
+        jobs.append(Job(head + _fill(_present_text(focus_text, present), hierarchy),
+                        "present", present, 2 * weight))
+        queries = [q for q in queries if q not in present]
+    if listed is None:
+        # "at most n values" on one path (e.g. at most one German and one English label):
+        # one pass over the path's triples, a count per constraint
+        by_path: dict[str | None, list[_Query]] = defaultdict(list)
+        for q in queries:
+            if q.kind == "max":
+                by_path[q.path_text].append(q)
+        for group in by_path.values():
+            if len(group) > 1:
+                jobs.append(Job(head + _fill(_max_text(focus_text, group), hierarchy),
+                                "max", group, 2 * weight))
+                queries = [q for q in queries if q not in group]
+    for q in queries:
+        if q.check_lexical is not None:
+            jobs.append(Job(_lexical_text(q), "lexical", [q], 1, head, focus_text))
+        if (q.kind == "value" and q.path_text is not None and listed is None
+                and values is not None):
+            # merged later with the same check of other shapes (one pass over the path)
+            values.append((shape, head, focus_text, weight, q))
+            continue
+        text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
+        jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
     return jobs
 
 
@@ -240,6 +274,8 @@ def collect(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
     if job.kind == "count":  # count c{i}: the values for query i, at least or at most n
         return _flagged(job, rows, "c", lambda v, q: (int(v.value) < q.n if q.kind == "min"
                                                       else int(v.value) > q.n))
+    if job.kind == "listing":
+        return _follow(store, job, rows)
     q = job.queries[0]
     dt = q.check_lexical
     bad = set()
@@ -544,12 +580,31 @@ def _lexical_text(q: _Query) -> str:
             f"DATATYPE(?v) = <{q.check_lexical}>) }}")
 
 
+def _follow(store: Store, job: Job, rows: Iterable[Any]) -> set[Outcome]:
+    """The results of the shape of a ``listing`` job over the focus nodes it found."""
+    listed = _values(rows)
+    if listed == "":
+        return set()
+    assert job.shape is not None and job.hierarchy is not None
+    found: set[Outcome] = set()
+    for j in _shape_jobs(job.shape, job.head, listed, job.focus, job.hierarchy, None):
+        found |= collect(store, j, store.query(j.text,  # type: ignore[arg-type]
+                                               use_default_graph_as_union=True))
+    return found
+
+
 def _list_focus(store: Store, head: str, pattern: str) -> str | None:
     """The focus nodes as a VALUES block ("" when there are none), or None when they are
     too many to list or include blank nodes (which VALUES cannot name)."""
     text = f"{head}SELECT DISTINCT ?this WHERE {{ {pattern} }}"
+    return _values(store.query(text, use_default_graph_as_union=True))  # type: ignore[arg-type]
+
+
+def _values(rows: Iterable[Any]) -> str | None:
+    """The nodes ``?this`` of ``rows`` as a VALUES block ("" when there are none), or None
+    when they are too many to list or include blank nodes (which VALUES cannot name)."""
     nodes = []
-    for row in store.query(text, use_default_graph_as_union=True):  # type: ignore[union-attr]
+    for row in rows:
         node = row["this"]
         if not isinstance(node, NamedNode) or len(nodes) >= MAX_LISTED:
             return None

@@ -124,7 +124,8 @@ class FastValidator:
             store = parse_into(paths)
             self.add_ontology(store)
             hierarchy = runner.subclasses(store)
-            return store, runner.plan(store, self.compiled, hierarchy, None, part="bulk")
+            return store, runner.plan(store, self.compiled, hierarchy, None, part="bulk",
+                                      listings=True)
 
         return runner.Early(usable, prepare)
 
@@ -182,11 +183,11 @@ class FastValidator:
             early.close()
             early = None
         if early is not None:
-            # the copy plans and shares the shapes whose focus nodes are not listed; this
-            # process looks up the listed ones and runs their queries alone meanwhile
-            bulk = runner.plan(store, self.compiled, hierarchy, None, part="bulk")
-            found = runner.run_shared(store, bulk, early=early, own=lambda: runner.plan(
-                store, self.compiled, hierarchy, None, part="listed"))
+            # the copy plans the same jobs (none needs a query to plan: the focus nodes to
+            # list are looked up by jobs of their own) and both share them
+            bulk = runner.plan(store, self.compiled, hierarchy, None, part="bulk",
+                               listings=True)
+            found = runner.run_shared(store, bulk, early=early)
         else:
             found = self._run(store, hierarchy, restrict, workers, path)
         if self.fallback:
@@ -200,20 +201,21 @@ class FastValidator:
              workers: int, path: Path | None) -> set[Outcome]:
         """The results of the compiled shapes on ``workers`` processes (``outcomes``).
 
-        With two, the second starts as soon as the shapes whose focus nodes are not listed are
-        planned (no query needed); this process then looks up the listed focus nodes and runs
-        their queries meanwhile, before it takes its share of the others."""
+        With two, the second starts as soon as the jobs are planned (no query needed: the
+        focus nodes to list are looked up by jobs of their own, ``runner.plan``), and both
+        take the next job when free: the look-ups of SPARQL-based targets too (seconds on
+        an on-disk store), whose constraints' queries follow in the process that collects
+        their results."""
         def plan(part: str | None) -> list[runner.Job]:
             return runner.plan(store, self.compiled, hierarchy, restrict, part)
 
         if workers > 1 and restrict is None and (path is not None or runner.can_fork()):
-            bulk = plan("bulk")
+            bulk = runner.plan(store, self.compiled, hierarchy, None, "bulk", listings=True)
             if path is None:
-                return runner.run_shared(store, bulk, own=lambda: plan("listed"))
+                return runner.run_shared(store, bulk)
             try:
                 with _checkpoint(store, path) as checkpoint:
-                    return runner.run_shared(store, bulk, checkpoint=checkpoint,
-                                             own=lambda: plan("listed"))
+                    return runner.run_shared(store, bulk, checkpoint=checkpoint)
             except OSError:  # no checkpoint beside the store (a read-only folder): one process
                 log.warning("validating %s in one process: no checkpoint", path, exc_info=True)
         found: set[Outcome] = set()
