@@ -50,6 +50,8 @@ def _finding_parts(messages: tuple[rdflib.Literal, ...], shape: rdflib.term.Node
 
 def _text(term: Term) -> str:
     """A term as ``str`` of its rdflib form gives it (rdflib normalises literals)."""
+    if type(term) is NamedNode or type(term) is BlankNode:  # most: no isinstance of a union
+        return term.value
     return term.value if isinstance(term, NamedNode | BlankNode) else str(_term(term))
 
 
@@ -131,8 +133,10 @@ def report(outcomes: list[Outcome]) -> Report:
     """A ``Report`` (findings as pySHACL's report gives them) of ``outcomes``."""
     parts: dict[tuple[int, ...], tuple[str, str, str | None, str, str]] = {}
     findings = [_finding(o, parts) for o in outcomes]
+    # whatever the order of ``outcomes``: every field that may tell two findings apart
     findings.sort(key=lambda f: (f.severity != "Violation", f.focus, f.path or "",
-                                 f.shape or ""))
+                                 f.shape or "", f.component or "", f.value or "",
+                                 f.message_en))
     conforms = not any(f.severity == "Violation" for f in findings)
     # the report graph (48,000 results at scale 1 take seconds) is built when asked for
     # (``Report.report_graph``)

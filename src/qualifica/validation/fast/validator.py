@@ -153,7 +153,7 @@ class FastValidator:
         copied = time.perf_counter()
         workers = 2 if (in_memory or path is not None) and (os.cpu_count() or 1) > 1 else 1
         outcomes = self.outcomes(store, focus, workers=workers,
-                                 path=None if in_memory else path, early=early)
+                                 path=None if in_memory else path, early=early, ordered=False)
         queried = time.perf_counter()
         rep = self.report(outcomes)
         self.last_stats = {"copy_s": copied - started, "query_s": queried - copied,
@@ -163,8 +163,9 @@ class FastValidator:
 
     def outcomes(self, store: Store, focus: Sequence[NamedNode | BlankNode] | None = None,
                  *, workers: int = 1, path: Path | None = None,
-                 early: runner.Early | None = None) -> list[Outcome]:
-        """Every result of validating ``store`` (optionally only about ``focus`` nodes).
+                 early: runner.Early | None = None, ordered: bool = True) -> list[Outcome]:
+        """Every result of validating ``store`` (optionally only about ``focus`` nodes), in
+        order unless not ``ordered`` (a ``Report`` orders its findings itself).
 
         With ``workers`` > 1 a second process shares the queries (``runner.run_shared``): a
         forked copy of this one for an in-memory store; for an on-disk store in the folder
@@ -195,7 +196,7 @@ class FastValidator:
         if focus is not None:
             keep = set(focus)
             found = {o for o in found if o.focus in keep}
-        return sorted(found, key=_order)
+        return sorted(found, key=_order) if ordered else list(found)
 
     def _run(self, store: Store, hierarchy: dict[str, set[str]], restrict: str | None,
              workers: int, path: Path | None) -> set[Outcome]:
