@@ -556,17 +556,18 @@ def _max_text(focus: str, queries: list[_Query]) -> str:
 
 def _count_text(focus: str, queries: list[_Query]) -> str:
     """The focus nodes with too few or too many (conforming) values on one path for any of
-    ``queries`` ("min" and "max"), with the count for each: one pass over the focus nodes
-    and their values instead of one for the "at least" and one for the "at most" checks
-    (a value that fails a condition counts for none, as in ``_max_text``; a focus node
-    without values counts none)."""
+    ``queries`` ("min" and "max"), with the count for each, in one pass: the path's triples
+    and the focus nodes (flagged ``?_f``, without a value) grouped by node, the groups of
+    focus nodes kept. Two scans and a hash table: on an on-disk store 2.4 times as fast as
+    looking up each focus node's values (``OPTIONAL``), as fast in memory. A value that fails
+    a condition counts for none, as in ``_max_text``; so does the focus node's own row."""
     path = queries[0].path_text
     counts = [f"COUNT(DISTINCT IF({q.cond}, ?v, ?_none))" for q in queries]
     select = " ".join(f"({c} AS ?c{i})" for i, c in enumerate(counts))
     off = " || ".join(f"{c} {'<' if q.kind == 'min' else '>'} {q.n}"
                       for c, q in zip(counts, queries, strict=True))
-    return (f"SELECT ?this {select} WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
-            f"GROUP BY ?this HAVING ({off})")
+    return (f"SELECT ?this {select} WHERE {{ {{ ?this {path} ?v }} UNION "
+            f"{{ {focus} BIND (1 AS ?_f) }} }} GROUP BY ?this HAVING (COUNT(?_f) > 0 && ({off}))")
 
 
 #: Whether "at least" and "at most" checks of one path are counted in one query (``plan``).
