@@ -433,3 +433,19 @@ def test_the_look_ups_of_focus_nodes_are_shared_by_both_processes(
     assert any(o.component == SH.SPARQLConstraintComponent and o.focus == a for o in alone)
     assert runner.run_shared(store, jobs) == set(alone)
     assert validator.outcomes(store, workers=2) == alone
+
+
+def test_the_queries_planned_for_a_store_on_disk_find_the_same(small_graph: list[Quad]) -> None:
+    validator = fast()
+    quads = small_graph[::2]  # half the statements: many focus nodes miss values
+    store = validator.memory_store(quads)
+    hierarchy = runner.subclasses(store)
+    jobs = runner.plan(store, validator.compiled, hierarchy, None, on_disk=True)
+    present = [j for j in jobs if j.kind == "present"]
+    assert present and all("GROUP BY" in j.text for j in present)
+    found = set()
+    for job in jobs:
+        found |= runner.collect(store, job, store.query(job.text, use_default_graph_as_union=True))
+    assert any(o.component == SH.MinCountConstraintComponent for o in found)
+    assert found == set(validator.outcomes(store))
+    assert comparable(found, shapes().shapes) == reference(quads)

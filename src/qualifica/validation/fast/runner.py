@@ -121,12 +121,13 @@ LISTING_WEIGHT = 8
 
 def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
          restrict: str | None, part: str | None = None, *,
-         listings: bool = False) -> list[Job]:
+         listings: bool = False, on_disk: bool = False) -> list[Job]:
     """The queries that validate ``shapes`` on ``store``, the costliest first (focus nodes
     few enough to list are looked up here). ``part`` "bulk" keeps the shapes whose focus
     nodes are not listed (no query made here), "listed" the others; None both. With
     ``listings`` (and no ``restrict``) the focus nodes to list are not looked up here: a
-    ``listing`` job looks them up, and ``part`` "bulk" keeps those jobs too."""
+    ``listing`` job looks them up, and ``part`` "bulk" keeps those jobs too. ``on_disk``:
+    ``store`` is on disk, where some checks are faster read otherwise (``_present_text``)."""
     jobs: list[Job] = []
     values: list[tuple[_Shape, str, str, int, _Query]] = []
     for shape in shapes:
@@ -150,7 +151,8 @@ def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
             listed = _list_focus(store, head, f"{restrict or ''} {pattern}")
             if listed == "":
                 continue  # no focus node
-        jobs.extend(_shape_jobs(shape, head, listed, pattern, hierarchy, values))
+        jobs.extend(_shape_jobs(shape, head, listed, pattern, hierarchy, values,
+                                on_disk=on_disk))
     jobs.extend(_merged(values, hierarchy))
     jobs.sort(key=lambda j: -j.weight)
     return jobs
@@ -158,7 +160,8 @@ def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
 
 def _shape_jobs(shape: _Shape, head: str, listed: str | None, pattern: str,
                 hierarchy: dict[str, set[str]],
-                values: list[tuple[_Shape, str, str, int, _Query]] | None) -> list[Job]:
+                values: list[tuple[_Shape, str, str, int, _Query]] | None, *,
+                on_disk: bool = False) -> list[Job]:
     """The queries of the constraints of ``shape`` over its focus nodes, ``listed`` (a VALUES
     block) or, when None, those the target ``pattern`` binds. Value checks of focus nodes not
     listed go to ``values`` (merged with the same check of other shapes, ``_merged``) unless
@@ -181,7 +184,7 @@ def _shape_jobs(shape: _Shape, head: str, listed: str | None, pattern: str,
     present = [q for q in queries if q.kind == "min" and q.n == 1]
     if len(present) > 1 and listed is None:
         # "at least one value" of several paths: one pass over the focus nodes
-        jobs.append(Job(head + _fill(_present_text(focus_text, present), hierarchy),
+        jobs.append(Job(head + _fill(_present_text(focus_text, present, on_disk), hierarchy),
                         "present", present, 2 * weight))
         queries = [q for q in queries if q not in present]
     if listed is None:
@@ -532,11 +535,24 @@ def _spawn(checkpoint: Path, jobs: Path, counter: Path, output: Path) -> Callabl
     return wait
 
 
-def _present_text(focus: str, queries: list[_Query]) -> str:
-    """The focus nodes without a (conforming) value on each path, in one query."""
+def _present_text(focus: str, queries: list[_Query], on_disk: bool = False) -> str:
+    """The focus nodes without a (conforming) value on each path, in one query.
+
+    In memory each focus node's values are looked up (``EXISTS``); on disk, where a look-up
+    per focus node costs more than a scan, the values of each path and the focus nodes
+    (flagged ``?_f``) are grouped by node, as in ``_count_text`` (measured at scale 1 on
+    RocksDB: 0.35 s against 1.13 s for the statements of requirements, 0.23 s against
+    0.45 s for the definitions; in memory the look-ups are as fast or faster)."""
+    flags = " ".join(f"?m{i}" for i in range(len(queries)))
+    if on_disk:
+        branches = " UNION ".join(f"{{ ?this {q.path_text} ?v FILTER ({q.cond}) "
+                                  f"BIND (1 AS ?_h{i}) }}" for i, q in enumerate(queries))
+        select = " ".join(f"((COUNT(?_h{i}) > 0) AS ?m{i})" for i in range(len(queries)))
+        none = " || ".join(f"COUNT(?_h{i}) = 0" for i in range(len(queries)))
+        return (f"SELECT ?this {select} WHERE {{ {branches} UNION {{ {focus} BIND (1 AS ?_f) }} "
+                f"}} GROUP BY ?this HAVING (COUNT(?_f) > 0 && ({none}))")
     binds = " ".join(f"BIND (EXISTS {{ ?this {q.path_text} ?v FILTER ({q.cond}) }} AS ?m{i})"
                      for i, q in enumerate(queries))
-    flags = " ".join(f"?m{i}" for i in range(len(queries)))
     missing = " || ".join(f"!?m{i}" for i in range(len(queries)))
     return f"SELECT DISTINCT ?this {flags} WHERE {{ {focus} {binds} FILTER ({missing}) }}"
 

@@ -211,7 +211,8 @@ class FastValidator:
             return runner.plan(store, self.compiled, hierarchy, restrict, part)
 
         if workers > 1 and restrict is None and (path is not None or runner.can_fork()):
-            bulk = runner.plan(store, self.compiled, hierarchy, None, "bulk", listings=True)
+            bulk = runner.plan(store, self.compiled, hierarchy, None, "bulk", listings=True,
+                               on_disk=path is not None)
             if path is None:
                 return runner.run_shared(store, bulk)
             try:
