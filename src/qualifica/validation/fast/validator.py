@@ -207,9 +207,6 @@ class FastValidator:
         take the next job when free: the look-ups of SPARQL-based targets too (seconds on
         an on-disk store), whose constraints' queries follow in the process that collects
         their results."""
-        def plan(part: str | None) -> list[runner.Job]:
-            return runner.plan(store, self.compiled, hierarchy, restrict, part)
-
         if workers > 1 and restrict is None and (path is not None or runner.can_fork()):
             bulk = runner.plan(store, self.compiled, hierarchy, None, "bulk", listings=True,
                                on_disk=path is not None)
@@ -221,7 +218,8 @@ class FastValidator:
             except OSError:  # no checkpoint beside the store (a read-only folder): one process
                 log.warning("validating %s in one process: no checkpoint", path, exc_info=True)
         found: set[Outcome] = set()
-        for job in plan(None):
+        for job in runner.plan(store, self.compiled, hierarchy, restrict,
+                               on_disk=path is not None):
             found |= runner.collect(store, job, store.query(  # type: ignore[arg-type]
                 job.text, use_default_graph_as_union=True))
         return found
