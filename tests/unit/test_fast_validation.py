@@ -449,3 +449,17 @@ def test_the_queries_planned_for_a_store_on_disk_find_the_same(small_graph: list
     assert any(o.component == SH.MinCountConstraintComponent for o in found)
     assert found == set(validator.outcomes(store))
     assert comparable(found, shapes().shapes) == reference(quads)
+
+
+def test_a_syntax_error_in_a_file_with_blank_nodes_is_reported(
+        small_graph: list[Quad], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quads = [*small_graph, Quad(BlankNode(), NamedNode("http://example.org/p"), Literal("x"))]
+    path = _write(tmp_path / "graph.nt", quads)
+    with path.open("ab") as f:
+        f.write(b"<no-scheme> <http://example.org/p> <http://example.org/o> .\n")
+    used = _early_runs(monkeypatch)
+    # this process parses leniently at once; the copy, unable to share (blank nodes), parses
+    # strictly for the errors only
+    with pytest.raises(ValidationFailed, match="No scheme found"):
+        fast().validate_files([path])
+    assert used == []  # no validation after the error

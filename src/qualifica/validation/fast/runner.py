@@ -420,13 +420,15 @@ class Early:
 
     In the copy, ``usable()`` tells first whether it can help (not when the data holds blank
     nodes: they would bear other labels there than here), which it tells this process at once
-    (``usable``); then ``prepare()`` parses the same data into a store of its own, strictly,
+    (``usable``; when it cannot, it runs ``verify()``, a strict parse whose errors come back
+    the same way); then ``prepare()`` parses the same data into a store of its own, strictly,
     and plans the same jobs (at the same time as this process parses), and the copy takes its
     share of them. An error of ``prepare`` (e.g. a syntax error) comes back to this process
     (``check``), which may therefore parse leniently."""
 
     def __init__(self, usable: Callable[[], bool],
-                 prepare: Callable[[], tuple[Store, list[Job]]]) -> None:
+                 prepare: Callable[[], tuple[Store, list[Job]]],
+                 verify: Callable[[], object] | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="qualifica-validation-"))
         self.counter, self.output = self.folder / "counter", self.folder / "results"
         self.counter.write_bytes(b"")
@@ -440,13 +442,16 @@ class Early:
                 ok = usable()
                 os.write(write, b"1" if ok else b"0")
                 os.close(write)
-                if ok:
-                    try:
+                try:
+                    if not ok and verify is not None:
+                        verify()  # no share, but the errors of a strict parse
+                    if ok:
                         store, jobs = prepare()
-                    except QualificaError as exc:
-                        self._error.write_text(json.dumps([type(exc).__name__, exc.detail,
-                                                           exc.extra]), encoding="utf-8")
-                        raise
+                except QualificaError as exc:
+                    self._error.write_text(json.dumps([type(exc).__name__, exc.detail,
+                                                       exc.extra]), encoding="utf-8")
+                    raise
+                if ok:
                     with self.output.open("wb") as out:
                         sign = signature(jobs)
                         out.write(store_worker.HEADER.pack(SIGNED, len(sign)))

@@ -81,9 +81,6 @@ class FastValidator:
         ``parse_files`` does."""
         t0 = time.perf_counter()
         early = self._early(paths)
-        if early is not None and not early.usable():  # it tells within a tenth of a second
-            early.close()
-            early = None
         if early is None:
             store = parse_into(paths)
         else:
@@ -94,6 +91,12 @@ class FastValidator:
                 early.check()
                 early.close()
                 raise
+            if not early.usable():  # blank nodes: the copy only parsed strictly, for errors
+                try:
+                    early.check()
+                finally:
+                    early.close()
+                early = None
         self.add_ontology(store)
         load_s = time.perf_counter() - t0
         try:
@@ -127,7 +130,7 @@ class FastValidator:
             return store, runner.plan(store, self.compiled, hierarchy, None, part="bulk",
                                       listings=True)
 
-        return runner.Early(usable, prepare)
+        return runner.Early(usable, prepare, verify=lambda: parse_into(paths))
 
     def missing_ontology(self, store: Store) -> list[Triple]:
         """Ontology triples (without blank nodes) that ``store`` does not hold in any graph."""
