@@ -880,3 +880,24 @@ def test_quality_rule_finds_its_fault(bundled_ctx: Context, rule: str) -> None:
         assert result.rows, rule
     finally:
         store.close()
+
+
+def test_duplicate_label_rule_names_the_resource_and_language(bundled_ctx: Context) -> None:
+    """One row per resource and language with two different preferred labels: the role with
+    two German labels, not the resources with one label per language, and not twice."""
+    store = OxigraphStore(None)
+    try:
+        store.add(parse_bytes(BROKEN.encode(), RdfFormat.TURTLE, source="broken.ttl",
+                              graph="https://w3id.org/qualifica/graph/broken"))
+        store.add(parse_bytes(
+            b'<https://w3id.org/qualifica/id/task/same> '
+            b'<http://www.w3.org/2004/02/skos/core#prefLabel> "S"@en , "T"@de .',
+            RdfFormat.TURTLE, source="same.ttl", graph="https://w3id.org/qualifica/graph/s"))
+        result = store.query(
+            bundled_ctx.registry.qc["duplicate-preflabel-language-violation"].text)
+        assert isinstance(result, SelectResult)
+        found = {(r["resource"].value, r["language"].value) for r in result.rows}
+        assert found == {("https://w3id.org/qualifica/id/role/empty", "de")}
+        assert len(result.rows) == 1
+    finally:
+        store.close()
