@@ -185,7 +185,7 @@ def test_compressed_at_the_fast_level(api: TestClient) -> None:
     """The deflate stream is zlib's at ``compression.LEVEL`` (3: measured about half the CPU
     of level 6 on the planning answers, docs/performance.md), not Starlette's default 9."""
     packed, body = raw(api, "/api/competencies/digcomp-4-2/roles", **GZIP)
-    plain, plain_body = raw(api, "/api/competencies/digcomp-4-2/roles", **PLAIN)
+    _, plain_body = raw(api, "/api/competencies/digcomp-4-2/roles", **PLAIN)
     assert packed.headers["content-encoding"] == "gzip" and len(plain_body) > 4096
 
     def deflate(level: int) -> bytes:

@@ -16,11 +16,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
-from qualifica_testing import LiveServer, answers_ok, wait_until
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from qualifica.api import transport
 from qualifica.api.fastjson import FastJSONResponse
+from qualifica_testing import LiveServer, answers_ok, wait_until
 
 #: What reached each connection's socket: one list of writes per connection, in order.
 WRITES: list[list[bytes]] = []
