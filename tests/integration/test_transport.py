@@ -1,7 +1,7 @@
 """The HTTP protocol of ``qualifica serve`` (``api.transport``) under a real uvicorn server: an
-answer leaves in one write to the socket (uvicorn's own protocol needs two), large answers and
-streams are not held back, and an answer to ``Connection: close`` arrives whole before the
-connection closes."""
+answer leaves in one write to the socket (uvicorn's own protocol needs two), a large answer's
+head goes with its first bytes, a head without body (``HEAD``, a stream not ready yet) is not
+held back, and an answer to ``Connection: close`` arrives whole before the connection closes."""
 
 from __future__ import annotations
 
@@ -62,14 +62,14 @@ class SpiedUvicorn(HttpToolsProtocol):
 
 
 SMALL = {"items": [{"n": i, "label": f"Eintrag {i}"} for i in range(400)]}
-LARGE = b"x" * (3 * transport.HOLD_LIMIT + 17)
+LARGE = b"x" * 300_017
 
 
 def app() -> FastAPI:
     api = FastAPI()
     release = anyio.Event()
 
-    @api.get("/small")
+    @api.api_route("/small", methods=["GET", "HEAD"])
     async def small() -> FastJSONResponse:
         return FastJSONResponse(SMALL)
 
@@ -82,9 +82,8 @@ def app() -> FastAPI:
     @api.get("/held")
     async def held() -> StreamingResponse:
         async def parts() -> AsyncIterator[bytes]:
+            await release.wait()  # nothing to send with the head
             yield b"first\n"
-            await release.wait()
-            yield b"second\n"
         return StreamingResponse(parts(), media_type="text/plain")
 
     @api.post("/release")
@@ -142,26 +141,29 @@ def test_uvicorn_alone_writes_headers_and_body_apart() -> None:
         server.stop()
 
 
-def test_a_large_answer_is_not_held(served: LiveServer) -> None:
+def test_a_large_answer_leaves_with_its_head(served: LiveServer) -> None:
     WRITES.clear()
     with httpx.Client(base_url=served.url, timeout=10) as c:
         response = c.get("/large")
     assert response.content == LARGE
     writes = WRITES[0]
-    # sent at once, headers and the first bytes together; nothing waits for the turn's end
     assert writes[0].startswith(b"HTTP/1.1 200 OK")
-    assert sum(len(w) for w in writes) > len(LARGE)
-    assert all(len(w) >= transport.HOLD_LIMIT for w in writes[:-1])
+    assert writes[0].endswith(LARGE + b"\r\n")  # the head and the one chunk
+    assert writes[1:] == [b"0\r\n\r\n"]  # the end of the chunked answer
 
 
-def test_a_stream_is_not_held_back(served: LiveServer) -> None:
-    """The first part of a stream arrives while the app waits for the second."""
-    with httpx.Client(base_url=served.url, timeout=5) as c, c.stream("GET", "/held") as response:
-        lines = response.iter_lines()
-        assert next(lines) == "first"  # before the release (else: a 5 s timeout)
-        with httpx.Client(base_url=served.url, timeout=5) as other:
-            assert other.post("/release").json() == {"released": True}
-        assert next(lines) == "second"
+def test_a_head_alone_is_not_held_back(served: LiveServer) -> None:
+    """The head of a stream whose first part waits arrives before it; so does a HEAD's."""
+    WRITES.clear()
+    with httpx.Client(base_url=served.url, timeout=5) as c:
+        head = c.head("/small")
+        assert head.status_code == 200 and head.content == b""
+        with c.stream("GET", "/held") as response:
+            assert response.status_code == 200  # the head, while the body waits (else: timeout)
+            with httpx.Client(base_url=served.url, timeout=5) as other:
+                assert other.post("/release").json() == {"released": True}
+            assert response.read() == b"first\n"
+    assert WRITES[0][0].startswith(b"HTTP/1.1 200 OK") and WRITES[0][0].endswith(b"\r\n\r\n")
 
 
 def test_connection_close_gets_the_whole_answer(served: LiveServer) -> None:

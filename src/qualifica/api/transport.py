@@ -2,13 +2,14 @@
 
 uvicorn writes the status line and headers of an answer to the socket as soon as the app sends
 ``http.response.start``, and the body with the next message: two ``send`` calls, two TCP
-segments, and a client that wakes up for the headers only to wait again for the body. Every
-answer of this app is sent as a whole (the ETag middleware buffers it to hash it), so both
-writes happen in the same turn of the event loop. :class:`CoalescingTransport` holds small
-writes until the end of that turn (``loop.call_soon``) and hands them to the socket together
-(``writelines``: one ``writev``). Large writes and anything that would grow the held bytes past
-:data:`HOLD_LIMIT` go out at once, so a streamed answer (a dump) stays a stream under uvicorn's
-flow control; ``close`` and ``abort`` send (or drop) what is held first.
+segments, and a client that wakes up for the headers only to wait again for the body.
+:class:`CoalescingTransport` holds the head of an answer (a write that starts with the status
+line) and sends it together with the first body bytes, in one ``writev``
+(``transport.writelines``); the app's answers are sent whole (the ETag middleware buffers them
+to hash them), so an answer leaves in one write. A head with no body bytes following in the same
+turn of the event loop (a ``304``, a ``HEAD``, a stream whose first part is not ready yet) goes
+out at the end of that turn (``loop.call_soon``), or at once with an empty write, ``close`` or
+``abort``. Every other write passes through as it is.
 """
 
 from __future__ import annotations
@@ -18,70 +19,59 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-#: Held writes are sent once they reach this many bytes.
-HOLD_LIMIT = 64 * 1024
-
 #: The protocol for ``uvicorn.Config(http=...)``, as an import string (the worker processes of
 #: ``serve --workers`` are spawned with a pickled config).
 PROTOCOL = "qualifica.api.transport:HttpProtocol"
 
+_STATUS_LINE = b"HTTP/"
+
 
 class CoalescingTransport:
-    """A transport that sends the writes of one event-loop turn in one system call."""
+    """A transport that sends the head of an answer with its first body bytes."""
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
-        self._held: list[bytes] = []
-        self._size = 0
-        self._scheduled = False
+        self._head: bytes | None = None
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        """Hold ``data`` until the end of this turn (or send it now, with what is held, when
-        the held bytes would pass :data:`HOLD_LIMIT`)."""
-        if not data:
-            return
-        self._held.append(bytes(data))
-        self._size += len(data)
-        if self._size >= HOLD_LIMIT:
-            self.flush()
-        elif not self._scheduled:
-            self._scheduled = True
-            self._loop.call_soon(self._flush_later)
+        """Hold the head of an answer; send it with the next bytes written."""
+        head = self._head
+        if head is not None:
+            self._head = None
+            if data:
+                self._transport.writelines((head, data))
+            else:
+                self._transport.write(head)
+        elif data[:5] == _STATUS_LINE:
+            self._head = bytes(data)
+            self._loop.call_soon(self.flush)
+        elif data:
+            self._transport.write(data)
 
     def writelines(self, chunks: Any) -> None:
-        """Write each chunk (held like :meth:`write`)."""
+        """Write each chunk as :meth:`write` does."""
         for chunk in chunks:
             self.write(chunk)
 
     def flush(self) -> None:
-        """Hand the held writes to the socket now."""
-        if not self._held:
-            return
-        held, self._held, self._size = self._held, [], 0
-        if len(held) == 1:
-            self._transport.write(held[0])
-        else:
-            self._transport.writelines(held)
-
-    def _flush_later(self) -> None:
-        self._scheduled = False
-        if not self._transport.is_closing():
-            self.flush()
+        """Send a head that is still held."""
+        head, self._head = self._head, None
+        if head is not None and not self._transport.is_closing():
+            self._transport.write(head)
 
     def get_write_buffer_size(self) -> int:
-        """The transport's buffer and the held bytes."""
-        return self._transport.get_write_buffer_size() + self._size
+        """The transport's buffer and a held head."""
+        return self._transport.get_write_buffer_size() + len(self._head or b"")
 
     def close(self) -> None:
-        """Send what is held, then close."""
-        if not self._transport.is_closing():
-            self.flush()
+        """Send a held head, then close."""
+        self.flush()
         self._transport.close()
 
     def abort(self) -> None:
-        """Drop what is held and close at once."""
-        self._held, self._size = [], 0
+        """Drop a held head and close at once."""
+        self._head = None
         self._transport.abort()
 
     def __getattr__(self, name: str) -> Any:
@@ -93,5 +83,4 @@ class HttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Wrap the connection's transport."""
-        coalescing = CoalescingTransport(transport, self.loop)
-        super().connection_made(coalescing)  # type: ignore[arg-type]
+        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
