@@ -322,7 +322,7 @@ async def _serve_unix(app: ASGIApp, path: str) -> asyncio.AbstractServer:
     from uvicorn.server import ServerState
 
     config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False,
-                            proxy_headers=False)
+                            proxy_headers=False, http=HTTP_PROTOCOL)
     config.load()
     state = ServerState()
     loop = asyncio.get_running_loop()
