@@ -23,6 +23,7 @@ import generate  # noqa: E402
 import uvicorn  # noqa: E402
 
 from qualifica.api import create_app  # noqa: E402
+from qualifica.api.transport import PROTOCOL as HTTP_PROTOCOL  # noqa: E402
 from qualifica.config import Settings  # noqa: E402
 from qualifica.context import Context  # noqa: E402
 from qualifica.sparql.registry import Registry  # noqa: E402
@@ -53,11 +54,12 @@ def store_context(store: OxigraphStore, data_dir: Path) -> Context:
 
 
 def serve(store_path: str, port: int) -> int:
-    """Child process: the real app over the store at ``store_path``, on 127.0.0.1:``port``."""
+    """Child process: the real app over the store at ``store_path``, on 127.0.0.1:``port``, with
+    the HTTP protocol of ``qualifica serve`` (``api.transport``)."""
     store = OxigraphStore(Path(store_path))
     ctx = store_context(store, Path(store_path).parent)
     uvicorn.run(create_app(ctx.settings, context=ctx), host="127.0.0.1", port=port,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, http=HTTP_PROTOCOL)
     store.close()
     return 0
 

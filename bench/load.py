@@ -15,7 +15,10 @@ on-disk store in a temporary folder, and then, for 1 and 2 server processes:
   ``POST /api/gap`` over 50 roles with 10 held competencies, (3) a SPARQL SELECT
   ``GET /sparql`` (the labels of one of 200 roles; evaluated in the sandbox);
 - with one client at a time (httpx, keep-alive), the median and p95 of the three planning
-  answers: roles for a competency, gap, match (``--requests`` each);
+  answers: roles for a competency, gap, match (``--requests`` each), once as httpx asks by
+  default (``Accept-Encoding: gzip, deflate``: the server compresses, the client decompresses)
+  and once with ``Accept-Encoding: identity``; with the CPU time per request of the client and
+  of the server's processes (``/proc``);
 - eight runaway queries at once (10 s limit): ``/healthz``, a role lookup and a gap analysis
   before and while they run, and the CPU seconds used after the last one is answered.
 
@@ -23,7 +26,8 @@ The ceiling is a bare FastAPI app (no middleware, no dependencies) with the same
 processes over the same store opened read-only: the role lookup answered by the same library
 call (``linkeddata.details.detail_json``), the gap by ``planning.gap`` on its own index, the
 SELECT run directly on pyoxigraph (no sandbox). Prints a table and writes
-``bench/out/load-{scale}.json``. Bounded: every wrk run lasts ``--duration`` seconds, every
+``bench/out/load-{scale}.json``. ``--single-client-only`` runs only the one-client part (no
+wrk, runaways or ceiling). Bounded: every wrk run lasts ``--duration`` seconds, every
 server start at most 600 s.
 """
 
@@ -229,23 +233,41 @@ def run_wrk(url: str, script: Path, duration: float, server: int) -> dict[str, A
     return result
 
 
-def single_client(url: str, n: int, calls: dict[str, Callable[[httpx.Client, int], httpx.Response]]
+#: The client's ``Accept-Encoding`` in the one-client part: httpx's own (gzip, as browsers and
+#: most HTTP libraries ask), and ``identity`` for comparison (no compression on either side).
+ENCODINGS = {"gzip": None, "identity": "identity"}
+
+
+def single_client(url: str, n: int, calls: dict[str, Callable[[httpx.Client, int], httpx.Response]],
+                  server: int | None = None, encoding: str | None = None
                   ) -> dict[str, dict[str, float]]:
-    """Median and p95 (ms) of each call, one request at a time on one connection."""
+    """Median and p95 (ms) of each call, one request at a time on one kept-alive connection;
+    with the CPU time per request of this client (``time.process_time``: sending, reading,
+    decompressing) and of the server's processes (``server``: the PID of ``serve``).
+    ``encoding``: the ``Accept-Encoding`` to send instead of httpx's default."""
     out = {}
-    with httpx.Client(base_url=url, timeout=60) as c:
+    headers = {"Accept-Encoding": encoding} if encoding else None
+    pids = _tree(server) if server else []
+    with httpx.Client(base_url=url, timeout=60, headers=headers) as c:
         for key, call in calls.items():
             for i in range(10):
                 call(c, i).raise_for_status()
             times = []
+            cpu0, server0 = time.process_time(), _cpu_s(pids)
             for i in range(n):
                 t0 = time.perf_counter()
                 r = call(c, i)
                 times.append(time.perf_counter() - t0)
                 r.raise_for_status()
+            client_cpu, server_cpu = time.process_time() - cpu0, _cpu_s(pids) - server0
             times.sort()
             out[key] = {"median_ms": round(statistics.median(times) * 1e3, 2),
-                        "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1e3, 2)}
+                        "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1e3, 2),
+                        "client_cpu_ms": round(client_cpu * 1e3 / n, 3),
+                        "bytes": len(r.content),
+                        "content_encoding": r.headers.get("content-encoding", "identity")}
+            if pids:
+                out[key]["server_cpu_ms"] = round(server_cpu * 1e3 / n, 3)
     return out
 
 
@@ -381,9 +403,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ceiling", action="store_true")
     parser.add_argument("--no-runaways", action="store_true",
                         help="skip the eight runaway queries against the qualifica servers")
+    parser.add_argument("--single-client-only", action="store_true",
+                        help="only the one-client part (no wrk, no runaways, no ceiling)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
+    if args.single_client_only:
+        args.no_ceiling = args.no_runaways = True
+    elif shutil.which("wrk") is None:
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
         return 2
 
@@ -453,11 +479,11 @@ def main(argv: list[str] | None = None) -> int:
                     httpx.get(f"{url}/api/roles/{chosen['roles'][0]}", timeout=300)
                 run["start_s"] = round(time.perf_counter() - t0, 1)
                 print(f"{name}: up in {run['start_s']} s", flush=True)
-                for key in ("role", "gap", "sparql"):
+                for key in () if args.single_client_only else ("role", "gap", "sparql"):
                     run[key] = run_wrk(url, lua[key], args.duration, process.pid)
                     print(f"  {key}: {run[key]}", flush=True)
                 if "qualifica" in name:
-                    run["single_client"] = single_client(url, args.requests, {
+                    planning_calls: dict[str, Callable[[httpx.Client, int], httpx.Response]] = {
                         "roles_for": lambda c, i: c.get(
                             f"/api/competencies/{chosen['competencies'][i % 200]}/roles"),
                         "gap": lambda c, i: c.post(
@@ -466,8 +492,12 @@ def main(argv: list[str] | None = None) -> int:
                         "match": lambda c, i: c.post(
                             "/api/match", content=matches[i % len(matches)],
                             headers={"Content-Type": "application/json"}),
-                    })
-                    print(f"  single client: {run['single_client']}", flush=True)
+                    }
+                    for label, encoding in ENCODINGS.items():
+                        part = "single_client" + ("" if encoding is None else f"_{label}")
+                        run[part] = single_client(url, args.requests, planning_calls,
+                                                  process.pid, encoding)
+                        print(f"  single client ({label}): {run[part]}", flush=True)
                     if not args.no_runaways:
                         run["runaways"] = runaways(url, process, f"/api/roles/{chosen['roles'][0]}",
                                                    gaps[0])
@@ -490,6 +520,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name:32} {key:8} {r['requests_per_s']:8.0f} {r.get('p50_ms', 0):8.2f} "
                       f"{r.get('p99_ms', 0):8.2f} {r['non_2xx']:8d} "
                       f"{r['server_cpu_ms_per_request'] or 0:14.3f}")
+    print()
+    print(f"{'server':32} {'client':9} {'answer':10} {'median':>7} {'p95':>7} "
+          f"{'client CPU':>10} {'server CPU':>10}  (ms)")
+    for name, run in results["runs"].items():
+        for label, encoding in ENCODINGS.items():
+            part = run.get("single_client" + ("" if encoding is None else f"_{label}"), {})
+            for key, r in part.items():
+                print(f"{name:32} {label:9} {key:10} {r['median_ms']:7.2f} {r['p95_ms']:7.2f} "
+                      f"{r['client_cpu_ms']:10.3f} {r.get('server_cpu_ms', 0):10.3f}")
     print(f"written to {out}")
     return 0
 

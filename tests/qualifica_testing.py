@@ -38,6 +38,7 @@ from fastapi.testclient import TestClient
 from pyoxigraph import NamedNode, Quad
 
 from qualifica.api import create_app
+from qualifica.api.transport import PROTOCOL as HTTP_PROTOCOL
 from qualifica.config import PROJECT_ROOT, Settings
 from qualifica.context import Context, open_context
 from qualifica.namespaces import GRAPH, ID
@@ -141,13 +142,14 @@ def start_process(command: Sequence[str], ready: Callable[[], bool], *, what: st
 
 
 class LiveServer:
-    """The app under uvicorn in a thread, on a socket bound to 127.0.0.1 and a free port."""
+    """The app under uvicorn in a thread, on a socket bound to 127.0.0.1 and a free port, with
+    the HTTP protocol of ``qualifica serve`` (``api.transport``) unless ``http`` names another."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: object, http: object = HTTP_PROTOCOL) -> None:
         self.socket = loopback_socket()
         self.port = int(self.socket.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning")  # type: ignore[arg-type]
+        config = uvicorn.Config(app, log_level="warning", http=http)  # type: ignore[arg-type]
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run,
                                        kwargs={"sockets": [self.socket]}, daemon=True)

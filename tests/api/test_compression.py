@@ -179,3 +179,19 @@ def test_a_stream_stays_a_stream() -> None:
     assert first  # each flushed chunk decodes as it comes
     assert first + decoder.decompress(whole[len(nonempty[0]["body"]):]) == b"".join(chunks)  # type: ignore[arg-type]
 
+
+
+def test_compressed_at_the_fast_level(api: TestClient) -> None:
+    """The deflate stream is zlib's at ``compression.LEVEL`` (3: measured about half the CPU
+    of level 6 on the planning answers, docs/performance.md), not Starlette's default 9."""
+    packed, body = raw(api, "/api/competencies/digcomp-4-2/roles", **GZIP)
+    _, plain_body = raw(api, "/api/competencies/digcomp-4-2/roles", **PLAIN)
+    assert packed.headers["content-encoding"] == "gzip" and len(plain_body) > 4096
+
+    def deflate(level: int) -> bytes:
+        z = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0)
+        return z.compress(plain_body) + z.flush()
+
+    assert compression.LEVEL == 3
+    assert body[10:-8] == deflate(3)  # past the gzip header, before its CRC and size
+    assert body[10:-8] != deflate(9)

@@ -59,6 +59,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from qualifica.api import problems
 from qualifica.api.routes.writes import require_token
 from qualifica.api.security import STRICT_HEADERS
+from qualifica.api.transport import PROTOCOL as HTTP_PROTOCOL
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.linkeddata.catalogue import built_catalogue, catalogue_for
@@ -321,7 +322,7 @@ async def _serve_unix(app: ASGIApp, path: str) -> asyncio.AbstractServer:
     from uvicorn.server import ServerState
 
     config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False,
-                            proxy_headers=False)
+                            proxy_headers=False, http=HTTP_PROTOCOL)
     config.load()
     state = ServerState()
     loop = asyncio.get_running_loop()
@@ -393,7 +394,7 @@ def serve(settings: Settings, workers: int) -> None:
                 workers=workers)
     config = uvicorn.Config(partial(worker_app, settings, plan), factory=True,
                             host=settings.host, port=settings.port, workers=workers,
-                            log_level=settings.log_level.lower(),
+                            log_level=settings.log_level.lower(), http=HTTP_PROTOCOL,
                             timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     sock = config.bind_socket()
     try:

@@ -53,6 +53,7 @@ def serve(
     import uvicorn
 
     from qualifica.api import create_app
+    from qualifica.api.transport import PROTOCOL as HTTP_PROTOCOL
     from qualifica.api.workers import default_workers
     from qualifica.api.workers import serve as serve_workers
 
@@ -82,7 +83,7 @@ def serve(
             serve_workers(s, count)
         else:
             uvicorn.run(create_app(s, serving=True), host=s.host, port=s.port,
-                        log_level=s.log_level.lower())
+                        log_level=s.log_level.lower(), http=HTTP_PROTOCOL)
 
 
 # --- load -----------------------------------------------------------------------------------
