@@ -4,7 +4,7 @@ requiring it, and the formats developing it."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qualifica.context import Context
 from qualifica.linkeddata.provenance import Mark, Provenance, provenance_of
@@ -19,6 +19,7 @@ from qualifica.planning import get_index
 from qualifica.planning.index import Requirement
 from qualifica.sparql.terms import iri_of
 from qualifica.web.formats import FormatRow, formats_for
+from qualifica.web.paging import Pages, Window, window
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
 from qualifica.web.resource_view import ResourceView, resource_view
 from qualifica.web.tables import Cell, Table, level_text, source_cell
@@ -54,6 +55,9 @@ class CompetencyView:
     paths: list[CompetencyPath]
     formats: list[FormatRow]
     tables: dict[str, Table]
+    #: The paths of the rows the paths table shows (all of them without paging): the ones
+    #: the page's diagram draws and lists.
+    shown_paths: list[CompetencyPath] = field(default_factory=list)
 
 
 def _chain(start: str, goal: str, edges: Mapping[str, Sequence[str]]) -> list[str]:
@@ -130,9 +134,17 @@ def path_mark(path: CompetencyPath, prov: Provenance) -> Mark:
     return Mark(editorial=False, sources=tuple(sources.values()))
 
 
-def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str, str]
-                    ) -> CompetencyView:
-    """The competency page for a slug or IRI; ``NotFound`` for anything that is not one."""
+#: The tables of a competency page in the order it shows them, with the word of their titles.
+COMPETENCY_TABLES: dict[str, str] = {"paths": "roles_paths", "formats": "formats",
+                                     "broader": "broader", "narrower": "narrower"}
+
+
+def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str, str],
+                    pages: Pages | None = None) -> CompetencyView:
+    """The competency page for a slug or IRI; ``NotFound`` for anything that is not one.
+
+    ``pages``: the page of each table to show (``web.paging``; only those rows are made, with
+    their provenance, and the diagram draws the paths shown); ``None``: every row."""
     iri = resolve(competency, "competency")
     rows = statements_about(ctx, iri)
     check_kind(rows, iri, "competency")
@@ -140,16 +152,25 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     labeller = Labeller(ctx, lang)
     broader = [s.value for s in resource.statements if s.prop.iri == SKOS_BROADER and s.value]
     frameworks = [s.value for s in resource.statements if s.prop.iri == SKOS_IN_SCHEME and s.value]
-    narrower = sorted((s for s, p in resource.incoming if p.iri == SKOS_BROADER),
+    narrower = sorted((labeller.ref(s) for s, p in resource.incoming_links if p == SKOS_BROADER),
                       key=lambda r: r.id)
     found = competency_paths(ctx, iri, labeller)
     formats = formats_for(ctx, [iri], labeller)
-    # The provenance of every row below, with one query (docs/data.md, "Provenance").
+    w = words
+    size = ctx.settings.page_rows
+
+    def win(name: str, total: int) -> Window:
+        return window(name, total, pages, size, w[COMPETENCY_TABLES[name]], w)
+
+    shown_paths = (w_paths := win("paths", len(found))).cut(found)
+    shown_formats = (w_formats := win("formats", len(formats))).cut(formats)
+    shown_broader = (w_broader := win("broader", len(broader))).cut(broader)
+    shown_narrower = (w_narrower := win("narrower", len(narrower))).cut(narrower)
+    # The provenance of every row shown, with one query (docs/data.md, "Provenance").
     prov = provenance_of(
         ctx.store, ctx.registry,
-        [iri, *(n.iri for n in narrower), *(f.format.iri for f in formats),
-         *(n.iri for p in found for n in p.nodes)], lang, ctx.settings.query_timeout_s)
-    w = words
+        [iri, *(n.iri for n in shown_narrower), *(f.format.iri for f in shown_formats),
+         *(n.iri for p in shown_paths for n in p.nodes)], lang, ctx.settings.query_timeout_s)
     tables = {
         "paths": Table(
             "paths", w["roles_paths"],
@@ -160,20 +181,20 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
               Cell(w["yes"] if p.essential else w["no"]),
               Cell(" → ".join(n.label for n in p.nodes)),
               source_cell(path_mark(p, prov), w)]
-             for p in found], csv_only=frozenset({5})),
+             for p in shown_paths], csv_only=frozenset({5}), window=w_paths),
         "formats": Table(
             "formats", w["formats"], [w["format"], w["kind"], w["level_reached"], w["source"]],
             [[Cell.of(f.format), Cell(", ".join(k.label for k in f.kinds)),
               Cell(level_text(f.level, f.rank)),
               source_cell(prov.mark(f.format.iri, QD_DEVELOPS, iri, editorial_link=f.editorial),
-                          w)] for f in formats]),
+                          w)] for f in shown_formats], window=w_formats),
         "broader": Table("broader", w["broader"], [w["competency"], w["source"]],
                          [[Cell.of(b), source_cell(prov.mark(iri, SKOS_BROADER, b.iri), w)]
-                          for b in broader]),
+                          for b in shown_broader], window=w_broader),
         "narrower": Table("narrower", w["narrower"], [w["competency"], w["source"]],
                           [[Cell.of(n), source_cell(prov.mark(n.iri, SKOS_BROADER, iri), w)]
-                           for n in narrower]),
+                           for n in shown_narrower], window=w_narrower),
     }
     return CompetencyView(resource=resource, framework=frameworks[0] if frameworks else None,
                           broader=broader, narrower=narrower, paths=found, formats=formats,
-                          tables=tables)
+                          tables=tables, shown_paths=shown_paths)

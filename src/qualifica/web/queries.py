@@ -62,6 +62,7 @@ class Labeller:
         self.lang = lang
         self._labels: dict[str, dict[str, str]] = {}
         self._rdfs: dict[str, dict[str, str]] = {}
+        self._refs: dict[str, Ref] = {}
 
     def load(self, iris: Iterable[str]) -> None:
         """Take the labels of every IRI not seen yet from memory: the ``skos:prefLabel`` from
@@ -81,6 +82,9 @@ class Labeller:
 
     def label(self, iri: str) -> str:
         """The label in the page language, with fallback; the local name when there is none."""
+        ref = self._refs.get(iri)
+        if ref is not None:
+            return ref.label
         self.load([iri])
         labels = self._labels.get(iri) or self._rdfs.get(iri) or {}
         if not any(k == self.lang or k.startswith(self.lang + "-") for k in labels):
@@ -96,9 +100,14 @@ class Labeller:
         return bool(self._labels.get(iri) or self._rdfs.get(iri))
 
     def ref(self, iri: str) -> Ref:
-        """A :class:`Ref` for ``iri``."""
-        return Ref(iri=iri, id=slug_of(iri), kind=kind_of(iri) or "resource",
-                   label=self.label(iri), href=href_for(iri))
+        """A :class:`Ref` for ``iri`` (made once per labeller: a page names one resource in
+        many rows)."""
+        ref = self._refs.get(iri)
+        if ref is None:
+            ref = self._refs[iri] = Ref(iri=iri, id=slug_of(iri),
+                                        kind=kind_of(iri) or "resource",
+                                        label=self.label(iri), href=href_for(iri))
+        return ref
 
 
 def pick_text(lang: str, values: Sequence[Term]) -> str:

@@ -11,6 +11,7 @@ from qualifica.linkeddata.provenance import provenance_of
 from qualifica.namespaces import QD_DEVELOPS, QD_PERFORMS_TASK, QD_REQUIRES, QD_ROLE_GROUP
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.formats import formats_for, legal_bases_for, legal_groups
+from qualifica.web.paging import Pages, Window, window
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
 from qualifica.web.resource_view import ResourceView, resource_view
 from qualifica.web.tables import Cell, Table, level_text, source_cell
@@ -76,12 +77,22 @@ def merged_requirements(ctx: Context, role_iri: str, labeller: Labeller
     return sorted(merged.values(), key=lambda r: (not r.essential, r.competency.label.lower()))
 
 
-def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> RoleView:
-    """The role page for a slug or IRI; ``NotFound`` for anything that is not a role."""
+#: The tables of a role page in the order it shows them, with the word of their titles.
+ROLE_TABLES: dict[str, str] = {"tasks": "tasks", "groups": "role_group_list",
+                               "requirements": "requirements", "formats": "formats",
+                               "legal-bases": "legal_bases"}
+
+
+def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
+              pages: Pages | None = None) -> RoleView:
+    """The role page for a slug or IRI; ``NotFound`` for anything that is not a role.
+
+    ``pages``: the page of each table to show (``web.paging``; only those rows are made, with
+    their provenance); ``None``: every row (the downloads)."""
     iri = resolve(role, "role")
     rows = statements_about(ctx, iri)
     check_kind(rows, iri, "role")
-    resource = resource_view(ctx, iri, lang, rows)
+    resource = resource_view(ctx, iri, lang, rows, incoming=False)
     labeller = Labeller(ctx, lang)
     tasks = sorted({iri_of(r.get("o")) for r in rows
                     if iri_of(r.get("p")) == QD_PERFORMS_TASK} - {None}, key=str)
@@ -96,18 +107,34 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> R
                      if iri_of(r.get("p")) == QD_ROLE_GROUP} - {None}, key=str)
     labeller.load(g for g in groups if g)
     group_refs = sorted((labeller.ref(g) for g in groups if g), key=lambda r: r.label.lower())
-    # The provenance of every row below, with one query (docs/data.md, "Provenance").
-    prov = provenance_of(ctx.store, ctx.registry,
-                         [iri, *(t.iri for t in task_refs), *(f.format.iri for f in formats)],
-                         lang, ctx.settings.query_timeout_s)
     w = words
+    size = ctx.settings.page_rows
+
+    def win(name: str, total: int) -> Window:
+        return window(name, total, pages, size, w[ROLE_TABLES[name]], w)
+
+    shown_tasks = (w_tasks := win("tasks", len(task_refs))).cut(task_refs)
+    shown_groups = (w_groups := win("groups", len(group_refs))).cut(group_refs)
+    shown_reqs = (w_reqs := win("requirements", len(reqs))).cut(reqs)
+    shown_formats = (w_formats := win("formats", len(formats))).cut(formats)
+    # The legal bases are paged by legal basis: one whose statements differ in provenance
+    # takes a row per provenance, all on the page of that legal basis.
+    legal_order = list(dict.fromkeys(r.legal.iri for r in legal))
+    w_legal = win("legal-bases", len(legal_order))
+    shown_legal = set(w_legal.cut(legal_order))
+    legal_rows = [r for r in legal if r.legal.iri in shown_legal]
+    # The provenance of every row shown, with one query (docs/data.md, "Provenance").
+    prov = provenance_of(ctx.store, ctx.registry,
+                         [iri, *(f.format.iri for f in shown_formats),
+                          *(r.subject.iri for r in legal_rows)],
+                         lang, ctx.settings.query_timeout_s)
     tables = {
         "tasks": Table("tasks", w["tasks"], [w["task"], w["source"]],
                        [[Cell.of(t), source_cell(prov.mark(iri, QD_PERFORMS_TASK, t.iri), w)]
-                        for t in task_refs]),
+                        for t in shown_tasks], window=w_tasks),
         "groups": Table("groups", w["role_group_list"], [w["role_group"], w["source"]],
                         [[Cell.of(g), source_cell(prov.mark(iri, QD_ROLE_GROUP, g.iri), w)]
-                         for g in group_refs]),
+                         for g in shown_groups], window=w_groups),
         "requirements": Table(
             "requirements", w["requirements"],
             [w["competency"], w["framework"], w["required_level"], w["essential"], w["via"],
@@ -118,7 +145,7 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> R
               Cell(w["yes"] if r.essential else w["no"]),
               Cell(", ".join(w["via_role"] if v.iri == iri else v.label for v in r.via)),
               source_cell(prov.mark(iri, QD_REQUIRES, "", editorial_link=r.editorial), w)]
-             for r in reqs]),
+             for r in shown_reqs], window=w_reqs),
         "formats": Table(
             "formats", w["formats"],
             [w["format"], w["kind"], w["competency"], w["level_reached"],
@@ -130,13 +157,13 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str]) -> R
                    else w["no"]),
               source_cell(prov.mark(f.format.iri, QD_DEVELOPS, f.competency.iri,
                                     editorial_link=f.editorial), w)]
-             for f in formats]),
+             for f in shown_formats], window=w_formats),
         "legal-bases": Table(
             "legal-bases", w["legal_bases"],
             [w["legal_basis"], w["part_of"], w["applies_to"], w["source"]],
             [[Cell.of(g.legal), Cell.of(g.act), Cell.many(g.subjects),
               source_cell(g.mark, w) if g.mark else Cell("")]
-             for g in legal_groups(legal, prov)]),
+             for g in legal_groups(legal_rows, prov)], window=w_legal),
     }
     return RoleView(resource=resource, tasks=task_refs, requirements=reqs, tables=tables,
                     groups=group_refs)

@@ -140,7 +140,8 @@ def offer_page(id: FormatId, request: Request, ctx: CtxDep,
     """A training format: kind, provider, duration, mode, cost, link, legal bases (marked when
     changed since ``changed_since``) and the competencies it develops."""
     return _page(request, lang, lambda language: render.render_offer(
-        ctx, id, language, changed_since=changed_since))
+        ctx, id, language, changed_since=changed_since,
+        params=request.query_params.multi_items()))
 
 
 @router.get("/legal-bases", response_class=HTMLResponse, summary="Legal bases page",
