@@ -9,7 +9,8 @@ Otherwise it is *stated by* the published sources ``s`` cites. A statement whose
 no source at all (a graph loaded without sources) is neither: it has no sources and is not
 editorial, and the pages say "not stated".
 
-One query (``queries/lib/link-provenance.rq``) answers for every subject of a page or detail.
+One query (``queries/lib/link-provenance.rq``) answers for every subject of a page or detail,
+and one more the statements about them in the editorial graphs, when there are any.
 A ``qd:develops`` or ``qd:requires`` statement is also asked about by its competency (the
 catalogue links a training format to the competencies it develops): it is editorial when a
 qualified link of the subject for that competency is.
@@ -115,10 +116,15 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
     todo = sorted({s for s in subjects if s})
     prov = Provenance({s: _Subject() for s in todo})
     titles: dict[tuple[str, str], dict[str, str]] = {}
+    graphs = [g for row in select(store, registry, "link-editorial-graphs", {},
+                                  timeout_s=timeout_s).rows if (g := iri_of(row.get("g")))]
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]
         rows = select(store, registry, "link-provenance", {"subject": chunk},
                       timeout_s=timeout_s).rows
+        if graphs and todo:
+            rows = [*rows, *select(store, registry, "link-editorial-statements",
+                                   {"subject": chunk, "g": graphs}, timeout_s=timeout_s).rows]
         for row in rows:
             subject = iri_of(row.get("subject"))
             if subject is None or subject not in prov.subjects:

@@ -40,8 +40,8 @@ from qualifica.web.match_view import match_view
 from qualifica.web.offers import OFFER_TABLES, formats_view, offer_view
 from qualifica.web.resource_view import RESOURCE_TABLES, resource_view
 from qualifica.web.role_view import ROLE_TABLES, role_view
-from qualifica.web.tables import Cell, Table
 from qualifica.web.search_view import search_view
+from qualifica.web.tables import Cell, Table
 from qualifica.web.views import home_view
 
 log = logging.getLogger(__name__)
