@@ -48,6 +48,8 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "pages": ("Seiten", "Pages"),
     "prev_page": ("Vorherige Seite", "Previous page"),
     "rows_of": ("Zeilen {first}–{last} von {total}", "Rows {first}–{last} of {total}"),
+    "legal_bases_of": ("Rechtsgrundlagen {first}–{last} von {total}",
+                       "Legal bases {first}–{last} of {total}"),
     "table_pages": ("Seiten der Tabelle „{table}“", "Pages of the table “{table}”"),
     "diagram_part": ("Das Diagramm und die Liste darunter zeigen die Pfade {first}–{last} von "
                      "{total}: die Zeilen, die die Tabelle „{table}“ auf dieser Seite zeigt.",

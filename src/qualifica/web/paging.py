@@ -71,6 +71,8 @@ class Window:
     page: int
     size: int
     total: int
+    #: The word (``web.i18n``) that says which rows are shown: "Zeilen 6–10 von 15".
+    unit: str = "rows_of"
 
     @property
     def start(self) -> int:
@@ -105,12 +107,13 @@ class Window:
 
 
 def window(name: str, total: int, pages: Pages | None, size: int, title: str,
-           words: Mapping[str, str]) -> Window:
+           words: Mapping[str, str], unit: str = "rows_of") -> Window:
     """The window of table ``name`` with ``total`` rows on the page ``pages`` asks for; every
-    row when ``pages`` is ``None`` (the downloads). ``NotFound`` for a page past the last."""
+    row when ``pages`` is ``None`` (the downloads). ``NotFound`` for a page past the last.
+    ``unit``: the word that counts the rows (a table paged by something else than rows)."""
     if pages is None:
-        return Window(name, 1, max(total, 1), total)
-    win = Window(name, pages.get(name, 1), size, total)
+        return Window(name, 1, max(total, 1), total, unit)
+    win = Window(name, pages.get(name, 1), size, total, unit)
     if win.page > win.pages:
         raise NotFound(words["err_table_page_past"].format(page=win.page, pages=win.pages,
                                                            table=title),

@@ -110,17 +110,19 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     w = words
     size = ctx.settings.page_rows
 
-    def win(name: str, total: int) -> Window:
-        return window(name, total, pages, size, w[ROLE_TABLES[name]], w)
+    def win(name: str, total: int, unit: str = "rows_of") -> Window:
+        return window(name, total, pages, size, w[ROLE_TABLES[name]], w, unit)
 
     shown_tasks = (w_tasks := win("tasks", len(task_refs))).cut(task_refs)
     shown_groups = (w_groups := win("groups", len(group_refs))).cut(group_refs)
     shown_reqs = (w_reqs := win("requirements", len(reqs))).cut(reqs)
     shown_formats = (w_formats := win("formats", len(formats))).cut(formats)
-    # The legal bases are paged by legal basis: one whose statements differ in provenance
-    # takes a row per provenance, all on the page of that legal basis.
+    # The legal bases are paged by legal basis, not by row: one whose statements differ in
+    # provenance takes a row per provenance, all on the page of that legal basis (which rows
+    # there are is known only with the provenance of every subject, which costs a query over
+    # all of them).
     legal_order = list(dict.fromkeys(r.legal.iri for r in legal))
-    w_legal = win("legal-bases", len(legal_order))
+    w_legal = win("legal-bases", len(legal_order), "legal_bases_of")
     shown_legal = set(w_legal.cut(legal_order))
     legal_rows = [r for r in legal if r.legal.iri in shown_legal]
     # The provenance of every row shown, with one query (docs/data.md, "Provenance").
