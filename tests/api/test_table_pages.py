@@ -305,3 +305,27 @@ def test_the_offer_page_pages_its_outcomes(paged_ctx: Context, paged: TestClient
     if len(cat.targets(fmt, QD_DEVELOPS)) > ROWS:
         rows = all_pages(paged, f"/training-formats/{slug}", "outcomes")
         assert len(rows) == len(cat.targets(fmt, QD_DEVELOPS))
+
+
+def test_the_legal_bases_from_the_catalogue_are_those_of_the_query(paged_ctx: Context) -> None:
+    """The role page reads the legal bases of its role, tasks and formats from the catalogue;
+    they are the rows of the library query ``page-legal-bases`` for every resource."""
+    from qualifica.linkeddata.catalogue import catalogue_for
+    from qualifica.sparql.terms import iri_of
+    from qualifica.web.formats import legal_bases_for
+    from qualifica.web.queries import Labeller, select_rows
+
+    cat = catalogue_for(paged_ctx)
+    subjects = sorted(i for k in ("role", "task", "training-format")
+                      for i in cat.by_kind.get(k, ()))
+    rows = select_rows(paged_ctx, "page-legal-bases", {"subject": subjects})
+    queried: dict[tuple[str, str], set[str | None]] = {}
+    for row in rows:
+        s, legal = iri_of(row.get("subject")), iri_of(row.get("legal"))
+        assert s and legal
+        queried.setdefault((s, legal), set()).add(iri_of(row.get("act")))
+    found = legal_bases_for(paged_ctx, subjects, Labeller(paged_ctx, "de"))
+    assert len(found) > 50
+    assert {(r.subject.iri, r.legal.iri) for r in found} == set(queried)
+    for r in found:
+        assert (r.act.iri if r.act else None) in queried[(r.subject.iri, r.legal.iri)]

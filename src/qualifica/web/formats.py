@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from qualifica.context import Context
 from qualifica.linkeddata.provenance import Mark, Provenance
-from qualifica.namespaces import QD_LEGAL_BASIS
+from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.namespaces import QD_LEGAL_BASIS, QD_PART_OF
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.locale import natural_key
 from qualifica.web.queries import Labeller, Ref, select_rows
@@ -66,18 +67,19 @@ class LegalRow:
 
 def legal_bases_for(ctx: Context, subjects: Sequence[str], labeller: Labeller
                     ) -> list[LegalRow]:
-    """The legal bases of the given roles, tasks and formats."""
+    """The legal bases of the given roles, tasks and formats, from the catalogue of the store's
+    generation (its ``qd:legalBasis`` and ``qd:partOf`` links; the same rows as the library
+    query ``page-legal-bases``, without a query per page)."""
     if not subjects:
         return []
-    rows = select_rows(ctx, "page-legal-bases", {"subject": sorted(set(subjects))})
-    labeller.load(t for r in rows for k in ("subject", "legal", "act") if (t := iri_of(r.get(k))))
+    cat = catalogue_for(ctx)
     out: dict[tuple[str, str], LegalRow] = {}
-    for row in rows:
-        subj, legal = iri_of(row.get("subject")), iri_of(row.get("legal"))
-        act = iri_of(row.get("act"))
-        if subj and legal and (subj, legal) not in out:
-            out[(subj, legal)] = LegalRow(labeller.ref(subj), labeller.ref(legal),
-                                          labeller.ref(act) if act else None)
+    for subj in sorted(set(subjects)):
+        for legal in cat.targets(subj, QD_LEGAL_BASIS):
+            if (subj, legal) not in out:
+                acts = sorted(cat.targets(legal, QD_PART_OF))
+                out[(subj, legal)] = LegalRow(labeller.ref(subj), labeller.ref(legal),
+                                              labeller.ref(acts[0]) if acts else None)
     return sorted(out.values(), key=lambda r: (*legal_order(r.legal, r.act),
                                                natural_key(r.subject.label)))
 
