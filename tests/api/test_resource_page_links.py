@@ -1,5 +1,6 @@
 """A resource page lists the first 100 resources that link to it (in pages of rows) and says
-when there are more; the competency page's paths to roles come from the planning index and follow a write."""
+when there are more; the competency page's paths to roles come from the planning index and
+follow a write."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualifica.context import Context
-from qualifica.linkeddata.provenance import Mark, Provenance
 from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.linkeddata.provenance import Mark, Provenance
 from qualifica.namespaces import QD_LEGAL_BASIS, QD_PART_OF
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.locale import natural_key

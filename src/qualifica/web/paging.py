@@ -14,7 +14,7 @@ paths diagram (see ``docs/browse.md``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -34,7 +34,7 @@ def param(table: str) -> str:
     return PREFIX + table
 
 
-def parse_pages(params: Iterable[tuple[str, str]], tables: Sequence[str],
+def parse_pages(params: Iterable[tuple[str, str]], tables: Collection[str],
                 words: Mapping[str, str]) -> dict[str, int]:
     """The pages asked for of ``tables`` (``page-{table}=N`` in ``params``), without the first
     pages (the same rows as no parameter). ``BadParameter`` (400) naming the parameter for a

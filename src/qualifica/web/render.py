@@ -8,7 +8,7 @@ competency pages for those kinds, a generic resource page for every other.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -140,7 +140,7 @@ def table_pages(kind: str | None, params: Params, lang: str) -> dict[str, int]:
                               words(pick_lang(lang)))
 
 
-def _page_params(pages: paging.Pages, order: Sequence[str]) -> list[tuple[str, str]]:
+def _page_params(pages: paging.Pages, order: Iterable[str]) -> list[tuple[str, str]]:
     return [(paging.param(name), str(pages[name])) for name in order if name in pages]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from importlib.resources import files
 from typing import Annotated, Any, Literal, Protocol
 
@@ -214,7 +214,7 @@ def home(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     return _page(request, lang, lambda language: render.render_home(ctx, language))
 
 
-def table_page_params(tables: Sequence[str]) -> list[dict[str, Any]]:
+def table_page_params(tables: Iterable[str]) -> list[dict[str, Any]]:
     """The ``page-{table}`` query parameters of a page's tables (``web.paging``)."""
     return [{"name": paging.param(name), "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "default": 1},
