@@ -329,3 +329,22 @@ def test_the_legal_bases_from_the_catalogue_are_those_of_the_query(paged_ctx: Co
     assert {(r.subject.iri, r.legal.iri) for r in found} == set(queried)
     for r in found:
         assert (r.act.iri if r.act else None) in queried[(r.subject.iri, r.legal.iri)]
+
+
+def test_the_format_pairs_from_the_catalogue_are_those_of_the_query(paged_ctx: Context
+                                                                     ) -> None:
+    """The role page pages its formats by the (format, competency) pairs of the catalogue and
+    reads the outcomes of the rows shown: the pairs and their order are those of
+    ``formats_for`` (the library query ``page-formats``)."""
+    from qualifica.linkeddata.catalogue import catalogue_for
+    from qualifica.web.formats import format_pairs, formats_for
+    from qualifica.web.queries import Labeller
+
+    cat = catalogue_for(paged_ctx)
+    comps = sorted(cat.by_kind["competency"])
+    for chosen in (comps, comps[::3], comps[:7]):
+        labeller = Labeller(paged_ctx, "de")
+        rows = formats_for(paged_ctx, chosen, labeller)
+        assert len(rows) > (10 if chosen is comps else 0)
+        assert format_pairs(paged_ctx, chosen, labeller) == [
+            (r.format.iri, r.competency.iri) for r in rows]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.provenance import Mark, Provenance
-from qualifica.namespaces import QD_LEGAL_BASIS, QD_PART_OF
+from qualifica.namespaces import QD_DEVELOPS, QD_LEGAL_BASIS, QD_PART_OF
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.locale import natural_key
 from qualifica.web.queries import Labeller, Ref, select_rows
@@ -52,8 +52,24 @@ def formats_for(ctx: Context, competencies: Sequence[str], labeller: Labeller
             item.rank, item.level = rank, labeller.ref(level) if level else None
         if kind and all(k.iri != kind for k in item.kinds):
             item.kinds.append(labeller.ref(kind))
-    return sorted(found.values(), key=lambda f: (f.competency.label.lower(),
-                                                  f.format.label.lower()))
+    return sorted(found.values(), key=format_order)
+
+
+def format_order(row: FormatRow) -> tuple[str, str, str, str]:
+    """The order of the format rows: by competency, then format (labels, then IRIs)."""
+    return (row.competency.label.lower(), row.format.label.lower(), row.competency.iri,
+            row.format.iri)
+
+
+def format_pairs(ctx: Context, competencies: Sequence[str], labeller: Labeller
+                 ) -> list[tuple[str, str]]:
+    """The (format, competency) pairs of :func:`formats_for` in its order, from the catalogue
+    of the store's generation (its ``qd:develops`` links), without reading the outcomes: a
+    page reads those of the rows it shows only."""
+    cat = catalogue_for(ctx)
+    pairs = {(f, c) for c in set(competencies) for f in cat.sources(c, QD_DEVELOPS)}
+    return sorted(pairs, key=lambda fc: (labeller.label(fc[1]).lower(),
+                                         labeller.label(fc[0]).lower(), fc[1], fc[0]))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from qualifica.context import Context
 from qualifica.linkeddata.provenance import provenance_of
 from qualifica.namespaces import QD_DEVELOPS, QD_PERFORMS_TASK, QD_REQUIRES, QD_ROLE_GROUP
 from qualifica.sparql.terms import bool_of, int_of, iri_of
-from qualifica.web.formats import formats_for, legal_bases_for, legal_groups
+from qualifica.web.formats import format_pairs, formats_for, legal_bases_for, legal_groups
 from qualifica.web.paging import Pages, Window, window
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
 from qualifica.web.resource_view import ResourceView, resource_view
@@ -99,10 +99,12 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     labeller.load([iri, *[t for t in tasks if t]])
     task_refs = sorted((labeller.ref(t) for t in tasks if t), key=lambda r: r.label.lower())
     reqs = merged_requirements(ctx, iri, labeller)
-    formats = formats_for(ctx, [r.competency.iri for r in reqs], labeller)
     required_rank = {r.competency.iri: r.rank for r in reqs}
+    # The formats and competencies from the catalogue; their outcomes (levels, editorial
+    # marks) are read for the rows shown only.
+    pairs = format_pairs(ctx, [r.competency.iri for r in reqs], labeller)
     legal = legal_bases_for(ctx, [iri, *(t.iri for t in task_refs),
-                                  *{f.format.iri for f in formats}], labeller)
+                                  *{f for f, _ in pairs}], labeller)
     groups = sorted({iri_of(r.get("o")) for r in rows
                      if iri_of(r.get("p")) == QD_ROLE_GROUP} - {None}, key=str)
     labeller.load(g for g in groups if g)
@@ -116,7 +118,10 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     shown_tasks = (w_tasks := win("tasks", len(task_refs))).cut(task_refs)
     shown_groups = (w_groups := win("groups", len(group_refs))).cut(group_refs)
     shown_reqs = (w_reqs := win("requirements", len(reqs))).cut(reqs)
-    shown_formats = (w_formats := win("formats", len(formats))).cut(formats)
+    shown_pairs = (w_formats := win("formats", len(pairs))).cut(pairs)
+    outcomes = {(f.format.iri, f.competency.iri): f for f in formats_for(
+        ctx, sorted({c for _, c in shown_pairs}), labeller)}
+    shown_formats = [outcomes[p] for p in shown_pairs if p in outcomes]
     # The legal bases are paged by legal basis, not by row: one whose statements differ in
     # provenance takes a row per provenance, all on the page of that legal basis (which rows
     # there are is known only with the provenance of every subject, which costs a query over
