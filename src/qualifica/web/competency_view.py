@@ -103,20 +103,27 @@ def competency_paths(ctx: Context, iri: str, labeller: Labeller) -> list[Compete
     labeller.load(t for r in found for t in (r[0], r[1], r[2], r[3].level) if t)
     labeller.load(edges)
     labeller.load(b for bs in edges.values() for b in bs)
-    out: dict[tuple[str, ...], CompetencyPath] = {}
+    # one path per chain, task and role (the higher level); references made once per path
+    best: dict[tuple[str, ...], tuple[list[str], str | None, str, Requirement, int | None]] = {}
+    chains: dict[str, list[str]] = {}
     for required, task, role, req in found:
-        chain = _chain(iri, required, edges) if required != iri else [iri]
+        chain = chains.get(required)
+        if chain is None:
+            chain = chains[required] = (_chain(iri, required, edges) if required != iri
+                                        else [iri])
         key = (*chain, task or "", role)
         rank = ix.level_rank.get(req.level) if req.level else None
-        if key in out and (rank is None or (out[key].rank or 0) >= rank):
+        if key in best and (rank is None or (best[key][4] or 0) >= rank):
             continue
-        out[key] = CompetencyPath(
-            competencies=[labeller.ref(c) for c in chain],
-            task=labeller.ref(task) if task else None, role=labeller.ref(role),
-            level=labeller.ref(req.level) if req.level else None, rank=rank,
-            essential=req.essential, editorial=(task or role, required) in editorial)
-    return sorted(out.values(), key=lambda p: (p.role.label.lower(), len(p.competencies),
-                                                p.task.label.lower() if p.task else ""))
+        best[key] = (chain, task, role, req, rank)
+    out = [CompetencyPath(
+        competencies=[labeller.ref(c) for c in chain],
+        task=labeller.ref(task) if task else None, role=labeller.ref(role),
+        level=labeller.ref(req.level) if req.level else None, rank=rank,
+        essential=req.essential, editorial=(task or role, chain[-1]) in editorial)
+        for chain, task, role, req, rank in best.values()]
+    return sorted(out, key=lambda p: (p.role.label.lower(), len(p.competencies),
+                                      p.task.label.lower() if p.task else ""))
 
 
 def path_mark(path: CompetencyPath, prov: Provenance) -> Mark:

@@ -11,11 +11,12 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
@@ -24,7 +25,12 @@ from qualifica.planning import get_index
 from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.web import paging, svg
 from qualifica.web.browse import competency_tree, legal_bases_view, role_groups
-from qualifica.web.competency_view import COMPETENCY_TABLES, CompetencyView, competency_view
+from qualifica.web.competency_view import (
+    COMPETENCY_TABLES,
+    CompetencyPath,
+    CompetencyView,
+    competency_view,
+)
 from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import graph_name, pick_lang, words
 from qualifica.web.legal_view import (
@@ -38,10 +44,11 @@ from qualifica.web.legal_view import (
 from qualifica.web.locale import number_text, percent_text
 from qualifica.web.match_view import match_view
 from qualifica.web.offers import OFFER_TABLES, formats_view, offer_view
+from qualifica.web.queries import Ref
 from qualifica.web.resource_view import RESOURCE_TABLES, resource_view
 from qualifica.web.role_view import ROLE_TABLES, role_view
 from qualifica.web.search_view import search_view
-from qualifica.web.tables import Cell, Table
+from qualifica.web.tables import Cell, Table, link_html
 from qualifica.web.views import home_view
 
 log = logging.getLogger(__name__)
@@ -179,6 +186,27 @@ def competency_svg(view: CompetencyView, lang: str) -> str:
     )
 
 
+def path_tree(paths: Sequence[CompetencyPath], lang: str) -> Markup:
+    """The list of paths beside the diagram, by role (in label order): each path's
+    competencies, then the task it runs through or "directly"; written in Python (a macro call
+    per link cost more than the rest of the list)."""
+    w = words(lang)
+
+    def ref(r: Ref) -> str:
+        return link_html(r.href, r.label, lambda href: with_lang(href, lang))
+
+    out: list[str] = []
+    for _, group in groupby(sorted(paths, key=lambda p: p.role.label), lambda p: p.role.label):
+        items = list(group)
+        out.append(f"<li>{escape(w['role'])} {ref(items[0].role)}\n<ul>\n")
+        for p in items:
+            via = (f"{escape(w['via_task'])} {ref(p.task)}" if p.task
+                   else str(escape(w["directly"])))
+            out.append(f"<li>{' → '.join(ref(c) for c in p.competencies)}\n  – {via}</li>\n")
+        out.append("</ul>\n</li>\n")
+    return Markup("".join(out))  # noqa: S704 - every text above is escaped
+
+
 def render_competency(ctx: Context, competency: str, lang: str, *,
                       path: str | None = None, params: Params = ()) -> str:
     """The competency page with its paths diagram (of the paths its table shows);
@@ -191,7 +219,8 @@ def render_competency(ctx: Context, competency: str, lang: str, *,
     diagram = Markup(competency_svg(view, lang)) if view.shown_paths else None  # noqa: S704
     return _page("competency.html", info, view=view, res=view.resource, diagram=diagram,
                  csv_base=f"/competencies/{view.resource.ref.id}",
-                 paths_window=view.tables["paths"].window)
+                 paths_window=view.tables["paths"].window,
+                 path_tree=path_tree(view.shown_paths, lang))
 
 
 def render_resource(ctx: Context, iri: str, lang: str, params: Params = ()) -> str:

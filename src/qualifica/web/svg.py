@@ -206,6 +206,8 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
         # beside the diagram say too.
         '<g class="edges" aria-hidden="true">',
     ]
+    edge_paint = _attrs(_EDGE_PAINT)
+    text_paint = _attrs(_TEXT_PAINT)
     for src, dst, kind in sorted(edges):
         a, b = nodes[src], nodes[dst]
         if a.ref is None or b.ref is None:
@@ -215,42 +217,42 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
             way = nodes[key]
             points += [(way.x, way.mid), (way.x + BOX_W, way.mid)]
         points.append((b.x, b.mid))
-        attrs = {"class": f"edge {kind}", "marker-end": "url(#arrow)", "d": _route(points),
-                 "data-from": a.ref.id, "data-to": b.ref.id, **_EDGE_PAINT,
-                 **({"stroke-dasharray": "5 4"} if kind == "broader" else {})}
+        dash = ' stroke-dasharray="5 4"' if kind == "broader" else ""
+        head = (f'<path class="edge {_text(kind)}" marker-end="url(#arrow)" '
+                f'd="{_route(points)}" data-from="{_text(a.ref.id)}" '
+                f'data-to="{_text(b.ref.id)}"{edge_paint}{dash}')
         if labels and kind in labels:
-            out += [_open("path", attrs), "<title>",
-                    _text(f"{a.ref.label} – {labels[kind]} → {b.ref.label}"), "</title></path>"]
+            out.append(f"{head}><title>"
+                       f"{_text(f'{a.ref.label} – {labels[kind]} → {b.ref.label}')}"
+                       "</title></path>")
         else:
-            out.append(_open("path", attrs, empty=True))
+            out.append(head + " />")
     out.append('</g><g class="nodes">')
     origin = paths[0].competencies[0].iri if paths else None
-    text_paint = _attrs(_TEXT_PAINT)
     for node in sorted(nodes.values(), key=lambda n: (n.layer, n.order)):
-        if node.ref is None:
+        ref = node.ref
+        if ref is None:
             continue
-        classes = f"node {node.ref.kind}" + (" origin" if node.ref.iri == origin else "")
-        out.append(_open("g", {"class": classes, "data-id": node.ref.id,
-                               "data-kind": node.ref.kind}))
+        kind = _text(ref.kind)
+        classes = f"node {kind}" + (" origin" if ref.iri == origin else "")
+        out.append(f'<g class="{classes}" data-id="{_text(ref.id)}" data-kind="{kind}">')
         # A node whose page is not a safe link target (a javascript: IRI, say) is drawn
         # without a link.
-        name = f"{kinds[node.ref.kind]}: {node.ref.label}" if node.ref.kind in kinds \
-            else node.ref.label
-        target = safe_href(node.ref.href)
+        name = _text(f"{kinds[ref.kind]}: {ref.label}" if ref.kind in kinds else ref.label)
+        target = safe_href(ref.href)
         if target is not None:
-            target = link(target)
-            out.append(_open("a", {"href": target, "xlink:href": target, "aria-label": name}))
+            href = _text(link(target))
+            out.append(f'<a href="{href}" xlink:href="{href}" aria-label="{name}">')
             close = "</a>"
         else:
-            out.append(_open("g", {"role": "img", "aria-label": name}))
+            out.append(f'<g role="img" aria-label="{name}">')
             close = "</g>"
-        out += ["<title>", _text(node.ref.label), "</title>"]
-        fill, stroke = _BOX_PAINT.get(node.ref.kind, ("#fff", "#1d4f91"))
-        out.append(_open("rect", {
-            "x": f"{node.x:.1f}", "y": f"{node.y:.1f}", "width": str(BOX_W),
-            "height": str(BOX_H), "rx": "6", "fill": fill, "stroke": stroke,
-            "stroke-width": "3" if node.ref.iri == origin else "1.5"}, empty=True))
-        lines = _wrap(node.ref.label)
+        fill, stroke = _BOX_PAINT.get(ref.kind, ("#fff", "#1d4f91"))
+        out.append(f"<title>{_text(ref.label)}</title>"
+                   f'<rect x="{node.x:.1f}" y="{node.y:.1f}" width="{BOX_W}" height="{BOX_H}" '
+                   f'rx="6" fill="{fill}" stroke="{stroke}" '
+                   f'stroke-width="{"3" if ref.iri == origin else "1.5"}" />')
+        lines = _wrap(ref.label)
         first = node.y + BOX_H / 2 - (len(lines) - 1) * 8 + 4
         for i, line in enumerate(lines):
             out.append(f'<text x="{node.x + 10:.1f}" y="{first + i * 16:.1f}" '
