@@ -53,11 +53,14 @@ class CompetencyView:
     broader: list[Ref]
     narrower: list[Ref]
     paths: list[CompetencyPath]
+    """The paths shown (every path when the view is made without pages)."""
     formats: list[FormatRow]
     tables: dict[str, Table]
     #: The paths of the rows the paths table shows (all of them without paging): the ones
     #: the page's diagram draws and lists.
     shown_paths: list[CompetencyPath] = field(default_factory=list)
+    #: How many paths there are, on every page together.
+    path_count: int = 0
 
 
 def _chain(start: str, goal: str, edges: Mapping[str, Sequence[str]]) -> list[str]:
@@ -75,8 +78,22 @@ def _chain(start: str, goal: str, edges: Mapping[str, Sequence[str]]) -> list[st
     return [start, goal]
 
 
-def competency_paths(ctx: Context, iri: str, labeller: Labeller) -> list[CompetencyPath]:
-    """Every path from the competency (or a broader one) through a task to a role.
+@dataclass(frozen=True)
+class PathKey:
+    """A path by its IRIs (what :class:`CompetencyPath` holds, without references)."""
+
+    chain: list[str]
+    task: str | None
+    role: str
+    level: str | None
+    rank: int | None
+    essential: bool
+    editorial: bool
+
+
+def path_keys(ctx: Context, iri: str, labeller: Labeller) -> list[PathKey]:
+    """Every path from the competency (or a broader one) through a task to a role, by IRIs,
+    in the order of the page (role, length, task; by the labels in memory).
 
     Read from the planning index (kept current on every write), which holds the broader
     closure and the requirements of every role and task: a property-path query over the store
@@ -116,14 +133,26 @@ def competency_paths(ctx: Context, iri: str, labeller: Labeller) -> list[Compete
         if key in best and (rank is None or (best[key][4] or 0) >= rank):
             continue
         best[key] = (chain, task, role, req, rank)
-    out = [CompetencyPath(
-        competencies=[labeller.ref(c) for c in chain],
-        task=labeller.ref(task) if task else None, role=labeller.ref(role),
-        level=labeller.ref(req.level) if req.level else None, rank=rank,
-        essential=req.essential, editorial=(task or role, chain[-1]) in editorial)
-        for chain, task, role, req, rank in best.values()]
-    return sorted(out, key=lambda p: (p.role.label.lower(), len(p.competencies),
-                                      p.task.label.lower() if p.task else ""))
+    keys = [PathKey(chain, task, role, req.level, rank, req.essential,
+                    (task or role, chain[-1]) in editorial)
+            for chain, task, role, req, rank in best.values()]
+    return sorted(keys, key=lambda k: (labeller.label(k.role).lower(), len(k.chain),
+                                       labeller.label(k.task).lower() if k.task else ""))
+
+
+def competency_paths(ctx: Context, iri: str, labeller: Labeller) -> list[CompetencyPath]:
+    """Every path from the competency (or a broader one) through a task to a role, in the
+    order of the page (see :func:`path_keys`)."""
+    return [make_path(k, labeller) for k in path_keys(ctx, iri, labeller)]
+
+
+def make_path(key: PathKey, labeller: Labeller) -> CompetencyPath:
+    """The path of ``key`` with its references."""
+    return CompetencyPath(
+        competencies=[labeller.ref(c) for c in key.chain],
+        task=labeller.ref(key.task) if key.task else None, role=labeller.ref(key.role),
+        level=labeller.ref(key.level) if key.level else None, rank=key.rank,
+        essential=key.essential, editorial=key.editorial)
 
 
 def path_mark(path: CompetencyPath, prov: Provenance) -> Mark:
@@ -161,7 +190,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     frameworks = [s.value for s in resource.statements if s.prop.iri == SKOS_IN_SCHEME and s.value]
     narrower = sorted((labeller.ref(s) for s, p in resource.incoming_links if p == SKOS_BROADER),
                       key=lambda r: r.id)
-    found = competency_paths(ctx, iri, labeller)
+    keys = path_keys(ctx, iri, labeller)
     formats = formats_for(ctx, [iri], labeller)
     w = words
     size = ctx.settings.page_rows
@@ -169,7 +198,9 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     def win(name: str, total: int) -> Window:
         return window(name, total, pages, size, w[COMPETENCY_TABLES[name]], w)
 
-    shown_paths = (w_paths := win("paths", len(found))).cut(found)
+    # the references of the paths shown only (of every path for the downloads)
+    w_paths = win("paths", len(keys))
+    shown_paths = [make_path(k, labeller) for k in w_paths.cut(keys)]
     shown_formats = (w_formats := win("formats", len(formats))).cut(formats)
     shown_broader = (w_broader := win("broader", len(broader))).cut(broader)
     shown_narrower = (w_narrower := win("narrower", len(narrower))).cut(narrower)
@@ -203,5 +234,6 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
                            for n in shown_narrower], window=w_narrower),
     }
     return CompetencyView(resource=resource, framework=frameworks[0] if frameworks else None,
-                          broader=broader, narrower=narrower, paths=found, formats=formats,
+                          broader=broader, narrower=narrower, paths=shown_paths,
+                          path_count=len(keys), formats=formats,
                           tables=tables, shown_paths=shown_paths)

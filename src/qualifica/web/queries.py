@@ -63,6 +63,7 @@ class Labeller:
         self._labels: dict[str, dict[str, str]] = {}
         self._rdfs: dict[str, dict[str, str]] = {}
         self._refs: dict[str, Ref] = {}
+        self._picked: dict[str, str] = {}
 
     def load(self, iris: Iterable[str]) -> None:
         """Take the labels of every IRI not seen yet from memory: the ``skos:prefLabel`` from
@@ -85,6 +86,12 @@ class Labeller:
         ref = self._refs.get(iri)
         if ref is not None:
             return ref.label
+        known = self._picked.get(iri)
+        if known is None:
+            known = self._picked[iri] = self._pick(iri)
+        return known
+
+    def _pick(self, iri: str) -> str:
         self.load([iri])
         labels = self._labels.get(iri) or self._rdfs.get(iri) or {}
         if not any(k == self.lang or k.startswith(self.lang + "-") for k in labels):
