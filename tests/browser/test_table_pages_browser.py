@@ -32,6 +32,7 @@ PAGES = [
     "/competencies/digcomp-5-1?page-paths=2",
     "/competencies/digcomp-5-1?lang=en&page-paths=4",
     "/id/level/digcomp-3?page-incoming=2",
+    "/training-formats/ausbildung-verwaltungsfachangestellte?lang=en&page-outcomes=2",
     "/roles/verwaltungsfachangestellte?page-formats=9",
 ]
 
