@@ -109,10 +109,10 @@ def path_keys(ctx: Context, iri: str, labeller: Labeller) -> list[PathKey]:
             req = ix.own_requirements.get(role, {}).get(required)
             if req is not None:
                 found.append((required, None, role, req))
-        for task in ix.comp_tasks.get(required, ()):
-            req = ix.own_requirements.get(task, {}).get(required)
+        for doer in ix.comp_tasks.get(required, ()):
+            req = ix.own_requirements.get(doer, {}).get(required)
             if req is not None:
-                found.extend((required, task, role, req) for role in ix.task_roles.get(task, ()))
+                found.extend((required, doer, role, req) for role in ix.task_roles.get(doer, ()))
     # the one fact the index does not hold: which requirements are marked editorial
     editorial = {(h, c) for row in select_rows(ctx, "page-editorial-requirements",
                                                {"competency": up})
