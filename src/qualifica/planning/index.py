@@ -248,7 +248,9 @@ def _own_requirements(rows: Iterable[dict[str, Term]], holders: Container[str],
             continue
         level = iri_of(row.get("level"))
         rank = level_rank.get(level, 1) if level is not None else 1
-        req = Requirement(comp, rank, level, bool_of(row.get("essential"), True), (holder,))
+        # A requirement that does not say whether it is essential counts as optional, as the
+        # recommended shapes, the role-competencies query and the pages read it.
+        req = Requirement(comp, rank, level, bool_of(row.get("essential"), False), (holder,))
         reqs = own.setdefault(holder, {})
         reqs[comp] = _merge(reqs.get(comp), req)
     return own
