@@ -19,6 +19,7 @@ qualified link of the subject for that competency is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,13 @@ class Provenance:
         editorial = (facts.editorial or editorial_link
                      or (predicate, obj) in facts.editorial_statements)
         return Mark(editorial=editorial, sources=tuple(facts.sources.values()))
+
+    def statements_of(self, subject: str) -> AbstractSet[tuple[str, str]]:
+        """The ``(predicate, object)`` pairs known to be editorial statements about
+        ``subject``: those in an editorial graph, and ``qd:requires``/``qd:develops`` of its
+        qualified links marked editorial (with the link and with its competency as object)."""
+        facts = self.subjects.get(subject)
+        return facts.editorial_statements if facts else frozenset()
 
     def node(self, node: Mapping[str, Any], subject: str, predicate: str, obj: str
              ) -> dict[str, Any]:

@@ -106,6 +106,8 @@ class PlanningIndex:
     role_counted: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     formats: set[str] = field(default_factory=set)
     format_outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: The level of each best outcome, where the outcome names one (for the pages).
+    outcome_levels: dict[str, dict[str, str]] = field(default_factory=dict)
     comp_formats: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     best_outcome: dict[str, int] = field(default_factory=dict)
     format_kind: dict[str, str | None] = field(default_factory=dict)
@@ -361,23 +363,32 @@ def _format_facts(rows: Iterable[dict[str, Term]]
 
 
 def _outcomes(rows: Iterable[dict[str, Term]], level_rank: Mapping[str, int]
-              ) -> dict[str, dict[str, int]]:
-    """The best rank each format develops each competency to."""
-    outcomes: dict[str, dict[str, int]] = {}
+              ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, str]]]:
+    """The best rank each format develops each competency to, and the level of that rank
+    where the outcome names one (of two outcomes of one rank, the one naming a level, then
+    the greater level IRI, as for requirements)."""
+    best: dict[tuple[str, str], tuple[int, str]] = {}
     for row in rows:
         f, comp = iri_of(row.get("format")), iri_of(row.get("competency"))
         if f is None or comp is None:
             continue
         level = iri_of(row.get("level"))
-        rank = level_rank.get(level, 1) if level is not None else 1
-        by_comp = outcomes.setdefault(f, {})
-        if rank > by_comp.get(comp, 0):
-            by_comp[comp] = rank
-    return outcomes
+        reached = (level_rank.get(level, 1) if level is not None else 1, level or "")
+        if reached > best.get((f, comp), (0, "")):
+            best[(f, comp)] = reached
+    outcomes: dict[str, dict[str, int]] = {}
+    levels: dict[str, dict[str, str]] = {}
+    for (f, comp), (rank, level) in best.items():
+        outcomes.setdefault(f, {})[comp] = rank
+        if level:
+            levels.setdefault(f, {})[comp] = level
+    return outcomes, levels
 
 
-#: Formats with their kind, their legal bases, and their outcomes (competency -> best rank).
-_FormatFacts = tuple[dict[str, str | None], dict[str, tuple[str, ...]], dict[str, dict[str, int]]]
+#: Formats with their kind, their legal bases, their outcomes (competency -> best rank) and
+#: the levels of those outcomes (competency -> level IRI).
+_FormatFacts = tuple[dict[str, str | None], dict[str, tuple[str, ...]],
+                     dict[str, dict[str, int]], dict[str, dict[str, str]]]
 
 
 def _formats(format_rows: Iterable[dict[str, Term]], outcome_rows: Iterable[dict[str, Term]],
@@ -387,10 +398,10 @@ def _formats(format_rows: Iterable[dict[str, Term]], outcome_rows: Iterable[dict
     A resource that develops something is a format even when it has no type.
     """
     kinds, legal = _format_facts(format_rows)
-    outcomes = _outcomes(outcome_rows, level_rank)
+    outcomes, levels = _outcomes(outcome_rows, level_rank)
     for f in outcomes:
         kinds.setdefault(f, None)
-    return kinds, legal, outcomes
+    return kinds, legal, outcomes, levels
 
 
 def _by_competency(outcomes: Mapping[str, Mapping[str, int]]) -> dict[str, list[tuple[str, int]]]:
@@ -478,7 +489,7 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
     ix.counted_by_comp = {c: sorted(v) for c, v in counted_by_comp.items()}
     ix.unconstrained_roles = _unconstrained(ix)
 
-    ix.format_kind, ix.format_legal, ix.format_outcomes = _formats(
+    ix.format_kind, ix.format_legal, ix.format_outcomes, ix.outcome_levels = _formats(
         read("planning-formats"), read("planning-outcomes"), ix.level_rank)
     ix.formats = set(ix.format_kind)
     ix.comp_formats = _by_competency(ix.format_outcomes)
@@ -747,8 +758,9 @@ def _reread_formats(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _R
     fmts = t.trainings
     if not fmts:
         return
-    kinds, legal, outcomes = _formats(read("planning-formats", "format", fmts),
-                                      read("planning-outcomes", "format", fmts), ix.level_rank)
+    kinds, legal, outcomes, levels = _formats(read("planning-formats", "format", fmts),
+                                              read("planning-outcomes", "format", fmts),
+                                              ix.level_rank)
     outcome_comps: set[str] = set()
     for f in fmts:
         outcome_comps.update(old.format_outcomes.get(f, {}))
@@ -756,10 +768,12 @@ def _reread_formats(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _R
         ix.format_kind.pop(f, None)
         ix.format_legal.pop(f, None)
         ix.format_outcomes.pop(f, None)
+        ix.outcome_levels.pop(f, None)
     ix.formats |= kinds.keys()
     ix.format_kind.update(kinds)
     ix.format_legal.update(legal)
     ix.format_outcomes.update(outcomes)
+    ix.outcome_levels.update(levels)
     fresh = _by_competency(outcomes)
     for c in outcome_comps | fresh.keys():
         entries = [e for e in ix.comp_formats.get(c, ()) if e[0] not in fmts]

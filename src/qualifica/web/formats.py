@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.provenance import Mark, Provenance
-from qualifica.namespaces import QD_DEVELOPS, QD_LEGAL_BASIS, QD_PART_OF
+from qualifica.namespaces import QD_DEVELOPS, QD_KIND, QD_LEGAL_BASIS, QD_PART_OF
+from qualifica.planning import get_index
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.locale import natural_key
 from qualifica.web.queries import Labeller, Ref, select_rows
@@ -53,6 +54,29 @@ def formats_for(ctx: Context, competencies: Sequence[str], labeller: Labeller
         if kind and all(k.iri != kind for k in item.kinds):
             item.kinds.append(labeller.ref(kind))
     return sorted(found.values(), key=format_order)
+
+
+def format_rows(ctx: Context, pairs: Sequence[tuple[str, str]], labeller: Labeller
+                ) -> list[FormatRow]:
+    """The rows of :func:`formats_for` for the (format, competency) pairs given (of
+    :func:`format_pairs`), in their order, from memory: the level reached from the planning
+    index (the best outcome of the format for the competency; kept current on every write),
+    the kinds from the catalogue. ``editorial`` stays false: a page asks the provenance of the
+    format (``Provenance.mark``), which knows its editorial ``qd:develops`` per competency."""
+    if not pairs:
+        return []
+    ix = get_index(ctx)
+    cat = catalogue_for(ctx)
+    rows: list[FormatRow] = []
+    for fmt, comp in pairs:
+        level = ix.outcome_levels.get(fmt, {}).get(comp)
+        kinds = cat.targets(fmt, QD_KIND)
+        labeller.load((fmt, comp, *kinds, *((level,) if level else ())))
+        rows.append(FormatRow(
+            format=labeller.ref(fmt), kinds=[labeller.ref(k) for k in kinds],
+            competency=labeller.ref(comp), level=labeller.ref(level) if level else None,
+            rank=ix.level_rank.get(level) if level else None, editorial=False))
+    return rows
 
 
 def format_order(row: FormatRow) -> tuple[str, str, str, str]:

@@ -3,14 +3,22 @@ developing the required competencies and the legal bases."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from qualifica.context import Context
-from qualifica.linkeddata.provenance import provenance_of
-from qualifica.namespaces import QD_DEVELOPS, QD_PERFORMS_TASK, QD_REQUIRES, QD_ROLE_GROUP
-from qualifica.sparql.terms import bool_of, int_of, iri_of
-from qualifica.web.formats import format_pairs, formats_for, legal_bases_for, legal_groups
+from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.linkeddata.provenance import Provenance, provenance_of
+from qualifica.namespaces import (
+    QD_DEVELOPS,
+    QD_PERFORMS_TASK,
+    QD_REQUIRES,
+    QD_ROLE_GROUP,
+    SKOS_IN_SCHEME,
+)
+from qualifica.planning import get_index
+from qualifica.sparql.terms import bool_of, iri_of
+from qualifica.web.formats import format_pairs, format_rows, legal_bases_for, legal_groups
 from qualifica.web.paging import Pages, Window, window
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
 from qualifica.web.resource_view import ResourceView, resource_view
@@ -44,37 +52,54 @@ class RoleView:
 def merged_requirements(ctx: Context, role_iri: str, labeller: Labeller
                         ) -> list[MergedRequirement]:
     """The role's requirements and its tasks' ones; per competency the higher level wins and
-    it is essential if either is."""
-    rows = select_rows(ctx, "page-role-requirements", {"role": role_iri})
-    labeller.load(t for r in rows for k in ("via", "competency", "level", "framework")
-                  if (t := iri_of(r.get(k))))
-    merged: dict[str, MergedRequirement] = {}
-    for row in rows:
+    it is essential if either is (a requirement without ``qd:essential`` is optional).
+
+    Taken from the planning index (kept current on every write), which merges them by the same
+    rule, with the labels and frameworks from the catalogue: a query over the role and its
+    tasks read every requirement whatever the page shows. ``editorial`` is left false here;
+    :func:`mark_editorial` sets it for the rows a page shows."""
+    ix = get_index(ctx)
+    cat = catalogue_for(ctx)
+    merged: list[MergedRequirement] = []
+    for comp, req in ix.role_requirements.get(role_iri, {}).items():
+        frameworks = cat.targets(comp, SKOS_IN_SCHEME)
+        framework = min(frameworks) if frameworks else None
+        via = sorted(req.sources)
+        labeller.load((comp, *via, *((req.level,) if req.level else ()),
+                       *((framework,) if framework else ())))
+        merged.append(MergedRequirement(
+            competency=labeller.ref(comp),
+            framework=labeller.ref(framework) if framework else None,
+            level=labeller.ref(req.level) if req.level else None,
+            rank=ix.level_rank.get(req.level) if req.level else None,
+            essential=req.essential, editorial=False, via=[labeller.ref(v) for v in via]))
+    return sorted(merged, key=lambda r: (not r.essential, r.competency.label.lower(),
+                                         r.competency.iri))
+
+
+def mark_editorial(ctx: Context, reqs: Sequence[MergedRequirement], prov: Provenance) -> None:
+    """Mark the requirements of ``reqs`` all of whose qualified links (of the role and of its
+    tasks) are marked ``qd:editorial true``. ``prov`` holds the provenance of every holder
+    (the role and its tasks): it names, per holder, the competencies of its requirements
+    marked editorial. Only where every holder of a requirement has such a link the store is
+    asked whether all its links are (a holder may require a competency twice)."""
+    candidates: dict[str, MergedRequirement] = {}
+    for r in reqs:
+        r.editorial = False
+        statement = (QD_REQUIRES, r.competency.iri)
+        if r.via and all(statement in prov.statements_of(v.iri) for v in r.via):
+            candidates[r.competency.iri] = r
+    if not candidates:
+        return
+    holders = sorted({v.iri for r in candidates.values() for v in r.via})
+    marks: dict[str, bool] = {}
+    for row in select_rows(ctx, "page-requirement-marks",
+                           {"holder": holders, "competency": sorted(candidates)}):
         comp = iri_of(row.get("competency"))
-        via = iri_of(row.get("via"))
-        if comp is None or via is None:
-            continue
-        rank = int_of(row.get("rank"))
-        level = iri_of(row.get("level"))
-        essential = bool(bool_of(row.get("essential")))
-        editorial = bool(bool_of(row.get("editorial")))
-        framework = iri_of(row.get("framework"))
-        current = merged.get(comp)
-        if current is None:
-            current = merged[comp] = MergedRequirement(
-                competency=labeller.ref(comp),
-                framework=labeller.ref(framework) if framework else None,
-                level=labeller.ref(level) if level else None, rank=rank,
-                essential=essential, editorial=editorial, via=[])
-        else:
-            if rank is not None and (current.rank is None or rank > current.rank):
-                current.rank, current.level = rank, labeller.ref(level) if level else None
-            current.essential = current.essential or essential
-            current.editorial = current.editorial and editorial
-        via_ref = labeller.ref(via)
-        if via_ref not in current.via:
-            current.via.append(via_ref)
-    return sorted(merged.values(), key=lambda r: (not r.essential, r.competency.label.lower()))
+        if comp is not None:
+            marks[comp] = marks.get(comp, True) and bool(bool_of(row.get("editorial")))
+    for comp, r in candidates.items():
+        r.editorial = marks.get(comp, False)
 
 
 #: The tables of a role page in the order it shows them, with the word of their titles.
@@ -100,8 +125,8 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     task_refs = sorted((labeller.ref(t) for t in tasks if t), key=lambda r: r.label.lower())
     reqs = merged_requirements(ctx, iri, labeller)
     required_rank = {r.competency.iri: r.rank for r in reqs}
-    # The formats and competencies from the catalogue; their outcomes (levels, editorial
-    # marks) are read for the rows shown only.
+    # The formats and competencies from the catalogue, the levels they reach from the
+    # planning index.
     pairs = format_pairs(ctx, [r.competency.iri for r in reqs], labeller)
     legal = legal_bases_for(ctx, [iri, *(t.iri for t in task_refs),
                                   *{f for f, _ in pairs}], labeller)
@@ -119,9 +144,7 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     shown_groups = (w_groups := win("groups", len(group_refs))).cut(group_refs)
     shown_reqs = (w_reqs := win("requirements", len(reqs))).cut(reqs)
     shown_pairs = (w_formats := win("formats", len(pairs))).cut(pairs)
-    outcomes = {(f.format.iri, f.competency.iri): f for f in formats_for(
-        ctx, sorted({c for _, c in shown_pairs}), labeller)}
-    shown_formats = [outcomes[p] for p in shown_pairs if p in outcomes]
+    shown_formats = format_rows(ctx, shown_pairs, labeller)
     # The legal bases are paged by legal basis, not by row: one whose statements differ in
     # provenance takes a row per provenance, all on the page of that legal basis (which rows
     # there are is known only with the provenance of every subject, which costs a query over
@@ -130,11 +153,14 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     w_legal = win("legal-bases", len(legal_order), "legal_bases_of")
     shown_legal = set(w_legal.cut(legal_order))
     legal_rows = [r for r in legal if r.legal.iri in shown_legal]
-    # The provenance of every row shown, with one query (docs/data.md, "Provenance").
+    # The provenance of every row shown, with one query (docs/data.md, "Provenance"); of
+    # the tasks too, whose requirements the role's are merged with.
     prov = provenance_of(ctx.store, ctx.registry,
-                         [iri, *(f.format.iri for f in shown_formats),
+                         [iri, *(t.iri for t in task_refs),
+                          *(f.format.iri for f in shown_formats),
                           *(r.subject.iri for r in legal_rows)],
                          lang, ctx.settings.query_timeout_s)
+    mark_editorial(ctx, shown_reqs, prov)
     tables = {
         "tasks": Table("tasks", w["tasks"], [w["task"], w["source"]],
                        [[Cell.of(t), source_cell(prov.mark(iri, QD_PERFORMS_TASK, t.iri), w)]
