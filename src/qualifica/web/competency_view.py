@@ -21,7 +21,7 @@ from qualifica.sparql.terms import iri_of
 from qualifica.web.formats import FormatRow, formats_for
 from qualifica.web.paging import Pages, Window, window
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
-from qualifica.web.resource_view import ResourceView, resource_view
+from qualifica.web.resource_view import HEAD_PREDICATES, ResourceView, resource_view
 from qualifica.web.tables import Cell, Table, level_text, source_cell
 
 
@@ -182,7 +182,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     ``pages``: the page of each table to show (``web.paging``; only those rows are made, with
     their provenance, and the diagram draws the paths shown); ``None``: every row."""
     iri = resolve(competency, "competency")
-    rows = statements_about(ctx, iri)
+    rows = statements_about(ctx, iri, HEAD_PREDICATES | {SKOS_BROADER, SKOS_IN_SCHEME})
     check_kind(rows, iri, "competency")
     resource = resource_view(ctx, iri, lang, rows)
     labeller = Labeller(ctx, lang)

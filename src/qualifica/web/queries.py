@@ -4,8 +4,10 @@ the library queries ``queries/lib/page-*.rq`` run with values bound by ``sparql.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode
 
 from qualifica.context import Context
 from qualifica.errors import NotFound
@@ -127,12 +129,49 @@ def resolve(value: str, kind: str, *, param: str = "id") -> str:
     return binding.iri(value, param=param, kind=kind).value
 
 
-def statements_about(ctx: Context, iri: str) -> list[dict[str, Term]]:
-    """Every statement about ``iri``; ``NotFound`` when there is none."""
+def statements_about(ctx: Context, iri: str, predicates: Collection[str] | None = None
+                     ) -> list[dict[str, Term]]:
+    """Every statement about ``iri`` (``page-resource``), or those with one of
+    ``predicates`` (``page-statements``: what a role or competency page shows of the resource
+    itself, without reading its qualified links and labels), ordered by predicate and object;
+    ``NotFound`` when there is none at all."""
+    if predicates:
+        rows = select_rows(ctx, "page-statements", {"iri": iri, "predicate": sorted(predicates)})
+        if rows:
+            return sorted(rows, key=statement_order)
     rows = select_rows(ctx, "page-resource", {"iri": iri})
     if not rows:
         raise NotFound(f"there is no resource {iri}", id=slug_of(iri))
-    return rows
+    return rows if not predicates else [r for r in rows if iri_of(r.get("p")) in predicates]
+
+
+#: Datatypes whose literals SPARQL's ORDER BY puts before the texts (numbers, times).
+_BEFORE_TEXT = ("integer", "decimal", "double", "float", "date", "dateTime", "time", "long",
+                "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                "negativeInteger", "nonPositiveInteger", "unsignedLong", "unsignedInt",
+                "unsignedShort", "unsignedByte", "gYear", "gYearMonth", "duration")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_TEXT_TYPES = (_XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+
+
+def term_order(term: Term | None) -> tuple[int, int, str, int, str]:
+    """A sort key of terms as the store's ``ORDER BY`` sorts IRIs and texts: blank nodes,
+    IRIs, then literals (texts by their value, a tagged one before an untagged one of the same
+    value); other literals by datatype and lexical form."""
+    if isinstance(term, NamedNode):
+        return (1, 0, term.value, 0, "")
+    if isinstance(term, Literal):
+        datatype = term.datatype.value
+        if datatype in _TEXT_TYPES:
+            return (2, 1, term.value, 0 if term.language else 1, term.language or "")
+        before = datatype.startswith(_XSD) and datatype[len(_XSD):] in _BEFORE_TEXT
+        return (2, 0 if before else 2, datatype, 0, term.value)
+    return (0, 0, str(term), 0, "")
+
+
+def statement_order(row: Mapping[str, Term]) -> tuple[str, tuple[int, int, str, int, str]]:
+    """The order of ``ORDER BY ?p ?o`` of statement rows."""
+    return (iri_of(row.get("p")) or "", term_order(row.get("o")))
 
 
 def check_kind(rows: Sequence[Mapping[str, Term]], iri: str, kind: str) -> None:

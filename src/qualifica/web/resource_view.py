@@ -79,6 +79,14 @@ class ResourceView:
     incoming_window: Window | None = None
 
 
+#: What the role and competency pages show of the statements about the resource itself
+#: (header and sources): they read only these (``statements_about``), not its labels and
+#: qualified links.
+HEAD_PREDICATES: frozenset[str] = frozenset({
+    RDF_TYPE, SKOS_DEFINITION, OWL_DEPRECATED, DCTERMS_IS_REPLACED_BY, QD_EDITORIAL,
+    DCTERMS_SOURCE})
+
+
 #: The links to a resource a page lists (a framework or level that thousands of resources name
 #: is still one quick page; the SPARQL endpoint answers the complete list).
 MAX_INCOMING = 100

@@ -21,7 +21,7 @@ from qualifica.sparql.terms import bool_of, iri_of
 from qualifica.web.formats import format_pairs, format_rows, legal_bases_for, legal_groups
 from qualifica.web.paging import Pages, Window, window
 from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
-from qualifica.web.resource_view import ResourceView, resource_view
+from qualifica.web.resource_view import HEAD_PREDICATES, ResourceView, resource_view
 from qualifica.web.tables import Cell, Table, level_text, source_cell
 
 
@@ -115,7 +115,7 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     ``pages``: the page of each table to show (``web.paging``; only those rows are made, with
     their provenance); ``None``: every row (the downloads)."""
     iri = resolve(role, "role")
-    rows = statements_about(ctx, iri)
+    rows = statements_about(ctx, iri, HEAD_PREDICATES | {QD_PERFORMS_TASK, QD_ROLE_GROUP})
     check_kind(rows, iri, "role")
     resource = resource_view(ctx, iri, lang, rows, incoming=False)
     labeller = Labeller(ctx, lang)
