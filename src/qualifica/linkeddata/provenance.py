@@ -19,7 +19,6 @@ qualified link of the subject for that competency is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,13 +95,6 @@ class Provenance:
                      or (predicate, obj) in facts.editorial_statements)
         return Mark(editorial=editorial, sources=tuple(facts.sources.values()))
 
-    def statements_of(self, subject: str) -> AbstractSet[tuple[str, str]]:
-        """The ``(predicate, object)`` pairs known to be editorial statements about
-        ``subject``: those in an editorial graph, and ``qd:requires``/``qd:develops`` of its
-        qualified links marked editorial (with the link and with its competency as object)."""
-        facts = self.subjects.get(subject)
-        return facts.editorial_statements if facts else frozenset()
-
     def node(self, node: Mapping[str, Any], subject: str, predicate: str, obj: str
              ) -> dict[str, Any]:
         """A JSON link node with its provenance added: ``editorial`` and ``sources``."""
@@ -118,18 +110,20 @@ def with_mark(node: Mapping[str, Any], mark: Mark) -> dict[str, Any]:
 
 
 def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lang: str,
-                  timeout_s: float | None = None) -> Provenance:
+                  timeout_s: float | None = None, *, links: bool = True) -> Provenance:
     """The provenance facts of ``subjects`` (one query per :data:`binding.MAX_LIST` of them);
-    source titles in ``lang``."""
+    source titles in ``lang``. ``links=False``: without the qualified links marked editorial
+    (``link-sources`` instead of ``link-provenance``), for a caller that knows them already
+    (the pages take them from the planning index) and passes them as ``editorial_link``."""
     todo = sorted({s for s in subjects if s})
     prov = Provenance({s: _Subject() for s in todo})
     titles: dict[tuple[str, str], dict[str, str]] = {}
     graphs = [g for row in select(store, registry, "link-editorial-graphs", {},
                                   timeout_s=timeout_s).rows if (g := iri_of(row.get("g")))]
+    query = "link-provenance" if links else "link-sources"
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]
-        rows = select(store, registry, "link-provenance", {"subject": chunk},
-                      timeout_s=timeout_s).rows
+        rows = select(store, registry, query, {"subject": chunk}, timeout_s=timeout_s).rows
         if graphs and todo:
             rows = [*rows, *select(store, registry, "link-editorial-statements",
                                    {"subject": chunk, "g": graphs}, timeout_s=timeout_s).rows]

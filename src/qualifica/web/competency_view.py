@@ -17,10 +17,9 @@ from qualifica.namespaces import (
 )
 from qualifica.planning import get_index
 from qualifica.planning.index import Requirement
-from qualifica.sparql.terms import iri_of
-from qualifica.web.formats import FormatRow, formats_for
+from qualifica.web.formats import FormatRow, format_pairs, format_rows
 from qualifica.web.paging import Pages, Window, window
-from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
+from qualifica.web.queries import Labeller, Ref, check_kind, resolve, statements_about
 from qualifica.web.resource_view import HEAD_PREDICATES, ResourceView, resource_view
 from qualifica.web.tables import Cell, Table, level_text, source_cell
 
@@ -98,7 +97,7 @@ def path_keys(ctx: Context, iri: str, labeller: Labeller) -> list[PathKey]:
     Read from the planning index (kept current on every write), which holds the broader
     closure and the requirements of every role and task: a property-path query over the store
     took seconds on a large graph. Two requirements of one holder for one competency count as
-    one (the higher level, essential if either is), as in planning.
+    one (the higher level, essential if either is, editorial if both are), as in planning.
     """
     ix = get_index(ctx)
     up = [iri, *sorted(ix.ancestors.get(iri, ()))]
@@ -113,10 +112,6 @@ def path_keys(ctx: Context, iri: str, labeller: Labeller) -> list[PathKey]:
             req = ix.own_requirements.get(doer, {}).get(required)
             if req is not None:
                 found.extend((required, doer, role, req) for role in ix.task_roles.get(doer, ()))
-    # the one fact the index does not hold: which requirements are marked editorial
-    editorial = {(h, c) for row in select_rows(ctx, "page-editorial-requirements",
-                                               {"competency": up})
-                 if (h := iri_of(row.get("holder"))) and (c := iri_of(row.get("required")))}
     labeller.load(t for r in found for t in (r[0], r[1], r[2], r[3].level) if t)
     labeller.load(edges)
     labeller.load(b for bs in edges.values() for b in bs)
@@ -133,8 +128,7 @@ def path_keys(ctx: Context, iri: str, labeller: Labeller) -> list[PathKey]:
         if key in best and (rank is None or (best[key][4] or 0) >= rank):
             continue
         best[key] = (chain, task, role, req, rank)
-    keys = [PathKey(chain, task, role, req.level, rank, req.essential,
-                    (task or role, chain[-1]) in editorial)
+    keys = [PathKey(chain, task, role, req.level, rank, req.essential, req.editorial)
             for chain, task, role, req, rank in best.values()]
     return sorted(keys, key=lambda k: (labeller.label(k.role).lower(), len(k.chain),
                                        labeller.label(k.task).lower() if k.task else ""))
@@ -191,7 +185,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     narrower = sorted((labeller.ref(s) for s, p in resource.incoming_links if p == SKOS_BROADER),
                       key=lambda r: r.id)
     keys = path_keys(ctx, iri, labeller)
-    formats = formats_for(ctx, [iri], labeller)
+    formats = format_rows(ctx, format_pairs(ctx, [iri], labeller), labeller)
     w = words
     size = ctx.settings.page_rows
 
@@ -204,11 +198,13 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     shown_formats = (w_formats := win("formats", len(formats))).cut(formats)
     shown_broader = (w_broader := win("broader", len(broader))).cut(broader)
     shown_narrower = (w_narrower := win("narrower", len(narrower))).cut(narrower)
-    # The provenance of every row shown, with one query (docs/data.md, "Provenance").
+    # The provenance of every row shown, with one query (docs/data.md, "Provenance"); the
+    # editorial marks of the requirements and outcomes are the planning index's.
     prov = provenance_of(
         ctx.store, ctx.registry,
         [iri, *(n.iri for n in shown_narrower), *(f.format.iri for f in shown_formats),
-         *(n.iri for p in shown_paths for n in p.nodes)], lang, ctx.settings.query_timeout_s)
+         *(n.iri for p in shown_paths for n in p.nodes)], lang, ctx.settings.query_timeout_s,
+        links=False)
     tables = {
         "paths": Table(
             "paths", w["roles_paths"],

@@ -30,7 +30,9 @@ class FormatRow:
 
 def formats_for(ctx: Context, competencies: Sequence[str], labeller: Labeller
                 ) -> list[FormatRow]:
-    """The formats that develop any of ``competencies``, one row per format and competency."""
+    """The formats that develop any of ``competencies``, one row per format and competency,
+    read from the store (``page-formats``): what :func:`format_pairs` and :func:`format_rows`
+    make from memory, and what they are tested against."""
     if not competencies:
         return []
     rows = select_rows(ctx, "page-formats", {"competency": list(competencies)})
@@ -58,11 +60,11 @@ def formats_for(ctx: Context, competencies: Sequence[str], labeller: Labeller
 
 def format_rows(ctx: Context, pairs: Sequence[tuple[str, str]], labeller: Labeller
                 ) -> list[FormatRow]:
-    """The rows of :func:`formats_for` for the (format, competency) pairs given (of
+    """The formats that develop competencies, one row per (format, competency) pair given (of
     :func:`format_pairs`), in their order, from memory: the level reached from the planning
     index (the best outcome of the format for the competency; kept current on every write),
-    the kinds from the catalogue. ``editorial`` stays false: a page asks the provenance of the
-    format (``Provenance.mark``), which knows its editorial ``qd:develops`` per competency."""
+    the kinds from the catalogue; ``editorial`` when an outcome of the format for the
+    competency is marked ``qd:editorial true`` (the index's too)."""
     if not pairs:
         return []
     ix = get_index(ctx)
@@ -75,7 +77,8 @@ def format_rows(ctx: Context, pairs: Sequence[tuple[str, str]], labeller: Labell
         rows.append(FormatRow(
             format=labeller.ref(fmt), kinds=[labeller.ref(k) for k in kinds],
             competency=labeller.ref(comp), level=labeller.ref(level) if level else None,
-            rank=ix.level_rank.get(level) if level else None, editorial=False))
+            rank=ix.level_rank.get(level) if level else None,
+            editorial=comp in ix.editorial_outcomes.get(fmt, ())))
     return rows
 
 
@@ -87,9 +90,9 @@ def format_order(row: FormatRow) -> tuple[str, str, str, str]:
 
 def format_pairs(ctx: Context, competencies: Sequence[str], labeller: Labeller
                  ) -> list[tuple[str, str]]:
-    """The (format, competency) pairs of :func:`formats_for` in its order, from the catalogue
-    of the store's generation (its ``qd:develops`` links), without reading the outcomes: a
-    page reads those of the rows it shows only."""
+    """The (format, competency) pairs of the formats that develop any of ``competencies``, by
+    competency, then format (labels, then IRIs; :func:`format_order`), from the catalogue of
+    the store's generation (its ``qd:develops`` links)."""
     cat = catalogue_for(ctx)
     pairs = {(f, c) for c in set(competencies) for f in cat.sources(c, QD_DEVELOPS)}
     return sorted(pairs, key=lambda fc: (labeller.label(fc[1]).lower(),

@@ -3,12 +3,12 @@ developing the required competencies and the legal bases."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
-from qualifica.linkeddata.provenance import Provenance, provenance_of
+from qualifica.linkeddata.provenance import provenance_of
 from qualifica.namespaces import (
     QD_DEVELOPS,
     QD_PERFORMS_TASK,
@@ -17,10 +17,10 @@ from qualifica.namespaces import (
     SKOS_IN_SCHEME,
 )
 from qualifica.planning import get_index
-from qualifica.sparql.terms import bool_of, iri_of
+from qualifica.sparql.terms import iri_of
 from qualifica.web.formats import format_pairs, format_rows, legal_bases_for, legal_groups
 from qualifica.web.paging import Pages, Window, window
-from qualifica.web.queries import Labeller, Ref, check_kind, resolve, select_rows, statements_about
+from qualifica.web.queries import Labeller, Ref, check_kind, resolve, statements_about
 from qualifica.web.resource_view import HEAD_PREDICATES, ResourceView, resource_view
 from qualifica.web.tables import Cell, Table, level_text, source_cell
 
@@ -56,8 +56,8 @@ def merged_requirements(ctx: Context, role_iri: str, labeller: Labeller
 
     Taken from the planning index (kept current on every write), which merges them by the same
     rule, with the labels and frameworks from the catalogue: a query over the role and its
-    tasks read every requirement whatever the page shows. ``editorial`` is left false here;
-    :func:`mark_editorial` sets it for the rows a page shows."""
+    tasks read every requirement whatever the page shows. A merged requirement is editorial
+    when every requirement it is made of is marked ``qd:editorial true``."""
     ix = get_index(ctx)
     cat = catalogue_for(ctx)
     merged: list[MergedRequirement] = []
@@ -72,34 +72,10 @@ def merged_requirements(ctx: Context, role_iri: str, labeller: Labeller
             framework=labeller.ref(framework) if framework else None,
             level=labeller.ref(req.level) if req.level else None,
             rank=ix.level_rank.get(req.level) if req.level else None,
-            essential=req.essential, editorial=False, via=[labeller.ref(v) for v in via]))
+            essential=req.essential, editorial=req.editorial,
+            via=[labeller.ref(v) for v in via]))
     return sorted(merged, key=lambda r: (not r.essential, r.competency.label.lower(),
                                          r.competency.iri))
-
-
-def mark_editorial(ctx: Context, reqs: Sequence[MergedRequirement], prov: Provenance) -> None:
-    """Mark the requirements of ``reqs`` all of whose qualified links (of the role and of its
-    tasks) are marked ``qd:editorial true``. ``prov`` holds the provenance of every holder
-    (the role and its tasks): it names, per holder, the competencies of its requirements
-    marked editorial. Only where every holder of a requirement has such a link the store is
-    asked whether all its links are (a holder may require a competency twice)."""
-    candidates: dict[str, MergedRequirement] = {}
-    for r in reqs:
-        r.editorial = False
-        statement = (QD_REQUIRES, r.competency.iri)
-        if r.via and all(statement in prov.statements_of(v.iri) for v in r.via):
-            candidates[r.competency.iri] = r
-    if not candidates:
-        return
-    holders = sorted({v.iri for r in candidates.values() for v in r.via})
-    marks: dict[str, bool] = {}
-    for row in select_rows(ctx, "page-requirement-marks",
-                           {"holder": holders, "competency": sorted(candidates)}):
-        comp = iri_of(row.get("competency"))
-        if comp is not None:
-            marks[comp] = marks.get(comp, True) and bool(bool_of(row.get("editorial")))
-    for comp, r in candidates.items():
-        r.editorial = marks.get(comp, False)
 
 
 #: The tables of a role page in the order it shows them, with the word of their titles.
@@ -153,14 +129,12 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     w_legal = win("legal-bases", len(legal_order), "legal_bases_of")
     shown_legal = set(w_legal.cut(legal_order))
     legal_rows = [r for r in legal if r.legal.iri in shown_legal]
-    # The provenance of every row shown, with one query (docs/data.md, "Provenance"); of
-    # the tasks too, whose requirements the role's are merged with.
+    # The provenance of every row shown, with one query (docs/data.md, "Provenance"); the
+    # editorial marks of the requirements and outcomes are the planning index's.
     prov = provenance_of(ctx.store, ctx.registry,
-                         [iri, *(t.iri for t in task_refs),
-                          *(f.format.iri for f in shown_formats),
+                         [iri, *(f.format.iri for f in shown_formats),
                           *(r.subject.iri for r in legal_rows)],
-                         lang, ctx.settings.query_timeout_s)
-    mark_editorial(ctx, shown_reqs, prov)
+                         lang, ctx.settings.query_timeout_s, links=False)
     tables = {
         "tasks": Table("tasks", w["tasks"], [w["task"], w["source"]],
                        [[Cell.of(t), source_cell(prov.mark(iri, QD_PERFORMS_TASK, t.iri), w)]
