@@ -29,7 +29,7 @@ from qualifica.linkeddata.catalogue import select
 from qualifica.sparql import binding
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import iri_of
-from qualifica.store.base import Store
+from qualifica.store.base import Store, Term
 
 #: The source an editorial assignment cites.
 EDITORIAL_SOURCE = "https://w3id.org/qualifica/id/source/editorial"
@@ -113,8 +113,9 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
                   timeout_s: float | None = None, *, links: bool = True) -> Provenance:
     """The provenance facts of ``subjects`` (one query per :data:`binding.MAX_LIST` of them);
     source titles in ``lang``. ``links=False``: without the qualified links marked editorial
-    (``link-sources`` instead of ``link-provenance``), for a caller that knows them already
-    (the pages take them from the planning index) and passes them as ``editorial_link``."""
+    (``link-sources`` and ``link-source-titles`` instead of ``link-provenance``), for a caller
+    that knows them already (the pages take them from the planning index) and passes them as
+    ``editorial_link``; the titles are then read once per source cited (an IRI)."""
     todo = sorted({s for s in subjects if s})
     prov = Provenance({s: _Subject() for s in todo})
     titles: dict[tuple[str, str], dict[str, str]] = {}
@@ -124,6 +125,8 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]
         rows = select(store, registry, query, {"subject": chunk}, timeout_s=timeout_s).rows
+        if not links:
+            rows = _with_titles(store, registry, rows, timeout_s)
         if graphs and todo:
             rows = [*rows, *select(store, registry, "link-editorial-statements",
                                    {"subject": chunk, "g": graphs}, timeout_s=timeout_s).rows]
@@ -159,3 +162,24 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
         facts.sources = dict(sorted(facts.sources.items(),
                                     key=lambda kv: (kv[1].title.casefold(), kv[0])))
     return prov
+
+
+def _with_titles(store: Store, registry: Registry, rows: list[dict[str, Term]],
+                 timeout_s: float | None) -> list[dict[str, Term]]:
+    """The ``(subject, source)`` rows of ``link-sources`` with the titles of their sources, as
+    ``link-provenance`` gives them (one row per title; a source without one keeps its row)."""
+    cited = sorted({src.value for row in rows if isinstance(src := row.get("source"), NamedNode)})
+    titles: dict[str, list[Term]] = {}
+    for start in range(0, len(cited), binding.MAX_LIST):
+        for row in select(store, registry, "link-source-titles",
+                          {"source": cited[start:start + binding.MAX_LIST]},
+                          timeout_s=timeout_s).rows:
+            source, title = iri_of(row.get("source")), row.get("title")
+            if source is not None and title is not None:
+                titles.setdefault(source, []).append(title)
+    out: list[dict[str, Term]] = []
+    for row in rows:
+        src = row.get("source")
+        found = titles.get(src.value) if isinstance(src, NamedNode) else None
+        out.extend([{**row, "title": t} for t in found] if found else [row])
+    return out
