@@ -18,12 +18,14 @@ qualified link of the subject for that competency is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
+from qualifica.context import Context, Part
 from qualifica.labels import add_label, pick_label
 from qualifica.linkeddata.catalogue import select
 from qualifica.sparql import binding
@@ -109,18 +111,54 @@ def with_mark(node: Mapping[str, Any], mark: Mark) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class EditorialGraphs:
+    """The editorial graphs (``link-editorial-graphs``) of one store generation."""
+
+    generation: int = -1
+    graphs: tuple[str, ...] = ()
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def of(self, ctx: Context) -> tuple[str, ...]:
+        """The editorial graphs at the store's current generation (read again after a
+        write)."""
+        generation = ctx.store.generation
+        if self.generation == generation:
+            return self.graphs
+        with self.lock:
+            if self.generation != generation:
+                rows = select(ctx.store, ctx.registry, "link-editorial-graphs", {},
+                              timeout_s=ctx.settings.query_timeout_s).rows
+                self.graphs = tuple(g for row in rows if (g := iri_of(row.get("g"))))
+                self.generation = generation
+            return self.graphs
+
+
+EDITORIAL_GRAPHS: Part[EditorialGraphs] = Part("editorial graphs",
+                                               lambda ctx: EditorialGraphs())
+
+
+def editorial_graphs(ctx: Context) -> tuple[str, ...]:
+    """The named graphs whose description cites the editorial assignment, at the store's
+    current generation: read once per generation, not per page."""
+    return ctx.part(EDITORIAL_GRAPHS).of(ctx)
+
+
 def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lang: str,
-                  timeout_s: float | None = None, *, links: bool = True) -> Provenance:
+                  timeout_s: float | None = None, *, links: bool = True,
+                  graphs: Sequence[str] | None = None) -> Provenance:
     """The provenance facts of ``subjects`` (one query per :data:`binding.MAX_LIST` of them);
     source titles in ``lang``. ``links=False``: without the qualified links marked editorial
     (``link-sources`` and ``link-source-titles`` instead of ``link-provenance``), for a caller
     that knows them already (the pages take them from the planning index) and passes them as
-    ``editorial_link``; the titles are then read once per source cited (an IRI)."""
+    ``editorial_link``; the titles are then read once per source cited (an IRI). ``graphs``:
+    the editorial graphs when the caller knows them (:func:`editorial_graphs`)."""
     todo = sorted({s for s in subjects if s})
     prov = Provenance({s: _Subject() for s in todo})
     titles: dict[tuple[str, str], dict[str, str]] = {}
-    graphs = [g for row in select(store, registry, "link-editorial-graphs", {},
-                                  timeout_s=timeout_s).rows if (g := iri_of(row.get("g")))]
+    if graphs is None:
+        graphs = [g for row in select(store, registry, "link-editorial-graphs", {},
+                                      timeout_s=timeout_s).rows if (g := iri_of(row.get("g")))]
     query = "link-provenance" if links else "link-sources"
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qualifica.context import Context
-from qualifica.linkeddata.provenance import Mark, Provenance, provenance_of
+from qualifica.linkeddata.provenance import Mark, Provenance, editorial_graphs, provenance_of
 from qualifica.namespaces import (
     QD_DEVELOPS,
     QD_PERFORMS_TASK,
@@ -204,7 +204,8 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
         ctx.store, ctx.registry,
         [iri, *(n.iri for n in shown_narrower), *(f.format.iri for f in shown_formats),
          *(n.iri for p in shown_paths for n in p.nodes)], lang, ctx.settings.query_timeout_s,
-        links=False)
+        links=False,
+        graphs=editorial_graphs(ctx))
     tables = {
         "paths": Table(
             "paths", w["roles_paths"],

@@ -13,6 +13,7 @@ from qualifica.context import Context
 from qualifica.errors import NotFound
 from qualifica.labels import labels_of, local_name, pick_label
 from qualifica.linkeddata.catalogue import catalogue_for, select
+from qualifica.linkeddata.provenance import EDITORIAL_SOURCE, editorial_graphs
 from qualifica.linkeddata.rdfs_labels import rdfs_labels
 from qualifica.namespaces import KINDS, RDF_TYPE
 from qualifica.sparql import binding
@@ -22,6 +23,8 @@ from qualifica.store.base import Term
 from qualifica.web.i18n import term_label
 
 log = logging.getLogger(__name__)
+
+EDITORIAL = NamedNode(EDITORIAL_SOURCE)
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,10 @@ def statements_about(ctx: Context, iri: str, predicates: Collection[str] | None 
     if predicates:
         rows = select_rows(ctx, "page-statements", {"iri": iri, "predicate": sorted(predicates)})
         if rows:
+            graphs = editorial_graphs(ctx)
+            for row in rows:  # the mark page-resource gives a statement in an editorial graph
+                if iri_of(row.get("g")) in graphs:
+                    row["editorialGraph"] = EDITORIAL
             return sorted(rows, key=statement_order)
     rows = select_rows(ctx, "page-resource", {"iri": iri})
     if not rows:
