@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     """Address-space limit of each sandbox worker; a job past it is stopped."""
     write_timeout_s: float = Field(default=120.0, gt=0, le=3600)
     """Time limit for parsing an upload or computing an update's effect in a worker."""
+    page_rows: int = Field(default=25, ge=1, le=1000)
+    """Rows a table of a role, competency, training-format or resource page shows at a time
+    (a pager under the table reaches the others; the CSV and Excel downloads hold them all)."""
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_query_chars: int = Field(default=100_000, ge=100)
     max_query_depth: int = Field(default=64, ge=4, le=1000)

@@ -1,5 +1,6 @@
-"""A resource page lists the first 100 resources that link to it and says when there are
-more; the competency page's paths to roles come from the planning index and follow a write."""
+"""A resource page lists the first 100 resources that link to it (in pages of rows) and says
+when there are more; the competency page's paths to roles come from the planning index and
+follow a write."""
 
 from __future__ import annotations
 
@@ -42,7 +43,17 @@ def test_a_page_lists_the_first_links_and_says_there_are_more(lctx: Context,
     _members(lctx, 150)
     many = lclient.get("/id/framework/testrahmen", headers={"Accept": "text/html"})
     assert many.status_code == 200
-    assert _rows(many.text) == MAX_INCOMING
+    # shown in pages of rows (web.paging): the pages together list the first 100
+    size = lctx.settings.page_rows
+    assert _rows(many.text) == size
+    pages = -(-MAX_INCOMING // size)
+    assert f"Zeilen 1–{size} von {MAX_INCOMING}" in many.text
+    listed = sum(_rows(lclient.get(f"/id/framework/testrahmen?page-incoming={n}",
+                                   headers={"Accept": "text/html"}).text)
+                 for n in range(1, pages + 1))
+    assert listed == MAX_INCOMING
+    assert lclient.get(f"/id/framework/testrahmen?page-incoming={pages + 1}",
+                       headers={"Accept": "text/html"}).status_code == 404
     assert "Die ersten 100 Verweise" in many.text and 'href="/sparql"' in many.text
     english = lclient.get("/id/framework/testrahmen?lang=en", headers={"Accept": "text/html"})
     assert "The first 100 links" in english.text

@@ -135,7 +135,8 @@ MAX_BODIES = 4096
 
 
 class Bodies:
-    """Encoded descriptions of one store generation, ``(iri, profile, media type) → bytes``.
+    """Encoded descriptions of one store generation, ``(iri, profile, media type) → bytes``
+    (the HTML pages add the table pages they show to the key).
 
     Like the REST detail answers of the catalogue: a write starts a new generation and the next
     request drops everything kept, so no answer outlives the statements it was made from. An
@@ -145,13 +146,13 @@ class Bodies:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation = -1
-        self._bodies: dict[tuple[str, str, str], bytes] = {}
+        self._bodies: dict[tuple[object, ...], bytes] = {}
 
-    def get(self, generation: int, key: tuple[str, str, str]) -> bytes | None:
+    def get(self, generation: int, key: tuple[object, ...]) -> bytes | None:
         """The body kept for ``key`` at ``generation``."""
         return self._bodies.get(key) if generation == self._generation else None
 
-    def put(self, generation: int, key: tuple[str, str, str], body: bytes) -> None:
+    def put(self, generation: int, key: tuple[object, ...], body: bytes) -> None:
         """Keep ``body`` (dropping the bodies of an older generation)."""
         with self._lock:
             if generation != self._generation:

@@ -9,7 +9,8 @@ Otherwise it is *stated by* the published sources ``s`` cites. A statement whose
 no source at all (a graph loaded without sources) is neither: it has no sources and is not
 editorial, and the pages say "not stated".
 
-One query (``queries/lib/link-provenance.rq``) answers for every subject of a page or detail.
+One query (``queries/lib/link-provenance.rq``) answers for every subject of a page or detail,
+and one more the statements about them in the editorial graphs, when there are any.
 A ``qd:develops`` or ``qd:requires`` statement is also asked about by its competency (the
 catalogue links a training format to the competencies it develops): it is editorial when a
 qualified link of the subject for that competency is.
@@ -17,18 +18,20 @@ qualified link of the subject for that competency is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
+from qualifica.context import Context, Part
 from qualifica.labels import add_label, pick_label
 from qualifica.linkeddata.catalogue import select
 from qualifica.sparql import binding
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import iri_of
-from qualifica.store.base import Store
+from qualifica.store.base import Store, Term
 
 #: The source an editorial assignment cites.
 EDITORIAL_SOURCE = "https://w3id.org/qualifica/id/source/editorial"
@@ -108,17 +111,63 @@ def with_mark(node: Mapping[str, Any], mark: Mark) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class EditorialGraphs:
+    """The editorial graphs (``link-editorial-graphs``) of one store generation."""
+
+    generation: int = -1
+    graphs: tuple[str, ...] = ()
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def of(self, ctx: Context) -> tuple[str, ...]:
+        """The editorial graphs at the store's current generation (read again after a
+        write)."""
+        generation = ctx.store.generation
+        if self.generation == generation:
+            return self.graphs
+        with self.lock:
+            if self.generation != generation:
+                rows = select(ctx.store, ctx.registry, "link-editorial-graphs", {},
+                              timeout_s=ctx.settings.query_timeout_s).rows
+                self.graphs = tuple(g for row in rows if (g := iri_of(row.get("g"))))
+                self.generation = generation
+            return self.graphs
+
+
+EDITORIAL_GRAPHS: Part[EditorialGraphs] = Part("editorial graphs",
+                                               lambda ctx: EditorialGraphs())
+
+
+def editorial_graphs(ctx: Context) -> tuple[str, ...]:
+    """The named graphs whose description cites the editorial assignment, at the store's
+    current generation: read once per generation, not per page."""
+    return ctx.part(EDITORIAL_GRAPHS).of(ctx)
+
+
 def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lang: str,
-                  timeout_s: float | None = None) -> Provenance:
+                  timeout_s: float | None = None, *, links: bool = True,
+                  graphs: Sequence[str] | None = None) -> Provenance:
     """The provenance facts of ``subjects`` (one query per :data:`binding.MAX_LIST` of them);
-    source titles in ``lang``."""
+    source titles in ``lang``. ``links=False``: without the qualified links marked editorial
+    (``link-sources`` and ``link-source-titles`` instead of ``link-provenance``), for a caller
+    that knows them already (the pages take them from the planning index) and passes them as
+    ``editorial_link``; the titles are then read once per source cited (an IRI). ``graphs``:
+    the editorial graphs when the caller knows them (:func:`editorial_graphs`)."""
     todo = sorted({s for s in subjects if s})
     prov = Provenance({s: _Subject() for s in todo})
     titles: dict[tuple[str, str], dict[str, str]] = {}
+    if graphs is None:
+        graphs = [g for row in select(store, registry, "link-editorial-graphs", {},
+                                      timeout_s=timeout_s).rows if (g := iri_of(row.get("g")))]
+    query = "link-provenance" if links else "link-sources"
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]
-        rows = select(store, registry, "link-provenance", {"subject": chunk},
-                      timeout_s=timeout_s).rows
+        rows = select(store, registry, query, {"subject": chunk}, timeout_s=timeout_s).rows
+        if not links:
+            rows = _with_titles(store, registry, rows, timeout_s)
+        if graphs and todo:
+            rows = [*rows, *select(store, registry, "link-editorial-statements",
+                                   {"subject": chunk, "g": graphs}, timeout_s=timeout_s).rows]
         for row in rows:
             subject = iri_of(row.get("subject"))
             if subject is None or subject not in prov.subjects:
@@ -151,3 +200,24 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
         facts.sources = dict(sorted(facts.sources.items(),
                                     key=lambda kv: (kv[1].title.casefold(), kv[0])))
     return prov
+
+
+def _with_titles(store: Store, registry: Registry, rows: list[dict[str, Term]],
+                 timeout_s: float | None) -> list[dict[str, Term]]:
+    """The ``(subject, source)`` rows of ``link-sources`` with the titles of their sources, as
+    ``link-provenance`` gives them (one row per title; a source without one keeps its row)."""
+    cited = sorted({src.value for row in rows if isinstance(src := row.get("source"), NamedNode)})
+    titles: dict[str, list[Term]] = {}
+    for start in range(0, len(cited), binding.MAX_LIST):
+        for row in select(store, registry, "link-source-titles",
+                          {"source": cited[start:start + binding.MAX_LIST]},
+                          timeout_s=timeout_s).rows:
+            source, title = iri_of(row.get("source")), row.get("title")
+            if source is not None and title is not None:
+                titles.setdefault(source, []).append(title)
+    out: list[dict[str, Term]] = []
+    for row in rows:
+        src = row.get("source")
+        found = titles.get(src.value) if isinstance(src, NamedNode) else None
+        out.extend([{**row, "title": t} for t in found] if found else [row])
+    return out

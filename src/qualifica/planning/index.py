@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 RELEVANT_PREDICATES: frozenset[str] = frozenset(
     {
         QD + "performsTask", QD + "requires", QD + "competency", QD + "level",
-        QD + "essential", QD + "develops", QD + "kind", QD + "legalBasis", QD + "levelOf",
+        QD + "essential", QD + "editorial", QD + "develops", QD + "kind", QD + "legalBasis",
+        QD + "levelOf",
         QD + "rank", SKOS + "broader", SKOS + "inScheme", SKOS + "prefLabel",
         RDF + "type", RDFS + "subClassOf",
     }
@@ -60,7 +61,8 @@ RELEVANT_PREDICATES: frozenset[str] = frozenset(
 REBUILD_PREDICATES: frozenset[str] = frozenset({QD + "rank", QD + "levelOf", RDFS + "subClassOf"})
 
 #: Predicates of requirement and outcome nodes (their holders or formats are looked up).
-NODE_PREDICATES: frozenset[str] = frozenset({QD + "competency", QD + "level", QD + "essential"})
+NODE_PREDICATES: frozenset[str] = frozenset(
+    {QD + "competency", QD + "level", QD + "essential", QD + "editorial"})
 
 #: A change with more quads than this is applied by a full build.
 PATCH_MAX_QUADS = 5000
@@ -70,7 +72,9 @@ class Requirement:
     """One (merged) requirement of a role or a task.
 
     ``rank`` is the rank of the required level (1 when the requirement names no level);
-    ``sources`` are the holders it comes from: the role itself and/or tasks it performs.
+    ``sources`` are the holders it comes from: the role itself and/or tasks it performs;
+    ``editorial``: every requirement it is made of is marked ``qd:editorial true`` (the pages
+    show it; planning does not read it).
     """
 
     competency: str
@@ -78,6 +82,7 @@ class Requirement:
     level: str | None
     essential: bool
     sources: tuple[str, ...] = ()
+    editorial: bool = False
 
 
 @dataclass
@@ -106,6 +111,10 @@ class PlanningIndex:
     role_counted: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     formats: set[str] = field(default_factory=set)
     format_outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: The level of each best outcome, where the outcome names one (for the pages).
+    outcome_levels: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Per format the competencies it has an outcome for marked ``qd:editorial true`` (pages).
+    editorial_outcomes: dict[str, frozenset[str]] = field(default_factory=dict)
     comp_formats: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     best_outcome: dict[str, int] = field(default_factory=dict)
     format_kind: dict[str, str | None] = field(default_factory=dict)
@@ -196,7 +205,8 @@ class PlanningIndex:
 
 
 def _merge(a: Requirement | None, b: Requirement) -> Requirement:
-    """Same competency twice: the higher level wins, essential if either is.
+    """Same competency twice: the higher level wins, essential if either is, editorial if
+    both are.
 
     Two different levels of the same rank are told apart by IRI, so the result does not depend
     on the order in which the requirements are read.
@@ -206,7 +216,7 @@ def _merge(a: Requirement | None, b: Requirement) -> Requirement:
     winner = a if (a.rank, a.level or "") >= (b.rank, b.level or "") else b
     sources = tuple(dict.fromkeys(a.sources + b.sources))
     return Requirement(a.competency, winner.rank, winner.level, a.essential or b.essential,
-                       sources)
+                       sources, a.editorial and b.editorial)
 
 
 def _up(broader: Mapping[str, tuple[str, ...]], c: str) -> frozenset[str]:
@@ -248,7 +258,10 @@ def _own_requirements(rows: Iterable[dict[str, Term]], holders: Container[str],
             continue
         level = iri_of(row.get("level"))
         rank = level_rank.get(level, 1) if level is not None else 1
-        req = Requirement(comp, rank, level, bool_of(row.get("essential"), True), (holder,))
+        # A requirement that does not say whether it is essential counts as optional, as the
+        # recommended shapes, the role-competencies query and the pages read it.
+        req = Requirement(comp, rank, level, bool_of(row.get("essential"), False), (holder,),
+                          bool_of(row.get("editorial"), False))
         reqs = own.setdefault(holder, {})
         reqs[comp] = _merge(reqs.get(comp), req)
     return own
@@ -359,23 +372,39 @@ def _format_facts(rows: Iterable[dict[str, Term]]
 
 
 def _outcomes(rows: Iterable[dict[str, Term]], level_rank: Mapping[str, int]
-              ) -> dict[str, dict[str, int]]:
-    """The best rank each format develops each competency to."""
-    outcomes: dict[str, dict[str, int]] = {}
+              ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, str]],
+                         dict[str, frozenset[str]]]:
+    """The best rank each format develops each competency to, the level of that rank where
+    the outcome names one (of two outcomes of one rank, the one naming a level, then the
+    greater level IRI, as for requirements), and per format the competencies of its outcomes
+    marked editorial."""
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    editorial: dict[str, set[str]] = {}
     for row in rows:
         f, comp = iri_of(row.get("format")), iri_of(row.get("competency"))
         if f is None or comp is None:
             continue
+        if bool_of(row.get("editorial"), False):
+            editorial.setdefault(f, set()).add(comp)
         level = iri_of(row.get("level"))
-        rank = level_rank.get(level, 1) if level is not None else 1
-        by_comp = outcomes.setdefault(f, {})
-        if rank > by_comp.get(comp, 0):
-            by_comp[comp] = rank
-    return outcomes
+        reached = (level_rank.get(level, 1) if level is not None else 1, level or "")
+        if reached > best.get((f, comp), (0, "")):
+            best[(f, comp)] = reached
+    outcomes: dict[str, dict[str, int]] = {}
+    levels: dict[str, dict[str, str]] = {}
+    for (f, comp), (rank, level) in best.items():
+        outcomes.setdefault(f, {})[comp] = rank
+        if level:
+            levels.setdefault(f, {})[comp] = level
+    return outcomes, levels, {f: frozenset(v) for f, v in editorial.items()}
 
 
-#: Formats with their kind, their legal bases, and their outcomes (competency -> best rank).
-_FormatFacts = tuple[dict[str, str | None], dict[str, tuple[str, ...]], dict[str, dict[str, int]]]
+#: Formats with their kind, their legal bases, their outcomes (competency -> best rank), the
+#: levels of those outcomes (competency -> level IRI) and the competencies of their outcomes
+#: marked editorial.
+_FormatFacts = tuple[dict[str, str | None], dict[str, tuple[str, ...]],
+                     dict[str, dict[str, int]], dict[str, dict[str, str]],
+                     dict[str, frozenset[str]]]
 
 
 def _formats(format_rows: Iterable[dict[str, Term]], outcome_rows: Iterable[dict[str, Term]],
@@ -385,10 +414,10 @@ def _formats(format_rows: Iterable[dict[str, Term]], outcome_rows: Iterable[dict
     A resource that develops something is a format even when it has no type.
     """
     kinds, legal = _format_facts(format_rows)
-    outcomes = _outcomes(outcome_rows, level_rank)
+    outcomes, levels, editorial = _outcomes(outcome_rows, level_rank)
     for f in outcomes:
         kinds.setdefault(f, None)
-    return kinds, legal, outcomes
+    return kinds, legal, outcomes, levels, editorial
 
 
 def _by_competency(outcomes: Mapping[str, Mapping[str, int]]) -> dict[str, list[tuple[str, int]]]:
@@ -476,7 +505,8 @@ def build_index(store: Store, registry: Registry) -> PlanningIndex:
     ix.counted_by_comp = {c: sorted(v) for c, v in counted_by_comp.items()}
     ix.unconstrained_roles = _unconstrained(ix)
 
-    ix.format_kind, ix.format_legal, ix.format_outcomes = _formats(
+    (ix.format_kind, ix.format_legal, ix.format_outcomes, ix.outcome_levels,
+     ix.editorial_outcomes) = _formats(
         read("planning-formats"), read("planning-outcomes"), ix.level_rank)
     ix.formats = set(ix.format_kind)
     ix.comp_formats = _by_competency(ix.format_outcomes)
@@ -745,8 +775,9 @@ def _reread_formats(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _R
     fmts = t.trainings
     if not fmts:
         return
-    kinds, legal, outcomes = _formats(read("planning-formats", "format", fmts),
-                                      read("planning-outcomes", "format", fmts), ix.level_rank)
+    kinds, legal, outcomes, levels, editorial = _formats(
+        read("planning-formats", "format", fmts), read("planning-outcomes", "format", fmts),
+        ix.level_rank)
     outcome_comps: set[str] = set()
     for f in fmts:
         outcome_comps.update(old.format_outcomes.get(f, {}))
@@ -754,10 +785,14 @@ def _reread_formats(ix: PlanningIndex, old: PlanningIndex, t: _Touched, read: _R
         ix.format_kind.pop(f, None)
         ix.format_legal.pop(f, None)
         ix.format_outcomes.pop(f, None)
+        ix.outcome_levels.pop(f, None)
+        ix.editorial_outcomes.pop(f, None)
     ix.formats |= kinds.keys()
     ix.format_kind.update(kinds)
     ix.format_legal.update(legal)
     ix.format_outcomes.update(outcomes)
+    ix.outcome_levels.update(levels)
+    ix.editorial_outcomes.update(editorial)
     fresh = _by_competency(outcomes)
     for c in outcome_comps | fresh.keys():
         entries = [e for e in ix.comp_formats.get(c, ()) if e[0] not in fmts]

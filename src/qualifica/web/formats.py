@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualifica.context import Context
+from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.provenance import Mark, Provenance
-from qualifica.namespaces import QD_LEGAL_BASIS
+from qualifica.namespaces import QD_DEVELOPS, QD_KIND, QD_LEGAL_BASIS, QD_PART_OF
+from qualifica.planning import get_index
 from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.locale import natural_key
 from qualifica.web.queries import Labeller, Ref, select_rows
@@ -28,7 +30,9 @@ class FormatRow:
 
 def formats_for(ctx: Context, competencies: Sequence[str], labeller: Labeller
                 ) -> list[FormatRow]:
-    """The formats that develop any of ``competencies``, one row per format and competency."""
+    """The formats that develop any of ``competencies``, one row per format and competency,
+    read from the store (``page-formats``): what :func:`format_pairs` and :func:`format_rows`
+    make from memory, and what they are tested against."""
     if not competencies:
         return []
     rows = select_rows(ctx, "page-formats", {"competency": list(competencies)})
@@ -51,8 +55,48 @@ def formats_for(ctx: Context, competencies: Sequence[str], labeller: Labeller
             item.rank, item.level = rank, labeller.ref(level) if level else None
         if kind and all(k.iri != kind for k in item.kinds):
             item.kinds.append(labeller.ref(kind))
-    return sorted(found.values(), key=lambda f: (f.competency.label.lower(),
-                                                  f.format.label.lower()))
+    return sorted(found.values(), key=format_order)
+
+
+def format_rows(ctx: Context, pairs: Sequence[tuple[str, str]], labeller: Labeller
+                ) -> list[FormatRow]:
+    """The formats that develop competencies, one row per (format, competency) pair given (of
+    :func:`format_pairs`), in their order, from memory: the level reached from the planning
+    index (the best outcome of the format for the competency; kept current on every write),
+    the kinds from the catalogue; ``editorial`` when an outcome of the format for the
+    competency is marked ``qd:editorial true`` (the index's too)."""
+    if not pairs:
+        return []
+    ix = get_index(ctx)
+    cat = catalogue_for(ctx)
+    rows: list[FormatRow] = []
+    for fmt, comp in pairs:
+        level = ix.outcome_levels.get(fmt, {}).get(comp)
+        kinds = cat.targets(fmt, QD_KIND)
+        labeller.load((fmt, comp, *kinds, *((level,) if level else ())))
+        rows.append(FormatRow(
+            format=labeller.ref(fmt), kinds=[labeller.ref(k) for k in kinds],
+            competency=labeller.ref(comp), level=labeller.ref(level) if level else None,
+            rank=ix.level_rank.get(level) if level else None,
+            editorial=comp in ix.editorial_outcomes.get(fmt, ())))
+    return rows
+
+
+def format_order(row: FormatRow) -> tuple[str, str, str, str]:
+    """The order of the format rows: by competency, then format (labels, then IRIs)."""
+    return (row.competency.label.lower(), row.format.label.lower(), row.competency.iri,
+            row.format.iri)
+
+
+def format_pairs(ctx: Context, competencies: Sequence[str], labeller: Labeller
+                 ) -> list[tuple[str, str]]:
+    """The (format, competency) pairs of the formats that develop any of ``competencies``, by
+    competency, then format (labels, then IRIs; :func:`format_order`), from the catalogue of
+    the store's generation (its ``qd:develops`` links)."""
+    cat = catalogue_for(ctx)
+    pairs = {(f, c) for c in set(competencies) for f in cat.sources(c, QD_DEVELOPS)}
+    return sorted(pairs, key=lambda fc: (labeller.label(fc[1]).lower(),
+                                         labeller.label(fc[0]).lower(), fc[1], fc[0]))
 
 
 @dataclass
@@ -66,18 +110,19 @@ class LegalRow:
 
 def legal_bases_for(ctx: Context, subjects: Sequence[str], labeller: Labeller
                     ) -> list[LegalRow]:
-    """The legal bases of the given roles, tasks and formats."""
+    """The legal bases of the given roles, tasks and formats, from the catalogue of the store's
+    generation (its ``qd:legalBasis`` and ``qd:partOf`` links; the same rows as the library
+    query ``page-legal-bases``, without a query per page)."""
     if not subjects:
         return []
-    rows = select_rows(ctx, "page-legal-bases", {"subject": sorted(set(subjects))})
-    labeller.load(t for r in rows for k in ("subject", "legal", "act") if (t := iri_of(r.get(k))))
+    cat = catalogue_for(ctx)
     out: dict[tuple[str, str], LegalRow] = {}
-    for row in rows:
-        subj, legal = iri_of(row.get("subject")), iri_of(row.get("legal"))
-        act = iri_of(row.get("act"))
-        if subj and legal and (subj, legal) not in out:
-            out[(subj, legal)] = LegalRow(labeller.ref(subj), labeller.ref(legal),
-                                          labeller.ref(act) if act else None)
+    for subj in sorted(set(subjects)):
+        for legal in cat.targets(subj, QD_LEGAL_BASIS):
+            if (subj, legal) not in out:
+                acts = sorted(cat.targets(legal, QD_PART_OF))
+                out[(subj, legal)] = LegalRow(labeller.ref(subj), labeller.ref(legal),
+                                              labeller.ref(acts[0]) if acts else None)
     return sorted(out.values(), key=lambda r: (*legal_order(r.legal, r.act),
                                                natural_key(r.subject.label)))
 

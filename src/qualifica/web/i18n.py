@@ -47,6 +47,23 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "page_of": ("Seite {page} von {pages}", "Page {page} of {pages}"),
     "pages": ("Seiten", "Pages"),
     "prev_page": ("Vorherige Seite", "Previous page"),
+    "rows_of": ("Zeilen {first}–{last} von {total}", "Rows {first}–{last} of {total}"),
+    "legal_bases_of": ("Rechtsgrundlagen {first}–{last} von {total}",
+                       "Legal bases {first}–{last} of {total}"),
+    "table_pages": ("Seiten der Tabelle „{table}“", "Pages of the table “{table}”"),
+    "diagram_part": ("Das Diagramm und die Liste darunter zeigen die Pfade {first}–{last} von "
+                     "{total}: die Zeilen, die die Tabelle „{table}“ auf dieser Seite zeigt.",
+                     "The diagram and the list below it show the paths {first}–{last} of "
+                     "{total}: the rows the table “{table}” shows on this page."),
+    "err_table_page": ("Der Parameter „{param}“ muss eine Seitenzahl ab 1 sein, nicht "
+                       "„{value}“.",
+                       "The parameter “{param}” must be a page number from 1, not “{value}”."),
+    "err_table_page_twice": ("Der Parameter „{param}“ ist mehrfach angegeben.",
+                             "The parameter “{param}” is given more than once."),
+    "err_table_page_past": ("Die Tabelle „{table}“ hat {pages} Seite(n); eine Seite {page} "
+                            "gibt es nicht.",
+                            "The table “{table}” fills {pages} page(s); there is no page "
+                            "{page}."),
     "next_page": ("Nächste Seite", "Next page"),
     "kind_role": ("Rolle", "Role"),
     "kind_task": ("Aufgabe", "Task"),

@@ -32,6 +32,7 @@ from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.browse import catalogue_ref, catalogue_refs
 from qualifica.web.locale import money_text, natural_key
 from qualifica.web.page_errors import worded
+from qualifica.web.paging import Pages, Window, window
 from qualifica.web.queries import Labeller, Ref, resolve, select_rows
 from qualifica.web.resource_view import ResourceView, resource_view
 from qualifica.web.tables import level_text
@@ -267,16 +268,24 @@ class OfferView:
     legal: list[Ref]
     forms: list[Ref]
     outcomes: list[Outcome]
+    """The outcomes of the page of rows shown (all of them without paging)."""
+    outcomes_window: Window | None = None
 
 
-def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str]) -> OfferView:
-    """The page of a training format (slug or IRI); ``NotFound`` for anything else."""
+#: The tables of a training format's page shown in pages of rows (``web.paging``).
+OFFER_TABLES = ("outcomes",)
+
+
+def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str],
+               pages: Pages | None = None) -> OfferView:
+    """The page of a training format (slug or IRI); ``NotFound`` for anything else.
+    ``pages``: the page of the outcomes to show (``web.paging``); ``None``: all of them."""
     with worded(words["err_offer"].format(id=id)):
         iri = resolve(id, "training-format")
     cat = catalogue_for(ctx)
     if cat.kind(iri) != "training-format":
         raise NotFound(words["err_offer"].format(id=id), id=id, worded=True)
-    resource = resource_view(ctx, iri, lang)
+    resource = resource_view(ctx, iri, lang, incoming=False)
     labeller = Labeller(ctx, lang)
     rows = select_rows(ctx, "page-format-outcomes", {"format": iri})
     labeller.load(t for r in rows for k in ("competency", "level", "form")
@@ -298,6 +307,9 @@ def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str]) -> Of
             framework=catalogue_ref(cat, frameworks[0], lang) if frameworks else None,
             level=level_text(labeller.ref(level) if level else None, int_of(row.get("rank"))),
             editorial=bool(bool_of(row.get("editorial"))))
+    ordered = sorted(outcomes.values(), key=lambda o: fold(o.competency.label))
+    shown = window("outcomes", len(ordered), pages, ctx.settings.page_rows, words["outcomes"],
+                   words)
     return OfferView(
         resource=resource,
         kinds=catalogue_refs(cat, cat.targets(iri, QD_KIND), lang),
@@ -305,4 +317,4 @@ def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str]) -> Of
         legal=sorted(catalogue_refs(cat, cat.targets(iri, QD_LEGAL_BASIS), lang),
                      key=lambda r: natural_key(r.label)),
         forms=sorted(forms, key=lambda r: natural_key(r.label)),
-        outcomes=sorted(outcomes.values(), key=lambda o: fold(o.competency.label)))
+        outcomes=shown.cut(ordered), outcomes_window=shown)

@@ -8,23 +8,29 @@ competency pages for those kinds, a generic resource page for every other.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.describe import BODIES
 from qualifica.planning import get_index
 from qualifica.sparql.nodes import kind_of, slug_of
-from qualifica.web import svg
+from qualifica.web import paging, svg
 from qualifica.web.browse import competency_tree, legal_bases_view, role_groups
-from qualifica.web.competency_view import CompetencyView, competency_view
+from qualifica.web.competency_view import (
+    COMPETENCY_TABLES,
+    CompetencyPath,
+    CompetencyView,
+    competency_view,
+)
 from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import graph_name, pick_lang, words
 from qualifica.web.legal_view import (
@@ -37,10 +43,12 @@ from qualifica.web.legal_view import (
 )
 from qualifica.web.locale import number_text, percent_text
 from qualifica.web.match_view import match_view
-from qualifica.web.offers import formats_view, offer_view
-from qualifica.web.resource_view import resource_view
-from qualifica.web.role_view import role_view
+from qualifica.web.offers import OFFER_TABLES, formats_view, offer_view
+from qualifica.web.queries import Ref
+from qualifica.web.resource_view import RESOURCE_TABLES, resource_view
+from qualifica.web.role_view import ROLE_TABLES, role_view
 from qualifica.web.search_view import search_view
+from qualifica.web.tables import Cell, Table, link_html
 from qualifica.web.views import home_view
 
 log = logging.getLogger(__name__)
@@ -98,6 +106,14 @@ class PageInfo:
         params = [*((k, v) for k, v in self.params if k != "lang"), ("lang", lang)]
         return self.path + (f"?{urlencode(params)}" if params else "")
 
+    def table_page(self, table: str, number: int) -> str:
+        """This page with table ``table`` on page ``number`` (the other tables' pages and
+        the language kept)."""
+        key = paging.param(table)
+        params = [*((k, v) for k, v in self.params if k not in (key, "lang")),
+                  *([(key, str(number))] if number > 1 else [])]
+        return with_lang(self.path + (f"?{urlencode(params)}" if params else ""), self.lang)
+
     def url(self, path: str, params: Params = ()) -> str:
         """Another URL of the site in this page's language."""
         query = [*params, *([("lang", self.lang)] if self.lang != "de" else [])]
@@ -118,29 +134,51 @@ def render_home(ctx: Context, lang: str) -> str:
     return _page("index.html", PageInfo("/", lang), home=home_view(ctx, lang))
 
 
+#: The tables of each kind of resource page that are shown in pages of rows (``web.paging``).
+PAGED_TABLES: dict[str | None, tuple[str, ...]] = {
+    "role": tuple(ROLE_TABLES), "competency": tuple(COMPETENCY_TABLES),
+    "training-format": OFFER_TABLES}
+
+
+def table_pages(kind: str | None, params: Params, lang: str) -> dict[str, int]:
+    """The table pages ``params`` ask for on the page of a resource of ``kind`` (400 for a bad
+    number; see ``web.paging``)."""
+    return paging.parse_pages(params, PAGED_TABLES.get(kind, RESOURCE_TABLES),
+                              words(pick_lang(lang)))
+
+
+def _page_params(pages: paging.Pages, order: Iterable[str]) -> list[tuple[str, str]]:
+    return [(paging.param(name), str(pages[name])) for name in order if name in pages]
+
+
 def render_role(ctx: Context, role: str, lang: str, *, path: str | None = None,
-                changed_since: str | None = None) -> str:
+                changed_since: str | None = None, params: Params = ()) -> str:
     """The role page for a slug or IRI (``NotFound`` / ``BadParameter`` otherwise); with
-    ``changed_since`` (``YYYY-MM-DD``) the legal bases changed since that day are marked."""
+    ``changed_since`` (``YYYY-MM-DD``) the legal bases changed since that day are marked;
+    ``params``: the request's query parameters, of which the table pages count
+    (``page-{table}``)."""
     lang = pick_lang(lang)
     since = changed_since_day(changed_since, lang)
-    view = role_view(ctx, role, lang, words(lang))
+    pages = table_pages("role", params, lang)
+    view = role_view(ctx, role, lang, words(lang), pages)
     if since is not None:
         legal_table = view.tables["legal-bases"]
         marks = change_marks(ctx, [r[0].iri for r in legal_table.rows if r[0].iri], since, lang)
         view.tables["legal-bases"] = marked_table(legal_table, marks, lang)
-    params = [("changed_since", since.isoformat())] if since else []
-    info = PageInfo(path or f"/roles/{view.resource.ref.id}", lang, params)
+    kept = [*([("changed_since", since.isoformat())] if since else []),
+            *_page_params(pages, ROLE_TABLES)]
+    info = PageInfo(path or f"/roles/{view.resource.ref.id}", lang, kept)
     return _page("role.html", info, view=view, res=view.resource,
                  csv_base=f"/roles/{view.resource.ref.id}", lw=legal_words(lang),
                  changed_since=since.isoformat() if since else "")
 
 
 def competency_svg(view: CompetencyView, lang: str) -> str:
-    """The paths diagram of a competency page."""
+    """The paths diagram of a competency page: the paths its table shows (all of them for a
+    view made without pages)."""
     w = words(lang)
     return svg.paths_svg(
-        view.paths, title=f"{w['paths']}: {view.resource.ref.label}",
+        view.shown_paths, title=f"{w['paths']}: {view.resource.ref.label}",
         link=lambda href: with_lang(href, lang),
         labels={"broader": w["broader"], "requires": w["requirements"],
                 "performs": w["tasks"]},
@@ -148,20 +186,47 @@ def competency_svg(view: CompetencyView, lang: str) -> str:
     )
 
 
+def path_tree(paths: Sequence[CompetencyPath], lang: str) -> Markup:
+    """The list of paths beside the diagram, by role (in label order): each path's
+    competencies, then the task it runs through or "directly"; written in Python (a macro call
+    per link cost more than the rest of the list)."""
+    w = words(lang)
+
+    def ref(r: Ref) -> str:
+        return link_html(r.href, r.label, lambda href: with_lang(href, lang))
+
+    out: list[str] = []
+    for _, group in groupby(sorted(paths, key=lambda p: p.role.label), lambda p: p.role.label):
+        items = list(group)
+        out.append(f"<li>{escape(w['role'])} {ref(items[0].role)}\n<ul>\n")
+        for p in items:
+            via = (f"{escape(w['via_task'])} {ref(p.task)}" if p.task
+                   else str(escape(w["directly"])))
+            out.append(f"<li>{' → '.join(ref(c) for c in p.competencies)}\n  – {via}</li>\n")
+        out.append("</ul>\n</li>\n")
+    return Markup("".join(out))  # noqa: S704 - every text above is escaped
+
+
 def render_competency(ctx: Context, competency: str, lang: str, *,
-                      path: str | None = None) -> str:
-    """The competency page with its paths diagram."""
+                      path: str | None = None, params: Params = ()) -> str:
+    """The competency page with its paths diagram (of the paths its table shows);
+    ``params``: the request's query parameters, of which the table pages count."""
     lang = pick_lang(lang)
-    view = competency_view(ctx, competency, lang, words(lang))
-    info = PageInfo(path or f"/competencies/{view.resource.ref.id}", lang)
-    diagram = Markup(competency_svg(view, lang)) if view.paths else None  # noqa: S704
+    pages = table_pages("competency", params, lang)
+    view = competency_view(ctx, competency, lang, words(lang), pages)
+    info = PageInfo(path or f"/competencies/{view.resource.ref.id}", lang,
+                    _page_params(pages, COMPETENCY_TABLES))
+    diagram = Markup(competency_svg(view, lang)) if view.shown_paths else None  # noqa: S704
     return _page("competency.html", info, view=view, res=view.resource, diagram=diagram,
-                 csv_base=f"/competencies/{view.resource.ref.id}")
+                 csv_base=f"/competencies/{view.resource.ref.id}",
+                 paths_window=view.tables["paths"].window,
+                 path_tree=path_tree(view.shown_paths, lang))
 
 
-def render_resource(ctx: Context, iri: str, lang: str) -> str:
+def render_resource(ctx: Context, iri: str, lang: str, params: Params = ()) -> str:
     """The HTML page of any instance: role and competency pages for those kinds, otherwise a
-    page with labels, definition, types, properties, incoming links and provenance.
+    page with labels, definition, types, properties, incoming links and provenance;
+    ``params``: the request's query parameters, of which the table pages count.
 
     Raises ``NotFound`` when nothing is stated about ``iri``.
     """
@@ -169,31 +234,37 @@ def render_resource(ctx: Context, iri: str, lang: str) -> str:
     kind = kind_of(iri)
     path = f"/id/{kind}/{slug_of(iri)}" if kind else "/"
     if kind == "role":
-        return render_role(ctx, iri, lang, path=path)
+        return render_role(ctx, iri, lang, path=path, params=params)
     if kind == "competency":
-        return render_competency(ctx, iri, lang, path=path)
+        return render_competency(ctx, iri, lang, path=path, params=params)
     if kind == "training-format":
-        return render_offer(ctx, iri, lang, path=path)
-    res = resource_view(ctx, iri, lang)
+        return render_offer(ctx, iri, lang, path=path, params=params)
+    pages = table_pages(kind, params, lang)
+    res = resource_view(ctx, iri, lang, pages=pages, words=words(lang))
     versions = version_rows(ctx, iri, lang) if kind == "legal-basis" else []
-    return _page("resource.html", PageInfo(path, lang), res=res, versions=versions,
-                 lw=legal_words(lang))
+    w = words(lang)
+    incoming = Table("incoming", w["incoming"], [w["resource"], w["property"]],
+                     [[Cell.of(s), Cell.of(p)] for s, p in res.incoming],
+                     window=res.incoming_window)
+    return _page("resource.html", PageInfo(path, lang, _page_params(pages, RESOURCE_TABLES)),
+                 res=res, versions=versions, lw=legal_words(lang), incoming=incoming)
 
 
-def resource_page(ctx: Context, iri: str, lang: str) -> bytes:
+def resource_page(ctx: Context, iri: str, lang: str, params: Params = ()) -> bytes:
     """:func:`render_resource` encoded, kept per store generation like the descriptions
     (``linkeddata.describe.Bodies``): a page is kept only when the catalogue and the planning
     index it was made from are of the store's generation, and the next request after a write
-    drops every page kept."""
+    drops every page kept. The key holds the table pages asked for (``web.paging``)."""
     lang = pick_lang(lang)
+    pages = table_pages(kind_of(iri), params, lang)
     generation = ctx.store.generation
     bodies = ctx.part(BODIES)
-    key = (iri, "html", lang)
+    key = (iri, "html", lang, paging.key_of(pages))
     body = bodies.get(generation, key)
     if body is not None:
         return body
     made_from = (catalogue_for(ctx).generation, get_index(ctx).generation)
-    body = render_resource(ctx, iri, lang).encode("utf-8")
+    body = render_resource(ctx, iri, lang, _page_params(pages, sorted(pages))).encode("utf-8")
     if made_from == (generation, generation) and ctx.store.generation == generation:
         bodies.put(generation, key, body)
     return body
@@ -266,15 +337,18 @@ def render_formats(ctx: Context, lang: str, chosen: dict[str, str]) -> str:
 
 
 def render_offer(ctx: Context, fmt: str, lang: str, *, path: str | None = None,
-                 changed_since: str | None = None) -> str:
+                 changed_since: str | None = None, params: Params = ()) -> str:
     """The page of one training format: provider, duration, mode, cost, link, outcomes; with
-    ``changed_since`` (``YYYY-MM-DD``) the legal bases changed since that day are marked."""
+    ``changed_since`` (``YYYY-MM-DD``) the legal bases changed since that day are marked;
+    ``params``: the request's query parameters, of which the table pages count."""
     lang = pick_lang(lang)
     since = changed_since_day(changed_since, lang)
-    view = offer_view(ctx, fmt, lang, words(lang))
+    pages = table_pages("training-format", params, lang)
+    view = offer_view(ctx, fmt, lang, words(lang), pages)
     marks = change_marks(ctx, [lb.iri for lb in view.legal], since, lang)
-    params = [("changed_since", since.isoformat())] if since else []
-    info = PageInfo(path or f"/training-formats/{view.resource.ref.id}", lang, params)
+    kept = [*([("changed_since", since.isoformat())] if since else []),
+            *_page_params(pages, OFFER_TABLES)]
+    info = PageInfo(path or f"/training-formats/{view.resource.ref.id}", lang, kept)
     return _page("offer.html", info, view=view, res=view.resource, lw=legal_words(lang),
                  marks=marks, changed_since=since.isoformat() if since else "")
 

@@ -4,6 +4,7 @@ successors (``dcterms:isReplacedBy``) so that every page can show the notice."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from pyoxigraph import Literal, NamedNode
@@ -27,6 +28,7 @@ from qualifica.sparql.terms import bool_of, iri_of
 from qualifica.store.base import Term
 from qualifica.web.i18n import term_label
 from qualifica.web.locale import localised, natural_key
+from qualifica.web.paging import Pages, Window, window
 from qualifica.web.queries import Labeller, Ref, pick_text, select_rows, statements_about
 
 _DCT = "http://purl.org/dc/terms/"
@@ -71,6 +73,18 @@ class ResourceView:
     replaced_by: list[Ref] = field(default_factory=list)
     #: More resources link to it than the page lists (``MAX_INCOMING``).
     more_incoming: bool = False
+    #: Every link to it the page lists, as (subject, property) IRIs in the order shown;
+    #: ``incoming`` holds the ones of the page of rows shown (``incoming_window``).
+    incoming_links: list[tuple[str, str]] = field(default_factory=list)
+    incoming_window: Window | None = None
+
+
+#: What the role and competency pages show of the statements about the resource itself
+#: (header and sources): they read only these (``statements_about``), not its labels and
+#: qualified links.
+HEAD_PREDICATES: frozenset[str] = frozenset({
+    RDF_TYPE, SKOS_DEFINITION, OWL_DEPRECATED, DCTERMS_IS_REPLACED_BY, QD_EDITORIAL,
+    DCTERMS_SOURCE})
 
 
 #: The links to a resource a page lists (a framework or level that thousands of resources name
@@ -78,19 +92,30 @@ class ResourceView:
 MAX_INCOMING = 100
 
 
+#: The tables of the generic resource page shown in pages of rows (``web.paging``).
+RESOURCE_TABLES = ("incoming",)
+
+
 def resource_view(ctx: Context, iri: str, lang: str,
-                  rows: list[dict[str, Term]] | None = None) -> ResourceView:
+                  rows: list[dict[str, Term]] | None = None, *, incoming: bool = True,
+                  pages: Pages | None = None, words: Mapping[str, str] | None = None
+                  ) -> ResourceView:
     """Everything about one resource; ``NotFound`` when nothing is stated about it. ``rows``:
-    the statements about it when the caller read them already (``statements_about``)."""
+    the statements about it when the caller read them already (``statements_about``).
+    ``incoming``: read the links to it (a page that does not list them leaves them out);
+    ``pages``: the page of the links to show (``web.paging``, table ``incoming``), all of
+    them when ``None``."""
     if rows is None:
         rows = statements_about(ctx, iri)
-    incoming_rows = select_rows(ctx, "page-incoming", {"iri": iri})
+    incoming_rows = select_rows(ctx, "page-incoming", {"iri": iri}) if incoming else []
     more_incoming = len(incoming_rows) > MAX_INCOMING
     incoming_rows = incoming_rows[:MAX_INCOMING]
     labeller = Labeller(ctx, lang)
     labeller.load([iri])
     labeller.load(t for r in rows for t in (iri_of(r.get("p")), iri_of(r.get("o"))) if t)
-    labeller.load(t for r in incoming_rows for t in (iri_of(r.get("s")), iri_of(r.get("p"))) if t)
+    links = [(s, p) for r in incoming_rows
+             if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))]
+    labeller.load(t for link in links for t in link)
     types: list[Ref] = []
     definitions: list[Term] = []
     alt: dict[str, str] = {}
@@ -137,15 +162,19 @@ def resource_view(ctx: Context, iri: str, lang: str,
     statements = sorted(_in_language(statements, lang),
                         key=lambda s: (s.prop.label.casefold(), natural_key(s.value.label if s.value
                                                                           else s.text)))
-    incoming = sorted(((labeller.ref(s), labeller.ref(p)) for r in incoming_rows
-                       if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))),
-                      key=lambda sp: (sp[1].label.casefold(), natural_key(sp[0].label)))
+    # sorted by the labels (in memory), the links of the rows shown made into references
+    links.sort(key=lambda sp: (labeller.label(sp[1]).casefold(),
+                               natural_key(labeller.label(sp[0]))))
+    shown = (window("incoming", len(links), pages, ctx.settings.page_rows, words["incoming"],
+                    words) if pages is not None and words is not None else None)
+    incoming_refs = [(labeller.ref(s), labeller.ref(p))
+                     for s, p in (shown.cut(links) if shown else links)]
     return ResourceView(
         ref=labeller.ref(iri), types=types, definition=pick_text(lang, definitions),
-        alt_labels=alt, statements=statements, incoming=incoming, sources=sources,
+        alt_labels=alt, statements=statements, incoming=incoming_refs, sources=sources,
         editorial=editorial, graphs=sorted(graphs), deprecated=deprecated,
         replaced_by=sorted(replaced_by, key=lambda r: (r.label.casefold(), r.iri)),
-        more_incoming=more_incoming,
+        more_incoming=more_incoming, incoming_links=links, incoming_window=shown,
     )
 
 

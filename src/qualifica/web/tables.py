@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from markupsafe import Markup, escape
+
 from qualifica.linkeddata.provenance import Mark
+from qualifica.web.hrefs import safe_href
+from qualifica.web.paging import Window
 from qualifica.web.queries import Ref
 
 
@@ -72,11 +76,54 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     csv_only: frozenset[int] = frozenset()
     """Indexes of columns only the CSV download has (the page shows them otherwise)."""
+    window: Window | None = None
+    """Which rows of the table ``rows`` are (``web.paging``); ``None``: all of them."""
 
     @property
     def shown(self) -> list[int]:
         """The indexes of the columns the page shows."""
         return [i for i in range(len(self.columns)) if i not in self.csv_only]
+
+    @property
+    def count(self) -> int:
+        """How many rows the table has, on every page together."""
+        return self.window.total if self.window is not None else len(self.rows)
+
+    def body(self, link: Callable[[str], str]) -> Markup:
+        """The rows as HTML (``<tr>`` elements of the columns the page shows), every text
+        escaped; ``link`` adds the page language to a site link."""
+        shown = self.shown
+        out: list[str] = []
+        for row in self.rows:
+            out.append("<tr>")
+            for i in shown:
+                out.append(cell_html(row[i] if i < len(row) else EMPTY, link))
+            out.append("</tr>\n")
+        return Markup("".join(out))  # noqa: S704 - every text above is escaped
+
+
+EMPTY = Cell("")
+
+
+def link_html(href: str | None, text: str, link: Callable[[str], str]) -> str:
+    """A link to ``href`` with ``text`` when ``href`` is a safe target (``web.hrefs``), else
+    the text in a ``span.no-link``; the macro ``a`` of ``macros.html`` writes the same."""
+    if safe_href(href) is not None:
+        return f'<a href="{escape(link(href or ""))}">{escape(text)}</a>'
+    return f'<span class="no-link">{escape(text)}</span>'
+
+
+def cell_html(cell: Cell, link: Callable[[str], str]) -> str:
+    """One ``<td>``: the links of its resources, or its link, or its text."""
+    if cell.refs:
+        inner = ", ".join(link_html(r.href, r.label, link) for r in cell.refs)
+    elif cell.href:
+        inner = link_html(cell.href, cell.text, link)
+    else:
+        inner = str(escape(cell.text))
+    if cell.cls:
+        return f'<td class="{escape(cell.cls)}">{inner}</td>'
+    return f"<td>{inner}</td>"
 
 
 def level_text(level: Ref | None, rank: int | None) -> str:

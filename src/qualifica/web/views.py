@@ -21,7 +21,14 @@ from qualifica.web.competency_view import (
     competency_paths,
     competency_view,
 )
-from qualifica.web.formats import FormatRow, LegalRow, formats_for, legal_bases_for
+from qualifica.web.formats import (
+    FormatRow,
+    LegalRow,
+    format_pairs,
+    format_rows,
+    formats_for,
+    legal_bases_for,
+)
 from qualifica.web.queries import Labeller, Ref, href_for, resolve, select_rows
 from qualifica.web.resource_view import ResourceView, Statement, resource_view
 from qualifica.web.role_view import MergedRequirement, RoleView, merged_requirements, role_view
@@ -30,7 +37,8 @@ from qualifica.web.tables import Cell, Table, table_csv
 __all__ = [
     "Cell", "CompetencyPath", "CompetencyView", "FormatRow", "HomeView", "Labeller",
     "LegalRow", "LevelChoice", "MergedRequirement", "Ref", "ResourceView", "RoleView",
-    "Statement", "Table", "competency_paths", "competency_view", "formats_for", "home_view",
+    "Statement", "Table", "competency_paths", "competency_view", "format_pairs", "format_rows",
+    "formats_for", "home_view",
     "href_for", "legal_bases_for", "levels_by_framework", "list_of", "merged_requirements",
     "resolve", "resource_view", "role_view", "table_csv",
 ]

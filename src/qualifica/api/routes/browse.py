@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field
 
 from qualifica.api.deps import CtxDep
 from qualifica.api.params import ChangedSinceParam, LangParam
-from qualifica.api.routes.pages import _ok, _page
+from qualifica.api.routes.pages import _ok, _page, table_page_params
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.web import render
 from qualifica.web.i18n import pick_lang, words
-from qualifica.web.offers import FORMAT_FILTERS
+from qualifica.web.offers import FORMAT_FILTERS, OFFER_TABLES
 from qualifica.web.search_view import parse_page, suggestions
 
 router = APIRouter(tags=["pages"])
@@ -134,13 +134,15 @@ def formats_page(
 @router.get("/training-formats/{id}", response_class=HTMLResponse,
             summary="Training format page",
             responses=_ok("text/html", _example("eGov-Campus: Prozessmanagement im öffentlichen "
-                                                "Sektor"), "The offer page"))
+                                                "Sektor"), "The offer page"),
+            openapi_extra={"parameters": table_page_params(OFFER_TABLES)})
 def offer_page(id: FormatId, request: Request, ctx: CtxDep,
                lang: LangParam = None, changed_since: ChangedSinceParam = None) -> HTMLResponse:
     """A training format: kind, provider, duration, mode, cost, link, legal bases (marked when
     changed since ``changed_since``) and the competencies it develops."""
     return _page(request, lang, lambda language: render.render_offer(
-        ctx, id, language, changed_since=changed_since))
+        ctx, id, language, changed_since=changed_since,
+        params=request.query_params.multi_items()))
 
 
 @router.get("/legal-bases", response_class=HTMLResponse, summary="Legal bases page",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib.resources import files
 from typing import Annotated, Any, Literal, Protocol
 
@@ -20,11 +20,11 @@ from qualifica.api.deps import CtxDep
 from qualifica.api.params import ChangedSinceParam, LangParam
 from qualifica.context import Context
 from qualifica.errors import BadParameter, NotFound, QualificaError
-from qualifica.web import gapview, render
-from qualifica.web.competency_view import competency_view
+from qualifica.web import gapview, paging, render
+from qualifica.web.competency_view import COMPETENCY_TABLES, competency_view
 from qualifica.web.i18n import pick_lang, words
 from qualifica.web.resource_view import ResourceView
-from qualifica.web.role_view import role_view
+from qualifica.web.role_view import ROLE_TABLES, role_view
 from qualifica.web.tables import BOM, SEPARATORS, Table, table_csv, table_xlsx
 
 log = logging.getLogger(__name__)
@@ -214,14 +214,25 @@ def home(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     return _page(request, lang, lambda language: render.render_home(ctx, language))
 
 
+def table_page_params(tables: Iterable[str]) -> list[dict[str, Any]]:
+    """The ``page-{table}`` query parameters of a page's tables (``web.paging``)."""
+    return [{"name": paging.param(name), "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "default": 1},
+             "description": f"The page of rows of the table {name} (400 for a value that is "
+                            "not a whole number from 1, 404 past its last page)"}
+            for name in tables]
+
+
 @router.get("/roles/{id}", response_class=HTMLResponse, summary="Role page",
-            responses=_ok("text/html", _ROLE_HTML, "The role page"))
+            responses=_ok("text/html", _ROLE_HTML, "The role page"),
+            openapi_extra={"parameters": table_page_params(ROLE_TABLES)})
 def role_page(id: RoleId, request: Request, ctx: CtxDep, lang: LangParam = None,
               changed_since: ChangedSinceParam = None) -> HTMLResponse:
     """A role: its tasks, competency requirements with levels, training formats and legal
     bases (marked when changed since ``changed_since``)."""
     return _page(request, lang, lambda language: render.render_role(
-        ctx, id, language, changed_since=changed_since))
+        ctx, id, language, changed_since=changed_since,
+        params=request.query_params.multi_items()))
 
 
 @router.get("/roles/{id}/{table}.csv", summary="A table of a role page as CSV",
@@ -241,11 +252,13 @@ def role_xlsx(id: RoleId, table: RoleTable, ctx: CtxDep, lang: LangParam = None)
 
 
 @router.get("/competencies/{id}", response_class=HTMLResponse, summary="Competency page",
-            responses=_ok("text/html", _COMPETENCY_HTML, "The competency page"))
+            responses=_ok("text/html", _COMPETENCY_HTML, "The competency page"),
+            openapi_extra={"parameters": table_page_params(COMPETENCY_TABLES)})
 def competency_page(id: CompetencyId, request: Request, ctx: CtxDep,
                     lang: LangParam = None) -> HTMLResponse:
     """A competency with the diagram of its paths to roles, and the formats developing it."""
-    return _page(request, lang, lambda language: render.render_competency(ctx, id, language))
+    return _page(request, lang, lambda language: render.render_competency(
+        ctx, id, language, params=request.query_params.multi_items()))
 
 
 @router.get("/competencies/{id}/paths.svg", summary="Paths diagram of a competency (SVG)",

@@ -14,7 +14,7 @@ from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
 from qualifica.api.examples import negotiated
 from qualifica.api.params import FormatParam, LangParam
-from qualifica.errors import NotFound
+from qualifica.errors import BadParameter, NotFound
 from qualifica.linkeddata import conneg, profiles, sitemap
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.describe import describe, description_bytes
@@ -128,12 +128,14 @@ def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
         if chosen is None:
             return _alternates(ctx, node, url, kind, media_type, headers)
         if media_type == conneg.HTML:
-            html = resource_page(ctx, node.value, language)
+            html = resource_page(ctx, node.value, language,
+                                 request.query_params.multi_items())
             return HTMLResponse(html, headers={**headers, "Content-Language": language})
         body = description_bytes(ctx, node, chosen, media_type)
         return Response(body, media_type=conneg.content_type(media_type), headers=headers)
-    except NotFound as exc:
-        page = (render_error(404, exc.detail, language, request.url.path)
+    except (NotFound, BadParameter) as exc:
+        page = (render_error(exc.status, exc.detail, language, request.url.path,
+                             getattr(exc, "param", None), worded=bool(exc.extra.get("worded")))
                 if media_type == conneg.HTML else None)
         return ld.error_response(exc, media_type, request, html=page)
 
