@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qualifica.api import create_app
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.validation.gate import ensure_bundled
-from qualifica_testing import LOCAL
+from qualifica_testing import app_client
 
 ROWS = 5
 ROLE = "/roles/verwaltungsfachangestellte"
@@ -39,7 +38,7 @@ def paged_ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
 
 @pytest.fixture(scope="module")
 def paged(paged_ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(paged_ctx.settings, context=paged_ctx), base_url=LOCAL) as c:
+    with app_client(paged_ctx) as c:
         yield c
 
 
