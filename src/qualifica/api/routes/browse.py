@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from qualifica.api.deps import CtxDep
 from qualifica.api.params import ChangedSinceParam, LangParam
-from qualifica.api.routes.pages import _ok, _page, table_page_params
+from qualifica.api.routes.pages import BAD_TABLE_PAGE, _ok, _page, table_page_params
 from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.web import render
 from qualifica.web.i18n import pick_lang, words
@@ -133,8 +133,9 @@ def formats_page(
 
 @router.get("/training-formats/{id}", response_class=HTMLResponse,
             summary="Training format page",
-            responses=_ok("text/html", _example("eGov-Campus: Prozessmanagement im öffentlichen "
-                                                "Sektor"), "The offer page"),
+            responses={**_ok("text/html", _example("eGov-Campus: Prozessmanagement im "
+                                                   "öffentlichen Sektor"), "The offer page"),
+                       **BAD_TABLE_PAGE},
             openapi_extra={"parameters": table_page_params(OFFER_TABLES)})
 def offer_page(id: FormatId, request: Request, ctx: CtxDep,
                lang: LangParam = None, changed_since: ChangedSinceParam = None) -> HTMLResponse:

@@ -214,6 +214,12 @@ def home(request: Request, ctx: CtxDep, lang: LangParam = None) -> HTMLResponse:
     return _page(request, lang, lambda language: render.render_home(ctx, language))
 
 
+#: The answer of a page with tables in pages of rows to a bad ``page-{table}`` parameter.
+BAD_TABLE_PAGE: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A page-{table} parameter that is not a whole number from 1, or is "
+                         "given twice (an HTML page naming it)"}}
+
+
 def table_page_params(tables: Iterable[str]) -> list[dict[str, Any]]:
     """The ``page-{table}`` query parameters of a page's tables (``web.paging``)."""
     return [{"name": paging.param(name), "in": "query", "required": False,
@@ -224,7 +230,7 @@ def table_page_params(tables: Iterable[str]) -> list[dict[str, Any]]:
 
 
 @router.get("/roles/{id}", response_class=HTMLResponse, summary="Role page",
-            responses=_ok("text/html", _ROLE_HTML, "The role page"),
+            responses={**_ok("text/html", _ROLE_HTML, "The role page"), **BAD_TABLE_PAGE},
             openapi_extra={"parameters": table_page_params(ROLE_TABLES)})
 def role_page(id: RoleId, request: Request, ctx: CtxDep, lang: LangParam = None,
               changed_since: ChangedSinceParam = None) -> HTMLResponse:
@@ -252,7 +258,8 @@ def role_xlsx(id: RoleId, table: RoleTable, ctx: CtxDep, lang: LangParam = None)
 
 
 @router.get("/competencies/{id}", response_class=HTMLResponse, summary="Competency page",
-            responses=_ok("text/html", _COMPETENCY_HTML, "The competency page"),
+            responses={**_ok("text/html", _COMPETENCY_HTML, "The competency page"),
+                       **BAD_TABLE_PAGE},
             openapi_extra={"parameters": table_page_params(COMPETENCY_TABLES)})
 def competency_page(id: CompetencyId, request: Request, ctx: CtxDep,
                     lang: LangParam = None) -> HTMLResponse:
