@@ -127,11 +127,18 @@ class EditorialGraphs:
             return self.graphs
         with self.lock:
             if self.generation != generation:
-                rows = select(ctx.store, ctx.registry, "link-editorial-graphs", {},
-                              timeout_s=ctx.settings.query_timeout_s).rows
-                self.graphs = tuple(g for row in rows if (g := iri_of(row.get("g"))))
+                self.graphs = read_editorial_graphs(ctx.store, ctx.registry,
+                                                    ctx.settings.query_timeout_s)
                 self.generation = generation
             return self.graphs
+
+
+def read_editorial_graphs(store: Store, registry: Registry, timeout_s: float | None
+                          ) -> tuple[str, ...]:
+    """The named graphs whose description cites the editorial assignment
+    (``link-editorial-graphs``), read from the store."""
+    rows = select(store, registry, "link-editorial-graphs", {}, timeout_s=timeout_s).rows
+    return tuple(g for row in rows if (g := iri_of(row.get("g"))))
 
 
 EDITORIAL_GRAPHS: Part[EditorialGraphs] = Part("editorial graphs",
@@ -157,15 +164,14 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
     prov = Provenance({s: _Subject() for s in todo})
     titles: dict[tuple[str, str], dict[str, str]] = {}
     if graphs is None:
-        graphs = [g for row in select(store, registry, "link-editorial-graphs", {},
-                                      timeout_s=timeout_s).rows if (g := iri_of(row.get("g")))]
+        graphs = read_editorial_graphs(store, registry, timeout_s)
     query = "link-provenance" if links else "link-sources"
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]
         rows = select(store, registry, query, {"subject": chunk}, timeout_s=timeout_s).rows
         if not links:
             rows = _with_titles(store, registry, rows, timeout_s)
-        if graphs and todo:
+        if graphs:
             rows = [*rows, *select(store, registry, "link-editorial-statements",
                                    {"subject": chunk, "g": graphs}, timeout_s=timeout_s).rows]
         for row in rows:
