@@ -38,9 +38,18 @@ Remaining = Callable[[Sequence[NamedNode], set[Quad]], set[NamedNode]]
 
 
 def now() -> str:
-    """The current moment as an ``xsd:dateTime`` lexical form (UTC, milliseconds, ``Z``)."""
-    moment = dt.datetime.now(dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """The current moment as an ``xsd:dateTime`` lexical form (UTC, milliseconds, ``Z``), in
+    its canonical form (:func:`canonical_time`)."""
+    return canonical_time(dt.datetime.now(dt.UTC))
+
+
+def canonical_time(moment: dt.datetime) -> str:
+    """``moment`` (UTC) to the millisecond as the canonical ``xsd:dateTime`` lexical form: no
+    trailing zeros in the fraction, no fraction for a whole second. Stores differ in what they
+    give back for other forms (Oxigraph ``.86Z`` for ``.860Z``, Virtuoso ``.860Z``), so every
+    store answers the same stamp."""
+    fraction = f".{moment.microsecond // 1000:03d}".rstrip("0").rstrip(".")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
 
 
 def stamp_quad(resource: NamedNode, moment: str) -> Quad:
