@@ -27,7 +27,7 @@ processes over the same store opened read-only: the role lookup answered by the 
 call (``linkeddata.details.detail_json``), the gap by ``planning.gap`` on its own index, the
 SELECT run directly on pyoxigraph (no sandbox). Prints a table and writes
 ``bench/out/load-{scale}.json``. ``--single-client-only`` runs only the one-client part (no
-wrk, runaways or ceiling). Bounded: every wrk run lasts ``--duration`` seconds, every
+load, runaways or ceiling). Bounded: every wrk run lasts ``--duration`` seconds, every
 server start at most 600 s.
 """
 
@@ -60,6 +60,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "src"))
 
 import generate  # noqa: E402
+from common import wrk_one_connection  # noqa: E402
 
 QUALIFICA = Path(sys.executable).parent / "qualifica"
 GRAPH = "https://w3id.org/qualifica/graph/bench"
@@ -404,12 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-runaways", action="store_true",
                         help="skip the eight runaway queries against the qualifica servers")
     parser.add_argument("--single-client-only", action="store_true",
-                        help="only the one-client part (no wrk, no runaways, no ceiling)")
+                        help="only the one-client part (no load, no runaways, no ceiling)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.single_client_only:
         args.no_ceiling = args.no_runaways = True
-    elif shutil.which("wrk") is None:
+    if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
         return 2
 
@@ -498,6 +499,23 @@ def main(argv: list[str] | None = None) -> int:
                         run[part] = single_client(url, args.requests, planning_calls,
                                                   process.pid, encoding)
                         print(f"  single client ({label}): {run[part]}", flush=True)
+                    wrk_calls = {
+                        "roles_for": [("GET", f"/api/competencies/{c}/roles", {}, None)
+                                      for c in chosen["competencies"]],
+                        "gap": [("POST", "/api/gap", {"Content-Type": "application/json"}, b)
+                                for b in gaps],
+                        "match": [("POST", "/api/match", {"Content-Type": "application/json"},
+                                   b) for b in matches],
+                    }
+                    for label, encoding in ENCODINGS.items():
+                        part = "one_connection_wrk_" + label
+                        run[part] = {
+                            key: wrk_one_connection(
+                                url, [(m, p, {**h, "Accept-Encoding": encoding or "gzip"}, b)
+                                      for m, p, h, b in reqs],
+                                args.requests, Path(tmp) / "lua")
+                            for key, reqs in wrk_calls.items()}
+                        print(f"  one connection, wrk ({label}): {run[part]}", flush=True)
                     if not args.no_runaways:
                         run["runaways"] = runaways(url, process, f"/api/roles/{chosen['roles'][0]}",
                                                    gaps[0])
@@ -521,14 +539,17 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r.get('p99_ms', 0):8.2f} {r['non_2xx']:8d} "
                       f"{r['server_cpu_ms_per_request'] or 0:14.3f}")
     print()
-    print(f"{'server':32} {'client':9} {'answer':10} {'median':>7} {'p95':>7} "
+    print(f"{'server':32} {'client':12} {'answer':10} {'median':>7} {'p95':>7} "
           f"{'client CPU':>10} {'server CPU':>10}  (ms)")
     for name, run in results["runs"].items():
         for label, encoding in ENCODINGS.items():
             part = run.get("single_client" + ("" if encoding is None else f"_{label}"), {})
             for key, r in part.items():
-                print(f"{name:32} {label:9} {key:10} {r['median_ms']:7.2f} {r['p95_ms']:7.2f} "
+                print(f"{name:32} {label:12} {key:10} {r['median_ms']:7.2f} {r['p95_ms']:7.2f} "
                       f"{r['client_cpu_ms']:10.3f} {r.get('server_cpu_ms', 0):10.3f}")
+            for key, r in run.get("one_connection_wrk_" + label, {}).items():
+                print(f"{name:32} {'wrk ' + label:12} {key:10} {r['median_ms']:7.2f} "
+                      f"{r['p95_ms']:7.2f}")
     print(f"written to {out}")
     return 0
 
