@@ -108,6 +108,23 @@ def test_roles_for_direct_and_task(index: PlanningIndex) -> None:
     assert set(by_id) == {"prozessmanagerin", "datenanalyst"}
 
 
+def test_roles_for_shared_nodes_are_the_index_nodes_in_both_languages(index: PlanningIndex
+                                                                      ) -> None:
+    # with shared nodes the answer holds the index's node objects: equal to the answer with
+    # copies, each equal to a fresh node of its IRI in the answer's language
+    de = planning.roles_for(index, A1, lang="de", shared_nodes=True)
+    en = planning.roles_for(index, A1, lang="en", shared_nodes=True)
+    assert planning.roles_for(index, A1, lang="de") == de
+    assert planning.roles_for(index, A1, lang="en") == en
+    for answer, lang in ((de, "de"), (en, "en")):
+        for entry in answer["roles"]:
+            assert entry["role"] == index.node(entry["role"]["iri"], lang)
+            for path in entry["paths"]:
+                assert path[-1] is entry["role"]
+                assert all(step == index.node(step["iri"], lang) for step in path)
+    assert {e["role"]["label"] for e in de["roles"]} != {e["role"]["label"] for e in en["roles"]}
+
+
 def test_roles_for_broad_competency_nobody_needs(index: PlanningIndex) -> None:
     assert planning.roles_for(index, B)["roles"] == []
 

@@ -59,13 +59,18 @@ def _path_key(index: PlanningIndex, path: tuple[str, ...], lang: str) -> tuple[A
     return (len(path), [index.label(p, lang) for p in path], path)
 
 
-def roles_for(index: PlanningIndex, competency_iri: str, lang: str = "de") -> dict[str, Any]:
+def roles_for(index: PlanningIndex, competency_iri: str, lang: str = "de", *,
+              shared_nodes: bool = False) -> dict[str, Any]:
     """The roles that need a competency, each with how (``via``) and every path.
 
     ``via`` lists the distinct kinds of its paths in the order direct, task, hierarchy: a path
     ``[C, role]`` is *direct*, one through a task is *task*, one through a broader competency is
     *hierarchy* (a path through both counts as both). Roles are ordered by label, paths shortest
     first and then by their labels.
+
+    Every node object of the answer is its own dict. With ``shared_nodes`` they are the index's
+    own, shared between entries and answers, for a caller that only encodes the answer (the
+    HTTP route: copying a few hundred nodes cost a fifth of the answer): never change them.
     """
     require_competency(index, competency_iri)
     found: dict[str, list[tuple[str, ...]]] = {}
@@ -102,9 +107,10 @@ def roles_for(index: PlanningIndex, competency_iri: str, lang: str = "de") -> di
         role_paths = found[role]
         unique = sorted(set(role_paths), key=key) if len(role_paths) > 1 else role_paths
         return {
-            "role": nodes[role].copy(),
+            "role": nodes[role] if shared_nodes else nodes[role].copy(),
             "via": [v for v in VIA_ORDER if v in kinds[role]],
-            "paths": [[nodes[p].copy() for p in path] for path in unique],
+            "paths": ([[nodes[p] for p in path] for path in unique] if shared_nodes
+                      else [[nodes[p].copy() for p in path] for path in unique]),
         }
 
     return {

@@ -163,7 +163,8 @@ async def roles_for(id: CompetencyId, ctx: CtxDep, lang: LangQuery = "de") -> Fa
     """Roles that require the competency, perform a task requiring it, or require a broader
     competency of it (transitively); each with ``via`` and every path."""
     comp = binding.iri(id, param="id", kind="competency").value
-    return FastJSONResponse(planning.roles_for(planning.get_index(ctx), comp, lang))
+    return FastJSONResponse(planning.roles_for(planning.get_index(ctx), comp, lang,
+                                               shared_nodes=True))
 
 
 @router.get("/api/paths",
