@@ -94,18 +94,20 @@ class Namespaces:
         """The entries of the table that some IRI of ``triples`` (a subject, predicate,
         object or literal datatype) is written with, in the table's order."""
         iris: set[str] = set()
-        for t in triples:
-            iris.add(t.predicate.value)
-            subject, obj = t.subject, t.object
+        add = iris.add
+        for subject, predicate, obj in triples:
+            add(predicate.value)
             if type(subject) is NamedNode:
-                iris.add(subject.value)
-            if type(obj) is NamedNode:
-                iris.add(obj.value)
-            elif type(obj) is Literal:
-                iris.add(obj.datatype.value)
+                add(subject.value)
+            kind = type(obj)
+            if kind is NamedNode:
+                add(obj.value)
+            elif kind is Literal:
+                add(obj.datatype.value)
         names = set()
+        curie = self.curie
         for iri in iris:
-            compact = self.curie(iri)
+            compact = curie(iri)
             if compact != iri:
                 names.add(compact[:compact.index(":")])
         return {p: ns for p, ns in self.prefixes.items() if p in names}
@@ -166,17 +168,6 @@ def _node_id(term: object, table: Namespaces) -> str:
     raise TypeError(f"{term!r} cannot be a JSON-LD node")
 
 
-def _value(term: object, table: Namespaces) -> dict[str, str]:
-    if isinstance(term, Literal):
-        if term.language:
-            return {"@language": term.language, "@value": term.value}
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return {"@value": term.value}
-        return {"@type": datatype, "@value": term.value}
-    return {"@id": _node_id(term, table)}
-
-
 def jsonld_bytes(triples: Iterable[Triple], prefixes: Mapping[str, str] | None = None
                  ) -> bytes:
     """JSON-LD of ``triples`` written directly: one node object per subject (in the order the
@@ -189,14 +180,27 @@ def jsonld_bytes(triples: Iterable[Triple], prefixes: Mapping[str, str] | None =
     """
     context = dict(LD_PREFIXES) if prefixes is None else dict(prefixes)
     table = _LD if context == LD_PREFIXES else _table_of(tuple(context.items()))
+    curie = table.curie
     nodes: dict[object, dict[str, Any]] = {}
-    for t in triples:
-        node = nodes.get(t.subject)
+    # one pass; the terms' types compared directly (this runs once per triple served)
+    for subject, predicate, obj in triples:
+        node = nodes.get(subject)
         if node is None:
-            node = nodes[t.subject] = {"@id": _node_id(t.subject, table)}
-        key = table.curie(t.predicate.value)
+            node = nodes[subject] = {"@id": _node_id(subject, table)}
+        key = curie(predicate.value)
         values = node.get(key)
         if values is None:
             values = node[key] = []
-        values.append(_value(t.object, table))
+        kind = type(obj)
+        if kind is NamedNode:
+            values.append({"@id": curie(obj.value)})
+        elif kind is Literal:
+            if obj.language:
+                values.append({"@language": obj.language, "@value": obj.value})
+            else:
+                datatype = obj.datatype.value
+                values.append({"@value": obj.value} if datatype == XSD_STRING
+                              else {"@type": datatype, "@value": obj.value})
+        else:
+            values.append({"@id": _node_id(obj, table)})
     return orjson.dumps({"@context": context, "@graph": list(nodes.values())})
