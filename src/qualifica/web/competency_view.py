@@ -7,7 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qualifica.context import Context
-from qualifica.linkeddata.provenance import Mark, Provenance, editorial_graphs, provenance_of
+from qualifica.linkeddata.provenance import (
+    Mark,
+    Provenance,
+    cited_sources,
+    editorial_graphs,
+    provenance_of,
+)
 from qualifica.namespaces import (
     QD_DEVELOPS,
     QD_PERFORMS_TASK,
@@ -205,7 +211,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
         [iri, *(n.iri for n in shown_narrower), *(f.format.iri for f in shown_formats),
          *(n.iri for p in shown_paths for n in p.nodes)], lang, ctx.settings.query_timeout_s,
         links=False,
-        graphs=editorial_graphs(ctx))
+        graphs=editorial_graphs(ctx), cited=cited_sources(ctx))
     tables = {
         "paths": Table(
             "paths", w["roles_paths"],
