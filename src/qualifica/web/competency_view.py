@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qualifica.context import Context
+from qualifica.linkeddata.catalogue import catalogue_for
 from qualifica.linkeddata.provenance import (
     Mark,
     Provenance,
@@ -184,11 +185,13 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     iri = resolve(competency, "competency")
     rows = statements_about(ctx, iri, HEAD_PREDICATES | {SKOS_BROADER, SKOS_IN_SCHEME})
     check_kind(rows, iri, "competency")
-    resource = resource_view(ctx, iri, lang, rows)
+    # The narrower competencies from the catalogue of the store's generation (its
+    # skos:broader links), not from the links to the resource read from the store.
+    resource = resource_view(ctx, iri, lang, rows, incoming=False)
     labeller = Labeller(ctx, lang)
     broader = [s.value for s in resource.statements if s.prop.iri == SKOS_BROADER and s.value]
     frameworks = [s.value for s in resource.statements if s.prop.iri == SKOS_IN_SCHEME and s.value]
-    narrower = sorted((labeller.ref(s) for s, p in resource.incoming_links if p == SKOS_BROADER),
+    narrower = sorted((labeller.ref(s) for s in catalogue_for(ctx).sources(iri, SKOS_BROADER)),
                       key=lambda r: r.id)
     keys = path_keys(ctx, iri, labeller)
     formats = format_rows(ctx, format_pairs(ctx, [iri], labeller), labeller)

@@ -41,10 +41,12 @@ class Ref:
 def href_for(iri: str) -> str:
     """The page of a resource: role, competency and training-format pages, else
     ``/id/{kind}/{slug}``."""
-    kind = kind_of(iri)
+    return _href(iri, kind_of(iri), slug_of(iri))
+
+
+def _href(iri: str, kind: str | None, slug: str) -> str:
     if kind is None:
         return iri
-    slug = slug_of(iri)
     if kind == "role":
         return f"/roles/{slug}"
     if kind == "competency":
@@ -116,9 +118,9 @@ class Labeller:
         many rows)."""
         ref = self._refs.get(iri)
         if ref is None:
-            ref = self._refs[iri] = Ref(iri=iri, id=slug_of(iri),
-                                        kind=kind_of(iri) or "resource",
-                                        label=self.label(iri), href=href_for(iri))
+            kind, slug = kind_of(iri), slug_of(iri)
+            ref = self._refs[iri] = Ref(iri=iri, id=slug, kind=kind or "resource",
+                                        label=self.label(iri), href=_href(iri, kind, slug))
         return ref
 
 

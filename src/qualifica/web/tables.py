@@ -94,10 +94,11 @@ class Table:
         escaped; ``link`` adds the page language to a site link."""
         shown = self.shown
         out: list[str] = []
+        made: dict[tuple[str | None, str], str] = {}  # the links of the table, each made once
         for row in self.rows:
             out.append("<tr>")
             for i in shown:
-                out.append(cell_html(row[i] if i < len(row) else EMPTY, link))
+                out.append(cell_html(row[i] if i < len(row) else EMPTY, link, made))
             out.append("</tr>\n")
         return Markup("".join(out))  # noqa: S704 - every text above is escaped
 
@@ -113,12 +114,24 @@ def link_html(href: str | None, text: str, link: Callable[[str], str]) -> str:
     return f'<span class="no-link">{escape(text)}</span>'
 
 
-def cell_html(cell: Cell, link: Callable[[str], str]) -> str:
-    """One ``<td>``: the links of its resources, or its link, or its text."""
+def _link(href: str | None, text: str, link: Callable[[str], str],
+          made: dict[tuple[str | None, str], str]) -> str:
+    html = made.get((href, text))
+    if html is None:
+        html = made[(href, text)] = link_html(href, text, link)
+    return html
+
+
+def cell_html(cell: Cell, link: Callable[[str], str],
+              made: dict[tuple[str | None, str], str] | None = None) -> str:
+    """One ``<td>``: the links of its resources, or its link, or its text; ``made``: the links
+    written already (by target and text), taken from there and added to it."""
+    if made is None:
+        made = {}
     if cell.refs:
-        inner = ", ".join(link_html(r.href, r.label, link) for r in cell.refs)
+        inner = ", ".join(_link(r.href, r.label, link, made) for r in cell.refs)
     elif cell.href:
-        inner = link_html(cell.href, cell.text, link)
+        inner = _link(cell.href, cell.text, link, made)
     else:
         inner = str(escape(cell.text))
     if cell.cls:
