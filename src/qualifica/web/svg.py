@@ -15,11 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from markupsafe import escape
-
 from qualifica.web.competency_view import CompetencyPath
 from qualifica.web.hrefs import safe_href
 from qualifica.web.queries import Ref
+from qualifica.web.tables import escaped
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -265,7 +264,7 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
 def _text(value: str) -> str:
     """``value`` as XML character data or attribute value (``&``, ``<``, ``>`` and quotes
     escaped)."""
-    return str(escape(value))
+    return escaped(value)
 
 
 def _attrs(attrs: Mapping[str, str]) -> str:

@@ -17,6 +17,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -55,10 +56,16 @@ def source_cell(mark: Mark, words: Mapping[str, str]) -> Cell:
     """The source column of a row: "redaktionell"/"editorial" for an editorial statement (in
     text, with the class ``editorial``), else the sources that state it, each linked to its
     address where it has a web address (the CSV lists their IRIs), else "not stated"."""
+    return _source_cell(mark, words["editorial"], words["not_stated"])
+
+
+@lru_cache(maxsize=4096)
+def _source_cell(mark: Mark, editorial: str, not_stated: str) -> Cell:
+    # kept per provenance: many rows of a page have the same (cells are immutable)
     if mark.editorial:
-        return Cell(words["editorial"], cls="editorial")
+        return Cell(editorial, cls="editorial")
     if not mark.sources:
-        return Cell(words["not_stated"], cls="no-source")
+        return Cell(not_stated, cls="no-source")
     refs = tuple(Ref(iri=s.iri or "", id="", kind="source", label=s.title, href=s.href or "")
                  for s in mark.sources)
     return Cell(", ".join(r.label for r in refs),
@@ -106,12 +113,19 @@ class Table:
 EMPTY = Cell("")
 
 
+@lru_cache(maxsize=32768)
+def escaped(text: str) -> str:
+    """``text`` escaped for HTML (markupsafe's ``escape``), kept for the texts pages repeat:
+    labels, levels, sources."""
+    return str(escape(text))
+
+
 def link_html(href: str | None, text: str, link: Callable[[str], str]) -> str:
     """A link to ``href`` with ``text`` when ``href`` is a safe target (``web.hrefs``), else
     the text in a ``span.no-link``; the macro ``a`` of ``macros.html`` writes the same."""
     if safe_href(href) is not None:
-        return f'<a href="{escape(link(href or ""))}">{escape(text)}</a>'
-    return f'<span class="no-link">{escape(text)}</span>'
+        return f'<a href="{escaped(link(href or ""))}">{escaped(text)}</a>'
+    return f'<span class="no-link">{escaped(text)}</span>'
 
 
 def _link(href: str | None, text: str, link: Callable[[str], str],
@@ -133,9 +147,9 @@ def cell_html(cell: Cell, link: Callable[[str], str],
     elif cell.href:
         inner = _link(cell.href, cell.text, link, made)
     else:
-        inner = str(escape(cell.text))
+        inner = escaped(cell.text)
     if cell.cls:
-        return f'<td class="{escape(cell.cls)}">{inner}</td>'
+        return f'<td class="{escaped(cell.cls)}">{inner}</td>'
     return f"<td>{inner}</td>"
 
 
