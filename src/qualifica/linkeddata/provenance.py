@@ -288,8 +288,14 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]
         if not links and cited is not None:
-            rows = [{"subject": NamedNode(s), "source": src}
-                    for s in chunk for src in cited.get(s, ())]
+            rows = []
+            for subject in chunk:
+                for src in cited.get(subject, ()):
+                    if isinstance(src, Literal):  # a source cited as text: no title to read
+                        prov.subjects[subject].sources.setdefault(
+                            src.value, SourceRef(None, src.value))
+                    else:  # filed below, with its titles
+                        rows.append({"subject": NamedNode(subject), "source": src})
         else:
             rows = select(store, registry, query, {"subject": chunk}, timeout_s=timeout_s).rows
         if not links:
@@ -326,8 +332,9 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
         ref = facts.sources[key]
         facts.sources[key] = SourceRef(ref.iri, pick_label(labels, lang, ref.title))
     for facts in prov.subjects.values():
-        facts.sources = dict(sorted(facts.sources.items(),
-                                    key=lambda kv: (kv[1].title.casefold(), kv[0])))
+        if len(facts.sources) > 1:
+            facts.sources = dict(sorted(facts.sources.items(),
+                                        key=lambda kv: (kv[1].title.casefold(), kv[0])))
     return prov
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
@@ -84,9 +85,9 @@ def _chain(start: str, goal: str, edges: Mapping[str, Sequence[str]]) -> list[st
     return [start, goal]
 
 
-@dataclass(frozen=True)
-class PathKey:
-    """A path by its IRIs (what :class:`CompetencyPath` holds, without references)."""
+class PathKey(NamedTuple):
+    """A path by its IRIs (what :class:`CompetencyPath` holds, without references; a tuple:
+    a page makes one for every path, shown or not)."""
 
     chain: list[str]
     task: str | None

@@ -43,13 +43,19 @@ class Cell:
         """A cell for a resource (empty for ``None``)."""
         if ref is None:
             return cls("")
-        return cls(ref.label, href=ref.href, iri=ref.iri, cls=css)
+        return _cell_of(ref, css)
 
     @classmethod
     def many(cls, refs: Sequence[Ref]) -> Cell:
         """A cell for several resources, in the given order."""
         return cls(", ".join(r.label for r in refs), iri=" ".join(r.iri for r in refs) or None,
                    refs=tuple(refs))
+
+
+@lru_cache(maxsize=32768)
+def _cell_of(ref: Ref, css: str | None) -> Cell:
+    # kept per reference: pages name one resource in many rows (cells are immutable)
+    return Cell(ref.label, href=ref.href, iri=ref.iri, cls=css)
 
 
 def source_cell(mark: Mark, words: Mapping[str, str]) -> Cell:
