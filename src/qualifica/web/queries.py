@@ -132,6 +132,9 @@ class Labeller:
 
     def _pick(self, names: Names, iri: str) -> str:
         labels = self._labels(names, iri)
+        exact = labels.get(self.lang)
+        if exact is not None:  # the common case (what pick_label would find first)
+            return exact
         if not any(k == self.lang or k.startswith(self.lang + "-") for k in labels):
             # No label in the page's language: a reused vocabulary term has its name here.
             named = term_label(iri, self.lang)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from qualifica.web.competency_view import CompetencyPath
@@ -58,8 +59,10 @@ class _Node:
         return self.y + self.height / 2
 
 
-def _wrap(label: str) -> list[str]:
-    """At most two lines of about ``MAX_CHARS`` characters; an ellipsis where cut."""
+@lru_cache(maxsize=16384)
+def _wrap(label: str) -> tuple[str, ...]:
+    """At most two lines of about ``MAX_CHARS`` characters; an ellipsis where cut (kept per
+    label: a role or task is drawn on many pages)."""
     words: list[str] = []
     for word in label.split():
         while len(word) > MAX_CHARS:  # a very long word is split with a hyphen
@@ -80,8 +83,8 @@ def _wrap(label: str) -> list[str]:
     if len(lines) > 2:
         lines = [lines[0], lines[1]]
         lines[1] = lines[1][: MAX_CHARS - 1].rstrip() + "…"
-    return [line if len(line) <= MAX_CHARS + 4 else line[: MAX_CHARS - 1] + "…"
-            for line in lines] or [""]
+    return tuple(line if len(line) <= MAX_CHARS + 4 else line[: MAX_CHARS - 1] + "…"
+                 for line in lines) or ("",)
 
 
 Edge = tuple[str, str, str]
