@@ -18,6 +18,7 @@ qualified link of the subject for that competency is.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,10 +29,14 @@ from pyoxigraph import Literal, NamedNode
 from qualifica.context import Context, Part
 from qualifica.labels import add_label, pick_label
 from qualifica.linkeddata.catalogue import select
+from qualifica.namespaces import DCTERMS_SOURCE
 from qualifica.sparql import binding
+from qualifica.sparql.library import select_rows, select_rows_for
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import iri_of
-from qualifica.store.base import Store, Term
+from qualifica.store.base import ChangeSet, Store, Term
+
+log = logging.getLogger(__name__)
 
 #: The source an editorial assignment cites.
 EDITORIAL_SOURCE = "https://w3id.org/qualifica/id/source/editorial"
@@ -151,15 +156,129 @@ def editorial_graphs(ctx: Context) -> tuple[str, ...]:
     return ctx.part(EDITORIAL_GRAPHS).of(ctx)
 
 
+#: What a subject cites: the objects of its ``dcterms:source`` statements.
+Cited = Mapping[str, Sequence[Term]]
+
+
+@dataclass(frozen=True)
+class CitedSources:
+    """The ``dcterms:source`` objects of every subject at one store generation (the rows of
+    ``link-sources`` for every resource), so that a page reads the sources of the roles, tasks
+    and competencies it shows from memory: a query per page cost 10-15 µs per subject."""
+
+    generation: int
+    table: dict[str, tuple[Term, ...]]
+
+
+def _cited_table(rows: Iterable[Mapping[str, Term]], table: dict[str, tuple[Term, ...]]
+                 ) -> dict[str, tuple[Term, ...]]:
+    """``table`` with the ``(subject, source)`` rows filed (equal sources shared)."""
+    found: dict[str, list[Term]] = {}
+    shared: dict[Term, Term] = {}
+    for row in rows:
+        subject, source = row.get("subject"), row.get("source")
+        if isinstance(subject, NamedNode) and source is not None:
+            found.setdefault(subject.value, []).append(shared.setdefault(source, source))
+    table.update((s, tuple(found_)) for s, found_ in found.items())
+    return table
+
+
+class CitedSourcesCache:
+    """The :class:`CitedSources` of the store's current generation: read once (one query over
+    the store), then patched on every committed write whose quads are known (the sources of the
+    subjects of its ``dcterms:source`` quads read again); after an unknown change (a SPARQL
+    Update, a bulk load, another process's write not published) read again on next use."""
+
+    def __init__(self, store: Store, registry: Registry) -> None:
+        self._store = store
+        self._registry = registry
+        self._lock = threading.Lock()
+        self._current: CitedSources | None = None
+        self._seen = store.generation
+        self._closed = False
+        self.builds = 0
+
+    def subscribe(self) -> None:
+        """Listen to the store's committed writes."""
+        self._store.subscribe(self._on_change)
+
+    def close(self) -> None:
+        """Stop patching and forget the table."""
+        self._closed = True
+        self._current = None
+
+    def _on_change(self, change: ChangeSet) -> None:
+        with self._lock:
+            before, self._seen = self._seen, self._store.generation
+            cached = self._current
+            if self._closed or cached is None or cached.generation != before:
+                return
+            if change.added is None or change.removed is None:
+                self._current = None  # unknown: read again on next use
+                return
+            touched = {q.subject.value for q in (*change.added, *change.removed)
+                       if q.predicate.value == DCTERMS_SOURCE
+                       and isinstance(q.subject, NamedNode)}
+            table = cached.table
+            if touched:
+                table = dict(table)  # the table of the older generation stays as it was
+                for subject in touched:
+                    table.pop(subject, None)
+                try:
+                    rows = select_rows_for(self._store, self._registry, "link-sources",
+                                           "subject", touched)
+                except Exception:
+                    log.exception("reading the sources of a write failed; read again on use")
+                    self._current = None
+                    return
+                _cited_table(rows, table)
+            self._current = CitedSources(self._store.generation, table)
+
+    def get(self) -> CitedSources:
+        """The table of the store's current generation (read when there is none)."""
+        generation = self._store.generation
+        cached = self._current
+        if cached is not None and cached.generation == generation:
+            return cached
+        with self._lock:
+            cached = self._current
+            generation = self._store.generation
+            if cached is None or cached.generation != generation:
+                rows = select_rows(self._store, self._registry, "link-sources")
+                cached = self._current = CitedSources(generation, _cited_table(rows, {}))
+                self._seen = max(self._seen, generation)
+                self.builds += 1
+            return cached
+
+
+def _new_cited(ctx: Context) -> CitedSourcesCache:
+    cache = CitedSourcesCache(ctx.store, ctx.registry)
+    cache.subscribe()
+    return cache
+
+
+CITED_SOURCES: Part[CitedSourcesCache] = Part("cited sources", _new_cited,
+                                              close=CitedSourcesCache.close)
+
+
+def cited_sources(ctx: Context) -> Cited:
+    """``{subject: its dcterms:source objects}`` at the store's current generation (never
+    mutate it): what ``link-sources`` answers for every subject, from memory."""
+    return ctx.part(CITED_SOURCES).get().table
+
+
 def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lang: str,
                   timeout_s: float | None = None, *, links: bool = True,
-                  graphs: Sequence[str] | None = None) -> Provenance:
+                  graphs: Sequence[str] | None = None, cited: Cited | None = None
+                  ) -> Provenance:
     """The provenance facts of ``subjects`` (one query per :data:`binding.MAX_LIST` of them);
     source titles in ``lang``. ``links=False``: without the qualified links marked editorial
     (``link-sources`` and ``link-source-titles`` instead of ``link-provenance``), for a caller
     that knows them already (the pages take them from the planning index) and passes them as
     ``editorial_link``; the titles are then read once per source cited (an IRI). ``graphs``:
-    the editorial graphs when the caller knows them (:func:`editorial_graphs`)."""
+    the editorial graphs when the caller knows them (:func:`editorial_graphs`); ``cited``: with
+    ``links=False``, the sources of every subject when the caller has them
+    (:func:`cited_sources`), read from it instead of ``link-sources``."""
     todo = sorted({s for s in subjects if s})
     prov = Provenance({s: _Subject() for s in todo})
     titles: dict[tuple[str, str], dict[str, str]] = {}
@@ -168,7 +287,17 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
     query = "link-provenance" if links else "link-sources"
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]
-        rows = select(store, registry, query, {"subject": chunk}, timeout_s=timeout_s).rows
+        if not links and cited is not None:
+            rows = []
+            for subject in chunk:
+                for src in cited.get(subject, ()):
+                    if isinstance(src, Literal):  # a source cited as text: no title to read
+                        prov.subjects[subject].sources.setdefault(
+                            src.value, SourceRef(None, src.value))
+                    else:  # filed below, with its titles
+                        rows.append({"subject": NamedNode(subject), "source": src})
+        else:
+            rows = select(store, registry, query, {"subject": chunk}, timeout_s=timeout_s).rows
         if not links:
             rows = _with_titles(store, registry, rows, timeout_s)
         if graphs:
@@ -203,8 +332,9 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
         ref = facts.sources[key]
         facts.sources[key] = SourceRef(ref.iri, pick_label(labels, lang, ref.title))
     for facts in prov.subjects.values():
-        facts.sources = dict(sorted(facts.sources.items(),
-                                    key=lambda kv: (kv[1].title.casefold(), kv[0])))
+        if len(facts.sources) > 1:
+            facts.sources = dict(sorted(facts.sources.items(),
+                                        key=lambda kv: (kv[1].title.casefold(), kv[0])))
     return prov
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from qualifica.context import Context
-from qualifica.linkeddata.provenance import Mark, Provenance, editorial_graphs, provenance_of
+from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.linkeddata.provenance import (
+    Mark,
+    Provenance,
+    cited_sources,
+    editorial_graphs,
+    provenance_of,
+)
 from qualifica.namespaces import (
     QD_DEVELOPS,
     QD_PERFORMS_TASK,
@@ -77,9 +85,9 @@ def _chain(start: str, goal: str, edges: Mapping[str, Sequence[str]]) -> list[st
     return [start, goal]
 
 
-@dataclass(frozen=True)
-class PathKey:
-    """A path by its IRIs (what :class:`CompetencyPath` holds, without references)."""
+class PathKey(NamedTuple):
+    """A path by its IRIs (what :class:`CompetencyPath` holds, without references; a tuple:
+    a page makes one for every path, shown or not)."""
 
     chain: list[str]
     task: str | None
@@ -178,11 +186,13 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     iri = resolve(competency, "competency")
     rows = statements_about(ctx, iri, HEAD_PREDICATES | {SKOS_BROADER, SKOS_IN_SCHEME})
     check_kind(rows, iri, "competency")
-    resource = resource_view(ctx, iri, lang, rows)
+    # The narrower competencies from the catalogue of the store's generation (its
+    # skos:broader links), not from the links to the resource read from the store.
+    resource = resource_view(ctx, iri, lang, rows, incoming=False)
     labeller = Labeller(ctx, lang)
     broader = [s.value for s in resource.statements if s.prop.iri == SKOS_BROADER and s.value]
     frameworks = [s.value for s in resource.statements if s.prop.iri == SKOS_IN_SCHEME and s.value]
-    narrower = sorted((labeller.ref(s) for s, p in resource.incoming_links if p == SKOS_BROADER),
+    narrower = sorted((labeller.ref(s) for s in catalogue_for(ctx).sources(iri, SKOS_BROADER)),
                       key=lambda r: r.id)
     keys = path_keys(ctx, iri, labeller)
     formats = format_rows(ctx, format_pairs(ctx, [iri], labeller), labeller)
@@ -205,7 +215,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
         [iri, *(n.iri for n in shown_narrower), *(f.format.iri for f in shown_formats),
          *(n.iri for p in shown_paths for n in p.nodes)], lang, ctx.settings.query_timeout_s,
         links=False,
-        graphs=editorial_graphs(ctx))
+        graphs=editorial_graphs(ctx), cited=cited_sources(ctx))
     tables = {
         "paths": Table(
             "paths", w["roles_paths"],

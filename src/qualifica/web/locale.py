@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -61,6 +62,7 @@ def localised(text: str, datatype: str, lang: str) -> str:
 _DIGITS = re.compile(r"(\d+)")
 
 
+@lru_cache(maxsize=65536)
 def natural_key(label: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key that orders the numbers in labels by value: ``§ 5 TVöD`` before
     ``§ 47 TVöD``, ``§ 53 BBiG`` before ``§ 53a BBiG``; case does not count."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
-from qualifica.context import Context
+from qualifica.context import Context, Part
 from qualifica.errors import NotFound
 from qualifica.labels import labels_of, local_name, pick_label
-from qualifica.linkeddata.catalogue import catalogue_for, select
+from qualifica.linkeddata.catalogue import Catalogue, catalogue_for, select
 from qualifica.linkeddata.provenance import EDITORIAL_SOURCE, editorial_graphs
 from qualifica.linkeddata.rdfs_labels import rdfs_labels
 from qualifica.namespaces import KINDS, RDF_TYPE
@@ -41,10 +41,12 @@ class Ref:
 def href_for(iri: str) -> str:
     """The page of a resource: role, competency and training-format pages, else
     ``/id/{kind}/{slug}``."""
-    kind = kind_of(iri)
+    return _href(iri, kind_of(iri), slug_of(iri))
+
+
+def _href(iri: str, kind: str | None, slug: str) -> str:
     if kind is None:
         return iri
-    slug = slug_of(iri)
     if kind == "role":
         return f"/roles/{slug}"
     if kind == "competency":
@@ -59,46 +61,80 @@ def select_rows(ctx: Context, name: str, raw: Mapping[str, object]) -> list[dict
     return select(ctx.store, ctx.registry, name, raw, ctx.settings.query_timeout_s).rows
 
 
+@dataclass
+class Names:
+    """The labels and references of one page language at one catalogue (store generation),
+    shared by the pages made from it: a role or task is named on many pages, and picking its
+    label and making its reference once per page cost more than the rest of its row."""
+
+    catalogue: Catalogue
+    rdfs: Mapping[str, Sequence[Literal]]
+    picked: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, Ref] = field(default_factory=dict)
+
+
+class PageNames:
+    """The :class:`Names` of each page language at the newest catalogue read."""
+
+    def __init__(self) -> None:
+        self._by_lang: dict[str, Names] = {}
+
+    def of(self, ctx: Context, lang: str) -> Names:
+        """The names of ``lang`` at the catalogue of the store's generation (made anew when
+        the catalogue is a new one)."""
+        cat = catalogue_for(ctx)
+        names = self._by_lang.get(lang)
+        if names is None or names.catalogue is not cat:
+            names = self._by_lang[lang] = Names(cat, rdfs_labels(ctx))
+        return names
+
+
+PAGE_NAMES: Part[PageNames] = Part("page names", lambda ctx: PageNames())
+
+
 class Labeller:
-    """Labels of many resources, fetched in batches, picked in one language."""
+    """Labels of many resources, picked in one language, from memory: the ``skos:prefLabel``
+    from the catalogue of the store's generation, the ``rdfs:label`` from its table
+    (``linkeddata.rdfs_labels``); reading them from the store cost a query per page and
+    10-15 µs a label. The labels picked and references made are shared with the other pages of
+    the same catalogue (:class:`Names`)."""
 
     def __init__(self, ctx: Context, lang: str) -> None:
         self.ctx = ctx
         self.lang = lang
-        self._labels: dict[str, dict[str, str]] = {}
-        self._rdfs: dict[str, dict[str, str]] = {}
-        self._refs: dict[str, Ref] = {}
-        self._picked: dict[str, str] = {}
+        self._names: Names | None = None
+
+    @property
+    def names(self) -> Names:
+        """The shared names of the labeller's language, taken at its first use."""
+        if self._names is None:
+            self._names = self.ctx.part(PAGE_NAMES).of(self.ctx, self.lang)
+        return self._names
 
     def load(self, iris: Iterable[str]) -> None:
-        """Take the labels of every IRI not seen yet from memory: the ``skos:prefLabel`` from
-        the catalogue of the store's generation, the ``rdfs:label`` from its table
-        (``linkeddata.rdfs_labels``); reading them from the store cost a query per page and
-        10-15 µs a label."""
-        todo = {i for i in iris if i and i not in self._labels}
-        if not todo:
-            return
-        by_lang = catalogue_for(self.ctx).labels
-        rdfs = rdfs_labels(self.ctx)
-        for iri in todo:
-            self._labels[iri] = by_lang.get(iri) or {}  # read only: the catalogue's own dict
-            extra = rdfs.get(iri)
-            if extra:
-                self._rdfs[iri] = labels_of(extra)
+        """Nothing: kept for callers that name the IRIs they will ask for (every label is in
+        memory and read on first use)."""
 
     def label(self, iri: str) -> str:
         """The label in the page language, with fallback; the local name when there is none."""
-        ref = self._refs.get(iri)
-        if ref is not None:
-            return ref.label
-        known = self._picked.get(iri)
+        names = self.names
+        known = names.picked.get(iri)
         if known is None:
-            known = self._picked[iri] = self._pick(iri)
+            known = names.picked[iri] = self._pick(names, iri)
         return known
 
-    def _pick(self, iri: str) -> str:
-        self.load([iri])
-        labels = self._labels.get(iri) or self._rdfs.get(iri) or {}
+    def _labels(self, names: Names, iri: str) -> Mapping[str, str]:
+        found = names.catalogue.labels.get(iri)  # read only: the catalogue's own dict
+        if found:
+            return found
+        extra = names.rdfs.get(iri)
+        return labels_of(extra) if extra else {}
+
+    def _pick(self, names: Names, iri: str) -> str:
+        labels = self._labels(names, iri)
+        exact = labels.get(self.lang)
+        if exact is not None:  # the common case (what pick_label would find first)
+            return exact
         if not any(k == self.lang or k.startswith(self.lang + "-") for k in labels):
             # No label in the page's language: a reused vocabulary term has its name here.
             named = term_label(iri, self.lang)
@@ -108,17 +144,17 @@ class Labeller:
 
     def has_label(self, iri: str) -> bool:
         """Whether the store names ``iri`` (in any language)."""
-        self.load([iri])
-        return bool(self._labels.get(iri) or self._rdfs.get(iri))
+        return bool(self._labels(self.names, iri))
 
     def ref(self, iri: str) -> Ref:
-        """A :class:`Ref` for ``iri`` (made once per labeller: a page names one resource in
-        many rows)."""
-        ref = self._refs.get(iri)
+        """A :class:`Ref` for ``iri`` (made once per catalogue and language: pages name one
+        resource in many rows)."""
+        names = self.names
+        ref = names.refs.get(iri)
         if ref is None:
-            ref = self._refs[iri] = Ref(iri=iri, id=slug_of(iri),
-                                        kind=kind_of(iri) or "resource",
-                                        label=self.label(iri), href=href_for(iri))
+            kind, slug = kind_of(iri), slug_of(iri)
+            ref = names.refs[iri] = Ref(iri=iri, id=slug, kind=kind or "resource",
+                                        label=self.label(iri), href=_href(iri, kind, slug))
         return ref
 
 

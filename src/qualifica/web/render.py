@@ -191,9 +191,13 @@ def path_tree(paths: Sequence[CompetencyPath], lang: str) -> Markup:
     competencies, then the task it runs through or "directly"; written in Python (a macro call
     per link cost more than the rest of the list)."""
     w = words(lang)
+    made: dict[str, str] = {}  # a role or task is named on many paths: its link made once
 
     def ref(r: Ref) -> str:
-        return link_html(r.href, r.label, lambda href: with_lang(href, lang))
+        html = made.get(r.iri)
+        if html is None:
+            html = made[r.iri] = link_html(r.href, r.label, lambda href: with_lang(href, lang))
+        return html
 
     out: list[str] = []
     for _, group in groupby(sorted(paths, key=lambda p: p.role.label), lambda p: p.role.label):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from qualifica.context import Context
 from qualifica.linkeddata.catalogue import catalogue_for
-from qualifica.linkeddata.provenance import editorial_graphs, provenance_of
+from qualifica.linkeddata.provenance import cited_sources, editorial_graphs, provenance_of
 from qualifica.namespaces import (
     QD_DEVELOPS,
     QD_PERFORMS_TASK,
@@ -135,7 +135,7 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
                          [iri, *(f.format.iri for f in shown_formats),
                           *(r.subject.iri for r in legal_rows)],
                          lang, ctx.settings.query_timeout_s, links=False,
-                         graphs=editorial_graphs(ctx))
+                         graphs=editorial_graphs(ctx), cited=cited_sources(ctx))
     tables = {
         "tasks": Table("tasks", w["tasks"], [w["task"], w["source"]],
                        [[Cell.of(t), source_cell(prov.mark(iri, QD_PERFORMS_TASK, t.iri), w)]

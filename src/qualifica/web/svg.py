@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
-
-from markupsafe import escape
 
 from qualifica.web.competency_view import CompetencyPath
 from qualifica.web.hrefs import safe_href
 from qualifica.web.queries import Ref
+from qualifica.web.tables import escaped
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -59,8 +59,10 @@ class _Node:
         return self.y + self.height / 2
 
 
-def _wrap(label: str) -> list[str]:
-    """At most two lines of about ``MAX_CHARS`` characters; an ellipsis where cut."""
+@lru_cache(maxsize=16384)
+def _wrap(label: str) -> tuple[str, ...]:
+    """At most two lines of about ``MAX_CHARS`` characters; an ellipsis where cut (kept per
+    label: a role or task is drawn on many pages)."""
     words: list[str] = []
     for word in label.split():
         while len(word) > MAX_CHARS:  # a very long word is split with a hyphen
@@ -81,8 +83,8 @@ def _wrap(label: str) -> list[str]:
     if len(lines) > 2:
         lines = [lines[0], lines[1]]
         lines[1] = lines[1][: MAX_CHARS - 1].rstrip() + "…"
-    return [line if len(line) <= MAX_CHARS + 4 else line[: MAX_CHARS - 1] + "…"
-            for line in lines] or [""]
+    return tuple(line if len(line) <= MAX_CHARS + 4 else line[: MAX_CHARS - 1] + "…"
+                 for line in lines) or ("",)
 
 
 Edge = tuple[str, str, str]
@@ -233,39 +235,50 @@ def paths_svg(paths: Sequence[CompetencyPath], *, title: str,
         ref = node.ref
         if ref is None:
             continue
-        kind = _text(ref.kind)
-        classes = f"node {kind}" + (" origin" if ref.iri == origin else "")
-        out.append(f'<g class="{classes}" data-id="{_text(ref.id)}" data-kind="{kind}">')
         # A node whose page is not a safe link target (a javascript: IRI, say) is drawn
         # without a link.
-        name = _text(f"{kinds[ref.kind]}: {ref.label}" if ref.kind in kinds else ref.label)
+        name = f"{kinds[ref.kind]}: {ref.label}" if ref.kind in kinds else ref.label
         target = safe_href(ref.href)
-        if target is not None:
-            href = _text(link(target))
-            out.append(f'<a href="{href}" xlink:href="{href}" aria-label="{name}">')
-            close = "</a>"
-        else:
-            out.append(f'<g role="img" aria-label="{name}">')
-            close = "</g>"
-        fill, stroke = _BOX_PAINT.get(ref.kind, ("#fff", "#1d4f91"))
-        out.append(f"<title>{_text(ref.label)}</title>"
-                   f'<rect x="{node.x:.1f}" y="{node.y:.1f}" width="{BOX_W}" height="{BOX_H}" '
-                   f'rx="6" fill="{fill}" stroke="{stroke}" '
-                   f'stroke-width="{"3" if ref.iri == origin else "1.5"}" />')
-        lines = _wrap(ref.label)
+        head, box, close, lines = _node_parts(ref.kind, ref.id, ref.label, name,
+                                              None if target is None else link(target),
+                                              ref.iri == origin)
+        out.append(f'{head}<rect x="{node.x:.1f}" y="{node.y:.1f}{box}')
         first = node.y + BOX_H / 2 - (len(lines) - 1) * 8 + 4
         for i, line in enumerate(lines):
             out.append(f'<text x="{node.x + 10:.1f}" y="{first + i * 16:.1f}" '
-                       f'aria-hidden="true"{text_paint}>{_text(line)}</text>')
-        out.append(close + "</g>")
+                       f'aria-hidden="true"{text_paint}>{line}</text>')
+        out.append(close)
     out.append("</g></svg>")
     return "".join(out)
+
+
+@lru_cache(maxsize=16384)
+def _node_parts(kind: str, id_: str, label: str, name: str, href: str | None, origin: bool
+                ) -> tuple[str, str, str, tuple[str, ...]]:
+    """What a node's drawing is made of apart from its position (kept: a role or task is
+    drawn on many pages): the group and link before the box, the rest of the box after its
+    ``y``, the closing tags and the escaped lines of its label."""
+    k = _text(kind)
+    classes = f"node {k}" + (" origin" if origin else "")
+    head = f'<g class="{classes}" data-id="{_text(id_)}" data-kind="{k}">'
+    if href is not None:
+        linked = _text(href)
+        head += f'<a href="{linked}" xlink:href="{linked}" aria-label="{_text(name)}">'
+        close = "</a>"
+    else:
+        head += f'<g role="img" aria-label="{_text(name)}">'
+        close = "</g>"
+    fill, stroke = _BOX_PAINT.get(kind, ("#fff", "#1d4f91"))
+    head += f"<title>{_text(label)}</title>"
+    box = (f'" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="{stroke}" '
+           f'stroke-width="{"3" if origin else "1.5"}" />')
+    return head, box, close + "</g>", tuple(_text(line) for line in _wrap(label))
 
 
 def _text(value: str) -> str:
     """``value`` as XML character data or attribute value (``&``, ``<``, ``>`` and quotes
     escaped)."""
-    return str(escape(value))
+    return escaped(value)
 
 
 def _attrs(attrs: Mapping[str, str]) -> str:

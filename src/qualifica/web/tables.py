@@ -17,6 +17,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -42,7 +43,7 @@ class Cell:
         """A cell for a resource (empty for ``None``)."""
         if ref is None:
             return cls("")
-        return cls(ref.label, href=ref.href, iri=ref.iri, cls=css)
+        return _cell_of(ref, css)
 
     @classmethod
     def many(cls, refs: Sequence[Ref]) -> Cell:
@@ -51,14 +52,26 @@ class Cell:
                    refs=tuple(refs))
 
 
+@lru_cache(maxsize=32768)
+def _cell_of(ref: Ref, css: str | None) -> Cell:
+    # kept per reference: pages name one resource in many rows (cells are immutable)
+    return Cell(ref.label, href=ref.href, iri=ref.iri, cls=css)
+
+
 def source_cell(mark: Mark, words: Mapping[str, str]) -> Cell:
     """The source column of a row: "redaktionell"/"editorial" for an editorial statement (in
     text, with the class ``editorial``), else the sources that state it, each linked to its
     address where it has a web address (the CSV lists their IRIs), else "not stated"."""
+    return _source_cell(mark, words["editorial"], words["not_stated"])
+
+
+@lru_cache(maxsize=4096)
+def _source_cell(mark: Mark, editorial: str, not_stated: str) -> Cell:
+    # kept per provenance: many rows of a page have the same (cells are immutable)
     if mark.editorial:
-        return Cell(words["editorial"], cls="editorial")
+        return Cell(editorial, cls="editorial")
     if not mark.sources:
-        return Cell(words["not_stated"], cls="no-source")
+        return Cell(not_stated, cls="no-source")
     refs = tuple(Ref(iri=s.iri or "", id="", kind="source", label=s.title, href=s.href or "")
                  for s in mark.sources)
     return Cell(", ".join(r.label for r in refs),
@@ -94,10 +107,11 @@ class Table:
         escaped; ``link`` adds the page language to a site link."""
         shown = self.shown
         out: list[str] = []
+        made: dict[tuple[str | None, str], str] = {}  # the links of the table, each made once
         for row in self.rows:
             out.append("<tr>")
             for i in shown:
-                out.append(cell_html(row[i] if i < len(row) else EMPTY, link))
+                out.append(cell_html(row[i] if i < len(row) else EMPTY, link, made))
             out.append("</tr>\n")
         return Markup("".join(out))  # noqa: S704 - every text above is escaped
 
@@ -105,24 +119,43 @@ class Table:
 EMPTY = Cell("")
 
 
+@lru_cache(maxsize=32768)
+def escaped(text: str) -> str:
+    """``text`` escaped for HTML (markupsafe's ``escape``), kept for the texts pages repeat:
+    labels, levels, sources."""
+    return str(escape(text))
+
+
 def link_html(href: str | None, text: str, link: Callable[[str], str]) -> str:
     """A link to ``href`` with ``text`` when ``href`` is a safe target (``web.hrefs``), else
     the text in a ``span.no-link``; the macro ``a`` of ``macros.html`` writes the same."""
     if safe_href(href) is not None:
-        return f'<a href="{escape(link(href or ""))}">{escape(text)}</a>'
-    return f'<span class="no-link">{escape(text)}</span>'
+        return f'<a href="{escaped(link(href or ""))}">{escaped(text)}</a>'
+    return f'<span class="no-link">{escaped(text)}</span>'
 
 
-def cell_html(cell: Cell, link: Callable[[str], str]) -> str:
-    """One ``<td>``: the links of its resources, or its link, or its text."""
+def _link(href: str | None, text: str, link: Callable[[str], str],
+          made: dict[tuple[str | None, str], str]) -> str:
+    html = made.get((href, text))
+    if html is None:
+        html = made[(href, text)] = link_html(href, text, link)
+    return html
+
+
+def cell_html(cell: Cell, link: Callable[[str], str],
+              made: dict[tuple[str | None, str], str] | None = None) -> str:
+    """One ``<td>``: the links of its resources, or its link, or its text; ``made``: the links
+    written already (by target and text), taken from there and added to it."""
+    if made is None:
+        made = {}
     if cell.refs:
-        inner = ", ".join(link_html(r.href, r.label, link) for r in cell.refs)
+        inner = ", ".join(_link(r.href, r.label, link, made) for r in cell.refs)
     elif cell.href:
-        inner = link_html(cell.href, cell.text, link)
+        inner = _link(cell.href, cell.text, link, made)
     else:
-        inner = str(escape(cell.text))
+        inner = escaped(cell.text)
     if cell.cls:
-        return f'<td class="{escape(cell.cls)}">{inner}</td>'
+        return f'<td class="{escaped(cell.cls)}">{inner}</td>'
     return f"<td>{inner}</td>"
 
 

@@ -1,0 +1,107 @@
+"""The role and competency pages read the sources their rows cite (``dcterms:source``) from a
+table kept per store generation (``linkeddata.provenance.cited_sources``): the same facts as
+the library query ``link-sources`` over the store, on the bundled graph and after writes that
+add, move or remove a source (patched) or that the table cannot follow (read again)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad
+
+from qualifica.context import Context
+from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.linkeddata.provenance import (
+    CITED_SOURCES,
+    cited_sources,
+    editorial_graphs,
+    provenance_of,
+)
+from qualifica.namespaces import DCTERMS_SOURCE
+from qualifica.sparql.library import select_rows
+from qualifica.web.render import render_resource
+from qualifica_testing import planning_context
+
+ID = "https://w3id.org/qualifica/id/"
+SOURCE = NamedNode(DCTERMS_SOURCE)
+
+
+def queried(ctx: Context) -> dict[str, list[str]]:
+    """``{subject: sorted sources}`` as ``link-sources`` reads them from the store."""
+    out: dict[str, list[str]] = {}
+    for row in select_rows(ctx.store, ctx.registry, "link-sources"):
+        subject, source = row["subject"], row["source"]
+        if isinstance(subject, NamedNode):
+            out.setdefault(subject.value, []).append(str(source))
+    return {s: sorted(found) for s, found in out.items()}
+
+
+def kept(ctx: Context) -> dict[str, list[str]]:
+    return {s: sorted(str(t) for t in found) for s, found in cited_sources(ctx).items()}
+
+
+def test_the_table_holds_what_the_store_cites(bundled_ctx: Context) -> None:
+    expected = queried(bundled_ctx)
+    assert len(expected) > 50
+    assert any(isinstance(t, NamedNode) for found in cited_sources(bundled_ctx).values()
+               for t in found)
+    assert kept(bundled_ctx) == expected
+
+
+def test_marks_from_the_table_are_the_marks_of_the_query(bundled_ctx: Context) -> None:
+    cat = catalogue_for(bundled_ctx)
+    subjects = sorted({*cat.by_kind["role"], *cat.by_kind["task"], *cat.by_kind["competency"],
+                       *cat.by_kind["training-format"]})
+    assert len(subjects) > 100
+    for lang in ("de", "en"):
+        args = (bundled_ctx.store, bundled_ctx.registry, subjects, lang)
+        graphs = editorial_graphs(bundled_ctx)
+        read = provenance_of(*args, links=False, graphs=graphs)
+        made = provenance_of(*args, links=False, graphs=graphs,
+                             cited=cited_sources(bundled_ctx))
+        assert made == read
+        assert sum(bool(f.sources) for f in made.subjects.values()) > 50
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Iterator[Context]:
+    c = planning_context(tmp_path)
+    yield c
+    c.close()
+
+
+def test_a_write_is_patched_into_the_table_and_reaches_the_page(small: Context) -> None:
+    # the page of grundlagen lists datenkompetenz as narrower, with the sources it cites
+    page, narrower = ID + "competency/grundlagen", NamedNode(ID + "competency/datenkompetenz")
+    cache = small.part(CITED_SOURCES)
+    before = kept(small)
+    assert before == queried(small)
+    assert cache.builds == 1
+    graph = next(q.graph_name for q in small.store.quads(narrower, None, None))
+    added = Quad(narrower, SOURCE, Literal("Kompetenzrahmen Daten 2025"), graph)
+    gone = list(small.store.quads(narrower, SOURCE, None))
+    small.store.apply(gone, [added, Quad(narrower, SOURCE, Literal("Leitfaden"), graph)])
+    after = kept(small)
+    assert cache.builds == 1  # patched, not read again
+    assert after == queried(small)
+    assert after != before
+    assert "Kompetenzrahmen Daten 2025" in render_resource(small, page, "de")
+    small.store.remove([added])
+    assert kept(small) == queried(small)
+    html = render_resource(small, page, "de")
+    assert "Kompetenzrahmen Daten 2025" not in html
+    assert "Leitfaden" in html
+    assert cache.builds == 1
+
+
+def test_an_unknown_change_is_read_again(small: Context) -> None:
+    role = ID + "role/datenanalyst"
+    cache = small.part(CITED_SOURCES)
+    kept(small)
+    small.store.update(
+        f'INSERT DATA {{ GRAPH <{ID}graph/x> {{ <{role}> <{DCTERMS_SOURCE}> "Erlass 7" }} }}')
+    assert kept(small) == queried(small)
+    assert "Erlass 7" in [str(t.value) for t in cited_sources(small)[role]]
+    assert cache.builds == 2
