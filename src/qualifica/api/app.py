@@ -16,6 +16,7 @@ from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
 from qualifica.context import Context, open_context
 from qualifica.linkeddata.feed import feed_for, sync_legal
+from qualifica.linkeddata.provenance import cited_sources
 from qualifica.planning import get_index
 from qualifica.sandbox import SANDBOX
 from qualifica.validation import rdflib_cache
@@ -30,12 +31,14 @@ log = logging.getLogger(__name__)
 def start(ctx: Context) -> None:
     """Everything the API does before its first request: let rdflib keep parsed SPARQL (the
     shapes' constraints, validated on every write), load the bundled graph into an empty store,
-    then build the planning index (kept current on writes from then on)."""
+    then build the planning index and the table of cited sources the pages read (both kept
+    current on writes from then on)."""
     rdflib_cache.enable()
     feed = feed_for(ctx)  # records every write from here on, the bundled load included
     ensure_bundled(ctx)
     sync_legal(ctx, feed)
     get_index(ctx)
+    cited_sources(ctx)
     ctx.part(SANDBOX).start()  # the worker processes start in the background
 
 
