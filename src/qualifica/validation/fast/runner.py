@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,7 +42,25 @@ log = logging.getLogger(__name__)
 MAX_LISTED = 20_000
 
 
-def _query_text(q: _Query, focus: str, listed: bool) -> str:
+#: The condition of an ``sh:class`` check (``compiler``), its classes in group 1.
+_CLASS_CHECK = re.compile(
+    r"!\(EXISTS \{ \?v a \?_k \. FILTER \(\?_k IN \((\{CLASSES [^}]*\})\)\) \}\)")
+
+
+def _failing(path: str | None, cond: str, on_disk: bool = False) -> str:
+    """A pattern binding ``?this`` and each value ``?v`` on ``path`` that fails ``cond``.
+
+    On disk an ``sh:class`` check is a ``MINUS`` of the instances of the classes (the path's
+    triples and the typed values, joined by hash) instead of a look-up per value (``EXISTS``):
+    the classes of the competency of 76,000 requirements at scale 1 on RocksDB in 0.05 s
+    against 0.4 s. ``?v`` is always bound on the left, so ``MINUS`` removes exactly what
+    ``NOT EXISTS`` would."""
+    if on_disk and (m := _CLASS_CHECK.fullmatch(cond)) is not None:
+        return f"?this {path} ?v MINUS {{ ?v a ?_k . FILTER (?_k IN ({m.group(1)})) }}"
+    return f"?this {path} ?v FILTER ({cond})"
+
+
+def _query_text(q: _Query, focus: str, listed: bool, on_disk: bool = False) -> str:
     """The SPARQL query of a compiled constraint.
 
     ``focus`` is a pattern binding ``?this``: a VALUES block when ``listed``, else the
@@ -57,7 +76,7 @@ def _query_text(q: _Query, focus: str, listed: bool) -> str:
         if listed:
             return f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {path} ?v FILTER ({cond}) }}"
         return ("SELECT DISTINCT ?this ?v WHERE { { SELECT DISTINCT ?this ?v WHERE { "
-                f"?this {path} ?v FILTER ({cond}) }} }} FILTER EXISTS {{ {focus} }} }}")
+                f"{_failing(path, cond, on_disk)} }} }} FILTER EXISTS {{ {focus} }} }}")
     if q.kind == "min":
         if n <= 0:
             return "SELECT ?this WHERE { FILTER (false) }"
@@ -153,7 +172,7 @@ def plan(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[str]],
                 continue  # no focus node
         jobs.extend(_shape_jobs(shape, head, listed, pattern, hierarchy, values,
                                 on_disk=on_disk))
-    jobs.extend(_merged(values, hierarchy))
+    jobs.extend(_merged(values, hierarchy, on_disk))
     jobs.sort(key=lambda j: -j.weight)
     return jobs
 
@@ -208,13 +227,13 @@ def _shape_jobs(shape: _Shape, head: str, listed: str | None, pattern: str,
             # merged later with the same check of other shapes (one pass over the path)
             values.append((shape, head, focus_text, weight, q))
             continue
-        text = head + _fill(_query_text(q, focus_text, listed is not None), hierarchy)
+        text = head + _fill(_query_text(q, focus_text, listed is not None, on_disk), hierarchy)
         jobs.append(Job(text, "rows", [q], weight * (1 if q.kind == "value" else 2)))
     return jobs
 
 
 def _merged(values: list[tuple[_Shape, str, str, int, _Query]],
-            hierarchy: dict[str, set[str]]) -> list[Job]:
+            hierarchy: dict[str, set[str]], on_disk: bool = False) -> list[Job]:
     """The value checks of focus nodes not listed, one job for the same check (path and
     condition) of several shapes: one pass over the path's triples, a flag per shape telling
     whether the node is one of its focus nodes (e.g. the ``sh:class`` check of
@@ -230,24 +249,24 @@ def _merged(values: list[tuple[_Shape, str, str, int, _Query]],
                          for shape, *_ in items for p, ns in shape.prefixes.items())
         if compatible and len(items) > 1:
             head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
-            text = _value_text([(focus, q) for _s, _h, focus, _w, q in items])
+            text = _value_text([(focus, q) for _s, _h, focus, _w, q in items], on_disk)
             jobs.append(Job(head + _fill(text, hierarchy), "value", [q for *_, q in items],
                             max(w for _s, _h, _f, w, _q in items)))
             continue
         for _shape, head, focus, weight, q in items:  # one only, or prefixes that differ
-            jobs.append(Job(head + _fill(_query_text(q, focus, False), hierarchy), "rows", [q],
-                            weight))
+            text = _query_text(q, focus, False, on_disk)
+            jobs.append(Job(head + _fill(text, hierarchy), "rows", [q], weight))
     return jobs
 
 
-def _value_text(items: list[tuple[str, _Query]]) -> str:
+def _value_text(items: list[tuple[str, _Query]], on_disk: bool = False) -> str:
     """The values on one path failing one condition, with a flag ``?f<i>`` per focus pattern."""
     q = items[0][1]
     binds = " ".join(f"BIND (EXISTS {{ {focus} }} AS ?f{i})" for i, (focus, _q) in enumerate(items))
     flags = " ".join(f"?f{i}" for i in range(len(items)))
     anyone = " || ".join(f"?f{i}" for i in range(len(items)))
     return (f"SELECT ?this ?v {flags} WHERE {{ {{ SELECT DISTINCT ?this ?v WHERE {{ "
-            f"?this {q.path_text} ?v FILTER ({q.cond}) }} }} {binds} FILTER ({anyone}) }}")
+            f"{_failing(q.path_text, q.cond, on_disk)} }} }} {binds} FILTER ({anyone}) }}")
 
 
 def _flagged(job: Job, rows: Iterable[Any], column: str,
@@ -592,9 +611,18 @@ def _count_text(focus: str, queries: list[_Query], on_disk: bool = False) -> str
     off = " || ".join(f"{c} {'<' if q.kind == 'min' else '>'} {q.n}"
                       for c, q in zip(counts, queries, strict=True))
     if on_disk:
-        return (f"SELECT ?this {select} WHERE {{ {{ ?this {path} ?v }} UNION "
-                f"{{ {focus} BIND (1 AS ?_f) }} }} GROUP BY ?this "
-                f"HAVING (COUNT(?_f) > 0 && ({off}))")
+        # each distinct count once (a "min" and a "max" of one condition share it), compared
+        # outside the grouping: every count in HAVING is an aggregate of its own, and each
+        # reads every value again (0.2 s of 1.5 s for the labels at scale 1)
+        distinct = list(dict.fromkeys(counts))
+        inner = " ".join(f"({c} AS ?_a{k})" for k, c in enumerate(distinct))
+        binds = " ".join(f"BIND (?_a{distinct.index(c)} AS ?c{i})" for i, c in enumerate(counts))
+        names = " ".join(f"?c{i}" for i in range(len(queries)))
+        outside = " || ".join(f"?c{i} {'<' if q.kind == 'min' else '>'} {q.n}"
+                              for i, q in enumerate(queries))
+        return (f"SELECT ?this {names} WHERE {{ {{ SELECT ?this {inner} (COUNT(?_f) AS ?_n) "
+                f"WHERE {{ {{ ?this {path} ?v }} UNION {{ {focus} BIND (1 AS ?_f) }} }} "
+                f"GROUP BY ?this }} {binds} FILTER (?_n > 0 && ({outside})) }}")
     return (f"SELECT ?this {select} WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
             f"GROUP BY ?this HAVING ({off})")
 
