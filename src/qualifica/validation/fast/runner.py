@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -322,7 +323,8 @@ def run_shapes(store: Store, shapes: Sequence[_Shape], hierarchy: dict[str, set[
 
 def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = None,
                early: Early | None = None,
-               own: Callable[[], Sequence[Job]] | None = None) -> set[Outcome]:
+               own: Callable[[], Sequence[Job]] | None = None,
+               split: dict[str, float] | None = None) -> set[Outcome]:
     """The results of ``jobs`` run by this process and a second one, each taking the next
     job when it is free.
 
@@ -331,7 +333,8 @@ def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = N
     (``store_worker``), or ``early``, a copy forked before the data was parsed that parsed it
     itself. Its results come back through a file as SPARQL JSON, which pyoxigraph writes and
     reads natively (pickling 48,000 results took seconds). ``own()`` gives jobs this process
-    plans and runs first, alone, while the second one starts on ``jobs``.
+    plans and runs first, alone, while the second one starts on ``jobs``. ``split``, when
+    given, receives how the jobs were shared (``_split``).
     """
     with contextlib.ExitStack() as stack:
         if early is not None:
@@ -354,6 +357,7 @@ def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = N
                 child = _spawn(checkpoint, tmp / "jobs.json", counter, output)
         found: set[Outcome] = set()
         done: set[int] = set()
+        own_times: dict[int, float] = {}
         results = _Results(output, jobs, signed=early is not None)
         stack.callback(results.close)
         try:
@@ -364,14 +368,18 @@ def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = N
             for index in store_worker.claims(str(counter), len(jobs)):
                 job = jobs[index]
                 done.add(index)
+                started = time.perf_counter()
                 found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
                                                          use_default_graph_as_union=True))
+                own_times[index] = time.perf_counter() - started
                 found |= results.take(store, done)  # what the second one found meanwhile
         finally:
             ok = child()
         if not ok:
             raise RuntimeError("the second validation process failed")
         found |= results.take(store, done)
+        if split is not None:
+            split.update(_split(jobs, own_times, results.times))
     if results.same is False:  # the early copy planned other jobs (it should not)
         log.warning("the second validation process planned other queries")
     for index, job in enumerate(jobs):  # taken by neither (e.g. the copy gave up)
@@ -379,6 +387,21 @@ def run_shared(store: Store, jobs: Sequence[Job], *, checkpoint: Path | None = N
             found |= collect(store, job, store.query(job.text,  # type: ignore[arg-type]
                                                      use_default_graph_as_union=True))
     return found
+
+
+def _split(jobs: Sequence[Job], own: dict[int, float],
+           other: dict[int, float]) -> dict[str, float]:
+    """How the ``jobs`` were shared: the number each process ran and the seconds they took
+    (``own``: this process, collecting included; ``other``: the second, its queries), each
+    job logged (debug) with its process and time, the longest first."""
+    for name, times in (("this", own), ("second", other)):
+        for index, seconds in sorted(times.items(), key=lambda it: -it[1]):
+            job = jobs[index]
+            log.debug("validation job %d (%s process): %.3f s, %s %s of %s", index, name,
+                      seconds, job.kind, job.queries[0].component.split("#")[-1],
+                      job.queries[0].shape)
+    return {"own_jobs": float(len(own)), "own_jobs_s": sum(own.values()),
+            "other_jobs": float(len(other)), "other_jobs_s": sum(other.values())}
 
 
 class _Results:
@@ -390,6 +413,8 @@ class _Results:
         self.same: bool | None = None if signed else True  # its jobs are ours
         self._file: BinaryIO | None = None
         self._buffer = b""
+        #: the seconds each job of the second process took (known when it is done)
+        self.times: dict[int, float] = {}
 
     def take(self, store: Store, done: set[int]) -> set[Outcome]:
         """The results of the jobs written completely since the last call (their indexes are
@@ -410,6 +435,8 @@ class _Results:
             offset += size + length
             if index == SIGNED:
                 self.same = chunk == signature(self.jobs)
+            elif index == store_worker.TIMES:
+                self.times = {int(i): float(t) for i, t in json.loads(chunk)}
             elif self.same:
                 done.add(index)
                 found |= collect(store, self.jobs[index],

@@ -39,6 +39,8 @@ class FastValidator:
         self.fallback: list[rdflib.term.Node] = compiler.fallback
         self._fallback_graph: rdflib.Graph | None = None
         self.last_stats: dict[str, float] = {}
+        #: how the last validation's jobs were shared by two processes (``runner._split``)
+        self._split: dict[str, float] = {}
 
     def ontology_triples(self) -> list[Triple]:
         """The ontology (mixed into every validated graph, as pySHACL's ``ont_graph``)."""
@@ -154,6 +156,7 @@ class FastValidator:
         if ontology and self.missing_ontology(store):
             store, in_memory, path = self.memory_store(store), True, None
         copied = time.perf_counter()
+        self._split = {}
         workers = 2 if (in_memory or path is not None) and (os.cpu_count() or 1) > 1 else 1
         outcomes = self.outcomes(store, focus, workers=workers,
                                  path=None if in_memory else path, early=early, ordered=False)
@@ -161,7 +164,7 @@ class FastValidator:
         rep = self.report(outcomes)
         self.last_stats = {"copy_s": copied - started, "query_s": queried - copied,
                            "report_s": time.perf_counter() - queried,
-                           "results": float(len(outcomes))}
+                           "results": float(len(outcomes)), **self._split}
         return rep
 
     def outcomes(self, store: Store, focus: Sequence[NamedNode | BlankNode] | None = None,
@@ -191,7 +194,7 @@ class FastValidator:
             # list are looked up by jobs of their own) and both share them
             bulk = runner.plan(store, self.compiled, hierarchy, None, part="bulk",
                                listings=True)
-            found = runner.run_shared(store, bulk, early=early)
+            found = runner.run_shared(store, bulk, early=early, split=self._split)
         else:
             found = self._run(store, hierarchy, restrict, workers, path)
         if self.fallback:
@@ -214,10 +217,11 @@ class FastValidator:
             bulk = runner.plan(store, self.compiled, hierarchy, None, "bulk", listings=True,
                                on_disk=path is not None)
             if path is None:
-                return runner.run_shared(store, bulk)
+                return runner.run_shared(store, bulk, split=self._split)
             try:
                 with _checkpoint(store, path) as checkpoint:
-                    return runner.run_shared(store, bulk, checkpoint=checkpoint)
+                    return runner.run_shared(store, bulk, checkpoint=checkpoint,
+                                             split=self._split)
             except OSError:  # no checkpoint beside the store (a read-only folder): one process
                 log.warning("validating %s in one process: no checkpoint", path, exc_info=True)
         found: set[Outcome] = set()
