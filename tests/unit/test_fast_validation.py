@@ -543,3 +543,31 @@ def test_the_split_of_the_jobs_over_two_processes_is_measured(
     # every job ran once, in one process or the other, each timed
     assert stats["own_jobs"] + stats["other_jobs"] == len(jobs)
     assert stats["own_jobs_s"] > 0 and stats["other_jobs"] >= 0
+
+
+def test_queries_shared_by_two_processes_give_what_one_gives(
+        small_graph: list[Quad], tmp_path: Path) -> None:
+    # the quality queries of `check --store`: this process and one reading a checkpoint
+    from qualifica.validation.fast.validator import run_queries
+
+    folder = tmp_path / "store"
+    disk = Store(str(folder))
+    disk.extend(small_graph)
+    texts = [f"SELECT ?s ?o WHERE {{ ?s <{SKOS}prefLabel> ?o }} ORDER BY ?s ?o",
+             "SELECT ?s WHERE { ?s a <https://w3id.org/qualifica/ontology#Role> } ORDER BY ?s",
+             "SELECT ?s WHERE { ?s a <https://example.org/Nothing> }",
+             "ASK { ?s ?p ?o }"] * 3
+    results = run_queries(disk, folder, texts)
+    assert len(results) == len(texts)
+    for text, (result, seconds) in zip(texts, results, strict=True):
+        alone = disk.query(text, use_default_graph_as_union=True)
+        assert seconds >= 0
+        if text.startswith("ASK"):
+            assert bool(result) is bool(alone)
+            continue
+        assert [str(v) for v in result.variables] == [str(v) for v in alone.variables]
+        assert [[str(row[v]) for v in alone.variables] for row in result] == [
+            [str(row[v]) for v in alone.variables] for row in alone]
+    assert not any((tmp_path / ".readers").iterdir())  # the checkpoint is gone
+    with pytest.raises((RuntimeError, SyntaxError)):  # the other fails or this one does
+        run_queries(disk, folder, ["SELECT nonsense"] * 4)
