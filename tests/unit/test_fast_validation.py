@@ -468,8 +468,8 @@ def test_a_syntax_error_in_a_file_with_blank_nodes_is_reported(
 @pytest.mark.parametrize("seed", range(6))
 def test_the_queries_planned_for_a_store_on_disk_agree_on_random_mutations(
         small_graph: list[Quad], seed: int) -> None:
-    # on disk a class check is a MINUS and a count query counts each count once: the same
-    # results as pySHACL's, also where values have the wrong class or too many labels
+    # on disk a class check is a MINUS, the counts group scans: the same results as
+    # pySHACL's, also where values have the wrong class or too many labels
     validator = fast()
     rng = random.Random(100 + seed)
     subject = next(q.subject for q in small_graph
@@ -482,9 +482,7 @@ def test_the_queries_planned_for_a_store_on_disk_agree_on_random_mutations(
     jobs = runner.plan(store, validator.compiled, runner.subclasses(store), None, "bulk",
                        listings=True, on_disk=True)
     assert any(j.kind == "value" and "MINUS { ?v a ?_k" in j.text for j in jobs)
-    counts = [j for j in jobs if j.kind == "count"]
-    assert counts and all(j.text.count("COUNT(DISTINCT IF(") == len({q.cond for q in j.queries})
-                          for j in counts)
+    assert any(j.kind == "count" and "UNION" in j.text for j in jobs)
     found: set = set()
     for job in jobs:
         found |= runner.collect(store, job, store.query(job.text, use_default_graph_as_union=True))
