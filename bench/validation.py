@@ -255,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ours, store:     {ours_store['validate_s']:.2f} s, {ours_store['cpu_s']:.2f} s "
               "CPU in place "
               f"({ours_store['quads']} quads, conforms: {ours_store['conforms']})")
+        if "own_jobs" in ours_store:  # how the two processes shared the queries
+            print(f"                 this process {ours_store['own_jobs']:.0f} queries in "
+                  f"{ours_store['own_jobs_s']:.2f} s, the second {ours_store['other_jobs']:.0f} "
+                  f"in {ours_store['other_jobs_s']:.2f} s")
         out["gated_load"] = gated = gated_load(shapes, path, tmp)
         print(f"gated load:      {gated['total_s']:.2f} s, {gated['cpu_s']:.2f} s CPU "
               f"({gated['quads']} quads)")

@@ -463,3 +463,109 @@ def test_a_syntax_error_in_a_file_with_blank_nodes_is_reported(
     with pytest.raises(ValidationFailed, match="No scheme found"):
         fast().validate_files([path])
     assert used == []  # no validation after the error
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_queries_planned_for_a_store_on_disk_agree_on_random_mutations(
+        small_graph: list[Quad], seed: int) -> None:
+    # on disk a class check is a MINUS, the counts group scans: the same results as
+    # pySHACL's, also where values have the wrong class or too many labels
+    validator = fast()
+    rng = random.Random(100 + seed)
+    subject = next(q.subject for q in small_graph
+                   if q.predicate == NamedNode("https://w3id.org/qualifica/ontology#competency"))
+    quads = [*mutate(small_graph, rng, steps=rng.randint(3, 12)),
+             Quad(subject, NamedNode("https://w3id.org/qualifica/ontology#competency"), subject),
+             Quad(subject, NamedNode(SKOS + "prefLabel"), Literal(f"noch eins {seed}",
+                                                                    language="de"))]
+    store = validator.memory_store(quads)
+    jobs = runner.plan(store, validator.compiled, runner.subclasses(store), None, "bulk",
+                       listings=True, on_disk=True)
+    assert any(j.kind == "value" and "MINUS { ?v a ?_k" in j.text for j in jobs)
+    assert any(j.kind == "count" and "UNION" in j.text for j in jobs)
+    found: set = set()
+    for job in jobs:
+        found |= runner.collect(store, job, store.query(job.text, use_default_graph_as_union=True))
+    got = comparable(found, shapes().shapes)
+    assert any(r[4] == str(SH.ClassConstraintComponent) for r in got)
+    assert any(r[4] == str(SH.QualifiedMaxCountConstraintComponent) for r in got)
+    expected = reference(quads)
+    assert got == expected, {"missing": sorted(expected - got), "extra": sorted(got - expected)}
+
+
+def test_a_fast_select_replaces_the_sparql_target_and_selects_the_same(
+        small_graph: list[Quad]) -> None:
+    # the shapes give some SPARQL targets in a second form, for Oxigraph (qds:fastSelect)
+    from qualifica.validation.fast.compiler import FAST_SELECT
+
+    graph = shapes().shapes
+    targets = list(graph.subject_objects(FAST_SELECT))
+    assert len(targets) >= 2
+    qd = "https://w3id.org/qualifica/ontology#"
+    requirement = next(q.subject for q in small_graph if q.predicate == NamedNode(qd + "level"))
+    quads = [*small_graph,
+             # an instance IRI of the wrong form; a level in no framework of the competency
+             Quad(NamedNode("https://example.org/x"),
+                  NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                  NamedNode(qd + "Role")),
+             Quad(requirement, NamedNode(qd + "level"),
+                  NamedNode("https://w3id.org/qualifica/id/level/elsewhere"))]
+    store = fast().memory_store(quads)
+    head = (f"PREFIX qd: <{qd}>\nPREFIX skos: <{SKOS}>\n"
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n")
+    for target, fast_text in targets:
+        standard = graph.value(target, SH.select)
+        assert standard is not None
+        selected = [{str(r["this"]) for r in store.query(head + str(text),
+                                                         use_default_graph_as_union=True)}
+                    for text in (standard, fast_text)]
+        assert selected[0]  # the additions make each target select something
+        assert selected[0] == selected[1]
+    assert_agree(quads)
+
+
+def test_the_split_of_the_jobs_over_two_processes_is_measured(
+        small_graph: list[Quad], tmp_path: Path) -> None:
+    validator = fast()
+    quads = mutate(small_graph, random.Random(11), steps=8)
+    expected = validator.outcomes(validator.memory_store(quads))
+    folder = tmp_path / "store"
+    disk = Store(str(folder))
+    disk.extend(quads)
+    validator.add_ontology(disk)
+    report = validator.validate_store(disk, path=folder)
+    assert len(report.findings) == len(expected)
+    stats = validator.last_stats
+    jobs = runner.plan(disk, validator.compiled, runner.subclasses(disk), None, "bulk",
+                       listings=True, on_disk=True)
+    # every job ran once, in one process or the other, each timed
+    assert stats["own_jobs"] + stats["other_jobs"] == len(jobs)
+    assert stats["own_jobs_s"] > 0 and stats["other_jobs"] >= 0
+
+
+def test_queries_shared_by_two_processes_give_what_one_gives(
+        small_graph: list[Quad], tmp_path: Path) -> None:
+    # the quality queries of `check --store`: this process and one reading a checkpoint
+    from qualifica.validation.fast.validator import run_queries
+
+    folder = tmp_path / "store"
+    disk = Store(str(folder))
+    disk.extend(small_graph)
+    texts = [f"SELECT ?s ?o WHERE {{ ?s <{SKOS}prefLabel> ?o }} ORDER BY ?s ?o",
+             "SELECT ?s WHERE { ?s a <https://w3id.org/qualifica/ontology#Role> } ORDER BY ?s",
+             "SELECT ?s WHERE { ?s a <https://example.org/Nothing> }",
+             "ASK { ?s ?p ?o }"] * 3
+    results = run_queries(disk, folder, texts)
+    assert len(results) == len(texts)
+    for text, (result, seconds) in zip(texts, results, strict=True):
+        alone = disk.query(text, use_default_graph_as_union=True)
+        assert seconds >= 0
+        if text.startswith("ASK"):
+            assert bool(result) is bool(alone)
+            continue
+        assert [str(v) for v in result.variables] == [str(v) for v in alone.variables]
+        assert [[str(row[v]) for v in alone.variables] for row in result] == [
+            [str(row[v]) for v in alone.variables] for row in alone]
+    assert not any((tmp_path / ".readers").iterdir())  # the checkpoint is gone
+    with pytest.raises((RuntimeError, SyntaxError)):  # the other fails or this one does
+        run_queries(disk, folder, ["SELECT nonsense"] * 4)

@@ -12,6 +12,7 @@ SHACL validation uses the shapes compiled to SPARQL (``fast/``).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from qualifica.sparql.registry import Registry
 from qualifica.store.base import SelectResult, Store
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica.validation.fast import fast_validator, validate_with
+from qualifica.validation.fast.validator import run_queries
 from qualifica.validation.gate import graph_for
 from qualifica.validation.reasoning import ReasonerUnavailable, check_consistency, ontology_files
 from qualifica.validation.shacl import Report, Shapes, parse_files
@@ -109,9 +111,46 @@ def run_store_checks(store: Store, shapes: Shapes, registry: Registry,
         return _conformance(report, f"{store.count()} quads")
 
     outcomes = [_timed("store conforms to the shapes (SHACL)", conformance)]
-    for name, named in registry.qc.items():
+    qc = list(registry.qc.items())
+    shared = _shared_qc(store, [named.text for _name, named in qc])
+    if shared is not None:
+        for (name, _named), (result, seconds) in zip(qc, shared, strict=True):
+            status, detail, report = _qc_rows(result)
+            outcomes.append(CheckOutcome(f"qc: {name}", status, seconds, detail, report))
+        return outcomes
+    for name, named in qc:
         outcomes.append(_timed(f"qc: {name}", partial(_qc, store, named.text, settings)))
     return outcomes
+
+
+def _shared_qc(store: Store, texts: list[str]) -> list[tuple[object, float]] | None:
+    """The results of the quality queries ``texts`` run by this process and a second one
+    reading a checkpoint of the embedded on-disk ``store`` (``run_queries``: each takes the
+    next query when free), with each query's seconds; None when they cannot be shared (a
+    store in memory or remote, one core, a folder without room for a checkpoint)."""
+    native, path = getattr(store, "native", None), getattr(store, "path", None)
+    if not callable(native) or path is None or len(texts) < 2 or (os.cpu_count() or 1) < 2:
+        return None
+    try:
+        return run_queries(native(), Path(path), texts)
+    except (OSError, RuntimeError, SyntaxError):  # then one by one, each error reported
+        log.warning("quality queries in one process: they could not be shared", exc_info=True)
+        return None
+
+
+def _qc_rows(result: object) -> tuple[Status, str, str]:
+    """The outcome of a quality query from its results as pyoxigraph gives them."""
+    variables = getattr(result, "variables", None)
+    if variables is None:
+        return "error", "a quality query must be a SELECT", ""
+    rows = list(result)  # type: ignore[call-overload]
+    if not rows:
+        return "pass", "0 rows", ""
+    lines = [", ".join(f"{v.value}={row[v].value}" for v in variables if row[v] is not None)
+             for row in rows[:_SHOW_ROWS]]
+    if len(rows) > _SHOW_ROWS:
+        lines.append(f"… and {len(rows) - _SHOW_ROWS} more")
+    return "fail", f"{len(rows)} row(s)", "\n".join(lines)
 
 
 def _conformance(report: Report, detail: str) -> tuple[Status, str, str]:

@@ -54,6 +54,8 @@ _COMPONENT = {
     SH.uniqueLang: SH.UniqueLangConstraintComponent,
     SH.sparql: SH.SPARQLConstraintComponent,
 }
+#: A SPARQL target's ``sh:select`` in another form, run instead (same focus nodes, faster).
+FAST_SELECT = rdflib.URIRef("https://w3id.org/qualifica/shapes#fastSelect")
 _VALUE_WISE = (SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.languageIn,
                SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH["not"])
 #: The value range components and the comparison a conforming value meets.
@@ -227,7 +229,8 @@ class Compiler:
         for p in g.objects(shape, SH.targetObjectsOf):
             parts.append(f"[] {_sparql_term(p)} ?this .")
         for t in g.objects(shape, SH.target):
-            select = g.value(t, SH.select)
+            # an equivalent query that Oxigraph evaluates faster, when the shapes give one
+            select = g.value(t, FAST_SELECT) or g.value(t, SH.select)
             if (t, RDF.type, SH.SPARQLTarget) not in g or select is None:
                 raise Unsupported("a target that is not a SPARQL target")
             if self._deactivated(t):

@@ -15,6 +15,7 @@ import json
 import os
 import struct
 import sys
+import time
 from collections.abc import Sequence
 from typing import BinaryIO
 
@@ -22,6 +23,8 @@ from pyoxigraph import QueryResultsFormat, Store
 
 #: Each result in the output file: the query's index and the length of its JSON, then the JSON.
 HEADER = struct.Struct("<II")
+#: The index of the last record: the seconds each query of this process took.
+TIMES = 0xFFFFFFFE
 
 
 def claim(fd: int) -> int:
@@ -47,13 +50,21 @@ def claims(counter: str, total: int):  # type: ignore[no-untyped-def]
 
 
 def work(store: Store, texts: Sequence[str], counter: str, out: BinaryIO) -> None:
-    """Run the queries this process takes; write each one's results to ``out``."""
+    """Run the queries this process takes; write each one's results to ``out``, then the
+    seconds each took (``TIMES``: JSON, ``[[index, seconds], ...]``)."""
+    times = []
     for index in claims(counter, len(texts)):
+        started = time.perf_counter()
         data = store.query(texts[index], use_default_graph_as_union=True).serialize(  # type: ignore[union-attr]
             format=QueryResultsFormat.JSON)
         out.write(HEADER.pack(index, len(data)))
         out.write(data)
         out.flush()  # read as soon as it is complete
+        times.append([index, round(time.perf_counter() - started, 6)])
+    data = json.dumps(times).encode()
+    out.write(HEADER.pack(TIMES, len(data)))
+    out.write(data)
+    out.flush()
 
 
 def main(argv: Sequence[str]) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import logging
 import mmap
 import os
@@ -17,9 +18,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import BlankNode, NamedNode, Quad, Store, Triple
+from pyoxigraph import (
+    BlankNode,
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    QuerySolutions,
+    Store,
+    Triple,
+    Variable,
+    parse_query_results,
+)
 
-from qualifica.validation.fast import runner
+from qualifica.validation.fast import runner, store_worker
 from qualifica.validation.fast.compiler import _ONTOLOGY_GRAPH, Compiler, _Shape, _subgraph
 from qualifica.validation.fast.findings import Outcome, _order, outcomes_of_report, report
 from qualifica.validation.shacl import Report, Shapes, ox_term, parse_into
@@ -39,6 +50,8 @@ class FastValidator:
         self.fallback: list[rdflib.term.Node] = compiler.fallback
         self._fallback_graph: rdflib.Graph | None = None
         self.last_stats: dict[str, float] = {}
+        #: how the last validation's jobs were shared by two processes (``runner._split``)
+        self._split: dict[str, float] = {}
 
     def ontology_triples(self) -> list[Triple]:
         """The ontology (mixed into every validated graph, as pySHACL's ``ont_graph``)."""
@@ -154,6 +167,7 @@ class FastValidator:
         if ontology and self.missing_ontology(store):
             store, in_memory, path = self.memory_store(store), True, None
         copied = time.perf_counter()
+        self._split = {}
         workers = 2 if (in_memory or path is not None) and (os.cpu_count() or 1) > 1 else 1
         outcomes = self.outcomes(store, focus, workers=workers,
                                  path=None if in_memory else path, early=early, ordered=False)
@@ -161,7 +175,7 @@ class FastValidator:
         rep = self.report(outcomes)
         self.last_stats = {"copy_s": copied - started, "query_s": queried - copied,
                            "report_s": time.perf_counter() - queried,
-                           "results": float(len(outcomes))}
+                           "results": float(len(outcomes)), **self._split}
         return rep
 
     def outcomes(self, store: Store, focus: Sequence[NamedNode | BlankNode] | None = None,
@@ -191,7 +205,7 @@ class FastValidator:
             # list are looked up by jobs of their own) and both share them
             bulk = runner.plan(store, self.compiled, hierarchy, None, part="bulk",
                                listings=True)
-            found = runner.run_shared(store, bulk, early=early)
+            found = runner.run_shared(store, bulk, early=early, split=self._split)
         else:
             found = self._run(store, hierarchy, restrict, workers, path)
         if self.fallback:
@@ -214,10 +228,11 @@ class FastValidator:
             bulk = runner.plan(store, self.compiled, hierarchy, None, "bulk", listings=True,
                                on_disk=path is not None)
             if path is None:
-                return runner.run_shared(store, bulk)
+                return runner.run_shared(store, bulk, split=self._split)
             try:
                 with _checkpoint(store, path) as checkpoint:
-                    return runner.run_shared(store, bulk, checkpoint=checkpoint)
+                    return runner.run_shared(store, bulk, checkpoint=checkpoint,
+                                             split=self._split)
             except OSError:  # no checkpoint beside the store (a read-only folder): one process
                 log.warning("validating %s in one process: no checkpoint", path, exc_info=True)
         found: set[Outcome] = set()
@@ -320,3 +335,59 @@ def validate_with(shapes: Shapes, store: object, new: Iterable[Quad] = (),
     rep = validator.validate_store(memory, ontology=False, in_memory=True)
     validator.last_stats["load_s"] = load_s
     return rep
+
+
+def run_queries(store: Store, path: Path, texts: Sequence[str]) -> list[tuple[object, float]]:
+    """Run ``texts`` (SPARQL queries over the union of the graphs) on the on-disk ``store`` in
+    the folder ``path``, in this process and a second one reading a checkpoint of it, each
+    taking the next query when free: each query's results (``QuerySolutions`` or
+    ``QueryBoolean``) and the seconds it took, in the order of ``texts``. Raises ``OSError``
+    when no checkpoint can be made, ``RuntimeError`` when the second process fails."""
+    done: dict[int, tuple[object, float]] = {}
+    with _checkpoint(store, path) as checkpoint, \
+            tempfile.TemporaryDirectory(prefix="qualifica-queries-") as tmp_name:
+        tmp = Path(tmp_name)
+        counter, output = tmp / "counter", tmp / "results"
+        counter.write_bytes(b"")
+        (tmp / "jobs.json").write_text(json.dumps(list(texts)), encoding="utf-8")
+        child = runner._spawn(checkpoint, tmp / "jobs.json", counter, output)
+        try:
+            for index in store_worker.claims(str(counter), len(texts)):
+                started = time.perf_counter()
+                result = store.query(texts[index], use_default_graph_as_union=True)
+                if isinstance(result, QuerySolutions):
+                    variables = result.variables
+                    rows = list(result)
+                    result = _Solutions(variables, rows)
+                done[index] = (result, time.perf_counter() - started)
+        finally:
+            ok = child()
+        if not ok:
+            raise RuntimeError("the second query process failed")
+        data = output.read_bytes() if output.exists() else b""
+    offset, size, times = 0, store_worker.HEADER.size, {}
+    parsed: dict[int, object] = {}
+    while len(data) - offset >= size:
+        index, length = store_worker.HEADER.unpack_from(data, offset)
+        chunk = data[offset + size:offset + size + length]
+        offset += size + length
+        if index == store_worker.TIMES:
+            times = {int(i): float(t) for i, t in json.loads(chunk)}
+        else:
+            parsed[index] = parse_query_results(chunk, format=QueryResultsFormat.JSON)
+    for index, result in parsed.items():
+        if isinstance(result, QuerySolutions):
+            result = _Solutions(result.variables, list(result))
+        done[index] = (result, times.get(index, 0.0))
+    missing = [i for i in range(len(texts)) if i not in done]
+    if missing:
+        raise RuntimeError(f"queries run by neither process: {missing}")
+    return [done[i] for i in range(len(texts))]
+
+
+class _Solutions(list):  # type: ignore[type-arg]
+    """The rows of a SELECT query, read, with its ``variables``."""
+
+    def __init__(self, variables: list[Variable], rows: Iterable[object]) -> None:
+        super().__init__(rows)
+        self.variables = variables
