@@ -45,6 +45,34 @@ class Part(Generic[T]):
     close: Callable[[T], None] | None = None
 
 
+class PerGeneration(Generic[T]):
+    """A value read from the store once per store generation: kept until a write starts a new
+    generation, then read again by the first caller (concurrent callers wait for that read)."""
+
+    def __init__(self, read: Callable[[Context], T]) -> None:
+        self._read = read
+        self._lock = threading.Lock()
+        #: ``(generation, value)``, replaced as one
+        self._kept: tuple[int, T] | None = None
+
+    def of(self, ctx: Context) -> T:
+        """The value at the store's current generation."""
+        generation = ctx.store.generation
+        kept = self._kept
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        with self._lock:
+            kept = self._kept
+            if kept is None or kept[0] != generation:
+                kept = self._kept = (generation, self._read(ctx))
+            return kept[1]
+
+
+def per_generation(name: str, read: Callable[[Context], T]) -> Part[PerGeneration[T]]:
+    """A context part holding what ``read`` reads from the store, once per store generation."""
+    return Part(name, lambda ctx: PerGeneration(read))
+
+
 @dataclass(eq=False)
 class Context:
     """Everything a command or a request needs; built once per process by ``open_context``."""

@@ -26,7 +26,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from qualifica.context import Context, Part
+from qualifica.context import Context, Part, per_generation
 from qualifica.labels import add_label, pick_label
 from qualifica.linkeddata.catalogue import select
 from qualifica.namespaces import DCTERMS_SOURCE
@@ -116,28 +116,6 @@ def with_mark(node: Mapping[str, Any], mark: Mark) -> dict[str, Any]:
     return out
 
 
-@dataclass
-class EditorialGraphs:
-    """The editorial graphs (``link-editorial-graphs``) of one store generation."""
-
-    generation: int = -1
-    graphs: tuple[str, ...] = ()
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def of(self, ctx: Context) -> tuple[str, ...]:
-        """The editorial graphs at the store's current generation (read again after a
-        write)."""
-        generation = ctx.store.generation
-        if self.generation == generation:
-            return self.graphs
-        with self.lock:
-            if self.generation != generation:
-                self.graphs = read_editorial_graphs(ctx.store, ctx.registry,
-                                                    ctx.settings.query_timeout_s)
-                self.generation = generation
-            return self.graphs
-
-
 def read_editorial_graphs(store: Store, registry: Registry, timeout_s: float | None
                           ) -> tuple[str, ...]:
     """The named graphs whose description cites the editorial assignment
@@ -146,8 +124,9 @@ def read_editorial_graphs(store: Store, registry: Registry, timeout_s: float | N
     return tuple(g for row in rows if (g := iri_of(row.get("g"))))
 
 
-EDITORIAL_GRAPHS: Part[EditorialGraphs] = Part("editorial graphs",
-                                               lambda ctx: EditorialGraphs())
+EDITORIAL_GRAPHS = per_generation(
+    "editorial graphs",
+    lambda ctx: read_editorial_graphs(ctx.store, ctx.registry, ctx.settings.query_timeout_s))
 
 
 def editorial_graphs(ctx: Context) -> tuple[str, ...]:
