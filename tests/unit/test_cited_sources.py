@@ -5,10 +5,6 @@ add, move or remove a source (patched) or that the table cannot follow (read aga
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica.context import Context
@@ -22,7 +18,6 @@ from qualifica.linkeddata.provenance import (
 from qualifica.namespaces import DCTERMS_SOURCE
 from qualifica.sparql.library import select_rows
 from qualifica.web.render import render_resource
-from qualifica_testing import planning_context
 
 ID = "https://w3id.org/qualifica/id/"
 SOURCE = NamedNode(DCTERMS_SOURCE)
@@ -65,43 +60,36 @@ def test_marks_from_the_table_are_the_marks_of_the_query(bundled_ctx: Context) -
         assert sum(bool(f.sources) for f in made.subjects.values()) > 50
 
 
-@pytest.fixture
-def small(tmp_path: Path) -> Iterator[Context]:
-    c = planning_context(tmp_path)
-    yield c
-    c.close()
-
-
-def test_a_write_is_patched_into_the_table_and_reaches_the_page(small: Context) -> None:
+def test_a_write_is_patched_into_the_table_and_reaches_the_page(planning_ctx: Context) -> None:
     # the page of grundlagen lists datenkompetenz as narrower, with the sources it cites
     page, narrower = ID + "competency/grundlagen", NamedNode(ID + "competency/datenkompetenz")
-    cache = small.part(CITED_SOURCES)
-    before = kept(small)
-    assert before == queried(small)
+    cache = planning_ctx.part(CITED_SOURCES)
+    before = kept(planning_ctx)
+    assert before == queried(planning_ctx)
     assert cache.builds == 1
-    graph = next(q.graph_name for q in small.store.quads(narrower, None, None))
+    graph = next(q.graph_name for q in planning_ctx.store.quads(narrower, None, None))
     added = Quad(narrower, SOURCE, Literal("Kompetenzrahmen Daten 2025"), graph)
-    gone = list(small.store.quads(narrower, SOURCE, None))
-    small.store.apply(gone, [added, Quad(narrower, SOURCE, Literal("Leitfaden"), graph)])
-    after = kept(small)
+    gone = list(planning_ctx.store.quads(narrower, SOURCE, None))
+    planning_ctx.store.apply(gone, [added, Quad(narrower, SOURCE, Literal("Leitfaden"), graph)])
+    after = kept(planning_ctx)
     assert cache.builds == 1  # patched, not read again
-    assert after == queried(small)
+    assert after == queried(planning_ctx)
     assert after != before
-    assert "Kompetenzrahmen Daten 2025" in render_resource(small, page, "de")
-    small.store.remove([added])
-    assert kept(small) == queried(small)
-    html = render_resource(small, page, "de")
+    assert "Kompetenzrahmen Daten 2025" in render_resource(planning_ctx, page, "de")
+    planning_ctx.store.remove([added])
+    assert kept(planning_ctx) == queried(planning_ctx)
+    html = render_resource(planning_ctx, page, "de")
     assert "Kompetenzrahmen Daten 2025" not in html
     assert "Leitfaden" in html
     assert cache.builds == 1
 
 
-def test_an_unknown_change_is_read_again(small: Context) -> None:
+def test_an_unknown_change_is_read_again(planning_ctx: Context) -> None:
     role = ID + "role/datenanalyst"
-    cache = small.part(CITED_SOURCES)
-    kept(small)
-    small.store.update(
+    cache = planning_ctx.part(CITED_SOURCES)
+    kept(planning_ctx)
+    planning_ctx.store.update(
         f'INSERT DATA {{ GRAPH <{ID}graph/x> {{ <{role}> <{DCTERMS_SOURCE}> "Erlass 7" }} }}')
-    assert kept(small) == queried(small)
-    assert "Erlass 7" in [str(t.value) for t in cited_sources(small)[role]]
+    assert kept(planning_ctx) == queried(planning_ctx)
+    assert "Erlass 7" in [str(t.value) for t in cited_sources(planning_ctx)[role]]
     assert cache.builds == 2

@@ -4,10 +4,6 @@ the store, on the bundled graph and after writes that change only a mark or a le
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica import planning
@@ -19,7 +15,6 @@ from qualifica.sparql.terms import bool_of, int_of, iri_of
 from qualifica.web.formats import format_pairs, format_rows, formats_for
 from qualifica.web.queries import Labeller
 from qualifica.web.role_view import merged_requirements
-from qualifica_testing import planning_context
 
 ID = "https://w3id.org/qualifica/id/"
 
@@ -91,35 +86,28 @@ def test_format_rows_from_memory_are_the_rows_of_the_store(bundled_ctx: Context)
     assert made == queried
 
 
-@pytest.fixture
-def small(tmp_path: Path) -> Iterator[Context]:
-    c = planning_context(tmp_path)
-    yield c
-    c.close()
-
-
 def flag(value: bool) -> Literal:
     return Literal(str(value).lower(), datatype=NamedNode(XSD + "boolean"))
 
 
-def test_a_changed_mark_or_level_reaches_the_pages_facts(small: Context) -> None:
+def test_a_changed_mark_or_level_reaches_the_pages_facts(planning_ctx: Context) -> None:
     role, comp = ID + "role/datenanalyst", ID + "competency/grundlagen"
     fmt, outcome = ID + "training-format/datenkurs", NamedNode(ID + "outcome/datenkurs-grundlagen")
     req = NamedNode(ID + "requirement/datenanalyst-grundlagen")
-    before = planning.get_index(small)
+    before = planning.get_index(planning_ctx)
     assert before.role_requirements[role][comp].editorial
     assert comp in before.editorial_outcomes[fmt]
     assert before.outcome_levels[fmt][comp] == ID + "level/testrahmen-2"
     editorial = NamedNode(QD + "editorial")
-    graph = next(q.graph_name for q in small.store.quads(req, editorial, None))
-    small.store.remove([*small.store.quads(req, editorial, None),
-                        *small.store.quads(outcome, editorial, None),
-                        *small.store.quads(outcome, NamedNode(QD + "level"), None)])
-    small.store.add([Quad(req, editorial, flag(False), graph),
+    graph = next(q.graph_name for q in planning_ctx.store.quads(req, editorial, None))
+    planning_ctx.store.remove([*planning_ctx.store.quads(req, editorial, None),
+                        *planning_ctx.store.quads(outcome, editorial, None),
+                        *planning_ctx.store.quads(outcome, NamedNode(QD + "level"), None)])
+    planning_ctx.store.add([Quad(req, editorial, flag(False), graph),
                      Quad(outcome, NamedNode(QD + "level"),
                           NamedNode(ID + "level/testrahmen-3"), graph)])
-    patched = planning.get_index(small)
-    fresh = build_index(small.store, small.registry)
+    patched = planning.get_index(planning_ctx)
+    fresh = build_index(planning_ctx.store, planning_ctx.registry)
     for ix in (patched, fresh):
         assert not ix.role_requirements[role][comp].editorial
         assert comp not in ix.editorial_outcomes.get(fmt, ())
