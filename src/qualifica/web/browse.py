@@ -168,7 +168,6 @@ def role_groups(ctx: Context, lang: str) -> list[RoleGroup]:
     cat = catalogue_for(ctx)
     rows = select_rows(ctx, "page-role-groups", {})
     labeller = Labeller(ctx, lang)
-    labeller.load(t for r in rows for k in ("group", "broader") if (t := iri_of(r.get(k))))
     current = set(cat.current(cat.by_kind.get("role", ())))
     members: dict[str | None, set[str]] = defaultdict(set)
     broader: dict[str, str] = {}

@@ -120,9 +120,6 @@ def path_keys(ctx: Context, iri: str, labeller: Labeller) -> list[PathKey]:
             req = ix.own_requirements.get(doer, {}).get(required)
             if req is not None:
                 found.extend((required, doer, role, req) for role in ix.task_roles.get(doer, ()))
-    labeller.load(t for r in found for t in (r[0], r[1], r[2], r[3].level) if t)
-    labeller.load(edges)
-    labeller.load(b for bs in edges.values() for b in bs)
     # one path per chain, task and role (the higher level); references made once per path
     best: dict[tuple[str, ...], tuple[list[str], str | None, str, Requirement, int | None]] = {}
     chains: dict[str, list[str]] = {}

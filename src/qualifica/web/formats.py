@@ -36,8 +36,6 @@ def formats_for(ctx: Context, competencies: Sequence[str], labeller: Labeller
     if not competencies:
         return []
     rows = select_rows(ctx, "page-formats", {"competency": list(competencies)})
-    labeller.load(t for r in rows for k in ("format", "competency", "level", "kind")
-                  if (t := iri_of(r.get(k))))
     found: dict[tuple[str, str], FormatRow] = {}
     for row in rows:
         fmt, comp = iri_of(row.get("format")), iri_of(row.get("competency"))
@@ -73,7 +71,6 @@ def format_rows(ctx: Context, pairs: Sequence[tuple[str, str]], labeller: Labell
     for fmt, comp in pairs:
         level = ix.outcome_levels.get(fmt, {}).get(comp)
         kinds = cat.targets(fmt, QD_KIND)
-        labeller.load((fmt, comp, *kinds, *((level,) if level else ())))
         rows.append(FormatRow(
             format=labeller.ref(fmt), kinds=[labeller.ref(k) for k in kinds],
             competency=labeller.ref(comp), level=labeller.ref(level) if level else None,

@@ -77,7 +77,6 @@ def offer_facts(ctx: Context, lang: str, words: Mapping[str, str], only: str | N
     rows = (select_rows(ctx, "page-format-offers", {}) if only is None
             else select_rows(ctx, "page-format-offer", {"format": only}))
     labeller = Labeller(ctx, lang)
-    labeller.load(t for r in rows if (t := iri_of(r.get("value"))))
     raw: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(
         lambda: defaultdict(list))
     for row in rows:
@@ -288,8 +287,6 @@ def offer_view(ctx: Context, id: str, lang: str, words: Mapping[str, str],
     resource = resource_view(ctx, iri, lang, incoming=False)
     labeller = Labeller(ctx, lang)
     rows = select_rows(ctx, "page-format-outcomes", {"format": iri})
-    labeller.load(t for r in rows for k in ("competency", "level", "form")
-                  if (t := iri_of(r.get(k))))
     outcomes: dict[str, Outcome] = {}
     forms: list[Ref] = []
     for row in rows:

@@ -4,7 +4,7 @@ the library queries ``queries/lib/page-*.rq`` run with values bound by ``sparql.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
@@ -110,10 +110,6 @@ class Labeller:
         if self._names is None:
             self._names = self.ctx.part(PAGE_NAMES).of(self.ctx, self.lang)
         return self._names
-
-    def load(self, iris: Iterable[str]) -> None:
-        """Nothing: kept for callers that name the IRIs they will ask for (every label is in
-        memory and read on first use)."""
 
     def label(self, iri: str) -> str:
         """The label in the page language, with fallback; the local name when there is none."""

@@ -111,11 +111,8 @@ def resource_view(ctx: Context, iri: str, lang: str,
     more_incoming = len(incoming_rows) > MAX_INCOMING
     incoming_rows = incoming_rows[:MAX_INCOMING]
     labeller = Labeller(ctx, lang)
-    labeller.load([iri])
-    labeller.load(t for r in rows for t in (iri_of(r.get("p")), iri_of(r.get("o"))) if t)
     links = [(s, p) for r in incoming_rows
              if (s := iri_of(r.get("s"))) and (p := iri_of(r.get("p")))]
-    labeller.load(t for link in links for t in link)
     types: list[Ref] = []
     definitions: list[Term] = []
     alt: dict[str, str] = {}

@@ -65,8 +65,6 @@ def merged_requirements(ctx: Context, role_iri: str, labeller: Labeller
         frameworks = cat.targets(comp, SKOS_IN_SCHEME)
         framework = min(frameworks) if frameworks else None
         via = sorted(req.sources)
-        labeller.load((comp, *via, *((req.level,) if req.level else ()),
-                       *((framework,) if framework else ())))
         merged.append(MergedRequirement(
             competency=labeller.ref(comp),
             framework=labeller.ref(framework) if framework else None,
@@ -97,7 +95,6 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     labeller = Labeller(ctx, lang)
     tasks = sorted({iri_of(r.get("o")) for r in rows
                     if iri_of(r.get("p")) == QD_PERFORMS_TASK} - {None}, key=str)
-    labeller.load([iri, *[t for t in tasks if t]])
     task_refs = sorted((labeller.ref(t) for t in tasks if t), key=lambda r: r.label.lower())
     reqs = merged_requirements(ctx, iri, labeller)
     required_rank = {r.competency.iri: r.rank for r in reqs}
@@ -108,7 +105,6 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
                                   *{f for f, _ in pairs}], labeller)
     groups = sorted({iri_of(r.get("o")) for r in rows
                      if iri_of(r.get("p")) == QD_ROLE_GROUP} - {None}, key=str)
-    labeller.load(g for g in groups if g)
     group_refs = sorted((labeller.ref(g) for g in groups if g), key=lambda r: r.label.lower())
     w = words
     size = ctx.settings.page_rows

@@ -55,7 +55,6 @@ class HomeView:
 def list_of(ctx: Context, kind: str, labeller: Labeller) -> list[tuple[Ref, str | None]]:
     """Every instance of ``kind`` with its framework IRI (for competencies), by label."""
     rows = select_rows(ctx, "page-list", {"class": KINDS[kind]})
-    labeller.load(t for r in rows for k in ("iri", "framework") if (t := iri_of(r.get(k))))
     items: dict[str, str | None] = {}
     for row in rows:
         iri = iri_of(row.get("iri"))
@@ -94,7 +93,6 @@ class LevelChoice:
 def levels_by_framework(ctx: Context, labeller: Labeller) -> dict[str, list[LevelChoice]]:
     """Every framework's levels, lowest first."""
     rows = select_rows(ctx, "page-levels", {})
-    labeller.load(t for r in rows if (t := iri_of(r.get("level"))))
     out: dict[str, list[LevelChoice]] = defaultdict(list)
     for row in rows:
         level, framework, rank = iri_of(row.get("level")), iri_of(row.get("framework")), \
