@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -142,15 +142,9 @@ def _qc_rows(result: object) -> tuple[Status, str, str]:
     """The outcome of a quality query from its results as pyoxigraph gives them."""
     variables = getattr(result, "variables", None)
     if variables is None:
-        return "error", "a quality query must be a SELECT", ""
-    rows = list(result)  # type: ignore[call-overload]
-    if not rows:
-        return "pass", "0 rows", ""
-    lines = [", ".join(f"{v.value}={row[v].value}" for v in variables if row[v] is not None)
-             for row in rows[:_SHOW_ROWS]]
-    if len(rows) > _SHOW_ROWS:
-        lines.append(f"… and {len(rows) - _SHOW_ROWS} more")
-    return "fail", f"{len(rows)} row(s)", "\n".join(lines)
+        return _qc_outcome(None)
+    return _qc_outcome([{v.value: row[v] for v in variables if row[v] is not None}
+                        for row in result])  # type: ignore[attr-defined]
 
 
 def _conformance(report: Report, detail: str) -> tuple[Status, str, str]:
@@ -163,14 +157,20 @@ def _conformance(report: Report, detail: str) -> tuple[Status, str, str]:
 
 def _qc(store: Store, text: str, settings: Settings) -> tuple[Status, str, str]:
     result = store.query(text, timeout_s=settings.query_timeout_s * 6)
-    if not isinstance(result, SelectResult):
+    return _qc_outcome(result.rows if isinstance(result, SelectResult) else None)
+
+
+def _qc_outcome(rows: Sequence[Mapping[str, object]] | None) -> tuple[Status, str, str]:
+    """The outcome of a quality query from its rows (``None``: it is not a SELECT): it passes
+    without rows; else the first rows are shown."""
+    if rows is None:
         return "error", "a quality query must be a SELECT", ""
-    if not result.rows:
+    if not rows:
         return "pass", "0 rows", ""
     lines = [
         ", ".join(f"{k}={getattr(v, 'value', v)}" for k, v in row.items())
-        for row in result.rows[:_SHOW_ROWS]
+        for row in rows[:_SHOW_ROWS]
     ]
-    if len(result.rows) > _SHOW_ROWS:
-        lines.append(f"… and {len(result.rows) - _SHOW_ROWS} more")
-    return "fail", f"{len(result.rows)} row(s)", "\n".join(lines)
+    if len(rows) > _SHOW_ROWS:
+        lines.append(f"… and {len(rows) - _SHOW_ROWS} more")
+    return "fail", f"{len(rows)} row(s)", "\n".join(lines)
