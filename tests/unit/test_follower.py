@@ -4,6 +4,7 @@ follows it, on real on-disk pyoxigraph stores; and which routes a reader forward
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,31 @@ def test_a_reader_knows_at_once_when_a_newer_state_is_published(pair: Pair) -> N
     assert follower.stale()  # one stat of state.json, no waiting for the poll
     follower.refresh()
     assert not follower.stale() and follower.count() == 2
+
+
+def test_a_state_being_moved_to_still_shows_as_stale_until_the_move_is_complete(
+        pair: Pair) -> None:
+    """A request that asks while the background poll is moving (listeners still patching)
+    must not answer from the state before: it sees ``stale`` and waits for the move."""
+    store, _publisher, follower, _seen = pair
+    patching, release = threading.Event(), threading.Event()
+
+    def slow_listener(_change: ChangeSet) -> None:
+        patching.set()
+        release.wait(10)
+
+    follower.subscribe(slow_listener)
+    store.add([quad(8)])
+    poll = threading.Thread(target=follower.refresh)
+    poll.start()
+    try:
+        assert patching.wait(10)
+        assert follower.stale()
+    finally:
+        release.set()
+        poll.join(10)
+    assert not follower.stale()
+    assert follower.refresh() and follower.count() == 2
 
 
 def test_readers_refuse_writes(pair: Pair) -> None:

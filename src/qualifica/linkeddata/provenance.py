@@ -166,14 +166,20 @@ class CitedSourcesCache:
     """The :class:`CitedSources` of the store's current generation: read once (one query over
     the store), then patched on every committed write whose quads are known (the sources of the
     subjects of its ``dcterms:source`` quads read again); after an unknown change (a SPARQL
-    Update, a bulk load, another process's write not published) read again on next use."""
+    Update, a bulk load, another process's write not published) read again on next use.
+
+    A write never waits for a read of the whole table: while one runs, the subjects its
+    changes touch are noted, and read again once the table is complete."""
 
     def __init__(self, store: Store, registry: Registry) -> None:
         self._store = store
         self._registry = registry
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held briefly: patches and swaps
+        self._build_lock = threading.Lock()  # one read of the whole table at a time
         self._current: CitedSources | None = None
         self._seen = store.generation
+        self._pending: set[str] | None = None  # while a build runs: subjects touched since
+        self._pending_unknown = False
         self._closed = False
         self.builds = 0
 
@@ -189,45 +195,77 @@ class CitedSourcesCache:
     def _on_change(self, change: ChangeSet) -> None:
         with self._lock:
             before, self._seen = self._seen, self._store.generation
+            known = change.added is not None and change.removed is not None
+            if self._pending is not None:  # a build runs: it patches these in when done
+                if known:
+                    self._pending |= _touched(change)
+                else:
+                    self._pending_unknown = True
+                return
             cached = self._current
             if self._closed or cached is None or cached.generation != before:
                 return
-            if change.added is None or change.removed is None:
+            if not known:
                 self._current = None  # unknown: read again on next use
                 return
-            touched = {q.subject.value for q in (*change.added, *change.removed)
-                       if q.predicate.value == DCTERMS_SOURCE
-                       and isinstance(q.subject, NamedNode)}
-            table = cached.table
-            if touched:
-                table = dict(table)  # the table of the older generation stays as it was
-                for subject in touched:
-                    table.pop(subject, None)
-                try:
-                    rows = select_rows_for(self._store, self._registry, "link-sources",
-                                           "subject", touched)
-                except Exception:
-                    log.exception("reading the sources of a write failed; read again on use")
-                    self._current = None
-                    return
-                _cited_table(rows, table)
-            self._current = CitedSources(self._store.generation, table)
+            table = self._patched(cached.table, _touched(change))
+            self._current = None if table is None else CitedSources(self._seen, table)
+
+    def _patched(self, table: dict[str, tuple[Term, ...]], touched: set[str]
+                 ) -> dict[str, tuple[Term, ...]] | None:
+        """``table`` with the sources of ``touched`` read again (a copy: the table of the older
+        generation stays as it was); ``None`` if reading them failed."""
+        if not touched:
+            return table
+        table = dict(table)
+        for subject in touched:
+            table.pop(subject, None)
+        try:
+            rows = select_rows_for(self._store, self._registry, "link-sources", "subject",
+                                   touched)
+        except Exception:
+            log.exception("reading the sources of a write failed; read again on use")
+            return None
+        return _cited_table(rows, table)
 
     def get(self) -> CitedSources:
         """The table of the store's current generation (read when there is none)."""
-        generation = self._store.generation
         cached = self._current
-        if cached is not None and cached.generation == generation:
+        if cached is not None and cached.generation == self._store.generation:
             return cached
-        with self._lock:
-            cached = self._current
-            generation = self._store.generation
-            if cached is None or cached.generation != generation:
-                rows = select_rows(self._store, self._registry, "link-sources")
-                cached = self._current = CitedSources(generation, _cited_table(rows, {}))
-                self._seen = max(self._seen, generation)
+        with self._build_lock:
+            with self._lock:
+                cached = self._current
+                if cached is not None and cached.generation == self._store.generation:
+                    return cached
+                self._seen = max(self._seen, self._store.generation)
+                self._pending, self._pending_unknown = set(), False
+            try:
+                # Every write committed from here on is noted in ``_pending``; one committed
+                # before is in what the query reads.
+                table = _cited_table(select_rows(self._store, self._registry, "link-sources"),
+                                     {})
+            except BaseException:
+                with self._lock:
+                    self._pending = None
+                raise
+            with self._lock:
+                touched, unknown = self._pending, self._pending_unknown
+                self._pending = None
+                patched = None if unknown else self._patched(table, touched)
                 self.builds += 1
+                if patched is None:
+                    # Changed in a way not known while reading: this table answers the
+                    # request that asked for it; the next one reads again.
+                    return CitedSources(-1, table)
+                cached = self._current = CitedSources(self._seen, patched)
             return cached
+
+
+def _touched(change: ChangeSet) -> set[str]:
+    """The subjects whose ``dcterms:source`` statements a (known) change adds or removes."""
+    return {q.subject.value for q in (*(change.added or ()), *(change.removed or ()))
+            if q.predicate.value == DCTERMS_SOURCE and isinstance(q.subject, NamedNode)}
 
 
 def _new_cited(ctx: Context) -> CitedSourcesCache:

@@ -254,12 +254,17 @@ class FollowerStore(ChangeNotifier):
         """Move to the newest published state if there is one; ``False`` while nothing is
         published. Listeners are called (on this thread) with what changed."""
         with self._refresh_lock:
-            self._mark = self._published_mark()  # before reading: a newer one shows as stale
+            # Read before the state: a state published meanwhile still shows as stale. Kept
+            # only once the move is complete (store switched, listeners done): a request that
+            # asks ``stale`` meanwhile waits for this move instead of answering from the state
+            # before it.
+            mark = self._published_mark()
             state = read_state(self.folder)
             if state is None:
                 return False
             old = self._state
             if old is not None and old.epoch == state.epoch and old.serial == state.serial:
+                self._mark = mark
                 return True
             if old is not None and old.epoch == state.epoch and state.serial > old.serial:
                 change = _changes_between(self.folder, old.serial, state.serial)
@@ -271,10 +276,10 @@ class FollowerStore(ChangeNotifier):
             self._state = state
             self.switches += 1
             self._generation = state.serial
-            if old is None:
-                return True
-            for listener in self._listeners:
-                listener(change)
+            if old is not None:
+                for listener in self._listeners:
+                    listener(change)
+            self._mark = mark
             return True
 
     @property
