@@ -347,3 +347,29 @@ def test_the_format_pairs_from_the_catalogue_are_those_of_the_query(paged_ctx: C
         assert len(rows) > (10 if chosen is comps else 0)
         assert format_pairs(paged_ctx, chosen, labeller) == [
             (r.format.iri, r.competency.iri) for r in rows]
+
+
+def test_the_openapi_of_every_paged_page_declares_its_table_parameters(
+        paged: TestClient) -> None:
+    """A generated client can send every ``page-{table}`` a page reads, and knows its 400."""
+    from qualifica.web.render import PAGED_TABLES, RESOURCE_TABLES
+
+    paths = paged.get("/openapi.json").json()["paths"]
+    expected = {"/roles/{id}": PAGED_TABLES["role"],
+                "/competencies/{id}": PAGED_TABLES["competency"],
+                "/id/{kind}/{slug}": {t for tables in PAGED_TABLES.values() for t in tables}
+                | set(RESOURCE_TABLES)}
+    for path, tables in expected.items():
+        op = paths[path]["get"]
+        declared = {p["name"]: p for p in op["parameters"] if p["name"].startswith("page-")}
+        assert set(declared) == {f"page-{t}" for t in tables}, path
+        for p in declared.values():
+            assert p["in"] == "query" and not p["required"]
+            assert p["schema"]["type"] == "integer" and p["schema"]["minimum"] == 1
+        assert "400" in op["responses"], path
+    # each declared parameter of /id/ is read on the page of its kind
+    for kind, slug, table in (("role", "verwaltungsfachangestellte", "legal-bases"),
+                              ("competency", "digcomp-5-1", "paths"),
+                              ("framework", "digcomp", "incoming")):
+        r = paged.get(f"/id/{kind}/{slug}?page-{table}=999", headers={"Accept": "text/html"})
+        assert r.status_code == 404, (kind, r.status_code)

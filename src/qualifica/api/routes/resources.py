@@ -14,6 +14,7 @@ from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
 from qualifica.api.examples import negotiated
 from qualifica.api.params import FormatParam, LangParam
+from qualifica.api.routes.pages import BAD_TABLE_PAGE, table_page_params
 from qualifica.errors import BadParameter, NotFound
 from qualifica.linkeddata import conneg, profiles, sitemap
 from qualifica.linkeddata.catalogue import catalogue_for
@@ -21,7 +22,7 @@ from qualifica.linkeddata.describe import describe, description_bytes
 from qualifica.linkeddata.details import successor_links
 from qualifica.namespaces import KINDS
 from qualifica.sparql import binding
-from qualifica.web.render import render_error, resource_page
+from qualifica.web.render import PAGED_TABLES, RESOURCE_TABLES, render_error, resource_page
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +82,30 @@ _EXAMPLES = {
 }
 
 
+def _id_table_params() -> list[dict[str, object]]:
+    """The ``page-{table}`` parameters of the HTML pages of every kind (each kind's page has
+    its own tables; a parameter of a table the page does not have is ignored)."""
+    kinds_of: dict[str, list[str]] = {}
+    for kind, tables in PAGED_TABLES.items():
+        for table in tables:
+            kinds_of.setdefault(table, []).append(str(kind))
+    for table in RESOURCE_TABLES:
+        kinds_of.setdefault(table, []).extend(k for k in KINDS if k not in PAGED_TABLES)
+    params = table_page_params(kinds_of)
+    for param, kinds in zip(params, kinds_of.values(), strict=True):
+        param["description"] += f"; HTML only, on the page of a {' or '.join(kinds)}"
+    return params
+
+
 @router.head("/id/{kind}/{slug}", include_in_schema=False)
 @router.get(
     "/id/{kind}/{slug}",
     summary="Dereference an instance IRI",
     responses=negotiated("The description of the resource", conneg.RESOURCE_FORMATS, _EXAMPLES,
-                         {404: {"description": "No such resource (in the negotiated format)"}}),
+                         {404: {"description": "No such resource (in the negotiated format), "
+                                               "or a page-{table} past the table's last page"},
+                          **BAD_TABLE_PAGE}),
+    openapi_extra={"parameters": _id_table_params()},
 )
 def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
              format: FormatParam = None, lang: LangParam = None,
