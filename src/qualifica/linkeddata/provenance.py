@@ -304,15 +304,16 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
     query = "link-provenance" if links else "link-sources"
     for start in range(0, len(todo), binding.MAX_LIST):
         chunk = todo[start:start + binding.MAX_LIST]
+        rows: list[dict[str, Term]]
         if not links and cited is not None:
             rows = []
-            for subject in chunk:
-                for src in cited.get(subject, ()):
-                    if isinstance(src, Literal):  # a source cited as text: no title to read
-                        prov.subjects[subject].sources.setdefault(
-                            src.value, SourceRef(None, src.value))
+            for cited_subject in chunk:
+                for source in cited.get(cited_subject, ()):
+                    if isinstance(source, Literal):  # a source cited as text: no title to read
+                        prov.subjects[cited_subject].sources.setdefault(
+                            source.value, SourceRef(None, source.value))
                     else:  # filed below, with its titles
-                        rows.append({"subject": NamedNode(subject), "source": src})
+                        rows.append({"subject": NamedNode(cited_subject), "source": source})
         else:
             rows = select(store, registry, query, {"subject": chunk}, timeout_s=timeout_s).rows
         if not links:

@@ -431,10 +431,10 @@ class IncrementalValidator:
             # The whole neighbourhood is the data; the results are kept for the focus nodes
             # only (nodes at its edge are incomplete there).
             fast = fast_validator(self.shapes)
-            store = MemoryStore()
-            store.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)
-            store.extend(self._hierarchy_quads)
-            report = fast.report(fast.outcomes(store, focus_nodes))
+            memory = MemoryStore()
+            memory.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)
+            memory.extend(self._hierarchy_quads)
+            report = fast.report(fast.outcomes(memory, focus_nodes))
         t3 = time.perf_counter()
         self.last_stats = {
             "focus_nodes": float(len(focus)),

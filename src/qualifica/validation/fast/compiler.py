@@ -144,6 +144,14 @@ def _rdflib_str(text: str) -> str:
     return _STR_OF_VAR.sub(lambda m: f'IF(isBlank({m[1]}), "", STR({m[1]}))', text)
 
 
+def _count(n: rdflib.term.Node) -> int:
+    """The number of a counting constraint (``sh:minCount 1``): its literal read as an integer;
+    ``ValueError`` when it is none."""
+    if not isinstance(n, rdflib.Literal):
+        raise ValueError(f"a count that is not a literal: {n}")
+    return int(n)
+
+
 def _sparql_term(term: rdflib.term.Node) -> str:
     if isinstance(term, rdflib.BNode):
         raise Unsupported("a blank node as a constraint value")
@@ -303,9 +311,9 @@ class Compiler:
     def _counting(self, add: Callable[..., None], shape: rdflib.term.Node) -> None:
         g = self.sg
         for n in g.objects(shape, SH.minCount):
-            add(SH.MinCountConstraintComponent, "min", "true", int(n))
+            add(SH.MinCountConstraintComponent, "min", "true", _count(n))
         for n in g.objects(shape, SH.maxCount):
-            add(SH.MaxCountConstraintComponent, "max", "true", int(n))
+            add(SH.MaxCountConstraintComponent, "max", "true", _count(n))
         qvs = list(g.objects(shape, SH.qualifiedValueShape))
         if len(qvs) > 1:
             raise Unsupported("several qualified value shapes")
@@ -315,9 +323,9 @@ class Compiler:
                 raise Unsupported("sh:qualifiedValueShapesDisjoint")
             conf = self._conforms(qvs[0], "?v")
             for n in g.objects(shape, SH.qualifiedMinCount):
-                add(SH.QualifiedMinCountConstraintComponent, "min", conf, int(n))
+                add(SH.QualifiedMinCountConstraintComponent, "min", conf, _count(n))
             for n in g.objects(shape, SH.qualifiedMaxCount):
-                add(SH.QualifiedMaxCountConstraintComponent, "max", conf, int(n))
+                add(SH.QualifiedMaxCountConstraintComponent, "max", conf, _count(n))
         for flag in g.objects(shape, SH.uniqueLang):
             if isinstance(flag, rdflib.Literal) and flag.value is True:
                 add(SH.UniqueLangConstraintComponent, "unique")
@@ -344,12 +352,12 @@ class Compiler:
                 raise Unsupported(f"node kind {arg}")
             return _NODE_KINDS[arg].format(v=v)  # type: ignore[index]
         if param == SH["in"]:
-            items = list(Collection(self.sg, arg))  # type: ignore[arg-type]
+            items = list(Collection(self.sg, arg))
             if not items:
                 return "false"
             return "(" + " || ".join(f"sameTerm({v}, {_sparql_term(i)})" for i in items) + ")"
         if param == SH.languageIn:
-            tags = [str(t).lower() for t in Collection(self.sg, arg)]  # type: ignore[arg-type]
+            tags = [str(t).lower() for t in Collection(self.sg, arg)]
             if "*" in tags:
                 return f"(isLiteral({v}) && LANG({v}) != \"\")"
             # pySHACL: the tag, or its first subtag, is listed (case-insensitive); for a listed
@@ -371,8 +379,8 @@ class Compiler:
         for p, o in g.predicate_objects(inner):
             if p == RDF.type or p in (SH.message, SH.severity, SH.name, SH.description):
                 continue
-            if p not in _INNER or (p == SH.datatype and o not in (XSD.string, RDF.langString,
-                                                                   RDFS.Literal)):
+            if not isinstance(p, rdflib.URIRef) or p not in _INNER or (
+                    p == SH.datatype and o not in (XSD.string, RDF.langString, RDFS.Literal)):
                 raise Unsupported(f"{p} in an inner shape")
             conds.append(self._value_cond(p, o, v))
         return "(" + " && ".join(conds or ["true"]) + ")"

@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import rdflib
-from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Store, parse_query_results
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    Store,
+    parse_query_results,
+)
 from rdflib.namespace import RDFS, XSD
 
 from qualifica.errors import QualificaError
@@ -439,8 +446,9 @@ class _Results:
                 self.times = {int(i): float(t) for i, t in json.loads(chunk)}
             elif self.same:
                 done.add(index)
-                found |= collect(store, self.jobs[index],
-                                 parse_query_results(chunk, format=QueryResultsFormat.JSON))
+                results = parse_query_results(chunk, format=QueryResultsFormat.JSON)
+                assert isinstance(results, QuerySolutions)  # the jobs are SELECT queries
+                found |= collect(store, self.jobs[index], results)
         self._buffer = data[offset:]
         return found
 
@@ -679,7 +687,7 @@ def _list_focus(store: Store, head: str, pattern: str) -> str | None:
 def _values(rows: Iterable[Any]) -> str | None:
     """The nodes ``?this`` of ``rows`` as a VALUES block ("" when there are none), or None
     when they are too many to list or include blank nodes (which VALUES cannot name)."""
-    nodes = []
+    nodes: list[str] = []
     for row in rows:
         node = row["this"]
         if not isinstance(node, NamedNode) or len(nodes) >= MAX_LISTED:
@@ -775,7 +783,7 @@ class _Closure(dict):  # type: ignore[type-arg]
         super().__init__()
         self._down = down
 
-    def get(self, key: str, default: object = None) -> set[str]:  # type: ignore[override]
+    def get(self, key: str, default: object = None) -> set[str]:
         return self._down(key)
 
 

@@ -17,9 +17,9 @@ import struct
 import sys
 import time
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
-from pyoxigraph import QueryResultsFormat, Store
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, Store
 
 #: Each result in the output file: the query's index and the length of its JSON, then the JSON.
 HEADER = struct.Struct("<II")
@@ -55,8 +55,10 @@ def work(store: Store, texts: Sequence[str], counter: str, out: BinaryIO) -> Non
     times = []
     for index in claims(counter, len(texts)):
         started = time.perf_counter()
-        data = store.query(texts[index], use_default_graph_as_union=True).serialize(  # type: ignore[union-attr]
-            format=QueryResultsFormat.JSON)
+        results = store.query(texts[index], use_default_graph_as_union=True)
+        assert isinstance(results, QuerySolutions | QueryBoolean)  # SELECT or ASK queries
+        # pyoxigraph's stubs give ``bytes | None``: it is bytes when no output is given
+        data = cast(bytes, results.serialize(format=QueryResultsFormat.JSON))
         out.write(HEADER.pack(index, len(data)))
         out.write(data)
         out.flush()  # read as soon as it is complete

@@ -354,7 +354,8 @@ def run_queries(store: Store, path: Path, texts: Sequence[str]) -> list[tuple[ob
         try:
             for index in store_worker.claims(str(counter), len(texts)):
                 started = time.perf_counter()
-                result = store.query(texts[index], use_default_graph_as_union=True)
+                # the raw results, or the rows of a SELECT read into a list (``_Solutions``)
+                result: object = store.query(texts[index], use_default_graph_as_union=True)
                 if isinstance(result, QuerySolutions):
                     variables = result.variables
                     rows = list(result)
