@@ -22,7 +22,8 @@ from qualifica.linkeddata.describe import describe, description_bytes
 from qualifica.linkeddata.details import successor_links
 from qualifica.namespaces import KINDS
 from qualifica.sparql import binding
-from qualifica.web.render import PAGED_TABLES, RESOURCE_TABLES, render_error, resource_page
+from qualifica.web.render import PAGED_TABLES, render_error, resource_page
+from qualifica.web.resource_view import RESOURCE_TABLES
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def _id_table_params() -> list[dict[str, object]]:
     responses=negotiated("The description of the resource", conneg.RESOURCE_FORMATS, _EXAMPLES,
                          {404: {"description": "No such resource (in the negotiated format), "
                                                "or a page-{table} past the table's last page"},
-                          **BAD_TABLE_PAGE}),
+                          400: BAD_TABLE_PAGE[400]}),
     openapi_extra={"parameters": _id_table_params()},
 )
 def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
