@@ -48,7 +48,7 @@ from qualifica.web.queries import Ref
 from qualifica.web.resource_view import RESOURCE_TABLES, resource_view
 from qualifica.web.role_view import ROLE_TABLES, role_view
 from qualifica.web.search_view import search_view
-from qualifica.web.tables import Cell, Table, link_html
+from qualifica.web.tables import Cell, Table, link_once
 from qualifica.web.views import home_view
 
 log = logging.getLogger(__name__)
@@ -191,13 +191,13 @@ def path_tree(paths: Sequence[CompetencyPath], lang: str) -> Markup:
     competencies, then the task it runs through or "directly"; written in Python (a macro call
     per link cost more than the rest of the list)."""
     w = words(lang)
-    made: dict[str, str] = {}  # a role or task is named on many paths: its link made once
+    made: dict[tuple[str | None, str], str] = {}  # a role or task is on many paths
+
+    def lang_link(href: str) -> str:
+        return with_lang(href, lang)
 
     def ref(r: Ref) -> str:
-        html = made.get(r.iri)
-        if html is None:
-            html = made[r.iri] = link_html(r.href, r.label, lambda href: with_lang(href, lang))
-        return html
+        return link_once(r.href, r.label, lang_link, made)
 
     out: list[str] = []
     for _, group in groupby(sorted(paths, key=lambda p: p.role.label), lambda p: p.role.label):

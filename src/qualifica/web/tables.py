@@ -134,8 +134,10 @@ def link_html(href: str | None, text: str, link: Callable[[str], str]) -> str:
     return f'<span class="no-link">{escaped(text)}</span>'
 
 
-def _link(href: str | None, text: str, link: Callable[[str], str],
-          made: dict[tuple[str | None, str], str]) -> str:
+def link_once(href: str | None, text: str, link: Callable[[str], str],
+              made: dict[tuple[str | None, str], str]) -> str:
+    """``link_html`` of ``href`` and ``text``, taken from ``made`` (the links a page or table
+    has written, by target and text) when written already, else written and added to it."""
     html = made.get((href, text))
     if html is None:
         html = made[(href, text)] = link_html(href, text, link)
@@ -149,9 +151,9 @@ def cell_html(cell: Cell, link: Callable[[str], str],
     if made is None:
         made = {}
     if cell.refs:
-        inner = ", ".join(_link(r.href, r.label, link, made) for r in cell.refs)
+        inner = ", ".join(link_once(r.href, r.label, link, made) for r in cell.refs)
     elif cell.href:
-        inner = _link(cell.href, cell.text, link, made)
+        inner = link_once(cell.href, cell.text, link, made)
     else:
         inner = escaped(cell.text)
     if cell.cls:
