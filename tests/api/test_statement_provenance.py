@@ -8,8 +8,13 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+
+from qualifica.context import Context
+from qualifica.web.render import resource_page
 
 ID = "https://w3id.org/qualifica/id/"
+QD = "https://w3id.org/qualifica/ontology#"
 
 
 class PropertyRows(HTMLParser):
@@ -129,3 +134,41 @@ def test_statement_provenance_as_json(client: TestClient) -> None:
     sources = {b["source"]["value"] for b in bindings
                if b["predicate"]["value"] == qd + "roleGroup"}
     assert "urn:isbn:978-3-946209-03-4" in sources
+
+
+_LINKS = """
+@prefix qd: <https://w3id.org/qualifica/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/qualifica/id/task/pruefen> a qd:Task ;
+    skos:prefLabel "Prüfen"@de, "Checking"@en ;
+    dcterms:source <https://example.org/quelle> ;
+    qd:requires <https://w3id.org/qualifica/id/requirement/pruefen-a>,
+                <https://w3id.org/qualifica/id/requirement/pruefen-b> .
+<https://w3id.org/qualifica/id/requirement/pruefen-a> a qd:CompetencyRequirement ;
+    skos:prefLabel "Anforderung A"@de, "Requirement A"@en ;
+    qd:editorial "1"^^xsd:boolean .
+<https://w3id.org/qualifica/id/requirement/pruefen-b> a qd:CompetencyRequirement ;
+    skos:prefLabel "Anforderung B"@de, "Requirement B"@en .
+"""
+
+
+def test_generic_page_marks_editorial_links_of_the_current_generation(empty_ctx: Context
+                                                                      ) -> None:
+    """A ``qd:requires`` of a qualified link marked ``qd:editorial true`` (any lexical form of
+    true) is editorial on the generic page, the other is stated by the subject's source; a
+    write that marks the other shows in the next page (the marks are read per generation)."""
+    graph = "https://w3id.org/qualifica/graph/links"
+    empty_ctx.store.add(Quad(q.subject, q.predicate, q.object, NamedNode(graph))
+                  for q in parse(_LINKS.encode(), format=RdfFormat.TURTLE))
+
+    def marks() -> dict[str, str]:
+        parser = PropertyRows()
+        parser.feed(resource_page(empty_ctx, ID + "task/pruefen", "de").decode())
+        return {value: mark for _, value, mark in parser.rows if value.startswith("Anforderung")}
+
+    assert marks() == {"Anforderung A": "redaktionell", "Anforderung B": "belegt"}
+    empty_ctx.store.add([Quad(NamedNode(ID + "requirement/pruefen-b"), NamedNode(QD + "editorial"),
+                        Literal(True), NamedNode(graph))])
+    assert marks() == {"Anforderung A": "redaktionell", "Anforderung B": "redaktionell"}

@@ -135,6 +135,21 @@ def editorial_graphs(ctx: Context) -> tuple[str, ...]:
     return ctx.part(EDITORIAL_GRAPHS).of(ctx)
 
 
+def _read_editorial_nodes(ctx: Context) -> frozenset[str]:
+    rows = select(ctx.store, ctx.registry, "link-editorial-nodes", {},
+                  timeout_s=ctx.settings.query_timeout_s).rows
+    return frozenset(n for row in rows if (n := iri_of(row.get("link"))))
+
+
+EDITORIAL_NODES = per_generation("editorial nodes", _read_editorial_nodes)
+
+
+def editorial_nodes(ctx: Context) -> frozenset[str]:
+    """The qualified links marked ``qd:editorial true`` at the store's current generation
+    (``link-editorial-nodes``): read once per generation, not per page."""
+    return ctx.part(EDITORIAL_NODES).of(ctx)
+
+
 #: What a subject cites: the objects of its ``dcterms:source`` statements.
 Cited = Mapping[str, Sequence[Term]]
 

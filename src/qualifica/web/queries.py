@@ -13,7 +13,7 @@ from qualifica.context import Context, Part
 from qualifica.errors import NotFound
 from qualifica.labels import labels_of, local_name, pick_label
 from qualifica.linkeddata.catalogue import Catalogue, catalogue_for, select
-from qualifica.linkeddata.provenance import EDITORIAL_SOURCE, editorial_graphs
+from qualifica.linkeddata.provenance import EDITORIAL_SOURCE, editorial_graphs, editorial_nodes
 from qualifica.linkeddata.rdfs_labels import rdfs_labels
 from qualifica.namespaces import KINDS, RDF_TYPE
 from qualifica.sparql import binding
@@ -25,6 +25,7 @@ from qualifica.web.i18n import term_label
 log = logging.getLogger(__name__)
 
 EDITORIAL = NamedNode(EDITORIAL_SOURCE)
+_TRUE = Literal(True)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,12 @@ def statements_about(ctx: Context, iri: str, predicates: Collection[str] | None 
     rows = select_rows(ctx, "page-resource", {"iri": iri})
     if not rows:
         raise NotFound(f"there is no resource {iri}", id=slug_of(iri))
+    graphs, nodes = editorial_graphs(ctx), editorial_nodes(ctx)
+    for row in rows:  # the marks of a statement in an editorial graph, of an editorial link
+        if iri_of(row.get("g")) in graphs:
+            row["editorialGraph"] = EDITORIAL
+        if iri_of(row.get("o")) in nodes:
+            row["editorialLink"] = _TRUE
     return rows if not predicates else [r for r in rows if iri_of(r.get("p")) in predicates]
 
 
