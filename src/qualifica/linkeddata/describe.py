@@ -112,7 +112,7 @@ def describe(ctx: Context, resource: NamedNode) -> Description:
     values: dict[str, Term] = {"resource": resource}
     own = run_internal(ctx, "describe-resource", values)
     triples: list[Triple] = list(own.triples) if isinstance(own, GraphResult) else []
-    if not any(t.subject == resource for t in triples):
+    if not triples:  # every triple of a qualified link comes with one of the resource's own
         raise NotFound(f"there is no resource {resource.value}", id=resource.value)
     incoming = run_internal(ctx, "describe-incoming", values)
     linked: set[str] = set()
