@@ -13,9 +13,13 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from pyld import jsonld
+from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica.context import Context
+from qualifica.linkeddata import feed as feed_module
+from qualifica.linkeddata.catalogue import CATALOGUE, catalogue_for
 from qualifica.linkeddata.feed import PAGE_SIZE, ChangeFeed, feed_for
+from qualifica.store.base import ChangeSet
 from qualifica_testing import WRITE_AUTH, role_turtle
 
 AUTH = WRITE_AUTH
@@ -90,6 +94,44 @@ def test_a_write_appears_in_the_feed_naming_resources_and_properties(
                            headers={"Content-Type": "text/turtle", **AUTH})
     assert bad.status_code in (400, 422)
     assert len(atom(write_client).entries) == len(after.entries)
+
+
+def test_a_write_patches_the_catalogue_before_the_feed_reads_it(
+        write_client: TestClient, write_ctx: Context) -> None:
+    """The feed labels the legal changes from the catalogue: its listener runs once the
+    catalogue's own has patched it for the write, so a write builds no catalogue anew (at
+    scale 1 a build takes seconds, which every write through the API paid)."""
+    cache = write_ctx.part(CATALOGUE)
+    assert catalogue_for(write_ctx).generation == write_ctx.store.generation
+    builds, patches = cache.builds, cache.patches
+    write_role(write_client)
+    assert (cache.builds, cache.patches) == (builds, patches + 1)
+    assert catalogue_for(write_ctx).labels[ID + "role/feedrolle"]["de"] == "Feedrolle"
+    assert cache.builds == builds
+
+
+def test_the_legal_changes_are_read_again_only_after_writes_that_can_add_one(
+        write_ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a write the feed reads the legal changes again only when the write touched a
+    statement a legal change is made of (a version, its dates, predecessor or number, the act
+    a provision is part of), or when what it changed is unknown."""
+    feed_for(write_ctx)
+    calls: list[int] = []
+    real = feed_module.sync_legal
+    monkeypatch.setattr(feed_module, "sync_legal",
+                        lambda ctx, feed: calls.append(1) or real(ctx, feed))
+    graph = NamedNode("https://w3id.org/qualifica/graph/test-legal-sync")
+    role = NamedNode(ID + "role/feed-sync")
+    write_ctx.store.add([Quad(role, NamedNode(SKOS + "prefLabel"), Literal("Rolle", language="de"),
+                              graph)])
+    assert calls == []
+    version = NamedNode(ID + "legal-basis/feed-sync-version")
+    write_ctx.store.add([Quad(version, NamedNode(SKOS + "notation"), Literal("§ 1"), graph)])
+    assert calls == [1]
+    write_ctx.store.update(f"DELETE DATA {{ GRAPH {graph} {{ {version} "
+                           f"<{SKOS}notation> \"§ 1\" }} }}")  # unknown change
+    assert calls == [1, 1]
+    assert feed_module.may_add_legal_changes(ChangeSet(added=[], removed=[])) is False
 
 
 def test_etag_and_if_none_match(write_client: TestClient) -> None:

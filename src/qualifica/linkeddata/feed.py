@@ -14,6 +14,7 @@ restarts, because nothing of the feed lives only in memory.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import logging
 import sqlite3
@@ -30,6 +31,7 @@ from qualifica.context import Context, Part
 from qualifica.errors import BadParameter
 from qualifica.linkeddata import legal
 from qualifica.linkeddata.catalogue import catalogue_for
+from qualifica.namespaces import ELI, QD, SKOS
 from qualifica.store.base import ChangeSet
 from qualifica.store.stamps import MODIFIED_GRAPH, in_stamp_graph
 
@@ -270,18 +272,42 @@ def sync_legal(ctx: Context, feed: ChangeFeed) -> int:
     return feed.record_legal(reversed(changes), english)
 
 
+#: The predicates a legal change is made of (``legal-changes``: the versions of a provision,
+#: their dates, predecessors and numbers, the act a provision is part of). A change is stored
+#: once under its date, kind, provision and versions, so a write that touches none of these
+#: adds none.
+LEGAL_PREDICATES = frozenset({
+    QD + "hasVersion", QD + "previousVersion", QD + "partOf", SKOS + "notation",
+    ELI + "version_date", ELI + "first_date_entry_in_force", ELI + "date_no_longer_in_force",
+})
+
+
+def may_add_legal_changes(change: ChangeSet) -> bool:
+    """Whether ``change`` can add a legal change: it adds or removes a statement with one of
+    ``LEGAL_PREDICATES``, or what it changed is unknown. (Reading the legal changes again
+    after every write cost a second at scale 1.)"""
+    if change.added is None or change.removed is None:
+        return True
+    return any(q.predicate.value in LEGAL_PREDICATES
+               for q in itertools.chain(change.added, change.removed))
+
+
 def _build(ctx: Context) -> ChangeFeed:
     feed = ChangeFeed(Path(ctx.settings.data_dir) / "feed.sqlite")
 
     def listener(change: ChangeSet) -> None:
         try:
             feed.record(change)
-            sync_legal(ctx, feed)
+            if may_add_legal_changes(change):
+                sync_legal(ctx, feed)
         except Exception:  # the write is committed; the feed must never undo or fail it
             log.exception("the change feed could not record a write")
 
     if not _follows(ctx):
-        ctx.store.subscribe(listener)
+        # last: the legal changes are labelled from the catalogue, which its own listener has
+        # then patched for this write (called before it, the feed found the catalogue a write
+        # behind and built it anew: seconds at scale 1, inside every write)
+        ctx.store.subscribe(listener, last=True)
     return feed
 
 

@@ -73,15 +73,17 @@ class ChangeNotifier:
     def __init__(self) -> None:
         self._generation = 0
         self._listeners: list[ChangeListener] = []
+        self._last: list[ChangeListener] = []
 
     @property
     def generation(self) -> int:
         """Grows with every write committed through this store."""
         return self._generation
 
-    def subscribe(self, listener: ChangeListener) -> None:
-        """Call ``listener`` after every committed write."""
-        self._listeners.append(listener)
+    def subscribe(self, listener: ChangeListener, *, last: bool = False) -> None:
+        """Call ``listener`` after every committed write; with ``last``, after every listener
+        subscribed without it (once the tables kept in memory have followed the write)."""
+        (self._last if last else self._listeners).append(listener)
 
     def advance_to(self, generation: int) -> None:
         """Move the counter forward to ``generation`` (never back) without a change: the
@@ -90,7 +92,11 @@ class ChangeNotifier:
 
     def _committed(self, change: ChangeSet) -> None:
         self._generation += 1
-        for listener in self._listeners:
+        self._notify(change)
+
+    def _notify(self, change: ChangeSet) -> None:
+        """Call the listeners (those subscribed with ``last`` after the others)."""
+        for listener in (*self._listeners, *self._last):
             listener(change)
 
     def apply(self, removed: Iterable[Quad], added: Iterable[Quad], *,
@@ -116,8 +122,9 @@ class Store(Protocol):
         """A counter that grows with every committed write (for caches and ETags)."""
         ...
 
-    def subscribe(self, listener: ChangeListener) -> None:
-        """Call ``listener`` after every committed write."""
+    def subscribe(self, listener: ChangeListener, *, last: bool = False) -> None:
+        """Call ``listener`` after every committed write; with ``last``, after every listener
+        subscribed without it."""
         ...
 
     def query(

@@ -277,8 +277,7 @@ class FollowerStore(ChangeNotifier):
             self.switches += 1
             self._generation = state.serial
             if old is not None:
-                for listener in self._listeners:
-                    listener(change)
+                self._notify(change)
             self._mark = mark
             return True
 
