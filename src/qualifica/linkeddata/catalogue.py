@@ -196,14 +196,22 @@ class Catalogue:
                     todo.append(nxt)
         return seen
 
-    def top_concepts(self, framework: str) -> list[str]:
-        """Competencies of a framework with no broader competency in it (or marked top)."""
-        members = [c for c in self.sources(framework, SKOS_IN_SCHEME) if self.kinds.get(c) ==
-                   "competency"]
+    def members(self, framework: str) -> list[str]:
+        """The competencies ``skos:inScheme`` a framework."""
+        kinds = self.kinds
+        return [c for c in self.inv.get((framework, SKOS_IN_SCHEME), ())
+                if kinds.get(c) == "competency"]
+
+    def top_concepts(self, framework: str, members: list[str] | None = None) -> list[str]:
+        """Competencies of a framework with no broader competency in it (or marked top);
+        ``members``: its ``members``, when the caller has them."""
+        if members is None:
+            members = self.members(framework)
         member_set = set(members)
+        out = self.out
         top = {c for c in members
-               if not any(b in member_set for b in self.targets(c, SKOS_BROADER))}
-        top.update(c for c in self.sources(framework, SKOS_TOP_CONCEPT_OF))
+               if member_set.isdisjoint(out.get((c, SKOS_BROADER), ()))}
+        top.update(self.inv.get((framework, SKOS_TOP_CONCEPT_OF), ()))
         return list(top)
 
 

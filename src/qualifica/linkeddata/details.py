@@ -190,12 +190,13 @@ def _links(cat: Catalogue, store: Store, registry: Registry, iri: str, kind: str
         qualified = _qualified(cat, store, registry, iri, QD_REQUIRES, lang)
     elif kind == "training-format":
         qualified = _qualified(cat, store, registry, iri, QD_DEVELOPS, lang)
+    members = cat.members(iri) if kind == "framework" else []
+    top = cat.top_concepts(iri, members) if kind == "framework" else []
     incoming = {
         "task": [(QD_PERFORMS_TASK, cat.sources(iri, QD_PERFORMS_TASK))],
         "competency": [(SKOS_BROADER, cat.sources(iri, SKOS_BROADER)),
                        (QD_DEVELOPS, cat.sources(iri, QD_DEVELOPS))],
-        "framework": [(QD_LEVEL_OF, cat.sources(iri, QD_LEVEL_OF)),
-                      (SKOS_IN_SCHEME, cat.top_concepts(iri))],
+        "framework": [(QD_LEVEL_OF, cat.sources(iri, QD_LEVEL_OF)), (SKOS_IN_SCHEME, top)],
         "legal-basis": [(QD_PART_OF, cat.sources(iri, QD_PART_OF))],
     }.get(kind, [])
     prov = provenance_of(store, registry,
@@ -242,9 +243,8 @@ def _links(cat: Catalogue, store: Store, registry: Registry, iri: str, kind: str
             node["rank"] = cat.ranks.get(level)
             levels.append(node)
         out["levels"] = sorted(levels, key=lambda n: (n["rank"] or 0, n["iri"]))
-        out["top"] = in_nodes(SKOS_IN_SCHEME, cat.top_concepts(iri))
-        out["total_competencies"] = sum(
-            1 for c in cat.sources(iri, SKOS_IN_SCHEME) if cat.kind(c) == "competency")
+        out["top"] = in_nodes(SKOS_IN_SCHEME, top)
+        out["total_competencies"] = len(members)
     elif kind == "level":
         out["framework"] = one(QD_LEVEL_OF, cat.targets(iri, QD_LEVEL_OF))
         out["rank"] = cat.ranks.get(iri)
