@@ -54,18 +54,21 @@ def create_app(settings: Settings, *, context: Context | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if context is not None:
-            ctx = context
-        elif worker is not None:
-            ctx = worker.open_context()
-        else:
-            ctx = open_context(settings)
+        own_process = worker is not None or serving
+        with memory.collector_paused(own_process):
+            if context is not None:
+                ctx = context
+            elif worker is not None:
+                ctx = worker.open_context()
+            else:
+                ctx = open_context(settings)
         try:
-            start(ctx)
-            app.state.ctx = ctx
-            if worker is not None:
-                await worker.started(app)
-            if worker is not None or serving:
+            with memory.collector_paused(own_process):
+                start(ctx)
+                app.state.ctx = ctx
+                if worker is not None:
+                    await worker.started(app)
+            if own_process:
                 memory.freeze_long_lived()
             yield
         finally:
