@@ -167,6 +167,14 @@ class Bodies:
 BODIES: Part[Bodies] = Part("description bodies", lambda ctx: Bodies())
 
 
+def kept_description(ctx: Context, resource: NamedNode, profile: Profile, media_type: str
+                     ) -> bytes | None:
+    """The encoded description kept at the store's current generation, if any (never reads
+    the store)."""
+    return ctx.part(BODIES).get(ctx.store.generation, (resource.value, profile.token,
+                                                       media_type))
+
+
 def description_bytes(ctx: Context, resource: NamedNode, profile: Profile, media_type: str
                       ) -> bytes:
     """The description of ``resource`` in ``profile``, encoded as ``media_type``;

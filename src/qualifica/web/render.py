@@ -254,6 +254,15 @@ def render_resource(ctx: Context, iri: str, lang: str, params: Params = ()) -> s
                  res=res, versions=versions, lw=legal_words(lang), incoming=incoming)
 
 
+def kept_page(ctx: Context, iri: str, lang: str, params: Params = ()) -> bytes | None:
+    """The page of ``resource_page`` kept at the store's current generation, if any (never
+    reads the store; ``BadParameter`` for a table page that is no number)."""
+    lang = pick_lang(lang)
+    pages = table_pages(kind_of(iri), params, lang)
+    return ctx.part(BODIES).get(ctx.store.generation,
+                                (iri, "html", lang, paging.key_of(pages)))
+
+
 def resource_page(ctx: Context, iri: str, lang: str, params: Params = ()) -> bytes:
     """:func:`render_resource` encoded, kept per store generation like the descriptions
     (``linkeddata.describe.Bodies``): a page is kept only when the catalogue and the planning

@@ -4,25 +4,28 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pyoxigraph import NamedNode
+from starlette.concurrency import run_in_threadpool
 
 from qualifica.api import rdf_response as ld
 from qualifica.api.deps import CtxDep
 from qualifica.api.examples import negotiated
 from qualifica.api.params import FormatParam, LangParam
 from qualifica.api.routes.pages import BAD_TABLE_PAGE, table_page_params
-from qualifica.errors import BadParameter, NotFound
+from qualifica.context import Context
+from qualifica.errors import BadParameter, NotAcceptable, NotFound
 from qualifica.linkeddata import conneg, profiles, sitemap
-from qualifica.linkeddata.catalogue import catalogue_for
-from qualifica.linkeddata.describe import describe, description_bytes
+from qualifica.linkeddata.catalogue import Catalogue, built_catalogue, catalogue_for
+from qualifica.linkeddata.describe import describe, description_bytes, kept_description
 from qualifica.linkeddata.details import successor_links
 from qualifica.namespaces import KINDS
 from qualifica.sparql import binding
-from qualifica.web.render import PAGED_TABLES, render_error, resource_page
+from qualifica.web.render import PAGED_TABLES, kept_page, render_error, resource_page
 from qualifica.web.resource_view import RESOURCE_TABLES
 
 log = logging.getLogger(__name__)
@@ -108,9 +111,9 @@ def _id_table_params() -> list[dict[str, object]]:
                           400: BAD_TABLE_PAGE[400]}),
     openapi_extra={"parameters": _id_table_params()},
 )
-def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
-             format: FormatParam = None, lang: LangParam = None,
-             profile: ProfileParam = None, mediatype: MediaTypeParam = None) -> Response:
+async def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
+                   format: FormatParam = None, lang: LangParam = None,
+                   profile: ProfileParam = None, mediatype: MediaTypeParam = None) -> Response:
     """The description of ``https://w3id.org/qualifica/id/{kind}/{slug}``: its triples, its
     qualified links with their triples, the labels of everything it links to, and the
     statements that link to it. Content negotiation picks the format (HTML by default) and the
@@ -118,8 +121,81 @@ def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
     schema.org and ESCO-shaped for the kinds they cover). Every answer names its profile with
     ``Link: <…>; rel="profile"``. A deprecated resource is still served, with
     ``Link: <…>; rel="successor-version"`` to each resource that replaces it."""
+    cat = built_catalogue(ctx)
+    if cat is not None and kind in KINDS and binding.SLUG.match(slug):
+        try:
+            kept = _kept_answer(_plan(kind, slug, request, ctx, cat, format, lang, profile,
+                                      mediatype), request, ctx)
+        except (NotFound, BadParameter, NotAcceptable):
+            kept = None  # answered, with its error, on a worker thread like any other
+        if kept is not None:
+            return kept
+    return await run_in_threadpool(_resource, kind, slug, request, ctx, format, lang, profile,
+                                   mediatype)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What content negotiation chose for one request, and the headers of its answer."""
+
+    node: NamedNode
+    chosen: profiles.Profile | None
+    media_type: str
+    language: str
+    url: str
+    headers: dict[str, str]
+
+
+def _plan(kind: str, slug: str, request: Request, ctx: Context, cat: Catalogue,
+          format: str | None, lang: str | None, profile: str | None, mediatype: str | None
+          ) -> _Plan:
+    """Content negotiation (``NotAcceptable``) and the headers of the answer, from memory."""
     override = format if format is not None else mediatype
     path = f"id/{kind}/{slug}"
+    chosen = profiles.negotiate(kind, request.headers.get("accept-profile"), profile)
+    offered = (ALT_FORMATS if chosen is None
+               else conneg.RESOURCE_FORMATS if chosen is profiles.FULL else conneg.RDF_FORMATS)
+    media_type = ld.negotiate(request, offered, override)
+    url = ld.public_url(ctx.settings, path)
+    node = binding.iri(slug, param="slug", kind=kind)
+    successors = successor_links(cat, node.value, ctx.settings.public_base)
+    profile_links = profiles.link_values(url, kind, chosen, conneg.RESOURCE_FORMATS,
+                                         conneg.HTML)
+    headers = ld.headers_for(ctx.settings, path, conneg.RESOURCE_FORMATS, media_type,
+                             canonical=node.value, extra_links=[*successors, *profile_links])
+    headers["Vary"] = "Accept, Accept-Profile"
+    if chosen is None or chosen is not profiles.FULL:
+        token = profiles.ALT if chosen is None else chosen.token
+        headers["Content-Location"] = (f"{url}?_profile={token}&_mediatype="
+                                       f"{conneg.SHORT_NAME.get(media_type, media_type)}")
+    return _Plan(node, chosen, media_type, ld.lang_of(request, lang), url, headers)
+
+
+def _kept_answer(plan: _Plan, request: Request, ctx: Context) -> Response | None:
+    """The answer from what the store's generation keeps (``None`` when it must be made):
+    sent from the event loop, without the hand-over to a worker thread."""
+    if plan.chosen is None:
+        return None
+    if plan.media_type == conneg.HTML:
+        page = kept_page(ctx, plan.node.value, plan.language,
+                         request.query_params.multi_items())
+        return None if page is None else _html(plan, page)
+    body = kept_description(ctx, plan.node, plan.chosen, plan.media_type)
+    return None if body is None else _rdf(plan, body)
+
+
+def _html(plan: _Plan, page: bytes) -> Response:
+    return HTMLResponse(page, headers={**plan.headers, "Content-Language": plan.language})
+
+
+def _rdf(plan: _Plan, body: bytes) -> Response:
+    return Response(body, media_type=conneg.content_type(plan.media_type), headers=plan.headers)
+
+
+def _resource(kind: str, slug: str, request: Request, ctx: Context, format: str | None,
+              lang: str | None, profile: str | None, mediatype: str | None) -> Response:
+    """The answer made on a worker thread (reading the store where nothing is kept)."""
+    override = format if format is not None else mediatype
     language = ld.lang_of(request, lang)
     if kind not in KINDS or not binding.SLUG.match(slug):
         media_type = ld.negotiate(request, conneg.RESOURCE_FORMATS, override)
@@ -131,28 +207,15 @@ def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
     offered = (ALT_FORMATS if chosen is None
                else conneg.RESOURCE_FORMATS if chosen is profiles.FULL else conneg.RDF_FORMATS)
     media_type = ld.negotiate(request, offered, override)
-    url = ld.public_url(ctx.settings, path)
     try:
-        node = binding.iri(slug, param="slug", kind=kind)
-        successors = successor_links(catalogue_for(ctx), node.value, ctx.settings.public_base)
-        profile_links = profiles.link_values(url, kind, chosen, conneg.RESOURCE_FORMATS,
-                                             conneg.HTML)
-        headers = ld.headers_for(ctx.settings, path, conneg.RESOURCE_FORMATS, media_type,
-                                 canonical=node.value,
-                                 extra_links=[*successors, *profile_links])
-        headers["Vary"] = "Accept, Accept-Profile"
-        if chosen is None or chosen is not profiles.FULL:
-            token = profiles.ALT if chosen is None else chosen.token
-            headers["Content-Location"] = (f"{url}?_profile={token}&_mediatype="
-                                           f"{conneg.SHORT_NAME.get(media_type, media_type)}")
-        if chosen is None:
-            return _alternates(ctx, node, url, kind, media_type, headers)
-        if media_type == conneg.HTML:
-            html = resource_page(ctx, node.value, language,
-                                 request.query_params.multi_items())
-            return HTMLResponse(html, headers={**headers, "Content-Language": language})
-        body = description_bytes(ctx, node, chosen, media_type)
-        return Response(body, media_type=conneg.content_type(media_type), headers=headers)
+        plan = _plan(kind, slug, request, ctx, catalogue_for(ctx), format, lang, profile,
+                     mediatype)
+        if plan.chosen is None:
+            return _alternates(ctx, plan.node, plan.url, kind, plan.media_type, plan.headers)
+        if plan.media_type == conneg.HTML:
+            return _html(plan, resource_page(ctx, plan.node.value, plan.language,
+                                             request.query_params.multi_items()))
+        return _rdf(plan, description_bytes(ctx, plan.node, plan.chosen, plan.media_type))
     except (NotFound, BadParameter) as exc:
         page = (render_error(exc.status, exc.detail, language, request.url.path,
                              getattr(exc, "param", None), worded=bool(exc.extra.get("worded")))
@@ -160,7 +223,7 @@ def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxDep,
         return ld.error_response(exc, media_type, request, html=page)
 
 
-def _alternates(ctx: CtxDep, node: NamedNode, url: str, kind: str, media_type: str,
+def _alternates(ctx: Context, node: NamedNode, url: str, kind: str, media_type: str,
                 headers: dict[str, str]) -> Response:
     """The ``_profile=alt`` answer: the profiles and formats the resource is offered in (404
     when the store says nothing about it)."""
