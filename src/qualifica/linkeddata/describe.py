@@ -167,12 +167,15 @@ class Bodies:
 BODIES: Part[Bodies] = Part("description bodies", lambda ctx: Bodies())
 
 
+def _body_key(resource: NamedNode, profile: Profile, media_type: str) -> tuple[str, ...]:
+    return resource.value, profile.token, media_type
+
+
 def kept_description(ctx: Context, resource: NamedNode, profile: Profile, media_type: str
                      ) -> bytes | None:
     """The encoded description kept at the store's current generation, if any (never reads
     the store)."""
-    return ctx.part(BODIES).get(ctx.store.generation, (resource.value, profile.token,
-                                                       media_type))
+    return ctx.part(BODIES).get(ctx.store.generation, _body_key(resource, profile, media_type))
 
 
 def description_bytes(ctx: Context, resource: NamedNode, profile: Profile, media_type: str
@@ -181,7 +184,7 @@ def description_bytes(ctx: Context, resource: NamedNode, profile: Profile, media
     ``NotFound`` when the store says nothing about it."""
     generation = ctx.store.generation
     bodies = ctx.part(BODIES)
-    key = (resource.value, profile.token, media_type)
+    key = _body_key(resource, profile, media_type)
     body = bodies.get(generation, key)
     if body is not None:
         return body

@@ -254,13 +254,19 @@ def render_resource(ctx: Context, iri: str, lang: str, params: Params = ()) -> s
                  res=res, versions=versions, lw=legal_words(lang), incoming=incoming)
 
 
+def _page_key(iri: str, lang: str, params: Params
+              ) -> tuple[tuple[object, ...], str, dict[str, int]]:
+    """The key a page is kept under, its language and the table pages asked for
+    (``BadParameter`` for a table page that is no number)."""
+    lang = pick_lang(lang)
+    pages = table_pages(kind_of(iri), params, lang)
+    return (iri, "html", lang, paging.key_of(pages)), lang, pages
+
+
 def kept_page(ctx: Context, iri: str, lang: str, params: Params = ()) -> bytes | None:
     """The page of ``resource_page`` kept at the store's current generation, if any (never
     reads the store; ``BadParameter`` for a table page that is no number)."""
-    lang = pick_lang(lang)
-    pages = table_pages(kind_of(iri), params, lang)
-    return ctx.part(BODIES).get(ctx.store.generation,
-                                (iri, "html", lang, paging.key_of(pages)))
+    return ctx.part(BODIES).get(ctx.store.generation, _page_key(iri, lang, params)[0])
 
 
 def resource_page(ctx: Context, iri: str, lang: str, params: Params = ()) -> bytes:
@@ -268,11 +274,9 @@ def resource_page(ctx: Context, iri: str, lang: str, params: Params = ()) -> byt
     (``linkeddata.describe.Bodies``): a page is kept only when the catalogue and the planning
     index it was made from are of the store's generation, and the next request after a write
     drops every page kept. The key holds the table pages asked for (``web.paging``)."""
-    lang = pick_lang(lang)
-    pages = table_pages(kind_of(iri), params, lang)
+    key, lang, pages = _page_key(iri, lang, params)
     generation = ctx.store.generation
     bodies = ctx.part(BODIES)
-    key = (iri, "html", lang, paging.key_of(pages))
     body = bodies.get(generation, key)
     if body is not None:
         return body

@@ -124,8 +124,9 @@ async def resource(kind: KindParam, slug: SlugParam, request: Request, ctx: CtxD
     cat = built_catalogue(ctx)
     if cat is not None and kind in KINDS and binding.SLUG.match(slug):
         try:
-            kept = _kept_answer(_plan(kind, slug, request, ctx, cat, format, lang, profile,
-                                      mediatype), request, ctx)
+            chosen, media_type = _negotiate(kind, request, format, profile, mediatype)
+            kept = _kept_answer(_plan(kind, slug, ctx, cat, chosen, media_type,
+                                      ld.lang_of(request, lang)), request, ctx)
         except (NotFound, BadParameter, NotAcceptable):
             kept = None  # answered, with its error, on a worker thread like any other
         if kept is not None:
@@ -146,16 +147,21 @@ class _Plan:
     headers: dict[str, str]
 
 
-def _plan(kind: str, slug: str, request: Request, ctx: Context, cat: Catalogue,
-          format: str | None, lang: str | None, profile: str | None, mediatype: str | None
-          ) -> _Plan:
-    """Content negotiation (``NotAcceptable``) and the headers of the answer, from memory."""
+def _negotiate(kind: str, request: Request, format: str | None, profile: str | None,
+               mediatype: str | None) -> tuple[profiles.Profile | None, str]:
+    """The profile (``None``: the alternates) and media type of the answer
+    (``NotAcceptable``)."""
     override = format if format is not None else mediatype
-    path = f"id/{kind}/{slug}"
     chosen = profiles.negotiate(kind, request.headers.get("accept-profile"), profile)
     offered = (ALT_FORMATS if chosen is None
                else conneg.RESOURCE_FORMATS if chosen is profiles.FULL else conneg.RDF_FORMATS)
-    media_type = ld.negotiate(request, offered, override)
+    return chosen, ld.negotiate(request, offered, override)
+
+
+def _plan(kind: str, slug: str, ctx: Context, cat: Catalogue, chosen: profiles.Profile | None,
+          media_type: str, language: str) -> _Plan:
+    """The headers of the answer that content negotiation chose, from memory."""
+    path = f"id/{kind}/{slug}"
     url = ld.public_url(ctx.settings, path)
     node = binding.iri(slug, param="slug", kind=kind)
     successors = successor_links(cat, node.value, ctx.settings.public_base)
@@ -168,7 +174,7 @@ def _plan(kind: str, slug: str, request: Request, ctx: Context, cat: Catalogue,
         token = profiles.ALT if chosen is None else chosen.token
         headers["Content-Location"] = (f"{url}?_profile={token}&_mediatype="
                                        f"{conneg.SHORT_NAME.get(media_type, media_type)}")
-    return _Plan(node, chosen, media_type, ld.lang_of(request, lang), url, headers)
+    return _Plan(node, chosen, media_type, language, url, headers)
 
 
 def _kept_answer(plan: _Plan, request: Request, ctx: Context) -> Response | None:
@@ -203,13 +209,9 @@ def _resource(kind: str, slug: str, request: Request, ctx: Context, format: str 
         page = (render_error(404, exc.detail, language, request.url.path)
                 if media_type == conneg.HTML else None)
         return ld.error_response(exc, media_type, request, html=page)
-    chosen = profiles.negotiate(kind, request.headers.get("accept-profile"), profile)
-    offered = (ALT_FORMATS if chosen is None
-               else conneg.RESOURCE_FORMATS if chosen is profiles.FULL else conneg.RDF_FORMATS)
-    media_type = ld.negotiate(request, offered, override)
+    chosen, media_type = _negotiate(kind, request, format, profile, mediatype)
     try:
-        plan = _plan(kind, slug, request, ctx, catalogue_for(ctx), format, lang, profile,
-                     mediatype)
+        plan = _plan(kind, slug, ctx, catalogue_for(ctx), chosen, media_type, language)
         if plan.chosen is None:
             return _alternates(ctx, plan.node, plan.url, kind, plan.media_type, plan.headers)
         if plan.media_type == conneg.HTML:
