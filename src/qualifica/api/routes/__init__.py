@@ -23,21 +23,27 @@ from qualifica.api.routes import (
     writes,
 )
 
+#: The router finds a request's route by trying the routes in this order (FastAPI matches the
+#: path of every route mounted before it, and those of the chosen router twice): the routers
+#: most requests go to come first. A route never shadows another whatever the order
+#: (``tests/api/test_route_order.py``); where two patterns overlap the narrower comes first
+#: (``/api/competencies/{id:path}/roles`` of the planning router before the REST router's
+#: ``/api/competencies/{id:path}``).
 ROUTERS: list[APIRouter] = [
     health.router,
+    resources.router,
+    planning.router,
+    rest.router,
+    pages.router,
+    browse.router,
     sparql.router,
     writes.router,
     imports.router,
-    planning.router,
     queries.router,
     releases.router,
     legal.router,
     feeds.router,
-    rest.router,
-    resources.router,
     ontology.router,
     datasets.router,
-    pages.router,
-    browse.router,
     docs.router,
 ]
