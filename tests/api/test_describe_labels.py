@@ -103,3 +103,32 @@ def test_a_new_label_of_a_linking_resource_and_a_class_show_at_once(
         g.objects(QD.CompetencyFramework, RDFS.label))
     assert set(describe(lctx, NamedNode(ID + "framework/testrahmen")).triples) == _reference(
         lctx, ID + "framework/testrahmen")
+
+
+def test_label_triples_outlive_a_write_that_leaves_their_labels(
+        lctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write keeps the label triples of every linked IRI whose labels it did not change; the
+    IRI whose label it changed gets new ones (and the description stays what the store says)."""
+    from qualifica.linkeddata import describe as module
+
+    made: list[str] = []
+    real = module.label_triples
+
+    def counted(cat: object, rdfs: object, iri: str) -> object:
+        made.append(iri)
+        return real(cat, rdfs, iri)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "label_triples", counted)
+    role = ID + "role/testrolle"
+    describe(lctx, NamedNode(role))
+    first = set(made)
+    assert ID + "task/testaufgabe" in first
+    made.clear()
+    lctx.store.add([Quad(NamedNode(ID + "role/anderswo"), NamedNode(SKOS_PREF_LABEL),
+                         Literal("Anderswo", language="de"), NamedNode(GRAPH + "extra"))])
+    assert set(describe(lctx, NamedNode(role)).triples) == _reference(lctx, role)
+    assert made == []  # nothing the write changed: every label triple kept
+    _relabel(lctx, ID + "task/testaufgabe", "Prozesse dokumentieren", "Abläufe festhalten")
+    got = set(describe(lctx, NamedNode(role)).triples)
+    assert made == [ID + "task/testaufgabe"]
+    assert got == _reference(lctx, role)

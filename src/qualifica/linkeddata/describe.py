@@ -64,29 +64,43 @@ class Description:
                 and t.subject.value == self.iri]
 
 
+#: Label triples kept at most for this many IRIs (all are dropped past it; a few tens of
+#: thousands are linked at scale 1).
+MAX_LABELLED = 200_000
+
+
 class LabelTriples:
-    """The label triples of linked resources, made once per catalogue snapshot: building a
-    ``Triple`` of two terms costs more than reading it from a dictionary."""
+    """The label triples of linked resources, each made once for the labels it is made of:
+    building a ``Triple`` of two terms costs more than reading it from a dictionary.
+
+    An IRI's triples are kept with the labels they were made from (copies), and used again
+    while the catalogue and the ``rdfs:label`` table of the current generation give that IRI
+    the same labels: a write keeps the triples of every IRI whose labels it did not change,
+    and a changed label makes them anew at their next use."""
 
     def __init__(self) -> None:
-        self._catalogue: Catalogue | None = None
-        self._rdfs: dict[str, list[Literal]] | None = None
-        self._made: dict[str, tuple[Triple, ...]] = {}
+        self._made: dict[str, tuple[dict[str, str] | None, list[Literal] | None,
+                                    tuple[Triple, ...]]] = {}
 
     def of(self, cat: Catalogue, rdfs: dict[str, list[Literal]], iris: set[str]
            ) -> list[Triple]:
         """The ``skos:prefLabel`` (from the catalogue) and ``rdfs:label`` triples of ``iris``."""
-        if cat is not self._catalogue or rdfs is not self._rdfs:
-            # a new snapshot: what was made from the old one goes (a write changed labels)
-            self._made = {}
-            self._catalogue, self._rdfs = cat, rdfs
         made = self._made
+        labels = cat.labels
         out: list[Triple] = []
         for iri in iris:
+            by_lang = labels.get(iri)
+            extra = rdfs.get(iri)
             found = made.get(iri)
-            if found is None:
-                found = made[iri] = label_triples(cat, rdfs, iri)
-            out.extend(found)
+            if found is None or found[0] != by_lang or found[1] != extra:
+                if len(made) >= MAX_LABELLED:
+                    made.clear()
+                triples = label_triples(cat, rdfs, iri)
+                made[iri] = (None if by_lang is None else dict(by_lang),
+                             None if extra is None else list(extra), triples)
+            else:
+                triples = found[2]
+            out.extend(triples)
         return out
 
 
