@@ -15,6 +15,7 @@ profile with ``Link: <uri>; rel="profile"`` and maps each token to its URI.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -160,10 +161,17 @@ def apply(registry: Registry, profile: Profile, resource: NamedNode,
 
 
 def _url(resource_url: str, token: str, media_type: str | None = None) -> str:
+    return f"{resource_url}?{_query(token, media_type)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _query(token: str, media_type: str | None) -> str:
+    """``_profile=…&_mediatype=…``, escaped (a handful of tokens and media types, quoted once
+    each instead of a dozen times in every answer's ``Link`` header)."""
     query = f"_profile={quote(token, safe='')}"
     if media_type is not None:
         query += f"&_mediatype={quote(media_type, safe='')}"
-    return f"{resource_url}?{query}"
+    return query
 
 
 def link_values(resource_url: str, kind: str, chosen: Profile | None,
