@@ -25,7 +25,7 @@ from qualifica.api.routes import (
 
 #: The router finds a request's route by trying the routes in this order (FastAPI matches the
 #: path of every route mounted before it, and those of the chosen router twice): the routers
-#: most requests go to come first. A route never shadows another whatever the order
+#: most requests go to come first. No route shadows another in this order
 #: (``tests/api/test_route_order.py``); where two patterns overlap the narrower comes first
 #: (``/api/competencies/{id:path}/roles`` of the planning router before the REST router's
 #: ``/api/competencies/{id:path}``).
