@@ -1,7 +1,8 @@
 """Support shared by the test suites and the benchmarks: loopback ports, servers and test data.
 
 * Ports and processes: :func:`free_port`, :func:`loopback_socket`, :func:`wait_until`,
-  :func:`start_process` and :func:`stop_process` (every process is stopped by its own PID).
+  :func:`start_process`, :func:`stop_process` and :func:`crash_process` (every process is
+  stopped by its own PID).
 * Servers: :class:`LiveServer` (the app under uvicorn in a thread), :func:`start_oxigraph` and
   :func:`start_virtuoso` (real SPARQL servers, described by :class:`Server`).
 * Data: :func:`load_graph` (an RDF file into one named graph), the small planning graph
@@ -20,6 +21,7 @@ import functools
 import importlib.util
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -116,6 +118,42 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 30) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=timeout)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read from ``/proc``; none where it is missing)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` has ended (gone, or a zombie no one has reaped yet: its files and
+    locks are released either way)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def crash_process(process: subprocess.Popen[Any], timeout: float = 30) -> None:
+    """Kill a process we started as a crash would (SIGKILL, no clean shut-down) and wait until
+    it and its children have ended: the server processes of ``qualifica serve --workers`` are
+    killed by the kernel when their supervisor dies, a moment after it, and keep the store's
+    lock until they have ended."""
+    if process.poll() is not None:
+        return
+    children = _children(process.pid)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=timeout)
+    wait_until(lambda: all(_ended(pid) for pid in children), timeout=timeout,
+               what=f"the children {children} of the killed process {process.pid}", interval=0.05)
 
 
 def start_process(command: Sequence[str], ready: Callable[[], bool], *, what: str,

@@ -9,7 +9,6 @@ span (parsing, validation, commit), the store is reopened and counted.
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,14 @@ import httpx
 import pytest
 
 from qualifica.store.oxigraph import OxigraphStore
-from qualifica_testing import QUALIFICA, answers_ok, free_port, start_process, stop_process
+from qualifica_testing import (
+    QUALIFICA,
+    answers_ok,
+    crash_process,
+    free_port,
+    start_process,
+    stop_process,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -60,9 +66,7 @@ class Server:
                           headers={"Content-Type": content_type, **AUTH}, timeout=300)
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=30)
+        crash_process(self.proc)  # its server processes too, which keep the store until ended
 
     def stop(self) -> None:
         stop_process(self.proc)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import signal
 import subprocess
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import httpx
 from qualifica_testing import (
     QUALIFICA,
     answers_ok,
+    crash_process,
     free_port,
     role_turtle,
     start_process,
@@ -62,9 +62,7 @@ def test_feed_survives_a_killed_server(tmp_path: Path) -> None:
         written = entries(url, since=mark)
         assert len(written) == 1
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+        crash_process(proc)  # no clean shut-down; its server processes end with it
     assert (data_dir / "feed.sqlite").exists()
 
     url, proc = serve(data_dir)
