@@ -61,7 +61,6 @@ from pyoxigraph import NamedNode
 from qualifica.namespaces import GRAPH, ID, KINDS
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica_testing import (
-    answers_ok,
     free_port,
     load_graph,
     start_oxigraph,
@@ -271,7 +270,7 @@ def cpu_of(pid: int) -> float:
 
 def answers_from(url: str, workers: int) -> Any:
     """A readiness check: ``url`` answers 200 from ``workers`` processes (by their
-    ``X-Qualifica-Worker`` header)."""
+    ``X-Qualifica-Worker`` header), each with its in-memory copy of the store made (or none)."""
     seen: set[str] = set()
 
     def ready() -> bool:
@@ -279,7 +278,7 @@ def answers_from(url: str, workers: int) -> Any:
             r = httpx.get(url, timeout=5)
         except httpx.HTTPError:
             return False
-        if r.status_code == 200:
+        if r.status_code == 200 and r.json().get("memory_copy") != "building":
             seen.add(r.headers.get("x-qualifica-worker", ""))
         return len(seen) >= workers
 
@@ -301,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="serve with `qualifica serve --workers N` (0: one uvicorn "
                              "process over the store, as before)")
     parser.add_argument("--no-wrk", action="store_true", help="only the one-client pass")
+    parser.add_argument("--no-memory-copy", action="store_true",
+                        help="serve without the in-memory copy of the store (reads from disk)")
     parser.add_argument("--py-spy", dest="py_spy", default="",
                         help="comma-separated forms to profile with py-spy during wrk")
     parser.add_argument("--graph", type=Path, default=None)
@@ -348,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         token_env = {**os.environ, "QUALIFICA_API_TOKENS": TOKEN}
+        if args.no_memory_copy:
+            token_env["QUALIFICA_MEMORY_MIRROR_MAX_QUADS"] = "0"
+        results["memory_copy"] = not args.no_memory_copy
         if args.workers:
             env = {**token_env, "QUALIFICA_DATA_DIR": str(tmp),
                    "QUALIFICA_LOAD_BUNDLED": "false", "QUALIFICA_LOG_LEVEL": "WARNING",
@@ -359,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
                                    what="the benchmark server", timeout=900, env=env)
         else:
             server = start_process([sys.executable, __file__, "--serve", str(tmp / "store"),
-                                    "--port", str(port)], answers_ok(base + "/healthz"),
+                                    "--port", str(port)], answers_from(base + "/healthz", 1),
                                    what="the benchmark server", timeout=900, env=token_env)
         results["workers"] = args.workers or 1
         ox_base = oxigraph.query.removesuffix("/query")

@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 from qualifica.config import Settings
 from qualifica.sparql.registry import Registry
 from qualifica.store import Store, open_store
+from qualifica.store.mirror import Mirror, Reads, mirror_of
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,13 @@ class Context:
                 part.close(value)
             return value
 
+    @property
+    def reads(self) -> Reads:
+        """What the library queries of pages and descriptions read: the in-memory copy of an
+        on-disk store when it is current (``store.mirror``; its build starts on first use),
+        else the store."""
+        return self.part(READS)
+
     def built(self, part: Part[T]) -> T | None:
         """The part if it has been built, else ``None`` (never builds it)."""
         value: T | None = self._parts.get(part)
@@ -151,6 +159,18 @@ class Context:
             except Exception:
                 log.exception("closing the %s failed", part.name)
         self.store.close()
+
+
+def _close_mirror(mirror: Mirror | None) -> None:
+    if mirror is not None:
+        mirror.close()
+
+
+#: The in-memory copy of the store (``store.mirror``), ``None`` where there is none.
+MIRROR: Part[Mirror | None] = Part(
+    "in-memory copy of the store",
+    lambda ctx: mirror_of(ctx.store, ctx.settings.memory_mirror_max_quads), _close_mirror)
+READS: Part[Reads] = Part("reads", lambda ctx: Reads(ctx.store, lambda: ctx.part(MIRROR)))
 
 
 def open_context(settings: Settings, *, read_only: bool = False) -> Context:

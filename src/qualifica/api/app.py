@@ -14,7 +14,7 @@ from qualifica import __version__
 from qualifica.api import caching, compression, memory, openapi, problems, security
 from qualifica.api.routes import ROUTERS, queries
 from qualifica.config import Settings
-from qualifica.context import Context, open_context
+from qualifica.context import MIRROR, Context, open_context
 from qualifica.linkeddata.feed import feed_for, sync_legal
 from qualifica.linkeddata.provenance import cited_sources
 from qualifica.planning import get_index
@@ -65,6 +65,8 @@ def create_app(settings: Settings, *, context: Context | None = None,
         try:
             with memory.collector_paused(own_process):
                 start(ctx)
+                if own_process:
+                    ctx.part(MIRROR)  # the in-memory copy of the store, built in the background
                 app.state.ctx = ctx
                 if worker is not None:
                     await worker.started(app)

@@ -54,7 +54,7 @@ from qualifica.sparql.library import select_rows_for
 from qualifica.sparql.nodes import Node, kind_of, make_node
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import int_of, text_of
-from qualifica.store.base import ChangeSet, SelectResult, Store
+from qualifica.store.base import ChangeSet, Readable, SelectResult, Store
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ MAX_LIMIT = 500
 MAX_ANSWERS = 4096
 
 
-def select(store: Store, registry: Registry, name: str, raw: Mapping[str, object] | None = None,
+def select(store: Readable, registry: Registry, name: str, raw: Mapping[str, object] | None = None,
            timeout_s: float | None = None) -> SelectResult:
     """Run a library query of ``queries/lib/`` with values bound by ``sparql.binding``."""
     return run.select(store, run.bound(registry.internal(name), raw), timeout_s=timeout_s)

@@ -45,9 +45,10 @@ _RDFS_LABEL = NamedNode(RDFS_LABEL)
 
 
 def run_internal(ctx: Context, name: str, values: dict[str, Term] | None = None) -> QueryResult:
-    """Run the library query ``name`` with ``values`` bound (substitution or ``VALUES``)."""
+    """Run the library query ``name`` with ``values`` bound (substitution or ``VALUES``), on
+    the in-memory copy of the store when it is current (``store.mirror``)."""
     query = run.bound(ctx.registry.internal(name), terms=values or {})
-    return run.execute(ctx.store, query, timeout_s=ctx.settings.query_timeout_s)
+    return run.execute(ctx.reads, query, timeout_s=ctx.settings.query_timeout_s)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pyoxigraph import Triple
 from qualifica.sparql import binding
 from qualifica.sparql.binding import BoundQuery
 from qualifica.sparql.registry import NamedQuery
-from qualifica.store.base import AskResult, GraphResult, QueryResult, SelectResult, Store, Term
+from qualifica.store.base import AskResult, GraphResult, QueryResult, Readable, SelectResult, Term
 
 
 def bound(query: NamedQuery, raw: Mapping[str, object] | None = None, *,
@@ -27,13 +27,13 @@ def bound(query: NamedQuery, raw: Mapping[str, object] | None = None, *,
     return binding.bind(query, raw or {})
 
 
-def execute(store: Store, query: BoundQuery, *, timeout_s: float | None = None) -> QueryResult:
+def execute(store: Readable, query: BoundQuery, *, timeout_s: float | None = None) -> QueryResult:
     """Evaluate a bound query."""
     text, subs = query.for_substitution()
     return store.query(text, substitutions=subs, timeout_s=timeout_s)
 
 
-def select(store: Store, query: BoundQuery, *, timeout_s: float | None = None) -> SelectResult:
+def select(store: Readable, query: BoundQuery, *, timeout_s: float | None = None) -> SelectResult:
     """The solutions of a bound SELECT query."""
     result = execute(store, query, timeout_s=timeout_s)
     if not isinstance(result, SelectResult):
@@ -41,7 +41,7 @@ def select(store: Store, query: BoundQuery, *, timeout_s: float | None = None) -
     return result
 
 
-def ask(store: Store, query: BoundQuery, *, timeout_s: float | None = None) -> bool:
+def ask(store: Readable, query: BoundQuery, *, timeout_s: float | None = None) -> bool:
     """The answer of a bound ASK query."""
     result = execute(store, query, timeout_s=timeout_s)
     if not isinstance(result, AskResult):
@@ -49,7 +49,7 @@ def ask(store: Store, query: BoundQuery, *, timeout_s: float | None = None) -> b
     return result.value
 
 
-def construct(store: Store, query: BoundQuery, *, timeout_s: float | None = None
+def construct(store: Readable, query: BoundQuery, *, timeout_s: float | None = None
               ) -> list[Triple]:
     """The triples of a bound CONSTRUCT or DESCRIBE query."""
     result = execute(store, query, timeout_s=timeout_s)

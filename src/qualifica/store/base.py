@@ -113,6 +113,21 @@ class ChangeNotifier:
         return self.apply(quads, [])
 
 
+class Readable(Protocol):
+    """What answers SPARQL queries: a ``Store``, or what reads from one (``store.mirror``)."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        dataset: DatasetSpec | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query; with no dataset the default graph is the union of all graphs."""
+        ...
+
+
 @runtime_checkable
 class Store(Protocol):
     """A quad store that answers SPARQL 1.1 and takes atomic writes."""

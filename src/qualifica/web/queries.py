@@ -58,8 +58,9 @@ def _href(iri: str, kind: str | None, slug: str) -> str:
 
 
 def select_rows(ctx: Context, name: str, raw: Mapping[str, object]) -> list[dict[str, Term]]:
-    """The rows of the library SELECT query ``name`` with ``raw`` values bound."""
-    return select(ctx.store, ctx.registry, name, raw, ctx.settings.query_timeout_s).rows
+    """The rows of the library SELECT query ``name`` with ``raw`` values bound (read from the
+    in-memory copy of the store when it is current: ``store.mirror``)."""
+    return select(ctx.reads, ctx.registry, name, raw, ctx.settings.query_timeout_s).rows
 
 
 @dataclass
