@@ -117,8 +117,8 @@ class Context:
     @property
     def reads(self) -> Reads:
         """What the library queries of pages and descriptions read: the in-memory copy of an
-        on-disk store when it is current (``store.mirror``; its build starts on first use),
-        else the store."""
+        on-disk store when it is current (``store.mirror``; a server process builds it as it
+        starts, ``part(MIRROR)``; a command reads the store), else the store."""
         return self.part(READS)
 
     def built(self, part: Part[T]) -> T | None:
@@ -170,7 +170,7 @@ def _close_mirror(mirror: Mirror | None) -> None:
 MIRROR: Part[Mirror | None] = Part(
     "in-memory copy of the store",
     lambda ctx: mirror_of(ctx.store, ctx.settings.memory_mirror_max_quads), _close_mirror)
-READS: Part[Reads] = Part("reads", lambda ctx: Reads(ctx.store, lambda: ctx.part(MIRROR)))
+READS: Part[Reads] = Part("reads", lambda ctx: Reads(ctx.store, lambda: ctx.built(MIRROR)))
 
 
 def open_context(settings: Settings, *, read_only: bool = False) -> Context:

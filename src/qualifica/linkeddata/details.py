@@ -42,7 +42,7 @@ from qualifica.namespaces import (
 from qualifica.sparql.nodes import kind_of, slug_of
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import text_of as lexical
-from qualifica.store.base import Store, Term
+from qualifica.store.base import Readable, Term
 
 
 def _plain(term: Term) -> Any:
@@ -69,7 +69,7 @@ def _by_lang(values: list[Literal]) -> dict[str, str]:
     return out
 
 
-def _qualified(cat: Catalogue, store: Store, registry: Registry, iri: str, relation: str,
+def _qualified(cat: Catalogue, store: Readable, registry: Registry, iri: str, relation: str,
                lang: str) -> list[dict[str, Any]]:
     """Requirements (``qd:requires``) or outcomes (``qd:develops``) of a resource."""
     links: dict[str, dict[str, Any]] = {}
@@ -107,7 +107,7 @@ def _qualified(cat: Catalogue, store: Store, registry: Registry, iri: str, relat
                   key=lambda e: (e["competency"]["label"].casefold(), e["competency"]["iri"]))
 
 
-def detail(cat: Catalogue, store: Store, registry: Registry, collection: str, value: str, *,
+def detail(cat: Catalogue, store: Readable, registry: Registry, collection: str, value: str, *,
            lang: str = "de") -> dict[str, Any]:
     """The detail answer of the resource ``value`` (slug or IRI) of a collection."""
     kind = COLLECTIONS.get(collection)
@@ -144,7 +144,7 @@ def detail(cat: Catalogue, store: Store, registry: Registry, collection: str, va
     return body
 
 
-def detail_json(cat: Catalogue, store: Store, registry: Registry, collection: str, value: str,
+def detail_json(cat: Catalogue, store: Readable, registry: Registry, collection: str, value: str,
                 *, lang: str = "de") -> tuple[str, bytes]:
     """The IRI and the encoded JSON of :func:`detail`, kept with the catalogue: the catalogue
     belongs to one store generation, so a kept answer is exactly what ``detail`` would give
@@ -181,7 +181,7 @@ def successor_links(cat: Catalogue, iri: str, base_iri: str) -> list[str]:
             for s in cat.successors(iri)]
 
 
-def _links(cat: Catalogue, store: Store, registry: Registry, iri: str, kind: str,
+def _links(cat: Catalogue, store: Readable, registry: Registry, iri: str, kind: str,
            lang: str) -> dict[str, Any]:
     """The links of a resource as nodes, each with its provenance (``editorial`` and
     ``sources``, see :mod:`qualifica.linkeddata.provenance`), read with one query."""

@@ -60,7 +60,7 @@ def _labels(ctx: Context, iris: Iterable[str]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = defaultdict(dict)
     todo = sorted(set(iris))
     for i in range(0, len(todo), 500):
-        rows = select_rows(ctx.store, ctx.registry, "page-labels",
+        rows = select_rows(ctx.reads, ctx.registry, "page-labels",
                            {"iri": [NamedNode(v) for v in todo[i:i + 500]]})
         for row in rows:
             iri, label = iri_of(row.get("iri")), row.get("label")
@@ -71,7 +71,7 @@ def _labels(ctx: Context, iris: Iterable[str]) -> dict[str, dict[str, str]]:
 
 def in_force_on(ctx: Context, day: datetime.date) -> set[str]:
     """The IRIs of the legal bases in force on ``day``."""
-    rows = run.select(ctx.store, run.bound(ctx.registry.get("legal-bases-in-force"),
+    rows = run.select(ctx.reads, run.bound(ctx.registry.get("legal-bases-in-force"),
                                            {"date": day.isoformat()})).rows
     return {iri for row in rows if (iri := iri_of(row.get("legalBasis")))}
 
@@ -121,7 +121,7 @@ def versions_of(ctx: Context, legal: Sequence[str], lang: str) -> dict[str, list
     """The versions of each legal basis, oldest first."""
     if not legal:
         return {}
-    rows = select_rows(ctx.store, ctx.registry, "legal-versions",
+    rows = select_rows(ctx.reads, ctx.registry, "legal-versions",
                        {"legal": [NamedNode(i) for i in sorted(set(legal))]})
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     acts: dict[str, dict[str, str]] = defaultdict(dict)
@@ -186,7 +186,7 @@ def legal_changes(ctx: Context, start: datetime.date, end: datetime.date, lang: 
     raw: dict[str, object] = {"from": start.isoformat(), "to": end.isoformat(), "lang": lang}
     if act:
         raw["act"] = act
-    rows = run.select(ctx.store, run.bound(ctx.registry.get("legal-changes"), raw)).rows
+    rows = run.select(ctx.reads, run.bound(ctx.registry.get("legal-changes"), raw)).rows
     iris = {i for row in rows for k in ("provision", "oldVersion", "newVersion", "changedBy")
             if (i := iri_of(row.get(k)))}
     provisions = sorted({i for row in rows if (i := iri_of(row.get("provision")))})
@@ -225,7 +225,7 @@ def _affected(ctx: Context, provisions: Sequence[str]) -> dict[str, dict[str, li
     """What rests on each provision: kind → IRIs."""
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for i in range(0, len(provisions), 500):
-        rows = select_rows(ctx.store, ctx.registry, "legal-affected",
+        rows = select_rows(ctx.reads, ctx.registry, "legal-affected",
                            {"provision": [NamedNode(p) for p in provisions[i:i + 500]]})
         for row in rows:
             provision, resource = iri_of(row.get("provision")), iri_of(row.get("resource"))

@@ -34,7 +34,7 @@ from qualifica.sparql import binding
 from qualifica.sparql.library import select_rows, select_rows_for
 from qualifica.sparql.registry import Registry
 from qualifica.sparql.terms import iri_of
-from qualifica.store.base import ChangeSet, Store, Term
+from qualifica.store.base import ChangeSet, Readable, Store, Term
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def with_mark(node: Mapping[str, Any], mark: Mark) -> dict[str, Any]:
     return out
 
 
-def read_editorial_graphs(store: Store, registry: Registry, timeout_s: float | None
+def read_editorial_graphs(store: Readable, registry: Registry, timeout_s: float | None
                           ) -> tuple[str, ...]:
     """The named graphs whose description cites the editorial assignment
     (``link-editorial-graphs``), read from the store."""
@@ -299,7 +299,7 @@ def cited_sources(ctx: Context) -> Cited:
     return ctx.part(CITED_SOURCES).get().table
 
 
-def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lang: str,
+def provenance_of(store: Readable, registry: Registry, subjects: Iterable[str], lang: str,
                   timeout_s: float | None = None, *, links: bool = True,
                   graphs: Sequence[str] | None = None, cited: Cited | None = None
                   ) -> Provenance:
@@ -371,7 +371,7 @@ def provenance_of(store: Store, registry: Registry, subjects: Iterable[str], lan
     return prov
 
 
-def _with_titles(store: Store, registry: Registry, rows: list[dict[str, Term]],
+def _with_titles(store: Readable, registry: Registry, rows: list[dict[str, Term]],
                  timeout_s: float | None) -> list[dict[str, Term]]:
     """The ``(subject, source)`` rows of ``link-sources`` with the titles of their sources, as
     ``link-provenance`` gives them (one row per title; a source without one keeps its row)."""

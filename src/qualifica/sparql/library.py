@@ -14,20 +14,20 @@ from pyoxigraph import NamedNode
 from qualifica.sparql import run
 from qualifica.sparql.binding import BoundQuery
 from qualifica.sparql.registry import Registry
-from qualifica.store.base import Store, Term
+from qualifica.store.base import Readable, Term
 
 #: IRIs per ``VALUES`` block when rows are read for many resources.
 VALUES_CHUNK = 500
 
 
-def select_rows(store: Store, registry: Registry, name: str,
+def select_rows(store: Readable, registry: Registry, name: str,
                 values: Mapping[str, Sequence[NamedNode]] | None = None) -> list[dict[str, Term]]:
     """Rows of the library query ``name``, optionally limited by ``VALUES`` blocks."""
     lists = {var: list(terms) for var, terms in (values or {}).items()}
     return run.select(store, BoundQuery(registry.internal(name), lists=lists)).rows
 
 
-def select_rows_for(store: Store, registry: Registry, name: str, var: str, iris: Iterable[str]
+def select_rows_for(store: Readable, registry: Registry, name: str, var: str, iris: Iterable[str]
                     ) -> list[dict[str, Term]]:
     """Rows of the library query ``name`` for the resources ``iris`` bound to ``?var``, read
     :data:`VALUES_CHUNK` IRIs at a time (in IRI order)."""

@@ -222,8 +222,8 @@ def mirror_of(store: Store, max_quads: int) -> Mirror | None:
 
 
 class Reads:
-    """What the library queries of descriptions and pages read: the in-memory copy (built by
-    ``mirror()`` on first use) when it holds the store's current generation, else the store."""
+    """What the library queries of descriptions and pages read: the in-memory copy (``mirror()``
+    gives it, or ``None``) when it holds the store's current generation, else the store."""
 
     def __init__(self, store: Store, mirror: Callable[[], Mirror | None]) -> None:
         self._store = store

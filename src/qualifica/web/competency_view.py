@@ -208,7 +208,7 @@ def competency_view(ctx: Context, competency: str, lang: str, words: Mapping[str
     # The provenance of every row shown, with one query (docs/data.md, "Provenance"); the
     # editorial marks of the requirements and outcomes are the planning index's.
     prov = provenance_of(
-        ctx.store, ctx.registry,
+        ctx.reads, ctx.registry,
         [iri, *(n.iri for n in shown_narrower), *(f.format.iri for f in shown_formats),
          *(n.iri for p in shown_paths for n in p.nodes)], lang, ctx.settings.query_timeout_s,
         links=False,

@@ -127,7 +127,7 @@ def role_view(ctx: Context, role: str, lang: str, words: Mapping[str, str],
     legal_rows = [r for r in legal if r.legal.iri in shown_legal]
     # The provenance of every row shown, with one query (docs/data.md, "Provenance"); the
     # editorial marks of the requirements and outcomes are the planning index's.
-    prov = provenance_of(ctx.store, ctx.registry,
+    prov = provenance_of(ctx.reads, ctx.registry,
                          [iri, *(f.format.iri for f in shown_formats),
                           *(r.subject.iri for r in legal_rows)],
                          lang, ctx.settings.query_timeout_s, links=False,

@@ -421,7 +421,7 @@ def _detail_answer(ctx: Context, cat: Catalogue, answer: tuple[str, bytes]) -> R
 
 def _detail_read(ctx: Context, collection: str, id: str, lang: str) -> Response:
     cat = catalogue_for(ctx)
-    return _detail_answer(ctx, cat, detail_json(cat, ctx.store, ctx.registry, collection, id,
+    return _detail_answer(ctx, cat, detail_json(cat, ctx.reads, ctx.registry, collection, id,
                                                 lang=lang))
 
 
@@ -508,7 +508,7 @@ async def legal_basis_detail(id: str, ctx: CtxDep, lang: LangQuery = "de") -> Re
 
 def _legal_basis_detail(ctx: Context, id: str, lang: str) -> JSONResponse:
     cat = catalogue_for(ctx)
-    body = detail(cat, ctx.store, ctx.registry, "legal-bases", id, lang=lang)
+    body = detail(cat, ctx.reads, ctx.registry, "legal-bases", id, lang=lang)
     body["versions"] = [v.as_json() for v in
                         legal.versions_of(ctx, [body["iri"]], lang).get(body["iri"], [])]
     links = successor_links(cat, body["iri"], ctx.settings.public_base)
