@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(default=10.0, gt=0, le=3600)
     query_workers: int = Field(default=2, ge=1, le=64)
     """Sandbox worker processes that evaluate user SPARQL and parse uploaded RDF."""
-    memory_mirror_max_quads: int = Field(default=5_000_000, ge=0)
+    memory_mirror_max_quads: int = Field(default=2_000_000, ge=0)
     """An on-disk store of at most this many quads is also kept in memory by each server
     process, following every write, for the reads of pages and descriptions (about 260 bytes
     a quad: 190 MB at 750,000 quads); 0 turns the copy off."""
