@@ -59,8 +59,8 @@ class Settings(BaseSettings):
     """Sandbox worker processes that evaluate user SPARQL and parse uploaded RDF."""
     memory_mirror_max_quads: int = Field(default=2_000_000, ge=0)
     """An on-disk store of at most this many quads is also kept in memory by each server
-    process, following every write, for the reads of pages and descriptions (about 260 bytes
-    a quad: 190 MB at 750,000 quads); 0 turns the copy off."""
+    process, following every write, for the reads of pages and descriptions (about 400 bytes
+    a quad: 300-350 MB at 750,000 quads); 0 turns the copy off."""
     worker_memory_mb: int = Field(default=2048, ge=256)
     """Address-space limit of each sandbox worker; a job past it is stopped."""
     write_timeout_s: float = Field(default=120.0, gt=0, le=3600)

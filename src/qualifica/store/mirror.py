@@ -3,7 +3,7 @@
 A description or page made anew reads a resource's few hundred statements; on the on-disk store
 each term of each statement is a look-up in RocksDB (7-9 µs a statement at scale 1, most of a
 description's time), in memory 0.3 µs. So each server process keeps a copy of the store in
-memory (pyoxigraph's in-memory store: about 260 bytes a quad, 190 MB at scale 1) that follows
+memory (pyoxigraph's in-memory store: about 400 bytes a quad, 300-350 MB at scale 1) that follows
 every write exactly:
 
 - it is built in the background from the store's quads, at the generation it was read at (a
@@ -18,9 +18,9 @@ every write exactly:
   applied while the read ran (``_seq`` is odd while one is); otherwise the read goes to the
   store. So an answer read from the copy is exactly the store's answer at that generation.
 
-Only the library queries of descriptions and pages read from it (``Reads``, the context's
-``reads``); user SPARQL runs in the sandbox's processes over the store itself. In-memory and
-remote stores get no copy.
+Only the library queries of descriptions, pages and REST details read from it (``Reads``,
+the context's ``reads``); user SPARQL runs in the sandbox's processes over the store itself.
+In-memory and remote stores get no copy.
 """
 
 from __future__ import annotations

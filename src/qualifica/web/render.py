@@ -74,6 +74,9 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates are the package's own: read once, not looked at again on every page
+        # (a running server keeps the templates its code was written for).
+        auto_reload=False,
     )
     # Shares and numbers as the page's language writes them ("40 %", "40%").
     env.filters["percent"] = _percent
