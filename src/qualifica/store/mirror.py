@@ -132,10 +132,11 @@ class Mirror:
                     native.remove(quad)
                 native.extend(change.added)
                 self._generation = self._store.generation
-            except BaseException:
+            except Exception:  # the write has committed: drop the copy, never the write
+                log.exception("the in-memory copy of the store could not follow a write; it "
+                              "is made again")
                 self._copy, self._generation = None, -1
                 self._wanted.set()
-                raise
             finally:
                 self._seq += 1
 
