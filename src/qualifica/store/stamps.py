@@ -38,18 +38,23 @@ Remaining = Callable[[Sequence[NamedNode], set[Quad]], set[NamedNode]]
 
 
 def now() -> str:
-    """The current moment as an ``xsd:dateTime`` lexical form (UTC, milliseconds, ``Z``), in
-    its canonical form (:func:`canonical_time`)."""
+    """The current moment as an ``xsd:dateTime`` lexical form (UTC, milliseconds, ``Z``) that
+    every store gives back as written (:func:`canonical_time`)."""
     return canonical_time(dt.datetime.now(dt.UTC))
 
 
 def canonical_time(moment: dt.datetime) -> str:
-    """``moment`` (UTC) to the millisecond as the canonical ``xsd:dateTime`` lexical form: no
-    trailing zeros in the fraction, no fraction for a whole second. Stores differ in what they
-    give back for other forms (Oxigraph ``.86Z`` for ``.860Z``, Virtuoso ``.860Z``), so every
-    store answers the same stamp."""
-    fraction = f".{moment.microsecond // 1000:03d}".rstrip("0").rstrip(".")
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+    """``moment`` (UTC) to the millisecond as an ``xsd:dateTime`` lexical form that every
+    store gives back unchanged: three digits of fraction, the last never 0 (a moment whose
+    millisecond ends in 0 is written one millisecond later).
+
+    Stores write other fractions back in their own ways: Oxigraph drops trailing zeros
+    (``.860`` → ``.86``, ``.000`` → none), Virtuoso always writes three digits (``.86`` →
+    ``.860``); both keep ``.861``."""
+    millisecond = moment.microsecond // 1000
+    if millisecond % 10 == 0:
+        millisecond += 1
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{millisecond:03d}Z"
 
 
 def stamp_quad(resource: NamedNode, moment: str) -> Quad:
