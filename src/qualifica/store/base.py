@@ -129,8 +129,9 @@ class Readable(Protocol):
 
 
 @runtime_checkable
-class Store(Protocol):
-    """A quad store that answers SPARQL 1.1 and takes atomic writes."""
+class Store(Readable, Protocol):
+    """A quad store that answers SPARQL 1.1 (``query``, of :class:`Readable`) and takes atomic
+    writes."""
 
     @property
     def generation(self) -> int:
@@ -140,17 +141,6 @@ class Store(Protocol):
     def subscribe(self, listener: ChangeListener, *, last: bool = False) -> None:
         """Call ``listener`` after every committed write; with ``last``, after every listener
         subscribed without it."""
-        ...
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        dataset: DatasetSpec | None = None,
-        timeout_s: float | None = None,
-    ) -> QueryResult:
-        """Run a SPARQL query; with no dataset the default graph is the union of all graphs."""
         ...
 
     def apply(self, removed: Iterable[Quad], added: Iterable[Quad], *,
