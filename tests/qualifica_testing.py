@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -46,6 +46,7 @@ from qualifica.context import Context, open_context
 from qualifica.namespaces import GRAPH, ID
 from qualifica.sparql.registry import Registry
 from qualifica.store.base import Store
+from qualifica.store.follower import FollowerStore, Publisher
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica.store.remote import RemoteStore
 
@@ -174,6 +175,21 @@ def start_process(command: Sequence[str], ready: Callable[[], bool], *, what: st
         stop_process(process, timeout=10)
         raise
     return process
+
+
+def writer_and_reader(tmp_path: Path, first: Iterable[Quad]
+                      ) -> tuple[OxigraphStore, Publisher, FollowerStore]:
+    """An on-disk store holding ``first`` that publishes its commits into ``tmp_path/shared``
+    (the writing process of ``serve --workers``), and a store following it (a reading one)."""
+    store = OxigraphStore(tmp_path / "store")
+    store.add(first)
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    publisher = Publisher(store, folder, retain_s=3600)
+    publisher.start()
+    follower = FollowerStore(folder)
+    follower.wait_for_writer(5)
+    return store, publisher, follower
 
 
 # --- the app in a thread -------------------------------------------------------------------------

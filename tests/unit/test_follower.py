@@ -18,6 +18,7 @@ from qualifica.errors import StoreUnavailable
 from qualifica.store.base import ChangeSet
 from qualifica.store.follower import STATE, FollowerStore, Publisher, read_state
 from qualifica.store.oxigraph import OxigraphStore
+from qualifica_testing import writer_and_reader
 
 Pair = tuple[OxigraphStore, Publisher, FollowerStore, list[ChangeSet]]
 """The writer's store, its publisher, a reader, and the changes the reader's listener got."""
@@ -31,14 +32,7 @@ def quad(i: int) -> Quad:
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[Pair]:
-    store = OxigraphStore(tmp_path / "store")
-    store.add([quad(0)])
-    folder = tmp_path / "shared"
-    folder.mkdir()
-    publisher = Publisher(store, folder, retain_s=3600)
-    publisher.start()
-    follower = FollowerStore(folder)
-    follower.wait_for_writer(5)
+    store, publisher, follower = writer_and_reader(tmp_path, [quad(0)])
     seen: list[ChangeSet] = []
     follower.subscribe(seen.append)
     yield store, publisher, follower, seen

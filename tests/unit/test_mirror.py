@@ -18,28 +18,34 @@ from qualifica.linkeddata import profiles
 from qualifica.linkeddata.describe import description_bytes
 from qualifica.namespaces import GRAPH
 from qualifica.sparql import run
-from qualifica.store.base import Readable
-from qualifica.store.follower import FollowerStore, Publisher
+from qualifica.store.base import QueryResult, Readable, SelectResult
 from qualifica.store.mirror import Mirror
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica.web.queries import select_rows
+from qualifica_testing import writer_and_reader
 
 ALL = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 QD = "https://w3id.org/qualifica/ontology#"
 
 
+def lines(result: QueryResult | None) -> list[str]:
+    """The rows of a SELECT answer as sorted lines (blank nodes by their ids)."""
+    assert isinstance(result, SelectResult), "no answer (a copy that was not current)"
+    return sorted(" ".join(str(r.get(v)) for v in ("s", "p", "o", "g")) for r in result.rows)
+
+
 def rows(store: Readable, text: str = ALL) -> list[str]:
-    """The answer as sorted lines (blank nodes by their ids)."""
-    result = store.query(text)
-    return sorted(" ".join(str(r.get(v)) for v in ("s", "p", "o", "g"))
-                  for r in result.rows)
+    return lines(store.query(text))
 
 
 def copy_rows(mirror: Mirror, text: str = ALL) -> list[str]:
-    result = mirror.query(text)
-    assert result is not None, "the copy was not current"
-    return sorted(" ".join(str(r.get(v)) for v in ("s", "p", "o", "g"))
-                  for r in result.rows)
+    return lines(mirror.query(text))
+
+
+def numbered(*ids: int) -> list[Quad]:
+    """One quad for each number."""
+    return [Quad(NamedNode(f"urn:s:{i}"), NamedNode("urn:p"), Literal("x"),
+                 NamedNode(GRAPH + "t")) for i in ids]
 
 
 @pytest.fixture
@@ -163,8 +169,7 @@ def test_no_copy_in_memory_when_turned_off_or_over_the_limit(tmp_path: Path,
     small = open_context(Settings(data_dir=tmp_path / "small", load_bundled=False,
                                   memory_mirror_max_quads=10))
     try:
-        small.store.add([Quad(NamedNode(f"urn:s:{i}"), NamedNode("urn:p"), Literal("x"),
-                              NamedNode(GRAPH + "t")) for i in range(11)])
+        small.store.add(numbered(*range(11)))
         mirror = small.part(MIRROR)
         assert mirror is not None
         assert not mirror.wait(1.5)
@@ -174,19 +179,15 @@ def test_no_copy_in_memory_when_turned_off_or_over_the_limit(tmp_path: Path,
     grows = open_context(Settings(data_dir=tmp_path / "grows", load_bundled=False,
                                   memory_mirror_max_quads=12))
     try:
-        grows.store.add([Quad(NamedNode(f"urn:s:{i}"), NamedNode("urn:p"), Literal("x"),
-                              NamedNode(GRAPH + "t")) for i in range(11)])
+        grows.store.add(numbered(*range(11)))
         mirror = grows.part(MIRROR)
         assert mirror is not None and mirror.wait(30)
-        grows.store.add([Quad(NamedNode("urn:s:11"), NamedNode("urn:p"), Literal("x"),
-                              NamedNode(GRAPH + "t"))])
+        grows.store.add(numbered(11))
         assert mirror.current  # 12 quads: kept
-        grows.store.add([Quad(NamedNode("urn:s:12"), NamedNode("urn:p"), Literal("x"),
-                              NamedNode(GRAPH + "t"))])
+        grows.store.add(numbered(12))
         assert not mirror.current and not mirror.wait(1.5)  # 13: dropped, not made again
         assert len(rows(grows.reads)) == 13
-        grows.store.remove([Quad(NamedNode(f"urn:s:{i}"), NamedNode("urn:p"), Literal("x"),
-                                 NamedNode(GRAPH + "t")) for i in (0, 1)])
+        grows.store.remove(numbered(0, 1))
         assert mirror.wait(30) and mirror.builds == 2  # 11 again: made again
         assert copy_rows(mirror) == rows(grows.store)
     finally:
@@ -195,14 +196,7 @@ def test_no_copy_in_memory_when_turned_off_or_over_the_limit(tmp_path: Path,
 
 def test_a_following_process_keeps_its_copy_in_step(tmp_path: Path) -> None:
     g = NamedNode(GRAPH + "t")
-    store = OxigraphStore(tmp_path / "store")
-    store.add([Quad(NamedNode("urn:s:0"), NamedNode("urn:p"), Literal("v"), g)])
-    folder = tmp_path / "shared"
-    folder.mkdir()
-    publisher = Publisher(store, folder, retain_s=3600)
-    publisher.start()
-    follower = FollowerStore(folder)
-    follower.wait_for_writer(5)
+    store, _publisher, follower = writer_and_reader(tmp_path, numbered(0))
     mirror = Mirror(follower, 1000)
     try:
         assert mirror.wait(30)
