@@ -85,6 +85,9 @@ class _Subject:
     editorial: bool = False
     sources: dict[str, SourceRef] = field(default_factory=dict)
     editorial_statements: set[tuple[str, str]] = field(default_factory=set)
+    #: The mark of its statements that are not editorial, made at the first one asked for
+    #: (a page asks for the same subject's in many rows; the facts are complete by then).
+    plain: Mark | None = None
 
 
 @dataclass
@@ -97,10 +100,16 @@ class Provenance:
              editorial_link: bool = False) -> Mark:
         """The provenance of ``subject predicate obj`` (``editorial_link``: the object is a
         qualified link marked ``qd:editorial true``)."""
-        facts = self.subjects.get(subject) or _Subject()
-        editorial = (facts.editorial or editorial_link
-                     or (predicate, obj) in facts.editorial_statements)
-        return Mark(editorial=editorial, sources=tuple(facts.sources.values()))
+        facts = self.subjects.get(subject)
+        if facts is None:
+            return Mark(editorial=editorial_link)
+        if (facts.editorial or editorial_link
+                or (predicate, obj) in facts.editorial_statements):
+            return Mark(editorial=True, sources=tuple(facts.sources.values()))
+        plain = facts.plain
+        if plain is None:
+            plain = facts.plain = Mark(editorial=False, sources=tuple(facts.sources.values()))
+        return plain
 
     def node(self, node: Mapping[str, Any], subject: str, predicate: str, obj: str
              ) -> dict[str, Any]:

@@ -179,17 +179,37 @@ def render_role(ctx: Context, role: str, lang: str, *, path: str | None = None,
 def competency_svg(view: CompetencyView, lang: str) -> str:
     """The paths diagram of a competency page: the paths its table shows (all of them for a
     view made without pages)."""
+    return _drawn(_drawing_key(view.shown_paths), view.resource.ref.label, lang)[0]
+
+
+#: What the diagram and the list of paths draw of a path: its competencies, task and role.
+DrawingKey = tuple[tuple[tuple[Ref, ...], Ref | None, Ref], ...]
+
+
+def _drawing_key(paths: Sequence[CompetencyPath]) -> DrawingKey:
+    return tuple((tuple(p.competencies), p.task, p.role) for p in paths)
+
+
+@lru_cache(maxsize=512)
+def _drawn(key: DrawingKey, title: str, lang: str) -> tuple[str, Markup]:
+    """The paths diagram and the list of paths beside it, kept by what they draw (the
+    references of the paths, the title and the language): a page made anew after a write
+    that left its paths as they were draws neither again; a write that changes a label, a link
+    or a path changes the key."""
+    paths = [CompetencyPath(competencies=list(chain), task=task, role=role, level=None,
+                            rank=None, essential=False) for chain, task, role in key]
     w = words(lang)
-    return svg.paths_svg(
-        view.shown_paths, title=f"{w['paths']}: {view.resource.ref.label}",
+    drawing = svg.paths_svg(
+        paths, title=f"{w['paths']}: {title}",
         link=lambda href: with_lang(href, lang),
         labels={"broader": w["broader"], "requires": w["requirements"],
                 "performs": w["tasks"]},
         kinds={"competency": w["competency"], "task": w["task"], "role": w["role"]},
     )
+    return drawing, _path_tree(paths, lang)
 
 
-def path_tree(paths: Sequence[CompetencyPath], lang: str) -> Markup:
+def _path_tree(paths: Sequence[CompetencyPath], lang: str) -> Markup:
     """The list of paths beside the diagram, by role (in label order): each path's
     competencies, then the task it runs through or "directly"; written in Python (a macro call
     per link cost more than the rest of the list)."""
@@ -223,11 +243,12 @@ def render_competency(ctx: Context, competency: str, lang: str, *,
     view = competency_view(ctx, competency, lang, words(lang), pages)
     info = PageInfo(path or f"/competencies/{view.resource.ref.id}", lang,
                     _page_params(pages, COMPETENCY_TABLES))
-    diagram = Markup(competency_svg(view, lang)) if view.shown_paths else None  # noqa: S704
+    drawing, tree = (_drawn(_drawing_key(view.shown_paths), view.resource.ref.label, lang)
+                     if view.shown_paths else ("", Markup("")))
+    diagram = Markup(drawing) if drawing else None  # noqa: S704
     return _page("competency.html", info, view=view, res=view.resource, diagram=diagram,
                  csv_base=f"/competencies/{view.resource.ref.id}",
-                 paths_window=view.tables["paths"].window,
-                 path_tree=path_tree(view.shown_paths, lang))
+                 paths_window=view.tables["paths"].window, path_tree=tree)
 
 
 def render_resource(ctx: Context, iri: str, lang: str, params: Params = ()) -> str:
