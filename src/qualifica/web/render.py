@@ -48,7 +48,7 @@ from qualifica.web.queries import Ref
 from qualifica.web.resource_view import RESOURCE_TABLES, resource_view
 from qualifica.web.role_view import ROLE_TABLES, role_view
 from qualifica.web.search_view import search_view
-from qualifica.web.tables import Cell, Table, link_once
+from qualifica.web.tables import Cell, Table, link_once, pager_html, table_html
 from qualifica.web.views import home_view
 
 log = logging.getLogger(__name__)
@@ -126,8 +126,17 @@ class PageInfo:
 def _page(template: str, info: PageInfo, **values: Any) -> str:
     lang = pick_lang(info.lang)
     link: Callable[[str], str] = lambda href: with_lang(href, lang)  # noqa: E731
+    t = words(lang)
+
+    def table(tbl: Table, csv_base: str | None = None, empty: str | None = None,
+              id: str | None = None) -> Markup:
+        return table_html(tbl, t, link, info.table_page, csv_base, empty, id)
+
+    def pager(name: str, title: str, win: paging.Window | None) -> Markup:
+        return Markup(pager_html(name, title, win, t, info.table_page))  # noqa: S704 - escaped
+
     return environment().get_template(template).render(
-        t=words(lang), lang=lang, page=info, link=link,
+        t=t, lang=lang, page=info, link=link, table=table, pager=pager,
         graph_name=lambda iri: graph_name(iri, lang), **values)
 
 

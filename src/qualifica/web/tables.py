@@ -161,6 +161,74 @@ def cell_html(cell: Cell, link: Callable[[str], str],
     return f"<td>{inner}</td>"
 
 
+def pager_html(name: str, title: str, win: Window | None, t: Mapping[str, str],
+               table_page: Callable[[str, int], str]) -> str:
+    """The pager under a table shown in pages of rows (``web.paging``; what the macro
+    ``pager`` of ``macros.html`` writes): a navigation named by the table, the rows shown, and
+    links to the previous, next and other pages that keep the language and the pages of the
+    other tables (``table_page``: the page's URL with a table on another page); empty for a
+    table on one page."""
+    if not win or win.pages <= 1:
+        return ""
+    e = escaped
+    out = [f'  <nav class="pager" aria-label="{e(t["table_pages"].format(table=title))}">\n'
+           f'    <p class="rows">'
+           f'{e(t[win.unit].format(first=win.start + 1, last=win.stop, total=win.total))}'
+           f'</p>\n    <ul>\n']
+    if win.page > 1:
+        out.append(f'<li><a rel="prev" href="{e(table_page(name, win.page - 1))}">'
+                   f'{e(t["prev_page"])}</a></li>')
+    for n in win.links():
+        if n is None:
+            inner = '<span aria-hidden="true">…</span>'
+        else:
+            hidden = (f'<span class="visually-hidden">'
+                      f'{e(t["page_of"].format(page=n, pages=win.pages))}</span>'
+                      f'<span aria-hidden="true">{n}</span>')
+            inner = (f'<span aria-current="page">{hidden}</span>' if n == win.page
+                     else f'<a href="{e(table_page(name, n))}">{hidden}</a>')
+        out.append(f"      <li>{inner}</li>\n")
+    if win.page < win.pages:
+        out.append(f'<li><a rel="next" href="{e(table_page(name, win.page + 1))}">'
+                   f'{e(t["next_page"])}</a></li>')
+    out.append("    </ul>\n  </nav>\n")
+    return "".join(out)
+
+
+def table_html(tbl: Table, t: Mapping[str, str], link: Callable[[str], str],
+               table_page: Callable[[str, int], str], csv_base: str | None = None,
+               empty: str | None = None, id: str | None = None) -> Markup:
+    """A table of a page with its title, row count, downloads (CSV and Excel, when
+    ``csv_base`` names the CSV) and pager, or ``empty`` (else "none") for a table without
+    rows; written in Python (a macro per table cost more than its rows)."""
+    e = escaped
+    title = e(tbl.title)
+    out = [f'<section class="table-block" id="{e(id or tbl.name)}">\n'
+           f'  <div class="table-head">\n'
+           f'    <h2>{title} <span class="count">({tbl.count})</span></h2>\n']
+    if csv_base:
+        base, _, query = csv_base.partition("?")
+        xlsx = base[:-4] + ".xlsx" + (f"?{query}" if "?" in csv_base else "")
+        out.append(
+            f'      <p class="downloads">\n'
+            f'        <a class="csv" href="{e(link(csv_base))}" download>{e(t["download_csv"])}'
+            f'<span class="visually-hidden">: {title}</span></a>\n'
+            f'        <a class="csv xlsx" href="{e(link(xlsx))}" download>'
+            f'{e(t["download_xlsx"])}<span class="visually-hidden">: {title}</span></a>\n'
+            f'      </p>\n')
+    out.append("  </div>\n")
+    if tbl.rows:
+        heads = "".join(f'<th scope="col">{e(tbl.columns[i])}</th>' for i in tbl.shown)
+        out.append(f'  <div class="scroll">\n  <table data-table="{e(tbl.name)}">\n'
+                   f'    <thead><tr>{heads}</tr></thead>\n    <tbody>\n'
+                   f'{tbl.body(link)}    </tbody>\n  </table>\n  </div>\n'
+                   f'  {pager_html(tbl.name, tbl.title, tbl.window, t, table_page)}\n')
+    else:
+        out.append(f'    <p class="empty">{e(empty or t["none"])}</p>\n')
+    out.append("</section>\n")
+    return Markup("".join(out))  # noqa: S704 - every text above is escaped
+
+
 def level_text(level: Ref | None, rank: int | None) -> str:
     """A level as a cell shows it: its label, with the rank unless the label holds it."""
     if level is None:
