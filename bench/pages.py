@@ -13,7 +13,10 @@ reads the catalogue and the tables kept per store generation), moves everything 
 the collector's reach as ``qualifica serve`` does after start-up, and then makes the pages of
 ``--pages`` resources of each kind (seeded; German, then English with ``--lang en``), each
 once. Prints median, p95 and the largest time and the mean size per kind, and writes
-``bench/out/pages-{scale}.json``.
+``bench/out/pages-{scale}.json``. ``--after-write``: then a small write elsewhere (a label of a
+resource of its own, in a graph of its own) starts a new store generation, and the same pages
+are made again (what a server does after each write; what did not change is not drawn again,
+``web.render._drawn``).
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ import time
 from pathlib import Path
 
 from common import OUT, bench_graph, store_context, summary
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica.api.memory import freeze_long_lived
-from qualifica.namespaces import GRAPH, ID, KINDS
+from qualifica.context import Context
+from qualifica.namespaces import GRAPH, ID, KINDS, SKOS
 from qualifica.planning import get_index
 from qualifica.store.oxigraph import OxigraphStore
 from qualifica.web.render import render_resource
@@ -45,8 +49,28 @@ def instances(store: OxigraphStore, kind: str) -> list[str]:
     """The instance IRIs of ``kind``, sorted."""
     rows = store.query("SELECT ?s ?c WHERE { ?s a ?c }",
                        substitutions={"c": NamedNode(KINDS[kind])})
-    return sorted(r["s"].value for r in rows.rows  # type: ignore[union-attr]
+    return sorted(r["s"].value for r in rows.rows
                   if r["s"].value.startswith(f"{ID}{kind}/"))
+
+
+def make_pages(ctx: Context, picked: dict[str, list[str]], lang: str) -> dict[str, object]:
+    """Make the page of each resource picked (but the first of each kind) once; print and
+    return median, p95, largest time and mean size per kind."""
+    out: dict[str, object] = {}
+    for kind, iris in picked.items():
+        times: list[float] = []
+        size = 0
+        for iri in iris[1:]:
+            started = time.perf_counter()
+            body = render_resource(ctx, iri, lang)
+            times.append(time.perf_counter() - started)
+            size += len(body.encode("utf-8"))
+        stats = {**summary(times), "mean_kb": round(size / max(1, len(times)) / 1000, 1)}
+        out[kind] = stats
+        print(f"{kind:16} median {stats['median_ms']:6.2f} ms  p95 {stats['p95_ms']:6.2f} ms"
+              f"  max {stats['max_ms']:6.2f} ms  {stats['mean_kb']:5.1f} kB"
+              f"  ({stats['n']} pages)")
+    return out
 
 
 def main() -> int:
@@ -58,6 +82,7 @@ def main() -> int:
     parser.add_argument("--lang", default="de")
     parser.add_argument("--store", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--after-write", action="store_true")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="qualifica-pages-") as folder:
@@ -81,20 +106,16 @@ def main() -> int:
         render_resource(ctx, first, args.lang)
         print(f"planning index, catalogue and first page in {time.perf_counter() - t0:.1f} s")
         freeze_long_lived()
-        results: dict[str, object] = {"scale": args.scale, "lang": args.lang, "kinds": {}}
-        for kind, iris in picked.items():
-            times: list[float] = []
-            size = 0
-            for iri in iris[1:]:
-                started = time.perf_counter()
-                body = render_resource(ctx, iri, args.lang)
-                times.append(time.perf_counter() - started)
-                size += len(body.encode("utf-8"))
-            stats = {**summary(times), "mean_kb": round(size / max(1, len(times)) / 1000, 1)}
-            results["kinds"][kind] = stats  # type: ignore[index]
-            print(f"{kind:16} median {stats['median_ms']:6.2f} ms  p95 {stats['p95_ms']:6.2f} ms"
-                  f"  max {stats['max_ms']:6.2f} ms  {stats['mean_kb']:5.1f} kB"
-                  f"  ({stats['n']} pages)")
+        results: dict[str, object] = {"scale": args.scale, "lang": args.lang,
+                                      "kinds": make_pages(ctx, picked, args.lang)}
+        if args.after_write:
+            subject = NamedNode(f"{ID}role/bench-pages-write")
+            store.apply([], [Quad(subject, NamedNode(f"{SKOS}prefLabel"),
+                                  Literal("Schreibprobe", language="de"),
+                                  NamedNode(GRAPH + "bench-pages-write"))])
+            render_resource(ctx, first, args.lang)
+            print("after a write elsewhere:")
+            results["after_write"] = make_pages(ctx, picked, args.lang)
         ctx.close()  # and the store
     out = args.out or OUT / f"pages-{args.scale:g}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
