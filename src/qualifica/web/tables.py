@@ -163,11 +163,10 @@ def cell_html(cell: Cell, link: Callable[[str], str],
 
 def pager_html(name: str, title: str, win: Window | None, t: Mapping[str, str],
                table_page: Callable[[str, int], str]) -> str:
-    """The pager under a table shown in pages of rows (``web.paging``; what the macro
-    ``pager`` of ``macros.html`` writes): a navigation named by the table, the rows shown, and
-    links to the previous, next and other pages that keep the language and the pages of the
-    other tables (``table_page``: the page's URL with a table on another page); empty for a
-    table on one page."""
+    """The pager under a table shown in pages of rows (``web.paging``): a navigation named by
+    the table, the rows shown, and links to the previous, next and other pages that keep the
+    language and the pages of the other tables (``table_page``: the page's URL with a table on
+    another page); empty for a table on one page. Templates call it as ``pager(…)``."""
     if not win or win.pages <= 1:
         return ""
     e = escaped
