@@ -24,13 +24,16 @@ for _folder in ("bench", "src", "tests"):
 
 import generate  # noqa: E402
 import uvicorn  # noqa: E402
+from pyoxigraph import NamedNode  # noqa: E402
 
 from qualifica.api import create_app  # noqa: E402
 from qualifica.api.transport import PROTOCOL as HTTP_PROTOCOL  # noqa: E402
 from qualifica.config import Settings  # noqa: E402
 from qualifica.context import Context  # noqa: E402
+from qualifica.namespaces import GRAPH, ID, KINDS  # noqa: E402
 from qualifica.sparql.registry import Registry  # noqa: E402
 from qualifica.store.oxigraph import OxigraphStore  # noqa: E402
+from qualifica_testing import load_graph  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 
@@ -47,6 +50,27 @@ def bench_graph(scale: float, seed: int, path: Path | None = None, *,
         if say:
             print(f"generated {path} in {time.perf_counter() - t0:.1f} s: {sizes}")
     return path
+
+
+def bench_store(path: Path | None, folder: Path, scale: float, seed: int) -> OxigraphStore:
+    """The store at ``path`` opened as it is (a store loaded before, not open in another
+    process), else the bench graph of ``scale`` and ``seed`` bulk-loaded into an on-disk store
+    in ``folder`` (printing how long that took)."""
+    if path is not None:
+        return OxigraphStore(path)
+    store = OxigraphStore(folder / "store")
+    t0 = time.perf_counter()
+    load_graph(store, bench_graph(scale, seed, say=True), GRAPH + "bench", bulk=True)
+    print(f"loaded {store.count()} quads in {time.perf_counter() - t0:.1f} s")
+    return store
+
+
+def instances(store: OxigraphStore, kind: str) -> list[str]:
+    """The instance IRIs of ``kind`` (``/id/{kind}/…``), sorted."""
+    rows = store.query("SELECT ?s ?c WHERE { ?s a ?c }",
+                       substitutions={"c": NamedNode(KINDS[kind])})
+    return sorted(r["s"].value for r in rows.rows
+                  if r["s"].value.startswith(f"{ID}{kind}/"))
 
 
 def store_context(store: OxigraphStore, data_dir: Path) -> Context:

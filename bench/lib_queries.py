@@ -26,14 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import OUT, bench_graph
+from common import OUT, bench_store, instances
 
 from qualifica.config import Settings
-from qualifica.namespaces import GRAPH, ID
 from qualifica.sparql import run
 from qualifica.sparql.registry import NamedQuery, Registry
-from qualifica.store.oxigraph import OxigraphStore
-from qualifica_testing import load_graph
 
 #: Analytical questions asked per change, not per page (the legal changes page): measured,
 #: never named slow.
@@ -42,13 +39,6 @@ ANALYTICAL = {"legal-affected"}
 KINDS = ("role", "competency", "task", "training-format", "legal-basis")
 #: A value for each parameter type that is no IRI.
 PLAIN = {"language": "de", "integer": 10, "boolean": True, "date": "2020-01-01"}
-
-
-def sample(store: OxigraphStore, kind: str, n: int) -> list[str]:
-    """``n`` resources of ``kind`` (the first by IRI)."""
-    rows = store.query(f"SELECT ?s WHERE {{ ?s a ?c FILTER(STRSTARTS(STR(?s), '{ID}{kind}/')) }}"
-                       f" ORDER BY ?s LIMIT {n}")
-    return [r["s"].value for r in rows.rows]
 
 
 def values_for(query: NamedQuery, iris: list[str]) -> dict[str, object] | None:
@@ -80,13 +70,8 @@ def main() -> int:
 
     registry = Registry(Settings(load_bundled=False).queries_dir)
     with tempfile.TemporaryDirectory(prefix="qualifica-lib-queries-") as folder:
-        if args.store is not None:
-            store = OxigraphStore(args.store)
-        else:
-            store = OxigraphStore(Path(folder) / "store")
-            load_graph(store, bench_graph(args.scale, args.seed, say=True), GRAPH + "bench",
-                       bulk=True)
-        iris = [iri for kind in KINDS for iri in sample(store, kind, args.values)]
+        store = bench_store(args.store, Path(folder), args.scale, args.seed)
+        iris = [iri for kind in KINDS for iri in instances(store, kind)[:args.values]]
         iris.append("https://example.org/bench-source")  # a source cited by its IRI
         results: dict[str, dict[str, object]] = {}
         slow: list[str] = []

@@ -29,28 +29,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import OUT, bench_graph, store_context, summary
+from common import OUT, bench_store, instances, store_context, summary
 from pyoxigraph import Literal, NamedNode, Quad
 
 from qualifica.api.memory import freeze_long_lived
 from qualifica.context import Context
-from qualifica.namespaces import GRAPH, ID, KINDS, SKOS
+from qualifica.namespaces import GRAPH, ID, SKOS
 from qualifica.planning import get_index
-from qualifica.store.oxigraph import OxigraphStore
 from qualifica.web.render import render_resource
-from qualifica_testing import load_graph
 
 #: The kinds whose pages are measured: the role, competency and training-format pages, and the
 #: generic resource page of a task and a legal basis.
 PAGE_KINDS = ("competency", "role", "training-format", "task", "legal-basis")
-
-
-def instances(store: OxigraphStore, kind: str) -> list[str]:
-    """The instance IRIs of ``kind``, sorted."""
-    rows = store.query("SELECT ?s ?c WHERE { ?s a ?c }",
-                       substitutions={"c": NamedNode(KINDS[kind])})
-    return sorted(r["s"].value for r in rows.rows
-                  if r["s"].value.startswith(f"{ID}{kind}/"))
 
 
 def make_pages(ctx: Context, picked: dict[str, list[str]], lang: str) -> dict[str, object]:
@@ -87,14 +77,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="qualifica-pages-") as folder:
         tmp = Path(folder)
-        if args.store is not None:
-            store = OxigraphStore(args.store)
-        else:
-            store = OxigraphStore(tmp / "store")
-            t0 = time.perf_counter()
-            load_graph(store, bench_graph(args.scale, args.seed, say=True), GRAPH + "bench",
-                       bulk=True)
-            print(f"loaded {store.count()} quads in {time.perf_counter() - t0:.1f} s")
+        store = bench_store(args.store, tmp, args.scale, args.seed)
         ctx = store_context(store, tmp)
         t0 = time.perf_counter()
         get_index(ctx)
