@@ -4,7 +4,7 @@ catalog (``/catalog``), in the site's layout (``base.html``), German by default.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from qualifica.linkeddata.dumps import Dump
 from qualifica.linkeddata.metadata import DATASET_IRI, LICENSE
 from qualifica.linkeddata.ontology import OntologyDoc, TermDoc, TermRef
 from qualifica.linkeddata.releases import Release, ReleaseFile, release_url
+from qualifica.web.fragments import Fragments
 from qualifica.web.hrefs import safe_href
 from qualifica.web.i18n import pick_lang
 from qualifica.web.i18n import words as site_words
@@ -121,9 +122,11 @@ def _alternates(url: str, offered: Sequence[str]) -> list[dict[str, str]]:
 
 def _render(template: str, path: str, lang: str, **values: Any) -> str:
     lang = pick_lang(lang)
+    t = site_words(lang)
+    link: Callable[[str], str] = lambda href: with_lang(href, lang)  # noqa: E731
     return environment().get_template(template).render(
-        t=site_words(lang), lang=lang, page=PageInfo(path, lang),
-        link=lambda href: with_lang(href, lang), w=words(lang), **values)
+        t=t, lang=lang, page=PageInfo(path, lang), link=link, m=Fragments(t, lang, link),
+        w=words(lang), **values)
 
 
 def _in_lang(values: Sequence[str], lang: str) -> str | None:

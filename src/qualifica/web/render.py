@@ -31,6 +31,7 @@ from qualifica.web.competency_view import (
     CompetencyView,
     competency_view,
 )
+from qualifica.web.fragments import Fragments
 from qualifica.web.hrefs import is_safe_href
 from qualifica.web.i18n import graph_name, pick_lang, words
 from qualifica.web.legal_view import (
@@ -137,7 +138,7 @@ def _page(template: str, info: PageInfo, **values: Any) -> str:
 
     return environment().get_template(template).render(
         t=t, lang=lang, page=info, link=link, table=table, pager=pager,
-        graph_name=lambda iri: graph_name(iri, lang), **values)
+        m=Fragments(t, lang, link), graph_name=lambda iri: graph_name(iri, lang), **values)
 
 
 def render_home(ctx: Context, lang: str) -> str:

@@ -128,7 +128,7 @@ def escaped(text: str) -> str:
 
 def link_html(href: str | None, text: str, link: Callable[[str], str]) -> str:
     """A link to ``href`` with ``text`` when ``href`` is a safe target (``web.hrefs``), else
-    the text in a ``span.no-link``; the macro ``a`` of ``macros.html`` writes the same."""
+    the text in a ``span.no-link``; ``web.fragments.Fragments.a`` writes the same."""
     if safe_href(href) is not None:
         return f'<a href="{escaped(link(href or ""))}">{escaped(text)}</a>'
     return f'<span class="no-link">{escaped(text)}</span>'
