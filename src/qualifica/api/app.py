@@ -72,6 +72,7 @@ def create_app(settings: Settings, *, context: Context | None = None,
                     await worker.started(app)
             if own_process:
                 memory.freeze_long_lived()
+                ctx.store.subscribe(memory.settle_after_write, last=True)
             yield
         finally:
             if worker is not None:
