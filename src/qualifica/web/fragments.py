@@ -22,7 +22,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from qualifica.web.hrefs import safe_href
+from qualifica.web.hrefs import is_safe_href
 
 #: The IRI ending of the editorial source (a link no source states).
 _EDITORIAL_SOURCE = "/id/source/editorial"
@@ -49,7 +49,7 @@ class Fragments:
         """A link to ``href`` (a safe target) with ``text``, else ``text`` in a
         ``span.no-link``; ``title``, ``rel`` and ``type`` as attributes when given."""
         title_attr = f' title="{escape(title)}"' if title else ""
-        if isinstance(href, str) and safe_href(href) is not None:
+        if is_safe_href(href):
             rel_attr = f' rel="{escape(rel)}"' if rel else ""
             type_attr = f' type="{escape(type)}"' if type else ""
             return Markup(  # noqa: S704 - every text is escaped
